@@ -1,0 +1,211 @@
+"""The ``Activation`` record: one exact symbolic definition of an activation.
+
+Everything else symact knows about an activation (derivatives, limits, range,
+properties, proofs, code) is *derived* from ``Activation.expr``; nothing is
+stored here but the definition and descriptive metadata.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from symact.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from symact.properties import Properties
+
+__all__ = ["Activation", "Framework", "Parameter", "exact_number", "x"]
+
+#: The one real variable every activation is written in.
+x: sympy.Symbol = sympy.Symbol("x", real=True)
+
+
+def exact_number(value: Any, what: str = "value") -> sympy.Expr:
+    """Convert ``value`` to an exact, real SymPy number.
+
+    Integers, fractions, SymPy numbers and decimal strings are exact already. A
+    Python float is read as the shortest decimal that prints it (``0.2`` is
+    ``1/5``), which is the number its author typed.
+
+    Examples:
+        >>> exact_number(0.2), exact_number("1.0507"), exact_number(Fraction(1, 3))
+        (1/5, 10507/10000, 1/3)
+        >>> exact_number(float("nan"), "negative_slope")
+        Traceback (most recent call last):
+        ...
+        symact.errors.DefinitionError: negative_slope must be a finite real number, got nan
+    """
+    if isinstance(value, bool):
+        raise DefinitionError(f"{what} must be a real number, got {value!r}")
+    try:
+        if isinstance(value, sympy.Basic):
+            num = value
+        elif isinstance(value, float):
+            num = sympy.Rational(repr(value)) if value == value and abs(value) != float("inf") else None
+        elif isinstance(value, (int, Fraction, numbers.Rational)):
+            num = sympy.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else sympy.Integer(value)
+        elif isinstance(value, str):
+            num = sympy.Rational(value.strip())
+        else:
+            num = None
+    except (TypeError, ValueError):
+        num = None
+    if num is None or not isinstance(num, sympy.Expr) or num.free_symbols or num.has(sympy.Float):
+        raise DefinitionError(f"{what} must be a finite real number, got {value!r}")
+    if not (num.is_real and num.is_finite):
+        raise DefinitionError(f"{what} must be a finite real number, got {value!r}")
+    return num
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named parameter of an activation, with its exact default.
+
+    Attributes:
+        name: the keyword users pass, e.g. ``"negative_slope"``.
+        default: the exact default value (PyTorch's where frameworks differ).
+        description: one line for documentation.
+        positive: whether the value must be > 0 (checked on construction).
+    """
+
+    name: str
+    default: sympy.Expr
+    description: str = ""
+    positive: bool = False
+
+    @property
+    def symbol(self) -> sympy.Symbol:
+        """The SymPy symbol standing for this parameter in the template."""
+        return sympy.Symbol(self.name, real=True)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """Where a framework ships the activation, and how it differs from symact.
+
+    Attributes:
+        framework: ``"pytorch"``, ``"jax"`` or ``"keras"``.
+        api: the public name, e.g. ``"torch.nn.LeakyReLU"``.
+        defaults: the framework's defaults, as text, e.g. ``"negative_slope=0.01"``.
+        note: conventions worth knowing (derivative at kinks, approximations).
+    """
+
+    framework: str
+    api: str
+    defaults: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function of one real variable, defined exactly.
+
+    Attributes:
+        name: canonical snake_case name, e.g. ``"leaky_relu"``.
+        template: the defining SymPy expression in :data:`x` and the parameter symbols.
+        params: the parameters, with their defaults.
+        values: the parameter values in use (name -> exact number).
+        aliases: other names :func:`symact.get` accepts.
+        summary: a one-line description.
+        frameworks: where PyTorch, JAX and Keras ship it.
+        display: the operator name used in LaTeX, e.g. ``"LeakyReLU"``.
+
+    Examples:
+        >>> import symact
+        >>> act = symact.get("leaky_relu", negative_slope="0.2")
+        >>> act.expr
+        Piecewise((x, x >= 0), (x/5, True))
+        >>> act.values
+        (('negative_slope', 1/5),)
+    """
+
+    name: str
+    template: sympy.Expr
+    params: tuple[Parameter, ...] = ()
+    values: tuple[tuple[str, sympy.Expr], ...] = ()
+    aliases: tuple[str, ...] = ()
+    summary: str = ""
+    frameworks: tuple[Framework, ...] = ()
+    display: str = ""
+    expr: sympy.Expr = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.template, sympy.Expr):
+            raise DefinitionError(f"the definition of {self.name!r} must be a SymPy expression, got {type(self.template).__name__}")
+        if self.template.has(sympy.Float):
+            raise DefinitionError(f"the definition of {self.name!r} contains a float; use exact numbers (Rational, sqrt(2), ...)")
+        given = dict(self.values)
+        names = [p.name for p in self.params]
+        unknown = set(given) - set(names)
+        if unknown:
+            raise DefinitionError(f"{self.name} has no parameter {sorted(unknown)[0]!r}; its parameters are {names or 'none'}")
+        values = []
+        for p in self.params:
+            v = exact_number(given.get(p.name, p.default), p.name)
+            if p.positive and not v.is_positive:
+                raise DefinitionError(f"{p.name} of {self.name} must be positive, got {v}")
+            values.append((p.name, v))
+        object.__setattr__(self, "values", tuple(values))
+        expr = self.template.xreplace({p.symbol: v for p, (_, v) in zip(self.params, values)})
+        free = expr.free_symbols - {x}
+        if free:
+            raise DefinitionError(f"the definition of {self.name!r} has free symbols {sorted(map(str, free))}; only x and declared parameters are allowed")
+        object.__setattr__(self, "expr", expr)
+        if not self.display:
+            object.__setattr__(self, "display", self.name)
+
+    # -- construction -------------------------------------------------------------------
+    def with_params(self, **params: Any) -> Activation:
+        """A copy with some parameters changed (exactly; see :func:`exact_number`)."""
+        merged = dict(self.values)
+        merged.update(params)
+        return replace(self, values=tuple(merged.items()))
+
+    @property
+    def parameters(self) -> Mapping[str, sympy.Expr]:
+        """The parameter values in use, by name."""
+        return dict(self.values)
+
+    def __call__(self, value: Any) -> sympy.Expr:
+        """The exact value f(value), e.g. ``act(-1)`` or ``act(Rational(1, 2))``."""
+        return self.expr.subs(x, exact_number(value, "x"))
+
+    # -- derived facts (computed in symact.analysis) --------------------------------------
+    def derivative(self, n: int = 1) -> sympy.Expr:
+        """The n-th derivative (see :func:`symact.analysis.derivative`)."""
+        from symact import analysis
+
+        return analysis.derivative(self, n)
+
+    def limit(self, point: Any, dir: str | None = None) -> Any:  # noqa: A002 - mirrors sympy.limit
+        """A limit of f (see :func:`symact.analysis.limit`)."""
+        from symact import analysis
+
+        return analysis.limit(self, point, dir)
+
+    def output_range(self) -> Any:
+        """The exact image of the reals (see :func:`symact.analysis.output_range`)."""
+        from symact import analysis
+
+        return analysis.output_range(self)
+
+    def properties(self) -> Properties:
+        """The full property record (see :func:`symact.analysis.properties`)."""
+        from symact import analysis
+
+        return analysis.properties(self)
+
+    def latex(self, derivative: int = 0) -> str:
+        """LaTeX of the definition or of a derivative (see :func:`symact.latex.to_latex`)."""
+        from symact import latex
+
+        return latex.to_latex(self, derivative=derivative)
+
+    def __str__(self) -> str:
+        return f"{self.name}(x) = {self.expr}"

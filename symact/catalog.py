@@ -1,0 +1,363 @@
+"""The catalog: the one registry of named activations.
+
+Design rules (tests enforce them):
+
+* This module is the only list of activations. The API (:func:`get`,
+  :func:`names`), the CLI, the report and the parametrized tests all read it.
+* Every definition is exact: rationals and exact constants, never floats.
+  SELU's constants are the 32-digit decimals PyTorch prints, as Rationals.
+* An entry holds the definition and descriptive metadata only. No derived fact
+  (range, limit, derivative, verdict) is written here; symact computes them.
+* Defaults follow PyTorch where frameworks disagree; the ``frameworks`` records
+  say what the others do.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import sympy
+from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, atan, erf, exp, log, pi, sin, sinc, sqrt, tanh
+
+from symact.activation import Activation, Framework, Parameter, x
+from symact.errors import UnknownActivationError
+
+__all__ = ["all_activations", "get", "names", "register"]
+
+_R = Rational
+
+
+def _sym(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, real=True)
+
+
+def _torch(api: str, defaults: str = "", note: str = "") -> Framework:
+    return Framework("pytorch", api, defaults, note)
+
+
+def _jax(api: str, defaults: str = "", note: str = "") -> Framework:
+    return Framework("jax", api, defaults, note)
+
+
+def _keras(api: str, defaults: str = "", note: str = "") -> Framework:
+    return Framework("keras", api, defaults, note)
+
+
+_sigmoid = 1 / (1 + exp(-x))
+_slope, _alpha, _beta, _lambd, _lo, _hi = map(_sym, ["negative_slope", "alpha", "beta", "lambd", "min_val", "max_val"])
+_SELU_ALPHA = _R("1.6732632423543772848170429916717")
+_SELU_SCALE = _R("1.0507009873554804934193349852946")
+
+_ENTRIES: tuple[Activation, ...] = (
+    Activation(
+        "identity", x, aliases=("linear",), summary="The identity map; the only linear activation.",
+        frameworks=(_torch("torch.nn.Identity"), _jax("jax.nn.identity"), _keras("keras.activations.linear")),
+        display="id",
+    ),
+    Activation(
+        "binary_step", Heaviside(x, 1), aliases=("step", "heaviside", "unit_step"),
+        summary="The Heaviside step with H(0) = 1: the perceptron's threshold unit.",
+        display="step",
+    ),
+    Activation(
+        "sigmoid", _sigmoid, aliases=("logistic", "expit"), summary="The logistic function 1/(1 + e^-x).",
+        frameworks=(_torch("torch.nn.Sigmoid"), _jax("jax.nn.sigmoid"), _keras("keras.activations.sigmoid")),
+        display="\\sigma",
+    ),
+    Activation(
+        "tanh", tanh(x), summary="The hyperbolic tangent.",
+        frameworks=(_torch("torch.nn.Tanh"), _jax("jax.numpy.tanh"), _keras("keras.activations.tanh")),
+    ),
+    Activation(
+        "hard_sigmoid", Min(1, Max(0, x / 6 + _R(1, 2))), summary="The sigmoid's piecewise-linear stand-in: x/6 + 1/2 clipped to [0, 1].",
+        frameworks=(
+            _torch("torch.nn.Hardsigmoid", note="gradient 0 at x = -3 and x = 3"),
+            _jax("jax.nn.hard_sigmoid", note="relu6(x + 3)/6"),
+            _keras("keras.activations.hard_sigmoid", note="Keras 2 used 0.2x + 0.5; Keras 3 uses x/6 + 1/2"),
+        ),
+        display="HardSigmoid",
+    ),
+    Activation(
+        "sparse_sigmoid", Min(1, Max(0, (x + 1) / 2)), summary="(x + 1)/2 clipped to [0, 1] (sparsemax of [x, 0]).",
+        frameworks=(_jax("jax.nn.sparse_sigmoid"), _keras("keras.activations.sparse_sigmoid")),
+        display="SparseSigmoid",
+    ),
+    Activation(
+        "log_sigmoid", -log(1 + exp(-x)), aliases=("logsigmoid",), summary="log(sigmoid(x)) = -softplus(-x).",
+        frameworks=(_torch("torch.nn.LogSigmoid"), _jax("jax.nn.log_sigmoid"), _keras("keras.activations.log_sigmoid")),
+        display="LogSigmoid",
+    ),
+    Activation(
+        "softsign", x / (1 + Abs(x)), aliases=("soft_sign",), summary="x/(1 + |x|): a rational sigmoid-shaped function.",
+        frameworks=(_torch("torch.nn.Softsign"), _jax("jax.nn.soft_sign"), _keras("keras.activations.softsign")),
+        display="softsign",
+    ),
+    Activation(
+        "arctan", atan(x), aliases=("atan",), summary="The inverse tangent.", display="\\arctan",
+    ),
+    Activation(
+        "isru", x / sqrt(1 + _alpha * x**2), params=(Parameter("alpha", _R(1), "scale of x^2 under the root", positive=True),),
+        summary="Inverse square root unit x/sqrt(1 + alpha x^2).", display="ISRU",
+    ),
+    Activation(
+        "relu", Max(0, x), aliases=("rectifier",), summary="The rectified linear unit max(0, x).",
+        frameworks=(
+            _torch("torch.nn.ReLU", note="gradient 0 at x = 0"),
+            _jax("jax.nn.relu", note="gradient 0 at x = 0 (custom JVP)"),
+            _keras("keras.activations.relu", "negative_slope=0.0, max_value=None, threshold=0.0"),
+        ),
+        display="ReLU",
+    ),
+    Activation(
+        "relu6", Min(6, Max(0, x)), summary="ReLU capped at 6.",
+        frameworks=(
+            _torch("torch.nn.ReLU6", note="gradient 0 at x = 0 and x = 6"),
+            _jax("jax.nn.relu6"),
+            _keras("keras.activations.relu6"),
+        ),
+        display="ReLU6",
+    ),
+    Activation(
+        "leaky_relu", Piecewise((x, x >= 0), (_slope * x, True)), aliases=("lrelu",),
+        params=(Parameter("negative_slope", _R(1, 100), "slope for x < 0"),),
+        summary="ReLU with a small slope for negative inputs.",
+        frameworks=(
+            _torch("torch.nn.LeakyReLU", "negative_slope=0.01", "gradient negative_slope at x = 0"),
+            _jax("jax.nn.leaky_relu", "negative_slope=0.01"),
+            _keras("keras.activations.leaky_relu", "negative_slope=0.2"),
+        ),
+        display="LeakyReLU",
+    ),
+    Activation(
+        "prelu", Max(0, x) + _sym("weight") * Min(0, x), params=(Parameter("weight", _R(1, 4), "the learned negative slope (PyTorch's initial value)"),),
+        summary="Parametric ReLU: leaky ReLU whose slope is learned (here at its initial value).",
+        frameworks=(_torch("torch.nn.PReLU", "num_parameters=1, init=0.25"),),
+        display="PReLU",
+    ),
+    Activation(
+        "rrelu", Piecewise((x, x >= 0), ((_sym("lower") + _sym("upper")) / 2 * x, True)),
+        params=(Parameter("lower", _R(1, 8), "lower bound of the random slope"), Parameter("upper", _R(1, 3), "upper bound of the random slope")),
+        summary="Randomized leaky ReLU in evaluation mode: the slope is (lower + upper)/2.",
+        frameworks=(_torch("torch.nn.RReLU", "lower=1/8, upper=1/3", "training mode samples the slope; evaluation mode uses the mean"),),
+        display="RReLU",
+    ),
+    Activation(
+        "elu", Piecewise((x, x > 0), (_alpha * (exp(x) - 1), True)), params=(Parameter("alpha", _R(1), "saturation value -alpha for x -> -oo"),),
+        summary="Exponential linear unit.",
+        frameworks=(_torch("torch.nn.ELU", "alpha=1.0"), _jax("jax.nn.elu", "alpha=1.0"), _keras("keras.activations.elu", "alpha=1.0")),
+        display="ELU",
+    ),
+    Activation(
+        "selu", _SELU_SCALE * Piecewise((x, x > 0), (_SELU_ALPHA * (exp(x) - 1), True)),
+        summary="Scaled ELU with the self-normalizing constants (32-digit, as PyTorch prints them).",
+        frameworks=(_torch("torch.nn.SELU"), _jax("jax.nn.selu"), _keras("keras.activations.selu")),
+        display="SELU",
+    ),
+    Activation(
+        "celu", Max(0, x) + Min(0, _alpha * (exp(x / _alpha) - 1)), params=(Parameter("alpha", _R(1), "saturation value -alpha", positive=True),),
+        summary="Continuously differentiable ELU: max(0, x) + min(0, alpha (e^(x/alpha) - 1)).",
+        frameworks=(_torch("torch.nn.CELU", "alpha=1.0"), _jax("jax.nn.celu", "alpha=1.0"), _keras("keras.activations.celu", "alpha=1.0")),
+        display="CELU",
+    ),
+    Activation(
+        "gelu", x / 2 * (1 + erf(x / sqrt(2))), aliases=("gelu_erf",), summary="Gaussian error linear unit x Phi(x), exact (erf) form.",
+        frameworks=(
+            _torch("torch.nn.GELU", "approximate='none'"),
+            _jax("jax.nn.gelu", "approximate=True", "JAX's default is the tanh form (gelu_tanh)"),
+            _keras("keras.activations.gelu", "approximate=False"),
+        ),
+        display="GELU",
+    ),
+    Activation(
+        "gelu_tanh", x / 2 * (1 + tanh(sqrt(2 / pi) * (x + _R("0.044715") * x**3))), aliases=("gelu_approx",),
+        summary="GELU's tanh approximation, with the constant 0.044715 exact.",
+        frameworks=(_torch("torch.nn.GELU", "approximate='tanh'"), _jax("jax.nn.gelu", "approximate=True"), _keras("keras.activations.gelu", "approximate=True")),
+        display="GELU_{\\tanh}",
+    ),
+    Activation(
+        "silu", x / (1 + exp(-x)), aliases=("swish", "swish1"), summary="Sigmoid linear unit x sigmoid(x).",
+        frameworks=(_torch("torch.nn.SiLU"), _jax("jax.nn.silu", note="jax.nn.swish is the same function"), _keras("keras.activations.silu", note="also keras.activations.swish")),
+        display="SiLU",
+    ),
+    Activation(
+        "mish", x * tanh(log(1 + exp(x))), summary="x tanh(softplus(x)).",
+        frameworks=(_torch("torch.nn.Mish"), _jax("jax.nn.mish"), _keras("keras.activations.mish")),
+        display="Mish",
+    ),
+    Activation(
+        "hard_silu", x * Min(1, Max(0, x / 6 + _R(1, 2))), aliases=("hard_swish", "hardswish"),
+        summary="x times the hard sigmoid.",
+        frameworks=(
+            _torch("torch.nn.Hardswish", note="gradient -1/2 at x = -3 and 3/2 at x = 3"),
+            _jax("jax.nn.hard_silu", note="jax.nn.hard_swish is the same function"),
+            _keras("keras.activations.hard_silu", note="also keras.activations.hard_swish"),
+        ),
+        display="HardSiLU",
+    ),
+    Activation(
+        "softplus", log(1 + exp(_beta * x)) / _beta, params=(Parameter("beta", _R(1), "sharpness", positive=True),),
+        summary="log(1 + e^(beta x))/beta, a smooth ReLU.",
+        frameworks=(
+            _torch("torch.nn.Softplus", "beta=1.0, threshold=20.0", "returns x when beta*x > threshold (a numerical shortcut)"),
+            _jax("jax.nn.softplus"),
+            _keras("keras.activations.softplus"),
+        ),
+        display="softplus",
+    ),
+    Activation(
+        "sparse_plus", Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)),
+        summary="0 below -1, (x + 1)^2/4 on (-1, 1), x above 1.",
+        frameworks=(_jax("jax.nn.sparse_plus"), _keras("keras.activations.sparse_plus")),
+        display="SparsePlus",
+    ),
+    Activation(
+        "squareplus", (x + sqrt(x**2 + _sym("b"))) / 2, params=(Parameter("b", _R(4), "curvature near 0", positive=True),),
+        summary="(x + sqrt(x^2 + b))/2, an algebraic smooth ReLU.",
+        frameworks=(_jax("jax.nn.squareplus", "b=4"), _keras("keras.activations.squareplus", "b=4")),
+        display="squareplus",
+    ),
+    Activation(
+        "exponential", exp(x), aliases=("exp",), summary="The exponential function.",
+        frameworks=(_keras("keras.activations.exponential"),),
+        display="\\exp",
+    ),
+    Activation(
+        "hard_tanh", Min(_hi, Max(_lo, x)), aliases=("hardtanh",),
+        params=(Parameter("min_val", _R(-1), "lower clip"), Parameter("max_val", _R(1), "upper clip")),
+        summary="x clipped to [min_val, max_val].",
+        frameworks=(
+            _torch("torch.nn.Hardtanh", "min_val=-1.0, max_val=1.0", "gradient 0 at both clip points"),
+            _jax("jax.nn.hard_tanh"),
+            _keras("keras.activations.hard_tanh"),
+        ),
+        display="HardTanh",
+    ),
+    Activation(
+        "soft_shrink", Piecewise((x - _lambd, x > _lambd), (x + _lambd, x < -_lambd), (0, True)), aliases=("softshrink",),
+        params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
+        summary="Soft thresholding: shrink x towards 0 by lambd.",
+        frameworks=(_torch("torch.nn.Softshrink", "lambd=0.5"), _keras("keras.activations.soft_shrink", "threshold=0.5")),
+        display="SoftShrink",
+    ),
+    Activation(
+        "hard_shrink", Piecewise((x, x > _lambd), (x, x < -_lambd), (0, True)), aliases=("hardshrink",),
+        params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
+        summary="Hard thresholding: x where |x| > lambd, else 0.",
+        frameworks=(_torch("torch.nn.Hardshrink", "lambd=0.5"), _keras("keras.activations.hard_shrink", "threshold=0.5")),
+        display="HardShrink",
+    ),
+    Activation(
+        "tanh_shrink", x - tanh(x), aliases=("tanhshrink",), summary="x - tanh(x).",
+        frameworks=(_torch("torch.nn.Tanhshrink"), _keras("keras.activations.tanh_shrink")),
+        display="TanhShrink",
+    ),
+    Activation(
+        "threshold", Piecewise((x, x > _sym("threshold")), (_sym("value"), True)),
+        params=(Parameter("threshold", _R(1), "inputs above it pass"), Parameter("value", _R(0), "output at and below the threshold")),
+        summary="x above the threshold, a constant value at or below it.",
+        frameworks=(
+            _torch("torch.nn.Threshold", "threshold and value are required", "symact picks threshold=1, value=0"),
+            _keras("keras.activations.threshold", "threshold and default_value are required"),
+        ),
+        display="Threshold",
+    ),
+    Activation("gaussian", exp(-(x**2)), summary="The Gaussian bump e^(-x^2).", display="gaussian"),
+    Activation("sinusoid", sin(x), aliases=("sin", "sine"), summary="The sine function.", display="\\sin"),
+    Activation("sinc", sinc(x), summary="sin(x)/x, with sinc(0) = 1 (unnormalized, unlike numpy.sinc).", display="sinc"),
+    Activation(
+        "bent_identity", (sqrt(x**2 + 1) - 1) / 2 + x, summary="x + (sqrt(x^2 + 1) - 1)/2.", display="BentId",
+    ),
+    Activation(
+        "isrlu", Piecewise((x, x >= 0), (x / sqrt(1 + _alpha * x**2), True)), params=(Parameter("alpha", _R(1), "scale of x^2 under the root", positive=True),),
+        summary="Inverse square root linear unit: x for x >= 0, ISRU below.", display="ISRLU",
+    ),
+    Activation(
+        "elish", Piecewise((x * _sigmoid, x >= 0), ((exp(x) - 1) * _sigmoid, True)),
+        summary="Exponential linear sigmoid squashing: SiLU for x >= 0, (e^x - 1) sigmoid(x) below.", display="ELiSH",
+    ),
+)
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace("-", "").replace("_", "").replace(" ", "")
+
+
+_REGISTRY: dict[str, Activation] = {}
+_LOOKUP: dict[str, str] = {}
+
+
+def register(act: Activation) -> Activation:
+    """Add an activation to the catalog; names and aliases must be new.
+
+    Raises:
+        ValueError: if the name or an alias is already taken.
+    """
+    keys = [_key(act.name), *(_key(a) for a in act.aliases)]
+    taken = [k for k in keys if k in _LOOKUP]
+    if taken:
+        raise ValueError(f"cannot register {act.name!r}: {taken[0]!r} already names {_LOOKUP[taken[0]]!r}")
+    _REGISTRY[act.name] = act
+    for k in keys:
+        _LOOKUP[k] = act.name
+    return act
+
+
+for _act in _ENTRIES:
+    register(_act)
+
+
+def names() -> tuple[str, ...]:
+    """The canonical names of every catalog entry, in catalog order.
+
+    Examples:
+        >>> "relu" in names(), "swish" in names()
+        (True, False)
+    """
+    return tuple(_REGISTRY)
+
+
+def all_activations() -> tuple[Activation, ...]:
+    """Every catalog entry, with default parameters, in catalog order."""
+    return tuple(_REGISTRY.values())
+
+
+def get(name: str | Activation, **params: Any) -> Activation:
+    """Look up an activation by name or alias, optionally overriding parameters.
+
+    Matching forgives case, ``-`` and ``_`` (``"LeakyReLU"``, ``"leaky-relu"``).
+    Parameter values are converted exactly (see :func:`symact.exact_number`).
+
+    Raises:
+        UnknownActivationError: (a ``KeyError``) no such name; carries suggestions.
+        DefinitionError: (a ``ValueError``) a parameter is unknown or invalid.
+
+    Examples:
+        >>> get("Swish").name
+        'silu'
+        >>> get("leaky-relu", negative_slope=0.2).expr
+        Piecewise((x, x >= 0), (x/5, True))
+        >>> get("rleu")
+        Traceback (most recent call last):
+        ...
+        symact.errors.UnknownActivationError: unknown activation 'rleu'; did you mean 'relu'?
+    """
+    if isinstance(name, Activation):
+        return name.with_params(**params) if params else name
+    if not isinstance(name, str):
+        raise UnknownActivationError(repr(name))
+    canonical = _LOOKUP.get(_key(name))
+    if canonical is None:
+        raise UnknownActivationError(name, suggest(name))
+    act = _REGISTRY[canonical]
+    return act.with_params(**params) if params else act
+
+
+def suggest(name: str, limit: int = 3) -> tuple[str, ...]:
+    """Catalog names (canonical or alias) closest to ``name``, best first."""
+    by_key = {}
+    for act in _REGISTRY.values():
+        for n in (act.name, *act.aliases):
+            by_key.setdefault(_key(n), n)
+    close = difflib.get_close_matches(_key(name), list(by_key), n=limit, cutoff=0.6)
+    return tuple(dict.fromkeys(by_key[k] for k in close))
