@@ -1,0 +1,94 @@
+"""The property record: every derived fact about one activation, in one frozen record.
+
+Conventions for every field:
+
+* a value (a SymPy number, set, string or bool) is a proved fact;
+* ``None`` means "does not exist" (no limit, f not differentiable at 0, no minimum);
+* an :class:`~symact.Unknown` means symact could not decide, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Union
+
+import sympy
+
+from symact.unknown import Unknown
+
+__all__ = ["Extremum", "Properties"]
+
+Maybe = Union[Any, None, Unknown]
+
+
+@dataclass(frozen=True)
+class Extremum:
+    """The infimum or supremum of f over the reals.
+
+    Attributes:
+        value: the exact value, or a ``sympy.Float`` whose printed digits are
+            certified (by interval arithmetic) where no closed form is known.
+        attained: whether some real x has f(x) = value (a minimum, not just an infimum).
+        at: the set of x where it is attained (``EmptySet`` when not attained).
+        enclosure: for a certified non-closed-form value, the rational bounds
+            ``(lo, hi)`` that provably contain it; ``None`` when ``value`` is exact.
+    """
+
+    value: sympy.Expr
+    attained: bool
+    at: sympy.Set
+    enclosure: tuple[sympy.Rational, sympy.Rational] | None = None
+
+
+@dataclass(frozen=True)
+class Properties:
+    """Everything symact derives about an activation f: R -> R.
+
+    Attributes:
+        name: the activation's name.
+        range: the exact image f(R) as a SymPy set (ends open or closed as attained).
+        limit_neg_inf: lim f(x) as x -> -oo (``oo``/``-oo`` allowed; ``None`` if no limit).
+        limit_pos_inf: lim f(x) as x -> +oo.
+        value_at_zero: f(0).
+        derivative_at_zero: f'(0), or ``None`` where f is not differentiable at 0.
+        one_sided_derivatives_at_zero: ``(f'_-(0), f'_+(0))``, each ``None`` if it does not exist.
+        continuity: ``"discontinuous"``, ``"C0"``, ``"C1"``, ..., or ``"Cinf"``: the largest
+            k with f in C^k(R).
+        monotonic: ``"increasing"`` (strictly), ``"non-decreasing"``, ``"decreasing"``,
+            ``"non-increasing"``, ``"constant"``, or ``False`` (not monotone).
+        derivative_monotonic: the same vocabulary for f' on the set where f is differentiable.
+        bounded: whether f(R) is bounded above and below.
+        parity: ``"odd"``, ``"even"`` or ``"neither"``.
+        identity_near_origin: f(0) = 0, f'(0) = 1 and f' continuous at 0.
+        minimum: the infimum as an :class:`Extremum`, or ``None`` if f is unbounded below.
+        maximum: the supremum as an :class:`Extremum`, or ``None`` if f is unbounded above.
+        zero_gradient_set: the union of the open intervals on which f' = 0 (the "dying"
+            region; isolated zeros of f' are not included).
+        saturates: ``(at -oo, at +oo)``: whether f'(x) -> 0 there (vanishing gradients).
+    """
+
+    name: str
+    range: Maybe
+    limit_neg_inf: Maybe
+    limit_pos_inf: Maybe
+    value_at_zero: Maybe
+    derivative_at_zero: Maybe
+    one_sided_derivatives_at_zero: Maybe
+    continuity: Maybe
+    monotonic: Maybe
+    derivative_monotonic: Maybe
+    bounded: Maybe
+    parity: Maybe
+    identity_near_origin: Maybe
+    minimum: Maybe
+    maximum: Maybe
+    zero_gradient_set: Maybe
+    saturates: Maybe
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields by name, in declaration order (values unchanged)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def unknowns(self) -> dict[str, Unknown]:
+        """The fields symact could not decide, with their reasons."""
+        return {k: v for k, v in self.as_dict().items() if isinstance(v, Unknown)}
