@@ -1,0 +1,359 @@
+r"""The canonical piecewise form: how symact sees kinks and jumps.
+
+SymPy's calculus misbehaves on ``Piecewise``, ``Max``, ``Min``, ``Abs``,
+``sign`` and ``Heaviside`` (limits raise or ignore their direction, ranges and
+continuity fail; see ``shared/notes/sympy_probe.md``). symact therefore turns
+every activation into one canonical form first:
+
+* sorted, exact **breakpoints** :math:`b_1 < \dots < b_k`;
+* on each open gap :math:`(b_i, b_{i+1})` a **piece**: an expression free of
+  switching functions, which SymPy's calculus handles reliably;
+* at each breakpoint the exact **value** of f.
+
+Every analysis (limits, one-sided derivatives, continuity, monotonicity, range)
+works piece by piece on this form.
+
+Examples:
+    >>> from sympy import Max, Min
+    >>> from symact import x
+    >>> form = decompose(Min(6, Max(0, x)))
+    >>> form.breakpoints, form.pieces, form.values
+    ((0, 6), (0, x, 6), (0, 6))
+    >>> form.as_piecewise()
+    Piecewise((0, x <= 0), (x, x <= 6), (6, True))
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy
+from sympy import (
+    Abs,
+    Eq,
+    Heaviside,
+    Interval,
+    Max,
+    Min,
+    Piecewise,
+    S,
+    oo,
+    sign,
+)
+from sympy.core.relational import Relational
+
+from symact.activation import x
+
+__all__ = ["PiecewiseForm", "breakpoints", "decompose", "sample_between"]
+
+#: The functions whose value switches between formulas at points.
+SWITCHING: tuple[type, ...] = (Piecewise, Max, Min, Abs, sign, Heaviside)
+
+#: Seconds allowed for one ``solveset`` call that locates switch points.
+SOLVE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class PiecewiseForm:
+    """f as sorted breakpoints, smooth pieces on the open gaps, and values at the breakpoints.
+
+    Attributes:
+        breakpoints: ``(b_1, ..., b_k)``, exact reals, strictly increasing.
+        pieces: ``k + 1`` expressions without switching functions; ``pieces[i]``
+            is f on the open interval between ``breakpoints[i-1]`` and ``breakpoints[i]``
+            (with -oo and oo at the ends).
+        values: ``k`` exact values, ``values[i] = f(breakpoints[i])`` (``nan`` if undefined).
+    """
+
+    breakpoints: tuple[sympy.Expr, ...]
+    pieces: tuple[sympy.Expr, ...]
+    values: tuple[sympy.Expr, ...]
+
+    def gaps(self) -> tuple[tuple[sympy.Expr, sympy.Expr], ...]:
+        """The open intervals ``(lo, hi)`` the pieces live on, in order."""
+        ends = (-oo, *self.breakpoints, oo)
+        return tuple(zip(ends[:-1], ends[1:]))
+
+    def piece_at(self, point: sympy.Expr, side: str) -> sympy.Expr:
+        """The piece on the side ``'+'`` (just right of ``point``) or ``'-'`` (just left)."""
+        for i, b in enumerate(self.breakpoints):
+            if point == b:
+                return self.pieces[i + 1] if side == "+" else self.pieces[i]
+            if bool(point < b):
+                return self.pieces[i]
+        return self.pieces[-1]
+
+    def map(self, fn: Callable[[sympy.Expr], sympy.Expr], values: Sequence[sympy.Expr] | None = None) -> PiecewiseForm:
+        """A form with ``fn`` applied to every piece (and new breakpoint values if given)."""
+        return PiecewiseForm(self.breakpoints, tuple(fn(p) for p in self.pieces), tuple(values if values is not None else self.values))
+
+    def as_piecewise(self, var: sympy.Symbol = x) -> sympy.Expr:
+        """The form as one SymPy ``Piecewise``, or the single piece when there is no breakpoint.
+
+        A breakpoint's value joins the piece on its left when that piece takes
+        the same value there, else the piece on its right, else it gets its own
+        ``Eq`` branch.
+        """
+        if not self.breakpoints:
+            return self.pieces[0]
+        args: list[tuple[sympy.Expr, sympy.Basic]] = []
+        for i, b in enumerate(self.breakpoints):
+            left, right, value = self.pieces[i], self.pieces[i + 1], self.values[i]
+            if _same_value(left, b, value, var):
+                args.append((left, var <= b))
+            elif _same_value(right, b, value, var):
+                args.append((left, var < b))
+            else:
+                args.append((left, var < b))
+                args.append((value, Eq(var, b)))
+        args.append((self.pieces[-1], S.true))
+        return Piecewise(*args)
+
+
+def _same_value(piece: sympy.Expr, b: sympy.Expr, value: sympy.Expr, var: sympy.Symbol) -> bool:
+    at = piece.subs(var, b)
+    if at.has(sympy.nan, sympy.zoo, oo, -oo):
+        return False
+    diff = sympy.nsimplify(at - value) if (at - value).is_number else at - value
+    return bool(diff == 0) or _is_zero(at - value)
+
+
+def _is_zero(expr: sympy.Expr) -> bool:
+    """True only when ``expr`` is provably 0 (a cheap, exact test)."""
+    if expr == 0:
+        return True
+    if not expr.is_number:
+        return False
+    try:
+        return bool(sympy.simplify(expr) == 0)
+    except Exception:  # noqa: BLE001 - a failed simplification proves nothing
+        return False
+
+
+# --------------------------------------------------------------------------------------
+# Locating switch points
+# --------------------------------------------------------------------------------------
+
+
+def _budgeted(fn: Callable, *args: object, what: str) -> object:
+    try:
+        from symact import budget
+    except ImportError:  # pragma: no cover - budget lands with the safety work
+        return fn(*args)
+    return budget.call(fn, *args, seconds=SOLVE_SECONDS, what=what)
+
+
+def _zeros(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol) -> tuple[sympy.Expr, ...] | None:
+    """The zeros of ``expr`` in the open interval (lo, hi).
+
+    Returns ``None`` when ``expr`` vanishes on the whole interval. Raises
+    ``NotImplementedError`` when the zeros cannot be located exactly.
+    """
+    expr = sympy.expand(expr) if expr.is_polynomial(var) else expr
+    if not expr.has(var):
+        return None if _is_zero(expr) else ()
+    solutions = _budgeted(sympy.solveset, expr, var, Interval.open(lo, hi), what=f"zeros of {expr}")
+    if solutions == S.EmptySet:
+        return ()
+    if solutions == Interval.open(lo, hi):
+        return None
+    if isinstance(solutions, sympy.FiniteSet) and all(s.is_real and s.is_number for s in solutions):
+        return tuple(sorted(solutions, key=lambda s: sympy.N(s, 30)))
+    raise NotImplementedError(f"cannot locate the zeros of {expr} on {Interval.open(lo, hi)} exactly")
+
+
+def sample_between(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Rational:
+    """A simple rational strictly inside (lo, hi); the ends may be infinite.
+
+    Examples:
+        >>> sample_between(-oo, 0), sample_between(0, 6), sample_between(-oo, oo)
+        (-1, 3, 0)
+        >>> sample_between(sympy.Rational(1, 3), sympy.Rational(1, 2))
+        5/12
+    """
+    if lo == -oo and hi == oo:
+        return S.Zero
+    if lo == -oo:
+        return sympy.floor(hi) - 1 if hi.is_number else S.Zero
+    if hi == oo:
+        return sympy.ceiling(lo) + 1
+    if lo.is_Rational and hi.is_Rational:
+        mid = (lo + hi) / 2
+    else:
+        mid = sympy.Rational(str(sympy.N((lo + hi) / 2, 40)))
+    # prefer a short rational near the middle, when one is inside
+    for denominator in (1, 2, 4, 10, 100):
+        candidate = sympy.Rational(round(mid * denominator), denominator)
+        if bool(lo < candidate) and bool(candidate < hi):
+            return candidate
+    return mid
+
+
+def _switch_points(node: sympy.Expr, args: Sequence[sympy.Expr], lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol) -> list[sympy.Expr]:
+    """Exact points in (lo, hi) where ``node`` (with smooth ``args``) may change formula."""
+    differences: list[sympy.Expr] = []
+    if isinstance(node, (Max, Min)):
+        differences = [a - b for i, a in enumerate(args) for b in args[i + 1 :]]
+    elif isinstance(node, (Abs, sign)):
+        differences = [args[0]]
+    elif isinstance(node, Heaviside):
+        differences = [args[0]]
+    elif isinstance(node, Piecewise):
+        for cond in args[1::2]:
+            for rel in cond.atoms(Relational):
+                differences.append(rel.lhs - rel.rhs)
+    points: set[sympy.Expr] = set()
+    for d in differences:
+        zeros = _zeros(d, lo, hi, var)
+        if zeros:
+            points.update(zeros)
+    return sorted(points, key=lambda p: sympy.N(p, 30))
+
+
+def _resolve(node: sympy.Expr, args: Sequence[sympy.Expr], t: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    """The switching-free formula ``node`` takes near the sample point ``t``."""
+    at = [a.subs(var, t) for a in args]
+    if isinstance(node, (Max, Min)):
+        pick = max if isinstance(node, Max) else min
+        best = pick(range(len(args)), key=lambda i: sympy.N(at[i], 40))
+        return args[best]
+    if isinstance(node, Abs):
+        return args[0] if sympy.N(at[0], 40) > 0 else -args[0]
+    if isinstance(node, sign):
+        return S.One if sympy.N(at[0], 40) > 0 else S.NegativeOne
+    if isinstance(node, Heaviside):
+        return S.One if sympy.N(at[0], 40) > 0 else S.Zero
+    if isinstance(node, Piecewise):
+        for expr, cond in zip(args[0::2], args[1::2]):
+            truth = cond.subs(var, t)
+            if truth == S.true:
+                return expr
+            if truth != S.false:
+                raise NotImplementedError(f"cannot decide the condition {cond} at x = {t}")
+        return sympy.nan
+    raise TypeError(node)  # pragma: no cover
+
+
+Pieces = list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]]  # (lo, hi, expr) on open (lo, hi)
+
+
+def _refine(per_arg: Sequence[Pieces]) -> list[tuple[sympy.Expr, sympy.Expr, list[sympy.Expr]]]:
+    """The common refinement of several piece lists covering R."""
+    cuts = sorted({p for pieces in per_arg for lo, hi, _ in pieces for p in (lo, hi) if p not in (-oo, oo)}, key=lambda p: sympy.N(p, 30))
+    ends = [-oo, *cuts, oo]
+    out = []
+    for lo, hi in zip(ends[:-1], ends[1:]):
+        t = sample_between(lo, hi)
+        exprs = []
+        for pieces in per_arg:
+            for plo, phi, e in pieces:
+                if bool(plo < t) and bool(t < phi):
+                    exprs.append(e)
+                    break
+        out.append((lo, hi, exprs))
+    return out
+
+
+def _pieces(expr: sympy.Expr, var: sympy.Symbol) -> Pieces:
+    if not expr.has(*SWITCHING):
+        return [(-oo, oo, expr)]
+    args = list(expr.args)
+    if isinstance(expr, Piecewise):
+        args = [item for pair in expr.args for item in pair]
+        per_arg = [_pieces(a, var) if isinstance(a, sympy.Expr) else _cond_pieces(a, var) for a in args]
+    elif isinstance(expr, Heaviside):
+        per_arg = [_pieces(args[0], var)]
+        args = args[:1]
+    else:
+        per_arg = [_pieces(a, var) for a in args]
+    out: Pieces = []
+    for lo, hi, smooth_args in _refine(per_arg):
+        if isinstance(expr, SWITCHING):
+            pts = _switch_points(expr, smooth_args, lo, hi, var)
+            ends = [lo, *pts, hi]
+            for slo, shi in zip(ends[:-1], ends[1:]):
+                chosen = _resolve(expr, smooth_args, sample_between(slo, shi), var)
+                out.extend((max_end(slo, plo), min_end(shi, phi), e) for plo, phi, e in _pieces(chosen, var) if _overlaps(plo, phi, slo, shi))
+        else:
+            out.append((lo, hi, expr.func(*smooth_args)))
+    return out
+
+
+def _cond_pieces(cond: sympy.Basic, var: sympy.Symbol) -> Pieces:
+    """A condition is carried through refinement as itself; its relationals are cut later."""
+    return [(-oo, oo, cond)]
+
+
+def _overlaps(a_lo: sympy.Expr, a_hi: sympy.Expr, b_lo: sympy.Expr, b_hi: sympy.Expr) -> bool:
+    return bool(max_end(a_lo, b_lo) < min_end(a_hi, b_hi))
+
+
+def max_end(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    return a if bool(a >= b) else b
+
+
+def min_end(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    return a if bool(a <= b) else b
+
+
+@functools.lru_cache(maxsize=512)
+def decompose(expr: sympy.Expr, var: sympy.Symbol = x) -> PiecewiseForm:
+    """The canonical piecewise form of ``expr`` (see the module docstring).
+
+    Raises:
+        NotImplementedError: when a switch point cannot be located exactly
+            (e.g. ``Max(x, cos(x))``) or a condition cannot be decided.
+
+    Examples:
+        >>> from sympy import Heaviside, Piecewise, exp
+        >>> decompose(Heaviside(x, 1))
+        PiecewiseForm(breakpoints=(0,), pieces=(0, 1), values=(1,))
+        >>> decompose(Piecewise((x, x > 0), (exp(x) - 1, True))).pieces
+        (exp(x) - 1, x)
+        >>> decompose(Piecewise((2*x, x < 1), (2*x, True)))  # same formula: no breakpoint
+        PiecewiseForm(breakpoints=(), pieces=(2*x,), values=())
+    """
+    raw = _pieces(sympy.sympify(expr), var)
+    # merge neighbours with the same formula when f(b) agrees with it
+    bps: list[sympy.Expr] = []
+    pieces: list[sympy.Expr] = [raw[0][2]]
+    values: list[sympy.Expr] = []
+    for lo, _hi, e in raw[1:]:
+        value = _value_at(expr, lo, var)
+        if e == pieces[-1] and _same_value(e, lo, value, var):
+            continue
+        bps.append(lo)
+        values.append(value)
+        pieces.append(e)
+    return PiecewiseForm(tuple(bps), tuple(pieces), tuple(values))
+
+
+def _value_at(expr: sympy.Expr, point: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    value = expr.subs(var, point)
+    if value.has(sympy.nan, sympy.zoo):
+        return sympy.nan
+    if value.is_number and not value.is_Rational:
+        try:
+            from symact import budget
+
+            simpler = budget.call(sympy.simplify, value, seconds=2.0, what="simplify a breakpoint value")
+            if sympy.count_ops(simpler) <= sympy.count_ops(value):
+                value = simpler
+        except Exception:  # noqa: BLE001 - keep the unsimplified exact value
+            pass
+    return value
+
+
+def breakpoints(expr: sympy.Expr, var: sympy.Symbol = x) -> tuple[sympy.Expr, ...]:
+    """The sorted exact points where ``expr`` switches formula.
+
+    Examples:
+        >>> from sympy import Abs, Min, Max
+        >>> breakpoints(x * Min(1, Max(0, x / 6 + sympy.Rational(1, 2))))
+        (-3, 3)
+        >>> breakpoints(x / (1 + Abs(x)))
+        (0,)
+    """
+    return decompose(expr, var).breakpoints
