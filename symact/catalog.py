@@ -68,6 +68,7 @@ _ENTRIES: tuple[Activation, ...] = (
     Activation(
         "tanh", tanh(x), summary="The hyperbolic tangent.",
         frameworks=(_torch("torch.nn.Tanh"), _jax("jax.numpy.tanh"), _keras("keras.activations.tanh")),
+        display="\\tanh",
     ),
     Activation(
         "hard_sigmoid", Min(1, Max(0, x / 6 + _R(1, 2))), summary="The sigmoid's piecewise-linear stand-in: x/6 + 1/2 clipped to [0, 1].",

@@ -1,0 +1,4 @@
+import sys
+from symact.cli import main
+
+sys.exit(main())

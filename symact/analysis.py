@@ -1,0 +1,738 @@
+r"""Automatic analysis: derivatives, limits, the exact range and the property record.
+
+Everything here is derived from the activation's expression through its
+canonical piecewise form (:mod:`symact.pieces`): SymPy does the calculus on each
+switching-free piece, certified interval arithmetic (:mod:`symact.signs`)
+decides signs where SymPy cannot solve, and the pieces are glued together with
+one-sided limits at the breakpoints. Each SymPy step runs under a time budget
+(:mod:`symact.budget`); past it, or wherever a fact cannot be proved, the answer
+is an :class:`~symact.Unknown` carrying the reason, never a guess.
+
+**Derivative convention at kinks.** Where f is not differentiable, the
+expression returned by :func:`derivative` takes the element of the closed
+interval between the two one-sided limits of f' that is closest to 0 (the
+minimum-norm element of Clarke's generalized gradient). This gives ReLU'(0) = 0
+and HardTanh'(±1) = 0 as PyTorch and JAX do, and LeakyReLU'(0) = negative_slope as
+PyTorch does. At a jump of f the derivative does not exist; the expression uses
+the same rule, as autodiff frameworks do. :func:`properties` reports the truth
+(``None`` where the derivative does not exist) and the one-sided derivatives.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy
+from sympy import Interval, S, oo
+from sympy.calculus.accumulationbounds import AccumBounds
+
+from symact import budget, signs
+from symact.activation import Activation, x
+from symact.pieces import PiecewiseForm, decompose, sample_between
+from symact.properties import Extremum, Properties
+from symact.unknown import Unknown
+
+__all__ = ["derivative", "limit", "output_range", "properties"]
+
+#: The highest order checked when deciding C^k at a breakpoint.
+MAX_CONTINUITY_ORDER = 6
+
+#: Seconds for the whole property record of one activation (each step has its own budget too).
+PROPERTIES_SECONDS = 240.0
+
+
+def _expr_of(f: Activation | sympy.Expr) -> sympy.Expr:
+    return f.expr if isinstance(f, Activation) else sympy.sympify(f)
+
+
+def _step(fn: Callable[..., Any], *args: Any, what: str, seconds: float | None = None) -> Any:
+    """Run one SymPy step under its budget; a timeout or failure becomes ``Unknown``."""
+    try:
+        return budget.call(fn, *args, seconds=seconds, what=what)
+    except budget.BudgetExceeded:
+        return Unknown(f"timeout ({what})")
+    except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        return Unknown(f"{what}: {type(exc).__name__}: {exc}"[:300])
+
+
+def _form(expr: sympy.Expr) -> PiecewiseForm | Unknown:
+    try:
+        return decompose(expr)
+    except budget.BudgetExceeded:
+        return Unknown("timeout (locating breakpoints)")
+    except (NotImplementedError, TypeError, ValueError) as exc:
+        return Unknown(f"cannot put f in piecewise form: {exc}"[:300])
+
+
+def _tidy(value: sympy.Expr) -> sympy.Expr:
+    """A shorter exact form of a constant, when SymPy finds one quickly."""
+    if not isinstance(value, sympy.Expr) or value.is_Rational or value in (oo, -oo) or not value.is_number:
+        return value
+    value = _lambertw_rule(value)
+    simpler = _step(sympy.simplify, value, what="simplify a value", seconds=3.0)
+    if isinstance(simpler, sympy.Expr) and sympy.count_ops(simpler) <= sympy.count_ops(value):
+        return simpler
+    return value
+
+
+def _lambertw_rule(value: sympy.Expr) -> sympy.Expr:
+    """Use exp(W(z)) = z/W(z), which SymPy does not apply by itself."""
+    def rewrite(e: sympy.Expr) -> sympy.Expr:
+        if isinstance(e, sympy.exp):
+            arg = sympy.expand(e.args[0])
+            ws = [t for t in sympy.Add.make_args(arg) if isinstance(t, sympy.LambertW) and len(t.args) == 1]
+            if ws:
+                w = ws[0]
+                return sympy.exp(arg - w) * w.args[0] / w
+        return e
+    return sympy.factor(value.replace(lambda e: isinstance(e, sympy.exp), rewrite)) if value.has(sympy.LambertW) else value
+
+
+# --------------------------------------------------------------------------------------
+# Exact comparison of constants
+# --------------------------------------------------------------------------------------
+
+
+def _cmp(a: Any, b: Any) -> int | Unknown:
+    """-1, 0 or 1 as a <, =, > b for exact extended reals; Unknown if undecided."""
+    if isinstance(a, Unknown):
+        return a
+    if isinstance(b, Unknown):
+        return b
+    if a == b:
+        return 0
+    if a in (oo, -oo) or b in (oo, -oo):
+        if a == oo or b == -oo:
+            return 1
+        return -1
+    return _sign(sympy.sympify(a) - sympy.sympify(b))
+
+
+def _sign(c: sympy.Expr) -> int | Unknown:
+    """The exact sign of a constant (Unknown where undefined or undecided)."""
+    if c.has(sympy.nan, sympy.zoo) or not c.is_number:
+        return Unknown(f"{c} is not a real number")
+    return signs.sign_at(c)
+
+
+def _equal(a: Any, b: Any) -> bool | Unknown:
+    c = _cmp(a, b)
+    return c if isinstance(c, Unknown) else c == 0
+
+
+# --------------------------------------------------------------------------------------
+# Limits
+# --------------------------------------------------------------------------------------
+
+
+def _finite_value(value: Any) -> bool:
+    return isinstance(value, sympy.Expr) and value.is_number and value.is_finite is True and not value.has(sympy.nan)
+
+
+def _piece_limit(piece: sympy.Expr, point: sympy.Expr, side: str) -> sympy.Expr | None | Unknown:
+    """The limit of a switching-free expression, from one side (``None``: no limit)."""
+    if point not in (oo, -oo):
+        direct = piece.subs(x, point)
+        if _finite_value(direct):
+            return _tidy(direct)
+    result = _step(sympy.limit, piece, x, point, side, what=f"limit of {piece} at {point}{side}")
+    if isinstance(result, Unknown):
+        return result
+    if isinstance(result, AccumBounds):
+        return None if result.min != result.max else result.min
+    if isinstance(result, sympy.Limit) or result.has(sympy.Limit) or result.has(sympy.nan) or result == sympy.zoo:
+        return Unknown(f"SymPy could not evaluate the limit of {piece} at {point}{side}")
+    if not result.is_number:
+        return Unknown(f"the limit of {piece} at {point}{side} is not a number: {result}")
+    return _tidy(result)
+
+
+def _one_sided(form: PiecewiseForm, point: sympy.Expr, side: str) -> sympy.Expr | None | Unknown:
+    return _piece_limit(form.piece_at(point, side), point, side)
+
+
+def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None) -> sympy.Expr | None | Unknown:  # noqa: A002
+    """The limit of f at ``point`` (``oo``, ``-oo`` or a real number).
+
+    ``dir`` is ``'+'`` (from the right), ``'-'`` (from the left) or ``None``
+    (two-sided). The result is exact, ``oo``/``-oo``, ``None`` when the limit does
+    not exist, or :class:`~symact.Unknown`.
+
+    Examples:
+        >>> import symact
+        >>> elu2 = symact.get("elu").derivative(2)
+        >>> symact.get("elu").limit(-sympy.oo)
+        -1
+        >>> limit(elu2, 0, "+"), limit(elu2, 0, "-")  # SymPy itself says 1 for both
+        (0, 1)
+        >>> limit(symact.get("binary_step"), 0) is None
+        True
+        >>> limit(sympy.sin(x), sympy.oo) is None
+        True
+    """
+    expr = _expr_of(f)
+    point = sympy.sympify(point)
+    form = _form(expr)
+    if isinstance(form, Unknown):
+        return form
+    if point == oo:
+        return _piece_limit(form.pieces[-1], oo, "-")
+    if point == -oo:
+        return _piece_limit(form.pieces[0], -oo, "+")
+    if dir in ("+", "-"):
+        return _one_sided(form, point, dir)
+    if dir is not None:
+        raise ValueError(f"dir must be '+', '-' or None, got {dir!r}")
+    left, right = _one_sided(form, point, "-"), _one_sided(form, point, "+")
+    if left is None or right is None:
+        return None
+    same = _equal(left, right)
+    if isinstance(same, Unknown):
+        return same
+    return left if same else None
+
+
+# --------------------------------------------------------------------------------------
+# Derivatives
+# --------------------------------------------------------------------------------------
+
+
+def _nicer(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` or a simplified form of it, whichever is shorter."""
+    simpler = _step(sympy.simplify, expr, what="simplify a derivative", seconds=3.0)
+    if isinstance(simpler, sympy.Expr) and sympy.count_ops(simpler) < sympy.count_ops(expr):
+        return simpler
+    return expr
+
+
+def _min_norm(left: Any, right: Any) -> sympy.Expr:
+    """The element of [min, max] of the two one-sided values closest to 0 (nan if undefined)."""
+    if any(v is None or isinstance(v, Unknown) for v in (left, right)):
+        return sympy.nan
+    same = _equal(left, right)
+    if same is True:
+        return left
+    sl, sr = _cmp(left, 0), _cmp(right, 0)
+    if isinstance(sl, Unknown) or isinstance(sr, Unknown):
+        return sympy.nan
+    if sl * sr <= 0:
+        return S.Zero
+    closer = _cmp(abs(left), abs(right))
+    if isinstance(closer, Unknown):
+        return sympy.nan
+    value = left if closer <= 0 else right
+    return value if _finite_value(value) else sympy.nan
+
+
+def _derivative_form(form: PiecewiseForm, n: int) -> PiecewiseForm:
+    pieces = tuple(sympy.diff(p, x, n) for p in form.pieces)
+    values = []
+    for i, b in enumerate(form.breakpoints):
+        values.append(_min_norm(_piece_limit(pieces[i], b, "-"), _piece_limit(pieces[i + 1], b, "+")))
+    return PiecewiseForm(form.breakpoints, pieces, tuple(values))
+
+
+def _patch_removable(expr: sympy.Expr) -> sympy.Expr:
+    """Fill removable singularities (sinc' at 0) with their limit."""
+    points = _step(sympy.singularities, expr, x, S.Reals, what="singularities of a derivative", seconds=3.0)
+    if not isinstance(points, sympy.FiniteSet):
+        return expr
+    args = []
+    for s in sorted(points, key=lambda p: sympy.N(p, 30)):
+        left, right = _piece_limit(expr, s, "-"), _piece_limit(expr, s, "+")
+        if not (_finite_value(left) and _finite_value(right) and _equal(left, right) is True):
+            return expr
+        args.append((left, sympy.Eq(x, s)))
+    return sympy.Piecewise(*args, (expr, True)) if args else expr
+
+
+@functools.lru_cache(maxsize=1024)
+def _derivative_cached(expr: sympy.Expr, n: int) -> sympy.Expr:
+    form = _form(expr)
+    if isinstance(form, Unknown):
+        raise NotImplementedError(form.reason)
+    if not form.breakpoints:
+        return _patch_removable(_nicer(sympy.diff(expr, x, n)))
+    dform = _derivative_form(form, n)
+    return dform.map(_nicer).as_piecewise()
+
+
+def derivative(f: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
+    """The n-th derivative of f, as a SymPy expression.
+
+    Away from breakpoints it is the exact derivative. At a kink it holds the
+    convention value described in the module docstring; :func:`properties`
+    says where the derivative really exists.
+
+    Raises:
+        ValueError: if ``n`` is not a positive integer.
+        NotImplementedError: if f cannot be put in piecewise form.
+
+    Examples:
+        >>> import symact
+        >>> symact.get("relu").derivative()
+        Piecewise((0, x <= 0), (1, True))
+        >>> symact.get("leaky_relu").derivative()
+        Piecewise((1/100, x <= 0), (1, True))
+        >>> symact.get("sigmoid").derivative()
+        1/(4*cosh(x/2)**2)
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    return _derivative_cached(_expr_of(f), n)
+
+
+# --------------------------------------------------------------------------------------
+# Signs of pieces: monotonicity and ranges
+# --------------------------------------------------------------------------------------
+
+
+def _chart(g: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> signs.SignChart | Unknown:
+    if g == 0:
+        return signs.SignChart(lo, hi, (), (0,), "exact")
+    if g.is_number:
+        s = _sign(g)
+        return s if isinstance(s, Unknown) else signs.SignChart(lo, hi, (), (s,), "exact")
+    return signs.sign_chart(g, lo, hi)
+
+
+def _trend(chart: signs.SignChart) -> str:
+    kinds = set(chart.signs)
+    if kinds == {0}:
+        return "constant"
+    if kinds == {1}:
+        return "increasing"
+    if kinds == {-1}:
+        return "decreasing"
+    return "mixed"
+
+
+def _monotonicity(
+    pieces: Sequence[sympy.Expr],
+    gaps: Sequence[tuple[sympy.Expr, sympy.Expr]],
+    joints: Sequence[tuple[Any, Any, Any]],
+) -> str | bool | Unknown:
+    """Combine per-piece trends with the jumps at the joints.
+
+    ``joints[i]`` is ``(left limit, value or None if excluded, right limit)`` at breakpoint i.
+    A cheap exact witness (a rise and a fall between sample points) decides
+    "not monotone" before any sign chart is needed.
+    """
+    if _rises_and_falls(pieces, gaps):
+        return False
+    trends = []
+    for p, (lo, hi) in zip(pieces, gaps):
+        chart = _chart(sympy.diff(p, x), lo, hi)
+        if isinstance(chart, Unknown):
+            return chart
+        trend = _trend(chart)
+        if trend == "mixed":
+            return False
+        trends.append(trend)
+    up = down = False
+    for left, value, right in joints:
+        chain = [v for v in (left, value, right) if v is not None]
+        if any(isinstance(v, Unknown) for v in chain):
+            return next(v for v in chain if isinstance(v, Unknown))
+        for a, b in zip(chain, chain[1:]):
+            c = _cmp(a, b)
+            if isinstance(c, Unknown):
+                return c
+            up |= c < 0
+            down |= c > 0
+    rising = up or "increasing" in trends
+    falling = down or "decreasing" in trends
+    if rising and falling:
+        return False
+    if not rising and not falling:
+        return "constant"
+    strict = all(t != "constant" for t in trends)
+    if rising:
+        return "increasing" if strict else "non-decreasing"
+    return "decreasing" if strict else "non-increasing"
+
+
+_GRID = tuple(sympy.Rational(n, 4) for n in range(-40, 41)) + tuple(sympy.Integer(n) for n in (-1000, -100, -50, -20, -15, 15, 20, 50, 100, 1000))
+
+
+def _rises_and_falls(pieces: Sequence[sympy.Expr], gaps: Sequence[tuple[sympy.Expr, sympy.Expr]]) -> bool:
+    """True when exact sample values of the pieces provably both rise and fall."""
+    samples = []
+    for p, (lo, hi) in zip(pieces, gaps):
+        inside = [t for t in _GRID if bool(lo < t) and bool(t < hi)] or [sample_between(lo, hi)]
+        samples.extend((t, p) for t in inside)
+    samples.sort(key=lambda tp: tp[0])
+    up = down = False
+    for (t1, p1), (t2, p2) in zip(samples, samples[1:]):
+        s = _sign(p2.subs(x, t2) - p1.subs(x, t1))
+        up |= s == 1
+        down |= s == -1
+        if up and down:
+            return True
+    return False
+
+
+def _image_of_piece(p: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> list[tuple[Any, Any, bool, bool, sympy.Set]] | Unknown:
+    """The image of (lo, hi) under p as (low, high, low_closed, high_closed, where) atoms.
+
+    ``where`` is the set of x attaining ``low`` (for the minimum) — kept for both ends
+    through :func:`_attained_at`.
+    """
+    chart = _chart(sympy.diff(p, x), lo, hi)
+    if isinstance(chart, Unknown):
+        return chart
+    ends: list[Any] = [_piece_limit(p, lo, "+")]
+    for root in chart.roots:
+        ends.append(_value_at_root(p, root))
+    ends.append(_piece_limit(p, hi, "-"))
+    if any(isinstance(e, Unknown) for e in ends):
+        return next(e for e in ends if isinstance(e, Unknown))
+    if any(e is None for e in ends):
+        return Unknown(f"{p} has no limit at an end of {Interval.open(lo, hi)}")
+    points = [lo, *[r.exact if r.exact is not None else r.approx for r in chart.roots], hi]
+    atoms = []
+    for j, s in enumerate(chart.signs):
+        a, b = ends[j], ends[j + 1]
+        seg = Interval.open(points[j], points[j + 1])
+        if s == 0:
+            value = _tidy(p.subs(x, sample_between(points[j], points[j + 1])))
+            atoms.append((value, value, True, True, seg))
+        elif s > 0:
+            atoms.append((a, b, False, False, S.EmptySet))
+        else:
+            atoms.append((b, a, False, False, S.EmptySet))
+    for j, root in enumerate(chart.roots):
+        v = ends[j + 1]
+        where = sympy.FiniteSet(root.exact) if root.exact is not None else S.EmptySet
+        atoms.append((v, v, True, True, where))
+    return atoms
+
+
+def _value_at_root(p: sympy.Expr, root: signs.Root) -> Any:
+    if root.exact is not None:
+        return _tidy(p.subs(x, root.exact))
+    from symact import interval
+
+    try:
+        box = interval.enclose(p, root.lo, root.hi, prec=200)
+    except (interval.EnclosureError, ArithmeticError) as exc:
+        return Unknown(f"cannot enclose {p} at its critical point: {exc}")
+    return _certified_float(box)
+
+
+def _certified_float(box: Any) -> sympy.Expr | Unknown:
+    """A Float printing only digits that every point of the interval ``box`` shares."""
+    import mpmath
+
+    lo, hi = box.a, box.b
+    with mpmath.workprec(400):
+        mid = (mpmath.mpf(lo) + mpmath.mpf(hi)) / 2
+        width = mpmath.mpf(hi) - mpmath.mpf(lo)
+        if mid == 0:
+            return Unknown("critical value too close to 0 to certify digits")
+        digits = int(mpmath.floor(-mpmath.log10(width / abs(mid)))) if width else 60
+    if digits < 30:
+        return Unknown(f"critical value certified to only {digits} digits")
+    digits = min(digits - 1, 60)
+    value = sympy.Float(mpmath.nstr(mid, digits), digits)
+    return value
+
+
+def _range_atoms(form: PiecewiseForm) -> list[tuple[Any, Any, bool, bool, sympy.Set]] | Unknown:
+    atoms: list[tuple[Any, Any, bool, bool, sympy.Set]] = []
+    for p, (lo, hi) in zip(form.pieces, form.gaps()):
+        piece_atoms = _image_of_piece(p, lo, hi)
+        if isinstance(piece_atoms, Unknown):
+            return piece_atoms
+        atoms.extend(piece_atoms)
+    for b, v in zip(form.breakpoints, form.values):
+        if v.has(sympy.nan):
+            return Unknown(f"f is undefined at x = {b}")
+        atoms.append((v, v, True, True, sympy.FiniteSet(b)))
+    return atoms
+
+
+def _set_of(atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]]) -> sympy.Set:
+    parts = []
+    for low, high, lc, hc, _ in atoms:
+        if low == high:
+            if lc:
+                parts.append(sympy.FiniteSet(low))
+            continue
+        parts.append(Interval(low, high, left_open=not lc or low == -oo, right_open=not hc or high == oo))
+    return sympy.Union(*parts)
+
+
+def output_range(f: Activation | sympy.Expr) -> sympy.Set | Unknown:
+    """The exact image f(R) as a SymPy set, ends open or closed as attained.
+
+    Examples:
+        >>> import symact
+        >>> symact.get("sigmoid").output_range()
+        Interval.open(0, 1)
+        >>> symact.get("hard_silu").output_range()
+        Interval(-3/8, oo)
+        >>> symact.get("hard_shrink").output_range()
+        Union({0}, Interval.open(-oo, -1/2), Interval.open(1/2, oo))
+    """
+    return _range_cached(_expr_of(f))
+
+
+@functools.lru_cache(maxsize=256)
+def _range_cached(expr: sympy.Expr) -> sympy.Set | Unknown:
+    form = _form(expr)
+    if isinstance(form, Unknown):
+        return form
+    atoms = _range_atoms(form)
+    if isinstance(atoms, Unknown):
+        return atoms
+    try:
+        return _set_of(atoms)
+    except TypeError as exc:  # SymPy could not order two endpoints
+        return Unknown(f"cannot order the range's endpoints: {exc}")
+
+
+# --------------------------------------------------------------------------------------
+# The property record
+# --------------------------------------------------------------------------------------
+
+
+def _extremum(atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]], rng: sympy.Set, lowest: bool) -> Extremum | None | Unknown:
+    bound = rng.inf if lowest else rng.sup
+    if bound in (oo, -oo):
+        return None
+    attained = bool(rng.contains(bound) == S.true)
+    where: list[sympy.Set] = []
+    enclosure = None
+    for low, high, lc, hc, at in atoms:
+        end, closed = (low, lc) if lowest else (high, hc)
+        if not closed:
+            continue
+        same = _equal(end, bound)
+        if same is True:
+            where.append(at)
+    if isinstance(bound, sympy.Float):
+        import mpmath
+
+        with mpmath.workdps(80):
+            half = mpmath.mpf(10) ** (-(bound._prec * 0.30103 - 1)) * abs(mpmath.mpf(bound))
+            enclosure = (sympy.Rational(str(mpmath.mpf(bound) - half)), sympy.Rational(str(mpmath.mpf(bound) + half)))
+    return Extremum(bound, attained, sympy.Union(*where) if attained else S.EmptySet, enclosure)
+
+
+def _parity(expr: sympy.Expr) -> str | Unknown:
+    odd = _identically_zero(expr.subs(x, -x) + expr)
+    if odd is True:
+        return "odd"
+    even = _identically_zero(expr.subs(x, -x) - expr)
+    if even is True:
+        return "even"
+    if odd is False and even is False:
+        return "neither"
+    return odd if isinstance(odd, Unknown) else even
+
+
+_PROBES = tuple(sympy.Rational(p, q) for p, q in ((1, 1), (2, 1), (1, 2), (3, 1), (7, 3), (1, 3), (5, 1), (10, 1), (3, 7)))
+
+
+def _identically_zero(h: sympy.Expr) -> bool | Unknown:
+    """True when h == 0 on R (proved piece by piece), False with a witness, else Unknown."""
+    for t in _PROBES:
+        s = _sign(h.subs(x, t))
+        if s in (1, -1):
+            return False
+    form = _form(h)
+    if isinstance(form, Unknown):
+        return form
+    for v in form.values:
+        if _equal(v, 0) is not True:
+            return Unknown(f"cannot decide whether {v} is 0")
+    for p in form.pieces:
+        if not _reduces_to_zero(p):
+            return Unknown(f"cannot reduce {p} to 0 or find a point where it is not 0")
+    return True
+
+
+def _reduces_to_zero(p: sympy.Expr) -> bool:
+    for method in (sympy.expand, sympy.cancel, sympy.simplify, lambda e: sympy.simplify(e.rewrite(sympy.exp))):
+        result = _step(method, p, what="reduce to 0", seconds=4.0)
+        if isinstance(result, sympy.Expr) and result == 0:
+            return True
+    return False
+
+
+def _continuity(form: PiecewiseForm, dforms: Sequence[PiecewiseForm]) -> str | Unknown:
+    for p, (lo, hi) in zip(form.pieces, form.gaps()):
+        sing = _step(sympy.singularities, p, x, Interval.open(lo, hi), what="singularities", seconds=3.0)
+        if isinstance(sing, Unknown):
+            return sing
+        if sing != S.EmptySet:
+            return "discontinuous"
+    if not form.breakpoints:
+        return "Cinf"
+    for k, dform in enumerate([form, *dforms]):
+        for i, b in enumerate(form.breakpoints):
+            left, right = _piece_limit(dform.pieces[i], b, "-"), _piece_limit(dform.pieces[i + 1], b, "+")
+            ok: Any = left is not None and right is not None
+            if ok:
+                ok = _equal(left, right)
+                if ok is True and k == 0:
+                    ok = _equal(left, form.values[i])
+                if ok is True:
+                    ok = _finite_value(left) or Unknown(f"f^({k}) is unbounded at {b}")
+            if isinstance(ok, Unknown):
+                return ok
+            if not ok:
+                return "discontinuous" if k == 0 else f"C{k - 1}"
+    return Unknown(f"C{len(dforms)} at least; higher orders not decided")
+
+
+def _one_sided_derivatives(form: PiecewiseForm, dform: PiecewiseForm, point: sympy.Expr, value: Any) -> tuple[Any, Any]:
+    out = []
+    for side in ("-", "+"):
+        attached = _equal(_one_sided(form, point, side), value)
+        if isinstance(attached, Unknown):
+            out.append(attached)
+        elif not attached:
+            out.append(None)  # f jumps: the one-sided difference quotient is unbounded
+        else:
+            slope = _one_sided(dform, point, side)
+            out.append(slope if slope is None or isinstance(slope, Unknown) or _finite_value(slope) else None)
+    return out[0], out[1]
+
+
+def _value(form: PiecewiseForm, point: sympy.Expr) -> sympy.Expr:
+    for b, v in zip(form.breakpoints, form.values):
+        if b == point:
+            return v
+    return _tidy(form.piece_at(point, "+").subs(x, point))
+
+
+def _zero_gradient_set(d1: PiecewiseForm, gaps: Sequence[tuple[sympy.Expr, sympy.Expr]]) -> sympy.Set | Unknown:
+    """The open gaps on which f' vanishes identically.
+
+    Each piece is analytic on its gap, so f' = 0 on a sub-interval means f' = 0
+    on the whole gap; one sample where f' is not 0 rules the gap out.
+    """
+    parts = []
+    for p, (lo, hi) in zip(d1.pieces, gaps):
+        if p == 0:
+            parts.append(Interval.open(lo, hi))
+            continue
+        inside = [t for t in (sample_between(lo, hi), *_GRID[::7]) if bool(lo < t) and bool(t < hi)]
+        if any(_sign(p.subs(x, t)) in (1, -1) for t in inside):
+            continue
+        if _reduces_to_zero(p):
+            parts.append(Interval.open(lo, hi))
+        else:
+            return Unknown(f"cannot decide whether {p} vanishes on {Interval.open(lo, hi)}")
+    return sympy.Union(*parts)
+
+
+def _all_of(facts: Sequence[Any]) -> bool | Unknown:
+    """Three-valued AND: False wins, then Unknown, then True."""
+    if any(f is False for f in facts):
+        return False
+    return next((f for f in facts if isinstance(f, Unknown)), True)
+
+
+def _properties_of(expr: sympy.Expr, name: str) -> Properties:
+    form = _form(expr)
+    if isinstance(form, Unknown):
+        return Properties(name, *([form] * 16))
+    dforms = [_derivative_form(form, k) for k in range(1, MAX_CONTINUITY_ORDER + 1)]
+    d1 = dforms[0]
+    lim_lo, lim_hi = _piece_limit(form.pieces[0], -oo, "+"), _piece_limit(form.pieces[-1], oo, "-")
+    f0 = _value(form, S.Zero)
+    left0, right0 = _one_sided_derivatives(form, d1, S.Zero, f0)
+    same0 = _equal(left0, right0) if left0 is not None and right0 is not None else False
+    if isinstance(left0, Unknown) or isinstance(right0, Unknown):
+        fprime0: Any = left0 if isinstance(left0, Unknown) else right0
+    elif isinstance(same0, Unknown):
+        fprime0 = same0
+    else:
+        fprime0 = left0 if same0 else None
+
+    atoms = _range_atoms(form)
+    rng: Any = atoms if isinstance(atoms, Unknown) else _step(_set_of, atoms, what="union of the range")
+    if isinstance(rng, sympy.Set):
+        bounded: Any = bool(rng.inf not in (oo, -oo) and rng.sup not in (oo, -oo))
+        minimum: Any = _extremum(atoms, rng, lowest=True)
+        maximum: Any = _extremum(atoms, rng, lowest=False)
+    else:
+        bounded = minimum = maximum = rng
+        if lim_lo in (oo, -oo) or lim_hi in (oo, -oo):
+            bounded = False
+            minimum = None if -oo in (lim_lo, lim_hi) else rng
+            maximum = None if oo in (lim_lo, lim_hi) else rng
+
+    joints = [(_piece_limit(form.pieces[i], b, "-"), form.values[i], _piece_limit(form.pieces[i + 1], b, "+")) for i, b in enumerate(form.breakpoints)]
+    monotonic = _monotonicity(form.pieces, form.gaps(), joints)
+    djoints = []
+    for i, b in enumerate(form.breakpoints):
+        left, right = _one_sided_derivatives(form, d1, b, form.values[i])
+        both = left is not None and right is not None and not isinstance(left, Unknown) and _equal(left, right) is True
+        djoints.append((_piece_limit(d1.pieces[i], b, "-"), left if both else None, _piece_limit(d1.pieces[i + 1], b, "+")))
+    derivative_monotonic = _monotonicity(d1.pieces, form.gaps(), djoints)
+
+    zero_gradient_set = _zero_gradient_set(d1, form.gaps())
+
+    sat = []
+    for piece, end, side in ((d1.pieces[0], -oo, "+"), (d1.pieces[-1], oo, "-")):
+        lim = _piece_limit(piece, end, side)
+        sat.append(lim if isinstance(lim, Unknown) else (lim is not None and lim == 0))
+    saturates = tuple(sat)
+
+    d_left0, d_right0 = _one_sided(d1, S.Zero, "-"), _one_sided(d1, S.Zero, "+")
+    near = [_equal(f0, 0), _equal(fprime0, 1) if fprime0 is not None else False, _equal(d_left0, 1), _equal(d_right0, 1)]
+    identity_near_origin = _all_of(near)
+
+    return Properties(
+        name=name,
+        range=rng,
+        limit_neg_inf=lim_lo,
+        limit_pos_inf=lim_hi,
+        value_at_zero=f0,
+        derivative_at_zero=fprime0,
+        one_sided_derivatives_at_zero=(left0, right0),
+        continuity=_continuity(form, dforms),
+        monotonic=monotonic,
+        derivative_monotonic=derivative_monotonic,
+        bounded=bounded,
+        parity=_parity(expr),
+        identity_near_origin=identity_near_origin,
+        minimum=minimum,
+        maximum=maximum,
+        zero_gradient_set=zero_gradient_set,
+        saturates=saturates,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _properties_cached(expr: sympy.Expr, name: str) -> Properties:
+    try:
+        return budget.call(_properties_of, expr, name, seconds=PROPERTIES_SECONDS, what=f"properties of {name}")
+    except budget.BudgetExceeded:
+        return Properties(name, *([Unknown("timeout")] * 16))
+
+
+def properties(f: Activation | sympy.Expr) -> Properties:
+    """Every derived fact about f, as a :class:`~symact.properties.Properties` record.
+
+    The whole record is computed in one worker process under
+    :data:`PROPERTIES_SECONDS`; every SymPy step inside has its own budget.
+
+    Examples:
+        >>> import symact
+        >>> p = symact.get("relu").properties()
+        >>> p.range, p.continuity, p.monotonic, p.derivative_at_zero
+        (Interval(0, oo), 'C0', 'non-decreasing', None)
+        >>> p.one_sided_derivatives_at_zero
+        (0, 1)
+        >>> symact.get("silu").properties().minimum.value
+        -LambertW(exp(-1))
+    """
+    name = f.name if isinstance(f, Activation) else "f"
+    return _properties_cached(_expr_of(f), name)

@@ -1,0 +1,164 @@
+"""The ``symact`` command line (also ``python -m symact``).
+
+Exit codes: 0 success; 1 a check failed or a proof ended UNKNOWN; 2 usage
+errors, unknown names and invalid definitions (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+import sympy
+
+from symact import catalog
+from symact.activation import Activation
+from symact.errors import SymactError
+from symact.serialize import describe, to_jsonable
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"symact: error: {message} (see 'symact --help')\n")
+
+
+def _add_target(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("name", nargs=None if required else "?", help="catalog name or alias (see 'symact list')")
+    p.add_argument("--expr", metavar="TEXT", help="define the activation from text instead, e.g. 'x*tanh(log(1 + exp(x)))'")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symact", description="The mathematics of neural-network activation functions, derived and checked.")
+    parser.add_argument("--version", action="version", version=f"symact {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("list", help="list the catalog")
+
+    show = sub.add_parser("show", help="formula, derivative, limits, range and properties")
+    _add_target(show, required=False)
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+    latex = sub.add_parser("latex", help="LaTeX of the formula or a derivative")
+    _add_target(latex, required=False)
+    latex.add_argument("--derivative", type=int, default=0, metavar="N", help="print the N-th derivative instead")
+
+    prove = sub.add_parser("prove", help="prove or disprove linearity")
+    _add_target(prove, required=False)
+    prove.add_argument("--property", choices=("additivity", "homogeneity", "linearity"), default="linearity")
+    prove.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
+    return parser
+
+
+def _version() -> str:
+    from symact import __version__
+
+    return __version__
+
+
+def _target(args: argparse.Namespace) -> Activation:
+    if getattr(args, "expr", None) is not None:
+        from symact.parse import define
+
+        return define(args.expr, name=args.name or "custom")
+    if not args.name:
+        raise SymactError("give an activation NAME or --expr TEXT")
+    return catalog.get(args.name)
+
+
+def _cmd_list(_: argparse.Namespace) -> int:
+    width = max(len(n) for n in catalog.names())
+    for act in catalog.all_activations():
+        aliases = f" (also {', '.join(act.aliases)})" if act.aliases else ""
+        print(f"{act.name:<{width}}  {act.summary}{aliases}")
+    return 0
+
+
+def _show_record(act: Activation) -> dict[str, Any]:
+    props = act.properties()
+    return {
+        "name": act.name,
+        "aliases": list(act.aliases),
+        "summary": act.summary,
+        "parameters": {k: str(v) for k, v in act.values},
+        "formula": str(act.expr),
+        "latex": act.latex(),
+        "derivative": str(act.derivative(1)),
+        "derivative_latex": act.latex(1),
+        "frameworks": to_jsonable(list(act.frameworks)),
+        "properties": to_jsonable(props),
+    }
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    act = _target(args)
+    if args.json:
+        print(json.dumps(_show_record(act), indent=2))
+        return 0
+    props = act.properties()
+    params = ", ".join(f"{k}={v}" for k, v in act.values)
+    print(f"{act.name}(x) = {act.expr}" + (f"    [{params}]" if params else ""))
+    if act.summary:
+        print(f"  {act.summary}")
+    print(f"{act.name}'(x) = {act.derivative(1)}")
+    print(f"limits: x -> -oo: {describe(props.limit_neg_inf)};  x -> +oo: {describe(props.limit_pos_inf)}")
+    print(f"range: {describe(props.range)}")
+    for key, value in props.as_dict().items():
+        if key in ("name", "range", "limit_neg_inf", "limit_pos_inf"):
+            continue
+        print(f"  {key.replace('_', ' ')}: {describe(value)}")
+    return 0
+
+
+def _cmd_latex(args: argparse.Namespace) -> int:
+    act = _target(args)
+    print(act.latex(derivative=args.derivative))
+    return 0
+
+
+def _cmd_prove(args: argparse.Namespace) -> int:
+    import proofs
+
+    act = _target(args)
+    prover = {"additivity": proofs.prove_additive, "homogeneity": proofs.prove_homogeneous, "linearity": proofs.prove_linear}[args.property]
+    result = prover(act)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(getattr(result, args.format)())
+    return 1 if result.verdict is proofs.Verdict.UNKNOWN else 0
+
+
+_COMMANDS = {"list": _cmd_list, "show": _cmd_show, "latex": _cmd_latex, "prove": _cmd_prove}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    Examples:
+        >>> main(["latex", "relu"])
+        \\operatorname{ReLU}(x) = \\max\\left(0, x\\right)
+        0
+    """
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except SymactError as exc:
+        print(f"symact: error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # e.g. a negative --derivative
+        print(f"symact: error: {exc}", file=sys.stderr)
+        return 2
+    except sympy.SympifyError as exc:  # pragma: no cover - defensive: never from user text
+        print(f"symact: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+r"""LaTeX of an activation's definition and derivatives.
+
+Piecewise functions print as ``cases``; ``Heaviside`` and ``sign`` print
+through the canonical piecewise form (``\theta(x)`` hides the value at 0); named
+activations print as ``\operatorname{Name}``; constants stay exact.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from symact.activation import Activation, x
+from symact.pieces import decompose
+
+__all__ = ["function_name", "to_latex"]
+
+_LATEX_SETTINGS = {"inv_trig_style": "full"}
+
+
+def function_name(act: Activation) -> str:
+    r"""The LaTeX operator name of an activation.
+
+    Examples:
+        >>> import symact
+        >>> function_name(symact.get("relu")), function_name(symact.get("sigmoid"))
+        ('\\operatorname{ReLU}', '\\sigma')
+        >>> function_name(symact.get("gelu_tanh"))
+        '\\operatorname{GELU}_{\\tanh}'
+    """
+    display = act.display or act.name
+    if display.startswith("\\"):
+        return display
+    base, _, sub = display.partition("_")
+    out = "\\operatorname{" + base.replace("_", "\\_") + "}"
+    return out + ("_" + sub if sub else "")
+
+
+def _printable(expr: sympy.Expr) -> sympy.Expr:
+    if expr.has(sympy.Heaviside, sympy.sign):
+        try:
+            return decompose(expr).as_piecewise()
+        except NotImplementedError:
+            return expr
+    return expr
+
+
+def to_latex(act: Activation, derivative: int = 0) -> str:
+    r"""``name(x) = formula`` for f (``derivative=0``) or its n-th derivative.
+
+    Examples:
+        >>> import symact
+        >>> print(to_latex(symact.get("relu")))
+        \operatorname{ReLU}(x) = \max\left(0, x\right)
+        >>> print(to_latex(symact.get("relu"), derivative=1))
+        \operatorname{ReLU}'(x) = \begin{cases} 0 & \text{for}\: x \leq 0 \\1 & \text{otherwise} \end{cases}
+        >>> print(to_latex(symact.get("binary_step")))
+        \operatorname{step}(x) = \begin{cases} 0 & \text{for}\: x < 0 \\1 & \text{otherwise} \end{cases}
+    """
+    if isinstance(derivative, bool) or not isinstance(derivative, int) or derivative < 0:
+        raise ValueError(f"derivative must be a non-negative integer, got {derivative!r}")
+    expr = act.expr if derivative == 0 else act.derivative(derivative)
+    primes = {0: "", 1: "'", 2: "''", 3: "'''"}.get(derivative, f"^{{({derivative})}}")
+    return f"{function_name(act)}{primes}({sympy.latex(x)}) = {sympy.latex(_printable(expr), **_LATEX_SETTINGS)}"
