@@ -85,12 +85,12 @@ _ENTRIES: tuple[Activation, ...] = (
         display="SparseSigmoid",
     ),
     Activation(
-        "log_sigmoid", -log(1 + exp(-x)), aliases=("logsigmoid",), summary="log(sigmoid(x)) = -softplus(-x).",
+        "log_sigmoid", -log(1 + exp(-x)), summary="log(sigmoid(x)) = -softplus(-x).",
         frameworks=(_torch("torch.nn.LogSigmoid"), _jax("jax.nn.log_sigmoid"), _keras("keras.activations.log_sigmoid")),
         display="LogSigmoid",
     ),
     Activation(
-        "softsign", x / (1 + Abs(x)), aliases=("soft_sign",), summary="x/(1 + |x|): a rational sigmoid-shaped function.",
+        "softsign", x / (1 + Abs(x)), summary="x/(1 + |x|): a rational sigmoid-shaped function.",
         frameworks=(_torch("torch.nn.Softsign"), _jax("jax.nn.soft_sign"), _keras("keras.activations.softsign")),
         display="softsign",
     ),
@@ -187,7 +187,7 @@ _ENTRIES: tuple[Activation, ...] = (
         display="Mish",
     ),
     Activation(
-        "hard_silu", x * Min(1, Max(0, x / 6 + _R(1, 2))), aliases=("hard_swish", "hardswish"),
+        "hard_silu", x * Min(1, Max(0, x / 6 + _R(1, 2))), aliases=("hard_swish",),
         summary="x times the hard sigmoid.",
         frameworks=(
             _torch("torch.nn.Hardswish", note="gradient -1/2 at x = -3 and 3/2 at x = 3"),
@@ -224,8 +224,7 @@ _ENTRIES: tuple[Activation, ...] = (
         display="\\exp",
     ),
     Activation(
-        "hard_tanh", Min(_hi, Max(_lo, x)), aliases=("hardtanh",),
-        params=(Parameter("min_val", _R(-1), "lower clip"), Parameter("max_val", _R(1), "upper clip")),
+        "hard_tanh", Min(_hi, Max(_lo, x)),         params=(Parameter("min_val", _R(-1), "lower clip"), Parameter("max_val", _R(1), "upper clip")),
         summary="x clipped to [min_val, max_val].",
         frameworks=(
             _torch("torch.nn.Hardtanh", "min_val=-1.0, max_val=1.0", "gradient 0 at both clip points"),
@@ -235,21 +234,19 @@ _ENTRIES: tuple[Activation, ...] = (
         display="HardTanh",
     ),
     Activation(
-        "soft_shrink", Piecewise((x - _lambd, x > _lambd), (x + _lambd, x < -_lambd), (0, True)), aliases=("softshrink",),
-        params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
+        "soft_shrink", Piecewise((x - _lambd, x > _lambd), (x + _lambd, x < -_lambd), (0, True)),         params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
         summary="Soft thresholding: shrink x towards 0 by lambd.",
         frameworks=(_torch("torch.nn.Softshrink", "lambd=0.5"), _keras("keras.activations.soft_shrink", "threshold=0.5")),
         display="SoftShrink",
     ),
     Activation(
-        "hard_shrink", Piecewise((x, x > _lambd), (x, x < -_lambd), (0, True)), aliases=("hardshrink",),
-        params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
+        "hard_shrink", Piecewise((x, x > _lambd), (x, x < -_lambd), (0, True)),         params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
         summary="Hard thresholding: x where |x| > lambd, else 0.",
         frameworks=(_torch("torch.nn.Hardshrink", "lambd=0.5"), _keras("keras.activations.hard_shrink", "threshold=0.5")),
         display="HardShrink",
     ),
     Activation(
-        "tanh_shrink", x - tanh(x), aliases=("tanhshrink",), summary="x - tanh(x).",
+        "tanh_shrink", x - tanh(x), summary="x - tanh(x).",
         frameworks=(_torch("torch.nn.Tanhshrink"), _keras("keras.activations.tanh_shrink")),
         display="TanhShrink",
     ),
@@ -341,7 +338,7 @@ def get(name: str | Activation, **params: Any) -> Activation:
         >>> get("rleu")
         Traceback (most recent call last):
         ...
-        symact.errors.UnknownActivationError: unknown activation 'rleu'; did you mean 'relu'?
+        symact.errors.UnknownActivationError: unknown activation 'rleu'; did you mean 'relu', 'rrelu' or 'relu6'?
     """
     if isinstance(name, Activation):
         return name.with_params(**params) if params else name
