@@ -171,8 +171,9 @@ def sample_between(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Rational:
         >>> sample_between(-oo, 0), sample_between(0, 6), sample_between(-oo, oo)
         (-1, 3, 0)
         >>> sample_between(sympy.Rational(1, 3), sympy.Rational(1, 2))
-        5/12
+        2/5
     """
+    lo, hi = sympy.sympify(lo), sympy.sympify(hi)
     if lo == -oo and hi == oo:
         return S.Zero
     if lo == -oo:
