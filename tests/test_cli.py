@@ -1,0 +1,72 @@
+"""The command line: in-process through main(argv), plus one subprocess smoke test."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import symact
+from symact.cli import main
+
+
+def test_list_prints_every_catalog_entry(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    first_words = [line.split()[0] for line in out.splitlines()]
+    assert first_words == list(symact.names())
+
+
+def test_show_text(capsys):
+    assert main(["show", "relu"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("relu(x) = Max(0, x)")
+    assert "range: Interval(0, oo)" in out
+    assert "continuity: C0" in out
+
+
+def test_show_json_is_parseable_and_complete(capsys):
+    assert main(["show", "sigmoid", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["name"] == "sigmoid"
+    assert record["properties"]["range"] == "Interval.open(0, 1)"
+    assert record["properties"]["monotonic"] == "increasing"
+    assert set(record["properties"]) >= {"limit_neg_inf", "continuity", "parity", "saturates"}
+
+
+def test_latex_with_derivative(capsys):
+    assert main(["latex", "leaky-relu", "--derivative", "1"]) == 0
+    assert capsys.readouterr().out.startswith(r"\operatorname{LeakyReLU}'(x) = \begin{cases}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["show", "rleu"], "did you mean 'relu'"),
+        (["latex", "relu", "--derivative", "-1"], "non-negative integer"),
+        (["frobnicate"], "invalid choice"),
+        (["show"], "give an activation NAME or --expr TEXT"),
+        (["latex", "relu", "--derivative", "one"], "invalid int value"),
+    ],
+)
+def _exit_code(argv):
+    """main()'s return value, or the code argparse exits with."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
+def test_errors_are_one_line_with_exit_code_2(argv, fragment, capsys):
+    assert _exit_code(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err
+    assert len(err.strip().splitlines()) == 1, err
+
+
+def test_python_dash_m_smoke():
+    run = subprocess.run([sys.executable, "-m", "symact", "--version"], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0
+    assert run.stdout.strip() == f"symact {symact.__version__}"
