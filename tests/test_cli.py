@@ -41,6 +41,14 @@ def test_latex_with_derivative(capsys):
     assert capsys.readouterr().out.startswith(r"\operatorname{LeakyReLU}'(x) = \begin{cases}")
 
 
+def _exit_code(argv):
+    """main()'s return value, or the code argparse exits with."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code
+
+
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
@@ -51,14 +59,6 @@ def test_latex_with_derivative(capsys):
         (["latex", "relu", "--derivative", "one"], "invalid int value"),
     ],
 )
-def _exit_code(argv):
-    """main()'s return value, or the code argparse exits with."""
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return exc.code
-
-
 def test_errors_are_one_line_with_exit_code_2(argv, fragment, capsys):
     assert _exit_code(argv) == 2
     err = capsys.readouterr().err
