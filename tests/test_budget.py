@@ -1,0 +1,483 @@
+"""Tests of symact.budget: deadlines that really stop SymPy, from any thread.
+
+The only timed assertions are "returns within budget + margin".
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import threading
+import time
+
+import pytest
+import sympy
+from sympy import S, diff, exp, simplify, sin, sqrt, tanh
+from sympy.calculus.util import function_range
+
+from symact import budget, x
+from symact.budget import BudgetExceeded, WorkerError
+from symact.errors import SymactError
+
+MARGIN = 0.5  # seconds allowed on top of a budget (fork, kill, reap, a loaded CI machine)
+
+
+def _slow_range():
+    """Known not to return in sympy 1.14 (proof_anchors.md, 1.5)."""
+    return function_range(sin(exp(x)), x, S.Reals)
+
+
+def _gelu_tanh():
+    return x / 2 * (1 + tanh(sqrt(2 / sympy.pi) * (x + sympy.Rational("0.044715") * x**3)))
+
+
+def _spin(seconds):
+    """Pure-Python busy loop (no sleeping, no C call that blocks)."""
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        n += 1
+    return n
+
+
+def _children():
+    """Live or zombie child processes of this process (Linux /proc)."""
+    me = str(os.getpid())
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me:
+            kids.append((int(entry), fields[0]))
+    return kids
+
+
+def _fds():
+    return sorted(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks():
+    """Every test must leave no child process and no open pipe behind."""
+    before = _fds()
+    yield
+    assert _children() == []
+    assert _fds() == before
+
+
+def _timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    try:
+        return fn(*args, **kwargs), time.perf_counter() - t0
+    except BaseException as exc:  # noqa: BLE001 - the caller inspects it
+        return exc, time.perf_counter() - t0
+
+
+# -- fast calls --------------------------------------------------------------------------------
+
+
+def test_fast_calls_equal_direct_calls():
+    g = _gelu_tanh()
+    assert budget.call(diff, g, x, 2) == diff(g, x, 2)
+    assert budget.call(sympy.limit, tanh(x), x, sympy.oo) == 1
+    assert budget.call(sympy.expand, (x + 1) ** 5) == sympy.expand((x + 1) ** 5)
+    assert budget.call(lambda a, b=0: a + b, 2, b=3) == 5
+    assert budget.call(dict, seconds=1, what="kwargs go to fn", a=1) == {"a": 1}
+
+
+def test_callable_need_not_pickle_but_sees_closure():
+    secret = {"k": sympy.Rational(1, 3)}
+    assert budget.call(lambda: secret["k"] * 3) == 1
+
+
+def test_child_is_a_worker_and_caller_is_not():
+    assert budget.in_worker() is False
+    assert budget.call(budget.in_worker) is True
+    assert budget.in_worker() is False
+
+
+# -- deadlines ---------------------------------------------------------------------------------
+
+
+def test_function_range_stopped_within_budget():
+    err, took = _timed(budget.call, _slow_range, seconds=1, what="range of sin(exp(x))")
+    assert isinstance(err, BudgetExceeded), err
+    assert took < 1 + MARGIN
+    assert err.seconds == 1.0 and err.what == "range of sin(exp(x))"
+    assert isinstance(err, TimeoutError) and isinstance(err, SymactError)
+    assert "range of sin(exp(x)) exceeded its time budget of 1 s" in str(err)
+
+
+def test_simplify_of_gelu_derivative_stopped_within_budget():
+    d3 = diff(_gelu_tanh(), x, 3)
+    err, took = _timed(budget.call, simplify, d3, seconds=1)
+    assert isinstance(err, BudgetExceeded), err
+    assert took < 1 + MARGIN
+    assert err.what == "simplify"  # the function's name when no description is given
+
+
+def test_stopped_from_a_thread():
+    out = {}
+
+    def worker():
+        out["result"] = _timed(budget.call, _slow_range, seconds=1)
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join(timeout=10)
+    assert not t.is_alive()
+    err, took = out["result"]
+    assert isinstance(err, BudgetExceeded), err
+    assert took < 1 + MARGIN
+
+
+def test_result_from_a_thread():
+    out = {}
+    t = threading.Thread(target=lambda: out.setdefault("r", budget.call(diff, sin(x), x)))
+    t.start()
+    t.join(timeout=10)
+    assert out["r"] == sympy.cos(x)
+
+
+def test_blocking_sleep_is_stopped():
+    err, took = _timed(budget.call, time.sleep, 30, seconds=0.3)
+    assert isinstance(err, BudgetExceeded)
+    assert took < 0.3 + MARGIN
+
+
+def test_child_ignoring_signals_is_still_killed():
+    def stubborn():
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        return _spin(30)
+
+    err, took = _timed(budget.call, stubborn, seconds=0.5)
+    assert isinstance(err, BudgetExceeded)
+    assert took < 0.5 + MARGIN
+
+
+def test_grandchildren_are_killed_with_the_worker(tmp_path):
+    pidfile = tmp_path / "grandchild.pid"
+
+    def spawn_and_spin():
+        pid = os.fork()
+        if pid == 0:  # a grandchild that would outlive a naive kill of the worker
+            _spin(30)
+            os._exit(0)
+        pidfile.write_text(str(pid))
+        return _spin(30)
+
+    err, took = _timed(budget.call, spawn_and_spin, seconds=0.5)
+    assert isinstance(err, BudgetExceeded)
+    assert took < 0.5 + MARGIN
+    grandchild = int(pidfile.read_text())
+    assert _wait_gone(grandchild)
+
+
+def _wait_gone(pid, timeout=2.0):
+    """True once ``pid`` is no longer running (gone, or a zombie awaiting its new parent)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                state = fh.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+# -- nesting inside a worker (the signal path) ------------------------------------------------
+
+
+def test_nested_inner_timeout_is_caught_and_outer_continues():
+    def outer():
+        assert budget.in_worker()
+        try:
+            budget.call(_slow_range, seconds=0.3, what="inner")
+        except BudgetExceeded as err:
+            caught = (err.what, err.seconds)
+        else:  # pragma: no cover - the inner call cannot finish
+            caught = None
+        return caught, budget.call(diff, sin(x), x, seconds=2)
+
+    (result, took) = _timed(budget.call, outer, seconds=5)
+    assert result == (("inner", 0.3), sympy.cos(x))
+    assert took < 0.3 + 2 * MARGIN
+
+
+def test_inner_budget_never_extends_outer_deadline():
+    def outer():
+        return budget.call(_spin, 30, seconds=60, what="inner")
+
+    err, took = _timed(budget.call, outer, seconds=0.5, what="outer")
+    assert isinstance(err, BudgetExceeded)
+    assert took < 0.5 + MARGIN
+
+
+def test_outer_time_is_restored_after_a_fast_inner_call():
+    def outer():
+        budget.call(int, "7", seconds=0.1)  # its 0.1 s timer must not outlive it
+        _spin(0.4)
+        return "finished"
+
+    result, took = _timed(budget.call, outer, seconds=3)
+    assert result == "finished"
+    assert took < 3
+
+
+def test_outer_fires_after_inner_swallows_its_expiry():
+    def outer():
+        for _ in range(100):  # each inner call times out; the outer deadline still holds
+            try:
+                budget.call(_spin, 30, seconds=0.2)
+            except BudgetExceeded as err:
+                if err.what == "outer-marker":
+                    raise
+        return "unreachable"
+
+    def wrapper():
+        return budget.call(outer, seconds=0.7, what="outer-marker")
+
+    err, took = _timed(budget.call, wrapper, seconds=5)
+    assert isinstance(err, BudgetExceeded)
+    assert err.what == "outer-marker"
+    assert took < 0.7 + MARGIN
+
+
+def test_nested_signal_path_does_not_fork():
+    def outer():
+        pid = os.getpid()
+        return [budget.call(os.getpid, seconds=1) == pid for _ in range(3)]
+
+    assert budget.call(outer) == [True, True, True]
+
+
+def test_worker_thread_forks_again_and_respects_budget():
+    def outer():
+        out = {}
+
+        def in_thread():
+            out["fast"] = budget.call(diff, exp(2 * x), x, seconds=2)
+            out["slow"] = _timed(budget.call, _spin, 30, seconds=0.3)
+
+        t = threading.Thread(target=in_thread)
+        t.start()
+        t.join(timeout=10)
+        err, took = out["slow"]
+        return out["fast"], type(err).__name__, took
+
+    fast, errname, took = budget.call(outer, seconds=8)
+    assert fast == 2 * exp(2 * x)
+    assert errname == "BudgetExceeded"
+    assert took < 0.3 + MARGIN
+
+
+# -- exceptions --------------------------------------------------------------------------------
+
+
+class _Picky(Exception):
+    def __init__(self, a, b):
+        super().__init__(f"{a}/{b}")
+
+
+def test_exceptions_propagate_with_their_type():
+    with pytest.raises(ValueError, match="invalid literal"):
+        budget.call(int, "abc")
+    with pytest.raises(ZeroDivisionError):
+        budget.call(lambda: 1 / 0)
+    with pytest.raises(KeyError):
+        budget.call(lambda: {}["missing"])
+    with pytest.raises(MemoryError):
+        budget.call(lambda: (_ for _ in ()).throw(MemoryError("simulated")))
+    with pytest.raises(BudgetExceeded) as info:  # raised by fn itself, not by the deadline
+        budget.call(lambda: (_ for _ in ()).throw(BudgetExceeded(9.0, "inner")))
+    assert (info.value.seconds, info.value.what) == (9.0, "inner")
+
+
+def test_unpicklable_exception_becomes_worker_error():
+    class Local(Exception):  # local classes cannot be pickled by reference
+        pass
+
+    def raise_local():
+        raise Local("boom")
+
+    with pytest.raises(WorkerError, match="boom") as info:
+        budget.call(raise_local, what="raising a local error")
+    assert isinstance(info.value, SymactError) and isinstance(info.value, RuntimeError)
+    assert "Local" in info.value.detail
+
+
+def test_exception_that_does_not_unpickle_becomes_worker_error():
+    with pytest.raises(WorkerError, match="_Picky"):
+        budget.call(lambda: (_ for _ in ()).throw(_Picky(1, 2)))
+
+
+def test_unpicklable_result_becomes_worker_error():
+    with pytest.raises(WorkerError, match="cannot be pickled"):
+        budget.call(lambda: threading.Lock())
+
+
+def test_worker_dying_is_reported_not_read():
+    with pytest.raises(WorkerError, match="SIGKILL"):
+        budget.call(lambda: os.kill(os.getpid(), signal.SIGKILL))
+    with pytest.raises(WorkerError, match="status 3"):
+        budget.call(os._exit, 3)
+
+
+def test_partial_output_of_a_killed_worker_is_never_read():
+    def fn_hangs():
+        # A frame header announcing 1000 bytes, 10 of them, then no more.
+        os.write(_find_write_end(), (1000).to_bytes(8, "big") + b"0123456789")
+        _spin(30)
+
+    err, took = _timed(budget.call, fn_hangs, seconds=0.5)
+    assert isinstance(err, BudgetExceeded)
+    assert took < 0.5 + MARGIN
+
+    def fn_dies():
+        # A header for 1000 bytes followed by a valid (shorter) pickle, then exit:
+        # the truncated frame must not be taken for a result.
+        os.write(_find_write_end(), (1000).to_bytes(8, "big") + pickle.dumps(("ok", 42)))
+        os._exit(0)
+
+    with pytest.raises(WorkerError, match="status 0"):
+        budget.call(fn_dies)
+
+
+def _find_write_end():
+    """In a worker: the fd of its result pipe (the newest pipe write end it holds, above 2)."""
+    found = []
+    for fd in map(int, os.listdir("/proc/self/fd")):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+            with open(f"/proc/self/fdinfo/{fd}") as fh:
+                flags = int(fh.read().split("flags:")[1].split()[0], 8)
+        except OSError:
+            continue
+        if fd > 2 and target.startswith("pipe:") and flags & os.O_WRONLY:
+            found.append(fd)
+    assert found, "no pipe write end"
+    return max(found)
+
+
+# -- memory ------------------------------------------------------------------------------------
+
+
+def test_memory_bomb_in_worker_gives_memory_error():
+    def bomb():
+        hoard = []
+        while True:  # grows without bound; without a cap this would take the machine
+            hoard.append(bytearray(16 * 2**20))
+
+    budget.set_memory_limit(256 * 2**20)
+    try:
+        err, took = _timed(budget.call, bomb, seconds=10)
+    finally:
+        budget.reset_memory_limit()
+    assert isinstance(err, MemoryError), err
+    assert took < 10
+
+
+def test_sympy_memory_bomb_gives_an_error_not_an_oom():
+    y = sympy.Symbol("y")
+    budget.set_memory_limit(256 * 2**20)
+    try:  # about 4.5 million terms: far more than 256 MiB
+        err, took = _timed(budget.call, sympy.expand, (x + y + 1) ** 3000, seconds=3)
+    finally:
+        budget.reset_memory_limit()
+    # SymPy's C helpers sometimes turn the failed allocation into a SystemError.
+    assert isinstance(err, (MemoryError, SystemError, BudgetExceeded)), err
+    assert took < 3 + MARGIN
+
+
+# -- configuration ----------------------------------------------------------------------------
+
+
+def test_default_seconds_env_and_override(monkeypatch):
+    monkeypatch.delenv(budget.ENV_SECONDS, raising=False)
+    assert budget.default_seconds() == 5.0
+    monkeypatch.setenv(budget.ENV_SECONDS, "2.5")
+    assert budget.default_seconds() == 2.5
+    budget.set_default_seconds(0.75)
+    try:
+        assert budget.default_seconds() == 0.75
+        err, took = _timed(budget.call, _spin, 30)
+        assert isinstance(err, BudgetExceeded) and err.seconds == 0.75
+        assert took < 0.75 + MARGIN
+    finally:
+        budget.set_default_seconds(None)
+    assert budget.default_seconds() == 2.5
+    monkeypatch.setenv(budget.ENV_SECONDS, "soon")
+    with pytest.raises(ValueError, match="SYMACT_BUDGET='soon'"):
+        budget.default_seconds()
+    monkeypatch.setenv(budget.ENV_SECONDS, "-1")
+    with pytest.raises(ValueError, match="positive"):
+        budget.default_seconds()
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), float("inf")])
+def test_bad_seconds_are_value_errors(bad):
+    with pytest.raises(ValueError, match="seconds"):
+        budget.call(int, "1", seconds=bad)
+    with pytest.raises(ValueError):
+        budget.set_default_seconds(bad)
+
+
+@pytest.mark.parametrize("bad", ["5", True, None, [1]])
+def test_non_numeric_seconds_are_type_errors(bad):
+    if bad is None:  # None means "the default", which is fine
+        assert budget.call(int, "1", seconds=bad) == 1
+        return
+    with pytest.raises(TypeError, match="seconds"):
+        budget.call(int, "1", seconds=bad)
+
+
+def test_memory_limit_configuration(monkeypatch):
+    monkeypatch.delenv(budget.ENV_MEMORY, raising=False)
+    assert budget.memory_limit() == 4 * 2**30
+    monkeypatch.setenv(budget.ENV_MEMORY, "512")
+    assert budget.memory_limit() == 512 * 2**20
+    monkeypatch.setenv(budget.ENV_MEMORY, "0")
+    assert budget.memory_limit() is None
+    monkeypatch.setenv(budget.ENV_MEMORY, "lots")
+    with pytest.raises(ValueError, match="SYMACT_BUDGET_MEMORY_MB"):
+        budget.memory_limit()
+    with pytest.raises(ValueError):
+        budget.set_memory_limit(0)
+    with pytest.raises(TypeError):
+        budget.set_memory_limit(1.5)
+    budget.reset_memory_limit()
+
+
+def test_budget_exceeded_pickles_with_its_fields():
+    err = pickle.loads(pickle.dumps(BudgetExceeded(1.5, "limit at oo")))
+    assert (type(err), err.seconds, err.what, str(err)) == (BudgetExceeded, 1.5, "limit at oo", "limit at oo exceeded its time budget of 1.5 s")
+    werr = pickle.loads(pickle.dumps(WorkerError("w", "d")))
+    assert (werr.what, werr.detail) == ("w", "d")
+
+
+def test_overhead_is_small():
+    n = 20
+    t0 = time.perf_counter()
+    for _ in range(n):
+        budget.call(int, "3")
+    forked = (time.perf_counter() - t0) / n
+
+    def nested():
+        t1 = time.perf_counter()
+        for _ in range(200):
+            budget.call(int, "3")
+        return (time.perf_counter() - t1) / 200
+
+    signal_path = budget.call(nested)
+    print(f"budget.call overhead: forked {forked * 1e3:.2f} ms, nested {signal_path * 1e6:.1f} us")
+    assert forked < 0.25 and signal_path < 0.01  # generous: a sanity bound, not a benchmark
