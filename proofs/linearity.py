@@ -1,0 +1,291 @@
+"""Proofs and disproofs of additivity, homogeneity and linearity.
+
+The mathematics:
+
+* f is **additive** when f(a + b) = f(a) + f(b) for all real a, b, and
+  **homogeneous** when f(c a) = c f(a) for all real c, a; **linear** when both.
+* Homogeneity gives f(c) = c f(1) at once; additivity gives the same for a
+  Borel-measurable f (every SymPy expression here is). So all three properties
+  hold exactly when f(x) = f(1) x for every real x.
+* PROVED therefore means: with m = f(1), the residual f(x) - m x is reduced to
+  exactly 0 on every open interval of the canonical piecewise form
+  (:func:`symact.pieces.decompose`) and at every breakpoint, f is shown to be
+  defined on every interval, and then m (a + b) - m a - m b and m (c a) - c (m a)
+  expand to 0.
+* DISPROVED means: an exact witness whose two sides are *proved* different
+  (:class:`proofs.verdict.Counterexample`).
+* Anything else is UNKNOWN, with a reason. A difference that merely *looks*
+  nonzero, or a residual that merely fails to simplify, decides nothing.
+
+Examples:
+    >>> import symact
+    >>> from symact import x
+    >>> print(prove_linear(symact.get("relu")))
+    relu: linearity disproved (a = 1, b = -1: 0 != 1)
+    >>> print(prove_linear(2 * x, x))
+    f: linearity proved (f(x) = 2*x)
+    >>> print(prove_additive(x + 1, x))
+    f: additivity disproved (a = 0, b = 0: 1 != 2)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import sympy
+from sympy import S, oo
+
+import symact
+from proofs import budget
+from proofs.search import MAX_CANDIDATES, QUICK, find_counterexample
+from proofs.verdict import LinearityArgument, PieceStep, PointStep, ProofResult, Verdict
+
+__all__ = ["check_argument", "prove", "prove_additive", "prove_homogeneous", "prove_linear", "prove_linear_identity"]
+
+#: Seconds allowed for one reduction step (``simplify`` etc.).
+STEP_SECONDS = 4.0
+
+_a, _b, _c, _m = sympy.symbols("a b c m", real=True)
+
+
+# --------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------
+
+
+def _normalize(f: object, var: sympy.Symbol | None) -> tuple[sympy.Expr, str]:
+    """The expression of ``f`` in ``symact.x`` and a display name."""
+    if isinstance(f, str):
+        f = symact.get(f)
+    if isinstance(f, symact.Activation):
+        return f.expr, f.name
+    expr = sympy.sympify(f)
+    if not isinstance(expr, sympy.Expr):
+        raise TypeError(f"expected an Activation or a SymPy expression, got {type(f).__name__}")
+    free = expr.free_symbols
+    if var is None:
+        if not free or free == {symact.x}:
+            return expr, "f"
+        if len(free) == 1:
+            var = next(iter(free))  # type: ignore[assignment]
+        else:
+            raise ValueError(f"{expr} has several free symbols {sorted(map(str, free))}; pass the variable")
+    if not isinstance(var, sympy.Symbol):
+        raise TypeError(f"the variable must be a SymPy Symbol, got {var!r}")
+    others = free - {var}
+    if others:
+        raise ValueError(f"{expr} has free symbols {sorted(map(str, others))} besides {var}; give parameters numeric values")
+    if var != symact.x:
+        expr = expr.xreplace({var: symact.x})
+    if expr.has(sympy.Float):
+        raise ValueError(f"{expr} contains a float; use exact numbers (Rational, sqrt(2), ...)")
+    return expr, "f"
+
+
+# --------------------------------------------------------------------------------------
+# The linearity proof: f(x) = f(1) x everywhere
+# --------------------------------------------------------------------------------------
+
+_METHODS: tuple[tuple[str, Callable[[sympy.Expr], sympy.Expr]], ...] = (
+    ("automatic evaluation", lambda e: e),
+    ("expand", sympy.expand),
+    ("cancel", sympy.cancel),
+    ("simplify", sympy.simplify),
+    ("simplify after rewriting in exp", lambda e: sympy.simplify(e.rewrite(sympy.exp))),
+)
+_METHOD_BY_NAME = dict(_METHODS)
+
+
+def _reduce_to_zero(expr: sympy.Expr) -> str | None:
+    """The name of the first exact method that turns ``expr`` into 0, or None."""
+    for name, method in _METHODS:
+        try:
+            if budget.run(method, expr, seconds=STEP_SECONDS) == 0:
+                return name
+        except budget.OutOfTime:
+            continue
+        except Exception:  # noqa: BLE001 - a failing method proves nothing
+            continue
+    return None
+
+
+def _simplest_number(value: sympy.Expr) -> tuple[sympy.Expr, str]:
+    """An equal but simpler form of the number ``value``, and the method that found it."""
+    if value.is_Rational:
+        return value, ""
+    best, how = value, ""
+    for name, method in _METHODS[-2:][::-1]:  # rewrite-in-exp first: it settles tanh/exp identities fast
+        try:
+            candidate = budget.run(method, value, seconds=STEP_SECONDS)
+        except Exception:  # noqa: BLE001 - keep the value as evaluated
+            continue
+        if candidate.is_Rational:
+            return candidate, name
+        if sympy.count_ops(candidate) < sympy.count_ops(best):
+            best, how = candidate, name
+    return best, how
+
+
+def _defined_on(piece: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> bool:
+    """Whether ``piece`` is provably defined (no singularity) on the open interval (lo, hi)."""
+    if piece.is_polynomial(symact.x):
+        return True
+    try:
+        sing = budget.run(sympy.singularities, piece, symact.x, sympy.Interval.open(lo, hi), seconds=STEP_SECONDS)
+    except Exception:  # noqa: BLE001 - OutOfTime, NotImplementedError, ...
+        return False
+    return sing == S.EmptySet
+
+
+def _raw_switch_points(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """Every point where a switching function in ``expr`` may switch, before any merging.
+
+    The canonical form merges two neighbouring intervals with the same formula
+    when it finds the value at their common end agrees; the proof re-checks
+    those ends itself rather than rely on that merge.
+    """
+    try:
+        from symact.pieces import _pieces  # the unmerged decomposition
+
+        raw = _pieces(expr, symact.x)
+    except ImportError:  # pragma: no cover - only if symact.pieces changes
+        return ()
+    ends = {p for lo, hi, _ in raw for p in (lo, hi) if p not in (-oo, oo)}
+    return tuple(sorted(ends, key=lambda p: sympy.N(p, 30)))
+
+
+def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, str]:
+    """Try to prove f(x) = f(1) x for every real x; returns ``(argument, "")`` or ``(None, why not)``."""
+    from symact.pieces import decompose
+
+    x = symact.x
+    slope_raw = expr.subs(x, 1)
+    if not (slope_raw.is_number and slope_raw.is_finite and slope_raw.is_real):
+        return None, f"f(1) = {slope_raw} is not a finite real number"
+    slope, slope_method = _simplest_number(slope_raw)
+    try:
+        form = decompose(expr)
+        raw_points = _raw_switch_points(expr)
+    except (NotImplementedError, budget.OutOfTime) as exc:
+        return None, f"no canonical piecewise form: {exc}"
+    except Exception as exc:  # noqa: BLE001 - an unexpected failure decides nothing
+        return None, f"no canonical piecewise form: {type(exc).__name__}: {exc}"
+    pieces = []
+    for (lo, hi), piece in zip(form.gaps(), form.pieces):
+        residual = piece - slope * x
+        method = _reduce_to_zero(residual)
+        if method is None:
+            return None, f"on ({lo}, {hi}) the residual {residual} was not reduced to 0"
+        if not _defined_on(piece, lo, hi):
+            return None, f"could not show that f = {piece} is defined on all of ({lo}, {hi})"
+        pieces.append(PieceStep(lo, hi, piece, residual, method))
+    points = []
+    for p in dict.fromkeys((*form.breakpoints, *raw_points)):
+        value = expr.subs(x, p)
+        if value.has(sympy.nan, sympy.zoo) or not value.is_finite:
+            return None, f"f is undefined at x = {p}"
+        method = _reduce_to_zero(value - slope * p)
+        if method is None:
+            return None, f"at x = {p}, f(x) - {slope}*x = {value - slope * p} was not reduced to 0"
+        points.append(PointStep(p, value, method))
+    add_res = _m * (_a + _b) - _m * _a - _m * _b
+    hom_res = _m * (_c * _a) - _c * (_m * _a)
+    if sympy.expand(add_res) != 0 or sympy.expand(hom_res) != 0:  # pragma: no cover - algebra
+        return None, "the residuals did not expand to 0"
+    return LinearityArgument(expr, x, slope, slope_raw, form.breakpoints, tuple(pieces), tuple(points), add_res, hom_res, slope_method), ""
+
+
+def check_argument(arg: LinearityArgument) -> bool:
+    """Re-run every reduction of a linearity argument (exact methods only)."""
+    x = arg.var
+    try:
+        if _reduce_to_zero(arg.slope - arg.function.subs(x, 1)) is None:
+            return False
+        ends = [-oo, *arg.breakpoints, oo]
+        if [(p.lo, p.hi) for p in arg.pieces] != list(zip(ends[:-1], ends[1:])):
+            return False
+        for step in arg.pieces:
+            if step.residual != step.piece - arg.slope * x or _reduce_to_zero(step.residual) is None:
+                return False
+        for pt in arg.points:
+            if arg.function.subs(x, pt.point) != pt.value or _reduce_to_zero(pt.value - arg.slope * pt.point) is None:
+                return False
+        return sympy.expand(arg.additivity_residual) == 0 and sympy.expand(arg.homogeneity_residual) == 0
+    except Exception:  # noqa: BLE001
+        return False
+
+
+# --------------------------------------------------------------------------------------
+# The public API
+# --------------------------------------------------------------------------------------
+
+
+def _breakpoints(expr: sympy.Expr) -> tuple[tuple[sympy.Expr, ...], tuple[sympy.Expr, ...]]:
+    """The breakpoints of the canonical form, and the raw switch points (both may be empty)."""
+    from symact.pieces import decompose
+
+    try:
+        return decompose(expr).breakpoints, _raw_switch_points(expr)
+    except Exception:  # noqa: BLE001 - the search still has the simple rationals
+        return (), ()
+
+
+def _attempt(expr: sympy.Expr, name: str, props: tuple[str, ...], label: str) -> ProofResult:
+    start = time.perf_counter()
+    x = symact.x
+    bps, raw = _breakpoints(expr)
+    tried = 0
+
+    def disproved(ce, prop):  # noqa: ANN001, ANN202
+        return ProofResult(
+            label, Verdict.DISPROVED, expr, x, name, counterexample=ce, failed=prop if label == "linearity" else None,
+            candidates=tried, seconds=time.perf_counter() - start,
+        )
+
+    for prop in props:  # the quick pass
+        ce, n = find_counterexample(expr, x, prop, bps, raw, stop=QUICK)
+        tried += n
+        if ce is not None:
+            return disproved(ce, prop)
+    argument, why = prove_linear_identity(expr)
+    if argument is not None:
+        return ProofResult(label, Verdict.PROVED, expr, x, name, argument=argument, candidates=tried, seconds=time.perf_counter() - start)
+    for prop in props:  # the full search
+        ce, n = find_counterexample(expr, x, prop, bps, raw, start=QUICK, stop=MAX_CANDIDATES)
+        tried += n
+        if ce is not None:
+            return disproved(ce, prop)
+    reason = f"no counterexample among {tried} exact candidates, and f(x) = f(1)*x was not proved: {why}"
+    return ProofResult(label, Verdict.UNKNOWN, expr, x, name, reason=reason, candidates=tried, seconds=time.perf_counter() - start)
+
+
+def prove(f: object, prop: str = "linearity", var: sympy.Symbol | None = None) -> ProofResult:
+    """Prove or disprove ``prop`` (``"additivity"``, ``"homogeneity"`` or ``"linearity"``) for ``f``.
+
+    ``f`` is an :class:`symact.Activation`, a catalog name, or a SymPy expression
+    in ``var`` (any Symbol; it is renamed to :data:`symact.x`).
+    """
+    if prop not in ("additivity", "homogeneity", "linearity"):
+        raise ValueError(f"unknown property {prop!r}; choose additivity, homogeneity or linearity")
+    expr, name = _normalize(f, var)
+    props = ("additivity", "homogeneity") if prop == "linearity" else (prop,)
+    return _attempt(expr, name, props, prop)
+
+
+def prove_additive(f: object, var: sympy.Symbol | None = None) -> ProofResult:
+    """Prove or disprove f(a + b) = f(a) + f(b) for all real a, b."""
+    return prove(f, "additivity", var)
+
+
+def prove_homogeneous(f: object, var: sympy.Symbol | None = None) -> ProofResult:
+    """Prove or disprove f(c a) = c f(a) for all real c, a."""
+    return prove(f, "homogeneity", var)
+
+
+def prove_linear(f: object, var: sympy.Symbol | None = None) -> ProofResult:
+    """Prove or disprove that f is linear (additive and homogeneous).
+
+    A DISPROVED result names the property that failed in ``result.failed``.
+    """
+    return prove(f, "linearity", var)

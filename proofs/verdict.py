@@ -1,0 +1,367 @@
+"""The records a proof attempt returns: a verdict and the evidence for it.
+
+* :class:`Verdict` is three-valued. UNKNOWN is an honest outcome with a reason,
+  never a polite "no".
+* A DISPROVED result carries a :class:`Counterexample`: exact witness values,
+  the exact values of both sides, and :meth:`Counterexample.check`, which
+  recomputes everything from the function's expression alone.
+* A PROVED result carries a :class:`LinearityArgument`: f(x) = m*x shown piece
+  by piece (every residual reduced to exactly 0), then the additivity and
+  homogeneity residuals expanded to 0.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from proofs.enclose import certify_nonzero, enclosure_bounds
+
+__all__ = [
+    "PROPERTIES",
+    "Counterexample",
+    "LinearityArgument",
+    "PieceStep",
+    "PointStep",
+    "ProofResult",
+    "Verdict",
+    "sides",
+]
+
+#: The properties a result can be about.
+PROPERTIES: tuple[str, ...] = ("additivity", "homogeneity", "linearity")
+
+#: The witness names of each property, in order.
+WITNESS_NAMES: dict[str, tuple[str, str]] = {"additivity": ("a", "b"), "homogeneity": ("c", "a")}
+
+
+class Verdict(enum.Enum):
+    """The outcome of a proof attempt.
+
+    Examples:
+        >>> Verdict.PROVED.value, Verdict("unknown") is Verdict.UNKNOWN
+        ('proved', True)
+    """
+
+    PROVED = "proved"
+    DISPROVED = "disproved"
+    UNKNOWN = "unknown"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _finite_real(value: sympy.Expr) -> bool:
+    if not isinstance(value, sympy.Expr) or not value.is_number:
+        return False
+    if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I):
+        return False
+    return value.is_real is True and value.is_finite is not False
+
+
+def sides(
+    function: sympy.Expr, var: sympy.Symbol, prop: str, values: tuple[sympy.Expr, sympy.Expr]
+) -> tuple[sympy.Expr, sympy.Expr, tuple[tuple[str, sympy.Expr, sympy.Expr], ...]] | None:
+    """Both sides of the defining equation at exact ``values``, computed exactly.
+
+    Returns ``(lhs, rhs, terms)`` where ``terms`` lists ``(label, point, f(point))``
+    for every evaluation of f, or ``None`` when some f value is not a finite real
+    number (f undefined or complex there).
+
+    Examples:
+        >>> from sympy import Max
+        >>> from symact import x
+        >>> sides(Max(0, x), x, "additivity", (1, -1))[:2]
+        (0, 1)
+        >>> sides(Max(0, x), x, "homogeneity", (-1, 1))[:2]
+        (0, -1)
+    """
+    first, second = (sympy.sympify(v) for v in values)
+    if prop == "additivity":
+        a, b = first, second
+        points = (("a + b", a + b), ("a", a), ("b", b))
+    elif prop == "homogeneity":
+        c, a = first, second
+        points = (("c a", c * a), ("a", a))
+    else:  # pragma: no cover - guarded by callers
+        raise ValueError(f"no counterexample form for {prop!r}")
+    terms = []
+    for label, point in points:
+        value = function.subs(var, point)
+        if not _finite_real(value):
+            return None
+        terms.append((label, point, value))
+    if prop == "additivity":
+        lhs, rhs = terms[0][2], terms[1][2] + terms[2][2]
+    else:
+        lhs, rhs = terms[0][2], first * terms[1][2]
+    return lhs, rhs, tuple(terms)
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """Exact witness values at which the defining equation of a property fails.
+
+    Attributes:
+        property: ``"additivity"`` (f(a + b) = f(a) + f(b)) or ``"homogeneity"`` (f(c a) = c f(a)).
+        function: the expression of f, in ``var``.
+        var: the variable of ``function``.
+        values: ``(("a", a), ("b", b))`` or ``(("c", c), ("a", a))``, exact rationals.
+        lhs: the exact left side, f(a + b) or f(c a).
+        rhs: the exact right side, f(a) + f(b) or c f(a).
+        terms: every evaluation of f used, as ``(label, point, value)``.
+        difference: ``lhs - rhs``, exact.
+        sign: the proved sign of ``difference`` (+1 or -1).
+        evidence: how the sign was proved, in words.
+        enclosure: for a transcendental difference, ``(lo, hi, bits)``: decimal bounds
+            (rounded outward) of an interval containing it that excludes 0, and the
+            working precision of the interval arithmetic; ``None`` when both sides are rational.
+    """
+
+    property: str
+    function: sympy.Expr
+    var: sympy.Symbol
+    values: tuple[tuple[str, sympy.Expr], ...]
+    lhs: sympy.Expr
+    rhs: sympy.Expr
+    terms: tuple[tuple[str, sympy.Expr, sympy.Expr], ...]
+    difference: sympy.Expr
+    sign: int
+    evidence: str
+    enclosure: tuple[str, str, int] | None = None
+
+    @property
+    def witness(self) -> dict[str, sympy.Expr]:
+        """The witness values by name, e.g. ``{"a": 1, "b": -1}``."""
+        return dict(self.values)
+
+    @property
+    def exact(self) -> bool:
+        """Whether both sides are rational (so the inequality is decided by exact arithmetic)."""
+        return bool(self.lhs.is_Rational and self.rhs.is_Rational)
+
+    def check(self) -> bool:
+        """Re-verify the counterexample from ``function`` alone.
+
+        Recomputes both sides exactly from the expression and the witness values,
+        and proves them different: by exact rational arithmetic, or by an
+        interval enclosure of the difference that excludes 0. Never uses floats.
+        """
+        try:
+            names = WITNESS_NAMES[self.property]
+            if tuple(n for n, _ in self.values) != names:
+                return False
+            values = tuple(sympy.sympify(v) for _, v in self.values)
+            if not all(v.is_Rational for v in values):
+                return False
+            computed = sides(self.function, self.var, self.property, values)  # type: ignore[arg-type]
+            if computed is None:
+                return False
+            lhs, rhs, _ = computed
+            sign = certify_nonzero(lhs - rhs)
+            return sign is not None and sign == self.sign
+        except Exception:  # noqa: BLE001 - a check that cannot run confirms nothing
+            return False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping; exact numbers are strings."""
+        return {
+            "property": self.property,
+            "values": {n: str(v) for n, v in self.values},
+            "lhs": str(self.lhs),
+            "rhs": str(self.rhs),
+            "terms": [{"label": f"f({label})", "point": str(p), "value": str(v)} for label, p, v in self.terms],
+            "difference": str(self.difference),
+            "sign": self.sign,
+            "evidence": self.evidence,
+            "enclosure": None if self.enclosure is None else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
+        }
+
+    @classmethod
+    def build(
+        cls, function: sympy.Expr, var: sympy.Symbol, prop: str, values: tuple[sympy.Expr, sympy.Expr]
+    ) -> Counterexample | None:
+        """The counterexample at ``values`` if the inequality is *proved*, else ``None``."""
+        computed = sides(function, var, prop, values)
+        if computed is None:
+            return None
+        lhs, rhs, terms = computed
+        difference = lhs - rhs
+        sign = certify_nonzero(difference)
+        if sign is None:
+            return None
+        enclosure = None
+        if lhs.is_Rational and rhs.is_Rational:
+            evidence = "exact rational arithmetic"
+        else:
+            enclosure = enclosure_bounds(difference)
+            if enclosure is None:  # pragma: no cover - certify_nonzero found one
+                return None
+            lo, hi, bits = enclosure
+            evidence = f"{bits}-bit interval arithmetic puts the difference in [{lo}, {hi}], which excludes 0"
+        names = WITNESS_NAMES[prop]
+        return cls(
+            prop, function, var, tuple(zip(names, (sympy.sympify(v) for v in values))), lhs, rhs, terms, difference, sign, evidence, enclosure
+        )
+
+
+@dataclass(frozen=True)
+class PieceStep:
+    """On the open interval (lo, hi) f is ``piece``; ``piece - m x`` reduces to 0 by ``method``."""
+
+    lo: sympy.Expr
+    hi: sympy.Expr
+    piece: sympy.Expr
+    residual: sympy.Expr
+    method: str
+
+
+@dataclass(frozen=True)
+class PointStep:
+    """At the point ``point`` f takes ``value``; ``value - m point`` reduces to 0 by ``method``."""
+
+    point: sympy.Expr
+    value: sympy.Expr
+    method: str
+
+
+@dataclass(frozen=True)
+class LinearityArgument:
+    """The proof that f(x) = m x for every real x, and what follows from it.
+
+    Attributes:
+        slope: m = f(1), exact (simplified when that was proved equal).
+        slope_as_evaluated: f(1) exactly as evaluated, before simplification.
+        breakpoints: the exact points where the formula of f may switch.
+        pieces: one :class:`PieceStep` per open interval between breakpoints.
+        points: one :class:`PointStep` per breakpoint (and per switch point the
+            canonical form merged away).
+        additivity_residual: m (a + b) - m a - m b in the symbols a, b, m (expands to 0).
+        homogeneity_residual: m (c a) - c (m a) in the symbols c, a, m (expands to 0).
+        slope_method: how ``slope`` was obtained from ``slope_as_evaluated`` ("" if equal).
+    """
+
+    function: sympy.Expr
+    var: sympy.Symbol
+    slope: sympy.Expr
+    slope_as_evaluated: sympy.Expr
+    breakpoints: tuple[sympy.Expr, ...]
+    pieces: tuple[PieceStep, ...]
+    points: tuple[PointStep, ...]
+    additivity_residual: sympy.Expr
+    homogeneity_residual: sympy.Expr
+    slope_method: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping; exact numbers are strings."""
+        return {
+            "claim": f"f(x) = {self.slope}*x for every real x",
+            "slope": str(self.slope),
+            "breakpoints": [str(b) for b in self.breakpoints],
+            "pieces": [
+                {"interval": [str(p.lo), str(p.hi)], "piece": str(p.piece), "residual": str(p.residual), "reduced_to_zero_by": p.method}
+                for p in self.pieces
+            ],
+            "points": [{"point": str(p.point), "value": str(p.value), "reduced_to_zero_by": p.method} for p in self.points],
+            "additivity_residual": str(self.additivity_residual),
+            "homogeneity_residual": str(self.homogeneity_residual),
+        }
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """The outcome of proving or disproving one property of one function.
+
+    Attributes:
+        property: ``"additivity"``, ``"homogeneity"`` or ``"linearity"``.
+        verdict: PROVED, DISPROVED or UNKNOWN.
+        function: the expression of f, in ``var``.
+        var: the real variable.
+        name: a display name (the activation's name, or ``"f"``).
+        counterexample: the witness, for DISPROVED.
+        argument: the symbolic argument, for PROVED.
+        reason: why the verdict is UNKNOWN (None otherwise).
+        failed: for ``"linearity"`` DISPROVED, the property that failed.
+        candidates: how many exact witness candidates were examined.
+        seconds: wall-clock time of the attempt.
+    """
+
+    property: str
+    verdict: Verdict
+    function: sympy.Expr
+    var: sympy.Symbol
+    name: str = "f"
+    counterexample: Counterexample | None = None
+    argument: LinearityArgument | None = None
+    reason: str | None = None
+    failed: str | None = None
+    candidates: int = 0
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def proved(self) -> bool:
+        """Whether the verdict is PROVED."""
+        return self.verdict is Verdict.PROVED
+
+    @property
+    def disproved(self) -> bool:
+        """Whether the verdict is DISPROVED."""
+        return self.verdict is Verdict.DISPROVED
+
+    def check(self) -> bool:
+        """Re-verify the evidence: the counterexample (DISPROVED) or the argument (PROVED)."""
+        if self.verdict is Verdict.DISPROVED:
+            return self.counterexample is not None and self.counterexample.check()
+        if self.verdict is Verdict.PROVED:
+            from proofs.linearity import check_argument
+
+            return self.argument is not None and check_argument(self.argument)
+        return False
+
+    def text(self) -> str:
+        """The proof as plain text, written like a textbook proof."""
+        from proofs.render import render
+
+        return render(self, "text")
+
+    def markdown(self) -> str:
+        """The proof as Markdown (formulas in backticks)."""
+        from proofs.render import render
+
+        return render(self, "markdown")
+
+    def latex(self, standalone: bool = False) -> str:
+        """The proof as LaTeX; ``standalone=True`` gives a complete document."""
+        from proofs.render import render_latex
+
+        return render_latex(self, standalone=standalone)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping; exact numbers are strings."""
+        return {
+            "name": self.name,
+            "function": str(self.function),
+            "variable": str(self.var),
+            "property": self.property,
+            "verdict": self.verdict.value,
+            "failed": self.failed,
+            "reason": self.reason,
+            "counterexample": self.counterexample.to_dict() if self.counterexample else None,
+            "argument": self.argument.to_dict() if self.argument else None,
+            "candidates": self.candidates,
+        }
+
+    def __str__(self) -> str:
+        head = f"{self.name}: {self.property} {self.verdict.value}"
+        if self.counterexample is not None:
+            ce = self.counterexample
+            vals = ", ".join(f"{n} = {v}" for n, v in ce.values)
+            head += f" ({vals}: {ce.lhs} != {ce.rhs})"
+        elif self.argument is not None:
+            head += f" (f(x) = {self.argument.slope}*x)"
+        elif self.reason:
+            head += f" ({self.reason})"
+        return head
