@@ -1,0 +1,941 @@
+"""Proved sign charts of real-analytic functions on intervals.
+
+:func:`sign_chart` returns every zero of ``g`` on an open interval ``(a, b)``
+and the constant sign of ``g`` between consecutive zeros, or :class:`Unknown`
+when it cannot *prove* that chart complete. :func:`sign_at` decides the sign of
+a real constant.
+
+How a chart is proved (see the module functions for details):
+
+1. **Exact.** ``solveset(g, x, Interval.open(a, b))`` under a time budget. A
+   ``FiniteSet`` of real numbers, ``EmptySet`` or the whole interval is taken as
+   the zero set; each gap's sign is decided at an exact rational sample point.
+   The answer is cross-checked: each exact root's enclosure must contain a zero
+   of ``g`` and, when the numeric method below also succeeds, both must agree.
+2. **Certified isolation** on a finite window: subdivide; a box on which the
+   interval enclosure of ``g`` excludes 0 has one sign; a box on which ``g'``'s
+   enclosure excludes 0 holds at most one zero, present iff the certified signs
+   at its ends differ. A zero exactly at a subdivision point is recognised by
+   an exact test; its neighbourhood is settled with the first derivative of
+   ``g`` whose enclosure excludes 0 (Taylor's theorem). Zeros are refined by a
+   certified Illinois/bisection iteration to a relative width below ``1e-40``.
+3. **Tails** ``(-oo, -W)`` and ``(W, oo)``: ``g`` is replaced by sign-equivalent
+   forms (numerator/denominator, factors SymPy proves positive dropped,
+   ``rewrite(exp)``, multiplication by ``exp(-u)``, ``erf -> erfc -> erfcx``,
+   the radical conjugate), and a form whose enclosure on ``[X, oo)`` excludes 0,
+   or which is monotone there in the right direction, proves the tail; the part
+   ``(W, X)`` is isolated as in step 2.
+
+Anything not proved gives ``Unknown(reason)``.
+
+Examples:
+    >>> import sympy
+    >>> from symact import x
+    >>> ch = sign_chart(sympy.diff(x / (1 + sympy.exp(-x)), x), -sympy.oo, sympy.oo)
+    >>> ch.signs, ch.method
+    ((-1, 1), 'interval')
+    >>> ch.roots[0].approx
+    -1.27846454276107379510935873902...
+    >>> sign_chart(x**2, -1, 1).signs
+    (1, 1)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import sympy
+from mpmath import mp
+
+from symact.activation import x
+from symact.interval import EnclosureError, _ivprec, _mk, compile_enclosure, erfcx, to_iv
+from symact.unknown import Unknown
+
+try:  # symact.budget is written concurrently; fall back to a plain call until it exists
+    from symact.budget import BudgetExceeded as _BudgetExceeded
+    from symact.budget import call as _budget_call
+except ImportError:  # pragma: no cover - depends on the other module being present
+    _BudgetExceeded = TimeoutError  # type: ignore[misc,assignment]
+
+    def _budget_call(fn: Callable[..., Any], /, *args: Any, seconds: float | None = None, what: str = "", **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+
+__all__ = ["Root", "SignChart", "sign_at", "sign_chart"]
+
+#: Default time budget of :func:`sign_chart`, in seconds.
+DEFAULT_SECONDS = 5.0
+_W0 = 4  # half-width of the finite window; the tails start there
+_TAIL_DOUBLINGS = 10  # tails: try [X, oo) for X = W * 2**k, k <= this
+_MAX_BOXES = 3000
+_REL_WIDTH = mpmath.mpf(10) ** -42
+
+
+@dataclass(frozen=True)
+class Root:
+    """A zero of ``g`` inside ``(a, b)``.
+
+    Attributes:
+        exact: the exact value when known (e.g. from ``solveset``), else ``None``.
+        lo, hi: a certified bracket ``lo <= root <= hi`` (``lo == hi`` for an exact rational).
+        approx: the root to at least 40 significant digits.
+    """
+
+    exact: sympy.Expr | None
+    lo: sympy.Rational
+    hi: sympy.Rational
+    approx: sympy.Float
+
+
+@dataclass(frozen=True)
+class SignChart:
+    """Sign of a smooth (real-analytic) ``g`` on the open interval ``(a, b)``.
+
+    Attributes:
+        a, b: the interval ends (may be ``-oo`` / ``oo``).
+        roots: all zeros of ``g`` in ``(a, b)``, sorted (isolated zeros only).
+        signs: ``len(roots) + 1`` values in ``{-1, 0, 1}``: the constant sign of
+            ``g`` on each open gap; ``(0,)`` means ``g == 0`` on ``(a, b)``.
+        method: ``"exact"`` (solveset) or ``"interval"`` (certified isolation), for reports.
+    """
+
+    a: sympy.Expr
+    b: sympy.Expr
+    roots: tuple[Root, ...]
+    signs: tuple[int, ...]
+    method: str
+
+
+class _Fail(Exception):
+    """Internal: the chart cannot be proved; the message is the reason."""
+
+
+class _Timeout(_Fail):
+    pass
+
+
+# ------------------------------------------------------------------------ small helpers
+
+
+def _rat(m: mpmath.mpf) -> sympy.Rational:
+    """The exact rational value of a finite mpf."""
+    sgn, man, exp, _ = (m if isinstance(m, mpmath.mpf) else mpmath.mpf(m))._mpf_
+    if not man and exp:
+        raise ValueError(f"not a finite number: {m}")
+    man = -int(man) if sgn else int(man)
+    return sympy.Rational(man * 2**exp) if exp >= 0 else sympy.Rational(man, 2 ** (-exp))
+
+
+def _frac(r: sympy.Rational) -> Fraction:
+    return Fraction(int(r.p), int(r.q))
+
+
+def _simplest_between(lo: Fraction, hi: Fraction) -> Fraction:
+    """The rational with the smallest denominator in the closed interval [lo, hi]."""
+    if lo > hi:
+        lo, hi = hi, lo
+    if lo <= 0 <= hi:
+        return Fraction(0)
+    if hi < 0:
+        return -_simplest_between(-hi, -lo)
+    fl = lo.numerator // lo.denominator
+    if Fraction(fl) == lo:
+        return lo
+    if fl + 1 <= hi:
+        return Fraction(fl + 1)
+    # lo and hi share the integer part fl
+    rest = _simplest_between(1 / (hi - fl), 1 / (lo - fl))
+    return fl + 1 / rest
+
+
+def _round(m: mpmath.mpf, up: bool, bits: int = 192) -> mpmath.mpf:
+    """m rounded to ``bits`` bits, towards +inf (up) or -inf."""
+    from mpmath.libmp import mpf_pos, round_ceiling, round_floor
+
+    return mp.make_mpf(mpf_pos(m._mpf_, bits, round_ceiling if up else round_floor))
+
+
+def _float45(m: mpmath.mpf) -> sympy.Float:
+    return sympy.Float(m, 45)
+
+
+_DIFFS: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr] = {}
+
+
+def _diff(g: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    key = (g, var)
+    d = _DIFFS.get(key)
+    if d is None:
+        d = sympy.diff(g, var)
+        if len(_DIFFS) > 5000:
+            _DIFFS.clear()
+        _DIFFS[key] = d
+    return d
+
+
+def _budgeted(fn: Callable[..., Any], *args: Any, seconds: float, what: str) -> Any:
+    return _budget_call(fn, *args, seconds=max(seconds, 0.05), what=what)
+
+
+# ---------------------------------------------------------------------------- sign_at
+
+
+def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
+    """The exact sign (-1, 0 or 1) of a real constant expression, or ``Unknown``.
+
+    Nonzero values are decided by interval enclosures at increasing precision;
+    zero is decided exactly (a rational, SymPy's ``is_zero``, a minimal
+    polynomial for algebraic numbers, or ``simplify`` to 0).
+
+    Examples:
+        >>> import sympy
+        >>> sign_at(sympy.sqrt(2) - sympy.Rational(1414, 1000)), sign_at(sympy.Integer(0))
+        (1, 0)
+        >>> sign_at(sympy.sqrt(2) * sympy.sqrt(3) - sympy.sqrt(6))
+        0
+        >>> sign_at(sympy.exp(1) - sympy.E)
+        0
+        >>> sign_at(sympy.pi - sympy.Rational(355, 113))
+        -1
+    """
+    try:
+        c = sympy.sympify(c)
+    except (sympy.SympifyError, TypeError) as exc:
+        return Unknown(f"not a number: {exc}")
+    if c.free_symbols:
+        return Unknown(f"{c} is not a constant")
+    if c.is_Rational:
+        return int(sympy.sign(c))
+    if c.has(sympy.nan, sympy.zoo, sympy.oo, sympy.S.NegativeInfinity):
+        return Unknown(f"{c} is not a finite real number")
+    last = None
+    for prec in (120, 400):
+        try:
+            v = _enc_const(c, prec)
+        except EnclosureError as exc:
+            last = str(exc)
+            break
+        s = _iv_sign(v)
+        if s is not None:
+            return s
+    if c.is_zero is True:
+        return 0
+    deadline = time.monotonic() + seconds
+    if _is_algebraic_expr(c):
+        X = sympy.Dummy("X")
+        try:
+            mp_poly = _budgeted(sympy.minimal_polynomial, c, X, seconds=deadline - time.monotonic(), what="minimal polynomial")
+        except (_BudgetExceeded, NotImplementedError, ValueError, TypeError, sympy.PolynomialError, ArithmeticError):
+            mp_poly = None
+        if mp_poly is not None:
+            if sympy.Poly(mp_poly, X).degree() == 1 and mp_poly.subs(X, 0) == 0:
+                return 0
+            for prec in (1600, 6400):  # nonzero algebraic number: enough precision decides it
+                try:
+                    s = _iv_sign(_enc_const(c, prec))
+                except EnclosureError:
+                    break
+                if s is not None:
+                    return s
+    if sympy.count_ops(c) > 300:
+        return Unknown(f"could not decide the sign of {c}")
+    try:
+        simp = _budgeted(sympy.simplify, c, seconds=deadline - time.monotonic(), what="simplify")
+    except (_BudgetExceeded, NotImplementedError, ValueError, TypeError, ArithmeticError):
+        simp = None
+    if simp is not None and simp == 0:
+        return 0
+    if last is not None:
+        return Unknown(f"could not evaluate {c}: {last}")
+    return Unknown(f"could not decide the sign of {c}")
+
+
+def _is_algebraic_expr(c: sympy.Expr) -> bool:
+    """True if c is built from rationals with +, * and rational powers only."""
+    if c.is_Rational:
+        return True
+    if isinstance(c, (sympy.Add, sympy.Mul)):
+        return all(_is_algebraic_expr(a) for a in c.args)
+    if isinstance(c, sympy.Pow):
+        return c.exp.is_Rational and _is_algebraic_expr(c.base)
+    return False
+
+
+def _enc_const(c: sympy.Expr, prec: int) -> Any:
+    f = compile_enclosure(c, x)
+    with _ivprec(prec):
+        return f(None)
+
+
+def _iv_sign(v: Any) -> int | None:
+    a, b = mp.make_mpf(v._mpi_[0]), mp.make_mpf(v._mpi_[1])
+    if a > 0:
+        return 1
+    if b < 0:
+        return -1
+    if a == 0 and b == 0:
+        return 0
+    return None
+
+
+# ------------------------------------------------------------------------ the engine
+
+
+@dataclass
+class _R:
+    """An internal root: certified bracket [lo, hi] (mpf) and maybe an exact value."""
+
+    lo: mpmath.mpf
+    hi: mpmath.mpf
+    exact: sympy.Expr | None = None
+
+
+# a chart piece: (roots, signs) with len(signs) == len(roots) + 1
+_Piece = tuple[list[_R], list[int]]
+
+
+class _Engine:
+    def __init__(self, var: sympy.Symbol, deadline: float) -> None:
+        self.var = var
+        self.deadline = deadline
+        self.boxes = 0
+        self.memo: dict[Any, _Piece | None] = {}
+        self.memo_depth: dict[Any, int] = {}
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _Timeout("time budget exceeded")
+
+    # -- evaluation ------------------------------------------------------------------
+    def enc(self, h: sympy.Expr, lo: mpmath.mpf, hi: mpmath.mpf, prec: int = 120) -> Any | None:
+        f = compile_enclosure(h, self.var)
+        try:
+            with _ivprec(prec):
+                return f(_mk(lo, hi))
+        except (EnclosureError, ZeroDivisionError, ValueError, OverflowError):
+            return None
+
+    def box_sign(self, h: sympy.Expr, lo: mpmath.mpf, hi: mpmath.mpf) -> int | None:
+        """Nonzero sign of h on the whole box, if the enclosure proves one."""
+        v = self.enc(h, lo, hi)
+        if v is None:
+            return None
+        s = _iv_sign(v)
+        return s if s else None
+
+    def point_sign(self, h: sympy.Expr, t: mpmath.mpf) -> int | None:
+        """Certified sign of h at the dyadic point t (0 only when exactly zero)."""
+        for prec in (120, 320, 1000):
+            v = self.enc(h, t, t, prec)
+            if v is None:
+                break
+            s = _iv_sign(v)
+            if s is not None:
+                return s
+        self.check_time()
+        c = h.subs(self.var, _rat(t))
+        s = sign_at(c, seconds=min(0.5, max(0.05, self.deadline - time.monotonic())))
+        return None if isinstance(s, Unknown) else s
+
+    def exact_point_sign(self, h: sympy.Expr, t: sympy.Expr) -> int | None:
+        """Sign of h at an exact (SymPy) point, e.g. an interval end."""
+        try:
+            c = h.subs(self.var, t)
+        except (TypeError, ValueError):
+            return None
+        if c.has(sympy.nan, sympy.zoo) or c.free_symbols:
+            return None
+        s = sign_at(c, seconds=min(0.5, max(0.05, self.deadline - time.monotonic())))
+        return None if isinstance(s, Unknown) else s
+
+    # -- splitting --------------------------------------------------------------------
+    @staticmethod
+    def split_point(p: mpmath.mpf, q: mpmath.mpf, frac: mpmath.mpf) -> mpmath.mpf:
+        """A short dyadic near p + frac (q - p), strictly inside the middle half."""
+        with mp.workprec(300):
+            w = q - p
+            target = p + w * frac
+            lo_ok, hi_ok = p + w / 4, q - w / 4
+            for bits in (8, 16, 24, 32, 48, 64, 96, 128, 192, 256):
+                with mp.workprec(bits):
+                    m = +target
+                if lo_ok < m < hi_ok:
+                    return m
+            return target
+
+    # -- finite segments --------------------------------------------------------------
+    def segment(self, h: sympy.Expr, p: mpmath.mpf, q: mpmath.mpf, sp: int | None, sq: int | None, depth: int = 0) -> _Piece:
+        """Chart of h on the open segment (p, q), given the certified signs at p and q
+        (``None`` if unknown; 0 if h vanishes there exactly)."""
+        self.check_time()
+        self.boxes += 1
+        if self.boxes > _MAX_BOXES:
+            raise _Fail("too many subdivisions")
+        s = self.box_sign(h, p, q)
+        if s is not None:
+            if (sp is not None and sp == -s) or (sq is not None and sq == -s):
+                raise _Fail("inconsistent enclosures (internal error)")
+            return [], [s]
+        hd = _diff(h, self.var)
+        ds = self.box_sign(hd, p, q)
+        if ds is not None and sp is not None and sq is not None:
+            # strictly monotone on [p, q]: at most one zero
+            if sp == 0 and sq == 0:
+                raise _Fail("inconsistent monotone box (internal error)")
+            if sp == 0 or sq == 0:
+                return [], [sp or sq]
+            if sp == sq:
+                return [], [sp]
+            return [self.refine(h, p, q, sp, sq)], [sp, sq]
+        # a zero exactly at an end: the first non-vanishing derivative settles the side
+        if sp == 0 and sq != 0:
+            sigma = self.taylor_side(h, p, q, at_left=True)
+            if sigma is not None and (sq is None or sq == sigma):
+                return [], [sigma]
+        if sq == 0 and sp != 0:
+            sigma = self.taylor_side(h, p, q, at_left=False)
+            if sigma is not None and (sp is None or sp == sigma):
+                return [], [sigma]
+        with mp.workprec(300):
+            tiny = (q - p) < (abs(p) + abs(q) + 1) * mpmath.mpf(2) ** -200
+        if depth > 400 or tiny:
+            raise _Fail(f"could not isolate the zeros of {h} near {mpmath.nstr(p, 12)}")
+        for frac in ("0.4655", "0.5813", "0.3771", "0.6292"):
+            m = self.split_point(p, q, mpmath.mpf(frac))
+            sm = self.point_sign(h, m)
+            if sm is not None:
+                break
+        else:
+            raise _Fail(f"could not decide the sign of {h} near {mpmath.nstr(p, 12)}")
+        left = self.segment(h, p, m, sp, sm, depth + 1)
+        right = self.segment(h, m, q, sm, sq, depth + 1)
+        return _join(left, m, sm, right)
+
+    def taylor_side(self, h: sympy.Expr, p: mpmath.mpf, q: mpmath.mpf, at_left: bool) -> int | None:
+        """If h(t0) = 0 at t0 = p (at_left) or q, the sign of h on the open box, when the
+        first derivative not vanishing at t0 has an enclosure excluding 0 on [p, q]."""
+        t0 = p if at_left else q
+        d = h
+        for k in range(1, 6):
+            d = _diff(d, self.var)
+            s = self.box_sign(d, p, q)
+            if s is not None:
+                return s if at_left else s * (-1) ** k
+            if self.point_sign(d, t0) != 0:
+                return None
+        return None
+
+    def refine(self, h: sympy.Expr, p: mpmath.mpf, q: mpmath.mpf, sp: int, sq: int) -> _R:
+        """Shrink the bracket of the single zero of h in (p, q), where h is strictly
+        monotone with certified end signs sp = -sq (Illinois steps with certified signs,
+        every third step a bisection)."""
+        lo, hi = p, q
+        flo = fhi = None
+        last = 0
+        exact = None
+        with mp.workprec(400):
+            for it in range(600):
+                self.check_time()
+                w = hi - lo
+                if w <= _REL_WIDTH * max(abs(lo), abs(hi)) or w < mpmath.mpf(2) ** -300:
+                    break
+                m = None
+                if flo is not None and fhi is not None and fhi != flo and it % 3 != 2:
+                    m = (lo * fhi - hi * flo) / (fhi - flo)
+                    m = min(max(m, lo + w / 256), hi - w / 256)
+                if m is None:
+                    m = lo + w / 2
+                v = self.enc(h, m, m, 256)
+                s = _iv_sign(v) if v is not None else None
+                fm = mpmath.mpf(v.mid) if v is not None else None
+                if s is None:
+                    s = self.point_sign(h, m)
+                    fm = None
+                if s is None:
+                    m = self.split_point(lo, hi, mpmath.mpf("0.4655"))
+                    s = self.point_sign(h, m)
+                    if s is None:
+                        break
+                if s == 0:
+                    lo = hi = m
+                    exact = _rat(m)
+                    break
+                if s == sp:
+                    lo, flo = m, fm
+                    if last == -1 and fhi is not None:
+                        fhi = fhi / 2
+                    last = -1
+                else:
+                    hi, fhi = m, fm
+                    if last == 1 and flo is not None:
+                        flo = flo / 2
+                    last = 1
+        root = _R(lo, hi, exact)
+        if exact is None:
+            r = _simplest_between(_frac(_rat(lo)), _frac(_rat(hi)))
+            if r.denominator <= 10**6:
+                rr = sympy.Rational(r.numerator, r.denominator)
+                if self.exact_point_sign(h, rr) == 0:
+                    root = _R(lo, hi, rr)
+        return root
+
+    # -- tails ------------------------------------------------------------------------
+    def ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int = 0) -> _Piece | None:
+        """Chart of h on (x0, oo) (side = 1) or (-oo, x0) (side = -1), or None."""
+        key = (h, x0, side)
+        if key not in self.memo or (self.memo[key] is None and self.memo_depth[key] > depth):
+            self.memo[key] = self._ray(h, x0, side, depth)
+            self.memo_depth[key] = depth
+        return self.memo[key]
+
+    def _ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int) -> _Piece | None:
+        self.check_time()
+        s0 = self.point_sign(h, x0)
+        for k in range(_TAIL_DOUBLINGS + 1):
+            X = x0 * 2**k
+            s = self.ray_const_sign(h, X, side, 2)
+            if s is None:
+                continue
+            if k == 0:
+                if s0 is not None and s0 != 0 and s0 != s:
+                    raise _Fail("inconsistent tail (internal error)")
+                return [], [s]
+            try:
+                sX = self.point_sign(h, X)
+                if side == 1:
+                    fin = self.segment(h, x0, X, s0, sX)
+                    return _join(fin, X, sX, ([], [s]))
+                fin = self.segment(h, X, x0, sX, s0)
+                return _join(([], [s]), X, sX, fin)
+            except _Timeout:
+                raise
+            except _Fail:
+                break
+        if depth >= 3:
+            return None
+        for mult, factors in _forms(h, self.var, side):
+            self.check_time()
+            pieces = []
+            for f, k in factors:
+                pc = self.ray(f, x0, side, depth + 1)
+                if pc is None or (k < 0 and pc[0]):
+                    break
+                pieces.append((pc, k))
+            else:
+                combined = _combine(pieces, mult)
+                if combined is not None:
+                    return combined
+        return None
+
+    def ray_const_sign(self, h: sympy.Expr, X: mpmath.mpf, side: int, dlevels: int) -> int | None:
+        """A proved constant nonzero sign of h on the closed ray from X, else None."""
+        inf = mpmath.inf if side == 1 else -mpmath.inf
+        lo, hi = (X, inf) if side == 1 else (inf, X)
+        s = self.box_sign(h, lo, hi)
+        if s is not None or dlevels <= 0:
+            return s
+        # monotone away from X in the direction that keeps the sign
+        ds = self.ray_const_sign(_diff(h, self.var), X, side, dlevels - 1)
+        if ds is None:
+            return None
+        sX = self.point_sign(h, X)
+        if sX is None or sX == 0:
+            return None
+        # side 1: h' > 0 and h(X) > 0, or h' < 0 and h(X) < 0; side -1: h' has the opposite sign of h(X)
+        if (side == 1 and ds == sX) or (side == -1 and ds == -sX):
+            return sX
+        return None
+
+
+def _join(left: _Piece, m: mpmath.mpf, sm: int | None, right: _Piece) -> _Piece:
+    lr, ls = left
+    rr, rs = right
+    if sm == 0:
+        return lr + [_R(m, m, _rat(m))] + rr, ls + rs
+    if ls[-1] != rs[0] or (sm is not None and sm != ls[-1]):
+        raise _Fail("inconsistent signs across a subdivision point (internal error)")
+    return lr + rr, ls[:-1] + rs
+
+
+def _combine(pieces: list[tuple[_Piece, int]], mult: int) -> _Piece | None:
+    """Chart of mult * prod(f_i ** k_i) from the charts of the f_i (same interval)."""
+    events: list[tuple[_R, int]] = []
+    for idx, ((roots, _), _) in enumerate(pieces):
+        events.extend((r, idx) for r in roots)
+    events.sort(key=lambda e: e[0].lo)
+    merged: list[tuple[_R, list[int]]] = []
+    for r, idx in events:
+        if merged and r.lo <= merged[-1][0].hi:
+            prev = merged[-1][0]
+            same = prev.exact is not None and r.exact is not None and sympy.simplify(prev.exact - r.exact) == 0
+            if not same:
+                return None
+            merged[-1][1].append(idx)
+        else:
+            merged.append((r, [idx]))
+    pos = [0] * len(pieces)
+    signs = []
+
+    def current() -> int:
+        s = mult
+        for i, ((_, sg), k) in enumerate(pieces):
+            v = sg[pos[i]]
+            s *= v ** abs(k) if k > 0 else v ** (-k)
+        return s
+
+    signs.append(current())
+    for _, idxs in merged:
+        for i in idxs:
+            pos[i] += 1
+        signs.append(current())
+    return [r for r, _ in merged], signs
+
+
+# ------------------------------------------------------------------- sign-preserving forms
+
+
+def _factor_list(e: sympy.Expr, var: sympy.Symbol) -> tuple[int, list[tuple[sympy.Expr, int]]] | None:
+    """e = mult * P * prod(f ** k) with P provably positive for real var; None if trivial."""
+    try:
+        n, d = sympy.together(e).as_numer_denom()
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+    mult = 1
+    out: list[tuple[sympy.Expr, int]] = []
+    for part, sgn in ((n, 1), (d, -1)):
+        part = sympy.factor_terms(part)
+        for fac in sympy.Mul.make_args(part):
+            base, ex = fac.as_base_exp()
+            if not (ex.is_Integer and ex != 0):
+                base, ex = fac, sympy.S.One
+            if not base.has(var):
+                s = sign_at(base)
+                if isinstance(s, Unknown) or s == 0:
+                    return None
+                mult *= s ** int(abs(ex))
+                continue
+            if base.is_positive:
+                continue
+            if base.is_negative:
+                mult *= (-1) ** int(abs(ex))
+                continue
+            out.append((base, sgn * int(ex)))
+    if len(out) == 1 and out[0] == (e, 1) and mult == 1:
+        return None
+    return mult, out
+
+
+def _forms(h: sympy.Expr, var: sympy.Symbol, side: int) -> Iterator[tuple[int, list[tuple[sympy.Expr, int]]]]:
+    """Factorizations of sign-equivalent rewrites of h (each exact up to a positive factor)."""
+    seen: set[sympy.Expr] = {h}
+
+    def emit(e: sympy.Expr) -> Iterator[tuple[int, list[tuple[sympy.Expr, int]]]]:
+        fl = _factor_list(e, var)
+        if fl is not None:
+            key = tuple(fl[1])
+            if key not in seen:
+                seen.add(key)
+                yield fl
+        elif e not in seen:
+            seen.add(e)
+            yield 1, [(e, 1)]
+
+    yield from emit(h)
+    if isinstance(h, sympy.Add):
+        yield from emit(sympy.powsimp(sympy.expand(h)))
+    if h.has(sympy.tanh, sympy.sinh, sympy.cosh, sympy.sech, sympy.csch, sympy.coth):
+        yield from emit(h.rewrite(sympy.exp))
+    if h.has(sympy.erf, sympy.erfc):
+        # erf(z) = erfcx(-z) exp(-z**2) - 1 = 1 - erfcx(z) exp(-z**2); erfc(z) = erfcx(z) exp(-z**2)
+        # (erfcx is used directly: SymPy would turn erfc(-z) back into 2 - erfc(z))
+        variants = (
+            lambda z: erfcx(-z) * sympy.exp(-(z**2)) - 1,
+            lambda z: 1 - erfcx(z) * sympy.exp(-(z**2)),
+        )
+        if side == 1:
+            variants = variants[::-1]
+        for rep in variants:
+            e = h.replace(sympy.erf, rep).replace(sympy.erfc, lambda z: erfcx(z) * sympy.exp(-(z**2)))
+            e = sympy.powsimp(sympy.expand(e))
+            yield from emit(e)
+    if isinstance(h, sympy.Add):
+        for a in sorted(h.atoms(sympy.exp), key=sympy.default_sort_key):
+            e = sympy.powsimp(sympy.expand(h * sympy.exp(-a.args[0])))
+            yield from emit(e)
+        conj = _conjugate(h, var)
+        if conj is not None:
+            yield conj
+
+
+def _conjugate(h: sympy.Expr, var: sympy.Symbol) -> tuple[int, list[tuple[sympy.Expr, int]]] | None:
+    """h = c*s + r with s = sqrt(q): h = (c**2 q - r**2) / (c s - r)."""
+    roots = [p for p in h.atoms(sympy.Pow) if p.exp == sympy.S.Half and p.has(var)]
+    if len(roots) != 1:
+        return None
+    s = roots[0]
+    c = sympy.expand(h).coeff(s)
+    r = sympy.expand(h - c * s)
+    if c == 0 or c.has(s) or r.has(s):
+        return None
+    num = sympy.expand(c**2 * s.base - r**2)
+    return 1, [(num, 1), (c * s - r, -1)]
+
+
+# ------------------------------------------------------------------------ sign_chart
+
+
+def sign_chart(g: sympy.Expr, a: Any, b: Any, *, var: sympy.Symbol = x, seconds: float | None = None) -> SignChart | Unknown:
+    """All zeros of the real-analytic ``g`` on ``(a, b)`` and its sign between them.
+
+    Args:
+        g: a SymPy expression in ``var``, real-analytic on ``(a, b)`` (the caller
+            guarantees no breakpoint or singularity inside; a removable
+            singularity where ``g`` cannot be evaluated gives ``Unknown``).
+        a, b: the ends, ``a < b``; exact numbers or ``-oo``/``oo``.
+        var: the variable.
+        seconds: time budget (default :data:`DEFAULT_SECONDS`).
+
+    Returns:
+        a proved :class:`SignChart`, or ``Unknown(reason)``.
+
+    Examples:
+        >>> import sympy
+        >>> from symact import x
+        >>> ch = sign_chart(x - sympy.Rational(1, 3), 0, 1)
+        >>> ch.roots[0].exact, ch.signs
+        (1/3, (-1, 1))
+        >>> sign_chart(sympy.cos(x), -sympy.oo, sympy.oo)
+        Unknown('could not certify the sign of cos(x) on (-oo, -4.0)')
+        >>> sign_chart(sympy.Integer(0), 0, 1).signs
+        (0,)
+    """
+    start = time.monotonic()
+    budget = DEFAULT_SECONDS if seconds is None else float(seconds)
+    deadline = start + budget
+    try:
+        g = sympy.sympify(g)
+        a = sympy.sympify(a)
+        b = sympy.sympify(b)
+    except (sympy.SympifyError, TypeError) as exc:
+        return Unknown(f"bad input: {exc}")
+    if g.free_symbols - {var}:
+        return Unknown(f"{g} has free symbols other than {var}")
+    for end in (a, b):
+        if end.free_symbols or not (end.is_extended_real or end in (sympy.oo, -sympy.oo)):
+            return Unknown(f"interval end {end} is not a real number")
+    if a in (sympy.oo,) or b in (-sympy.oo,):
+        return Unknown("empty interval")
+    if a.is_finite and b.is_finite:
+        o = sign_at(b - a)
+        if o != 1:
+            return Unknown(f"not an interval: ({a}, {b})")
+    if not g.has(var):
+        s = sign_at(g)
+        if isinstance(s, Unknown):
+            return s
+        return SignChart(a, b, (), (s,), "exact")
+    eng = _Engine(var, deadline)
+    exact = _exact_chart(g, a, b, eng)
+    numeric: SignChart | Unknown
+    try:
+        numeric = _numeric_chart(g, a, b, eng, budget if exact is None else min(budget, 1.0))
+    except _Timeout:
+        numeric = Unknown("time budget exceeded")
+    if exact is None:
+        return numeric
+    if isinstance(exact, Unknown):
+        return exact
+    if isinstance(numeric, SignChart):
+        if not _agree(exact, numeric):
+            return Unknown("solveset and certified isolation disagree")
+    return exact
+
+
+def _agree(ex: SignChart, nu: SignChart) -> bool:
+    if ex.signs != nu.signs or len(ex.roots) != len(nu.roots):
+        return False
+    for r, s in zip(ex.roots, nu.roots):
+        if r.hi < s.lo or s.hi < r.lo:
+            return False
+    return True
+
+
+def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> SignChart | Unknown | None:
+    """Step 1: solveset. None = no exact answer (go numeric)."""
+    var = eng.var
+    dom = sympy.Interval.open(a, b)
+    remaining = eng.deadline - time.monotonic()
+    try:
+        sol = _budgeted(sympy.solveset, g, var, dom, seconds=min(2.0, remaining / 3), what="solveset")
+    except Exception:  # noqa: BLE001 - any failure of solveset only means "no exact answer"
+        return None
+    if sol == dom:
+        # g == 0 on (a, b): confirm at a sample point
+        t = _sample(a, b)
+        s = eng.exact_point_sign(g, t)
+        if s != 0:
+            return Unknown("solveset says g == 0 but a sample point disagrees")
+        return SignChart(a, b, (), (0,), "exact")
+    if not isinstance(sol, (sympy.FiniteSet, sympy.sets.sets.EmptySet)) and sol is not sympy.S.EmptySet:
+        return None
+    elems = list(sol) if isinstance(sol, sympy.FiniteSet) else []
+    roots = []
+    for r in elems:
+        if r.free_symbols or not r.is_extended_real:
+            return None
+        try:
+            with _ivprec(256):
+                v = to_iv(r)
+        except EnclosureError:
+            return None
+        lo, hi = mp.make_mpf(v._mpi_[0]), mp.make_mpf(v._mpi_[1])
+        if r.is_Rational:
+            lo_r = hi_r = r
+        else:
+            with mp.workprec(300):
+                if (hi - lo) > _REL_WIDTH * max(abs(lo), abs(hi)):
+                    return None
+            lo_r, hi_r = _rat(lo), _rat(hi)
+        # sanity: g must vanish at the exact root (certified when decidable)
+        try:
+            gv = _iv_sign(_enc_const(g.subs(var, r), 256))
+        except (EnclosureError, TypeError, ValueError):
+            gv = None
+        if gv is not None and gv != 0:
+            return Unknown(f"solveset returned {r}, where {g} does not vanish")
+        with mp.workprec(300):
+            mid = (lo + hi) / 2
+        roots.append(Root(r, lo_r, hi_r, _float45(mid)))
+    roots.sort(key=lambda rt: rt.lo)
+    for r1, r2 in zip(roots, roots[1:]):
+        if not r1.hi < r2.lo:
+            return None
+    # the sign on each gap, at a rational sample point
+    ends = [a] + [None] * len(roots) + [b]
+    signs = []
+    for i in range(len(roots) + 1):
+        left = a if i == 0 else roots[i - 1].hi
+        right = b if i == len(roots) else roots[i].lo
+        s = None
+        for t in _samples(left, right):
+            s = eng.exact_point_sign(g, t)
+            if s is not None:
+                break
+        if s is None:
+            return None
+        if s == 0:
+            return Unknown(f"{g} vanishes at {t}, which solveset did not return")
+        signs.append(s)
+    del ends
+    return SignChart(a, b, tuple(roots), tuple(signs), "exact")
+
+
+def _sample(a: sympy.Expr, b: sympy.Expr) -> sympy.Rational:
+    return next(iter(_samples(a, b)))
+
+
+def _samples(a: sympy.Expr, b: sympy.Expr) -> Iterator[sympy.Rational]:
+    """Rational points strictly inside (a, b), simplest first."""
+    if a == -sympy.oo and b == sympy.oo:
+        base = [sympy.Integer(0), sympy.Integer(1), sympy.Integer(-1), sympy.Rational(1, 3)]
+        yield from base
+        return
+    if a == -sympy.oo:
+        bb = _rat_below(b)
+        yield from (bb - 1, bb - 2, bb - sympy.Rational(1, 3))
+        return
+    if b == sympy.oo:
+        aa = _rat_above(a)
+        yield from (aa + 1, aa + 2, aa + sympy.Rational(1, 3))
+        return
+    lo, hi = _rat_above(a), _rat_below(b)
+    if lo >= hi:
+        return
+    f = _simplest_between(_frac(lo) + (_frac(hi) - _frac(lo)) / 8, _frac(hi) - (_frac(hi) - _frac(lo)) / 8)
+    yield sympy.Rational(f.numerator, f.denominator)
+    for num, den in ((1, 3), (2, 3), (3, 7), (5, 9)):
+        yield lo + (hi - lo) * sympy.Rational(num, den)
+
+
+def _rat_above(a: sympy.Expr) -> sympy.Rational:
+    if a.is_Rational:
+        return a
+    with _ivprec(200):
+        v = to_iv(a)
+    return _rat(mp.make_mpf(v._mpi_[1]))
+
+
+def _rat_below(b: sympy.Expr) -> sympy.Rational:
+    if b.is_Rational:
+        return b
+    with _ivprec(200):
+        v = to_iv(b)
+    return _rat(mp.make_mpf(v._mpi_[0]))
+
+
+def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, budget: float) -> SignChart | Unknown:
+    """Steps 2 and 3: certified isolation on a window plus proved tails."""
+    eng.deadline = min(eng.deadline, time.monotonic() + budget) if budget is not None else eng.deadline
+    var = eng.var
+    inf_a, inf_b = a == -sympy.oo, b == sympy.oo
+    # finite ends as mpf boxes (outward), with the exact sign of g there when available
+    with _ivprec(200):
+        A = None if inf_a else mp.make_mpf(to_iv(a)._mpi_[0])
+        B = None if inf_b else mp.make_mpf(to_iv(b)._mpi_[1])
+    sa = None if inf_a else eng.exact_point_sign(g, a)
+    sb = None if inf_b else eng.exact_point_sign(g, b)
+    W = mpmath.mpf(_W0)
+    L = R = None
+    if inf_a:
+        L = -W
+        while B is not None and L >= B - 1:
+            L *= 2
+    if inf_b:
+        R = W
+        while A is not None and R <= A + 1:
+            R *= 2
+    lo_pt = L if inf_a else A
+    hi_pt = R if inf_b else B
+    s_lo = eng.point_sign(g, L) if inf_a else sa
+    s_hi = eng.point_sign(g, R) if inf_b else sb
+    try:
+        # 0 is a common exact zero (odd functions): make it a cut point when inside
+        if lo_pt < 0 < hi_pt and (inf_a or a < 0) and (inf_b or b > 0):
+            s0 = eng.point_sign(g, mpmath.mpf(0))
+            left = eng.segment(g, lo_pt, mpmath.mpf(0), s_lo, s0)
+            right = eng.segment(g, mpmath.mpf(0), hi_pt, s0, s_hi)
+            piece = _join(left, mpmath.mpf(0), s0, right)
+        else:
+            piece = eng.segment(g, lo_pt, hi_pt, s_lo, s_hi)
+        if inf_a:
+            tail = eng.ray(g, L, -1)
+            if tail is None:
+                return Unknown(f"could not certify the sign of {g} on (-oo, {mpmath.nstr(L, 6)})")
+            piece = _join(tail, L, s_lo, piece)
+        if inf_b:
+            tail = eng.ray(g, R, 1)
+            if tail is None:
+                return Unknown(f"could not certify the sign of {g} on ({mpmath.nstr(R, 6)}, oo)")
+            piece = _join(piece, R, s_hi, tail)
+    except _Fail as exc:
+        return Unknown(str(exc))
+    roots, signs = piece
+    # roots must lie strictly inside (a, b); brackets touching a finite end are suspicious
+    out = []
+    for r in roots:
+        if not inf_a and r.hi <= A:
+            return Unknown(f"a zero of {g} at the end {a} could not be separated")
+        if not inf_b and r.lo >= B:
+            return Unknown(f"a zero of {g} at the end {b} could not be separated")
+        with mp.workprec(300):
+            mid = (r.lo + r.hi) / 2
+        if r.exact is not None and r.exact.is_Rational:
+            out.append(Root(r.exact, r.exact, r.exact, _float45(mid)))
+        else:
+            out.append(Root(r.exact, _rat(_round(r.lo, False)), _rat(_round(r.hi, True)), _float45(mid)))
+    return SignChart(a, b, tuple(out), tuple(signs), "interval")
