@@ -198,9 +198,16 @@ def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, s
 
 def check_argument(arg: LinearityArgument) -> bool:
     """Re-run every reduction of a linearity argument (exact methods only)."""
+    from symact.pieces import decompose
+
     x = arg.var
     try:
         if _reduce_to_zero(arg.slope - arg.function.subs(x, 1)) is None:
+            return False
+        form = decompose(arg.function)  # the pieces must be the function's own
+        if form.breakpoints != arg.breakpoints or form.pieces != tuple(p.piece for p in arg.pieces):
+            return False
+        if not set((*form.breakpoints, *_raw_switch_points(arg.function))) <= {p.point for p in arg.points}:
             return False
         ends = [-oo, *arg.breakpoints, oo]
         if [(p.lo, p.hi) for p in arg.pieces] != list(zip(ends[:-1], ends[1:])):

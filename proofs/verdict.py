@@ -161,6 +161,8 @@ class Counterexample:
             if computed is None:
                 return False
             lhs, rhs, _ = computed
+            if lhs != self.lhs or rhs != self.rhs:
+                return False
             sign = certify_nonzero(lhs - rhs)
             return sign is not None and sign == self.sign
         except Exception:  # noqa: BLE001 - a check that cannot run confirms nothing
@@ -314,11 +316,13 @@ class ProofResult:
     def check(self) -> bool:
         """Re-verify the evidence: the counterexample (DISPROVED) or the argument (PROVED)."""
         if self.verdict is Verdict.DISPROVED:
-            return self.counterexample is not None and self.counterexample.check()
+            ce = self.counterexample
+            return ce is not None and ce.function == self.function and ce.check()
         if self.verdict is Verdict.PROVED:
             from proofs.linearity import check_argument
 
-            return self.argument is not None and check_argument(self.argument)
+            arg = self.argument
+            return arg is not None and arg.function == self.function and check_argument(arg)
         return False
 
     def text(self) -> str:
