@@ -327,10 +327,10 @@ def _leaf_const(e: sympy.Expr) -> _Fn:
             return iv.mpf(int(e.p)) / iv.mpf(int(e.q))
         if e.is_Float:
             return iv.mpf(mp.make_mpf(e._mpf_))
-        if e is sympy.pi:
-            return iv.pi
+        if e is sympy.pi:  # +: force the lazy constant at the current precision
+            return +iv.pi
         if e is sympy.E:
-            return iv.e
+            return +iv.e
         raise EnclosureError(f"unsupported constant {e}")
 
     def f(_: Any) -> Any:

@@ -71,8 +71,7 @@ __all__ = ["Root", "SignChart", "sign_at", "sign_chart"]
 #: Default time budget of :func:`sign_chart`, in seconds.
 DEFAULT_SECONDS = 5.0
 _W0 = 4  # half-width of the finite window; the tails start there
-_TAIL_DOUBLINGS = 10  # tails: try [X, oo) for X = W * 2**k, k <= this
-_MAX_BOXES = 3000
+_MAX_BOXES = 1200
 _REL_WIDTH = mpmath.mpf(10) ** -42
 
 
@@ -230,7 +229,7 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
         X = sympy.Dummy("X")
         try:
             mp_poly = _budgeted(sympy.minimal_polynomial, c, X, seconds=deadline - time.monotonic(), what="minimal polynomial")
-        except (_BudgetExceeded, NotImplementedError, ValueError, TypeError, sympy.PolynomialError, ArithmeticError):
+        except Exception:  # noqa: BLE001 - budget exceeded or SymPy failure: no decision
             mp_poly = None
         if mp_poly is not None:
             if sympy.Poly(mp_poly, X).degree() == 1 and mp_poly.subs(X, 0) == 0:
@@ -246,7 +245,7 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
         return Unknown(f"could not decide the sign of {c}")
     try:
         simp = _budgeted(sympy.simplify, c, seconds=deadline - time.monotonic(), what="simplify")
-    except (_BudgetExceeded, NotImplementedError, ValueError, TypeError, ArithmeticError):
+    except Exception:  # noqa: BLE001 - budget exceeded or SymPy failure: no decision
         simp = None
     if simp is not None and simp == 0:
         return 0
@@ -376,8 +375,14 @@ class _Engine:
         self.boxes += 1
         if self.boxes > _MAX_BOXES:
             raise _Fail("too many subdivisions")
-        s = self.box_sign(h, p, q)
-        if s is not None:
+        v = self.enc(h, p, q)
+        if v is None:
+            with mp.workprec(300):
+                small = (q - p) < (abs(p) + abs(q) + 1) * mpmath.mpf(2) ** -24
+            if small:
+                raise _Fail(f"cannot evaluate {h} near {mpmath.nstr(p, 12)}")
+        s = _iv_sign(v) if v is not None else None
+        if s:
             if (sp is not None and sp == -s) or (sq is not None and sq == -s):
                 raise _Fail("inconsistent enclosures (internal error)")
             return [], [s]
@@ -403,7 +408,7 @@ class _Engine:
                 return [], [sigma]
         with mp.workprec(300):
             tiny = (q - p) < (abs(p) + abs(q) + 1) * mpmath.mpf(2) ** -200
-        if depth > 400 or tiny:
+        if depth > 64 or tiny:
             raise _Fail(f"could not isolate the zeros of {h} near {mpmath.nstr(p, 12)}")
         for frac in ("0.4655", "0.5813", "0.3771", "0.6292"):
             m = self.split_point(p, q, mpmath.mpf(frac))
@@ -495,13 +500,13 @@ class _Engine:
 
     def _ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int) -> _Piece | None:
         self.check_time()
+        if side * x0 <= 0:  # the rewrites below assume the ray does not contain 0
+            return None
         s0 = self.point_sign(h, x0)
-        for k in range(_TAIL_DOUBLINGS + 1):
-            X = x0 * 2**k
-            s = self.ray_const_sign(h, X, side, 2)
-            if s is None:
-                continue
-            if k == 0:
+        found = self.ray_start(h, x0, side)
+        if found is not None:
+            X, s = found
+            if X == x0:
                 if s0 is not None and s0 != 0 and s0 != s:
                     raise _Fail("inconsistent tail (internal error)")
                 return [], [s]
@@ -515,7 +520,7 @@ class _Engine:
             except _Timeout:
                 raise
             except _Fail:
-                break
+                pass
         if depth >= 3:
             return None
         for mult, factors in _forms(h, self.var, side):
@@ -532,32 +537,145 @@ class _Engine:
                     return combined
         return None
 
-    def ray_const_sign(self, h: sympy.Expr, X: mpmath.mpf, side: int, dlevels: int) -> int | None:
-        """A proved constant nonzero sign of h on the closed ray from X, else None."""
+    def ray_start(self, h: sympy.Expr, x0: mpmath.mpf, side: int) -> tuple[mpmath.mpf, int] | None:
+        """The smallest X = x0 * 4**k (k <= 5) such that h has a proved constant sign on
+        the closed ray from X, with that sign; cheap methods are tried at every X first."""
+        Xs = [x0 * 4**k for k in range(6)]
+        for X in Xs:  # plain enclosure
+            inf = mpmath.inf if side == 1 else -mpmath.inf
+            s = self.box_sign(h, *((X, inf) if side == 1 else (inf, X)))
+            if s is not None:
+                return X, s
+        for X in Xs[::2]:  # termwise with monotone terms
+            v = self.ray_termwise(h, X, side)
+            s = _iv_sign(v) if v is not None else None
+            if s:
+                return X, s
+        hd = _diff(h, self.var)
+        for X in Xs[::2]:  # monotone in the sign-keeping direction
+            s = self.monotone_rule(h, hd, X, side)
+            if s is not None:
+                return X, s
+        return None
+
+    def monotone_rule(self, h: sympy.Expr, hd: sympy.Expr, X: mpmath.mpf, side: int) -> int | None:
+        """Sign of h on the ray from X when h' has a proved sign that moves h away from 0."""
         inf = mpmath.inf if side == 1 else -mpmath.inf
-        lo, hi = (X, inf) if side == 1 else (inf, X)
-        s = self.box_sign(h, lo, hi)
-        if s is not None or dlevels <= 0:
-            return s
-        # monotone away from X in the direction that keeps the sign
-        ds = self.ray_const_sign(_diff(h, self.var), X, side, dlevels - 1)
+        ds = self.box_sign(hd, *((X, inf) if side == 1 else (inf, X)))
         if ds is None:
+            v = self.ray_termwise(hd, X, side)
+            ds = _iv_sign(v) if v is not None else None
+        if not ds:
             return None
         sX = self.point_sign(h, X)
-        if sX is None or sX == 0:
+        if not sX:
             return None
         # side 1: h' > 0 and h(X) > 0, or h' < 0 and h(X) < 0; side -1: h' has the opposite sign of h(X)
         if (side == 1 and ds == sX) or (side == -1 and ds == -sX):
             return sX
         return None
 
+    def ray_termwise(self, h: sympy.Expr, X: mpmath.mpf, side: int) -> Any | None:
+        """Enclosure of h on the ray from X as a sum of term enclosures, each term T
+        bounded by monotonicity when the sign of (log|T|)' is proved: |T| shrinking away
+        from X puts T between 0 and T(X); growing puts it beyond T(X)."""
+        terms = sympy.Add.make_args(_expanded(h))
+        if len(terms) < 2:
+            return None
+        inf = mpmath.inf if side == 1 else -mpmath.inf
+        lo, hi = (X, inf) if side == 1 else (inf, X)
+        total = None
+        with _ivprec(120):
+            for T in terms:
+                v = self.enc(T, lo, hi)
+                if v is None:
+                    return None
+                va, vb = mp.make_mpf(v._mpi_[0]), mp.make_mpf(v._mpi_[1])
+                if mpmath.isinf(va) or mpmath.isinf(vb):
+                    w = self.term_bound(T, X, side)
+                    if w is not None:
+                        v = w
+                total = v if total is None else total + v
+        return total
+
+    def term_bound(self, T: sympy.Expr, X: mpmath.mpf, side: int) -> Any | None:
+        L = _logderiv(T, self.var)
+        if L is None:
+            return None
+        inf = mpmath.inf if side == 1 else -mpmath.inf
+        lo, hi = (X, inf) if side == 1 else (inf, X)
+        ls = self.box_sign(L, lo, hi)
+        tx = self.enc(T, X, X)
+        if ls is None or tx is None:
+            return None
+        st = _iv_sign(tx)
+        if not st:
+            return None
+        a, b = mp.make_mpf(tx._mpi_[0]), mp.make_mpf(tx._mpi_[1])
+        if side * ls < 0:  # |T| decreases away from X
+            return _mk(0, b) if st > 0 else _mk(a, 0)
+        return _mk(a, mpmath.inf) if st > 0 else _mk(-mpmath.inf, b)
+
+
+_EXPANDED: dict[sympy.Expr, sympy.Expr] = {}
+
+
+def _expanded(h: sympy.Expr) -> sympy.Expr:
+    e = _EXPANDED.get(h)
+    if e is None:
+        e = sympy.powsimp(sympy.expand(h))
+        if len(_EXPANDED) > 5000:
+            _EXPANDED.clear()
+        _EXPANDED[h] = e
+    return e
+
+
+_LOGDERIVS: dict[tuple[sympy.Expr, sympy.Symbol], sympy.Expr | None] = {}
+
+
+def _logderiv(T: sympy.Expr, var: sympy.Symbol) -> sympy.Expr | None:
+    """(log|T|)' as a sum over the factors of T (None if T is free of var)."""
+    key = (T, var)
+    if key in _LOGDERIVS:
+        return _LOGDERIVS[key]
+    parts = []
+    for f in sympy.Mul.make_args(T):
+        if not f.has(var):
+            continue
+        base, k = f.as_base_exp()
+        if isinstance(f, sympy.exp):
+            parts.append(sympy.diff(f.args[0], var))
+        elif isinstance(base, sympy.exp) and not k.has(var):
+            parts.append(k * sympy.diff(base.args[0], var))
+        elif k.has(var):
+            parts.append(sympy.diff(k * sympy.log(base), var))
+        else:
+            parts.append(k * sympy.diff(base, var) / base)
+    out = sympy.Add(*parts) if parts else None
+    _LOGDERIVS[key] = out
+    return out
+
+
+def _xdegree(term: sympy.Expr, var: sympy.Symbol) -> int:
+    d = 0
+    for f in sympy.Mul.make_args(term):
+        if f == var:
+            d += 1
+        elif isinstance(f, sympy.Pow) and f.base == var and f.exp.is_Integer:
+            d += int(f.exp)
+    return d
+
 
 def _join(left: _Piece, m: mpmath.mpf, sm: int | None, right: _Piece) -> _Piece:
     lr, ls = left
     rr, rs = right
+    if sm is None:
+        # g could not be evaluated at m (e.g. a removable singularity): a zero there
+        # cannot be excluded
+        raise _Fail(f"cannot decide the sign at {mpmath.nstr(m, 12)}")
     if sm == 0:
         return lr + [_R(m, m, _rat(m))] + rr, ls + rs
-    if ls[-1] != rs[0] or (sm is not None and sm != ls[-1]):
+    if ls[-1] != rs[0] or sm != ls[-1]:
         raise _Fail("inconsistent signs across a subdivision point (internal error)")
     return lr + rr, ls[:-1] + rs
 
@@ -664,9 +782,21 @@ def _forms(h: sympy.Expr, var: sympy.Symbol, side: int) -> Iterator[tuple[int, l
             e = sympy.powsimp(sympy.expand(e))
             yield from emit(e)
     if isinstance(h, sympy.Add):
-        for a in sorted(h.atoms(sympy.exp), key=sympy.default_sort_key):
-            e = sympy.powsimp(sympy.expand(h * sympy.exp(-a.args[0])))
-            yield from emit(e)
+        # divide by a dominant exponential and the dominant power of x (positive on the
+        # ray up to the sign side**d of x**d; the ray never contains 0)
+        e0 = _expanded(h)
+        mults = [sympy.S.One] + [sympy.exp(-a.args[0]) for a in sorted(e0.atoms(sympy.exp), key=sympy.default_sort_key)]
+        for m in mults:
+            e = _expanded(e0 * m) if m != 1 else e0
+            if m != 1:
+                yield from emit(e)
+            if isinstance(e, sympy.Add):
+                d = max(_xdegree(t, var) for t in e.args)
+                if d > 0:
+                    fl = (side**d, [(_expanded(e / var**d), 1)])
+                    if fl[1][0][0] not in seen:
+                        seen.add(fl[1][0][0])
+                        yield fl
         conj = _conjugate(h, var)
         if conj is not None:
             yield conj
@@ -771,9 +901,20 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
     dom = sympy.Interval.open(a, b)
     remaining = eng.deadline - time.monotonic()
     try:
-        sol = _budgeted(sympy.solveset, g, var, dom, seconds=min(2.0, remaining / 3), what="solveset")
+        sol = _budgeted(sympy.solveset, g, var, dom, seconds=min(0.4, remaining / 4), what="solveset")
     except Exception:  # noqa: BLE001 - any failure of solveset only means "no exact answer"
         return None
+    # solveset silently drops points where g is undefined (a removable singularity
+    # such as sin(x)/x at 0): use its answer only if g is defined on all of (a, b)
+    dens = [p.base for p in g.atoms(sympy.Pow) if p.exp.is_negative and p.base.has(var)]
+    dens += [lg.args[0] for lg in g.atoms(sympy.log) if lg.args[0].has(var)]
+    if dens:
+        try:
+            bad = _budgeted(sympy.solveset, sympy.Mul(*dens), var, dom, seconds=min(0.4, remaining / 4), what="solveset")
+        except Exception:  # noqa: BLE001 - no answer: cannot trust the exact path
+            return None
+        if bad is not sympy.S.EmptySet:
+            return None
     if sol == dom:
         # g == 0 on (a, b): confirm at a sample point
         t = _sample(a, b)
@@ -800,7 +941,7 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
             with mp.workprec(300):
                 if (hi - lo) > _REL_WIDTH * max(abs(lo), abs(hi)):
                     return None
-            lo_r, hi_r = _rat(lo), _rat(hi)
+            lo_r, hi_r = _rat(_round(lo, False)), _rat(_round(hi, True))
         # sanity: g must vanish at the exact root (certified when decidable)
         try:
             gv = _iv_sign(_enc_const(g.subs(var, r), 256))

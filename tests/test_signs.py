@@ -138,3 +138,20 @@ def test_half_lines_and_irrational_ends():
     assert isinstance(ch, SignChart) and ch.signs == (-1,) and ch.roots == ()
     ch = sign_chart(x**2 - 2, 0, oo)
     assert ch.signs == (-1, 1) and ch.roots[0].lo <= sqrt(2) <= ch.roots[0].hi
+
+
+@pytest.mark.parametrize(
+    ("g", "a", "b"),
+    [
+        ((1 - sympy.cos(x)) ** 2 / x**2, -1, 1),  # removable singularity with a double zero at 0
+        (sympy.sin(x) ** 2 / x, -1, 1),  # removable singularity with a sign change at 0
+        ((1 - sympy.cos(x)) ** 2 / x**2, -oo, oo),
+    ],
+)
+def test_non_evaluable_points_are_never_skipped(g, a, b):
+    assert isinstance(sign_chart(g, a, b), Unknown)
+
+
+def test_removable_singularity_outside_is_fine():
+    ch = sign_chart(sympy.sin(x) ** 2 / x, 0, 1)
+    assert isinstance(ch, SignChart) and ch.signs == (1,)
