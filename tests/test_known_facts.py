@@ -167,10 +167,20 @@ def test_extremum_agrees_with_oracle_range(name: str, which: str) -> None:
         assert K._num_close(value, actual.value), f"{name}.{which}.value = {actual.value}, expected {value}"
         if actual.enclosure is not None:
             lo, hi = actual.enclosure
-            with mpmath.workdps(60):
+            with mpmath.workdps(80):
                 m = mpmath.mpf(value)
                 slack = mpmath.mpf(10) ** -44  # our digits are good to 45 places
-                assert K._to_mpf(lo) - slack <= m <= K._to_mpf(hi) + slack, f"{name}: enclosure {actual.enclosure} misses {value}"
+                lo_f, hi_f = K._to_mpf(lo), K._to_mpf(hi)
+                # The witness: f at the oracle's minimizer, at 80 digits, is a value f attains.
+                f = K.compile_mp(symact.get(name).expr)
+                attained_value = min(f(mpmath.mpf(a)) for a in K.FACTS[name]["range"].at)
+                assert attained_value >= lo_f, (
+                    f"{name}.{which}: the enclosure's lower end {mpmath.nstr(lo_f, 50)} is not a lower bound: "
+                    f"f({K.FACTS[name]['range'].at[0]}) = {mpmath.nstr(attained_value, 50)} (80-digit evaluation)"
+                )
+                assert lo_f - slack <= m <= hi_f + slack, (
+                    f"{name}: enclosure [{mpmath.nstr(lo_f, 50)}, {mpmath.nstr(hi_f, 50)}] misses {value}"
+                )
     else:
         assert K.same_number(value, actual.value), f"{name}.{which}.value = {actual.value}, expected {value}"
     assert bool(actual.attained) is attained, f"{name}.{which}.attained = {actual.attained}, expected {attained}"
