@@ -184,3 +184,105 @@ def test_extremum_agrees_with_oracle_range(name: str, which: str) -> None:
     else:
         assert K.same_number(value, actual.value), f"{name}.{which}.value = {actual.value}, expected {value}"
     assert bool(actual.attained) is attained, f"{name}.{which}.attained = {actual.attained}, expected {attained}"
+
+
+# -- the numeric checkers are not vacuous: each rejects a deliberately wrong claim ---------------
+
+_R = sympy.Rational
+WRONG_CLAIMS = [
+    ("relu", "range", sympy.Interval.open(0, sympy.oo)),  # 0 is attained
+    ("sigmoid", "range", sympy.Interval(0, 1)),  # ends not attained
+    ("silu", "range", sympy.Interval(_R(-278, 1000), sympy.oo)),  # min is -0.27846...
+    ("gelu", "range", K.NumericMin("-0.16997120747990366169386847", K.GELU_MIN.at)),  # wrong at the 27th digit
+    ("hard_shrink", "range", sympy.Union(sympy.Interval(-sympy.oo, _R(-1, 2)), sympy.FiniteSet(0), sympy.Interval.open(_R(1, 2), sympy.oo))),
+    ("elish", "range", sympy.Interval(2 * sympy.sqrt(2) - 3 + _R(1, 10**20), sympy.oo)),
+    ("threshold", "range", sympy.Union(sympy.FiniteSet(0), sympy.Interval(1, sympy.oo))),
+    ("elu", "continuity", "C2"),
+    ("elu", "continuity", "C0"),
+    ("isrlu", "continuity", "C3"),
+    ("isrlu", "continuity", "C1"),
+    ("softsign", "continuity", "C2"),
+    ("sparse_plus", "continuity", "C0"),
+    ("elish", "continuity", "C2"),
+    ("hard_shrink", "continuity", "C0"),
+    ("tanh", "continuity", "C3"),
+    ("relu", "monotonic", "increasing"),
+    ("tanh_shrink", "monotonic", "non-decreasing"),
+    ("gelu", "monotonic", "non-decreasing"),
+    ("relu", "derivative_monotonic", "increasing"),
+    ("binary_step", "derivative_monotonic", "non-decreasing"),
+    ("softplus", "derivative_monotonic", False),
+    ("sinc", "parity", "odd"),
+    ("hard_shrink", "parity", "neither"),
+    ("sigmoid", "parity", "odd"),
+    ("selu", "one_sided_derivatives_at_zero", (K.SELU_SCALE, K.SELU_SCALE)),
+    ("binary_step", "one_sided_derivatives_at_zero", (sympy.S.Zero, sympy.S.Zero)),
+    ("mish", "derivative_at_zero", _R(1, 2)),
+    ("relu", "derivative_at_zero", sympy.S.One),
+    ("selu", "derivative_at_zero", sympy.S.One),
+    ("gaussian", "zero_gradient_set", sympy.FiniteSet(0)),
+    ("relu", "zero_gradient_set", sympy.Interval.open(-sympy.oo, 1)),
+    ("relu", "zero_gradient_set", sympy.EmptySet),
+    ("sinc", "saturates", (False, True)),
+    ("exponential", "saturates", (True, True)),
+    ("sinusoid", "limit_pos_inf", sympy.S.Zero),
+    ("arctan", "limit_pos_inf", _R(157, 100)),
+    ("exponential", "limit_neg_inf", None),
+    ("log_sigmoid", "limit_neg_inf", sympy.S.Zero),
+    ("tanh", "identity_near_origin", False),
+    ("elu", "identity_near_origin", False),
+    ("selu", "identity_near_origin", True),
+    ("relu6", "bounded", False),
+    ("log_sigmoid", "value_at_zero", sympy.log(3)),
+]
+
+
+@pytest.mark.parametrize(("name", "field", "claim"), WRONG_CLAIMS, ids=[f"{n}-{f}-{i}" for i, (n, f, _) in enumerate(WRONG_CLAIMS)])
+def test_checkers_reject_wrong_claims(name: str, field: str, claim: object) -> None:
+    with pytest.raises(AssertionError):
+        K.check_field(name, field, claim, {"range": K.FACTS[name]["range"]})
+
+
+# -- the comparison itself: equal forms accepted, wrong values and ends rejected -----------------
+
+_oo, _S = sympy.oo, sympy.S
+_half = _R(1, 2)
+COMPARISONS = [
+    ("range", "silu", sympy.Interval(-sympy.LambertW(1 / sympy.E), _oo), K.OK),
+    ("range", "silu", sympy.Interval(-sympy.Float("0.27846454276107379510935873902298", 40), _oo), K.WRONG),  # not exact
+    ("range", "gelu", sympy.Interval(sympy.Float("-0.16997120747990366169386847098243392", 40), _oo), K.OK),
+    ("range", "gelu", sympy.Interval.open(sympy.Float("-0.16997120747990366169386847098243392", 40), _oo), K.WRONG),
+    ("range", "gelu", sympy.Interval(sympy.Float("-0.169971207479903661693868470", 40), _oo), K.WRONG),
+    ("range", "sinc", sympy.Interval(sympy.Float("-0.2172336282112216574082793255624707", 40), 1), K.OK),
+    ("range", "sinc", sympy.Interval.Ropen(sympy.Float("-0.2172336282112216574082793255624707", 40), 1), K.WRONG),
+    ("range", "hard_shrink", sympy.Complement(_S.Reals, sympy.Interval(-_half, _half)), K.WRONG),
+    ("range", "hard_shrink", sympy.Union(sympy.Complement(_S.Reals, sympy.Interval(-_half, _half)), sympy.FiniteSet(0)), K.OK),
+    ("range", "threshold", sympy.Union(sympy.FiniteSet(0), sympy.Interval(1, _oo)), K.WRONG),
+    ("range", "elish", sympy.Interval(-3 + sympy.sqrt(8), _oo), K.OK),
+    ("range", "leaky_relu", sympy.Interval(-_oo, _oo), K.OK),
+    ("range", "binary_step", sympy.FiniteSet(1, 0), K.OK),
+    ("range", "binary_step", sympy.Interval(0, 1), K.WRONG),
+    ("zero_gradient_set", "binary_step", sympy.Complement(_S.Reals, sympy.FiniteSet(0)), K.OK),
+    ("zero_gradient_set", "gaussian", sympy.FiniteSet(0), K.WRONG),
+    ("value_at_zero", "softplus", sympy.Float("0.6931471805599453"), K.WRONG),
+    ("derivative_at_zero", "mish", sympy.tanh(sympy.log(2)), K.OK),
+    ("derivative_at_zero", "relu", _S.Zero, K.WRONG),  # the kink convention is not the property
+    ("one_sided_derivatives_at_zero", "binary_step", (_oo, _S.Zero), K.WRONG),
+    ("one_sided_derivatives_at_zero", "binary_step", (symact.Unknown("t"), _S.Zero), K.UNKNOWN),
+    ("one_sided_derivatives_at_zero", "binary_step", (symact.Unknown("t"), _S.One), K.WRONG),
+    ("limit_neg_inf", "sinusoid", sympy.AccumBounds(-1, 1), K.WRONG),
+    ("limit_neg_inf", "relu", False, K.WRONG),
+    ("limit_pos_inf", "relu", sympy.zoo, K.WRONG),
+    ("monotonic", "gelu", 0, K.WRONG),
+    ("monotonic", "gelu", symact.Unknown("timeout"), K.UNKNOWN),
+    ("bounded", "sigmoid", sympy.true, K.OK),
+    ("bounded", "sigmoid", 1, K.WRONG),
+    ("saturates", "relu", (True, True), K.WRONG),
+    ("continuity", "elu", "C2", K.WRONG),
+]
+
+
+@pytest.mark.parametrize(("field", "name", "actual", "want"), COMPARISONS, ids=[f"{n}-{f}-{i}" for i, (f, n, _, _) in enumerate(COMPARISONS)])
+def test_compare_cell_semantics(field: str, name: str, actual: object, want: str) -> None:
+    status, detail = K.compare_cell(field, K.FACTS[name][field], actual)
+    assert status == want, detail
