@@ -20,7 +20,9 @@ the same rule, as autodiff frameworks do. :func:`properties` reports the truth
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,6 +43,19 @@ MAX_CONTINUITY_ORDER = 6
 
 #: Seconds for the whole property record of one activation (each step has its own budget too).
 PROPERTIES_SECONDS = 240.0
+
+
+@dataclass(frozen=True)
+class _Certified:
+    """A value with no closed form: digits to print and rational bounds that provably contain it."""
+
+    value: sympy.Float
+    lo: sympy.Rational
+    hi: sympy.Rational
+
+
+def _plain(v: Any) -> Any:
+    return v.value if isinstance(v, _Certified) else v
 
 
 def _expr_of(f: Activation | sympy.Expr) -> sympy.Expr:
@@ -101,6 +116,7 @@ def _cmp(a: Any, b: Any) -> int | Unknown:
         return a
     if isinstance(b, Unknown):
         return b
+    a, b = _plain(a), _plain(b)
     if a == b:
         return 0
     if a in (oo, -oo) or b in (oo, -oo):
@@ -383,6 +399,7 @@ def _image_of_piece(p: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> list[tuple
     chart = _chart(sympy.diff(p, x), lo, hi)
     if isinstance(chart, Unknown):
         return chart
+    chart = _with_closed_forms(sympy.diff(p, x), chart)
     ends: list[Any] = [_piece_limit(p, lo, "+")]
     for root in chart.roots:
         ends.append(_value_at_root(p, root))
@@ -405,9 +422,33 @@ def _image_of_piece(p: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> list[tuple
             atoms.append((b, a, False, False, S.EmptySet))
     for j, root in enumerate(chart.roots):
         v = ends[j + 1]
-        where = sympy.FiniteSet(root.exact) if root.exact is not None else S.EmptySet
+        where = sympy.FiniteSet(root.exact if root.exact is not None else root.approx)
         atoms.append((v, v, True, True, where))
     return atoms
+
+
+def _with_closed_forms(g: sympy.Expr, chart: signs.SignChart) -> signs.SignChart:
+    """Replace certified roots by closed forms that provably are those roots.
+
+    A candidate from ``sympy.solve`` is accepted only if it lies in the root's
+    certified bracket (which holds exactly one root) and g provably vanishes there.
+    """
+    if all(r.exact is not None for r in chart.roots):
+        return chart
+    candidates = _step(sympy.solve, g, x, what=f"closed-form roots of {g}", seconds=5.0)
+    if isinstance(candidates, Unknown) or not isinstance(candidates, list):
+        return chart
+    roots = []
+    for root in chart.roots:
+        found = None
+        for c in candidates:
+            if root.exact is None and c.is_number and c.is_real is not False:
+                inside = _cmp(c, root.lo) in (0, 1) and _cmp(root.hi, c) in (0, 1)
+                if inside and _reduces_to_zero(_lambertw_rule(g.subs(x, c))):
+                    found = c
+                    break
+        roots.append(dataclasses.replace(root, exact=_tidy(found)) if found is not None else root)
+    return dataclasses.replace(chart, roots=tuple(roots))
 
 
 def _value_at_root(p: sympy.Expr, root: signs.Root) -> Any:
@@ -422,22 +463,31 @@ def _value_at_root(p: sympy.Expr, root: signs.Root) -> Any:
     return _certified_float(box)
 
 
-def _certified_float(box: Any) -> sympy.Expr | Unknown:
-    """A Float printing only digits that every point of the interval ``box`` shares."""
+def _certified_float(box: Any) -> _Certified | Unknown:
+    """The interval ``box`` as printable digits plus exact bounds.
+
+    ``lo``/``hi`` are the box's exact binary endpoints; the printed Float keeps
+    two digits fewer than the box's relative width allows.
+    """
     import mpmath
 
-    lo, hi = box.a, box.b
-    with mpmath.workprec(400):
-        mid = (mpmath.mpf(lo) + mpmath.mpf(hi)) / 2
-        width = mpmath.mpf(hi) - mpmath.mpf(lo)
-        if mid == 0:
-            return Unknown("critical value too close to 0 to certify digits")
-        digits = int(mpmath.floor(-mpmath.log10(width / abs(mid)))) if width else 60
-    if digits < 30:
+    lo, hi = (_exact_mpf(end) for end in box._mpi_)
+    mid, width = (lo + hi) / 2, hi - lo
+    if mid == 0 or abs(mid) <= width:
+        return Unknown("critical value too close to 0 to certify digits")
+    digits = int(sympy.floor(-sympy.log(width / abs(mid), 10))) if width else 60
+    if digits < 32:
         return Unknown(f"critical value certified to only {digits} digits")
-    digits = min(digits - 1, 60)
-    value = sympy.Float(mpmath.nstr(mid, digits), digits)
-    return value
+    digits = min(digits - 2, 60)
+    with mpmath.workdps(digits + 20):
+        text = mpmath.nstr(mpmath.mpf(mid.p) / mid.q, digits)
+    return _Certified(sympy.Float(text, digits), lo, hi)
+
+
+def _exact_mpf(raw: tuple) -> sympy.Rational:
+    """The exact binary rational of a raw mpmath ``_mpf_`` tuple (sign, mantissa, exponent, bits)."""
+    sign, man, exp, _ = raw
+    return (-1) ** sign * sympy.Integer(man) * sympy.Rational(2) ** exp
 
 
 def _range_atoms(form: PiecewiseForm) -> list[tuple[Any, Any, bool, bool, sympy.Set]] | Unknown:
@@ -457,6 +507,7 @@ def _range_atoms(form: PiecewiseForm) -> list[tuple[Any, Any, bool, bool, sympy.
 def _set_of(atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]]) -> sympy.Set:
     parts = []
     for low, high, lc, hc, _ in atoms:
+        low, high = _plain(low), _plain(high)
         if low == high:
             if lc:
                 parts.append(sympy.FiniteSet(low))
@@ -508,17 +559,10 @@ def _extremum(atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]], rng: symp
     enclosure = None
     for low, high, lc, hc, at in atoms:
         end, closed = (low, lc) if lowest else (high, hc)
-        if not closed:
-            continue
-        same = _equal(end, bound)
-        if same is True:
+        if isinstance(end, _Certified) and end.value == bound:
+            enclosure = (end.lo, end.hi)
+        if closed and _equal(end, bound) is True:
             where.append(at)
-    if isinstance(bound, sympy.Float):
-        import mpmath
-
-        with mpmath.workdps(80):
-            half = mpmath.mpf(10) ** (-(bound._prec * 0.30103 - 1)) * abs(mpmath.mpf(bound))
-            enclosure = (sympy.Rational(str(mpmath.mpf(bound) - half)), sympy.Rational(str(mpmath.mpf(bound) + half)))
     return Extremum(bound, attained, sympy.Union(*where) if attained else S.EmptySet, enclosure)
 
 

@@ -1,0 +1,146 @@
+"""Analysis where raw SymPy is measurably wrong (shared/notes/sympy_probe.md), and its conventions."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from sympy import Abs, Heaviside, Interval, Max, Min, Piecewise, Rational, exp, oo, sin, sqrt
+
+import symact
+from symact import Unknown, x
+from symact.analysis import derivative, limit, output_range, properties
+
+SELU = symact.get("selu")
+
+
+@pytest.mark.parametrize(
+    ("expr", "point", "side", "expected"),
+    [
+        (Piecewise((0, x > 0), (1, True)), 0, "+", 0),  # SymPy: 1
+        (Piecewise((2, x > 0), (x + 5, True)), 0, "+", 2),  # SymPy: 5
+        (sympy.diff(Piecewise((x, x > 0), (exp(x) - 1, True)), x, 2), 0, "+", 0),  # ELU'' at 0+; SymPy: 1
+        (Piecewise((x, (x > Rational(1, 2)) | (x < -Rational(1, 2))), (0, True)), Rational(1, 2), "+", Rational(1, 2)),  # SymPy: 0
+        (Piecewise((0, x < 0), (1, True)), 0, "-", 0),  # SymPy: 1
+        (Piecewise((x, x >= 0), (x / 100, True)), -oo, None, -oo),  # SymPy raises TypeError
+        (Min(6, Max(0, x)), oo, None, 6),  # SymPy raises (cdir bug)
+        (Max(-1, Min(1, x)), -oo, None, -1),
+        (x * Heaviside(x), oo, None, oo),
+        (Abs(x) / (1 + Abs(x)), -oo, None, 1),
+    ],
+)
+def test_limits_sympy_gets_wrong(expr, point, side, expected):
+    assert limit(expr, point, side) == expected
+
+
+def test_selu_one_sided_slopes_at_zero():
+    """SymPy returns the left slope for the right limit of SELU'."""
+    d = sympy.diff(SELU.expr, x)
+    scale = Rational("1.0507009873554804934193349852946")
+    alpha = Rational("1.6732632423543772848170429916717")
+    assert limit(d, 0, "+") == scale
+    assert limit(d, 0, "-") == scale * alpha
+
+
+def test_two_sided_limit_that_does_not_exist_is_none():
+    assert limit(symact.get("binary_step"), 0) is None
+    assert limit(sin(x), oo) is None
+    assert limit(symact.get("relu"), 0) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("relu", [(0, 0)]),
+        ("leaky_relu", [(0, Rational(1, 100))]),
+        ("relu6", [(0, 0), (6, 0)]),
+        ("hard_tanh", [(-1, 0), (1, 0)]),
+        ("hard_silu", [(-3, 0), (3, 1)]),  # min-norm of [-1/2, 0] and of [1, 3/2]
+        ("elu", [(0, 1)]),  # differentiable: the true derivative
+        ("binary_step", [(0, 0)]),
+    ],
+)
+def test_derivative_value_at_kinks_follows_the_min_norm_convention(name, expected):
+    d = symact.get(name).derivative()
+    for point, value in expected:
+        assert d.subs(x, point) == value
+
+
+def test_derivative_fills_removable_singularities():
+    assert symact.get("sinc").derivative().subs(x, 0) == 0
+
+
+def test_derivative_away_from_kinks_is_exact():
+    for act in symact.all_activations():
+        d = act.derivative()
+        for t in (Rational(-37, 10), Rational(3, 10), Rational(73, 10)):
+            direct = sympy.diff(act.expr, x).subs(x, t)
+            assert abs(sympy.N(d.subs(x, t) - direct, 40)) < 1e-30, act.name
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.0, True])
+def test_derivative_order_is_validated(bad):
+    with pytest.raises(ValueError):
+        derivative(symact.get("relu"), bad)
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        (x**3, Interval(-oo, oo)),
+        (Max(0, x), Interval(0, oo)),
+        (x / (1 + Abs(x)), Interval.open(-1, 1)),
+        (exp(-(x**2)), Interval.Lopen(0, 1)),
+        (Piecewise((x, x < 0), (x - 1, True)), Interval(-oo, oo)),
+        (Heaviside(x), sympy.FiniteSet(0, Rational(1, 2), 1)),
+        (sqrt(x**2 + 1), Interval(1, oo)),
+        (x * Min(1, Max(0, x / 6 + Rational(1, 2))), Interval(-Rational(3, 8), oo)),
+    ],
+)
+def test_ranges(expr, expected):
+    assert output_range(expr) == expected
+
+
+def test_silu_minimum_is_exact_and_attained():
+    p = symact.get("silu").properties()
+    assert p.minimum.attained
+    assert sympy.simplify(p.minimum.value + sympy.LambertW(sympy.exp(-1))) == 0
+    assert p.range == Interval(p.minimum.value, oo)
+
+
+@pytest.mark.parametrize(("expr", "monotonic"), [
+    (x**3, "increasing"),  # SymPy's is_monotonic says False
+    (Max(0, x), "non-decreasing"),  # SymPy: False
+    (x / (1 + Abs(x)), "increasing"),  # SymPy: False
+    (Piecewise((x, x < 0), (x - 1, True)), False),  # SymPy's is_increasing: True (it ignores the jump)
+    (x - 2 * Heaviside(x), False),
+    (-Heaviside(x), "non-increasing"),
+    (sympy.Integer(3), "constant"),
+])
+def test_monotonicity(expr, monotonic):
+    assert properties(expr).monotonic == monotonic
+
+
+@pytest.mark.parametrize(("expr", "continuity"), [
+    (Max(0, x), "C0"),
+    (Abs(x) ** 3, "C2"),
+    (Piecewise((x, x > 0), (exp(x) - 1, True)), "C1"),
+    (Heaviside(x), "discontinuous"),
+    (exp(x), "Cinf"),
+    (Piecewise((x**2, x > 0), (-(x**2), True)), "C1"),
+])
+def test_continuity_class(expr, continuity):
+    assert properties(expr).continuity == continuity
+
+
+def test_undecidable_facts_are_unknown_with_a_reason():
+    p = properties(Max(x, sympy.cos(x)))  # its switch point has no closed form
+    assert isinstance(p.range, Unknown)
+    assert not p.range
+    assert "piecewise form" in p.range.reason
+
+
+def test_parity():
+    assert properties(x**3 - x).parity == "odd"
+    assert properties(Abs(x)).parity == "even"
+    assert properties(x + 1).parity == "neither"
+    assert properties(sympy.Integer(0)).parity == "odd"
