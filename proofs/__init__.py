@@ -12,14 +12,31 @@ Examples:
     (<Verdict.DISPROVED: 'disproved'>, 'additivity', {'a': 1, 'b': 1})
     >>> result.counterexample.check()
     True
+
+The collapse theorem and the perceptron:
+
+    >>> proofs.collapse((2, 3, 1)).W_formula
+    'W_2*W_1'
+    >>> proofs.collapse((2, 3, 1), "relu").verdict
+    <Verdict.DISPROVED: 'disproved'>
+    >>> proofs.or_of_and().verdict
+    <Verdict.PROVED: 'proved'>
 """
 
 from __future__ import annotations
 
+from proofs.collapse import CollapseProof as CollapseProof
+from proofs.collapse import NetworkCounterexample as NetworkCounterexample
+from proofs.collapse import collapse as collapse
 from proofs.linearity import prove as prove
 from proofs.linearity import prove_additive as prove_additive
 from proofs.linearity import prove_homogeneous as prove_homogeneous
 from proofs.linearity import prove_linear as prove_linear
+from proofs.perceptron import NeuronTable as NeuronTable
+from proofs.perceptron import or_of_and as or_of_and
+from proofs.perceptron import step_neuron as step_neuron
+from proofs.perceptron import truth_table as truth_table
+from proofs.perceptron import verify_neuron as verify_neuron
 from proofs.verdict import Counterexample as Counterexample
 from proofs.verdict import LinearityArgument as LinearityArgument
 from proofs.verdict import ProofResult as ProofResult
@@ -29,13 +46,21 @@ from proofs.verdict import Verdict as Verdict
 Proof = ProofResult
 
 __all__ = [
+    "CollapseProof",
     "Counterexample",
     "LinearityArgument",
+    "NetworkCounterexample",
+    "NeuronTable",
     "Proof",
     "ProofResult",
     "Verdict",
+    "collapse",
+    "or_of_and",
     "prove",
     "prove_additive",
     "prove_homogeneous",
     "prove_linear",
+    "step_neuron",
+    "truth_table",
+    "verify_neuron",
 ]
