@@ -1,0 +1,812 @@
+"""Printing stable expressions to NumPy source, and compiling them.
+
+The pipeline is ``expr -> symact.rewrite.stabilize -> NumPy source -> function``:
+
+* each piece of a piecewise definition is evaluated on its input clamped to
+  the piece's interval and the pieces are joined with ``np.where`` (never
+  ``np.select`` of unclamped branches), so unused branches cannot overflow;
+* exact constants are folded at high precision and rounded once
+  (``SELU``'s alpha*scale is one constant);
+* float64 input is computed by a *precise* kernel: where a transcendental
+  amplifies the rounding error of a polynomial argument (``erfc(-x/sqrt(2))``,
+  ``sigmoid(2u(x))``, ``exp(-x**2)``), the argument is carried in double-double
+  (Veltkamp splitting, since NumPy has no fma);
+* every other floating dtype is computed in float64 by the plain kernel and
+  rounded once to the input dtype; integers and Python numbers give float64;
+  a 0-d input gives a NumPy scalar, as NumPy ufuncs do;
+* the whole body runs under ``np.errstate(all="ignore")``, and the generated
+  function is checked at ``nan`` and ``±inf`` against the limits: where the
+  formula disagrees, the input is clamped to the finite range or the value is
+  patched in.
+
+Examples:
+    >>> import numpy as np, symact
+    >>> print(source(symact.get("softplus")))
+    def softplus(x):
+        x, dtype, scalar = _prepare(x)
+        with np.errstate(all="ignore"):
+            r = np.logaddexp(0.0, x)
+        return _finish(r, dtype, scalar)
+    >>> f = to_numpy(symact.get("sigmoid"))
+    >>> f(np.array([-800.0, 0.0, 800.0], dtype=np.float32)), f(0.0)
+    (array([0. , 0.5, 1. ], dtype=float32), np.float64(0.5))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+import scipy.special
+import sympy
+from sympy import S
+
+from symact import rewrite as rw
+from symact.activation import Activation, x
+
+__all__ = ["derivative_expr", "round_to", "source", "to_numpy"]
+
+
+# ---------------------------------------------------------------------------------------
+# Exact constants -> floats, rounded once
+# ---------------------------------------------------------------------------------------
+_F64_MAX = float(np.finfo(np.float64).max)
+
+
+def round_to(value: Any, bits: int = 53, emin: int = -1074, emax: int = 1024) -> float:
+    """Round an mpmath/SymPy/rational real to the nearest binary float (ties to even).
+
+    ``bits`` is the significand width and ``2**emin`` the smallest subnormal;
+    values at or above ``2**emax`` (after rounding) become ``±inf``. With the
+    defaults this is correct rounding to float64; ``(24, -149, 128)`` is float32.
+
+    Examples:
+        >>> round_to(sympy.Rational(1, 3)) == 1 / 3
+        True
+        >>> round_to(mpmath.ldexp(1, -1075)), round_to(mpmath.ldexp(3, -1075))
+        (0.0, 1e-323)
+    """
+    if isinstance(value, Fraction):
+        num, den = value.numerator, value.denominator
+        if num == 0:
+            return 0.0
+        neg = num < 0
+        num = abs(num)
+        # exponent of the leading bit
+        e = num.bit_length() - den.bit_length()
+        if (num << max(0, -e)) < (den << max(0, e)):
+            e -= 1
+        unit = max(e - bits + 1, emin)
+        # m = round(num / den / 2**unit)
+        if unit >= 0:
+            q, r = divmod(num, den << unit)
+            d2 = den << unit
+        else:
+            q, r = divmod(num << -unit, den)
+            d2 = den
+        if 2 * r > d2 or (2 * r == d2 and q & 1):
+            q += 1
+        if q.bit_length() + unit > emax:
+            return -math.inf if neg else math.inf
+        out = math.ldexp(q, unit) if q.bit_length() + unit <= 1024 else math.inf
+        return -out if neg else out
+    if isinstance(value, sympy.Basic):
+        if value in (sympy.oo, -sympy.oo, sympy.zoo, S.NaN):
+            return math.inf if value == sympy.oo else -math.inf if value == -sympy.oo else math.nan
+        if value.is_Rational:
+            return round_to(Fraction(int(value.p), int(value.q)), bits, emin, emax)
+        with mpmath.workprec(400):
+            value = mpmath.mpf(sympy.N(value, 130))
+    v = mpmath.mpf(value)
+    if mpmath.isnan(v):
+        return math.nan
+    if mpmath.isinf(v):
+        return math.inf if v > 0 else -math.inf
+    if v == 0:
+        return 0.0
+    sgn, man, exp_, bc = v._mpf_
+    if exp_ + bc > emax + 1:
+        return -math.inf if sgn else math.inf
+    if exp_ + bc < emin - 1:  # below half the smallest subnormal
+        return -0.0 if sgn else 0.0
+    frac = Fraction(int(man) << exp_, 1) if exp_ >= 0 else Fraction(int(man), 1 << -exp_)
+    out = round_to(frac, bits, emin, emax)
+    return -out if sgn else out
+
+
+def _num(value: Any) -> str:
+    """A float literal for an exact constant, correctly rounded to float64."""
+    f = round_to(value)
+    if math.isinf(f):
+        return "np.inf" if f > 0 else "-np.inf"
+    if math.isnan(f):
+        return "np.nan"
+    return repr(f)
+
+
+def _exact_float(value: sympy.Expr) -> bool:
+    return bool(value.is_Rational) and Fraction(round_to(value)) == Fraction(int(value.p), int(value.q))
+
+
+def _exact_float_any(value: sympy.Expr) -> bool:
+    """Whether an exact constant is a float64 exactly."""
+    return bool(value.is_Rational) and _exact_float(value)
+
+
+def _dd_const(value: sympy.Expr) -> tuple[str, str]:
+    with mpmath.workprec(400):
+        v = mpmath.mpf(sympy.N(value, 130)) if not value.is_Rational else mpmath.mpf(int(value.p)) / int(value.q)
+        hi = round_to(v)
+        lo = round_to(v - mpmath.mpf(hi))
+    return repr(hi), repr(lo)
+
+
+def _down_up(c: sympy.Expr) -> tuple[float, float]:
+    """The floats just below/at and just above/at the exact real ``c``."""
+    f = round_to(c)
+    if c.is_Rational and _exact_float(c):
+        return f, f
+    with mpmath.workprec(400):
+        cv = mpmath.mpf(sympy.N(c, 130))
+        above = mpmath.mpf(f) > cv
+    return (float(np.nextafter(f, -np.inf)), f) if above else (f, float(np.nextafter(f, np.inf)))
+
+
+# ---------------------------------------------------------------------------------------
+# Primitives the generated code calls (generic building blocks, not per activation)
+# ---------------------------------------------------------------------------------------
+_SPLITTER = 134217729.0  # 2**27 + 1
+_EXP_M64 = round_to(sympy.exp(-64))
+_TWO_OVER_SQRTPI = round_to(2 / sympy.sqrt(sympy.pi))
+
+
+def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """a*b = p + e exactly (Dekker/Veltkamp; no fma in NumPy)."""
+    p = a * b
+    c = _SPLITTER * a
+    ah = c - (c - a)
+    al = a - ah
+    c = _SPLITTER * b
+    bh = c - (c - b)
+    bl = b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """a+b = s + e exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _dd_norm(s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    h = s + e
+    lo = e - (h - s)
+    # where splitting overflowed (|a| > 1e300) the error term is not finite: keep s
+    return np.where(np.isfinite(h), h, s), lo
+
+
+def _dd_mul(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Double-double product."""
+    p, e = _two_prod(ah, bh)
+    return _dd_norm(p, e + (ah * bl + al * bh))
+
+
+def _dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Double-double sum."""
+    s, e = _two_sum(ah, bh)
+    return _dd_norm(s, e + (al + bl))
+
+
+def _finite_lo(lo: Any) -> Any:
+    return np.where(np.isfinite(lo), lo, 0.0)
+
+
+def _sigmoid(u: Any) -> Any:
+    """1/(1 + exp(-u)) split by sign: exp(-|u|) never overflows."""
+    e = np.exp(-np.abs(u))
+    r = 1.0 / (1.0 + e)
+    return np.where(u >= 0, r, e * r)
+
+
+def _mul_sigmoid(a: Any, u: Any) -> Any:
+    """a * sigmoid(u) with no subnormal intermediate where the product is normal.
+
+    For u < -600, exp(u) is computed as exp(u + 64) * e**-64 after the product
+    with ``a`` (u + 64 is exact there: same binade).
+    """
+    au = np.abs(u)
+    big = au > 600.0
+    e = np.exp(-np.where(big, au - 64.0, au))
+    r = 1.0 / (1.0 + np.where(big, 0.0, e))
+    neg = np.where(big, (a * e) * _EXP_M64, (a * e) * r)
+    return np.where(u >= 0, a * r, neg)
+
+
+def _sigmoid_dd(uh: Any, ul: Any) -> Any:
+    """sigmoid(uh + ul) for a double-double argument (first-order correction)."""
+    ul = _finite_lo(ul)
+    e = np.exp(-np.abs(uh))
+    r = 1.0 / (1.0 + e)
+    s = np.where(uh >= 0, r, e * r)
+    sm = np.where(uh >= 0, e * r, r)
+    return s + s * (sm * ul)
+
+
+def _tanh_softplus(u: Any) -> Any:
+    """tanh(log(1 + exp(u))); for u < 0 as n/(2 + n), n = e(2 + e), e = exp(u)."""
+    e = np.exp(np.minimum(u, 0.0))
+    n = e * (2.0 + e)
+    return np.where(u >= 0, np.tanh(np.logaddexp(0.0, np.maximum(u, 0.0))), n / (2.0 + n))
+
+
+def _mul_tanh_softplus(a: Any, u: Any) -> Any:
+    """a * tanh(log(1 + exp(u))), scaling exp(u) by e**64 where it would be subnormal."""
+    un = np.minimum(u, 0.0)
+    big = un < -600.0
+    e = np.exp(np.where(big, un + 64.0, un))
+    n = e * (2.0 + e)
+    neg = np.where(big, (a * (2.0 * e)) * (0.5 * _EXP_M64), a * (n / (2.0 + n)))
+    return np.where(u >= 0, a * np.tanh(np.logaddexp(0.0, np.maximum(u, 0.0))), neg)
+
+
+def _exp_dd(uh: Any, ul: Any) -> Any:
+    """exp(uh + ul) = exp(uh) (1 + ul) for a double-double argument."""
+    e = np.exp(uh)
+    return e + e * _finite_lo(ul)
+
+
+def _erfc_dd(zh: Any, zl: Any) -> Any:
+    """erfc(zh + zl) for a double-double argument.
+
+    For z > 0.5: erfcx(zh) exp(-zh**2) (1 - (err(zh**2) + 2 zh zl)), with zh**2 split
+    exactly; elsewhere erfc(zh) - 2/sqrt(pi) exp(-zh**2) zl.
+    """
+    zl = _finite_lo(zl)
+    zc = np.clip(zh, 0.5, 27.5)
+    ph, pl = _two_prod(zc, zc)
+    big = scipy.special.erfcx(zc) * np.exp(-ph) * (1.0 - (pl + 2.0 * zc * zl))
+    zs = np.minimum(zh, 0.5)
+    small = scipy.special.erfc(zs) - _TWO_OVER_SQRTPI * np.exp(-zs * zs) * zl
+    return np.where(zh > 27.5, 0.0, np.where(zh > 0.5, big, small))
+
+
+def _mul_erfc_dd(a: Any, zh: Any, zl: Any) -> Any:
+    """a * erfc(zh + zl), as :func:`_erfc_dd`, with exp(-z**2) scaled by e**64 where it
+    would be subnormal (zh**2 > 600; zh**2 - 64 is exact there) so a normal product
+    keeps its relative accuracy."""
+    zl = _finite_lo(zl)
+    zc = np.clip(zh, 0.5, 27.5)
+    ph, pl = _two_prod(zc, zc)
+    s = ph > 600.0
+    big = (a * scipy.special.erfcx(zc)) * np.exp(-np.where(s, ph - 64.0, ph)) * (1.0 - (pl + 2.0 * zc * zl))
+    big = np.where(s, big * _EXP_M64, big)
+    zs = np.minimum(zh, 0.5)
+    small = a * (scipy.special.erfc(zs) - _TWO_OVER_SQRTPI * np.exp(-zs * zs) * zl)
+    return np.where(zh > 27.5, 0.0, np.where(zh > 0.5, big, small))
+
+
+def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
+    """k*(u + hypot(u, c)), as k*c**2/(hypot(u, c) - u) for u < 0 (no overflow for finite k*u)."""
+    h = np.hypot(u, c)
+    return np.where(u >= 0, k * u + k * h, (0.5 * k * c * c) / (0.5 * h - 0.5 * u))
+
+
+def _hypot_m1(u: Any, c: float) -> Any:
+    """hypot(u, c) - c, as u*(u/(hypot(u, c) + c))."""
+    return u * (u / (np.hypot(u, c) + c))
+
+
+def _prepare(x: Any) -> tuple[np.ndarray, np.dtype, bool]:
+    """The float64 working array, the output dtype and whether the input was 0-d."""
+    a = np.asarray(x)
+    if a.dtype.kind == "c":
+        raise TypeError("symact activations are real functions; got complex input")
+    out = a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
+    return a.astype(np.float64, copy=False), out, a.ndim == 0
+
+
+def _finish(r: Any, dtype: np.dtype, scalar: bool) -> Any:
+    """Round once to the output dtype; 0-d input gives a NumPy scalar."""
+    r = np.asarray(r)
+    if r.dtype != dtype:
+        with np.errstate(over="ignore", under="ignore"):
+            r = r.astype(dtype)
+    return r[()] if scalar else r
+
+
+_NAMESPACE: dict[str, Any] = {
+    "np": np,
+    "special": scipy.special,
+    **{k: v for k, v in globals().items() if k.startswith("_") and callable(v) and k not in ("_num",)},
+}
+
+
+# ---------------------------------------------------------------------------------------
+# The printer
+# ---------------------------------------------------------------------------------------
+_UFUNCS = {
+    sympy.exp: "np.exp",
+    sympy.log: "np.log",
+    sympy.tanh: "np.tanh",
+    sympy.sinh: "np.sinh",
+    sympy.cosh: "np.cosh",
+    sympy.sin: "np.sin",
+    sympy.cos: "np.cos",
+    sympy.tan: "np.tan",
+    sympy.atan: "np.arctan",
+    sympy.asinh: "np.arcsinh",
+    sympy.erf: "special.erf",
+    sympy.erfc: "special.erfc",
+    rw.Log1p: "np.log1p",
+    rw.Expm1: "np.expm1",
+    rw.Erfc: "special.erfc",
+    rw.Sigmoid: "_sigmoid",
+    rw.TanhSoftplus: "_tanh_softplus",
+}
+
+
+def _is_poly(e: sympy.Expr) -> bool:
+    try:
+        return e.has(x) and sympy.Poly(e, x).degree() >= 1
+    except sympy.PolynomialError:
+        return False
+
+
+def _needs_dd(u: sympy.Expr) -> bool:
+    """Whether a polynomial argument is rounded when computed in float64."""
+    if not _is_poly(u):
+        return False
+    k, rest = u.as_coeff_Mul()
+    return not (rest == x and (k.is_Rational and _exact_float(k)))
+
+
+class _Printer:
+    def __init__(self, var: str, precise: bool, emit: Callable[[str], str], root: sympy.Expr | None = None) -> None:
+        self.var = var
+        self.precise = precise
+        self.emit = emit  # emit(code) -> name of a temporary holding it
+        self.memo: dict[sympy.Expr, str] = {}
+        self.counts: dict[sympy.Expr, int] = {}
+        if root is not None:
+            for node in sympy.preorder_traversal(root):
+                self.counts[node] = self.counts.get(node, 0) + 1
+
+    def __call__(self, e: sympy.Expr) -> str:
+        if e in self.memo:
+            return self.memo[e]
+        code = self._print(e)
+        if self.counts.get(e, 0) > 1 and e.args and not e.is_Atom and e.has(x):
+            code = self.emit(code)  # common subexpression: computed once
+        self.memo[e] = code
+        return code
+
+    # double-double evaluation of polynomial arguments
+    def dd(self, e: sympy.Expr) -> tuple[str, str]:
+        if e == x:
+            return self.var, "0.0"
+        if not e.has(x):
+            return _dd_const(e)
+        if isinstance(e, sympy.Add):
+            args = list(e.args)
+            h, lo = self.dd(args[0])
+            for a in args[1:]:
+                bh, bl = self.dd(a)
+                t = self.emit(f"_dd_add({h}, {lo}, {bh}, {bl})", pair=True)
+                h, lo = f"{t}[0]", f"{t}[1]"
+            return h, lo
+        if isinstance(e, sympy.Mul):
+            const = sympy.Mul(*[a for a in e.args if not a.has(x)])
+            args = [a for a in e.args if a.has(x)]
+            if const != 1:
+                args.insert(0, const)
+            h, lo = self.dd(args[0])
+            for a in args[1:]:
+                bh, bl = self.dd(a)
+                t = self.emit(f"_dd_mul({h}, {lo}, {bh}, {bl})", pair=True)
+                h, lo = f"{t}[0]", f"{t}[1]"
+            return h, lo
+        if isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp > 0:
+            h, lo = self.dd(e.base)
+            rh, rl = h, lo
+            for _ in range(int(e.exp) - 1):
+                t = self.emit(f"_dd_mul({rh}, {rl}, {h}, {lo})", pair=True)
+                rh, rl = f"{t}[0]", f"{t}[1]"
+            return rh, rl
+        return self(e), "0.0"
+
+    def _print(self, e: sympy.Expr) -> str:
+        if e == x:
+            return self.var
+        if not e.has(x):
+            return _num(e) if e.is_finite is not False or e.is_real else "np.nan"
+        if isinstance(e, sympy.Add):
+            return self._add(e)
+        if isinstance(e, sympy.Mul):
+            return self._mul(e)
+        if isinstance(e, sympy.Pow):
+            return self._pow(e)
+        if isinstance(e, sympy.Piecewise):  # pragma: no cover - pieces are resolved earlier
+            raise ValueError("unresolved Piecewise")
+        if self.precise and isinstance(e, rw.Erfc) and _needs_dd(e.args[0]):
+            h, lo = self.dd(e.args[0])
+            return f"_erfc_dd({h}, {lo})"
+        if self.precise and isinstance(e, rw.Sigmoid) and _needs_dd(e.args[0]):
+            h, lo = self.dd(e.args[0])
+            return f"_sigmoid_dd({h}, {lo})"
+        if self.precise and isinstance(e, sympy.exp) and _needs_dd(e.args[0]):
+            h, lo = self.dd(e.args[0])
+            return f"_exp_dd({h}, {lo})"
+        if isinstance(e, rw.Softplus):
+            return f"np.logaddexp(0.0, {self(e.args[0])})"
+        if isinstance(e, rw.Hypot):
+            return f"np.hypot({self(e.args[0])}, {self(e.args[1])})"
+        if isinstance(e, rw.AddHypot):
+            return f"_add_hypot({self(e.args[0])}, {self(e.args[1])})"
+        if isinstance(e, rw.HypotM1):
+            return f"_hypot_m1({self(e.args[0])}, {self(e.args[1])})"
+        if isinstance(e, rw.Affine):
+            u, r, a = e.args
+            inner = f"({self(u)} - {_num(r)})" if r.is_nonnegative else f"({self(u)} + {_num(-r)})"
+            return self._scale(inner, a)
+        if isinstance(e, sympy.Abs):
+            return f"np.abs({self(e.args[0])})"
+        if e.func in _UFUNCS:
+            return f"{_UFUNCS[e.func]}({self(e.args[0])})"
+        raise NotImplementedError(f"no NumPy printing for {e.func.__name__}")
+
+    @staticmethod
+    def _scale(code: str, k: sympy.Expr) -> str:
+        if k == 1:
+            return code
+        if k == -1:
+            return f"-{code}"
+        if not _exact_float_any(k) and _exact_float_any(1 / k):
+            # dividing by an exact float rounds once; multiplying by a rounded 1/k rounds twice
+            return f"{code}/{_num(1 / k)}"
+        return f"{_num(k)}*{code}"
+
+    def _add(self, e: sympy.Add) -> str:
+        terms = sorted(e.args, key=lambda t: not t.has(x))
+        out = ""
+        for t in terms:
+            k, rest = t.as_coeff_Mul()
+            if not t.has(x):
+                s = _num(t)
+                out += (" - " + s[1:]) if s.startswith("-") and out else ((" + " if out else "") + s)
+            elif k.is_negative:
+                out += (" - " if out else "-") + self._paren(self(-t), -t)
+            else:
+                out += (" + " if out else "") + self(t)
+        return f"({out})"
+
+    @staticmethod
+    def _paren(code: str, e: sympy.Expr) -> str:
+        return f"({code})" if isinstance(e, sympy.Add) and not code.startswith("(") else code
+
+    def _mul(self, e: sympy.Mul) -> str:
+        # every constant factor folded into one exact constant k, rounded once when printed
+        k = sympy.Mul(*[f for f in e.args if not f.has(x)])
+        factors = [f for f in e.args if f.has(x)]
+        # a * Sigmoid(u) / a * TanhSoftplus(u): keep a normal product without subnormal detours
+        erfcs = [f for f in factors if isinstance(f, rw.Erfc)]
+        others = [f for f in factors if not isinstance(f, rw.Erfc)]
+        if self.precise and len(erfcs) == 1 and others and _needs_dd(erfcs[0].args[0]):
+            h, lo = self.dd(erfcs[0].args[0])
+            return f"_mul_erfc_dd({self(k * sympy.Mul(*others))}, {h}, {lo})"
+        if len(factors) == 1 and isinstance(factors[0], rw.AddHypot) and k != 1:
+            u, c = factors[0].args
+            return f"_add_hypot({self(u)}, {_num(c)}, {_num(k)})"
+        for special_type, helper in ((rw.Sigmoid, "_mul_sigmoid"), (rw.TanhSoftplus, "_mul_tanh_softplus")):
+            hits = [f for f in factors if isinstance(f, special_type)]
+            others = [f for f in factors if not isinstance(f, special_type)]
+            if len(hits) == 1 and others and all(f.has(x) for f in others) and not (self.precise and _needs_dd(hits[0].args[0])):
+                return f"{helper}({self(k * sympy.Mul(*others))}, {self(hits[0].args[0])})"
+        num = [f for f in factors if not (isinstance(f, sympy.Pow) and f.exp.is_negative)]
+        den = [f.base ** (-f.exp) for f in factors if isinstance(f, sympy.Pow) and f.exp.is_negative]
+        num_code = "*".join(self._paren(self(f), f) for f in num) if num else "1.0"
+        code = num_code
+        if den:
+            den_code = "*".join(self._paren(self(f), f) for f in den)
+            code = f"{num_code}/({den_code})" if len(den) > 1 else f"{num_code}/{self._paren(den_code, den[0])}"
+        return self._scale(code, k)
+
+    def _pow(self, e: sympy.Pow) -> str:
+        b, n = e.base, e.exp
+        if n == S.Half:
+            return f"np.sqrt({self(b)})"
+        if n == -S.Half:
+            return f"1.0/np.sqrt({self(b)})"
+        if n.is_Integer and n < 0:
+            return f"1.0/{self._paren(self(b ** -n), b ** -n)}"
+        if n == 2:
+            return f"np.square({self(b)})"
+        if n.is_Integer:
+            return f"{self._paren(self(b), b)}**{int(n)}"
+        return f"np.power({self(b)}, {_num(n) if not n.has(x) else self(n)})"
+
+
+@dataclass
+class _Body:
+    lines: list[str]
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def _kernel(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> list[str]:
+    lines: list[str] = []
+    counter = [0]
+
+    def new_emitter() -> Callable[..., str]:
+        def emit(code: str, pair: bool = False) -> str:
+            counter[0] += 1
+            name = f"t{counter[0]}"
+            lines.append(f"{indent}{name} = {code}")
+            return name
+
+        return emit
+
+    parts = [p for p in stab.pieces if not p.is_point]
+    points = [p for p in stab.pieces if p.is_point]
+    branch_codes = []
+    for i, p in enumerate(parts):
+        e = p.expr
+        if not e.has(x):
+            branch_codes.append(_num(e))
+            continue
+        var = "x"
+        if len(parts) > 1 and not _is_poly(e):
+            lo = None if p.lo == -sympy.oo else repr(_down_up(p.lo)[0])
+            hi = None if p.hi == sympy.oo else repr(_down_up(p.hi)[1])
+            var = f"x{i}"
+            if lo and hi:
+                lines.append(f"{indent}{var} = np.clip(x, {lo}, {hi})")
+            elif lo:
+                lines.append(f"{indent}{var} = np.maximum(x, {lo})")
+            else:
+                lines.append(f"{indent}{var} = np.minimum(x, {hi})")
+        printer = _Printer(var, precise, new_emitter(), e)
+        branch_codes.append(printer(e))
+    # a constant last branch must still propagate nan
+    if not parts[-1].expr.has(x):
+        branch_codes[-1] = f"np.where(x == x, {branch_codes[-1]}, x)"
+    expr = branch_codes[-1]
+    for p, code in zip(reversed(parts[:-1]), reversed(branch_codes[:-1])):
+        down, up = _down_up(p.hi)
+        cond = f"x <= {down!r}" if p.hi_closed else f"x < {up!r}"
+        expr = f"np.where({cond}, {code}, {expr})"
+    lines.append(f"{indent}r = {expr}")
+    for p in points:
+        c = round_to(p.lo)
+        if _exact_float(p.lo) if p.lo.is_Rational else False:
+            lines.append(f"{indent}r = np.where(x == {c!r}, {_num(p.expr)}, r)")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------
+# Limits at ±inf (for the end-point check)
+# ---------------------------------------------------------------------------------------
+def _limit(expr: sympy.Expr, direction: int) -> float | None:
+    """The limit at ±oo as the validator's mpmath truth sees it (at ±10**400), in float64.
+
+    ``sympy.limit`` takes seconds on derivatives such as GELU-tanh's; switch to
+    ``symact.analysis.limit`` here once it exists.
+    """
+    from symact import validate
+
+    lim = validate.truth_at_infinity(expr, direction)
+    return 0.0 if lim == 0 else lim
+
+
+def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
+    """The symbolic n-th derivative used for ``derivative=n``.
+
+    One line to switch to ``symact.analysis.derivative(act, n)`` once it exists.
+
+    Examples:
+        >>> import symact
+        >>> derivative_expr(symact.get("softplus"))
+        exp(x)/(exp(x) + 1)
+    """
+    expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj)
+    return sympy.diff(expr, x, n) if n else expr
+
+
+# ---------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------
+_SOURCES: dict[tuple[str, str], str] = {}
+_FUNCS: dict[tuple[str, str], Callable[[Any], Any]] = {}
+
+
+def _name_of(obj: Activation | sympy.Expr, derivative: int) -> str:
+    base = obj.name if isinstance(obj, Activation) else "f"
+    return base + ("_" + "d" * derivative if derivative else "")
+
+
+def _render(name: str, plain: list[str], precise: list[str], clamp: tuple[float, float] | None, patches: list[str]) -> str:
+    out = [f"def {name}(x):", "    x, dtype, scalar = _prepare(x)"]
+    if patches:
+        out.append("    x_in = x")
+    out.append('    with np.errstate(all="ignore"):')
+    if clamp:
+        lo, hi = (("-np.inf" if c == -math.inf else "np.inf" if c == math.inf else repr(c)) for c in clamp)
+        if clamp[0] == -math.inf:
+            out.append(f"        x = np.minimum(x, {hi})")
+        elif clamp[1] == math.inf:
+            out.append(f"        x = np.maximum(x, {lo})")
+        else:
+            out.append(f"        x = np.clip(x, {lo}, {hi})")
+    if plain == precise:
+        out.extend(plain)
+    else:
+        out.append("        if dtype == np.float64:")
+        out.extend("    " + line for line in precise)
+        out.append("        else:")
+        out.extend("    " + line for line in plain)
+    out.extend(f"        r = np.where({p}, r)" for p in patches)
+    out.append("    return _finish(r, dtype, scalar)")
+    return "\n".join(out)
+
+
+def _compile(src: str, name: str) -> Callable[[Any], Any]:
+    ns = dict(_NAMESPACE)
+    exec(compile(src, f"<symact:{name}>", "exec"), ns)  # noqa: S102 - our own generated source
+    fn = ns[name]
+    fn.__symact_source__ = src  # type: ignore[attr-defined]
+    return fn
+
+
+def _saturation(expr: sympy.Expr, side: int, limit: float) -> float | None:
+    """The smallest power of two 2**k beyond which ``expr`` rounds to its limit (float64).
+
+    Checked with the mpmath truth at 2**j for j = k ... k+4 and sparsely up to 2**1023;
+    None if the limit is not reached in the float range.
+    """
+    from symact import validate
+
+    f = validate._compile_mp(expr)
+
+    def at(j: int) -> float:
+        return validate._truth_point(f, side * math.ldexp(1.0, j), [(53, -1074, 1024)])[0]
+
+    def saturated(k: int) -> bool:
+        checks = sorted({*range(k, min(k + 5, 1024)), *range(k, 1024, 37), 1023})
+        return all(at(j) == limit for j in checks)
+
+    if not saturated(1023):
+        return None
+    lo, hi = 0, 1023  # saturated(hi) holds
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if saturated(mid):
+            hi = mid
+        else:
+            lo = mid
+    return side * math.ldexp(1.0, hi)
+
+
+def _agrees(got: float, want: float, dt: type) -> bool:
+    if math.isnan(want):
+        return math.isnan(got)
+    if math.isnan(got) or math.isinf(got) != math.isinf(float(dt(want))):
+        return False
+    w = float(dt(want))
+    return got == w or abs(got - w) <= 2 * float(np.spacing(dt(abs(w))))
+
+
+def _build(expr: sympy.Expr, name: str) -> tuple[str, Callable[[Any], Any]]:
+    stab = rw.stabilize(expr)
+    plain = _kernel(stab, precise=False)
+    precise = _kernel(stab, precise=True)
+    limits = {-1: _limit(expr, -1), 1: _limit(expr, 1)}
+    # far-out probes: the formula must reproduce the limit there (x**3 overflow, inf*0, ...)
+    probes: list[tuple[float, float]] = [(math.nan, math.nan)]
+    bounds = [-math.inf, math.inf]
+    for side, lim in limits.items():
+        if lim is None:
+            continue
+        probes.append((side * math.inf, lim))
+        if math.isfinite(lim):
+            b = _saturation(expr, side, lim)
+            if b is not None:
+                bounds[(side + 1) // 2] = b
+                probes.extend((side * math.ldexp(1.0, j), lim) for j in range(int(math.log2(abs(b))), 1024, 25))
+                probes.append((side * _F64_MAX, lim))
+
+    def wrong(fn: Callable[[Any], Any]) -> list[int]:
+        bad = []
+        for dt in (np.float64, np.float32):
+            with np.errstate(over="ignore"):
+                xs = np.array([p[0] for p in probes], dtype=dt)
+            got = fn(xs)
+            for i, (xv, want) in enumerate(probes):
+                if math.isfinite(float(xs[i])) or math.isnan(xv) or math.isinf(xv):
+                    if not _agrees(float(got[i]), want, dt) and i not in bad:
+                        bad.append(i)
+        return bad
+
+    src = _render(name, plain, precise, None, [])
+    fn = _compile(src, name)
+    bad = wrong(fn)
+    clamp = None
+    for clamp_try in ((bounds[0], bounds[1]), (max(bounds[0], -_F64_MAX), min(bounds[1], _F64_MAX))):
+        if not bad or clamp_try == (-math.inf, math.inf):
+            continue
+        src_try = _render(name, plain, precise, clamp_try, [])
+        fn_try = _compile(src_try, name)
+        bad_try = wrong(fn_try)
+        if len(bad_try) < len(bad):
+            src, fn, bad, clamp = src_try, fn_try, bad_try, clamp_try
+    if bad:
+        patches = []
+        for i in bad:
+            xv, w = probes[i]
+            lit = "np.nan" if math.isnan(w) else ("np.inf" if w == math.inf else "-np.inf" if w == -math.inf else repr(w))
+            if math.isnan(xv):
+                patches.append(f"x_in != x_in, {lit}")
+            elif math.isinf(xv):
+                patches.append(f"x_in == {'np.inf' if xv > 0 else '-np.inf'}, {lit}")
+        src = _render(name, plain, precise, clamp, patches)
+        fn = _compile(src, name)
+    return src, fn
+
+
+def _resolve(obj: Activation | sympy.Expr, derivative: int) -> tuple[sympy.Expr, str]:
+    if isinstance(obj, Activation):
+        return derivative_expr(obj, derivative), _name_of(obj, derivative)
+    expr = sympy.sympify(obj)
+    if expr.free_symbols - {x}:
+        raise ValueError(f"expression must be in symact.x only, got symbols {sorted(map(str, expr.free_symbols))}")
+    return derivative_expr(expr, derivative), _name_of(obj, derivative)
+
+
+def to_numpy(obj: Activation | sympy.Expr, derivative: int = 0) -> Callable[[Any], Any]:
+    """A NumPy function for an activation (or an expression in ``symact.x``), or its derivative.
+
+    Cached by expression: asking again is free.
+
+    Args:
+        obj: an :class:`~symact.Activation` or a SymPy expression in :data:`symact.x`.
+        derivative: 0 for f, 1 for f' (the symbolic derivative), ...
+
+    Examples:
+        >>> import numpy as np, symact
+        >>> elu = to_numpy(symact.get("elu"))
+        >>> elu(np.array([-1e300, -1e-300, 0.0, 1e300]))
+        array([-1.e+000, -1.e-300,  0.e+000,  1.e+300])
+        >>> to_numpy(symact.get("relu"), derivative=1)(np.array([-1.0, 2.0, np.nan]))
+        array([ 0.,  1., nan])
+    """
+    expr, name = _resolve(obj, derivative)
+    key = (sympy.srepr(expr), name)
+    fn = _FUNCS.get(key)
+    if fn is None:
+        src, fn = _build(expr, name)
+        _SOURCES[key] = src
+        _FUNCS[key] = fn
+    return fn
+
+
+def source(obj: Activation | sympy.Expr, derivative: int = 0) -> str:
+    """The generated NumPy source of :func:`to_numpy` (helpers are module functions here).
+
+    Examples:
+        >>> import symact
+        >>> print(source(symact.get("elu")))
+        def elu(x):
+            x, dtype, scalar = _prepare(x)
+            with np.errstate(all="ignore"):
+                x0 = np.minimum(x, 0.0)
+                r = np.where(x <= 0.0, np.expm1(x0), x)
+            return _finish(r, dtype, scalar)
+    """
+    expr, name = _resolve(obj, derivative)
+    to_numpy(obj, derivative)
+    return _SOURCES[(sympy.srepr(expr), name)]

@@ -1,0 +1,794 @@
+"""The stability rewrite stage: a SymPy expression -> a numerically stable equivalent.
+
+The textbook formula of an activation is often a poor recipe for floating point
+(``log(1 + exp(x))`` overflows, ``exp(x) - 1`` cancels, ...). This module turns an
+expression into an *equivalent* one built from stable primitives, in two steps:
+
+1. **Pieces.** A piecewise definition (``Piecewise``, ``Max``, ``Min``, ``Abs``,
+   ``Heaviside``, ``sign``, ``sinc``) is split at its exact breakpoints into
+   :class:`Piece` records: an interval of the real line and the smooth formula
+   that holds on it. Code generation later evaluates each formula on its input
+   *clamped* to the interval, so an unused branch never overflows.
+2. **Rules.** Each smooth formula is rewritten bottom-up by general pattern
+   rules (:data:`RULES`): ``log(1 + exp(u)) -> Softplus(u)``, ``k exp(u) - k ->
+   k Expm1(u)``, ``k + k erf(z) -> k Erfc(-z)``, ``k + k tanh(u) -> 2k
+   Sigmoid(2u)``, ``(1 + exp(u))**-1 -> Sigmoid(-u)``, ``exp(-u) Sigmoid(u) ->
+   Sigmoid(-u)``, ``log(1 + u) -> Log1p(u)``, ``sqrt(u**2 + c) -> Hypot(u, sqrt(c))``,
+   ... Every candidate is checked to equal what it replaces (:func:`proven_equal`,
+   symbolically, under a time budget) and is dropped when the check fails.
+
+The stable primitives are SymPy function classes that never auto-evaluate, so
+canonicalisation cannot undo a rewrite (SymPy would turn ``erfc(-z)`` back into
+``2 - erfc(z)``). Each one knows its textbook definition (:meth:`Stable.textbook`).
+
+Examples:
+    >>> import symact
+    >>> from symact.rewrite import stabilize
+    >>> stabilize(symact.get("softplus").expr)
+    Stabilized(pieces=(Piece(lo=-oo, hi=oo, expr=Softplus(x)),))
+    >>> stabilize(symact.get("elu").expr).pieces
+    (Piece(lo=-oo, hi=0, hi_closed=True, expr=Expm1(x)), Piece(lo=0, hi=oo, expr=x))
+    >>> stabilize(symact.get("gelu").expr).pieces[0].expr
+    x*Erfc(-sqrt(2)*x/2)/2
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy
+from sympy import Abs, Add, Heaviside, Max, Min, Mul, Piecewise, Pow, S, exp, log, sign, sinc, sqrt, tanh
+
+from symact.activation import x
+
+__all__ = [
+    "RULES",
+    "AddHypot",
+    "Affine",
+    "Erfc",
+    "Expm1",
+    "Hypot",
+    "HypotM1",
+    "Log1p",
+    "Piece",
+    "Rule",
+    "Sigmoid",
+    "Softplus",
+    "Stabilized",
+    "Stable",
+    "TanhSoftplus",
+    "apply_rules",
+    "breakpoints",
+    "normalize",
+    "pieces",
+    "proven_equal",
+    "resolve",
+    "stabilize",
+    "textbook",
+]
+
+
+# ---------------------------------------------------------------------------------------
+# Time budgets
+# ---------------------------------------------------------------------------------------
+class _Timeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def budget(seconds: float) -> Iterator[None]:
+    """Raise :class:`TimeoutError` in the block after ``seconds`` (main thread only).
+
+    Outside the main thread (or where ``SIGALRM`` does not exist) the block runs
+    without a limit. An enclosing budget is restored afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def _handler(signum: int, frame: object) -> None:
+        raise _Timeout
+
+    old_handler = signal.signal(signal.SIGALRM, _handler)
+    old_delay, _ = signal.getitimer(signal.ITIMER_REAL)
+    signal.setitimer(signal.ITIMER_REAL, seconds if not old_delay else min(seconds, old_delay))
+    try:
+        yield
+    except _Timeout:
+        raise TimeoutError(f"symbolic step exceeded {seconds} s") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old_handler)
+        if old_delay:
+            signal.setitimer(signal.ITIMER_REAL, max(old_delay - seconds, 1e-3))
+
+
+# ---------------------------------------------------------------------------------------
+# Stable primitives
+# ---------------------------------------------------------------------------------------
+class Stable(sympy.Function):
+    """Base class of the stable primitives: unevaluated, real, with a textbook definition."""
+
+    is_real = True
+
+    def textbook(self) -> sympy.Expr:  # pragma: no cover - every subclass overrides
+        """The primitive written with standard SymPy functions."""
+        raise NotImplementedError
+
+    def _eval_evalf(self, prec: int) -> sympy.Expr:
+        return self.textbook()._eval_evalf(prec)
+
+    def _eval_rewrite_as_exp(self, *args: sympy.Expr, **kwargs: object) -> sympy.Expr:
+        return textbook(self).rewrite(exp)
+
+
+class Sigmoid(Stable):
+    """``1/(1 + exp(-u))``, evaluated sign-split so that exp never overflows."""
+
+    nargs = 1
+
+    def textbook(self) -> sympy.Expr:
+        return 1 / (1 + exp(-self.args[0]))
+
+
+class Softplus(Stable):
+    """``log(1 + exp(u))``, evaluated as ``logaddexp(0, u)``."""
+
+    nargs = 1
+
+    def textbook(self) -> sympy.Expr:
+        return log(1 + exp(self.args[0]))
+
+
+class TanhSoftplus(Stable):
+    """``tanh(log(1 + exp(u)))`` (mish's factor), evaluated without a subnormal detour."""
+
+    nargs = 1
+
+    def textbook(self) -> sympy.Expr:
+        return tanh(log(1 + exp(self.args[0])))
+
+
+class Log1p(Stable):
+    """``log(1 + u)``."""
+
+    nargs = 1
+
+    def textbook(self) -> sympy.Expr:
+        return log(1 + self.args[0])
+
+
+class Expm1(Stable):
+    """``exp(u) - 1``."""
+
+    nargs = 1
+
+    def textbook(self) -> sympy.Expr:
+        return exp(self.args[0]) - 1
+
+
+class Erfc(Stable):
+    """``erfc(u)``, kept as written (SymPy would turn ``erfc(-z)`` into ``2 - erfc(z)``)."""
+
+    nargs = 1
+
+    def textbook(self) -> sympy.Expr:
+        return sympy.erfc(self.args[0])
+
+
+class Hypot(Stable):
+    """``sqrt(u**2 + c**2)`` without overflow of ``u**2``."""
+
+    nargs = 2
+
+    def textbook(self) -> sympy.Expr:
+        u, c = self.args
+        return sqrt(u**2 + c**2)
+
+
+class AddHypot(Stable):
+    """``u + sqrt(u**2 + c**2)``, as ``c**2/(hypot(u, c) - u)`` where ``u < 0``."""
+
+    nargs = 2
+
+    def textbook(self) -> sympy.Expr:
+        u, c = self.args
+        return u + sqrt(u**2 + c**2)
+
+
+class HypotM1(Stable):
+    """``sqrt(u**2 + c**2) - c``, as ``u*(u/(hypot(u, c) + c))``."""
+
+    nargs = 2
+
+    def textbook(self) -> sympy.Expr:
+        u, c = self.args
+        return sqrt(u**2 + c**2) - c
+
+
+class Affine(Stable):
+    """``a*(u - r)``: an affine map written through its root ``r``.
+
+    Near the root, ``u - r`` is exact (Sterbenz), so ``x/6 + 1/2`` near ``x = -3``
+    keeps its relative accuracy as ``(x + 3)/6``.
+    """
+
+    nargs = 3
+
+    def textbook(self) -> sympy.Expr:
+        u, r, a = self.args
+        return a * (u - r)
+
+
+_STABLE_TYPES = (Sigmoid, Softplus, TanhSoftplus, Log1p, Expm1, Erfc, Hypot, AddHypot, HypotM1, Affine)
+
+
+def textbook(expr: sympy.Expr) -> sympy.Expr:
+    """Replace every stable primitive by its textbook definition.
+
+    Examples:
+        >>> textbook(Sigmoid(x) + Expm1(2*x))
+        exp(2*x) - 1 + 1/(1 + exp(-x))
+    """
+    if not expr.has(*_STABLE_TYPES):
+        return expr
+    new_args = [textbook(a) for a in expr.args]
+    if isinstance(expr, Stable):
+        return type(expr)(*new_args).textbook()
+    return expr.func(*new_args) if new_args else expr
+
+
+# ---------------------------------------------------------------------------------------
+# The equality check
+# ---------------------------------------------------------------------------------------
+_PROBES = (sympy.Rational(-7, 3), sympy.Rational(-1, 5), sympy.Rational(3, 7), sympy.Rational(11, 4))
+
+
+def proven_equal(new: sympy.Expr, old: sympy.Expr, seconds: float = 5.0) -> bool:
+    """Whether ``new`` equals ``old`` for every real x, proven symbolically.
+
+    A cheap numeric probe refutes most wrong candidates at once; then the
+    difference of the textbook forms must reduce to 0 by ``expand``/``cancel`` or,
+    within ``seconds``, by ``simplify`` of its exp-rewrite. Anything else
+    (including a timeout) is ``False``: an unproven rewrite is not applied.
+
+    Examples:
+        >>> from sympy import erf, tanh
+        >>> proven_equal(Erfc(-x), 1 + erf(x))
+        True
+        >>> proven_equal(2*Sigmoid(2*x), 1 + tanh(x))
+        True
+        >>> proven_equal(Sigmoid(x), 1 + tanh(x))
+        False
+    """
+    d = textbook(new) - textbook(old)
+    if d == 0:
+        return True
+    free = d.free_symbols
+    if free - {x}:
+        return False
+    try:
+        with mpmath.workdps(40):
+            for t in _PROBES:
+                v = sympy.N(d.subs(x, t), 30)
+                if v.is_number and v.is_finite is not False and abs(complex(v)) > 1e-25:
+                    return False
+    except (TypeError, ValueError, ZeroDivisionError):
+        pass
+    try:
+        with budget(seconds):
+            for step in (sympy.expand, sympy.cancel):
+                if step(d) == 0:
+                    return True
+            for e in (d.rewrite(sympy.erf), d.rewrite(exp)):
+                for step in (sympy.expand, sympy.cancel):
+                    if step(e) == 0:
+                        return True
+            if sympy.simplify(d.rewrite(exp)) == 0:
+                return True
+    except (TimeoutError, RecursionError, ValueError, TypeError, NotImplementedError):
+        return False
+    return False
+
+
+# ---------------------------------------------------------------------------------------
+# Rules
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    """A rewrite rule: ``apply(node)`` proposes an equivalent node or returns None."""
+
+    name: str
+    apply: Callable[[sympy.Expr], sympy.Expr | None]
+    doc: str = ""
+
+
+def _split_coeff(term: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    """``term = k * rest`` with k a number (exact) and rest free of a numeric factor."""
+    k, rest = term.as_coeff_Mul()
+    return k, rest
+
+
+def _rule_softplus(e: sympy.Expr) -> sympy.Expr | None:
+    # log(1 + exp(u)) -> Softplus(u);  log((1 + exp(u))**k) -> k Softplus(u)
+    if not isinstance(e, log):
+        return None
+    arg = e.args[0]
+    power = S.One
+    if isinstance(arg, Pow) and arg.exp.is_Integer:
+        arg, power = arg.base, arg.exp
+    if isinstance(arg, Add) and len(arg.args) == 2 and S.One in arg.args:
+        other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
+        if isinstance(other, exp):
+            return power * Softplus(other.args[0])
+    return None
+
+
+def _rule_log1p(e: sympy.Expr) -> sympy.Expr | None:
+    # log(1 + u) -> Log1p(u)   (after the Softplus rule had its chance)
+    if isinstance(e, log) and isinstance(e.args[0], Add) and S.One in e.args[0].args:
+        return Log1p(e.args[0] - 1)
+    return None
+
+
+def _pairs(e: sympy.Expr, pred: Callable[[sympy.Expr], bool]) -> Iterator[tuple[sympy.Expr, sympy.Expr, sympy.Expr, sympy.Expr]]:
+    """In an Add, yield (term, k, f, rest-of-sum) for terms k*f with f matching ``pred``."""
+    if not isinstance(e, Add):
+        return
+    for term in e.args:
+        k, f = _split_coeff(term)
+        if pred(f):
+            yield term, k, f, e - term
+
+
+def _rule_expm1(e: sympy.Expr) -> sympy.Expr | None:
+    # k exp(u) - k -> k Expm1(u)
+    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, exp)):
+        num = rest.as_coeff_Add()[0]
+        if num == -k:
+            return k * Expm1(f.args[0]) + (rest - num)
+    return None
+
+
+def _rule_erfc(e: sympy.Expr) -> sympy.Expr | None:
+    # k + k erf(z) -> k Erfc(-z);  k - k erf(z) -> k Erfc(z)
+    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, sympy.erf)):
+        num = rest.as_coeff_Add()[0]
+        if num == k:
+            return k * Erfc(-f.args[0]) + (rest - num)
+        if num == -k:
+            return -k * Erfc(f.args[0]) + (rest - num)
+    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, sympy.erfc)):
+        return k * Erfc(f.args[0]) + rest
+    return None
+
+
+def _rule_tanh_sigmoid(e: sympy.Expr) -> sympy.Expr | None:
+    # k + k tanh(u) -> 2k Sigmoid(2u);  -k + k tanh(u) -> -2k Sigmoid(-2u)
+    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, tanh)):
+        num = rest.as_coeff_Add()[0]
+        if num == k:
+            return 2 * k * Sigmoid(2 * f.args[0]) + (rest - num)
+        if num == -k:
+            return -2 * k * Sigmoid(-2 * f.args[0]) + (rest - num)
+    return None
+
+
+def _rule_sech2(e: sympy.Expr) -> sympy.Expr | None:
+    # k - k tanh(u)**2 -> k / cosh(u)**2
+    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, Pow) and f.exp == 2 and isinstance(f.base, tanh)):
+        num = rest.as_coeff_Add()[0]
+        if num == -k:
+            return -k / sympy.cosh(f.base.args[0]) ** 2 + (rest - num)
+    return None
+
+
+def _rule_sigmoid(e: sympy.Expr) -> sympy.Expr | None:
+    # (1 + exp(u))**-n -> Sigmoid(-u)**n
+    if isinstance(e, Pow) and e.exp.is_Integer and e.exp < 0 and isinstance(e.base, Add):
+        base = e.base
+        if len(base.args) == 2 and S.One in base.args:
+            other = base.args[0] if base.args[1] == 1 else base.args[1]
+            if isinstance(other, exp):
+                return Sigmoid(-other.args[0]) ** (-e.exp)
+    return None
+
+
+def _rule_exp_sigmoid(e: sympy.Expr) -> sympy.Expr | None:
+    # exp(-u) * Sigmoid(u)**n -> Sigmoid(-u) * Sigmoid(u)**(n-1)
+    if not isinstance(e, Mul):
+        return None
+    factors = e.args
+    for f in factors:
+        if not isinstance(f, exp):
+            continue
+        w = f.args[0]
+        for g in factors:
+            base, n = (g.base, g.exp) if isinstance(g, Pow) else (g, S.One)
+            if isinstance(base, Sigmoid) and n.is_Integer and n > 0 and sympy.expand(base.args[0] + w) == 0:
+                rest = Mul(*[h for h in factors if h is not f and h is not g])
+                return rest * Sigmoid(w) * base ** (n - 1)
+    return None
+
+
+def _rule_tanh_softplus(e: sympy.Expr) -> sympy.Expr | None:
+    if isinstance(e, tanh) and isinstance(e.args[0], Softplus):
+        return TanhSoftplus(e.args[0].args[0])
+    return None
+
+
+def _rule_hypot(e: sympy.Expr) -> sympy.Expr | None:
+    # (u**2 + c)**(±1/2) -> Hypot(u, sqrt(c))**(±1), c > 0 a constant
+    if isinstance(e, Pow) and e.exp in (S.Half, -S.Half) and isinstance(e.base, Add):
+        c, rest = e.base.as_coeff_Add()
+        if c.is_positive:
+            k, sq = _split_coeff(rest)
+            if isinstance(sq, Pow) and sq.exp == 2 and k.is_positive:
+                u = sqrt(k) * sq.base
+                h = Hypot(u, sqrt(c))
+                return h if e.exp == S.Half else 1 / h
+    return None
+
+
+def _rule_hypot_sums(e: sympy.Expr) -> sympy.Expr | None:
+    # k u + k Hypot(u, c) -> k AddHypot(u, c);   k Hypot(u, c) - k c -> k HypotM1(u, c)
+    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, Hypot)):
+        u, c = f.args
+        for other in Add.make_args(rest):
+            if sympy.expand(other - k * u) == 0:
+                return k * AddHypot(u, c) + (rest - other)
+        num = rest.as_coeff_Add()[0]
+        if num == -k * c:
+            return k * HypotM1(u, c) + (rest - num)
+    return None
+
+
+def _rule_affine(e: sympy.Expr) -> sympy.Expr | None:
+    # a x + b -> Affine(x, -b/a, a) for rational a, b (the root r = -b/a is then exact-ish)
+    if isinstance(e, Add) and len(e.args) == 2:
+        b, rest = e.as_coeff_Add()
+        a, u = _split_coeff(rest)
+        if b != 0 and b.is_Rational and a.is_Rational and u == x:
+            return Affine(u, -b / a, a)
+    return None
+
+
+#: The rules, tried in order on every node, bottom-up, until none applies.
+RULES: tuple[Rule, ...] = (
+    Rule("softplus", _rule_softplus, "log(1 + exp(u)) -> Softplus(u)"),
+    Rule("log1p", _rule_log1p, "log(1 + u) -> Log1p(u)"),
+    Rule("expm1", _rule_expm1, "k exp(u) - k -> k Expm1(u)"),
+    Rule("erfc", _rule_erfc, "k + k erf(z) -> k Erfc(-z)"),
+    Rule("tanh_sigmoid", _rule_tanh_sigmoid, "k + k tanh(u) -> 2k Sigmoid(2u)"),
+    Rule("sech2", _rule_sech2, "k - k tanh(u)^2 -> k / cosh(u)^2"),
+    Rule("sigmoid", _rule_sigmoid, "(1 + exp(u))^-n -> Sigmoid(-u)^n"),
+    Rule("exp_sigmoid", _rule_exp_sigmoid, "exp(-u) Sigmoid(u) -> Sigmoid(-u)"),
+    Rule("tanh_softplus", _rule_tanh_softplus, "tanh(Softplus(u)) -> TanhSoftplus(u)"),
+    Rule("hypot", _rule_hypot, "sqrt(u^2 + c) -> Hypot(u, sqrt(c))"),
+    Rule("hypot_sums", _rule_hypot_sums, "u + Hypot(u, c) -> AddHypot(u, c); Hypot(u, c) - c -> HypotM1(u, c)"),
+    Rule("affine", _rule_affine, "a x + b -> a (x - r), r = -b/a"),
+)
+
+
+@dataclass
+class RewriteLog:
+    """Which rules were applied, and which candidates were refused (failed the check)."""
+
+    applied: list[tuple[str, sympy.Expr, sympy.Expr]] = field(default_factory=list)
+    refused: list[tuple[str, sympy.Expr, sympy.Expr]] = field(default_factory=list)
+
+
+def apply_rules(
+    expr: sympy.Expr,
+    rules: tuple[Rule, ...] = RULES,
+    check: Callable[[sympy.Expr, sympy.Expr], bool] = proven_equal,
+    log_: RewriteLog | None = None,
+) -> sympy.Expr:
+    """Rewrite ``expr`` bottom-up with ``rules``; apply a candidate only if ``check`` proves it.
+
+    Examples:
+        >>> apply_rules(log(1 + exp(-x)))
+        Softplus(-x)
+        >>> bogus = Rule("bogus", lambda e: Sigmoid(e.args[0]) if isinstance(e, tanh) else None)
+        >>> book = RewriteLog()
+        >>> apply_rules(tanh(x), (bogus,), log_=book), [r[0] for r in book.refused]
+        (tanh(x), ['bogus'])
+    """
+    if log_ is None:
+        log_ = RewriteLog()
+    if not expr.args or expr.is_Atom:
+        return expr
+    new_args = [apply_rules(a, rules, check, log_) for a in expr.args]
+    node = expr.func(*new_args) if tuple(new_args) != expr.args else expr
+    for _ in range(10):
+        for rule in rules:
+            try:
+                cand = rule.apply(node)
+            except (TypeError, ValueError, AttributeError):
+                cand = None
+            if cand is None or cand == node:
+                continue
+            if check(cand, node):
+                log_.applied.append((rule.name, node, cand))
+                node = apply_rules(cand, rules, check, log_) if cand.args else cand
+                break
+            log_.refused.append((rule.name, node, cand))
+        else:
+            break
+    return node
+
+
+# ---------------------------------------------------------------------------------------
+# Pieces: resolving piecewise structure on intervals
+# ---------------------------------------------------------------------------------------
+_NONSMOOTH = (Piecewise, Max, Min, Abs, Heaviside, sign, sinc, sympy.DiracDelta)
+
+
+def _value(e: sympy.Expr, t: sympy.Expr) -> float:
+    v = sympy.N(e.subs(x, t), 30)
+    return float(v)
+
+
+def resolve(expr: sympy.Expr, t: sympy.Expr) -> sympy.Expr:
+    """The smooth formula that ``expr`` equals on the open interval around ``t``.
+
+    ``t`` must lie strictly between breakpoints; every Max/Min/Abs/Heaviside/sign/
+    Piecewise is replaced by the branch it takes at ``t``, and ``sinc(u)`` by
+    ``sin(u)/u``.
+
+    Examples:
+        >>> from sympy import Rational
+        >>> resolve(Max(0, x) + Abs(x - 1), Rational(1, 2))
+        1
+    """
+    if not expr.has(*_NONSMOOTH):
+        return expr
+    args = [resolve(a, t) if isinstance(a, sympy.Expr) else a for a in expr.args]
+    if isinstance(expr, Piecewise):
+        for e_i, c_i in expr.args:
+            cond = c_i.subs(x, t)
+            if cond not in (S.true, S.false):
+                cond = bool(sympy.N(cond))
+            if cond:
+                return resolve(e_i, t)
+        return S.NaN
+    if isinstance(expr, (Max, Min)):
+        vals = [_value(a, t) for a in args]
+        best = max(vals) if isinstance(expr, Max) else min(vals)
+        return args[vals.index(best)]
+    if isinstance(expr, Abs):
+        return args[0] if _value(args[0], t) >= 0 else -args[0]
+    if isinstance(expr, sign):
+        return S.One if _value(args[0], t) > 0 else S.NegativeOne
+    if isinstance(expr, Heaviside):
+        return S.One if _value(args[0], t) > 0 else S.Zero
+    if isinstance(expr, sinc):
+        return sympy.sin(args[0]) / args[0]
+    if isinstance(expr, sympy.DiracDelta):
+        return S.Zero
+    return expr.func(*args)
+
+
+def _switches(node: sympy.Expr) -> list[sympy.Expr]:
+    """Expressions whose zeros are the breakpoints contributed by ``node``."""
+    if isinstance(node, Piecewise):
+        out = []
+        for _, c in node.args:
+            for rel in c.atoms(sympy.core.relational.Relational):
+                out.append(rel.lhs - rel.rhs)
+        return out
+    if isinstance(node, (Max, Min)):
+        a = node.args
+        return [a[i] - a[j] for i in range(len(a)) for j in range(i + 1, len(a))]
+    if isinstance(node, (Abs, Heaviside, sign, sinc, sympy.DiracDelta)):
+        return [node.args[0]]
+    return []
+
+
+def _test_point(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Expr:
+    if lo == -sympy.oo and hi == sympy.oo:
+        return sympy.Rational(1, 3)
+    if lo == -sympy.oo:
+        return sympy.floor(hi) - 1
+    if hi == sympy.oo:
+        return sympy.ceiling(lo) + 1
+    return sympy.nsimplify((lo + hi) / 2) if (lo + hi).is_Rational else sympy.Rational(sympy.N((lo + hi) / 2, 30))
+
+
+def breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[sympy.Expr, ...]:
+    """The sorted exact real points where ``expr`` switches formula.
+
+    A small stand-in for ``symact.pieces.breakpoints`` (swap in one line when it
+    exists). Nested switches are handled by solving each switching expression on
+    every interval of the breakpoints found so far.
+
+    Examples:
+        >>> from sympy import Rational
+        >>> breakpoints(Min(1, Max(0, x/6 + Rational(1, 2))))
+        (-3, 3)
+        >>> breakpoints(sinc(x)), breakpoints(x**2)
+        ((0,), ())
+    """
+    pts: set[sympy.Expr] = set()
+    nodes = [n for n in sympy.postorder_traversal(expr) if isinstance(n, _NONSMOOTH)]
+    for node in nodes:
+        for g in _switches(node):
+            if not g.has(x):
+                continue
+            edges = [-sympy.oo, *sorted(pts, key=lambda p: float(p)), sympy.oo]
+            for lo, hi in zip(edges[:-1], edges[1:]):
+                g_i = resolve(g, _test_point(lo, hi))
+                try:
+                    with budget(seconds):
+                        sol = sympy.solveset(g_i, x, sympy.Interval(lo, hi))
+                except TimeoutError:
+                    continue
+                if isinstance(sol, sympy.FiniteSet):
+                    pts.update(p for p in sol if p.is_real)
+            for p in list(pts):
+                if p.is_real is not True:
+                    pts.discard(p)
+    return tuple(sorted(pts, key=lambda p: float(p)))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A formula and the interval where it holds.
+
+    Attributes:
+        lo, hi: the exact interval ends (``-oo``/``oo`` allowed); ``lo == hi`` is a single point.
+        lo_closed, hi_closed: whether the ends belong to this piece.
+        expr: the stable formula (after the rules).
+        raw: the smooth textbook formula before the rules.
+    """
+
+    lo: sympy.Expr
+    hi: sympy.Expr
+    expr: sympy.Expr
+    raw: sympy.Expr = field(default=S.NaN, compare=False)
+    lo_closed: bool = False
+    hi_closed: bool = False
+
+    def __repr__(self) -> str:
+        ends = f"lo={self.lo}, hi={self.hi}"
+        if self.lo_closed:
+            ends += ", lo_closed=True"
+        if self.hi_closed:
+            ends += ", hi_closed=True"
+        return f"Piece({ends}, expr={self.expr})"
+
+    @property
+    def is_point(self) -> bool:
+        """Whether this piece is one isolated point."""
+        return self.lo == self.hi
+
+
+def _same_value(formula: sympy.Expr, c: sympy.Expr, value: sympy.Expr) -> bool:
+    try:
+        with budget(5.0):
+            fc = formula.subs(x, c)
+            if fc.has(S.NaN, sympy.zoo) or not fc.is_finite:
+                return False
+            d = sympy.simplify(fc - value)
+            if d == 0:
+                return True
+            return False
+    except (TimeoutError, TypeError, ValueError):
+        return False
+
+
+def pieces(expr: sympy.Expr) -> tuple[Piece, ...]:
+    """Split ``expr`` into smooth textbook pieces on the intervals between its breakpoints.
+
+    A breakpoint joins a neighbouring piece whose formula gives the exact value
+    there (preferring the left one); otherwise it becomes a one-point piece.
+
+    Examples:
+        >>> pieces(sympy.Heaviside(x, 1))
+        (Piece(lo=-oo, hi=0, expr=0), Piece(lo=0, hi=oo, lo_closed=True, expr=1))
+    """
+    bps = breakpoints(expr)
+    edges = [-sympy.oo, *bps, sympy.oo]
+    opens = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        f = resolve(expr, _test_point(lo, hi))
+        opens.append([lo, hi, f, False, False])
+    points = []
+    for i, c in enumerate(bps):
+        value = expr.subs(x, c).replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.oo)
+        if value.has(*_NONSMOOTH):
+            value = resolve(expr, c)
+        left, right = opens[i], opens[i + 1]
+        if _same_value(left[2], c, value):
+            left[4] = True
+        elif _same_value(right[2], c, value):
+            right[3] = True
+        else:
+            points.append(Piece(c, c, value, value, True, True))
+    # merge neighbours with the same formula
+    merged: list[list] = []
+    for p in opens:
+        if merged and merged[-1][2] == p[2]:  # same formula: one piece (an isolated point stays separate)
+            merged[-1][1] = p[1]
+            merged[-1][4] = p[4]
+        else:
+            merged.append(p)
+    out = [Piece(lo, hi, f, f, lc, hc) for lo, hi, f, lc, hc in merged]
+    out.extend(points)
+    return tuple(sorted(out, key=lambda p: (float(p.lo) if p.lo.is_finite else float(p.lo), 0 if p.is_point else 1)))
+
+
+@dataclass(frozen=True)
+class Stabilized:
+    """The stable equivalent of an expression: its pieces, each rewritten by the rules.
+
+    Attributes:
+        pieces: sorted :class:`Piece` records covering the real line.
+    """
+
+    pieces: tuple[Piece, ...]
+    applied: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    refused: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+
+_CACHE: dict[str, Stabilized] = {}
+
+
+def _algebraic(e: sympy.Expr) -> bool:
+    return all(isinstance(n, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol, sympy.Number)) or (n.is_number and not n.has(x))
+               for n in sympy.preorder_traversal(e) if isinstance(n, sympy.Expr))
+
+
+def normalize(e: sympy.Expr, check: Callable[[sympy.Expr, sympy.Expr], bool] = proven_equal) -> sympy.Expr:
+    """An algebraic formula over one common denominator, factored (if proven equal and not longer).
+
+    Sums of fractions such as the derivative of softsign, ``1/(1 - x) + x/(1 - x)**2``,
+    cancel catastrophically; ``factor(together(e))`` gives ``(x - 1)**(-2)``.
+
+    Examples:
+        >>> normalize(1/(1 - x) + x/(1 - x)**2)
+        (x - 1)**(-2)
+    """
+    if not _algebraic(e) or not isinstance(e, sympy.Add):
+        return e
+    fractions = [p for p in e.atoms(sympy.Pow) if p.exp.is_negative and p.base.has(x)]
+    if not fractions:
+        return e
+    try:
+        with budget(5.0):
+            cand = sympy.factor(sympy.together(e))
+    except (TimeoutError, sympy.PolynomialError, NotImplementedError):
+        return e
+    if cand != e and sympy.count_ops(cand) <= sympy.count_ops(e) + 4 and check(cand, e):
+        return cand
+    return e
+
+
+def stabilize(expr: sympy.Expr) -> Stabilized:
+    """The numerically stable equivalent of ``expr`` (pieces + proven rewrites), cached.
+
+    Examples:
+        >>> import symact
+        >>> stabilize(symact.get("sigmoid").expr).pieces[0].expr
+        Sigmoid(x)
+        >>> stabilize(symact.get("log_sigmoid").expr).pieces[0].expr
+        -Softplus(-x)
+    """
+    key = sympy.srepr(expr)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    book = RewriteLog()
+    out = []
+    for p in pieces(expr):
+        e = p.raw if not p.is_point else p.raw
+        stable = apply_rules(normalize(sympy.sympify(e)), RULES, proven_equal, book) if not p.is_point else e
+        out.append(Piece(p.lo, p.hi, stable, p.raw, p.lo_closed, p.hi_closed))
+    res = Stabilized(tuple(out), tuple(a[0] for a in book.applied), tuple(r[0] for r in book.refused))
+    _CACHE[key] = res
+    return res
