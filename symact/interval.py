@@ -273,7 +273,19 @@ _ATAN = _Monotone("atan", mp.atan, lambda: -iv.pi / 2, lambda: iv.pi / 2, {0: 0}
 _ERF = _Monotone("erf", mp.erf, _const(-1), _const(1), {0: 0})
 # decreasing functions f(t) are handled as increasing h(s) = f(-s) at s = -t
 _ERFC_NEG = _Monotone("erfc", lambda s: mp.erfc(-s), _const(0), _const(2), {0: 1})
-_ERFCX_NEG = _Monotone("erfcx", lambda s: mp.exp(s * s) * mp.erfc(-s), _const(0), _const(mpmath.inf), {0: 1})
+
+
+def _erfcx_neg(s: mpmath.mpf) -> mpmath.mpf:
+    """erfcx(-s) = exp(s**2) erfc(-s). exp amplifies the relative error of its argument by
+    s**2, so s**2 is formed exactly and exp is evaluated with 2 log2|s| extra bits."""
+    extra = 2 * max(0, int(mpmath.mag(s))) + 20
+    with mp.workprec(mp.prec + extra):
+        with mp.workprec(4 * mp.prec):
+            s2 = s * s  # exact: s has at most mp.prec bits
+        return mp.exp(s2) * mp.erfc(-s)
+
+
+_ERFCX_NEG = _Monotone("erfcx", _erfcx_neg, _const(0), _const(mpmath.inf), {0: 1})
 _LAMBERTW = _Monotone("LambertW", lambda t: mp.lambertw(t), _const(-1), _const(mpmath.inf), {0: 0})
 _COSH_POS = _Monotone("cosh", mp.cosh, _const(1), _const(mpmath.inf), {0: 1})  # used on [0, oo)
 
