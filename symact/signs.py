@@ -1019,17 +1019,43 @@ def _rat_below(b: sympy.Expr) -> sympy.Rational:
     return _rat(mp.make_mpf(v._mpi_[0]))
 
 
+def _end(eng: _Engine, g: sympy.Expr, e: sympy.Expr, lower: bool) -> tuple[mpmath.mpf, int | None, int | None]:
+    """For a finite end e of (a, b): a dyadic point P with no zero of g strictly between
+    e and P, the sign of g at P, and the sign of g on the open sliver between e and P
+    (None when P == e)."""
+    with _ivprec(200):
+        v = to_iv(e)
+    lo, hi = mp.make_mpf(v._mpi_[0]), mp.make_mpf(v._mpi_[1])
+    if lo == hi:
+        s = eng.point_sign(g, lo)
+        if s is None:
+            s = eng.exact_point_sign(g, e)
+        return lo, s, None
+    P = hi if lower else lo
+    sP = eng.point_sign(g, P)
+    box = eng.enc(g, lo, hi)
+    s = _iv_sign(box) if box is not None else None
+    if s:
+        return P, sP, s
+    # g(e) == 0 exactly and g strictly monotone on the sliver: the sign of g' decides
+    ds = eng.box_sign(_diff(g, eng.var), lo, hi)
+    if ds is not None and eng.exact_point_sign(g, e) == 0:
+        return P, sP, ds if lower else -ds
+    raise _Fail(f"cannot separate the zeros of {g} from the end {e}")
+
+
 def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, budget: float) -> SignChart | Unknown:
     """Steps 2 and 3: certified isolation on a window plus proved tails."""
     eng.deadline = min(eng.deadline, time.monotonic() + budget) if budget is not None else eng.deadline
     var = eng.var
     inf_a, inf_b = a == -sympy.oo, b == sympy.oo
-    # finite ends as mpf boxes (outward), with the exact sign of g there when available
-    with _ivprec(200):
-        A = None if inf_a else mp.make_mpf(to_iv(a)._mpi_[0])
-        B = None if inf_b else mp.make_mpf(to_iv(b)._mpi_[1])
-    sa = None if inf_a else eng.exact_point_sign(g, a)
-    sb = None if inf_b else eng.exact_point_sign(g, b)
+    # finite ends: a dyadic point P at (or just inside) each end, the sign of g at P and,
+    # when the end is not dyadic, the proved sign of g on the sliver between the end and P
+    try:
+        A, sa, sliver_a = (None, None, None) if inf_a else _end(eng, g, a, lower=True)
+        B, sb, sliver_b = (None, None, None) if inf_b else _end(eng, g, b, lower=False)
+    except _Fail as exc:
+        return Unknown(str(exc))
     W = mpmath.mpf(_W0)
     L = R = None
     if inf_a:
@@ -1063,9 +1089,19 @@ def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, bu
             if tail is None:
                 return Unknown(f"could not certify the sign of {g} on ({mpmath.nstr(R, 6)}, oo)")
             piece = _join(piece, R, s_hi, tail)
+        roots, signs = piece
+        if sliver_a is not None:
+            if sa == 0:
+                roots, signs = [_R(A, A, _rat(A))] + roots, [sliver_a] + signs
+            elif signs[0] != sliver_a:
+                raise _Fail("inconsistent signs near the left end (internal error)")
+        if sliver_b is not None:
+            if sb == 0:
+                roots, signs = roots + [_R(B, B, _rat(B))], signs + [sliver_b]
+            elif signs[-1] != sliver_b:
+                raise _Fail("inconsistent signs near the right end (internal error)")
     except _Fail as exc:
         return Unknown(str(exc))
-    roots, signs = piece
     # roots must lie strictly inside (a, b); brackets touching a finite end are suspicious
     out = []
     for r in roots:
