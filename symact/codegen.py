@@ -238,6 +238,22 @@ def _sigmoid_dd(uh: Any, ul: Any) -> Any:
     return s + s * (sm * ul)
 
 
+def _sigmoid_prime(u: Any) -> Any:
+    """sigmoid(u) sigmoid(-u) = e/(1 + e)**2 with e = exp(-|u|) (even in u)."""
+    e = np.exp(-np.abs(u))
+    d = 1.0 + e
+    return e / (d * d)
+
+
+def _sigmoid_prime_dd(uh: Any, ul: Any) -> Any:
+    """sigmoid'(uh + ul) = sigmoid'(uh) (1 - tanh(uh/2) ul) to first order."""
+    ul = _finite_lo(ul)
+    e = np.exp(-np.abs(uh))
+    d = 1.0 + e
+    s = e / (d * d)
+    return s - s * (np.sign(uh) * ((1.0 - e) / d) * ul)
+
+
 def _tanh_softplus(u: Any) -> Any:
     """tanh(log(1 + exp(u))); for u < 0 as n/(2 + n), n = e(2 + e), e = exp(u)."""
     e = np.exp(np.minimum(u, 0.0))
@@ -347,6 +363,7 @@ _UFUNCS = {
     rw.Expm1: "np.expm1",
     rw.Erfc: "special.erfc",
     rw.Sigmoid: "_sigmoid",
+    rw.SigmoidPrime: "_sigmoid_prime",
     rw.TanhSoftplus: "_tanh_softplus",
 }
 
@@ -373,9 +390,14 @@ class _Printer:
         self.emit = emit  # emit(code) -> name of a temporary holding it
         self.memo: dict[sympy.Expr, str] = {}
         self.counts: dict[sympy.Expr, int] = {}
+        self.dd_memo: dict[sympy.Expr, tuple[str, str]] = {}
         if root is not None:
-            for node in sympy.preorder_traversal(root):
-                self.counts[node] = self.counts.get(node, 0) + 1
+            # how many distinct parents use each distinct subexpression
+            parents: dict[sympy.Expr, set[sympy.Expr]] = {}
+            for node in set(sympy.preorder_traversal(root)):
+                for a in node.args:
+                    parents.setdefault(a, set()).add(node)
+            self.counts = {k: len(v) for k, v in parents.items()}
 
     def __call__(self, e: sympy.Expr) -> str:
         if e in self.memo:
@@ -388,6 +410,11 @@ class _Printer:
 
     # double-double evaluation of polynomial arguments
     def dd(self, e: sympy.Expr) -> tuple[str, str]:
+        if e not in self.dd_memo:
+            self.dd_memo[e] = self._dd(e)
+        return self.dd_memo[e]
+
+    def _dd(self, e: sympy.Expr) -> tuple[str, str]:
         if e == x:
             return self.var, "0.0"
         if not e.has(x):
@@ -439,6 +466,9 @@ class _Printer:
         if self.precise and isinstance(e, rw.Sigmoid) and _needs_dd(e.args[0]):
             h, lo = self.dd(e.args[0])
             return f"_sigmoid_dd({h}, {lo})"
+        if self.precise and isinstance(e, rw.SigmoidPrime) and _needs_dd(e.args[0]):
+            h, lo = self.dd(e.args[0])
+            return f"_sigmoid_prime_dd({h}, {lo})"
         if self.precise and isinstance(e, sympy.exp) and _needs_dd(e.args[0]):
             h, lo = self.dd(e.args[0])
             return f"_exp_dd({h}, {lo})"

@@ -58,6 +58,7 @@ __all__ = [
     "Piece",
     "Rule",
     "Sigmoid",
+    "SigmoidPrime",
     "Softplus",
     "Stabilized",
     "Stable",
@@ -154,6 +155,15 @@ class TanhSoftplus(Stable):
         return tanh(log(1 + exp(self.args[0])))
 
 
+class SigmoidPrime(Stable):
+    """``exp(-u)/(1 + exp(-u))**2`` = sigmoid(u) sigmoid(-u), from exp(-|u|): no overflow."""
+
+    nargs = 1
+
+    def textbook(self) -> sympy.Expr:
+        return exp(-self.args[0]) / (1 + exp(-self.args[0])) ** 2
+
+
 class Log1p(Stable):
     """``log(1 + u)``."""
 
@@ -225,7 +235,7 @@ class Affine(Stable):
         return a * (u - r)
 
 
-_STABLE_TYPES = (Sigmoid, Softplus, TanhSoftplus, Log1p, Expm1, Erfc, Hypot, AddHypot, HypotM1, Affine)
+_STABLE_TYPES = (Sigmoid, SigmoidPrime, Softplus, TanhSoftplus, Log1p, Expm1, Erfc, Hypot, AddHypot, HypotM1, Affine)
 
 
 def textbook(expr: sympy.Expr) -> sympy.Expr:
@@ -380,11 +390,25 @@ def _rule_tanh_sigmoid(e: sympy.Expr) -> sympy.Expr | None:
 
 
 def _rule_sech2(e: sympy.Expr) -> sympy.Expr | None:
-    # k - k tanh(u)**2 -> k / cosh(u)**2
+    # k - k tanh(u)**2 -> 4k SigmoidPrime(2u)   (sech(u)**2 without cosh overflow)
     for term, k, f, rest in _pairs(e, lambda f: isinstance(f, Pow) and f.exp == 2 and isinstance(f.base, tanh)):
         num = rest.as_coeff_Add()[0]
         if num == -k:
-            return -k / sympy.cosh(f.base.args[0]) ** 2 + (rest - num)
+            return -4 * k * SigmoidPrime(2 * f.base.args[0]) + (rest - num)
+    return None
+
+
+def _rule_sigmoid_prime(e: sympy.Expr) -> sympy.Expr | None:
+    # Sigmoid(u) * Sigmoid(-u) -> SigmoidPrime(u)
+    if not isinstance(e, Mul):
+        return None
+    sigs = [f for f in e.args if isinstance(f, Sigmoid)]
+    for a in sigs:
+        for b in sigs:
+            if a is not b and sympy.expand(a.args[0] + b.args[0]) == 0:
+                rest = Mul(*[f for f in e.args if f is not a and f is not b])
+                u = a.args[0] if sympy.Mul.make_args(a.args[0])[0] != -1 else b.args[0]
+                return rest * SigmoidPrime(u)
     return None
 
 
@@ -465,9 +489,10 @@ RULES: tuple[Rule, ...] = (
     Rule("expm1", _rule_expm1, "k exp(u) - k -> k Expm1(u)"),
     Rule("erfc", _rule_erfc, "k + k erf(z) -> k Erfc(-z)"),
     Rule("tanh_sigmoid", _rule_tanh_sigmoid, "k + k tanh(u) -> 2k Sigmoid(2u)"),
-    Rule("sech2", _rule_sech2, "k - k tanh(u)^2 -> k / cosh(u)^2"),
+    Rule("sech2", _rule_sech2, "k - k tanh(u)^2 -> 4k SigmoidPrime(2u)"),
     Rule("sigmoid", _rule_sigmoid, "(1 + exp(u))^-n -> Sigmoid(-u)^n"),
     Rule("exp_sigmoid", _rule_exp_sigmoid, "exp(-u) Sigmoid(u) -> Sigmoid(-u)"),
+    Rule("sigmoid_prime", _rule_sigmoid_prime, "Sigmoid(u) Sigmoid(-u) -> SigmoidPrime(u)"),
     Rule("tanh_softplus", _rule_tanh_softplus, "tanh(Softplus(u)) -> TanhSoftplus(u)"),
     Rule("hypot", _rule_hypot, "sqrt(u^2 + c) -> Hypot(u, sqrt(c))"),
     Rule("hypot_sums", _rule_hypot_sums, "u + Hypot(u, c) -> AddHypot(u, c); Hypot(u, c) - c -> HypotM1(u, c)"),
