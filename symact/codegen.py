@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -239,10 +238,15 @@ def _sigmoid_dd(uh: Any, ul: Any) -> Any:
 
 
 def _sigmoid_prime(u: Any) -> Any:
-    """sigmoid(u) sigmoid(-u) = e/(1 + e)**2 with e = exp(-|u|) (even in u)."""
+    """sigmoid(u) sigmoid(-u) = e/(1 + e)**2 with e = exp(-|u|) (even in u).
+
+    1 + e is split exactly into dh + dl, and (1 + e)**2 = dh**2 (1 + 2 dl/dh) to first order.
+    """
     e = np.exp(-np.abs(u))
-    d = 1.0 + e
-    return e / (d * d)
+    dh = 1.0 + e
+    dl = e - (dh - 1.0)
+    q = e / (dh * dh)
+    return q - q * (2.0 * dl / dh)
 
 
 def _sigmoid_prime_dd(uh: Any, ul: Any) -> Any:
@@ -561,14 +565,6 @@ class _Printer:
         return f"np.power({self(b)}, {_num(n) if not n.has(x) else self(n)})"
 
 
-@dataclass
-class _Body:
-    lines: list[str]
-
-    def add(self, line: str) -> None:
-        self.lines.append(line)
-
-
 def _kernel(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> list[str]:
     lines: list[str] = []
     counter = [0]
@@ -645,7 +641,11 @@ def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
         exp(x)/(exp(x) + 1)
     """
     expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj)
-    return sympy.diff(expr, x, n) if n else expr
+    if not n:
+        return expr
+    from symact import analysis  # the project's derivative: exact, with a convention value at kinks
+
+    return analysis.derivative(expr, n)
 
 
 # ---------------------------------------------------------------------------------------

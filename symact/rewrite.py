@@ -398,6 +398,41 @@ def _rule_sech2(e: sympy.Expr) -> sympy.Expr | None:
     return None
 
 
+def _rule_sech_pow(e: sympy.Expr) -> sympy.Expr | None:
+    # cosh(u)**-2 -> 4 SigmoidPrime(2u)   (no overflow of cosh)
+    if isinstance(e, Pow) and e.exp == -2 and isinstance(e.base, sympy.cosh):
+        return 4 * SigmoidPrime(2 * e.base.args[0])
+    return None
+
+
+def _rule_exp_sigmoid_prime(e: sympy.Expr) -> sympy.Expr | None:
+    # exp(u) SigmoidPrime(u) -> Sigmoid(u)**2;  exp(-u) SigmoidPrime(u) -> Sigmoid(-u)**2;
+    # (a + exp(±u)) SigmoidPrime(u) is distributed first so the pair can meet
+    if not isinstance(e, Mul):
+        return None
+    sps = [f for f in e.args if isinstance(f, SigmoidPrime)]
+    if len(sps) != 1:
+        return None
+    sp = sps[0]
+    v = sp.args[0]
+    others = [f for f in e.args if f is not sp]
+    for f in others:
+        if isinstance(f, exp):
+            w = f.args[0]
+            rest = Mul(*[g for g in others if g is not f])
+            if sympy.expand(w - v) == 0:
+                return rest * Sigmoid(v) ** 2
+            if sympy.expand(w + v) == 0:
+                return rest * Sigmoid(-v) ** 2
+    for f in others:
+        if isinstance(f, Add) and any(
+            isinstance(t, exp) and sympy.expand(t.args[0] ** 2 - v**2) == 0 for t in f.atoms(exp)
+        ):
+            rest = Mul(*[g for g in others if g is not f])
+            return Add(*[apply_rules(rest * t * sp) for t in sympy.expand(f).args])
+    return None
+
+
 def _rule_sigmoid_prime(e: sympy.Expr) -> sympy.Expr | None:
     # Sigmoid(u) * Sigmoid(-u) -> SigmoidPrime(u)
     if not isinstance(e, Mul):
@@ -493,6 +528,8 @@ RULES: tuple[Rule, ...] = (
     Rule("sigmoid", _rule_sigmoid, "(1 + exp(u))^-n -> Sigmoid(-u)^n"),
     Rule("exp_sigmoid", _rule_exp_sigmoid, "exp(-u) Sigmoid(u) -> Sigmoid(-u)"),
     Rule("sigmoid_prime", _rule_sigmoid_prime, "Sigmoid(u) Sigmoid(-u) -> SigmoidPrime(u)"),
+    Rule("sech_pow", _rule_sech_pow, "cosh(u)^-2 -> 4 SigmoidPrime(2u)"),
+    Rule("exp_sigmoid_prime", _rule_exp_sigmoid_prime, "exp(±u) SigmoidPrime(u) -> Sigmoid(±u)^2"),
     Rule("tanh_softplus", _rule_tanh_softplus, "tanh(Softplus(u)) -> TanhSoftplus(u)"),
     Rule("hypot", _rule_hypot, "sqrt(u^2 + c) -> Hypot(u, sqrt(c))"),
     Rule("hypot_sums", _rule_hypot_sums, "u + Hypot(u, c) -> AddHypot(u, c); Hypot(u, c) - c -> HypotM1(u, c)"),

@@ -60,6 +60,7 @@ __all__ = [
     "FunctionReport",
     "ValidationReport",
     "inputs",
+    "table",
     "truth",
     "truth_at_infinity",
     "ulp_error",
@@ -114,6 +115,20 @@ _MP_FUNCS: dict[type, Callable[..., Any]] = {
     sympy.sign: lambda u: mpf(mpmath.sign(u)),
     sympy.sech: mpmath.sech,
 }
+
+
+def _guard(fn: Callable[[mpf], Any]) -> Callable[[mpf], Any]:
+    """Evaluate at <= 300 bits when |u| > 3000: only relative accuracy matters there
+    (e**-3000 is far below anything a float can hold next to an O(1) term, even times
+    x**3), and full-precision argument reduction would cost milliseconds per call."""
+
+    def g(u: mpf) -> Any:
+        if abs(u) > 3000 and mpmath.mp.prec > 300:
+            with mpmath.workprec(300):
+                return fn(u)
+        return fn(u)
+
+    return g
 
 
 def _compile_mp(e: sympy.Basic) -> Callable[[mpf], Any]:
@@ -186,7 +201,7 @@ def _compile_mp(e: sympy.Basic) -> Callable[[mpf], Any]:
         return lambda v: mpf(0) if fu(v) != 0 else mpmath.inf
     if e.func in _MP_FUNCS:
         fa = [_compile_mp(a) for a in e.args]
-        fn = _MP_FUNCS[e.func]
+        fn = _MP_FUNCS[e.func] if e.func in (sympy.Abs, sympy.sign, sympy.exp) else _guard(_MP_FUNCS[e.func])
         return lambda v: fn(*(f(v) for f in fa))
     raise NotImplementedError(f"no mpmath evaluation for {e.func}")
 
@@ -546,17 +561,26 @@ def _check(fn: Callable[[Any], Any], expr: sympy.Expr, xs: np.ndarray, dtype: st
     )
 
 
-def validate(act: Activation, size: str = "full", derivatives: tuple[int, ...] = (0, 1)) -> ValidationReport:
+def validate(act: Activation | str, size: str = "full", derivatives: tuple[int, ...] = (0, 1)) -> ValidationReport:
     """Validate the generated functions of ``act`` (f and f') in float32 and float64.
 
     Never raises on a mismatch: the report says what was measured and whether each
     bar is met.
 
     Args:
-        act: the activation.
+        act: the activation (or its catalog name).
         size: ``"full"`` or ``"quick"`` input set (see :func:`inputs`).
         derivatives: which derivative orders to check.
+
+    Examples:
+        >>> rep = validate("elu", size="quick", derivatives=(0,))
+        >>> rep.ok, rep.get("float64").max_ulp, rep.get("float32").wrong
+        (True, 0.0, 0)
     """
+    if isinstance(act, str):
+        from symact.catalog import get
+
+        act = get(act)
     t0 = time.perf_counter()
     family = "exp/log" if act.name in EXP_LOG_FAMILY else "other"
     results = []
@@ -568,3 +592,29 @@ def validate(act: Activation, size: str = "full", derivatives: tuple[int, ...] =
             xs = inputs(dtype, size, _breakpoint_floats(expr, dt))
             results.append(_check(fn, expr, xs, dtype, d, family))
     return ValidationReport(act.name, family, tuple(results), time.perf_counter() - t0)
+
+
+def table(reports: list[ValidationReport] | tuple[ValidationReport, ...]) -> str:
+    """A Markdown table of max ULP (all / core / normal), wrong-class and warnings per function.
+
+    Examples:
+        >>> print(table([validate("relu", size="quick", derivatives=(0,))]))  # doctest: +NORMALIZE_WHITESPACE
+        | activation | fn | f32 max | f64 max | f64 core | f64 normal | f64 median | wrong | warnings | bars |
+        |---|---|---|---|---|---|---|---|---|---|
+        | relu | f | 0 | 0 | 0 | 0 | 0 | 0 | 0 | ok |
+    """
+    lines = [
+        "| activation | fn | f32 max | f64 max | f64 core | f64 normal | f64 median | wrong | warnings | bars |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for rep in reports:
+        for d in sorted({r.derivative for r in rep.results}):
+            r32, r64 = rep.get("float32", d), rep.get("float64", d)
+            fn = "f" if d == 0 else "f" + "'" * d
+            missed = [r.dtype for r in (r32, r64) if not r.bound_met]
+            lines.append(
+                f"| {rep.name} | {fn} | {r32.max_ulp:.3g} | {r64.max_ulp:.3g} | {r64.max_ulp_core:.3g} | {r64.max_ulp_normal:.3g} | "
+                f"{r64.median_ulp:g} | {r32.wrong + r64.wrong} | {r32.warnings + r64.warnings} | "
+                f"{'ok' if not missed else 'MISSED ' + ', '.join(missed)} |"
+            )
+    return "\n".join(lines)

@@ -216,3 +216,6 @@ def test_derivative_expr_is_the_symbolic_derivative() -> None:
     act = symact.get("softplus")
     assert sympy.simplify(derivative_expr(act) - sympy.diff(act.expr, x)) == 0
     assert derivative_expr(act, 0) == act.expr
+    # the project's convention value at a kink (symact.analysis.derivative) is what is generated
+    relu_d = to_numpy(symact.get("relu"), derivative=1)
+    assert relu_d(0.0) == float(derivative_expr(symact.get("relu")).subs(x, 0))
