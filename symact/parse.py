@@ -219,6 +219,132 @@ def _suggest(name: str, candidates: Collection[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+# -- float shadows of constants ----------------------------------------------------------------------
+#
+# SymPy decides signs and comparisons of constant subexpressions with evalf, and
+# a constant like E**(9**9) or a disguised zero like log(8) - 3*log(2) makes that
+# slow (minutes, or tens of milliseconds each, respectively). Every constant node
+# therefore gets a plain float "shadow" value computed here, in O(1) per node
+# from its arguments' shadows, and the checker rejects what would be slow
+# before SymPy sees it.
+
+_NAN = float("nan")
+_INF = float("inf")
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, float) and math.isfinite(v)
+
+
+def _f1(fn: Callable[[float], float], v: float) -> float:
+    try:
+        r = fn(v)
+    except OverflowError:
+        return _INF
+    except (ValueError, ZeroDivisionError):
+        return _NAN
+    return r if isinstance(r, float) else _NAN
+
+
+def _fpow(b: float, e: float) -> float:
+    try:
+        r = b**e
+    except OverflowError:
+        return _INF
+    except ZeroDivisionError:
+        return _INF
+    return r if isinstance(r, float) else _NAN  # complex for a negative base
+
+
+def _rational_float(e: sympy.Rational) -> float:
+    try:
+        return float(int(e.p)) / float(int(e.q)) if _bits(int(e.p)) < 1000 and _bits(int(e.q)) < 1000 else float(sympy.Rational(e))
+    except OverflowError:
+        return _INF if e > 0 else -_INF
+
+
+_UNARY: dict[type, Callable[[float], float]] = {
+    sympy.exp: math.exp,
+    sympy.log: lambda v: math.log(v) if v > 0 else (-_INF if v == 0 else _NAN),
+    sympy.Abs: abs,
+    sympy.sign: lambda v: float((v > 0) - (v < 0)),
+    sympy.tanh: math.tanh,
+    sympy.sinh: math.sinh,
+    sympy.cosh: math.cosh,
+    sympy.sin: math.sin,
+    sympy.cos: math.cos,
+    sympy.atan: math.atan,
+    sympy.erf: math.erf,
+    sympy.erfc: math.erfc,
+    sympy.sinc: lambda v: math.sin(v) / v if v != 0 else 1.0,
+}
+
+
+def _shadow(e: sympy.Basic, vals: list[Any], get: Callable[[sympy.Basic], Any]) -> Any:
+    """The float (or bool, for conditions) value of a constant node; None if it depends on a symbol.
+
+    ``vals`` are the shadows of ``e.args``; ``get`` looks up any earlier shadow.
+    """
+    if isinstance(e, sympy.Rational):
+        return _rational_float(e)
+    if e is sympy.pi:
+        return math.pi
+    if e is sympy.E:
+        return math.e
+    if isinstance(e, BooleanTrue):
+        return True
+    if isinstance(e, BooleanFalse):
+        return False
+    if isinstance(e, ExprCondPair) or not e.args:
+        return None
+    if isinstance(e, sympy.Piecewise):
+        for pair in e.args:
+            cond = get(pair.args[1])
+            if cond is None:
+                return None
+            if cond:
+                return get(pair.args[0])
+        return _NAN
+    if any(v is None for v in vals):
+        return None
+    if isinstance(e, sympy.Add):
+        return math.fsum(vals) if all(_finite(v) for v in vals) else sum(vals)
+    if isinstance(e, sympy.Mul):
+        r = 1.0
+        for v in vals:
+            r *= v
+        return r
+    if isinstance(e, sympy.Pow):
+        return _fpow(vals[0], vals[1])
+    if isinstance(e, (sympy.Max, sympy.Min)):
+        if any(v != v for v in vals):
+            return _NAN
+        return max(vals) if isinstance(e, sympy.Max) else min(vals)
+    if isinstance(e, sympy.Heaviside):
+        v = vals[0]
+        return 1.0 if v > 0 else 0.0 if v < 0 else (vals[1] if len(vals) > 1 else 0.5)
+    if isinstance(e, Relational):
+        a, b = vals
+        return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}.get(e.rel_op)
+    if isinstance(e, sympy.And):
+        return all(vals)
+    if isinstance(e, sympy.Or):
+        return any(vals)
+    if isinstance(e, sympy.Not):
+        return not vals[0]
+    fn = _UNARY.get(type(e))
+    if fn is not None and len(vals) == 1:
+        return _f1(fn, vals[0])
+    return _NAN
+
+
+#: Relative gap below which two constants count as too close for SymPy to compare
+#: quickly (it needs ever more precision, about 4 ms per comparison at this gap).
+CLOSE_COMPARE = 1e-6
+#: Relative size below which a constant sum counts as a disguised zero.
+CLOSE_ZERO = 1e-10
+
+
 # -- the checks shared by both paths ---------------------------------------------------------------
 
 
@@ -232,6 +358,37 @@ class _Checker:
     def __init__(self, symbols: Collection[sympy.Symbol]) -> None:
         self.symbols = set(symbols)
         self.size: dict[sympy.Basic, tuple[int, int]] = {}
+        self.fv: dict[sympy.Basic, Any] = {}
+
+    def shadow(self, e: sympy.Basic) -> Any:
+        """The float shadow of a node already checked by :meth:`tree`."""
+        return self.fv.get(e)
+
+    def constant(self, e: sympy.Basic) -> None:
+        """Reject a constant SymPy would be slow to evaluate or compare (see ``_shadow``)."""
+        v = self.fv.get(e)
+        if v is None or isinstance(v, bool) or isinstance(e, sympy.Rational):
+            return  # exact rationals are bounded by MAX_BITS and compared exactly
+        if not _finite(v):
+            raise _Fail("a constant in the definition is too large (beyond 1.8e308) or undefined")
+        if isinstance(e, sympy.Add) and not e.is_Rational:
+            terms = [abs(self.fv.get(a) or 0.0) for a in e.args]
+            if abs(v) <= CLOSE_ZERO * max(terms):
+                raise _Fail("a constant sum in the definition cancels to (nearly) zero; SymPy cannot decide its sign quickly, so simplify it")
+
+    def comparable(self, args: Collection[sympy.Basic]) -> None:
+        """Constants that SymPy must compare (Max, Min, conditions) must be clearly apart."""
+        consts = [(a, self.fv.get(a)) for a in args if not isinstance(a, sympy.Rational)]
+        consts = [(a, v) for a, v in consts if _finite(v)]
+        if not consts:
+            return
+        others = [(a, self.fv.get(a)) for a in args if _finite(self.fv.get(a))]
+        for a, va in consts:
+            for b, vb in others:
+                if a is b or a == b:
+                    continue
+                if abs(va - vb) <= CLOSE_COMPARE * max(1.0, abs(va), abs(vb)):
+                    raise _Fail("two constants here are too close to compare quickly; write them more simply")
 
     # before SymPy evaluates a power: estimate, never compute
     def power(self, base: sympy.Expr, e: sympy.Expr) -> None:
@@ -254,7 +411,7 @@ class _Checker:
                     raise _Fail(f"a root of a number of more than {MAX_RADICAND_BITS} bits is not supported")
             big = max(abs(bp), bq)
             if big > 1:
-                estimate = math.log2(big) * abs(p) / q
+                estimate = math.log2(big) * (abs(p) / q if _bits(p) < 1000 else _INF)
                 if estimate > MAX_BITS:
                     raise _Fail(f"the power would have about {estimate:.3g} bits (the limit is {MAX_BITS})")
         elif abs(p) > MAX_EXPONENT:
@@ -352,6 +509,10 @@ class _Checker:
                 if depth > MAX_EXPR_DEPTH:
                     raise _Fail(f"the expression is nested too deeply (more than {MAX_EXPR_DEPTH} levels)")
                 size[e] = (total, depth)
+                self.fv[e] = _shadow(e, [self.fv.get(a) for a in e.args], self.fv.get)
+                self.constant(e)
+                if isinstance(e, (sympy.Max, sympy.Min, Relational)):
+                    self.comparable(e.args)
                 continue
             if e in size:
                 continue
@@ -641,6 +802,10 @@ class _Parser:
             a, b = self.expr(node.args[1]), self.expr(node.args[2])
             return self.done(self.sympy_call(sympy.Piecewise, [(a, cond), (b, True)], node), node)
         args = [self.expr(a) for a in node.args]
+        for a, a_node in zip(args, node.args):
+            v = self.check.shadow(a)
+            if isinstance(v, float) and not math.isfinite(v):
+                raise self.fail(f"a constant argument of {n} must be a finite number below 1.8e308", a_node)
         if n == "Heaviside":
             if count == 2 and not args[1].is_Rational:
                 raise self.fail("the second argument of Heaviside (its value at 0) must be a number such as 1/2", node.args[1])
@@ -654,8 +819,16 @@ class _Parser:
             return self.power(args[0], sympy.Rational(1, 2), node)
         if n == "cbrt":
             return self.cube_root(args[0], node)
+        if n in ("Max", "max", "Min", "min"):
+            self.comparable(args, node)
         assert build is not None  # noqa: S101 - table invariant, not input validation
         return self.done(self.sympy_call(build, args, node), node)
+
+    def comparable(self, args: list[sympy.Expr], node: ast.AST) -> None:
+        try:
+            self.check.comparable(args)
+        except _Fail as f:
+            raise self.fail(f.message, node) from None
 
     def cube_root(self, u: sympy.Expr, node: ast.Call) -> sympy.Expr:
         magnitude = self.done(self.sympy_call(sympy.Abs, [u], node), node)
@@ -682,6 +855,7 @@ class _Parser:
                     word = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}.get(type(op), "?")
                     raise self.fail(f"the comparison '{word}' is not allowed (use < <= > >= == !=)", node, word)
                 right = self.expr(comp)
+                self.comparable([left, right], node)
                 parts.append(self.sympy_call(rel, [left, right], node))
                 left = right
             return self.done(self.sympy_call(sympy.And, parts, node) if len(parts) > 1 else parts[0], node)
