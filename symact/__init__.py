@@ -23,9 +23,15 @@ from symact.catalog import all_activations as all_activations
 from symact.catalog import get as get
 from symact.catalog import names as names
 from symact.catalog import register as register
+from symact.analysis import derivative as derivative
+from symact.analysis import limit as limit
+from symact.analysis import output_range as output_range
+from symact.analysis import properties as properties
+from symact.codegen import to_numpy as to_numpy
 from symact.errors import DefinitionError as DefinitionError
 from symact.errors import SymactError as SymactError
 from symact.errors import UnknownActivationError as UnknownActivationError
+from symact.parse import define as define
 from symact.unknown import Unknown as Unknown
 
 __version__ = "0.1.0"
@@ -39,9 +45,15 @@ __all__ = [
     "Unknown",
     "UnknownActivationError",
     "all_activations",
+    "define",
+    "derivative",
     "exact_number",
     "get",
+    "limit",
     "names",
+    "output_range",
+    "properties",
     "register",
+    "to_numpy",
     "x",
 ]

@@ -201,6 +201,12 @@ class Activation:
 
         return analysis.properties(self)
 
+    def numpy(self, derivative: int = 0) -> Any:
+        """A NumPy function generated from the symbols (see :func:`symact.codegen.to_numpy`)."""
+        from symact import codegen
+
+        return codegen.to_numpy(self, derivative=derivative)
+
     def latex(self, derivative: int = 0) -> str:
         """LaTeX of the definition or of a derivative (see :func:`symact.latex.to_latex`)."""
         from symact import latex

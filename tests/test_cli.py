@@ -70,3 +70,20 @@ def test_python_dash_m_smoke():
     run = subprocess.run([sys.executable, "-m", "symact", "--version"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0
     assert run.stdout.strip() == f"symact {symact.__version__}"
+
+
+def test_expr_defines_an_activation_from_text(capsys):
+    assert main(["latex", "--expr", "Max(0, x)", "--derivative", "1"]) == 0
+    assert r"\begin{cases} 0 & \text{for}\: x \leq 0" in capsys.readouterr().out
+    assert main(["show", "mine", "--expr", "x*tanh(log(1 + exp(x)))", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["name"] == "mine"
+    assert record["properties"]["parity"] == "neither"
+
+
+@pytest.mark.parametrize("text", ["__import__('os').getpid()", "x.__class__", "exp(x", "x ^ 2", "ｅｘｐ(x)"])
+def test_bad_expr_is_a_one_line_error(text, capsys):
+    assert _exit_code(["show", "--expr", text]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symact: error: ")
+    assert len(err.strip().splitlines()) == 1, err
