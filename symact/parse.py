@@ -50,8 +50,21 @@ constant                  value    what it bounds
 ``MAX_RADICAND_BITS``     128      bits of a rational number under a root (SymPy factors it)
 ``MAX_EXPR_NODES``        5000     size of the finished SymPy expression, as a tree
 ``MAX_EXPR_DEPTH``        200      depth of the finished SymPy expression
+``CLOSE_COMPARE``         1e-6     relative gap two constants must keep where SymPy must
+                                   compare them (``Max``, ``Min``, conditions)
+``CLOSE_ZERO``            1e-10    a constant sum must not cancel below this fraction of
+                                   its largest term (a disguised zero)
 ``BUILD_SECONDS``         2.0      :func:`define` builds in a budget worker as a safety net
 ========================  =======  =====================================================
+
+Constants get a float *shadow*: every constant subexpression is also evaluated
+in plain floating point, in O(1) per node. SymPy decides signs and comparisons
+of constants with ``evalf``, which is slow for doubly exponential constants
+(``E**(9**9)``), for near-equal ones and for disguised zeros
+(``log(8) - 3*log(2)``); so a constant that is not an exact rational must be a
+finite double (below 1.8e308 in magnitude), a constant argument of a function
+too, and the two rules above must hold. Exact rationals are only bounded by
+``MAX_BITS``, since SymPy compares them exactly.
 
 A SymPy expression given to :func:`define` is checked against the same table
 and limits: its free symbols must be ``x`` (any ``Symbol`` named ``"x"`` is

@@ -344,8 +344,14 @@ def test_sympy_input_parameters():
         (x + sympy.oo, "infinite"),
         (sympy.EulerGamma * x, "pi and E"),
         (sympy.Mul(*[sqrt(10**30 + 2 * k + 1) for k in range(20)], evaluate=False), "roots"),
+        (sympy.exp(sympy.exp(1000, evaluate=False), evaluate=False) * x, "too large"),
+        (Max(log(8), 3 * log(2), evaluate=False) * x, "too close"),
+        (sign(sympy.Add(log(8), -3 * log(2), evaluate=False), evaluate=False), "nearly"),
     ],
-    ids=["float", "I", "asin", "undefined-function", "free-symbol", "dummy", "huge-pow", "exp-log-power", "x-pow-1000", "huge-int", "oo", "euler-gamma", "roots"],
+    ids=[
+        "float", "I", "asin", "undefined-function", "free-symbol", "dummy", "huge-pow", "exp-log-power", "x-pow-1000",
+        "huge-int", "oo", "euler-gamma", "roots", "double-exp", "near-equal-max", "disguised-zero",
+    ],
 )
 def test_sympy_input_rejected(expr, fragment):
     t0 = time.perf_counter()
