@@ -303,6 +303,20 @@ def test_exceptions_propagate_with_their_type():
     assert (info.value.seconds, info.value.what) == (9.0, "inner")
 
 
+def test_exceptions_propagate_through_nested_budgets():
+    def outer():
+        try:
+            budget.call(int, "not a number", seconds=1)
+        except ValueError as err:
+            first = str(err)
+        budget.call(int, "oops", seconds=1)  # this one escapes both levels
+        return first  # pragma: no cover
+
+    with pytest.raises(ValueError, match="oops"):
+        budget.call(outer, seconds=5)
+    assert budget.call(lambda: budget.call(lambda: budget.call(lambda: 42))) == 42
+
+
 def test_unpicklable_exception_becomes_worker_error():
     class Local(Exception):  # local classes cannot be pickled by reference
         pass
