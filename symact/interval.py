@@ -290,6 +290,40 @@ _LAMBERTW = _Monotone("LambertW", lambda t: mp.lambertw(t), _const(-1), _const(m
 _COSH_POS = _Monotone("cosh", mp.cosh, _const(1), _const(mpmath.inf), {0: 1})  # used on [0, oo)
 
 
+_EXP_CLAMP = mpmath.mpf(2) ** 32
+_TRIG_CLAMP = mpmath.mpf(2) ** 40
+
+
+def _exp(v: Any) -> Any:
+    """exp on an interval, with arguments beyond +-2**32 clamped outward (exp is
+    increasing, so exp(2**32) bounds exp(t) below for t >= 2**32, and so on); this
+    keeps mpmath from evaluating exp of astronomically large numbers."""
+    a, b = _lo(v), _hi(v)
+    if -_EXP_CLAMP <= a and b <= _EXP_CLAMP:
+        return iv.exp(v)
+    if a > _EXP_CLAMP:
+        lo = _lo(iv.exp(iv.mpf(_EXP_CLAMP)))
+    elif a < -_EXP_CLAMP:
+        lo = mpmath.mpf(0)
+    else:
+        lo = _lo(iv.exp(iv.mpf(a)))
+    if b > _EXP_CLAMP:
+        hi = mpmath.inf
+    elif b < -_EXP_CLAMP:
+        hi = _hi(iv.exp(iv.mpf(-_EXP_CLAMP)))
+    else:
+        hi = _hi(iv.exp(iv.mpf(b)))
+    return _mk(lo, hi)
+
+
+def _trig(op: Callable[[Any], Any], v: Any) -> Any:
+    """sin/cos on an interval; [-1, 1] when an end is beyond 2**40 in magnitude."""
+    a, b = _lo(v), _hi(v)
+    if a < -_TRIG_CLAMP or b > _TRIG_CLAMP:
+        return _mk(-1, 1)
+    return _clean(op(v))
+
+
 def _decreasing(m: _Monotone, v: Any) -> Any:
     return m.image(-v)
 
@@ -307,16 +341,16 @@ def _cosh(v: Any) -> Any:
 def _sinc(v: Any) -> Any:
     a, b = _lo(v), _hi(v)
     if a > 0 or b < 0:
-        return _clean(iv.sin(v) / v)
+        return _clean(_trig(iv.sin, v) / v)
     # sinc(t) <= 1 and sinc(t) >= 1 - t**2/6 for all real t; |sinc| <= 1
     parts = []
     m = min(max(-a, b), mpmath.mpf(1))
     parts.append(_mk(_lo(1 - iv.mpf(m) ** 2 / 6), 1))
     one = mpmath.mpf(1)
     if b > one:
-        parts.append(_clean(iv.sin(_mk(one, b)) / _mk(one, b)))
+        parts.append(_clean(_trig(iv.sin, _mk(one, b)) / _mk(one, b)))
     if a < -one:
-        parts.append(_clean(iv.sin(_mk(a, -one)) / _mk(a, -one)))
+        parts.append(_clean(_trig(iv.sin, _mk(a, -one)) / _mk(a, -one)))
     return _hull(parts)
 
 
@@ -438,7 +472,7 @@ def _compile_node(e: sympy.Expr, var: sympy.Symbol) -> _Fn:  # noqa: C901 - one 
         return _compile_pow(e, var)
     if isinstance(e, sympy.exp):
         g = C(e.args[0])
-        return lambda B: iv.exp(g(B))
+        return lambda B: _exp(g(B))
     if isinstance(e, sympy.log):
         g = C(e.args[0])
 
@@ -452,7 +486,7 @@ def _compile_node(e: sympy.Expr, var: sympy.Symbol) -> _Fn:  # noqa: C901 - one 
     if isinstance(e, (sympy.sin, sympy.cos)):
         g = C(e.args[0])
         op = iv.sin if isinstance(e, sympy.sin) else iv.cos
-        return lambda B: _clean(op(g(B)))
+        return lambda B: _trig(op, g(B))
     mono = {sympy.tanh: _TANH, sympy.sinh: _SINH, sympy.asinh: _ASINH, sympy.atan: _ATAN, sympy.erf: _ERF}
     if e.func in mono:
         m = mono[e.func]
@@ -587,7 +621,7 @@ def _compile_pow(e: sympy.Pow, var: sympy.Symbol) -> _Fn:
         v = gb(B)
         if not _lo(v) > 0:
             raise EnclosureError(f"non-integer power of an interval reaching <= 0: {v}")
-        return _clean(iv.exp(_clean(ge(B) * iv.log(v))))
+        return _clean(_exp(_clean(ge(B) * iv.log(v))))
 
     return f_gpow
 
