@@ -441,7 +441,7 @@ def _compile(e: sympy.Expr, var: sympy.Symbol) -> _Fn:
             raise EnclosureError(f"{e} is not a real number")
         return _leaf_const(e)
     f = _compile_node(e, var)
-    if not e.has(var):
+    if var not in e.free_symbols:
         return _cached_const(f)
     return f
 
@@ -572,6 +572,17 @@ def _compile_node(e: sympy.Expr, var: sympy.Symbol) -> _Fn:  # noqa: C901 - one 
         return lambda B: _sinc(g(B))
     if isinstance(e, sympy.Piecewise):
         return _compile_piecewise(e, var)
+    if isinstance(e, sympy.CRootOf) and not e.free_symbols:
+        if not e.is_real:
+            raise EnclosureError(f"{e} is not real")
+
+        def f_root(B: Any) -> Any:
+            # SymPy isolates real roots in exact rational arithmetic: |root - q| <= dx
+            dx = sympy.Rational(1, 2 ** (iv.prec + 8))
+            q = e.eval_rational(dx=dx)
+            return _mk(_lo(iv.mpf(int(q.p)) / int(q.q) - _leaf_const(dx)(None)), _hi(iv.mpf(int(q.p)) / int(q.q) + _leaf_const(dx)(None)))
+
+        return f_root
     raise EnclosureError(f"unsupported function {e.func.__name__}")
 
 
@@ -733,7 +744,7 @@ def enclose(expr: sympy.Expr, lo: Any = None, hi: Any = None, *, var: sympy.Symb
     f = compile_enclosure(expr, var)
     with _ivprec(prec):
         if lo is None and hi is None:
-            if expr.has(var):
+            if var in expr.free_symbols:
                 raise EnclosureError("a box is needed for a non-constant expression")
             return f(None)
         B = _box(lo if lo is not None else hi, hi if hi is not None else lo)

@@ -864,7 +864,7 @@ def sign_chart(g: sympy.Expr, a: Any, b: Any, *, var: sympy.Symbol = x, seconds:
         o = sign_at(b - a)
         if o != 1:
             return Unknown(f"not an interval: ({a}, {b})")
-    if not g.has(var):
+    if var not in g.free_symbols:
         s = sign_at(g)
         if isinstance(s, Unknown):
             return s

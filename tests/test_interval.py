@@ -209,3 +209,13 @@ def test_enclosure_contains_true_values(ef, e1, e2, fracs, kind):
             if isinstance(val, mpmath.mpc):
                 assume(False)
             assert _contains(v, val), (expr, lo, hi, t, val, v)
+
+
+def test_crootof_is_enclosed_from_sympys_exact_isolation():
+    r = sympy.CRootOf(x**5 - x - 1, 0)
+    v = enclose(r, prec=150)
+    with mpmath.workdps(60):
+        t = mpmath.findroot(lambda s: s**5 - s - 1, 1.1)
+        assert _contains(v, t)
+    lo, hi = _lohi(v)
+    assert hi - lo < mpmath.mpf(2) ** -140

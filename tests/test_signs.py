@@ -306,3 +306,10 @@ def test_polynomials_with_rational_roots(rs):
     for v in reversed(distinct):
         expect.append(expect[-1] * (-1) ** rs.count(v))
     assert list(ch.signs) == expect[::-1]
+
+
+def test_polynomial_roots_without_radicals():
+    ch = sign_chart(x**5 - x - 1, -oo, oo)
+    assert isinstance(ch, SignChart) and ch.signs == (-1, 1)
+    with mpmath.workdps(60):
+        _check_root(ch.roots[0], mpmath.findroot(lambda s: s**5 - s - 1, 1.1))
