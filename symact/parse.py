@@ -109,7 +109,6 @@ MAX_EXPR_DEPTH = 200
 BUILD_SECONDS = 2.0
 
 _E = sympy.E
-_ONE = sympy.Integer(1)
 
 
 # -- the table: one list of what is allowed, for text and for SymPy expressions ----------------

@@ -348,28 +348,30 @@ def test_worker_dying_is_reported_not_read():
 
 
 def test_partial_output_of_a_killed_worker_is_never_read():
+    existing = _pipe_write_ends()  # the worker's result pipe is the one write end not in here
+
     def fn_hangs():
         # A frame header announcing 1000 bytes, 10 of them, then no more.
-        os.write(_find_write_end(), (1000).to_bytes(8, "big") + b"0123456789")
+        os.write(_result_pipe(existing), (1000).to_bytes(8, "big") + b"0123456789")
         _spin(30)
 
     err, took = _timed(budget.call, fn_hangs, seconds=0.5)
-    assert isinstance(err, BudgetExceeded)
+    assert isinstance(err, BudgetExceeded), err
     assert took < 0.5 + MARGIN
 
     def fn_dies():
         # A header for 1000 bytes followed by a valid (shorter) pickle, then exit:
         # the truncated frame must not be taken for a result.
-        os.write(_find_write_end(), (1000).to_bytes(8, "big") + pickle.dumps(("ok", 42)))
+        os.write(_result_pipe(existing), (1000).to_bytes(8, "big") + pickle.dumps(("ok", 42)))
         os._exit(0)
 
     with pytest.raises(WorkerError, match="status 0"):
         budget.call(fn_dies)
 
 
-def _find_write_end():
-    """In a worker: the fd of its result pipe (the newest pipe write end it holds, above 2)."""
-    found = []
+def _pipe_write_ends():
+    """File descriptors of this process that are write ends of pipes."""
+    found = set()
     for fd in map(int, os.listdir("/proc/self/fd")):
         try:
             target = os.readlink(f"/proc/self/fd/{fd}")
@@ -377,10 +379,16 @@ def _find_write_end():
                 flags = int(fh.read().split("flags:")[1].split()[0], 8)
         except OSError:
             continue
-        if fd > 2 and target.startswith("pipe:") and flags & os.O_WRONLY:
-            found.append(fd)
-    assert found, "no pipe write end"
-    return max(found)
+        if target.startswith("pipe:") and flags & os.O_WRONLY:
+            found.add(fd)
+    return found
+
+
+def _result_pipe(existing):
+    """In a worker: the fd of its result pipe (the pipe write end its caller did not have before)."""
+    new = _pipe_write_ends() - existing
+    assert len(new) == 1, new
+    return new.pop()
 
 
 # -- memory ------------------------------------------------------------------------------------
