@@ -213,7 +213,7 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
     if c.has(sympy.nan, sympy.zoo, sympy.oo, sympy.S.NegativeInfinity):
         return Unknown(f"{c} is not a finite real number")
     last = None
-    for prec in (120, 400):
+    for prec in (120, 400, 1600):
         try:
             v = _enc_const(c, prec)
         except EnclosureError as exc:
@@ -490,20 +490,31 @@ class _Engine:
         return root
 
     # -- tails ------------------------------------------------------------------------
-    def ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int = 0) -> _Piece | None:
-        """Chart of h on (x0, oo) (side = 1) or (-oo, x0) (side = -1), or None."""
-        key = (h, x0, side)
+    def ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int = 0, level: int = 2) -> _Piece | None:
+        """Chart of h on (x0, oo) (side = 1) or (-oo, x0) (side = -1), or None.
+
+        ``level`` bounds the methods tried on each form (0: plain enclosures,
+        1: + termwise enclosures, 2: + the monotone rule); callers try the levels in
+        turn so that the cheap proofs of every form come before the expensive ones."""
+        key = (h, x0, side, level)
         if key not in self.memo or (self.memo[key] is None and self.memo_depth[key] > depth):
-            self.memo[key] = self._ray(h, x0, side, depth)
+            self.memo[key] = self._ray(h, x0, side, depth, level)
             self.memo_depth[key] = depth
         return self.memo[key]
 
-    def _ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int) -> _Piece | None:
+    def ray_any(self, h: sympy.Expr, x0: mpmath.mpf, side: int) -> _Piece | None:
+        for level in (0, 1, 2):
+            pc = self.ray(h, x0, side, 0, level)
+            if pc is not None:
+                return pc
+        return None
+
+    def _ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int, level: int) -> _Piece | None:
         self.check_time()
         if side * x0 <= 0:  # the rewrites below assume the ray does not contain 0
             return None
         s0 = self.point_sign(h, x0)
-        found = self.ray_start(h, x0, side)
+        found = self.ray_start(h, x0, side, level)
         if found is not None:
             X, s = found
             if X == x0:
@@ -523,11 +534,11 @@ class _Engine:
                 pass
         if depth >= 3:
             return None
-        for mult, factors in _forms(h, self.var, side):
+        for mult, factors in _forms_cached(h, self.var, side):
             self.check_time()
             pieces = []
             for f, k in factors:
-                pc = self.ray(f, x0, side, depth + 1)
+                pc = self.ray(f, x0, side, depth + 1, level)
                 if pc is None or (k < 0 and pc[0]):
                     break
                 pieces.append((pc, k))
@@ -537,25 +548,27 @@ class _Engine:
                     return combined
         return None
 
-    def ray_start(self, h: sympy.Expr, x0: mpmath.mpf, side: int) -> tuple[mpmath.mpf, int] | None:
+    def ray_start(self, h: sympy.Expr, x0: mpmath.mpf, side: int, level: int = 2) -> tuple[mpmath.mpf, int] | None:
         """The smallest X = x0 * 4**k (k <= 5) such that h has a proved constant sign on
-        the closed ray from X, with that sign; cheap methods are tried at every X first."""
+        the closed ray from X, with that sign, using the methods up to ``level``."""
         Xs = [x0 * 4**k for k in range(6)]
+        inf = mpmath.inf if side == 1 else -mpmath.inf
         for X in Xs:  # plain enclosure
-            inf = mpmath.inf if side == 1 else -mpmath.inf
             s = self.box_sign(h, *((X, inf) if side == 1 else (inf, X)))
             if s is not None:
                 return X, s
-        for X in Xs[::2]:  # termwise with monotone terms
-            v = self.ray_termwise(h, X, side)
-            s = _iv_sign(v) if v is not None else None
-            if s:
-                return X, s
-        hd = _diff(h, self.var)
-        for X in Xs[::2]:  # monotone in the sign-keeping direction
-            s = self.monotone_rule(h, hd, X, side)
-            if s is not None:
-                return X, s
+        if level >= 1:
+            for X in Xs[0:3:2]:  # termwise with monotone terms
+                v = self.ray_termwise(h, X, side)
+                s = _iv_sign(v) if v is not None else None
+                if s:
+                    return X, s
+        if level >= 2:
+            hd = _diff(h, self.var)
+            for X in Xs[0:3:2]:  # monotone in the sign-keeping direction
+                s = self.monotone_rule(h, hd, X, side)
+                if s is not None:
+                    return X, s
         return None
 
     def monotone_rule(self, h: sympy.Expr, hd: sympy.Expr, X: mpmath.mpf, side: int) -> int | None:
@@ -800,6 +813,20 @@ def _forms(h: sympy.Expr, var: sympy.Symbol, side: int) -> Iterator[tuple[int, l
         conj = _conjugate(h, var)
         if conj is not None:
             yield conj
+
+
+_FORMS: dict[tuple[sympy.Expr, sympy.Symbol, int], list[tuple[int, list[tuple[sympy.Expr, int]]]]] = {}
+
+
+def _forms_cached(h: sympy.Expr, var: sympy.Symbol, side: int) -> list[tuple[int, list[tuple[sympy.Expr, int]]]]:
+    key = (h, var, side)
+    out = _FORMS.get(key)
+    if out is None:
+        out = list(_forms(h, var, side))
+        if len(_FORMS) > 2000:
+            _FORMS.clear()
+        _FORMS[key] = out
+    return out
 
 
 def _conjugate(h: sympy.Expr, var: sympy.Symbol) -> tuple[int, list[tuple[sympy.Expr, int]]] | None:
@@ -1080,12 +1107,12 @@ def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, bu
         else:
             piece = eng.segment(g, lo_pt, hi_pt, s_lo, s_hi)
         if inf_a:
-            tail = eng.ray(g, L, -1)
+            tail = eng.ray_any(g, L, -1)
             if tail is None:
                 return Unknown(f"could not certify the sign of {g} on (-oo, {mpmath.nstr(L, 6)})")
             piece = _join(tail, L, s_lo, piece)
         if inf_b:
-            tail = eng.ray(g, R, 1)
+            tail = eng.ray_any(g, R, 1)
             if tail is None:
                 return Unknown(f"could not certify the sign of {g} on ({mpmath.nstr(R, 6)}, oo)")
             piece = _join(piece, R, s_hi, tail)
