@@ -1097,10 +1097,15 @@ def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, bu
     hi_pt = R if inf_b else B
     s_lo = eng.point_sign(g, L) if inf_a else sa
     s_hi = eng.point_sign(g, R) if inf_b else sb
+    for cut, s_cut in ((L, s_lo), (R, s_hi)):
+        if cut is not None and s_cut is None:
+            return Unknown(f"cannot evaluate {g} at {mpmath.nstr(cut, 6)}")
     try:
         # 0 is a common exact zero (odd functions): make it a cut point when inside
         if lo_pt < 0 < hi_pt and (inf_a or a < 0) and (inf_b or b > 0):
             s0 = eng.point_sign(g, mpmath.mpf(0))
+            if s0 is None:
+                raise _Fail(f"cannot evaluate {g} at 0")
             left = eng.segment(g, lo_pt, mpmath.mpf(0), s_lo, s0)
             right = eng.segment(g, mpmath.mpf(0), hi_pt, s0, s_hi)
             piece = _join(left, mpmath.mpf(0), s0, right)
