@@ -50,11 +50,15 @@ constant                  value    what it bounds
 ``MAX_RADICAND_BITS``     128      bits of a rational number under a root (SymPy factors it)
 ``MAX_EXPR_NODES``        5000     size of the finished SymPy expression, as a tree
 ``MAX_EXPR_DEPTH``        200      depth of the finished SymPy expression
+``MAX_MINMAX_ARGS``       8        arguments of one ``Max``/``Min`` (after SymPy flattens
+                                   nested ones): SymPy compares them pairwise
+``MAX_PIECES``            32       pieces of one ``Piecewise``
 ``CLOSE_COMPARE``         1e-6     relative gap two constants must keep where SymPy must
                                    compare them (``Max``, ``Min``, conditions)
 ``CLOSE_ZERO``            1e-10    a constant sum must not cancel below this fraction of
                                    its largest term (a disguised zero)
-``BUILD_SECONDS``         2.0      :func:`define` builds in a budget worker as a safety net
+``BUILD_SECONDS``         2.0      the SymPy building runs in a :mod:`symact.budget` worker
+                                   as a safety net (see below)
 ========================  =======  =====================================================
 
 Constants get a float *shadow*: every constant subexpression is also evaluated
@@ -65,6 +69,17 @@ of constants with ``evalf``, which is slow for doubly exponential constants
 finite double (below 1.8e308 in magnitude), a constant argument of a function
 too, and the two rules above must hold. Exact rationals are only bounded by
 ``MAX_BITS``, since SymPy compares them exactly.
+
+The checks that need no SymPy (length, characters, brackets, ``ast.parse``,
+node count and depth) run in the calling process and reject most hostile text
+in microseconds. Building the SymPy objects, where SymPy's automatic
+evaluation runs, happens under :func:`symact.budget.call` with
+:data:`BUILD_SECONDS`: the structural limits above keep every known costly
+input far below it, and the budget (a killed worker, or a ``SIGALRM`` inside a
+worker) bounds whatever they miss. Running past it is a ``DefinitionError``
+saying the definition is too complex. The result comes back pickled, and
+unpickling rebuilds it once more in the caller (cheap for an expression that
+passed the limits).
 
 A SymPy expression given to :func:`define` is checked against the same table
 and limits: its free symbols must be ``x`` (any ``Symbol`` named ``"x"`` is
@@ -106,6 +121,8 @@ MAX_ROOT = 64
 MAX_RADICAND_BITS = 128
 MAX_EXPR_NODES = 5000
 MAX_EXPR_DEPTH = 200
+MAX_MINMAX_ARGS = 8
+MAX_PIECES = 32
 BUILD_SECONDS = 2.0
 
 _E = sympy.E
@@ -497,8 +514,10 @@ class _Checker:
         else:
             name = getattr(e, "func", type(e)).__name__
             raise _Fail(f"the SymPy object {name} is not allowed (allowed functions: {_ALLOWED_NAMES_TEXT})", _short(str(e)))
-        if isinstance(e, (sympy.Max, sympy.Min)) and not e.args:  # Max() is -oo
-            raise _Fail("Max and Min need arguments", str(e))
+        if isinstance(e, (sympy.Max, sympy.Min)) and len(e.args) > MAX_MINMAX_ARGS:
+            raise _Fail(f"{type(e).__name__} has {len(e.args)} arguments (the limit is {MAX_MINMAX_ARGS})", _short(str(e)))
+        if isinstance(e, sympy.Piecewise) and len(e.args) > MAX_PIECES:
+            raise _Fail(f"Piecewise has {len(e.args)} pieces (the limit is {MAX_PIECES})", _short(str(e)))
 
     def tree(self, expr: sympy.Basic) -> None:
         """Check every node not seen before, and the size and depth as a tree (iteratively).
@@ -832,6 +851,10 @@ class _Parser:
         if n == "cbrt":
             return self.cube_root(args[0], node)
         if n in ("Max", "max", "Min", "min"):
+            cls = sympy.Max if n in ("Max", "max") else sympy.Min
+            flat = sum(len(a.args) if isinstance(a, cls) else 1 for a in args)
+            if flat > MAX_MINMAX_ARGS:
+                raise self.fail(f"{n} would have {flat} arguments (the limit is {MAX_MINMAX_ARGS}, counting nested {cls.__name__}s)", func)
             self.comparable(args, node)
         assert build is not None  # noqa: S101 - table invariant, not input validation
         return self.done(self.sympy_call(build, args, node), node)
@@ -848,6 +871,8 @@ class _Parser:
         return self.done(self.sympy_call(lambda a, b: sympy.sign(a) * b, [u, root], node), node)
 
     def piecewise(self, node: ast.Call) -> sympy.Expr:
+        if len(node.args) > MAX_PIECES:
+            raise self.fail(f"Piecewise has {len(node.args)} pieces (the limit is {MAX_PIECES})", node.func)
         pieces = []
         for arg in node.args:
             if not isinstance(arg, ast.Tuple) or len(arg.elts) != 2:
@@ -915,7 +940,8 @@ def _check_param_name(p: Any) -> None:
         raise DefinitionError(f"parameter name {p!r} is reserved (x, function names, constants and keywords cannot be parameters)")
 
 
-def _parse(source: str, params: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+def _prepare(source: str, params: Mapping[str, sympy.Symbol]) -> tuple[_Parser, ast.Expression]:
+    """Every check that needs no SymPy: cheap, bounded, in this process (raises ``_Fail``)."""
     if len(source) > MAX_LENGTH:
         raise _Fail(f"the definition is {len(source)} characters long; the limit is {MAX_LENGTH}")
     if not source.strip():
@@ -942,17 +968,48 @@ def _parse(source: str, params: Mapping[str, sympy.Symbol]) -> sympy.Expr:
         raise _Fail(f"the definition cannot be parsed ({type(exc).__name__})") from None
     parser = _Parser(body, lead, params)
     parser.measure(tree)
+    return parser, tree
+
+
+def _finish(parser: _Parser, tree: ast.Expression) -> sympy.Expr:
+    """Build the SymPy expression (the part that runs SymPy; budgeted by the caller)."""
     result = parser.expr(tree.body)
     if not isinstance(result, sympy.Expr):  # pragma: no cover - expr() only returns expressions
         raise _Fail("the definition is not an expression")
     return result
 
 
+def _parse(source: str, params: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+    """The whole text path in this process, without a time budget (raises ``_Fail``)."""
+    return _finish(*_prepare(source, params))
+
+
+def _run(fn: Callable[..., sympy.Expr], *args: Any, source: str | None) -> sympy.Expr:
+    """Run a building step under the BUILD_SECONDS budget; turn failures into DefinitionError."""
+
+    def job() -> tuple[Any, ...]:
+        try:
+            return ("ok", fn(*args))
+        except _Fail as f:
+            return ("error", f.message, f.token, f.column)
+
+    try:
+        outcome = budget.call(job, seconds=BUILD_SECONDS, what="building the definition")
+    except budget.BudgetExceeded:
+        raise DefinitionError(f"the definition took more than {BUILD_SECONDS:g} s to build; it is too complex", source=source) from None
+    except (MemoryError, RecursionError, SystemError, budget.WorkerError) as exc:
+        raise DefinitionError(f"the definition could not be built ({type(exc).__name__})", source=source) from None
+    if outcome[0] == "error":
+        _, message, token, column = outcome
+        raise DefinitionError(message, source=source, token=token, column=column)
+    return outcome[1]  # type: ignore[no-any-return]
+
+
 def parse_expr_safely(source: str, params: Collection[str] = ()) -> sympy.Expr:
     """Parse text into an exact SymPy expression in :data:`symact.x`, never executing it.
 
-    Runs in the calling process, bounded by the structural limits of this module
-    (see the module docstring); :func:`define` adds a time budget as a safety net.
+    The checks that need no SymPy run in the calling process; building the
+    expression runs under a :data:`BUILD_SECONDS` budget (see the module docstring).
 
     Args:
         source: the definition, e.g. ``"x*sigmoid(x)"``.
@@ -976,10 +1033,12 @@ def parse_expr_safely(source: str, params: Collection[str] = ()) -> sympy.Expr:
     if not isinstance(source, str):
         raise TypeError(f"the definition must be a string, got {type(source).__name__}")
     symbols = _param_symbols(params)
+    shown = _short(source, 200)
     try:
-        return _parse(source, symbols)
+        parser, tree = _prepare(source, symbols)
     except _Fail as f:
-        raise DefinitionError(f.message, source=_short(source, 200), token=f.token, column=f.column) from None
+        raise DefinitionError(f.message, source=shown, token=f.token, column=f.column) from None
+    return _run(_finish, parser, tree, source=shown)
 
 
 def check_expr(expr: sympy.Basic, params: Collection[str] = ()) -> sympy.Expr:
@@ -1004,6 +1063,11 @@ def check_expr(expr: sympy.Basic, params: Collection[str] = ()) -> sympy.Expr:
     symbols = _param_symbols(params)
     if not isinstance(expr, sympy.Basic):
         raise TypeError(f"expected a SymPy expression, got {type(expr).__name__}")
+    return _run(_check_expr, expr, symbols, source=None)
+
+
+def _check_expr(expr: sympy.Basic, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+    """The SymPy path in this process, without a time budget (raises ``_Fail``)."""
     try:
         if not isinstance(expr, sympy.Expr):
             raise _Fail(f"the definition must be a SymPy expression, not a {type(expr).__name__}", _short(str(expr)))
@@ -1022,10 +1086,8 @@ def check_expr(expr: sympy.Basic, params: Collection[str] = ()) -> sympy.Expr:
         result = expr.xreplace(mapping) if mapping else expr
         _Checker(wanted.values()).tree(result)
         return result
-    except _Fail as f:
-        raise DefinitionError(f.message, token=f.token, column=f.column) from None
     except RecursionError:  # pragma: no cover - depth is checked before xreplace
-        raise DefinitionError("the expression is nested too deeply") from None
+        raise _Fail("the expression is nested too deeply") from None
 
 
 def _free_symbols(expr: sympy.Basic) -> list[sympy.Symbol]:
@@ -1047,15 +1109,6 @@ def _free_symbols(expr: sympy.Basic) -> list[sympy.Symbol]:
 
 
 # -- define ------------------------------------------------------------------------------------------
-
-
-def _build(source: str | sympy.Basic, names: tuple[str, ...]) -> tuple[Any, ...]:
-    try:
-        if isinstance(source, str):
-            return ("ok", parse_expr_safely(source, names))
-        return ("ok", check_expr(source, names))
-    except DefinitionError as err:
-        return ("error", err.message, err.source, err.token, err.column)
 
 
 def define(source: str | sympy.Expr, name: str | None = None, params: Mapping[str, Any] | None = None) -> Activation:
@@ -1105,22 +1158,7 @@ def define(source: str | sympy.Expr, name: str | None = None, params: Mapping[st
     if not isinstance(source, (str, sympy.Basic)):
         raise TypeError(f"the definition must be a string or a SymPy expression, got {type(source).__name__}")
     names = tuple(defaults)
-    try:
-        outcome = budget.call(_build, source, names, seconds=BUILD_SECONDS, what="building the definition")
-    except budget.BudgetExceeded:
-        raise DefinitionError(
-            f"the definition took more than {BUILD_SECONDS:g} s to build; it is too complex",
-            source=_short(source, 200) if isinstance(source, str) else None,
-        ) from None
-    except (MemoryError, budget.WorkerError, RecursionError, SystemError) as exc:
-        raise DefinitionError(
-            f"the definition could not be built ({type(exc).__name__})",
-            source=_short(source, 200) if isinstance(source, str) else None,
-        ) from None
-    if outcome[0] == "error":
-        _, message, src, token, column = outcome
-        raise DefinitionError(message, source=src, token=token, column=column)
-    template = outcome[1]
+    template = parse_expr_safely(source, names) if isinstance(source, str) else check_expr(source, names)
     return Activation(act_name, template, params=tuple(Parameter(n, v) for n, v in defaults.items()))
 
 

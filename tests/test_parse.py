@@ -17,6 +17,7 @@ from sympy import (
 from hostile_inputs import HOSTILE, marker_payloads
 from symact import Activation, Parameter, x
 from symact.errors import DefinitionError
+from symact import parse
 from symact.parse import FUNCTIONS, MAX_LENGTH, check_expr, define, parse_expr_safely
 
 R = Rational
@@ -231,13 +232,14 @@ def test_marker_payloads_are_live(tmp_path):
 
 
 def test_worst_inputs_use_bounded_memory():
+    """The whole text path, run in this process (parse._parse, no worker), stays small."""
     worst = [t for i, t in HOSTILE if i in {"qwed-chain", "tower-2", "tower-10", "x-pow-googol", "exp-log-power", "product-of-roots", "mul-of-big", "unary-1999", "many-terms", "pow-chain-long", "not-chain"}]
     worst += ["x+" * 999 + "x", "sqrt(" * 40 + "x" + ")" * 40]
     for text in worst:
         tracemalloc.start()
         try:
-            with pytest.raises(DefinitionError):
-                parse_expr_safely(text)
+            with pytest.raises(parse._Fail):
+                parse._parse(text, {})
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
@@ -258,6 +260,28 @@ def test_largest_accepted_inputs_are_fast():
         assert time.perf_counter() - t0 < 1.0
 
 
+def test_max_min_arity_and_piecewise_size_are_capped():
+    nine = ", ".join(f"x**{k}" for k in range(9))
+    with pytest.raises(DefinitionError, match="Max would have 9 arguments"):
+        parse_expr_safely(f"Max({nine})")
+    with pytest.raises(DefinitionError, match="counting nested"):
+        parse_expr_safely("Max(Max(x, x**2 + 1, x**3 + 2, x**4 + 3, x**5 + 4), Max(x**6 + 5, x**7 + 6, x**8 + 7, x**9 + 8))")
+    assert parse_expr_safely("Min(6, Max(0, x))") == Min(6, Max(0, x))
+    pieces = ", ".join(f"({k}*x, x < {k})" for k in range(33))
+    with pytest.raises(DefinitionError, match="34 pieces"):
+        parse_expr_safely(f"Piecewise({pieces}, (0, True))")
+
+
+def test_time_budget_is_the_safety_net(monkeypatch):
+    # Allowed by every structural limit, but slow for SymPy (pairwise Max comparisons).
+    heavy = "Max(" + ", ".join(f"tanh(x + {k})*x**2 - log(1 + exp({k}*x))" for k in range(1, 9)) + ")"
+    monkeypatch.setattr(parse, "BUILD_SECONDS", 0.05)
+    t0 = time.perf_counter()
+    with pytest.raises(DefinitionError, match="too complex"):
+        define(heavy)
+    assert time.perf_counter() - t0 < 1.0
+
+
 # -- random text never escapes as anything but DefinitionError ---------------------------------------
 
 _TOKENS = [
@@ -267,11 +291,14 @@ _TOKENS = [
 ]
 
 
-def _outcome(text):
+def _outcome(text, in_process=False):
     t0 = time.perf_counter()
     try:
-        result = parse_expr_safely(text, params=["alpha"])
-    except DefinitionError:
+        if in_process:  # no budget worker: the structural limits alone must keep it fast
+            result = parse._parse(text, {"alpha": alpha})
+        else:
+            result = parse_expr_safely(text, params=["alpha"])
+    except (DefinitionError, parse._Fail):
         result = None
     assert time.perf_counter() - t0 < 1.0
     if result is not None:
@@ -280,16 +307,22 @@ def _outcome(text):
         assert not result.has(sympy.Float, sympy.I, sympy.zoo, sympy.oo, sympy.nan)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=120))
 def test_random_printable_text(text):
     _outcome(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.sampled_from(_TOKENS), max_size=40).map("".join))
 def test_random_token_soup(text):
     _outcome(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=60).map("".join))
+def test_random_token_soup_in_process_without_budget(text):
+    _outcome(text, in_process=True)
 
 
 @settings(max_examples=100, deadline=None)
