@@ -183,7 +183,7 @@ def _exprs(draw, depth=3):
 _ENDS = st.one_of(st.integers(-6, 6).map(sympy.Integer), st.fractions(-6, 6, max_denominator=9).map(lambda f: sympy.Rational(f.numerator, f.denominator)))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(_exprs(), _ENDS, _ENDS, st.lists(st.floats(0, 1), min_size=1, max_size=4), st.sampled_from(["finite", "left", "right"]))
 def test_enclosure_contains_true_values(ef, e1, e2, fracs, kind):
     expr, f = ef
@@ -208,7 +208,10 @@ def test_enclosure_contains_true_values(ef, e1, e2, fracs, kind):
                 continue
             if isinstance(val, mpmath.mpc):
                 assume(False)
-            assert _contains(v, val), (expr, lo, hi, t, val, v)
+            # the reference itself carries rounding errors of order 2**-190 (relative)
+            slack = abs(val) * mpmath.mpf(2) ** -150 + mpmath.mpf(2) ** -150
+            lo_v, hi_v = _lohi(v)
+            assert lo_v - slack <= val <= hi_v + slack, (expr, lo, hi, t, val, v)
 
 
 def test_crootof_is_enclosed_from_sympys_exact_isolation():
