@@ -989,7 +989,7 @@ def _run(fn: Callable[..., sympy.Expr], *args: Any, source: str | None) -> sympy
 
     def job() -> tuple[Any, ...]:
         try:
-            return ("ok", fn(*args))
+            return ("ok", _encode(fn(*args)))
         except _Fail as f:
             return ("error", f.message, f.token, f.column)
 
@@ -1002,7 +1002,73 @@ def _run(fn: Callable[..., sympy.Expr], *args: Any, source: str | None) -> sympy
     if outcome[0] == "error":
         _, message, token, column = outcome
         raise DefinitionError(message, source=source, token=token, column=column)
-    return outcome[1]  # type: ignore[no-any-return]
+    return _decode(outcome[1])
+
+
+# The finished expression crosses from the budget worker as a flat list of nodes,
+# not as pickled SymPy objects: unpickling would rebuild every node *with*
+# SymPy's automatic evaluation, outside the budget. The nodes are already
+# canonical, so rebuilding them with evaluate=False gives an equal expression in
+# time linear in its size.
+_DECODABLE: frozenset[type] = frozenset(
+    {
+        sympy.Add, sympy.Mul, sympy.Pow, sympy.Max, sympy.Min, sympy.Piecewise, sympy.And, sympy.Or, sympy.Not,
+        sympy.StrictLessThan, sympy.LessThan, sympy.StrictGreaterThan, sympy.GreaterThan, sympy.Equality,
+        sympy.Unequality, *_FUNCTION_CLASSES,
+    }
+)
+
+
+def _encode(expr: sympy.Basic) -> tuple[tuple[Any, ...], ...]:
+    index: dict[sympy.Basic, int] = {}
+    nodes: list[tuple[Any, ...]] = []
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if e in index:
+            continue
+        if not ready:
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if a not in index)
+            continue
+        if isinstance(e, sympy.Rational):
+            item: tuple[Any, ...] = ("Q", int(e.p), int(e.q))
+        elif isinstance(e, sympy.Symbol):
+            item = ("S", e.name)
+        elif e is sympy.pi or e is sympy.E:
+            item = ("C", "pi" if e is sympy.pi else "E")
+        elif isinstance(e, (BooleanTrue, BooleanFalse)):
+            item = ("B", bool(e))
+        elif isinstance(e, ExprCondPair) or type(e) in _DECODABLE:
+            item = ("F", type(e), tuple(index[a] for a in e.args))
+        else:  # pragma: no cover - the checker admits nothing else
+            raise _Fail(f"cannot transfer a {type(e).__name__}")
+        index[e] = len(nodes)
+        nodes.append(item)
+    return tuple(nodes)
+
+
+def _decode(nodes: tuple[tuple[Any, ...], ...]) -> sympy.Expr:
+    built: list[Any] = []
+    for item in nodes:
+        kind = item[0]
+        if kind == "Q":
+            built.append(sympy.Rational(item[1], item[2]))
+        elif kind == "S":
+            built.append(sympy.Symbol(item[1], real=True))
+        elif kind == "C":
+            built.append(CONSTANTS[item[1]])
+        elif kind == "B":
+            built.append(sympy.true if item[1] else sympy.false)
+        else:
+            cls, kids = item[1], [built[i] for i in item[2]]
+            if cls is ExprCondPair:
+                built.append(ExprCondPair(*kids))
+            elif cls in _DECODABLE:
+                built.append(cls(*kids, evaluate=False))
+            else:  # pragma: no cover - _encode never produces it
+                raise budget.WorkerError("building the definition", f"unexpected node {cls!r}")
+    return built[-1]  # type: ignore[no-any-return]
 
 
 def parse_expr_safely(source: str, params: Collection[str] = ()) -> sympy.Expr:

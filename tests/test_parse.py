@@ -112,6 +112,16 @@ def test_round_trip(text, expected):
     assert not got.has(sympy.Float)
 
 
+def test_worker_transfer_rebuilds_equal_expressions():
+    """Results cross from the budget worker as flat nodes rebuilt without evaluation."""
+    import symact
+
+    exprs = [act.template for act in symact.all_activations()] + [e for _, e in ROUND_TRIPS]
+    for expr in exprs:
+        back = parse._decode(parse._encode(expr))
+        assert back == expr and back.free_symbols == expr.free_symbols
+
+
 def test_every_function_of_the_table_has_a_round_trip():
     texts = " ".join(t for t, _ in ROUND_TRIPS)
     assert all(f"{name}(" in texts for name in FUNCTIONS)
