@@ -159,6 +159,16 @@ def _round(m: mpmath.mpf, up: bool, bits: int = 192) -> mpmath.mpf:
     return mp.make_mpf(mpf_pos(m._mpf_, bits, round_ceiling if up else round_floor))
 
 
+def _float_certified(mid: mpmath.mpf, width: mpmath.mpf) -> sympy.Float:
+    """mid as a Float with 45 digits, or with only the digits the bracket width certifies
+    when the refinement stalled before a relative width of 1e-42."""
+    with mp.workprec(300):
+        if mid == 0 or width <= _REL_WIDTH * abs(mid):
+            return _float45(mid)
+        digits = int(mpmath.floor(-mpmath.log10(width / abs(mid))))
+    return sympy.Float(mid, max(digits, 1))
+
+
 def _float45(m: mpmath.mpf) -> sympy.Float:
     return sympy.Float(m, 45)
 
@@ -897,12 +907,25 @@ def sign_chart(g: sympy.Expr, a: Any, b: Any, *, var: sympy.Symbol = x, seconds:
             return s
         return SignChart(a, b, (), (s,), "exact")
     eng = _Engine(var, deadline)
-    exact = _exact_chart(g, a, b, eng)
+    try:
+        exact = _exact_chart(g, a, b, eng)
+    except _Fail as exc:
+        exact = None if isinstance(exc, _Timeout) else Unknown(str(exc))
+    except (RecursionError, MemoryError) as exc:
+        return Unknown(f"gave up: {type(exc).__name__}")
+    except Exception as exc:  # noqa: BLE001 - a SymPy failure must not become a crash
+        exact = Unknown(f"internal error in the exact step: {type(exc).__name__}: {exc}")
     numeric: SignChart | Unknown
     try:
         numeric = _numeric_chart(g, a, b, eng, budget if exact is None else min(budget, 1.0))
     except _Timeout:
         numeric = Unknown("time budget exceeded")
+    except _Fail as exc:
+        numeric = Unknown(str(exc))
+    except (RecursionError, MemoryError) as exc:
+        numeric = Unknown(f"gave up: {type(exc).__name__}")
+    except Exception as exc:  # noqa: BLE001 - a SymPy failure must not become a crash
+        numeric = Unknown(f"internal error in the numeric step: {type(exc).__name__}: {exc}")
     if exact is None:
         return numeric
     if isinstance(exact, Unknown):
@@ -1146,5 +1169,5 @@ def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, bu
         if r.exact is not None and r.exact.is_Rational:
             out.append(Root(r.exact, r.exact, r.exact, _float45(mid)))
         else:
-            out.append(Root(r.exact, _rat(_round(r.lo, False)), _rat(_round(r.hi, True)), _float45(mid)))
+            out.append(Root(r.exact, _rat(_round(r.lo, False)), _rat(_round(r.hi, True)), _float_certified(mid, r.hi - r.lo)))
     return SignChart(a, b, tuple(out), tuple(signs), "interval")
