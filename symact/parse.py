@@ -287,9 +287,9 @@ def _fpow(b: float, e: float) -> float:
 
 def _rational_float(e: sympy.Rational) -> float:
     try:
-        return float(int(e.p)) / float(int(e.q)) if _bits(int(e.p)) < 1000 and _bits(int(e.q)) < 1000 else float(sympy.Rational(e))
+        return int(e.p) / int(e.q)  # Python divides big integers correctly rounded
     except OverflowError:
-        return _INF if e > 0 else -_INF
+        return _INF if e.p > 0 else -_INF
 
 
 _UNARY: dict[type, Callable[[float], float]] = {
