@@ -164,7 +164,7 @@ def _exprs(draw, depth=3):
             return x, (lambda t: t)
         k = sympy.Rational(c, draw(st.integers(1, 4)))
         return k * x, (lambda t, k=k: mpmath.mpf(k.p) / k.q * t)
-    kind = draw(st.integers(0, 4))
+    kind = draw(st.integers(0, 6))
     a, fa = draw(_exprs(depth=depth - 1))
     if kind == 0:
         s, m, _ = draw(st.sampled_from(_UNARY))
@@ -177,7 +177,13 @@ def _exprs(draw, depth=3):
     if kind == 3:
         n = draw(st.integers(2, 3))
         return a**n, (lambda t: fa(t) ** n)
-    return sympy.Max(a, b), (lambda t: max(fa(t), fb(t)))
+    if kind == 4:
+        return sympy.Max(a, b), (lambda t: max(fa(t), fb(t)))
+    c = sympy.Rational(draw(st.integers(-4, 4)), 2)
+    if kind == 5:
+        cm = mpmath.mpf(c.p) / c.q
+        return sympy.Piecewise((a, x < c), (b, True)), (lambda t: fa(t) if t < cm else fb(t))
+    return sympy.sign(a - c), (lambda t: mpmath.sign(fa(t) - mpmath.mpf(c.p) / c.q))
 
 
 _ENDS = st.one_of(st.integers(-6, 6).map(sympy.Integer), st.fractions(-6, 6, max_denominator=9).map(lambda f: sympy.Rational(f.numerator, f.denominator)))
