@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import threading
 from decimal import Decimal
 
 import mpmath
@@ -49,8 +50,17 @@ class _Unsupported(Exception):
     """The expression contains something the evaluator does not enclose."""
 
 
+_CONTEXTS = threading.local()
+
+
 def _context(prec: int) -> MPIntervalContext:
-    ctx = MPIntervalContext()
+    """A private interval context at ``prec`` bits (one per thread and precision; creating one is slow)."""
+    cache = getattr(_CONTEXTS, "by_prec", None)
+    if cache is None:
+        cache = _CONTEXTS.by_prec = {}
+    ctx = cache.get(prec)
+    if ctx is None:
+        ctx = cache[prec] = MPIntervalContext()
     ctx.prec = prec
     return ctx
 
@@ -72,6 +82,24 @@ def enclose(expr: sympy.Expr, prec: int = 64):  # noqa: ANN201 - returns an mpma
         return _ev(sympy.sympify(expr), ctx)
     except (_Unsupported, ZeroDivisionError, ValueError, TypeError, OverflowError):
         return None
+
+
+def quick_context(prec: int = 64) -> MPIntervalContext:
+    """A private interval context for :func:`enclose_in` (cheap pre-filters share one)."""
+    return _context(prec)
+
+
+def enclose_in(expr: sympy.Expr, ctx: MPIntervalContext):  # noqa: ANN201
+    """Like :func:`enclose`, in the given private context (so results can be combined)."""
+    try:
+        return _ev(sympy.sympify(expr), ctx)
+    except (_Unsupported, ZeroDivisionError, ValueError, TypeError, OverflowError):
+        return None
+
+
+def thin_around_zero(box, prec: int) -> bool:  # noqa: ANN001
+    """Whether ``box`` contains 0 and is narrower than 2^-(prec/2): numerically zero."""
+    return bool(box.a <= 0 <= box.b) and _width(box) < mpmath.ldexp(1, -(prec // 2))
 
 
 def certify_nonzero(expr: sympy.Expr, precisions: tuple[int, ...] = PRECISIONS) -> int | None:
@@ -167,6 +195,20 @@ def _rational(ctx: MPIntervalContext, q: sympy.Rational):
 
 
 def _ev(e: sympy.Expr, ctx: MPIntervalContext):
+    if e.is_Atom:
+        return _ev_node(e, ctx)
+    key = (e, ctx.prec)
+    cached = _MEMO.get(key)
+    if cached is not None:
+        return _from_ends(ctx, cached)
+    value = _ev_node(e, ctx)
+    if len(_MEMO) > _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[key] = value._mpi_
+    return value
+
+
+def _ev_node(e: sympy.Expr, ctx: MPIntervalContext):  # noqa: ANN202
     if e.is_Rational:
         return _rational(ctx, e)
     if e is sympy.pi:
@@ -191,6 +233,17 @@ def _ev(e: sympy.Expr, ctx: MPIntervalContext):
     if handler is None or len(e.args) < 1:
         raise _Unsupported(type(e).__name__)
     return handler(e, ctx)
+
+
+#: Enclosures of function values already computed, by (expression, precision): the
+#: witness search evaluates the same f(point) many times. Endpoints are stored exactly.
+_MEMO: dict[tuple[sympy.Expr, int], tuple] = {}
+_MEMO_SIZE = 20000
+
+
+def _from_ends(ctx, mpi):  # noqa: ANN001, ANN202
+    lo, hi = mpi
+    return ctx.mpf([mpmath.mp.make_mpf(lo), mpmath.mp.make_mpf(hi)])
 
 
 def _pow(base: sympy.Expr, exponent: sympy.Expr, ctx: MPIntervalContext):
@@ -298,45 +351,75 @@ def _erfc_tail(t, ctx):  # noqa: ANN001, ANN202
     return ctx.mpf([lower.a, upper.b])
 
 
-def _erf_point(t, ctx):  # noqa: ANN001, ANN202
-    """erf on a thin interval t, rigorously."""
-    big = ctx.mpf(6)
-    if t.a >= big.a:
+def _erf_series(t, ctx):  # noqa: ANN001, ANN202
+    """erf on an interval t within [-6, 6], rigorously.
+
+    erf(t) = 2/sqrt(pi) * sum (-1)^n t^(2n+1) / (n! (2n+1)). Once n + 1 > t^2 the terms
+    decrease, and the tail of an alternating series is bounded by its first term; the
+    bound holds at every point of t, so the enclosure covers all of t. The terms grow to
+    about e^(t^2) before they shrink, so the sum runs with that many extra bits.
+    """
+    t2_max = _ends(t * t)[1]
+    saved = ctx.prec
+    ctx.prec = saved + int(1.5 * t2_max) + 10
+    try:
+        t2 = t * t
+        total = ctx.mpf(0)
+        power = t  # t^(2n+1)/n!
+        n = 0
+        small = mpmath.ldexp(1, -(saved + 10))
+        while True:
+            term = power / (2 * n + 1)
+            total = total + (term if n % 2 == 0 else -term)
+            n += 1
+            power = power * t2 / n
+            if n > t2_max + 1 and _ends(abs(power))[1] < small:
+                break
+        tail = abs(power / (2 * n + 1))
+        total = total + ctx.mpf([-tail.b, tail.b])
+        return 2 * total / ctx.sqrt(ctx.pi)
+    finally:
+        ctx.prec = saved
+
+
+_ERF_SERIES_LIMIT = 6
+
+
+def _erf_of(t, ctx):  # noqa: ANN001, ANN202
+    lo, hi = _ends(t)
+    if lo >= _ERF_SERIES_LIMIT:
         return 1 - _erfc_tail(t, ctx)
-    if t.b <= -big.a:
-        return -_erf_point(-t, ctx)
-    if max(abs(t.a), abs(t.b)) > big.a:
-        raise _Unsupported("erf on a wide interval")
-    # erf(t) = 2/sqrt(pi) * sum (-1)^n t^(2n+1) / (n! (2n+1)); once n + 1 > t^2 the terms
-    # decrease, and the tail of an alternating series is bounded by its first term
-    t2 = t * t
-    total = ctx.mpf(0)
-    power = t  # t^(2n+1)/n!
-    n = 0
-    small = mpmath.ldexp(1, -(ctx.prec + 10))
-    while True:
-        term = power / (2 * n + 1)
-        total = total + (term if n % 2 == 0 else -term)
-        n += 1
-        power = power * t2 / n
-        if n > _ends(t2)[1] + 1 and _ends(abs(power))[1] < small:
-            break
-    tail = abs(power / (2 * n + 1))
-    total = total + ctx.mpf([-tail.b, tail.b])
-    return 2 * total / ctx.sqrt(ctx.pi)
+    if hi <= -_ERF_SERIES_LIMIT:
+        return _erfc_tail(-t, ctx) - 1
+    if -_ERF_SERIES_LIMIT <= lo and hi <= _ERF_SERIES_LIMIT:
+        return _erf_series(t, ctx)
+    # straddles +-6: erf is increasing, so enclose the two ends separately
+    return _hull(ctx, _erf_of(ctx.mpf(t.a), ctx), _erf_of(ctx.mpf(t.b), ctx))
+
+
+def _erf_argument(e, ctx):  # noqa: ANN001, ANN202
+    """The argument of erf/erfc, re-enclosed with the extra bits the series will amplify."""
+    t = _ev(e.args[0], ctx)
+    lo, hi = _ends(t)
+    if lo >= _ERF_SERIES_LIMIT or hi <= -_ERF_SERIES_LIMIT:
+        return t
+    saved = ctx.prec
+    ctx.prec = saved + int(1.5 * min(_ends(t * t)[1], _ERF_SERIES_LIMIT**2)) + 10
+    try:
+        return _ev(e.args[0], ctx)
+    finally:
+        ctx.prec = saved
 
 
 def _erf(e, ctx):  # noqa: ANN001, ANN202
-    t = _ev(e.args[0], ctx)
-    # erf is increasing: enclose the endpoints
-    return _hull(ctx, _erf_point(ctx.mpf(t.a), ctx), _erf_point(ctx.mpf(t.b), ctx))
+    return _erf_of(_erf_argument(e, ctx), ctx)
 
 
 def _erfc(e, ctx):  # noqa: ANN001, ANN202
-    t = _ev(e.args[0], ctx)
-    if t.a >= 6:  # erfc is decreasing
-        return _hull(ctx, _erfc_tail(ctx.mpf(t.b), ctx), _erfc_tail(ctx.mpf(t.a), ctx))
-    return 1 - _hull(ctx, _erf_point(ctx.mpf(t.a), ctx), _erf_point(ctx.mpf(t.b), ctx))
+    t = _erf_argument(e, ctx)
+    if _ends(t)[0] >= _ERF_SERIES_LIMIT:
+        return _erfc_tail(t, ctx)  # tiny: keep its relative accuracy
+    return 1 - _erf_of(t, ctx)
 
 
 def _sin(e, ctx):  # noqa: ANN001, ANN202

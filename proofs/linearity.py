@@ -30,6 +30,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -38,7 +39,7 @@ from sympy import S, oo
 
 import symact
 from proofs import budget
-from proofs.search import MAX_CANDIDATES, QUICK, find_counterexample
+from proofs.search import MAX_CANDIDATES, find_counterexample
 from proofs.verdict import LinearityArgument, PieceStep, PointStep, ProofResult, Verdict
 
 __all__ = ["check_argument", "prove", "prove_additive", "prove_homogeneous", "prove_linear", "prove_linear_identity"]
@@ -138,6 +139,7 @@ def _defined_on(piece: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> bool:
     return sing == S.EmptySet
 
 
+@functools.lru_cache(maxsize=512)
 def _raw_switch_points(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
     """Every point where a switching function in ``expr`` may switch, before any merging.
 
@@ -155,6 +157,26 @@ def _raw_switch_points(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
     return tuple(sorted(ends, key=lambda p: sympy.N(p, 30)))
 
 
+_BOOLEAN_NODES = (sympy.core.relational.Relational, sympy.And, sympy.Or, sympy.Not)
+
+
+def _foreign_conditions(expr: sympy.Expr) -> list[sympy.Basic]:
+    """Piecewise conditions built from anything but relations, And, Or and Not (e.g. ``Contains``)."""
+    out = []
+    for pw in expr.atoms(sympy.Piecewise):
+        for _, cond in pw.args:
+            stack = [cond]
+            while stack:
+                c = stack.pop()
+                if c in (sympy.true, sympy.false) or isinstance(c, sympy.core.relational.Relational):
+                    continue
+                if isinstance(c, _BOOLEAN_NODES):
+                    stack.extend(c.args)
+                else:
+                    out.append(c)
+    return out
+
+
 def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, str]:
     """Try to prove f(x) = f(1) x for every real x; returns ``(argument, "")`` or ``(None, why not)``."""
     from symact.pieces import decompose
@@ -164,6 +186,9 @@ def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, s
     if not (slope_raw.is_number and slope_raw.is_finite and slope_raw.is_real):
         return None, f"f(1) = {slope_raw} is not a finite real number"
     slope, slope_method = _simplest_number(slope_raw)
+    foreign = _foreign_conditions(expr)
+    if foreign:
+        return None, f"the canonical form does not split on conditions such as {foreign[0]}"
     try:
         form = decompose(expr)
         raw_points = _raw_switch_points(expr)
@@ -250,19 +275,16 @@ def _attempt(expr: sympy.Expr, name: str, props: tuple[str, ...], label: str) ->
             candidates=tried, seconds=time.perf_counter() - start,
         )
 
-    for prop in props:  # the quick pass
-        ce, n = find_counterexample(expr, x, prop, bps, raw, stop=QUICK)
+    # every candidate first: a PROVED verdict also requires that no candidate is a counterexample,
+    # a safety net under the canonical form the proof relies on
+    for prop in props:
+        ce, n = find_counterexample(expr, x, prop, bps, raw, stop=MAX_CANDIDATES)
         tried += n
         if ce is not None:
             return disproved(ce, prop)
     argument, why = prove_linear_identity(expr)
     if argument is not None:
         return ProofResult(label, Verdict.PROVED, expr, x, name, argument=argument, candidates=tried, seconds=time.perf_counter() - start)
-    for prop in props:  # the full search
-        ce, n = find_counterexample(expr, x, prop, bps, raw, start=QUICK, stop=MAX_CANDIDATES)
-        tried += n
-        if ce is not None:
-            return disproved(ce, prop)
     reason = f"no counterexample among {tried} exact candidates, and f(x) = f(1)*x was not proved: {why}"
     return ProofResult(label, Verdict.UNKNOWN, expr, x, name, reason=reason, candidates=tried, seconds=time.perf_counter() - start)
 

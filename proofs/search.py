@@ -23,7 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 import sympy
 from sympy import Rational
 
-from proofs.verdict import Counterexample
+from proofs.enclose import enclose_in, quick_context, thin_around_zero
+from proofs.verdict import Counterexample, finite_real, sides
 
 __all__ = ["MAX_CANDIDATES", "QUICK", "candidates", "find_counterexample", "interesting_points"]
 
@@ -123,6 +124,22 @@ def find_counterexample(
     Returns ``(counterexample or None, number of candidates examined)``.
     """
     points = interesting_points(breakpoints, extra)
+    ctx = quick_context(64)
+    values: dict[sympy.Expr, tuple[sympy.Expr, object] | None] = {}
+
+    def entry(p: sympy.Expr) -> tuple[sympy.Expr, object] | None:
+        """f(p) exactly and a 64-bit enclosure of it; None unless f(p) is a finite real."""
+        if p not in values:
+            v = function.xreplace({var: p})
+            box = None if v.has(*_NOT_FINITE) else enclose_in(v, ctx)
+            # an enclosure in real interval arithmetic proves v finite and real; else ask SymPy
+            values[p] = (v, box) if box is not None or finite_real(v) else None
+        return values[p]
+
+    def value(p: sympy.Expr) -> sympy.Expr | None:
+        e = entry(p)
+        return None if e is None else e[0]
+
     tried = 0
     for i, pair in enumerate(candidates(prop, points, tuple(sympy.sympify(b) for b in breakpoints))):
         if i < start:
@@ -130,7 +147,35 @@ def find_counterexample(
         if i >= stop:
             break
         tried += 1
-        ce = Counterexample.build(function, var, prop, pair)
+        first, second = pair
+        used = (first + second, first, second) if prop == "additivity" else (first * second, second)
+        entries = [entry(p) for p in used]
+        if any(e is None for e in entries):
+            continue
+        boxes = [e[1] for e in entries]
+        if all(b is not None for b in boxes):
+            # the two sides agree to 32 bits: worth the exact path only if SymPy's automatic
+            # evaluation cancels part of the difference (e.g. (2 + exp(-1000)) - 2)
+            rough = boxes[0] - boxes[1] - boxes[2] if prop == "additivity" else boxes[0] - enclose_in(first, ctx) * boxes[1]
+            if thin_around_zero(rough, 64) and not _cancels(function, var, prop, pair, value, ctx):
+                continue
+        ce = Counterexample.build(function, var, prop, pair, value)
         if ce is not None:
             return ce, tried
     return None, tried
+
+
+_NOT_FINITE = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I)
+
+
+def _cancels(function: sympy.Expr, var: sympy.Symbol, prop: str, pair: tuple[sympy.Expr, sympy.Expr], value, ctx) -> bool:  # noqa: ANN001
+    """Whether SymPy's exact difference of the two sides is no longer numerically 0 (cancellation helped)."""
+    computed = sides(function, var, prop, pair, value)
+    if computed is None:
+        return False
+    lhs, rhs, _ = computed
+    diff = lhs - rhs
+    if diff == 0:
+        return False
+    box = enclose_in(diff, ctx)
+    return box is None or not thin_around_zero(box, 64)

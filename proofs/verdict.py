@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +55,8 @@ class Verdict(enum.Enum):
         return self.name
 
 
-def _finite_real(value: sympy.Expr) -> bool:
+def finite_real(value: sympy.Expr) -> bool:
+    """Whether ``value`` is a number SymPy knows to be real and finite."""
     if not isinstance(value, sympy.Expr) or not value.is_number:
         return False
     if value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I):
@@ -63,13 +65,18 @@ def _finite_real(value: sympy.Expr) -> bool:
 
 
 def sides(
-    function: sympy.Expr, var: sympy.Symbol, prop: str, values: tuple[sympy.Expr, sympy.Expr]
+    function: sympy.Expr,
+    var: sympy.Symbol,
+    prop: str,
+    values: tuple[sympy.Expr, sympy.Expr],
+    evaluate: Callable[[sympy.Expr], sympy.Expr | None] | None = None,
 ) -> tuple[sympy.Expr, sympy.Expr, tuple[tuple[str, sympy.Expr, sympy.Expr], ...]] | None:
     """Both sides of the defining equation at exact ``values``, computed exactly.
 
     Returns ``(lhs, rhs, terms)`` where ``terms`` lists ``(label, point, f(point))``
     for every evaluation of f, or ``None`` when some f value is not a finite real
-    number (f undefined or complex there).
+    number (f undefined or complex there). ``evaluate`` may supply cached values
+    of f (``None`` for "not a finite real"); by default f is substituted afresh.
 
     Examples:
         >>> from sympy import Max
@@ -90,9 +97,14 @@ def sides(
         raise ValueError(f"no counterexample form for {prop!r}")
     terms = []
     for label, point in points:
-        value = function.subs(var, point)
-        if not _finite_real(value):
-            return None
+        if evaluate is None:
+            value = function.xreplace({var: point})
+            if not finite_real(value):
+                return None
+        else:
+            value = evaluate(point)
+            if value is None:
+                return None
         terms.append((label, point, value))
     if prop == "additivity":
         lhs, rhs = terms[0][2], terms[1][2] + terms[2][2]
@@ -184,10 +196,18 @@ class Counterexample:
 
     @classmethod
     def build(
-        cls, function: sympy.Expr, var: sympy.Symbol, prop: str, values: tuple[sympy.Expr, sympy.Expr]
+        cls,
+        function: sympy.Expr,
+        var: sympy.Symbol,
+        prop: str,
+        values: tuple[sympy.Expr, sympy.Expr],
+        evaluate: Callable[[sympy.Expr], sympy.Expr | None] | None = None,
     ) -> Counterexample | None:
-        """The counterexample at ``values`` if the inequality is *proved*, else ``None``."""
-        computed = sides(function, var, prop, values)
+        """The counterexample at ``values`` if the inequality is *proved*, else ``None``.
+
+        ``evaluate`` may supply cached exact values of f (see :func:`sides`).
+        """
+        computed = sides(function, var, prop, values, evaluate)
         if computed is None:
             return None
         lhs, rhs, terms = computed
@@ -365,7 +385,7 @@ class ProofResult:
             vals = ", ".join(f"{n} = {v}" for n, v in ce.values)
             head += f" ({vals}: {ce.lhs} != {ce.rhs})"
         elif self.argument is not None:
-            head += f" (f(x) = {self.argument.slope}*x)"
+            head += f" (f(x) = {self.argument.slope * self.var})"
         elif self.reason:
             head += f" ({self.reason})"
         return head

@@ -18,7 +18,7 @@ from proofs import Verdict
 from proofs.linearity import _reduce_to_zero
 from symact import x
 
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 rationals = st.fractions(min_value=-20, max_value=20, max_denominator=12).map(lambda q: Rational(q.numerator, q.denominator))
 small = st.integers(min_value=-4, max_value=4).map(sympy.Integer)
