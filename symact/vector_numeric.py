@@ -38,8 +38,8 @@ Examples:
     >>> to_numpy("log_softmax")(np.array([0.0, -100.0]))[0]
     np.float64(-3.720075976020836e-44)
     >>> to_numpy("softmax")(np.array([[0.0, 0.0], [np.inf, 1.0]], dtype=np.float32), axis=0)
-    array([[0., 0.],
-           [1., 1.]], dtype=float32)
+    array([[0.        , 0.26894143],
+           [1.        , 0.7310586 ]], dtype=float32)
 """
 
 from __future__ import annotations
