@@ -37,6 +37,22 @@ _DEFINITION = {
 _EQUATION = {"additivity": ("f(a + b)", "f(a) + f(b)"), "homogeneity": ("f(c a)", "c f(a)")}
 
 
+_LATEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "_": r"\_",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "$": r"\$",
+    "{": r"\{",
+    "}": r"\}",
+    "^": r"\^{}",
+    "~": r"\~{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
+
+
 class _Fmt:
     """The few typographic primitives a proof needs, in one output format."""
 
@@ -65,9 +81,16 @@ class _Fmt:
         """Running text (escaped for LaTeX)."""
         if self.kind != "latex":
             return text
-        for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"), ("$", r"\$")):
-            text = text.replace(a, b)
-        return text
+        out = []
+        for ch in text:
+            out.append(_LATEX_ESCAPES.get(ch, ch))
+        return "".join(out)
+
+    def code(self, text: str) -> str:
+        """Verbatim-looking text (a reason, a formula in SymPy syntax)."""
+        if self.kind == "latex":
+            return r"\texttt{" + self.t(text) + "}"
+        return f"`{text}`" if self.kind == "markdown" else text
 
     def label(self, word: str) -> str:
         if self.kind == "latex":
@@ -227,7 +250,7 @@ def _proof(result: ProofResult, arg: LinearityArgument, fm: _Fmt) -> str:
 
 def _unknown(result: ProofResult, fm: _Fmt) -> str:
     return (
-        f"{fm.label('Status')} Undecided. {fm.t(result.reason or '')}. "
+        f"{fm.label('Status')} Undecided: {fm.code(result.reason or '')}. "
         f"Neither a proof nor a counterexample was established, so nothing is claimed."
     )
 
