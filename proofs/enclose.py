@@ -9,8 +9,8 @@ difference in an interval with ``mpmath``'s interval arithmetic and claims
   the global ``mpmath.mp`` or ``mpmath.iv`` one).
 * ``exp``, ``log``, ``sqrt``, ``sin``, ``cos``, ``tan`` and powers come from
   ``mpmath.iv`` itself (outward rounding).
-* ``tanh``, ``sinh``, ``cosh`` are written through ``exp`` (each argument
-  occurs once, so the enclosure stays tight); ``atan`` uses exact argument
+* ``tanh``, ``sinh``, ``cosh``, ``asinh``, ``atanh`` are written through ``exp``
+  and ``log`` (monotone pieces, so the enclosure stays tight); ``atan`` uses exact argument
   halving and an alternating series with a bounded tail; ``erf``/``erfc`` use
   the alternating Taylor series with a bounded tail for ``|t| <= 6`` and the
   classical bound ``0 < erfc(t) < exp(-t^2)/(t sqrt(pi))`` beyond.
@@ -422,6 +422,22 @@ def _erfc(e, ctx):  # noqa: ANN001, ANN202
     return 1 - _erf_of(t, ctx)
 
 
+def _asinh(e, ctx):  # noqa: ANN001, ANN202
+    t = _ev(e.args[0], ctx)
+    # asinh is increasing and odd: log(|s| + sqrt(s^2 + 1)) at each end, sign restored
+    def at(s):  # noqa: ANN001, ANN202
+        value = ctx.log(abs(s) + ctx.sqrt(s * s + 1))
+        return value if s.a >= 0 else -value
+    return _hull(ctx, at(ctx.mpf(t.a)), at(ctx.mpf(t.b)))
+
+
+def _atanh(e, ctx):  # noqa: ANN001, ANN202
+    t = _ev(e.args[0], ctx)
+    if not (t.a > -1 and t.b < 1):
+        raise _Unsupported("atanh outside (-1, 1)")
+    return ctx.log((1 + t) / (1 - t)) / 2
+
+
 def _sin(e, ctx):  # noqa: ANN001, ANN202
     return ctx.sin(_ev(e.args[0], ctx))
 
@@ -473,6 +489,8 @@ _FUNCTIONS: dict[type, Callable] = {
     sympy.sinh: _sinh,
     sympy.cosh: _cosh,
     sympy.atan: _atan,
+    sympy.asinh: _asinh,
+    sympy.atanh: _atanh,
     sympy.erf: _erf,
     sympy.erfc: _erfc,
     sympy.sin: _sin,

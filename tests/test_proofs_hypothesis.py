@@ -100,3 +100,27 @@ def test_certificates_are_sound_at_any_rational_witness(a: sympy.Rational, b: sy
         if ce is not None:
             assert ce.check()
             assert sympy.sign(ce.difference.evalf(50)) == ce.sign  # a numeric cross-check, not the proof
+
+
+_FUNCS = [
+    (sympy.exp, "exp"), (sympy.tanh, "tanh"), (sympy.atan, "atan"), (sympy.erf, "erf"), (sympy.erfc, "erfc"),
+    (sympy.sinh, "sinh"), (sympy.cosh, "cosh"), (sympy.asinh, "asinh"), (sympy.sin, "sin"), (sympy.cos, "cos"),
+]
+
+
+@SETTINGS
+@given(q=rationals, index=st.integers(min_value=0, max_value=len(_FUNCS) - 1), prec=st.sampled_from([53, 64, 128]))
+def test_enclosures_contain_the_true_value(q: sympy.Rational, index: int, prec: int) -> None:
+    # numeric cross-check of the rigorous evaluator against mpmath at 400 bits
+    import mpmath
+
+    from proofs.enclose import _ends, enclose
+
+    fn, name = _FUNCS[index]
+    box = enclose(fn(q), prec)
+    assert box is not None
+    lo, hi = _ends(box)
+    with mpmath.workprec(400):
+        true = getattr(mpmath, name)(mpmath.mpf(int(q.p)) / int(q.q))
+        assert lo <= true <= hi
+        assert hi - lo <= abs(true) * mpmath.ldexp(1, -(prec // 2)) + mpmath.ldexp(1, -(prec // 2))
