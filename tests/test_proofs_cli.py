@@ -36,3 +36,11 @@ def test_collapse_and_perceptron(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["perceptron"]) == 0
     out = capsys.readouterr().out
     assert "x1 OR (x2 AND x3)" in out and out.strip().endswith("QED")
+
+
+def test_symact_does_not_import_proofs() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, symact, symact.pieces, symact.catalog; assert 'proofs' not in sys.modules"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120).returncode == 0
