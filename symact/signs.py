@@ -314,7 +314,8 @@ class _Engine:
         self.deadline = deadline
         self.boxes = 0
         self.memo: dict[Any, _Piece | None] = {}
-        self.memo_depth: dict[Any, int] = {}
+        self.stage_memo: dict[Any, tuple[mpmath.mpf, int] | None] = {}
+        self.fin_memo: dict[Any, _Piece | None] = {}
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -500,55 +501,65 @@ class _Engine:
         return root
 
     # -- tails ------------------------------------------------------------------------
-    def ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int = 0, level: int = 2) -> _Piece | None:
+    def ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int, level: int) -> _Piece | None:
         """Chart of h on (x0, oo) (side = 1) or (-oo, x0) (side = -1), or None.
 
-        ``level`` bounds the methods tried on each form (0: plain enclosures,
-        1: + termwise enclosures, 2: + the monotone rule); callers try the levels in
-        turn so that the cheap proofs of every form come before the expensive ones."""
-        key = (h, x0, side, level)
-        if key not in self.memo or (self.memo[key] is None and self.memo_depth[key] > depth):
+        ``depth`` bounds the nesting of sign-preserving rewrites, ``level`` the proof
+        methods tried on each form (0: plain enclosures, 1: + termwise enclosures,
+        2: + the monotone rule). :meth:`ray_any` deepens both gradually, so cheap
+        proofs are found before expensive rewrites are attempted."""
+        key = (h, x0, side, depth, level)
+        if key not in self.memo:
             self.memo[key] = self._ray(h, x0, side, depth, level)
-            self.memo_depth[key] = depth
         return self.memo[key]
 
     def ray_any(self, h: sympy.Expr, x0: mpmath.mpf, side: int) -> _Piece | None:
-        for level in (0, 1, 2):
-            pc = self.ray(h, x0, side, 0, level)
-            if pc is not None:
-                return pc
+        for depth in (0, 1, 2, 3):
+            for level in (0, 1, 2):
+                pc = self.ray(h, x0, side, depth, level)
+                if pc is not None:
+                    return pc
         return None
 
     def _ray(self, h: sympy.Expr, x0: mpmath.mpf, side: int, depth: int, level: int) -> _Piece | None:
         self.check_time()
         if side * x0 <= 0:  # the rewrites below assume the ray does not contain 0
             return None
-        s0 = self.point_sign(h, x0)
-        found = self.ray_start(h, x0, side, level)
+        found = None
+        for stage in range(level + 1):
+            found = self.ray_stage(h, x0, side, stage)
+            if found is not None:
+                break
         if found is not None:
             X, s = found
+            s0 = self.point_sign(h, x0)
             if X == x0:
                 if s0 is not None and s0 != 0 and s0 != s:
                     raise _Fail("inconsistent tail (internal error)")
                 return [], [s]
-            try:
-                sX = self.point_sign(h, X)
-                if side == 1:
-                    fin = self.segment(h, x0, X, s0, sX)
-                    return _join(fin, X, sX, ([], [s]))
-                fin = self.segment(h, X, x0, sX, s0)
-                return _join(([], [s]), X, sX, fin)
-            except _Timeout:
-                raise
-            except _Fail:
-                pass
-        if depth >= 3:
+            fkey = (h, x0, side, X)
+            if fkey not in self.fin_memo:
+                try:
+                    sX = self.point_sign(h, X)
+                    if side == 1:
+                        fin = self.segment(h, x0, X, s0, sX)
+                        self.fin_memo[fkey] = _join(fin, X, sX, ([], [s]))
+                    else:
+                        fin = self.segment(h, X, x0, sX, s0)
+                        self.fin_memo[fkey] = _join(([], [s]), X, sX, fin)
+                except _Timeout:
+                    raise
+                except _Fail:
+                    self.fin_memo[fkey] = None
+            if self.fin_memo[fkey] is not None:
+                return self.fin_memo[fkey]
+        if depth <= 0:
             return None
         for mult, factors in _forms_cached(h, self.var, side):
             self.check_time()
             pieces = []
             for f, k in factors:
-                pc = self.ray(f, x0, side, depth + 1, level)
+                pc = self.ray(f, x0, side, depth - 1, level)
                 if pc is None or (k < 0 and pc[0]):
                     break
                 pieces.append((pc, k))
@@ -558,28 +569,38 @@ class _Engine:
                     return combined
         return None
 
-    def ray_start(self, h: sympy.Expr, x0: mpmath.mpf, side: int, level: int = 2) -> tuple[mpmath.mpf, int] | None:
-        """The smallest X = x0 * 4**k (k <= 5) such that h has a proved constant sign on
-        the closed ray from X, with that sign, using the methods up to ``level``."""
+    def ray_stage(self, h: sympy.Expr, x0: mpmath.mpf, side: int, stage: int) -> tuple[mpmath.mpf, int] | None:
+        """The smallest X = x0 * 4**k (k <= 5) such that one proof method (stage 0: plain
+        enclosure, 1: termwise enclosure, 2: monotone rule) shows that h has a constant
+        nonzero sign on the closed ray from X; with that sign. Memoized."""
+        key = (h, x0, side, stage)
+        if key in self.stage_memo:
+            return self.stage_memo[key]
         Xs = [x0 * 4**k for k in range(6)]
         inf = mpmath.inf if side == 1 else -mpmath.inf
-        for X in Xs:  # plain enclosure
-            s = self.box_sign(h, *((X, inf) if side == 1 else (inf, X)))
-            if s is not None:
-                return X, s
-        if level >= 1:
-            for X in Xs[0:3:2]:  # termwise with monotone terms
+        out = None
+        if stage == 0:
+            for X in Xs:
+                s = self.box_sign(h, *((X, inf) if side == 1 else (inf, X)))
+                if s is not None:
+                    out = (X, s)
+                    break
+        elif stage == 1:
+            for X in Xs[0:3:2]:
                 v = self.ray_termwise(h, X, side)
                 s = _iv_sign(v) if v is not None else None
                 if s:
-                    return X, s
-        if level >= 2:
+                    out = (X, s)
+                    break
+        else:
             hd = _diff(h, self.var)
-            for X in Xs[0:3:2]:  # monotone in the sign-keeping direction
+            for X in Xs[0:3:2]:
                 s = self.monotone_rule(h, hd, X, side)
                 if s is not None:
-                    return X, s
-        return None
+                    out = (X, s)
+                    break
+        self.stage_memo[key] = out
+        return out
 
     def monotone_rule(self, h: sympy.Expr, hd: sympy.Expr, X: mpmath.mpf, side: int) -> int | None:
         """Sign of h on the ray from X when h' has a proved sign that moves h away from 0."""
