@@ -164,42 +164,75 @@ _EXP_M64 = round_to(sympy.exp(-64))
 _TWO_OVER_SQRTPI = round_to(2 / sympy.sqrt(sympy.pi))
 
 
-def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """a*b = p + e exactly (Dekker/Veltkamp; no fma in NumPy)."""
-    p = a * b
+def _split(a: Any) -> tuple[Any, Any]:
+    """Veltkamp: a = hi + lo with 26-bit halves (overflows for |a| > 1e300; lo is then not finite)."""
+    if np.ndim(a) == 0:
+        c = _SPLITTER * a
+        hi = c - (c - a)
+        return hi, a - hi
     c = _SPLITTER * a
-    ah = c - (c - a)
-    al = a - ah
-    c = _SPLITTER * b
-    bh = c - (c - b)
-    bl = b - bh
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    t = c - a
+    hi = np.subtract(c, t, out=c)  # in place: fewer fresh temporaries (page faults dominate here)
+    return hi, np.subtract(a, hi, out=t)
 
 
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _two_prod(a: Any, b: Any) -> tuple[Any, Any]:
+    """a*b = p + e exactly (Dekker/Veltkamp; NumPy has no fma)."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    if np.ndim(p) == 0:
+        return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    e = ah * bh
+    e -= p  # accumulated in place: fresh temporaries cost page faults
+    e += ah * bl
+    e += al * bh
+    e += al * bl
+    return p, e
+
+
+def _two_sqr(a: Any) -> tuple[Any, Any]:
+    """a*a = p + e exactly."""
+    p = a * a
+    ah, al = _split(a)
+    if np.ndim(p) == 0:
+        return p, ((ah * ah - p) + 2.0 * (ah * al)) + al * al
+    e = ah * ah
+    e -= p
+    np.multiply(ah, al, out=ah)
+    ah *= 2.0
+    e += ah
+    np.multiply(al, al, out=al)
+    e += al
+    return p, e
+
+
+def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
     """a+b = s + e exactly (Knuth)."""
     s = a + b
     bb = s - a
     return s, (a - (s - bb)) + (b - bb)
 
 
-def _dd_norm(s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    h = s + e
-    lo = e - (h - s)
-    # where splitting overflowed (|a| > 1e300) the error term is not finite: keep s
-    return np.where(np.isfinite(h), h, s), lo
-
-
-def _dd_mul(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[np.ndarray, np.ndarray]:
+# Double-double values are kept as unnormalised pairs (hi, lo) with |lo| << |hi|: the
+# consumers only need hi and a first-order correction from lo, and a non-finite lo
+# (splitting overflow far out, where the correction is irrelevant) is dropped by them.
+def _dd_mul(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Any, Any]:
     """Double-double product."""
     p, e = _two_prod(ah, bh)
-    return _dd_norm(p, e + (ah * bl + al * bh))
+    return p, e + (ah * bl + al * bh)
 
 
-def _dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[np.ndarray, np.ndarray]:
+def _dd_mul_d(ah: Any, al: Any, b: Any) -> tuple[Any, Any]:
+    """Double-double times a double."""
+    p, e = _two_prod(ah, b)
+    return p, e + al * b
+
+
+def _dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Any, Any]:
     """Double-double sum."""
     s, e = _two_sum(ah, bh)
-    return _dd_norm(s, e + (al + bl))
+    return s, e + (al + bl)
 
 
 def _finite_lo(lo: Any) -> Any:
@@ -213,28 +246,27 @@ def _sigmoid(u: Any) -> Any:
     return np.where(u >= 0, r, e * r)
 
 
+def _fix(out: Any, mask: Any, values: Callable[[Any], Any]) -> Any:
+    """out with out[mask] replaced by values(mask) (only computed where mask holds)."""
+    if not np.any(mask):
+        return out
+    out = np.array(out, dtype=np.float64, copy=True)
+    mask = np.broadcast_to(mask, out.shape)
+    out[mask] = values(mask)
+    return out
+
+
 def _mul_sigmoid(a: Any, u: Any) -> Any:
     """a * sigmoid(u) with no subnormal intermediate where the product is normal.
 
     For u < -600, exp(u) is computed as exp(u + 64) * e**-64 after the product
     with ``a`` (u + 64 is exact there: same binade).
     """
-    au = np.abs(u)
-    big = au > 600.0
-    e = np.exp(-np.where(big, au - 64.0, au))
-    r = 1.0 / (1.0 + np.where(big, 0.0, e))
-    neg = np.where(big, (a * e) * _EXP_M64, (a * e) * r)
-    return np.where(u >= 0, a * r, neg)
-
-
-def _sigmoid_dd(uh: Any, ul: Any) -> Any:
-    """sigmoid(uh + ul) for a double-double argument (first-order correction)."""
-    ul = _finite_lo(ul)
-    e = np.exp(-np.abs(uh))
+    a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
+    e = np.exp(-np.abs(u))
     r = 1.0 / (1.0 + e)
-    s = np.where(uh >= 0, r, e * r)
-    sm = np.where(uh >= 0, e * r, r)
-    return s + s * (sm * ul)
+    out = np.where(u >= 0, a * r, (a * e) * r)
+    return _fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * _EXP_M64)
 
 
 def _sigmoid_prime(u: Any) -> Any:
@@ -258,6 +290,17 @@ def _sigmoid_prime_dd(uh: Any, ul: Any) -> Any:
     return s - s * (np.sign(uh) * ((1.0 - e) / d) * ul)
 
 
+def _sigmoid_dd(uh: Any, ul: Any) -> Any:
+    """sigmoid(uh + ul) for a double-double argument (first-order correction)."""
+    ul = _finite_lo(ul)
+    e = np.exp(-np.abs(uh))
+    r = 1.0 / (1.0 + e)
+    er = e * r
+    s = np.where(uh >= 0, r, er)
+    sm = np.where(uh >= 0, er, r)
+    return s + s * (sm * ul)
+
+
 def _tanh_softplus(u: Any) -> Any:
     """tanh(log(1 + exp(u))); for u < 0 as n/(2 + n), n = e(2 + e), e = exp(u)."""
     e = np.exp(np.minimum(u, 0.0))
@@ -267,12 +310,10 @@ def _tanh_softplus(u: Any) -> Any:
 
 def _mul_tanh_softplus(a: Any, u: Any) -> Any:
     """a * tanh(log(1 + exp(u))), scaling exp(u) by e**64 where it would be subnormal."""
-    un = np.minimum(u, 0.0)
-    big = un < -600.0
-    e = np.exp(np.where(big, un + 64.0, un))
-    n = e * (2.0 + e)
-    neg = np.where(big, (a * (2.0 * e)) * (0.5 * _EXP_M64), a * (n / (2.0 + n)))
-    return np.where(u >= 0, a * np.tanh(np.logaddexp(0.0, np.maximum(u, 0.0))), neg)
+    a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
+    out = a * _tanh_softplus(u)
+    # tanh(log1p(e)) = e (1 + O(e)) when e = exp(u) is tiny
+    return _fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * _EXP_M64)
 
 
 def _exp_dd(uh: Any, ul: Any) -> Any:
@@ -281,34 +322,35 @@ def _exp_dd(uh: Any, ul: Any) -> Any:
     return e + e * _finite_lo(ul)
 
 
-def _erfc_dd(zh: Any, zl: Any) -> Any:
-    """erfc(zh + zl) for a double-double argument.
+def _erfc_big(a: Any, zh: Any, zl: Any) -> Any:
+    """a * erfc(zh + zl) for zh > 0.5: erfcx(zh) exp(-zh**2) (1 - (err(zh**2) + 2 zh zl)),
+    zh**2 split exactly, exp(-zh**2) scaled by e**64 where it would be subnormal."""
+    zc = np.minimum(zh, 27.5)
+    ph, pl = _two_sqr(zc)
+    s = ph > 600.0
+    v = (a * scipy.special.erfcx(zc)) * np.exp(-np.where(s, ph - 64.0, ph)) * (1.0 - (pl + 2.0 * zc * zl))
+    return np.where(zh > 27.5, 0.0, np.where(s, v * _EXP_M64, v))
 
-    For z > 0.5: erfcx(zh) exp(-zh**2) (1 - (err(zh**2) + 2 zh zl)), with zh**2 split
-    exactly; elsewhere erfc(zh) - 2/sqrt(pi) exp(-zh**2) zl.
-    """
-    zl = _finite_lo(zl)
-    zc = np.clip(zh, 0.5, 27.5)
-    ph, pl = _two_prod(zc, zc)
-    big = scipy.special.erfcx(zc) * np.exp(-ph) * (1.0 - (pl + 2.0 * zc * zl))
-    zs = np.minimum(zh, 0.5)
-    small = scipy.special.erfc(zs) - _TWO_OVER_SQRTPI * np.exp(-zs * zs) * zl
-    return np.where(zh > 27.5, 0.0, np.where(zh > 0.5, big, small))
+
+def _erfc_small(a: Any, zh: Any, zl: Any) -> Any:
+    """a * erfc(zh + zl) for zh <= 0.5: a (erfc(zh) - 2/sqrt(pi) exp(-zh**2) zl)."""
+    return a * (scipy.special.erfc(zh) - _TWO_OVER_SQRTPI * np.exp(-zh * zh) * zl)
 
 
 def _mul_erfc_dd(a: Any, zh: Any, zl: Any) -> Any:
-    """a * erfc(zh + zl), as :func:`_erfc_dd`, with exp(-z**2) scaled by e**64 where it
-    would be subnormal (zh**2 > 600; zh**2 - 64 is exact there) so a normal product
-    keeps its relative accuracy."""
-    zl = _finite_lo(zl)
-    zc = np.clip(zh, 0.5, 27.5)
-    ph, pl = _two_prod(zc, zc)
-    s = ph > 600.0
-    big = (a * scipy.special.erfcx(zc)) * np.exp(-np.where(s, ph - 64.0, ph)) * (1.0 - (pl + 2.0 * zc * zl))
-    big = np.where(s, big * _EXP_M64, big)
-    zs = np.minimum(zh, 0.5)
-    small = a * (scipy.special.erfc(zs) - _TWO_OVER_SQRTPI * np.exp(-zs * zs) * zl)
-    return np.where(zh > 27.5, 0.0, np.where(zh > 0.5, big, small))
+    """a * erfc(zh + zl) for a double-double argument (each regime computed only where it applies)."""
+    a, zh, zl = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, zh, _finite_lo(zl))))
+    out = np.empty(zh.shape)
+    big = zh > 0.5
+    small = ~big
+    out[big] = _erfc_big(a[big], zh[big], zl[big])
+    out[small] = _erfc_small(a[small], zh[small], zl[small])
+    return out
+
+
+def _erfc_dd(zh: Any, zl: Any) -> Any:
+    """erfc(zh + zl) for a double-double argument."""
+    return _mul_erfc_dd(1.0, zh, zl)
 
 
 def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
@@ -428,7 +470,7 @@ class _Printer:
             h, lo = self.dd(args[0])
             for a in args[1:]:
                 bh, bl = self.dd(a)
-                t = self.emit(f"_dd_add({h}, {lo}, {bh}, {bl})", pair=True)
+                t = self.emit(f"_dd_add({h}, {lo}, {bh}, {bl})")
                 h, lo = f"{t}[0]", f"{t}[1]"
             return h, lo
         if isinstance(e, sympy.Mul):
@@ -438,18 +480,37 @@ class _Printer:
                 args.insert(0, const)
             h, lo = self.dd(args[0])
             for a in args[1:]:
-                bh, bl = self.dd(a)
-                t = self.emit(f"_dd_mul({h}, {lo}, {bh}, {bl})", pair=True)
-                h, lo = f"{t}[0]", f"{t}[1]"
+                h, lo = self._dd_mul(h, lo, *self.dd(a))
             return h, lo
         if isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp > 0:
             h, lo = self.dd(e.base)
-            rh, rl = h, lo
-            for _ in range(int(e.exp) - 1):
-                t = self.emit(f"_dd_mul({rh}, {rl}, {h}, {lo})", pair=True)
+            if lo == "0.0" and e.exp >= 2:
+                t = self.emit(f"_two_sqr({h})")
                 rh, rl = f"{t}[0]", f"{t}[1]"
+                n = int(e.exp) - 2
+            else:
+                rh, rl, n = h, lo, int(e.exp) - 1
+            for _ in range(n):
+                rh, rl = self._dd_mul(rh, rl, h, lo)
             return rh, rl
         return self(e), "0.0"
+
+    def _dd_mul(self, ah: str, al: str, bh: str, bl: str) -> tuple[str, str]:
+        if al == "0.0" and bl != "0.0":
+            ah, al, bh, bl = bh, bl, ah, al
+        for (ch, cl), (oh, ol) in (((ah, al), (bh, bl)), ((bh, bl), (ah, al))):
+            try:
+                c = float(ch)
+            except ValueError:
+                continue
+            if cl == "0.0" and c != 0 and math.frexp(abs(c))[0] == 0.5:  # a power of two: exact scaling
+                return f"{ch}*{oh}", (f"{ch}*{ol}" if ol != "0.0" else "0.0")
+        if bl == "0.0":
+            call = f"_two_prod({ah}, {bh})" if al == "0.0" else f"_dd_mul_d({ah}, {al}, {bh})"
+        else:
+            call = f"_dd_mul({ah}, {al}, {bh}, {bl})"
+        t = self.emit(call)
+        return f"{t}[0]", f"{t}[1]"
 
     def _print(self, e: sympy.Expr) -> str:
         if e == x:
