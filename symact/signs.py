@@ -796,7 +796,11 @@ def _forms(h: sympy.Expr, var: sympy.Symbol, side: int) -> Iterator[tuple[int, l
     """Factorizations of sign-equivalent rewrites of h (each exact up to a positive factor)."""
     seen: set[sympy.Expr] = {h}
 
-    def emit(e: sympy.Expr) -> Iterator[tuple[int, list[tuple[sympy.Expr, int]]]]:
+    def emit(e: sympy.Expr, raw: bool = False) -> Iterator[tuple[int, list[tuple[sympy.Expr, int]]]]:
+        # raw: offer e itself too (together() would undo a normalization like e*exp(-u))
+        if raw and e not in seen:
+            seen.add(e)
+            yield 1, [(e, 1)]
         fl = _factor_list(e, var)
         if fl is not None:
             key = tuple(fl[1])
@@ -833,7 +837,7 @@ def _forms(h: sympy.Expr, var: sympy.Symbol, side: int) -> Iterator[tuple[int, l
         for m in mults:
             e = _expanded(e0 * m) if m != 1 else e0
             if m != 1:
-                yield from emit(e)
+                yield from emit(e, raw=True)
             if isinstance(e, sympy.Add):
                 d = max(_xdegree(t, var) for t in e.args)
                 if d > 0:
@@ -844,6 +848,20 @@ def _forms(h: sympy.Expr, var: sympy.Symbol, side: int) -> Iterator[tuple[int, l
         conj = _conjugate(h, var)
         if conj is not None:
             yield conj
+    # logs appearing as terms or factors of terms (softplus-like tails), not nested ones
+    logs = [f for t in sympy.Add.make_args(h) for f in sympy.Mul.make_args(t) if isinstance(f, sympy.log) and f.args[0].has(sympy.exp)]
+    if logs:
+        # log(A) = u + log(A exp(-u)) for an exponential exp(u) in A (A > 0 where defined)
+        reps = {}
+        for lg in sorted(logs, key=sympy.default_sort_key):
+            A = lg.args[0]
+            for ea in sorted(A.atoms(sympy.exp), key=sympy.default_sort_key):
+                u = ea.args[0]
+                reps[lg] = u + sympy.log(_expanded(A * sympy.exp(-u)))
+                break
+        e = h.xreplace(reps)
+        yield from emit(e, raw=True)
+        yield from emit(_expanded(e), raw=True)
 
 
 _FORMS: dict[tuple[sympy.Expr, sympy.Symbol, int], list[tuple[int, list[tuple[sympy.Expr, int]]]]] = {}
