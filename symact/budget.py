@@ -20,7 +20,8 @@ killed process stops them. :func:`call` runs a function under a deadline:
   an outer deadline, and when the inner call ends the outer deadline is armed
   again (firing at once if it has already passed). This keeps the common case
   cheap: the analysis runs one property computation per worker and budgets each
-  SymPy step inside it.
+  SymPy step inside it. If ``fn`` swallows the exception (SymPy has a few broad
+  ``except`` clauses), it is raised again every 50 ms until the call returns.
 * **Inside a worker, in another thread**, ``call`` forks again (signals are only
   delivered to the main thread); the grandchild never outlives the worker's
   own deadline.
@@ -103,6 +104,10 @@ ENV_MEMORY = "SYMACT_BUDGET_MEMORY_MB"
 
 # A timer may fire marginally before the monotonic deadline; treat that as expired.
 _SLACK = 1e-3
+# After raising BudgetExceeded the timer fires again every _REPEAT seconds until the
+# budgeted call has returned: SymPy sometimes swallows exceptions (a broad except
+# around an import, for instance), and one raise would then be lost.
+_REPEAT = 0.05
 _HEADER = 8  # bytes of the big-endian length that precedes the pickled outcome
 
 
@@ -348,7 +353,8 @@ def _fire(interrupted: Any) -> None:
     expired = [fr for fr in _frames if fr.deadline <= now]
     if expired:
         # The innermost expired call raises; when it returns, the outer frame is
-        # re-armed with no time left and fires in its turn.
+        # re-armed with no time left and fires in its turn. Until then, repeat.
+        signal.setitimer(signal.ITIMER_REAL, _REPEAT)
         raise BudgetExceeded(expired[-1].seconds, expired[-1].what)
     _arm()  # woke up early (or for a frame already gone): wait for the next deadline
 

@@ -253,6 +253,26 @@ def test_outer_fires_after_inner_swallows_its_expiry():
     assert took < 0.7 + MARGIN
 
 
+def test_swallowed_timeout_is_raised_again():
+    def swallow_once():  # as SymPy does with a broad except in a few places
+        try:
+            _spin(30)
+        except Exception:  # noqa: BLE001, S110
+            pass
+        return _spin(30)
+
+    def outer():
+        try:
+            budget.call(swallow_once, seconds=0.3, what="swallowing")
+        except BudgetExceeded as err:
+            return err.what
+        return None  # pragma: no cover
+
+    result, took = _timed(budget.call, outer, seconds=5)
+    assert result == "swallowing"
+    assert took < 0.3 + MARGIN
+
+
 def test_nested_signal_path_does_not_fork():
     def outer():
         pid = os.getpid()
