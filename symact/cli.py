@@ -130,6 +130,8 @@ def _cmd_prove(args: argparse.Namespace) -> int:
     result = prover(act)
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
+    elif args.format == "latex":
+        print(result.latex(standalone=True))
     else:
         print(getattr(result, args.format)())
     return 1 if result.verdict is proofs.Verdict.UNKNOWN else 0
@@ -146,6 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         \\operatorname{ReLU}(x) = \\max\\left(0, x\\right)
         0
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("collapse", "perceptron"):
+        from proofs.cli import run
+
+        return run(argv)
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)

@@ -116,19 +116,25 @@ def _same_value(piece: sympy.Expr, b: sympy.Expr, value: sympy.Expr, var: sympy.
     at = piece.subs(var, b)
     if at.has(sympy.nan, sympy.zoo, oo, -oo):
         return False
-    diff = sympy.nsimplify(at - value) if (at - value).is_number else at - value
-    return bool(diff == 0) or _is_zero(at - value)
+    return _is_zero(at - value)
 
 
 def _is_zero(expr: sympy.Expr) -> bool:
-    """True only when ``expr`` is provably 0 (a cheap, exact test)."""
+    """True only when ``expr`` is provably 0 by exact simplification (never by rounding).
+
+    Examples:
+        >>> _is_zero(sympy.sin(1)**2 + sympy.cos(1)**2 - 1), _is_zero(sympy.exp(-1000))
+        (True, False)
+    """
     if expr == 0:
         return True
     if not expr.is_number:
         return False
     try:
-        return bool(sympy.simplify(expr) == 0)
-    except Exception:  # noqa: BLE001 - a failed simplification proves nothing
+        from symact import budget
+
+        return bool(budget.call(sympy.simplify, expr, seconds=2.0, what="exact zero test") == 0)
+    except Exception:  # noqa: BLE001 - a failed or timed-out simplification proves nothing
         return False
 
 
