@@ -14,10 +14,18 @@ The pipeline is ``expr -> symact.rewrite.stabilize -> NumPy source -> function``
 * every other floating dtype is computed in float64 by the plain kernel and
   rounded once to the input dtype; integers and Python numbers give float64;
   a 0-d input gives a NumPy scalar, as NumPy ufuncs do;
+* products ``a*sigmoid(u)``, ``a*tanh(softplus(u))`` and ``a*erfc(z)`` scale
+  ``exp`` by e**64 where it would go subnormal, so a normal product keeps its
+  relative accuracy;
 * the whole body runs under ``np.errstate(all="ignore")``, and the generated
-  function is checked at ``nan`` and ``±inf`` against the limits: where the
-  formula disagrees, the input is clamped to the finite range or the value is
-  patched in.
+  function is checked far out against the limits at ±oo (mpmath truth at
+  2**k, ±max and ±inf) and at ``nan``: where it disagrees (``x**3`` overflow,
+  ``inf*0``), the input is clamped to the *saturation* point 2**k beyond which
+  the exact value rounds to the limit, or to the finite range, or, last, the
+  value at ±inf/nan is patched in.
+
+Derivatives come from :func:`symact.analysis.derivative` (exact, with the
+project's convention value at kinks), through the same pipeline.
 
 Examples:
     >>> import numpy as np, symact
@@ -316,6 +324,11 @@ def _mul_tanh_softplus(a: Any, u: Any) -> Any:
     return _fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * _EXP_M64)
 
 
+def _softplus_dd(uh: Any, ul: Any) -> Any:
+    """log(1 + exp(uh + ul)) = logaddexp(0, uh) + sigmoid(uh) ul to first order."""
+    return np.logaddexp(0.0, uh) + _sigmoid(uh) * _finite_lo(ul)
+
+
 def _exp_dd(uh: Any, ul: Any) -> Any:
     """exp(uh + ul) = exp(uh) (1 + ul) for a double-double argument."""
     e = np.exp(uh)
@@ -426,7 +439,9 @@ def _needs_dd(u: sympy.Expr) -> bool:
     if not _is_poly(u):
         return False
     k, rest = u.as_coeff_Mul()
-    return not (rest == x and (k.is_Rational and _exact_float(k)))
+    # k*x is exact only for k = ±2**n (any other k rounds the product)
+    exact = rest == x and k.is_Rational and k != 0 and _exact_float(k) and math.frexp(abs(float(k)))[0] == 0.5
+    return not exact
 
 
 class _Printer:
@@ -537,6 +552,9 @@ class _Printer:
         if self.precise and isinstance(e, sympy.exp) and _needs_dd(e.args[0]):
             h, lo = self.dd(e.args[0])
             return f"_exp_dd({h}, {lo})"
+        if self.precise and isinstance(e, rw.Softplus) and _needs_dd(e.args[0]):
+            h, lo = self.dd(e.args[0])
+            return f"_softplus_dd({h}, {lo})"
         if isinstance(e, rw.Softplus):
             return f"np.logaddexp(0.0, {self(e.args[0])})"
         if isinstance(e, rw.Hypot):

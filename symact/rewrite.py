@@ -14,8 +14,15 @@ expression into an *equivalent* one built from stable primitives, in two steps:
    k Expm1(u)``, ``k + k erf(z) -> k Erfc(-z)``, ``k + k tanh(u) -> 2k
    Sigmoid(2u)``, ``(1 + exp(u))**-1 -> Sigmoid(-u)``, ``exp(-u) Sigmoid(u) ->
    Sigmoid(-u)``, ``log(1 + u) -> Log1p(u)``, ``sqrt(u**2 + c) -> Hypot(u, sqrt(c))``,
-   ... Every candidate is checked to equal what it replaces (:func:`proven_equal`,
+   ``1 - tanh(u)**2 -> 4 SigmoidPrime(2u)``, ``Sigmoid(u) Sigmoid(-u) ->
+   SigmoidPrime(u)``, ``a x + b -> a (x - r)`` ... Algebraic sums of fractions
+   are first put over one factored denominator (:func:`normalize`). Every
+   candidate is checked to equal what it replaces (:func:`proven_equal`,
    symbolically, under a time budget) and is dropped when the check fails.
+
+:func:`breakpoints` also reports removable singularities of the *printed*
+formula (``sinc(x)`` is printed as ``sin(x)/x``, so 0 is a breakpoint here,
+while ``symact.pieces.breakpoints`` rightly calls sinc smooth).
 
 The stable primitives are SymPy function classes that never auto-evaluate, so
 canonicalisation cannot undo a rewrite (SymPy would turn ``erfc(-z)`` back into
