@@ -38,7 +38,7 @@ import sympy
 from sympy import S, oo
 
 import symact
-from proofs import budget
+from symact import budget
 from proofs.search import MAX_CANDIDATES, find_counterexample
 from proofs.verdict import LinearityArgument, PieceStep, PointStep, ProofResult, Verdict
 
@@ -102,9 +102,9 @@ def _reduce_to_zero(expr: sympy.Expr) -> str | None:
     """The name of the first exact method that turns ``expr`` into 0, or None."""
     for name, method in _METHODS:
         try:
-            if budget.run(method, expr, seconds=STEP_SECONDS) == 0:
+            if budget.call(method, expr, seconds=STEP_SECONDS) == 0:
                 return name
-        except budget.OutOfTime:
+        except budget.BudgetExceeded:
             continue
         except Exception:  # noqa: BLE001 - a failing method proves nothing
             continue
@@ -118,7 +118,7 @@ def _simplest_number(value: sympy.Expr) -> tuple[sympy.Expr, str]:
     best, how = value, ""
     for name, method in _METHODS[-2:][::-1]:  # rewrite-in-exp first: it settles tanh/exp identities fast
         try:
-            candidate = budget.run(method, value, seconds=STEP_SECONDS)
+            candidate = budget.call(method, value, seconds=STEP_SECONDS)
         except Exception:  # noqa: BLE001 - keep the value as evaluated
             continue
         if candidate.is_Rational:
@@ -133,8 +133,8 @@ def _defined_on(piece: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> bool:
     if piece.is_polynomial(symact.x):
         return True
     try:
-        sing = budget.run(sympy.singularities, piece, symact.x, sympy.Interval.open(lo, hi), seconds=STEP_SECONDS)
-    except Exception:  # noqa: BLE001 - OutOfTime, NotImplementedError, ...
+        sing = budget.call(sympy.singularities, piece, symact.x, sympy.Interval.open(lo, hi), seconds=STEP_SECONDS)
+    except Exception:  # noqa: BLE001 - BudgetExceeded, NotImplementedError, ...
         return False
     return sing == S.EmptySet
 
@@ -192,7 +192,7 @@ def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, s
     try:
         form = decompose(expr)
         raw_points = _raw_switch_points(expr)
-    except (NotImplementedError, budget.OutOfTime) as exc:
+    except (NotImplementedError, budget.BudgetExceeded) as exc:
         return None, f"no canonical piecewise form: {exc}"
     except Exception as exc:  # noqa: BLE001 - an unexpected failure decides nothing
         return None, f"no canonical piecewise form: {type(exc).__name__}: {exc}"
