@@ -10,8 +10,12 @@ How a chart is proved (see the module functions for details):
 1. **Exact.** ``solveset(g, x, Interval.open(a, b))`` under a time budget. A
    ``FiniteSet`` of real numbers, ``EmptySet`` or the whole interval is taken as
    the zero set; each gap's sign is decided at an exact rational sample point.
-   The answer is cross-checked: each exact root's enclosure must contain a zero
-   of ``g`` and, when the numeric method below also succeeds, both must agree.
+   It is used only when every denominator and log argument of ``g`` provably has
+   no zero in ``(a, b)`` (solveset silently skips points where ``g`` is
+   undefined, e.g. a removable singularity). Completeness of a ``FiniteSet``
+   answer is SymPy's claim; it is cross-checked: each exact root's enclosure must
+   contain 0 and, when the numeric method below also succeeds, both must agree
+   (else ``Unknown``).
 2. **Certified isolation** on a finite window: subdivide; a box on which the
    interval enclosure of ``g`` excludes 0 has one sign; a box on which ``g'``'s
    enclosure excludes 0 holds at most one zero, present iff the certified signs
@@ -19,12 +23,24 @@ How a chart is proved (see the module functions for details):
    an exact test; its neighbourhood is settled with the first derivative of
    ``g`` whose enclosure excludes 0 (Taylor's theorem). Zeros are refined by a
    certified Illinois/bisection iteration to a relative width below ``1e-40``.
-3. **Tails** ``(-oo, -W)`` and ``(W, oo)``: ``g`` is replaced by sign-equivalent
-   forms (numerator/denominator, factors SymPy proves positive dropped,
-   ``rewrite(exp)``, multiplication by ``exp(-u)``, ``erf -> erfc -> erfcx``,
-   the radical conjugate), and a form whose enclosure on ``[X, oo)`` excludes 0,
-   or which is monotone there in the right direction, proves the tail; the part
-   ``(W, X)`` is isolated as in step 2.
+3. **Tails** ``(-oo, -W)`` and ``(W, oo)`` (``W = 4``, or further out when an end
+   is finite). A ray from ``X = W * 4**k`` (k <= 5) is proved sign-definite by
+   (stage 0) a plain enclosure on ``[X, oo)``; (stage 1) a termwise enclosure of
+   the expanded form, where a term ``T`` with unbounded enclosure is bounded by
+   ``T(X)`` and 0 (or infinity) when the sign of ``(log|T|)'`` is proved on the
+   ray; (stage 2) the monotone rule: ``h'`` of proved sign moving ``h`` away from
+   0 from a certified ``h(X)``. When ``g`` itself fails, sign-equivalent forms
+   are tried, nested up to three deep: numerator/denominator with factors that
+   SymPy proves positive dropped, ``expand``, ``rewrite(exp)``, multiplication by
+   ``exp(-u)`` for an exponential ``exp(u)`` and division by the dominant power
+   of ``x`` (the ray never contains 0), ``erf -> erfc -> erfcx``, the radical
+   conjugate ``(c s + r)(c s - r) = c**2 q - r**2`` for ``s = sqrt(q)``, and
+   ``log(A) = u + log(A exp(-u))``. Each form's factors get their own charts,
+   which are multiplied. Rewrite depth and proof stage are deepened together,
+   so cheap proofs are found first. The part ``(W, X)`` is isolated as in step 2.
+
+The time budget (``seconds``, default 5 s) bounds everything; SymPy calls run
+under :func:`symact.budget.call`.
 
 Anything not proved gives ``Unknown(reason)``.
 
