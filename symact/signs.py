@@ -1009,6 +1009,11 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
         sol = _budgeted(sympy.solveset, g, var, dom, seconds=min(0.4, remaining / 4), what="solveset")
     except Exception:  # noqa: BLE001 - any failure of solveset only means "no exact answer"
         return None
+    # only functions whose real domain is understood here (no hidden poles)
+    known = (sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tanh, sympy.sinh, sympy.cosh, sympy.atan, sympy.asinh,
+             sympy.erf, sympy.erfc, erfcx, sympy.sinc, sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Heaviside)
+    if any(not isinstance(f, known) for f in g.atoms(sympy.Function)):
+        return None
     # solveset silently drops points where g is undefined (a removable singularity
     # such as sin(x)/x at 0): use its answer only if g is defined on all of (a, b)
     dens = [p.base for p in g.atoms(sympy.Pow) if p.exp.is_negative and p.base.has(var)]
