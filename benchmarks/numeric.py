@@ -24,6 +24,7 @@ Run: ``python benchmarks/numeric.py [--n 10000000] [--repeat 5] [--only softplus
 from __future__ import annotations
 
 import argparse
+import importlib
 import time
 import warnings
 from collections.abc import Callable
@@ -34,8 +35,9 @@ import scipy.special as sp
 import sympy
 
 import symact
-from symact import validate as V
 from symact.codegen import to_numpy
+
+V = importlib.import_module("symact.validate")  # the module (symact.validate may name the function)
 
 try:  # pragma: no cover - optional
     import torch

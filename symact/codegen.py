@@ -703,9 +703,9 @@ def _limit(expr: sympy.Expr, direction: int) -> float | None:
     ``sympy.limit`` takes seconds on derivatives such as GELU-tanh's; switch to
     ``symact.analysis.limit`` here once it exists.
     """
-    from symact import validate
+    from symact.validate import truth_at_infinity  # the module: symact.validate may name the function
 
-    lim = validate.truth_at_infinity(expr, direction)
+    lim = truth_at_infinity(expr, direction)
     return 0.0 if lim == 0 else lim
 
 
@@ -778,12 +778,12 @@ def _saturation(expr: sympy.Expr, side: int, limit: float) -> float | None:
     Checked with the mpmath truth at 2**j for j = k ... k+4 and sparsely up to 2**1023;
     None if the limit is not reached in the float range.
     """
-    from symact import validate
+    from symact.validate import _compile_mp, _truth_point
 
-    f = validate._compile_mp(expr)
+    f = _compile_mp(expr)
 
     def at(j: int) -> float:
-        return validate._truth_point(f, side * math.ldexp(1.0, j), [(53, -1074, 1024)])[0]
+        return _truth_point(f, side * math.ldexp(1.0, j), [(53, -1074, 1024)])[0]
 
     def saturated(k: int) -> bool:
         checks = sorted({*range(k, min(k + 5, 1024)), *range(k, 1024, 37), 1023})

@@ -9,6 +9,7 @@ removed) or if the function gets worse in a way that flips other checks.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import math
 import time
 
@@ -18,8 +19,9 @@ import pytest
 import sympy
 
 import symact
-from symact import validate as V
 from symact.codegen import round_to
+
+V = importlib.import_module("symact.validate")  # the module (symact.validate may name the function)
 
 x = symact.x
 ACTS = symact.all_activations()
@@ -193,3 +195,13 @@ def test_crash_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(V, "to_numpy", lambda act, d=0: boom)
     rep = V.validate(symact.get("relu"), size="quick", derivatives=(0,))
     assert not rep.ok and rep.get("float32").warnings >= 1
+
+
+def test_works_when_the_package_exports_the_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    # symact/__init__.py may bind symact.validate to the function; the module must still be used
+    monkeypatch.setattr(symact, "validate", V.validate)
+    from symact.codegen import to_numpy
+
+    f = to_numpy(sympy.log(1 + sympy.exp(3 * x)) + x)  # a fresh expression: limits computed now
+    assert f(np.inf) == np.inf and f(-np.inf) == -np.inf
+    assert symact.validate("relu", size="quick", derivatives=(0,)).ok
