@@ -37,6 +37,7 @@ Examples:
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -88,6 +89,7 @@ def _sum(body: sympy.Expr) -> sympy.Expr:
     return Sum(body, (j, 0, n - 1))
 
 
+@functools.lru_cache(maxsize=16)
 def sparsemax_threshold(size: int) -> sympy.Expr:
     """The sparsemax threshold tau(x) for a concrete length, exactly.
 
@@ -106,7 +108,9 @@ def sparsemax_threshold(size: int) -> sympy.Expr:
     for r in range(1, size + 1):
         for subset in itertools.combinations(range(size), r):
             terms.append((sympy.Add(*(X[s] for s in subset)) - 1) / r)
-    return Max(*terms)
+    # unevaluated: SymPy's Max would compare the 2**size - 1 arguments pairwise under
+    # assumptions (8 s for size 5) and can drop none of them (each one is the max somewhere)
+    return Max(*terms, evaluate=False)
 
 
 @dataclass(frozen=True)
@@ -262,7 +266,7 @@ def _fw(framework: str, api: str, defaults: str = "", note: str = "") -> Framewo
 
 
 def _sparsemax_component(size: int, index: int) -> sympy.Expr:
-    return Max(X[index] - sparsemax_threshold(size), 0)
+    return Max(X[index] - sparsemax_threshold(size), 0, evaluate=False)
 
 
 _S = _sum(exp(X[j]))
@@ -711,3 +715,154 @@ def softmax_jacobian_fact(size: int | None = None) -> Fact:
     if out.is_zero_matrix:
         return Fact(statement, True, act.n, "cancel, entry by entry", None, ("x real",))
     return Fact(statement, Unknown("some entry did not cancel"), act.n)
+
+
+# ---------------------------------------------------------------------------------------
+# Command-line handlers (wired into symact.cli: show, latex, prove, code, check)
+# ---------------------------------------------------------------------------------------
+def is_vector(name: str) -> bool:
+    """Whether ``name`` names a vector activation (and no scalar catalog entry).
+
+    Examples:
+        >>> is_vector("softmax"), is_vector("LSE"), is_vector("relu")
+        (True, True, False)
+    """
+    from symact import catalog
+
+    if not isinstance(name, str) or _key(name) not in _LOOKUP:
+        return False
+    try:
+        catalog.get(name)
+    except UnknownActivationError:
+        return True
+    return False
+
+
+def show_record(name: str) -> dict[str, Any]:
+    """The JSON-ready record ``symact show --json`` prints for a vector activation."""
+    act = get(name)
+    out = output_set(act)
+    jac = softmax_jacobian_fact() if act.name == "softmax" else None
+    return {
+        "name": act.name,
+        "kind": act.kind,
+        "aliases": list(act.aliases),
+        "summary": act.summary,
+        "formula": str(act),
+        "latex": act.latex(),
+        "example_n2": None if act.kind == "halve" else [str(c) for c in act.with_n(2).components()],
+        "frameworks": [{"framework": f.framework, "api": f.api, "defaults": f.defaults, "note": f.note} for f in act.frameworks],
+        "output_set": {
+            "description": out.description,
+            "component": str(out.component),
+            "total": None if out.total is None else str(out.total),
+            "facts": [{"statement": f.statement, "holds": f.holds is True, "reason": None if f.holds is True else str(f.holds),
+                       "n": str(f.n), "method": f.method, "hypotheses": list(f.hypotheses)} for f in out.facts],
+        },
+        "jacobian": None if jac is None else {"statement": jac.statement, "holds": jac.holds is True, "method": jac.method},
+    }
+
+
+def cli_show(name: str, as_json: bool = False) -> int:
+    """``symact show NAME [--json]`` for a vector activation; returns the exit code.
+
+    Examples:
+        >>> cli_show("softmin")  # doctest: +ELLIPSIS
+        softmin(x)_i = exp(-x[i])/Sum(exp(-x[j]), (j, 0, n - 1))
+          exp(-x_i)/sum_j exp(-x_j) = softmax(-x)_i.
+        n = 2: [exp(-x[0])/(exp(-x[1]) + exp(-x[0])), exp(-x[1])/(exp(-x[1]) + exp(-x[0]))]
+        output set: the open probability simplex: components in (0, 1) summing to 1
+          every component is > 0 [all n]: proved by ...
+          the components of softmin(x) sum to 1 [all n]: proved by ...
+          every component is < 1 [all n, n >= 2]: proved by 1 - s_i = sum_{j != i} s_j (the sum is 1), ...
+          pytorch: torch.nn.Softmin (dim=None (pass dim))
+        0
+    """
+    import json
+
+    if as_json:
+        print(json.dumps(show_record(name), indent=2))
+        return 0
+    act = get(name)
+    print(str(act))
+    if act.summary:
+        print(f"  {act.summary}")
+    if act.kind != "halve":
+        print(f"n = 2: {[c for c in act.with_n(2).components()]}")
+    else:
+        print(f"n = 4: {[c for c in act.with_n(4).components()]}")
+    out = output_set(act)
+    print(f"output set: {out.description}")
+    for f in out.facts:
+        print(f"  {f}")
+    if act.name == "softmax":
+        print(f"jacobian: {softmax_jacobian_fact()}")
+    for f in act.frameworks:
+        print(f"  {f.framework}: {f.api}" + (f" ({f.defaults})" if f.defaults else "") + (f"; {f.note}" if f.note else ""))
+    return 0
+
+
+def cli_latex(name: str) -> int:
+    r"""``symact latex NAME`` for a vector activation.
+
+    Examples:
+        >>> cli_latex("logsumexp")
+        \operatorname{LSE}(x) = \log{\left(\sum_{j=0}^{n - 1} e^{{x}_{j}} \right)}
+        0
+    """
+    print(get(name).latex())
+    return 0
+
+
+def cli_prove(name: str, prop: str | None = None, fmt: str = "text") -> int:
+    """``symact prove NAME [--property P] [--format F]``: exit 1 when a verdict is UNKNOWN.
+
+    ``prop=None`` (or ``"all"``) proves every applicable claim; for a vector
+    activation the scalar default ``"linearity"`` is one of them.
+
+    Examples:
+        >>> cli_prove("softmax", "two_class")  # doctest: +ELLIPSIS
+        Claim (softmax, for n = 2): the two-class softmax is the sigmoid: ...
+        PROVED.
+        0
+    """
+    from proofs import vector as pv
+
+    props = pv.claims_for(name) if prop in (None, "all") else (prop,)
+    results = tuple(pv.prove(name, p) for p in props)
+    if fmt == "json":
+        print(pv.to_json(results if len(results) > 1 else results[0]))
+    else:
+        print("\n\n".join(getattr(r, fmt)() for r in results))
+    return 1 if any(r.verdict.value == "unknown" for r in results) else 0
+
+
+def cli_code(name: str) -> int:
+    """``symact code NAME``: print the generated NumPy source.
+
+    Examples:
+        >>> cli_code("softmin")  # doctest: +ELLIPSIS
+        def softmin(x, axis=-1):
+        ...
+        0
+    """
+    from symact.vector_numeric import source
+
+    print(source(name), end="")
+    return 0
+
+
+def cli_check(name: str, count: int = 100, length: int = 1000) -> int:
+    """``symact check NAME``: validate against mpmath; exit 1 when a bar is missed.
+
+    Examples:
+        >>> cli_check("softmax", count=10, length=20)  # doctest: +ELLIPSIS
+        softmax ok: f32 max 0 ULP (dominant 0); f64 max ... ULP (dominant ...); 0 wrong, 0 warnings
+        ...
+        0
+    """
+    from symact.vector_numeric import validate
+
+    rep = validate(name, count=count, length=length)
+    print(rep)
+    return 0 if rep.ok else 1

@@ -196,7 +196,7 @@ _BODIES: dict[str, tuple[str, str, str]] = {
         z = -np.sort(-y, axis=-1)
         cs = np.cumsum(z, axis=-1)
         ks = np.arange(1, x.shape[-1] + 1, dtype=np.float64)
-        support = cs - ks * z < 1.0  # 1 + k z_k > sum_{j<=k} z_j; always true for k = 1
+        support = cs - ks * z < 1.0  # 1 + k z_k > sum_{j<=k} z_j; always true at k = 1
         kz = np.maximum(np.sum(support, axis=-1, keepdims=True), 1)
         tau = (np.take_along_axis(cs, kz - 1, axis=-1) - 1.0) / kz
         r = np.maximum(y - tau, 0.0)
