@@ -1,0 +1,412 @@
+r"""Plots of an activation and its first two derivatives, derived from the symbols.
+
+:func:`plot_data` computes everything a plot shows, with NumPy and SymPy only:
+
+* the **curves**: ``act.expr``, ``act.derivative(1)`` and ``act.derivative(2)``
+  sampled through ``sympy.lambdify(x, expr, ["scipy", "numpy"])`` under
+  ``np.errstate(all="ignore")``, on the open gaps between the breakpoints of
+  :func:`symact.pieces.decompose` (so a jump is never drawn as a vertical line);
+* the **marks** at each breakpoint, from exact one-sided limits
+  (:func:`symact.analysis.limit`): an open circle at a one-sided limit that is
+  not the value there (a jump, or a derivative that does not exist there), a
+  filled dot at the value of f where f jumps; the f panel labels the point
+  "jump" (f is discontinuous there) or "kink" (f is continuous, f' is not);
+* the **guides**: horizontal asymptotes (finite limits at -oo and +oo) and the
+  bounds of the exact range (the minimum and maximum of the property record).
+
+:func:`render` draws the data with Matplotlib (the optional extra ``symact[plot]``)
+and returns SVG, PNG or PDF bytes; nothing here touches pyplot's global state.
+
+Examples:
+    >>> import symact
+    >>> data = plot_data(symact.get("binary_step"))
+    >>> data.window, data.breakpoints
+    ((-5.0, 5.0), (0.0,))
+    >>> [(m.x, m.y, m.kind) for m in data.panels[0].marks]
+    [(0.0, 0.0, 'hole'), (0.0, 1.0, 'dot')]
+    >>> data.panels[0].notes, data.panels[1].marks[0].kind
+    (((0.0, 'jump'),), 'hole')
+    >>> joint = data.joints[0]
+    >>> joint.at, joint.value, joint.limits[0], joint.status, joint.kind
+    (0, 1, (0, 1), ('jump', 'undefined', 'undefined'), 'jump')
+    >>> [g.label for g in data.panels[0].guides]
+    ['y = 0 (x → -∞); minimum 0', 'y = 1 (x → +∞); maximum 1']
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+from sympy import oo
+
+from symact.activation import Activation, x
+from symact.unknown import Unknown
+
+__all__ = ["Guide", "Joint", "Mark", "Panel", "PlotData", "have_matplotlib", "plot_data", "render", "save"]
+
+#: Samples per panel (spread over the gaps between breakpoints).
+SAMPLES = 600
+#: Half-width of the default x window; it grows to show every breakpoint and extremum.
+HALF_WIDTH = 5.0
+_PRIMES = ("", "′", "″")
+_COLORS = ("#1f5fa8", "#c25400", "#2b8a3e")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A marker at a breakpoint: ``"hole"`` (a limit not attained) or ``"dot"`` (the value)."""
+
+    x: float
+    y: float
+    kind: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A horizontal line ``y = value``: an asymptote or a bound of the range."""
+
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Joint:
+    """What happens at one breakpoint, from exact one-sided limits.
+
+    Attributes:
+        at: the breakpoint (exact).
+        value: f(at), exact.
+        limits: per derivative order n, ``(left, right)``: the one-sided limits of f^(n) at ``at``.
+        status: per order, ``"continuous"``, ``"jump"`` (f itself jumps), ``"undefined"``
+            (f^(n) does not exist at ``at``) or ``"unknown"``.
+    """
+
+    at: sympy.Expr
+    value: sympy.Expr
+    limits: tuple[tuple[Any, Any], ...]
+    status: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        """``"jump"``, ``"kink"`` (f continuous, f' not), ``"f″ jumps"``, ``"smooth join"`` or ``"unknown"``."""
+        for n, st in enumerate(self.status):
+            if st == "unknown":
+                return "unknown"
+            if st != "continuous":
+                return ("jump", "kink", "f″ jumps")[min(n, 2)]
+        return "smooth join"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One derivative order: sampled segments, marks, guides and notes.
+
+    Attributes:
+        order: 0 for f, 1 for f', 2 for f''.
+        title: e.g. ``"relu′(x)"``.
+        segments: ``(xs, ys)`` arrays, one per open gap between breakpoints.
+        marks: holes and dots at breakpoints.
+        guides: horizontal asymptotes and range bounds.
+        notes: ``(x, text)`` labels such as ``"kink"``.
+        unavailable: why the panel is empty (``None`` when it is drawn).
+    """
+
+    order: int
+    title: str
+    segments: tuple[tuple[np.ndarray, np.ndarray], ...]
+    marks: tuple[Mark, ...] = ()
+    guides: tuple[Guide, ...] = ()
+    notes: tuple[tuple[float, str], ...] = ()
+    unavailable: str | None = None
+
+
+@dataclass(frozen=True)
+class PlotData:
+    """Everything one figure shows; see :func:`plot_data`."""
+
+    name: str
+    window: tuple[float, float]
+    breakpoints: tuple[float, ...]
+    panels: tuple[Panel, ...]
+    joints: tuple[Joint, ...] = ()
+
+
+def have_matplotlib() -> bool:
+    """Whether Matplotlib (the ``symact[plot]`` extra) can be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _num(value: Any) -> float | None:
+    """A finite float for an exact real value, else ``None`` (oo, None, Unknown, nan)."""
+    if value is None or isinstance(value, Unknown) or not isinstance(value, sympy.Expr):
+        return None
+    if value.has(oo, -oo, sympy.zoo, sympy.nan) or not value.is_number:
+        return None
+    try:
+        v = float(sympy.N(value, 20))
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def sample(expr: sympy.Expr, xs: np.ndarray) -> np.ndarray:
+    """Float64 values of ``expr`` (in :data:`symact.x`) at ``xs``; nan where undefined or complex.
+
+    Examples:
+        >>> sample(sympy.sinc(x), np.array([0.0, np.pi])).round(12)
+        array([1., 0.])
+        >>> sample(sympy.Integer(3), np.array([1.0, 2.0]))
+        array([3., 3.])
+    """
+    fn = sympy.lambdify(x, expr, modules=["scipy", "numpy"])
+    with np.errstate(all="ignore"):
+        ys = np.asarray(fn(xs))
+        if np.iscomplexobj(ys):
+            ys = np.where(ys.imag == 0, ys.real, np.nan)
+        return np.broadcast_to(ys.astype(np.float64), xs.shape).copy()
+
+
+def _points_of_interest(props: Any, breakpoints: Sequence[float]) -> list[float]:
+    points = list(breakpoints)
+    for ext in (getattr(props, "minimum", None), getattr(props, "maximum", None)):
+        at = getattr(ext, "at", None)
+        if isinstance(at, sympy.FiniteSet):
+            points.extend(v for v in map(_num, at.args) if v is not None)
+    return points
+
+
+def _window(points: Sequence[float]) -> tuple[float, float]:
+    lo = min([-HALF_WIDTH, *(p - 2 for p in points)])
+    hi = max([HALF_WIDTH, *(p + 2 for p in points)])
+    return float(max(lo, -50.0)), float(min(hi, 50.0))
+
+
+def _grid(window: tuple[float, float], cuts: Sequence[float]) -> list[np.ndarray]:
+    lo, hi = window
+    ends = [lo, *sorted(c for c in cuts if lo < c < hi), hi]
+    per = max(SAMPLES // len(ends), 50)
+    grids = []
+    for a, b in zip(ends[:-1], ends[1:]):
+        xs = np.linspace(a, b, per)
+        if a in cuts:
+            xs = xs[1:]
+        if b in cuts:
+            xs = xs[:-1]
+        grids.append(xs)
+    return grids
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Exactly equal limits (both finite numbers), decided by SymPy."""
+    if a is None or b is None or isinstance(a, Unknown) or isinstance(b, Unknown):
+        return False
+    diff = sympy.simplify(sympy.sympify(a) - sympy.sympify(b)) if a != b else sympy.Integer(0)
+    return bool(diff == 0)
+
+
+def _joint(expr: sympy.Expr, b: sympy.Expr, value: sympy.Expr | None, previous: str | None) -> tuple[str, list[Mark], tuple[Any, Any]]:
+    """The status of one panel at one breakpoint and its marks.
+
+    ``value`` is f(b) (order 0 only); ``previous`` is the status of the panel of
+    one order lower. Statuses: ``"continuous"``, ``"jump"``, ``"undefined"``
+    (the derivative does not exist there), ``"unknown"``.
+    """
+    from symact import analysis
+
+    left, right = analysis.limit(expr, b, "-"), analysis.limit(expr, b, "+")
+    if isinstance(left, Unknown) or isinstance(right, Unknown):
+        return "unknown", [], (left, right)
+    bf, lf, rf = float(sympy.N(b)), _num(left), _num(right)
+    if previous is not None and previous != "continuous":
+        status = "undefined"
+    elif value is not None:
+        status = "continuous" if _same(left, right) and _same(left, value) else "jump"
+    else:
+        status = "continuous" if _same(left, right) else "undefined"
+    marks: list[Mark] = []
+    if status == "continuous":
+        return status, marks, (left, right)
+    vf = _num(value) if value is not None else None
+    holes = [lf for lim, lf in ((left, lf), (right, rf)) if lf is not None and not (value is not None and _same(lim, value))]
+    marks.extend(Mark(bf, h, "hole") for h in sorted(set(holes)))
+    if vf is not None:
+        marks.append(Mark(bf, vf, "dot"))
+    return status, marks, (left, right)
+
+
+def _guides(props: Any, limits: tuple[Any, Any], order: int) -> tuple[Guide, ...]:
+    """Asymptotes (finite limits at -oo and +oo) and, for f, the range bounds."""
+    labels: dict[float, list[str]] = {}
+    for lim, side in zip(limits, ("-∞", "+∞")):
+        v = _num(lim)
+        if v is not None:
+            labels.setdefault(v, []).append(f"x → {side}")
+    out: dict[float, str] = {v: f"y = {_short(v)} ({', '.join(w)})" for v, w in labels.items()}
+    if order == 0 and props is not None:
+        for ext, word in ((props.minimum, "minimum"), (props.maximum, "maximum")):
+            v = _num(getattr(ext, "value", None))
+            if v is None:
+                continue
+            name = word if ext.attained else ("infimum" if word == "minimum" else "supremum") + " (not attained)"
+            text = f"{name} {_short(v)}"
+            out[v] = f"{out[v]}; {text}" if v in out else text
+    return tuple(Guide(v, label) for v, label in sorted(out.items()))
+
+
+def _short(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def plot_data(act: Activation, props: Any = None, derivatives: Sequence[Any] | None = None) -> PlotData:
+    """Curves, marks and guides for f, f' and f'' (pure NumPy/SymPy; no Matplotlib).
+
+    Args:
+        act: the activation.
+        props: its property record (computed when ``None``).
+        derivatives: ``(f', f'')`` if already known (an :class:`~symact.Unknown`
+            for one that could not be derived); computed when ``None``.
+    """
+    from symact import analysis
+    from symact.pieces import decompose
+
+    props = act.properties() if props is None else props
+    if derivatives is None:
+        derivatives = []
+        for n in (1, 2):
+            try:
+                derivatives.append(act.derivative(n))
+            except NotImplementedError as exc:
+                derivatives.append(Unknown(str(exc)))
+    exprs = [act.expr, *derivatives]
+    form = decompose(act.expr)
+    bps = [float(sympy.N(b)) for b in form.breakpoints]
+    window = _window(_points_of_interest(props, bps))
+    grids = _grid(window, bps)
+    panels = []
+    previous: list[str | None] = [None] * len(bps)
+    per_order: list[tuple[list[str], list[tuple[Any, Any]]]] = []
+    notes: list[tuple[float, str]] = []
+    for order, expr in enumerate(exprs):
+        title = f"{act.name}{_PRIMES[order]}(x)"
+        if isinstance(expr, Unknown):
+            panels.append(Panel(order, title, (), unavailable=f"unknown ({expr.reason})"))
+            previous = ["unknown"] * len(bps)
+            per_order.append((list(previous), [(expr, expr)] * len(bps)))
+            continue
+        marks: list[Mark] = []
+        statuses, limits_at = [], []
+        for i, b in enumerate(form.breakpoints):
+            status, m, lr = _joint(expr, b, form.values[i] if order == 0 else None, previous[i])
+            statuses.append(status)
+            limits_at.append(lr)
+            marks.extend(m)
+            if order == 1 and previous[i] == "continuous" and status != "continuous":
+                notes.append((bps[i], "kink"))
+            if order == 0 and status == "jump":
+                notes.append((bps[i], "jump"))
+        previous = list(statuses)
+        per_order.append((statuses, limits_at))
+        limits = (props.limit_neg_inf, props.limit_pos_inf) if order == 0 else (analysis.limit(expr, -oo), analysis.limit(expr, oo))
+        segments = tuple((xs, sample(expr, xs)) for xs in grids)
+        panels.append(Panel(order, title, segments, tuple(marks), _guides(props, limits, order)))
+    first = panels[0]
+    panels[0] = Panel(first.order, first.title, first.segments, first.marks, first.guides, tuple(sorted(notes)), first.unavailable)
+    joints = tuple(
+        Joint(b, form.values[i], tuple(lims[i] for _, lims in per_order), tuple(sts[i] for sts, _ in per_order))
+        for i, b in enumerate(form.breakpoints)
+    )
+    return PlotData(act.name, window, tuple(bps), tuple(panels), joints)
+
+
+def _ylim(panel: Panel) -> tuple[float, float]:
+    ys = [s[1][np.isfinite(s[1])] for s in panel.segments]
+    values = np.concatenate([*ys, np.array([m.y for m in panel.marks])]) if ys else np.array([])
+    if values.size == 0:
+        return -1.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    for g in panel.guides:  # show a guide that lies within reach of the curve
+        span = max(hi - lo, 1.0)
+        if lo - span <= g.y <= hi + span:
+            lo, hi = min(lo, g.y), max(hi, g.y)
+    span = hi - lo
+    if span < 1e-9:
+        return lo - 1.0, hi + 1.0
+    return lo - 0.08 * span, hi + 0.08 * span
+
+
+def figure(data: PlotData) -> Any:
+    """A Matplotlib ``Figure`` (no pyplot) with one panel per derivative order."""
+    from matplotlib.figure import Figure
+    from matplotlib.transforms import blended_transform_factory
+
+    fig = Figure(figsize=(3.1 * len(data.panels), 2.6))
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.1, top=0.9, wspace=0.22)
+    axes = fig.subplots(1, len(data.panels), squeeze=False)[0]
+    for ax, panel in zip(axes, data.panels):
+        color = _COLORS[panel.order % len(_COLORS)]
+        ax.set_title(panel.title, fontsize=10)
+        ax.set_xlim(*data.window)
+        ax.grid(True, color="0.9", linewidth=0.6)
+        ax.axhline(0, color="0.6", linewidth=0.6)
+        ax.axvline(0, color="0.6", linewidth=0.6)
+        ax.tick_params(labelsize=8)
+        if panel.unavailable is not None:
+            ax.text(0.5, 0.5, panel.unavailable, transform=ax.transAxes, ha="center", va="center", fontsize=8, wrap=True)
+            continue
+        for b in data.breakpoints:
+            ax.axvline(b, color="0.55", linewidth=0.7, linestyle=":")
+        for xs, ys in panel.segments:
+            ax.plot(xs, ys, color=color, linewidth=1.6)
+        for g in panel.guides:
+            ax.axhline(g.y, color="0.35", linewidth=0.8, linestyle="--", label=g.label)
+        for m in panel.marks:
+            face = "white" if m.kind == "hole" else color
+            ax.plot([m.x], [m.y], marker="o", markersize=5, markerfacecolor=face, markeredgecolor=color, linestyle="none", zorder=5)
+        ax.set_ylim(*_ylim(panel))
+        top = blended_transform_factory(ax.transData, ax.transAxes)
+        for bx, text in panel.notes:
+            ax.text(bx, 0.97, text + " ", transform=top, ha="right", va="top", rotation=90, fontsize=7, color="0.3")
+        if panel.guides:
+            ax.legend(fontsize=7, loc="best", frameon=True, framealpha=0.85)
+    return fig
+
+
+_METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}, "png": {"Software": None}}
+
+
+def render(data: PlotData, fmt: str = "svg") -> bytes:
+    """The figure as ``"svg"``, ``"png"`` or ``"pdf"`` bytes (deterministic: no dates).
+
+    Raises:
+        ImportError: Matplotlib is missing (install ``symact[plot]``).
+        ValueError: an unsupported format.
+    """
+    if fmt not in _METADATA:
+        raise ValueError(f"unsupported plot format {fmt!r}; use svg, png or pdf")
+    import matplotlib
+
+    fig = figure(data)
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "symact", "pdf.compression": 6}):
+        fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], dpi=110)
+    return buf.getvalue()
+
+
+def save(act: Activation, path: str) -> str:
+    """Plot ``act`` to ``path``; the format is the suffix (``.svg``, ``.png`` or ``.pdf``). Returns the path."""
+    fmt = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
+    if fmt not in _METADATA:
+        raise ValueError(f"cannot tell the plot format from {str(path)!r}; end it in .svg, .png or .pdf")
+    payload = render(plot_data(act), fmt)
+    with open(path, "wb") as fh:
+        fh.write(payload)
+    return str(path)

@@ -1,0 +1,342 @@
+r"""The activation sheet: ``symact report`` and ``symact plot``, and the Jupyter displays.
+
+One sheet per activation (:mod:`symact.report_data`), laid out once
+(:mod:`symact.report_format`) and written as Markdown, LaTeX
+(:mod:`symact.report_latex`), self-contained HTML with MathML
+(:mod:`symact.report_html`) or JSON. The sheets are derived once and reused for
+every format, so ``--format all`` costs little more than one format.
+
+* **Markdown** (``.md``): formulas in ```` ```math ```` blocks (GitHub renders
+  them), plots as SVG files in ``<stem>_plots/`` next to the report.
+* **LaTeX** (``.tex``): a complete document for ``pdflatex``; plots as PDF
+  files in ``<stem>_plots/``.
+* **HTML** (``.html``): one file that works offline; plots inline.
+* **JSON** (``.json``): the same facts as data (see :func:`to_json`).
+
+The numeric validation (:func:`symact.validate.validate`, ULP figures per dtype
+for f and f') is an option: ``--validate`` (the ``quick`` input set, about 1.5k
+points per dtype and function) or ``--validate full`` (~20k points). Its cost is
+the correctly rounded mpmath truth: about 0.5 s per activation once the truth
+cache (under the temp directory) is warm, but minutes per activation cold (GELU's
+quick set alone took over 10 minutes on a loaded 2-core machine), so it cannot
+fit the 2-minute budget of a whole-catalog report and is off by default; the
+report then says "Not run".
+
+Examples:
+    >>> import symact
+    >>> sheets = build(["relu"], plots=())
+    >>> text = render(sheets, "markdown")
+    >>> print(next(line for line in text.splitlines() if line.startswith("| [relu]")))  # the summary row
+    | [relu](#relu) | `Max(0, x)` | `Piecewise((0, x <= 0), (1, True))` | `[0, ∞)` | C^0 | non-decreasing | non-decreasing | no |
+    >>> print(repr_latex(symact.get("relu")))
+    $\displaystyle \operatorname{ReLU}(x) = \max\left(0, x\right)$
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from symact import catalog
+from symact.activation import Activation
+from symact.errors import SymactError
+from symact.report_data import Progress, Sheet, collect
+from symact.report_format import SUMMARY_COLUMNS, Markdown, document, formula_latex, value
+from symact.serialize import to_jsonable
+from symact.unknown import Unknown
+
+__all__ = [
+    "FORMATS",
+    "add_plot_arguments",
+    "add_report_arguments",
+    "build",
+    "cmd_plot",
+    "cmd_report",
+    "main_plot",
+    "main_report",
+    "render",
+    "repr_html",
+    "repr_latex",
+    "repr_markdown",
+    "to_json",
+    "write",
+]
+
+#: Output formats, their file suffixes and the plot format each one needs.
+FORMATS = {"markdown": (".md", "svg"), "latex": (".tex", "pdf"), "html": (".html", "svg"), "json": (".json", None)}
+_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def build(
+    names: Iterable[str | Activation] | None = None,
+    plots: Sequence[str] = ("svg",),
+    validation: str | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> list[Sheet]:
+    """The sheets of the named activations (the whole catalog when ``names`` is None).
+
+    Raises:
+        UnknownActivationError: a name is not in the catalog.
+    """
+    acts = [catalog.get(n) for n in names] if names else list(catalog.all_activations())
+    return collect(acts, plots=plots, validation=validation, jobs=jobs, progress=progress)
+
+
+def _plot_name(sh: Sheet, plot_dir: str | None, fmt: str) -> str | None:
+    if plot_dir is None or not isinstance(sh.plots, dict) or fmt not in sh.plots:
+        return None
+    return f"{plot_dir}/{sh.act.name}.{fmt}"
+
+
+def render(sheets: Sequence[Sheet], fmt: str, plot_dir: str | None = None) -> str:
+    """The report as text. ``plot_dir`` is the folder (relative to the report) holding the
+    plot files that Markdown and LaTeX refer to; without it they show no plots."""
+    if fmt == "json":
+        return json.dumps(to_json(sheets), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return document(Markdown(lambda sh: _plot_name(sh, plot_dir, "svg")), sheets)
+    if fmt == "latex":
+        from symact.report_latex import Latex
+
+        return document(Latex(lambda sh: _plot_name(sh, plot_dir, "pdf")), sheets)
+    if fmt == "html":
+        from symact.report_html import Html
+
+        return document(Html(), sheets)
+    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def to_json(sheets: Sequence[Sheet]) -> dict[str, Any]:
+    """The report as JSON-ready data: exact values as strings (``sympy.sympify`` reads them back),
+    ``{"unknown": reason}`` for undecided cells, ``null`` for "does not exist"."""
+    from symact import __version__
+    from symact.report_format import CONVENTIONS
+
+    md = Markdown()
+    rows = []
+    for sh in sheets:
+        p = sh.properties
+        rows.append(dict(zip(SUMMARY_COLUMNS, to_jsonable([sh.act.name, sh.act.expr, sh.derivatives[0], p.range, p.continuity,
+                                                           p.monotonic, p.derivative_monotonic, p.identity_near_origin]))))
+    acts = []
+    for sh in sheets:
+        proof: Any = to_jsonable(sh.proof) if isinstance(sh.proof, Unknown) else {**sh.proof.to_dict(), "markdown": sh.proof.markdown()}
+        validation: Any = None
+        if isinstance(sh.validation, Unknown):
+            validation = to_jsonable(sh.validation)
+        elif sh.validation is not None:
+            validation = {"inputs": sh.validation_size, "summary": sh.validation.summary(), "ok": sh.validation.ok,
+                          "results": to_jsonable(list(sh.validation.results))}
+        joints = to_jsonable(sh.joints) if isinstance(sh.joints, Unknown) else [
+            {"at": str(j.at), "value": str(j.value), "limits": to_jsonable(j.limits), "status": list(j.status), "kind": j.kind} for j in sh.joints
+        ]
+        acts.append({
+            "name": sh.act.name,
+            "aliases": list(sh.act.aliases),
+            "summary": sh.act.summary,
+            "parameters": {k: str(v) for k, v in sh.act.values},
+            "formula": str(sh.act.expr),
+            "derivatives": to_jsonable(list(sh.derivatives)),
+            "latex": [tex for _, _, tex in formula_latex(sh)],
+            "properties": to_jsonable(sh.properties),
+            "property_text": {k: value(md, v, k) for k, v in sh.properties.as_dict().items() if k != "name"},
+            "breakpoints": joints,
+            "linearity": proof,
+            "validation": validation,
+            "frameworks": to_jsonable(list(sh.act.frameworks)),
+        })
+    return {"symact": __version__, "conventions": list(CONVENTIONS), "summary": rows, "activations": acts}
+
+
+def _target(path: Path, fmt: str, many: bool) -> Path:
+    return path.with_suffix(FORMATS[fmt][0]) if many or not path.suffix else path
+
+
+def write(sheets: Sequence[Sheet], formats: Sequence[str], path: str | os.PathLike[str]) -> list[Path]:
+    """Write the report in each format next to ``path`` (its suffix replaced when several formats
+    are asked for), plot files into ``<stem>_plots/``; returns the files written."""
+    path = Path(path)
+    written: list[Path] = []
+    plot_dir = path.with_name(path.stem + "_plots")
+    wants = {FORMATS[f][1] for f in formats if f in ("markdown", "latex")} - {None}
+    for fmt_plot in sorted(wants):
+        for sh in sheets:
+            if isinstance(sh.plots, dict) and fmt_plot in sh.plots:
+                plot_dir.mkdir(parents=True, exist_ok=True)
+                target = plot_dir / f"{sh.act.name}.{fmt_plot}"
+                target.write_bytes(sh.plots[fmt_plot])
+                written.append(target)
+    for fmt in formats:
+        target = _target(path, fmt, len(formats) > 1)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render(sheets, fmt, plot_dir.name), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+# ----------------------------------------------------------------------------------------
+# Command line
+# ----------------------------------------------------------------------------------------
+
+
+def add_report_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``symact report``."""
+    p.add_argument("names", nargs="*", metavar="NAME", help="activations to include (default: the whole catalog)")
+    p.add_argument("--format", action="append", metavar="FORMAT",
+                   help="markdown, latex, html, json or all (repeat or comma-separate for several; default: from -o, else markdown)")
+    p.add_argument("-o", "--output", metavar="PATH", help="output file (several formats: its suffix is replaced per format); default stdout")
+    p.add_argument("--no-plots", action="store_true", help="leave the plots out (they need the symact[plot] extra)")
+    p.add_argument("--validate", nargs="?", const="quick", default=None, choices=("quick", "full"),
+                   help="include the numeric validation (ULP figures) on the quick (~1.5k points per dtype, the default "
+                        "when given) or full (~20k) input set; slow while the mpmath truth cache is cold")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="activations built in parallel (default: cores, at most 2)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress line on stderr (default: when stderr is a terminal)")
+
+
+def add_plot_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``symact plot``."""
+    p.add_argument("name", nargs="?", help="catalog name or alias")
+    p.add_argument("--expr", metavar="TEXT", help="define the activation from text instead")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf")
+
+
+def _formats(args: argparse.Namespace) -> list[str]:
+    asked = [f.strip().lower() for group in (args.format or []) for f in group.split(",") if f.strip()]
+    if not asked:
+        suffix = Path(args.output).suffix.lower() if args.output else ""
+        return [_SUFFIXES.get(suffix, "markdown")]
+    if "all" in asked:
+        return list(FORMATS)
+    bad = [f for f in asked if f not in FORMATS]
+    if bad:
+        raise SymactError(f"unknown format {bad[0]!r}; use one of {', '.join(FORMATS)} or all")
+    return list(dict.fromkeys(asked))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Run ``symact report`` from parsed arguments; returns the exit code."""
+    formats = _formats(args)
+    if len(formats) > 1 and not args.output:
+        raise SymactError("several formats need -o PATH (each is written with its own suffix)")
+    names = args.names or None
+    acts = [catalog.get(n) for n in names] if names else list(catalog.all_activations())  # fail fast on a bad name
+    plots: list[str] = []
+    if not args.no_plots:
+        plots = sorted({FORMATS[f][1] for f in formats if FORMATS[f][1] and (args.output or f == "html")})
+    progress = Progress(len(acts), enabled=args.progress)
+    sheets = collect(acts, plots=plots, validation=args.validate, jobs=args.jobs, progress=progress)
+    if args.output:
+        for path in write(sheets, formats, args.output):
+            if progress.enabled:
+                print(f"symact report: wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(render(sheets, formats[0]))
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Run ``symact plot`` from parsed arguments; returns the exit code."""
+    from symact import plot
+
+    if args.expr is not None:
+        from symact.parse import define
+
+        act = define(args.expr, name=args.name or "custom")
+    elif args.name:
+        act = catalog.get(args.name)
+    else:
+        raise SymactError("give an activation NAME or --expr TEXT")
+    if not plot.have_matplotlib():
+        raise SymactError("plots need Matplotlib: pip install 'symact[plot]'")
+    plot.save(act, args.output)
+    return 0
+
+
+def _run(command: Any, add: Any, prog: str, argv: Sequence[str] | None) -> int:
+    from symact.cli import _Parser
+
+    parser = _Parser(prog=prog)
+    add(parser)
+    args = parser.parse_args(argv)
+    try:
+        return command(args)
+    except (SymactError, ValueError) as exc:
+        print(f"symact: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def main_report(argv: Sequence[str] | None = None) -> int:
+    """``symact report`` as a function (the same arguments); returns the exit code."""
+    return _run(cmd_report, add_report_arguments, "symact report", argv)
+
+
+def main_plot(argv: Sequence[str] | None = None) -> int:
+    """``symact plot`` as a function; returns the exit code."""
+    return _run(cmd_plot, add_plot_arguments, "symact plot", argv)
+
+
+# ----------------------------------------------------------------------------------------
+# Jupyter displays
+# ----------------------------------------------------------------------------------------
+
+
+def _kind(obj: Any) -> str:
+    from symact.properties import Properties
+
+    if isinstance(obj, Activation):
+        return "activation"
+    if isinstance(obj, Properties):
+        return "properties"
+    if type(obj).__name__ == "ProofResult" and hasattr(obj, "markdown"):
+        return "proof"
+    return ""
+
+
+def repr_latex(obj: Any) -> str | None:
+    """``_repr_latex_`` for an :class:`~symact.Activation` (its definition); ``None`` for other objects."""
+    if _kind(obj) == "activation":
+        return f"$\\displaystyle {obj.latex()}$"
+    return None
+
+
+def _property_rows(fmt: Any, props: Any) -> list[list[str]]:
+    return [[fmt.text(k.replace("_", " ")), value(fmt, v, k)] for k, v in props.as_dict().items() if k != "name"]
+
+
+def repr_html(obj: Any) -> str | None:
+    """``_repr_html_`` for an activation (formula and derivative in MathML), a property record
+    (a table) and a proof result (its write-up); ``None`` for other objects."""
+    from symact.report_html import Html, markdown_to_html, mathml
+
+    kind, h = _kind(obj), Html()
+    if kind == "activation":
+        lines = [f"<p><strong>{h.text(obj.name)}</strong>: {h.text(obj.summary)}</p>"]
+        for n, e in ((0, obj.expr), (1, obj.derivative(1))):
+            lhs = h.text(obj.name + "′" * n + "(x) =")
+            lines.append(f"<div>{lhs} {mathml(e)}</div>")
+        return "\n".join(lines)
+    if kind == "properties":
+        return f"<p><strong>{h.text(obj.name)}</strong></p>" + h.table(["property", "value"], _property_rows(h, obj))
+    if kind == "proof":
+        return markdown_to_html(obj.markdown())
+    return None
+
+
+def repr_markdown(obj: Any) -> str | None:
+    """``_repr_markdown_`` for an activation, a property record and a proof result; ``None`` otherwise."""
+    kind, md = _kind(obj), Markdown()
+    if kind == "activation":
+        return f"**{md.text(obj.name)}**: {md.text(obj.summary)}\n\n$$ {obj.latex()} $$\n\n$$ {obj.latex(1)} $$"
+    if kind == "properties":
+        return f"**{md.text(obj.name)}**\n\n" + md.table(["property", "value"], _property_rows(md, obj))
+    if kind == "proof":
+        return obj.markdown()
+    return None
+

@@ -1,0 +1,222 @@
+"""The data of the activation sheet: one :class:`Sheet` per activation, derived, never typed.
+
+:func:`sheet` gathers for one activation its first two derivatives, the property
+record, what happens at each breakpoint (:class:`symact.plot.Joint`), the
+linearity verdict with its proof (:func:`proofs.prove_linear`), the numeric
+validation summary (:func:`symact.validate.validate`) and the plots.
+:func:`collect` does it for many activations: each sheet is built in a forked
+budget worker (:func:`symact.budget.call`), ``jobs`` of them at a time, so a
+whole-catalog report uses both cores and the SymPy steps inside a worker run
+under cheap nested budgets. Every renderer reads the same sheets, so a report in
+four formats derives everything once.
+
+Anything that fails or runs out of time becomes an :class:`~symact.Unknown`
+with the reason; the renderers print it as "unknown (reason)".
+
+Examples:
+    >>> import symact
+    >>> s = sheet(symact.get("relu"), plots=())
+    >>> s.derivatives[0], s.properties.range, s.proof.verdict.value
+    (Piecewise((0, x <= 0), (1, True)), Interval(0, oo), 'disproved')
+    >>> [(j.at, j.kind) for j in s.joints], s.validation
+    ([(0, 'kink')], None)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from symact import budget
+from symact.activation import Activation
+from symact.unknown import Unknown
+
+__all__ = ["SHEET_SECONDS", "Progress", "Sheet", "collect", "sheet", "warm_up"]
+
+#: Seconds allowed for one whole sheet (its steps have their own, shorter budgets).
+SHEET_SECONDS = 600.0
+#: Input set of the validation in a report: ``"quick"`` (~1.5k points per dtype) or ``"full"`` (~20k).
+VALIDATION_SIZES = ("quick", "full")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Everything the report shows about one activation.
+
+    Attributes:
+        act: the activation.
+        derivatives: ``(f', f'')``, each an exact expression or :class:`~symact.Unknown`.
+        properties: the property record.
+        joints: what happens at each breakpoint (:class:`symact.plot.Joint`), or Unknown.
+        proof: the linearity :class:`proofs.ProofResult`, or Unknown.
+        validation: the :class:`symact.validate.ValidationReport`, Unknown, or ``None`` (not run).
+        validation_size: the input set used (``"quick"`` or ``"full"``), or ``None``.
+        plots: format -> bytes (``"svg"``, ``"pdf"``, ``"png"``); Unknown when they could not be drawn.
+        seconds: wall-clock time to build the sheet.
+    """
+
+    act: Activation
+    derivatives: tuple[Any, Any]
+    properties: Any
+    joints: Any
+    proof: Any
+    validation: Any = None
+    validation_size: str | None = None
+    plots: Any = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _guard(fn: Callable[..., Any], *args: Any, what: str) -> Any:
+    """``fn(*args)``, with any failure turned into ``Unknown`` (a report never dies on one cell)."""
+    try:
+        return fn(*args)
+    except budget.BudgetExceeded:
+        return Unknown(f"timeout ({what})")
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, with its reason
+        return Unknown(f"{what} failed: {type(exc).__name__}: {exc}"[:300])
+
+
+def _derivative(act: Activation, n: int) -> Any:
+    return _guard(act.derivative, n, what=f"derivative {n}")
+
+
+def _proof(act: Activation) -> Any:
+    import proofs  # the proofs package is built on symact; imported only where a report needs it
+
+    return proofs.prove_linear(act)
+
+
+def _plots(act: Activation, props: Any, derivatives: tuple[Any, Any], formats: Sequence[str]) -> tuple[Any, Any]:
+    from symact import plot
+
+    data = plot.plot_data(act, props, derivatives)
+    if not formats:
+        return data, {}
+    if not plot.have_matplotlib():
+        return data, Unknown("Matplotlib is not installed (pip install 'symact[plot]')")
+    return data, {fmt: plot.render(data, fmt) for fmt in formats}
+
+
+def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | None = None) -> Sheet:
+    """Build the sheet of one activation in this process.
+
+    Args:
+        act: the activation.
+        plots: plot formats to render (``()`` for none).
+        validation: ``"quick"``, ``"full"`` or ``None`` (skip the numeric validation, the default:
+            its mpmath truth costs minutes per activation when the truth cache is cold).
+    """
+    if validation is not None and validation not in VALIDATION_SIZES:
+        raise ValueError(f"validation must be one of {VALIDATION_SIZES} or None, got {validation!r}")
+    t0 = time.perf_counter()
+    props = act.properties()
+    derivatives = (_derivative(act, 1), _derivative(act, 2))
+    drawn = _guard(_plots, act, props, derivatives, tuple(plots), what="plot")
+    if isinstance(drawn, Unknown):
+        joints: Any = drawn
+        rendered: Any = drawn
+    else:
+        joints, rendered = drawn[0].joints, drawn[1]
+    proof = _guard(_proof, act, what="linearity proof")
+    report = None
+    if validation is not None:
+        from symact.validate import validate
+
+        report = _guard(validate, act, validation, what="validation")
+    return Sheet(act, derivatives, props, joints, proof, report, validation, rendered, time.perf_counter() - t0)
+
+
+def _sheet_in_worker(act: Activation, plots: Sequence[str], validation: str | None, seconds: float) -> Sheet:
+    try:
+        return budget.call(sheet, act, plots, validation, seconds=seconds, what=f"the sheet of {act.name}")
+    except budget.BudgetExceeded:
+        reason = Unknown(f"timeout (the sheet of {act.name} took over {seconds:g} s)")
+    except budget.WorkerError as exc:
+        reason = Unknown(f"the worker building the sheet of {act.name} failed: {exc}"[:300])
+    return Sheet(act, (reason, reason), act.properties(), reason, reason, reason if validation else None, validation, reason)
+
+
+class Progress:
+    """A one-line counter on a terminal (``[3/38] gelu 2.1 s``), or one line per item elsewhere.
+
+    Args:
+        total: the number of items.
+        stream: where to write (stderr by default).
+        enabled: ``None`` to show only when ``stream`` is a terminal.
+    """
+
+    def __init__(self, total: int, stream: IO[str] | None = None, enabled: bool | None = None) -> None:
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+        isatty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = isatty if enabled is None else enabled
+        self.tty = isatty
+        self.done = 0
+        self.start = time.perf_counter()
+
+    def step(self, label: str) -> None:
+        """Count one finished item."""
+        self.done += 1
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.start
+        line = f"symact report: [{self.done}/{self.total}] {label} ({elapsed:.1f} s)"
+        if self.tty:
+            self.stream.write("\r\033[K" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """End the counter line (on a terminal)."""
+        if self.enabled and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def warm_up(plots: Sequence[str] = (), validation: str | None = None) -> None:
+    """Import (and, for plots, initialise Matplotlib's fonts) once in this process, so that every
+    forked worker inherits the warm state instead of paying for it again (about 1 s a sheet)."""
+    import proofs  # noqa: F401
+    from symact import plot
+
+    if validation is not None:
+        import symact.validate  # noqa: F401
+    if plots and plot.have_matplotlib():
+        tiny = plot.PlotData("warm-up", (-1.0, 1.0), (), (plot.Panel(0, "f(x)", ()),))
+        for fmt in plots:
+            plot.render(tiny, fmt)
+
+
+def collect(
+    acts: Iterable[Activation],
+    plots: Sequence[str] = ("svg",),
+    validation: str | None = None,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    seconds: float = SHEET_SECONDS,
+) -> list[Sheet]:
+    """The sheets of ``acts``, in the given order.
+
+    Each sheet is built in its own forked worker, ``jobs`` at a time (default:
+    the number of cores, at most 2; ``jobs=1`` with one activation builds it in a
+    worker too, so the caller's caches stay as they were).
+    """
+    acts = list(acts)
+    jobs = max(1, min(jobs or min(os.cpu_count() or 1, 2), len(acts) or 1))
+    warm_up(plots, validation)
+    progress = progress or Progress(len(acts), enabled=False)
+    out: dict[int, Sheet] = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(_sheet_in_worker, act, tuple(plots), validation, seconds): i for i, act in enumerate(acts)}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            out[i] = fut.result()
+            progress.step(acts[i].name)
+    progress.close()
+    return [out[i] for i in range(len(acts))]

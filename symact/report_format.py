@@ -1,0 +1,404 @@
+r"""The layout of the activation sheet, written once for every output format.
+
+A report is a sequence of blocks (headings, paragraphs, tables, formulas,
+figures, collapsible proofs). :func:`document` lays the sheets out with the
+primitives of a :class:`Fmt`; :class:`Markdown` here, ``symact.report_html.Html``
+and ``symact.report_latex.Latex`` implement them. Every cell is computed from a
+:class:`~symact.report_data.Sheet` by :func:`value` and friends; nothing is
+typed per activation. The conventions are: ``None`` prints "does not exist", an
+:class:`~symact.Unknown` prints "unknown (reason)", ``True``/``False`` print
+"yes"/"no".
+
+Examples:
+    >>> import sympy
+    >>> md = Markdown()
+    >>> value(md, None), value(md, True), value(md, sympy.Interval.open(0, 1))
+    ('does not exist', 'yes', '`(0, 1)`')
+    >>> value(md, Unknown("timeout")), value(md, "Cinf", "continuity")
+    ('unknown (timeout)', 'C^∞')
+    >>> value(md, sympy.Float("-0.16997120747990366169386847098243392283285", 40), short=True)
+    '`-0.169971207479903…`'
+    >>> value(md, sympy.Interval(sympy.Float("-0.16997120747990366169386847098243392283285", 40), sympy.oo), short=True)
+    '`[-0.169971207479903…, ∞)`'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy
+
+from symact.report_data import Sheet
+from symact.unknown import Unknown
+
+__all__ = ["CONVENTIONS", "SUMMARY_COLUMNS", "Fmt", "Markdown", "document", "formula_latex", "section", "set_text", "summary_rows", "value"]
+
+#: The summary table's columns (Wikipedia's activation table, plus the name).
+SUMMARY_COLUMNS = (
+    "Name",
+    "Function f(x)",
+    "Derivative f′(x)",
+    "Range",
+    "Order of continuity",
+    "Monotonic",
+    "Monotonic derivative",
+    "Approximates identity near the origin",
+)
+
+CONVENTIONS = (
+    "Every cell is derived from the activation's exact SymPy definition; none is typed in.",
+    "\"does not exist\" is a proved fact (no limit, no derivative, no minimum); "
+    "\"unknown (reason)\" means symact could not decide, and says why.",
+    "Ranges are exact sets: a bracket is closed exactly where the bound is attained. "
+    "A decimal without a closed form is certified: interval arithmetic proves its printed digits.",
+    "At a kink, the formula of f′ takes the value between the two one-sided slopes that is closest to 0 "
+    "(what PyTorch and JAX use for ReLU); the property record says where f′ really exists.",
+    "Order of continuity: the largest k with f in C^k(R); C^∞ is smooth.",
+)
+
+
+class Fmt:
+    """The typographic primitives of one output format (this base class is plain text)."""
+
+    name = "text"
+    suffix = ".txt"
+
+    def text(self, s: str) -> str:
+        """Running text, escaped."""
+        return s
+
+    #: What marks a decimal cut short.
+    ellipsis = "…"
+
+    def math(self, expr: Any, short: bool = False) -> str:
+        """Inline math for a SymPy value; ``short`` cuts long certified decimals to 15 digits and "…"."""
+        if not short or not isinstance(expr, sympy.Basic) or not expr.atoms(sympy.Float):
+            return self._math(expr)
+        subs = {}
+        for i, f in enumerate(sorted(expr.atoms(sympy.Float), key=str)):
+            text = str(f)
+            if len(text.lstrip("-")) > 18:
+                subs[f] = (sympy.Symbol("Qshortfloat" + chr(97 + i % 26)), text[: 17 + text.startswith("-")] + self.ellipsis)
+        out = self._math(expr.xreplace({f: sym for f, (sym, _) in subs.items()}))
+        for sym, text in subs.values():
+            out = out.replace(sym.name, text)
+        return out
+
+    def _math(self, expr: Any) -> str:
+        return sympy.sstr(expr)
+
+    def sup(self, base: str, exponent: str) -> str:
+        """``base`` with a superscript, e.g. C^∞."""
+        return f"{base}^{exponent}"
+
+    def strong(self, s: str) -> str:
+        return s
+
+    def heading(self, level: int, s: str, anchor: str | None = None) -> str:
+        return s
+
+    def para(self, s: str) -> str:
+        return s
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], wide: bool = False) -> str:
+        """A table; ``header`` is plain text (escaped here), ``rows`` hold formatted cells."""
+        lines = [" | ".join(header), *(" | ".join(r) for r in rows)]
+        return "\n".join(lines)
+
+    def formulas(self, lines: Sequence[tuple[str, Any, str]]) -> str:
+        """Displayed ``name(x) = expr`` lines: ``(latex of the left side, expr, latex of expr)``."""
+        return "\n".join(f"{left} = {sympy.sstr(e)}" for left, e, _ in lines)
+
+    def figure(self, sh: Sheet) -> str:
+        return ""
+
+    def proof(self, sh: Sheet) -> str:
+        return sh.proof.text() if not isinstance(sh.proof, Unknown) else str(sh.proof)
+
+    def link(self, s: str, anchor: str) -> str:
+        return s
+
+    def notes(self, items: Sequence[str], prefix: str | None = None) -> str:
+        """A numbered list (``prefix`` names anchors ``prefix-1``, ... where the format has them)."""
+        return "\n".join(f"[{i}] {n}" for i, n in enumerate(items, 1))
+
+    def unknown_ref(self, n: int) -> str:
+        return f"unknown [{n}]"
+
+    def document(self, title: str, blocks: Sequence[str]) -> str:
+        return "\n\n".join(blocks) + "\n"
+
+
+class Markdown(Fmt):
+    """GitHub-flavoured Markdown: ``math`` blocks for formulas, code spans for values in tables."""
+
+    name = "markdown"
+    suffix = ".md"
+
+    def __init__(self, plot_path: Callable[[Sheet], str | None] | None = None) -> None:
+        self.plot_path = plot_path
+
+    def text(self, s: str) -> str:
+        for ch in ("\\", "*", "_", "|", "<", ">", "[", "]", "`"):
+            s = s.replace(ch, "\\" + ch)
+        return s
+
+    def _math(self, expr: Any) -> str:
+        text = set_text(expr) if isinstance(expr, sympy.Set) else None
+        return "`" + (text or sympy.sstr(expr)).replace("|", "\\|") + "`"
+
+    def strong(self, s: str) -> str:
+        return f"**{s}**"
+
+    def heading(self, level: int, s: str, anchor: str | None = None) -> str:
+        return "#" * level + " " + s
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], wide: bool = False) -> str:
+        lines = ["| " + " | ".join(self.text(h) for h in header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(c.replace("\n", " ") for c in r) + " |" for r in rows]
+        return "\n".join(lines)
+
+    def formulas(self, lines: Sequence[tuple[str, Any, str]]) -> str:
+        body = " \\\\\n".join(f"{left} &= {tex}" for left, _, tex in lines)
+        return "```math\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n```"
+
+    def figure(self, sh: Sheet) -> str:
+        path = self.plot_path(sh) if self.plot_path else None
+        if path is None:
+            return ""
+        return f"![{sh.act.name}, its first and second derivative]({path})"
+
+    def proof(self, sh: Sheet) -> str:
+        if isinstance(sh.proof, Unknown):
+            return value(self, sh.proof)
+        return sh.proof.markdown().replace("\n### ", "\n#### ").removeprefix("### ").split("\n", 1)[-1].strip()
+
+    def link(self, s: str, anchor: str) -> str:
+        return f"[{s}](#{anchor})"
+
+    def notes(self, items: Sequence[str], prefix: str | None = None) -> str:
+        return "\n".join(f"{i}. {n}" for i, n in enumerate(items, 1))
+
+    def unknown_ref(self, n: int) -> str:
+        return f"unknown [{n}]"
+
+
+# ----------------------------------------------------------------------------------------
+# Cells
+# ----------------------------------------------------------------------------------------
+
+
+def _end(v: Any) -> str:
+    return {sympy.oo: "∞", -sympy.oo: "-∞"}.get(v, sympy.sstr(v))
+
+
+def _inf(s: sympy.Set) -> float:
+    try:
+        return float(sympy.N(s.inf))
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def set_text(s: sympy.Set) -> str | None:
+    """A set in the usual notation, endpoints exact: ``[0, ∞)``, ``(-∞, -1/2) ∪ {0} ∪ (1/2, ∞)``.
+
+    ``None`` for sets it does not know (the caller prints SymPy's form).
+
+    Examples:
+        >>> set_text(sympy.Union(sympy.FiniteSet(0), sympy.Interval.open(sympy.Rational(1, 2), sympy.oo)))
+        '{0} ∪ (1/2, ∞)'
+        >>> set_text(sympy.Interval.Lopen(0, 1)), set_text(sympy.S.EmptySet)
+        ('(0, 1]', '∅')
+    """
+    if isinstance(s, sympy.Interval):
+        left = "(" if s.left_open or s.start == -sympy.oo else "["
+        right = ")" if s.right_open or s.end == sympy.oo else "]"
+        return f"{left}{_end(s.start)}, {_end(s.end)}{right}"
+    if isinstance(s, sympy.FiniteSet):
+        return "{" + ", ".join(_end(e) for e in s.args) + "}"
+    if s == sympy.S.EmptySet:
+        return "∅"
+    if s == sympy.S.Reals:
+        return "(-∞, ∞)"
+    if isinstance(s, sympy.Union):
+        parts = [set_text(a) for a in sorted(s.args, key=_inf)]
+        return None if None in parts else " ∪ ".join(p for p in parts if p)
+    return None
+
+def _continuity(fmt: Fmt, v: str) -> str:
+    if v.startswith("C") and (v[1:].isdigit() or v == "Cinf"):
+        return fmt.sup("C", "∞" if v == "Cinf" else v[1:])
+    return fmt.text(v)
+
+
+def value(fmt: Fmt, v: Any, field: str = "", short: bool = False) -> str:
+    """One cell: a property value in the format's markup (``short``: long decimals cut, see :meth:`Fmt.math`)."""
+    if v is None:
+        return fmt.text("does not exist")
+    if isinstance(v, Unknown):
+        return fmt.text(str(v))
+    if isinstance(v, bool):
+        return fmt.text("yes" if v else "no")
+    if isinstance(v, str):
+        return _continuity(fmt, v) if field == "continuity" else fmt.text(v)
+    if field == "saturates" and isinstance(v, tuple) and len(v) == 2:
+        return fmt.text("at -∞: ") + value(fmt, v[0]) + fmt.text(", at +∞: ") + value(fmt, v[1])
+    if isinstance(v, tuple):
+        return fmt.text("(") + fmt.text(", ").join(value(fmt, e) for e in v) + fmt.text(")")
+    if dataclasses.is_dataclass(v) and hasattr(v, "attained"):
+        out = fmt.math(v.value)
+        if v.attained:
+            out += fmt.text(", attained at ") + fmt.math(v.at)
+        else:
+            out += fmt.text(" (not attained)")
+        if v.enclosure is not None:
+            out += fmt.text("; digits certified by interval arithmetic")
+        return out
+    if isinstance(v, sympy.Basic):
+        return fmt.math(v, short=short)
+    return fmt.text(str(v))
+
+
+def formula_latex(sh: Sheet) -> list[tuple[str, Any, str]]:
+    """``(left side, expression, LaTeX)`` for f, f' and f'' (Unknown where not derived)."""
+    from symact.latex import _LATEX_SETTINGS, _printable, function_name
+
+    name = function_name(sh.act)
+    out = []
+    for n, e in enumerate((sh.act.expr, *sh.derivatives)):
+        left = f"{name}{('', chr(39), chr(39) * 2)[n]}(x)"
+        if isinstance(e, Unknown):
+            out.append((left, e, "\\text{" + _tex_text(str(e)) + "}"))
+        else:
+            out.append((left, e, sympy.latex(_printable(e), **_LATEX_SETTINGS)))
+    return out
+
+
+def _tex_text(s: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"),
+                 ("#", r"\#"), ("$", r"\$"), ("^", r"\^{}"), ("~", r"\~{}")):
+        s = s.replace(a, b)
+    return s
+
+
+def summary_rows(fmt: Fmt, sheets: Sequence[Sheet]) -> tuple[list[list[str]], list[str]]:
+    """The summary table's rows and the footnotes explaining its unknown cells."""
+    notes: list[str] = []
+    rows = []
+
+    def cell(v: Any, field: str = "", short: bool = False) -> str:
+        if isinstance(v, Unknown):
+            notes.append(v.reason)
+            return fmt.unknown_ref(len(notes))
+        return value(fmt, v, field, short=short)
+
+    for sh in sheets:
+        p = sh.properties
+        rows.append([
+            fmt.link(fmt.text(sh.act.name), sh.act.name),
+            cell(sh.act.expr),
+            cell(sh.derivatives[0]),
+            cell(p.range, short=True),
+            cell(p.continuity, "continuity"),
+            cell(p.monotonic),
+            cell(p.derivative_monotonic),
+            cell(p.identity_near_origin),
+        ])
+    return rows, notes
+
+
+# ----------------------------------------------------------------------------------------
+# One activation
+# ----------------------------------------------------------------------------------------
+
+
+def _joints(fmt: Fmt, sh: Sheet) -> str:
+    if isinstance(sh.joints, Unknown):
+        return fmt.para(fmt.text("Breakpoints: ") + value(fmt, sh.joints))
+    if not sh.joints:
+        return fmt.para(fmt.text("No breakpoints: one formula holds on the whole real line."))
+    header = ["x", "f(x)", "f(x−)", "f(x+)", "f′(x−)", "f′(x+)", "what happens"]
+    rows = [
+        [fmt.math(j.at), fmt.math(j.value), value(fmt, j.limits[0][0]), value(fmt, j.limits[0][1]),
+         value(fmt, j.limits[1][0]) if len(j.limits) > 1 else "", value(fmt, j.limits[1][1]) if len(j.limits) > 1 else "", fmt.text(j.kind)]
+        for j in sh.joints
+    ]
+    return fmt.para(fmt.text("Breakpoints (one-sided limits computed exactly):")) + "\n\n" + fmt.table(header, rows)
+
+
+def _validation(fmt: Fmt, sh: Sheet) -> str:
+    v = sh.validation
+    if v is None:
+        return fmt.para(fmt.text("Not run (symact report --validate runs it)."))
+    if isinstance(v, Unknown):
+        return fmt.para(value(fmt, v))
+    header = ["dtype", "function", "points", "max ULP", "max ULP on [-10, 10]", "max ULP, normal outputs", "wrong class", "warnings", "bar", "met"]
+    rows = [
+        [fmt.text(r.dtype), fmt.text("f" + "′" * r.derivative), fmt.text(str(r.points)), fmt.text(f"{r.max_ulp:.3g}"),
+         fmt.text(f"{r.max_ulp_core:.3g}"), fmt.text(f"{r.max_ulp_normal:.3g}"), fmt.text(str(r.wrong)),
+         fmt.text(str(r.warnings)), fmt.text(r.bound), fmt.text("yes" if r.bound_met else "no")]
+        for r in v.results
+    ]
+    intro = (f"The generated NumPy code (symact.codegen.to_numpy) against correctly rounded mpmath truth, "
+             f"on the {sh.validation_size} input set: {v.summary()}.")
+    return fmt.para(fmt.text(intro)) + "\n\n" + fmt.table(header, rows)
+
+
+def _frameworks(fmt: Fmt, sh: Sheet) -> str:
+    if not sh.act.frameworks:
+        return fmt.para(fmt.text("No framework ships it under its own name."))
+    rows = [[fmt.text(f.framework), fmt.text(f.api), fmt.text(f.defaults or "–"), fmt.text(f.note or "–")] for f in sh.act.frameworks]
+    return fmt.table(["framework", "API", "defaults", "note"], rows)
+
+
+def section(fmt: Fmt, sh: Sheet) -> list[str]:
+    """The blocks of one activation's section."""
+    act, p = sh.act, sh.properties
+    blocks = [fmt.heading(2, fmt.text(act.name), anchor=act.name)]
+    intro = fmt.text(act.summary)
+    if act.aliases:
+        intro += fmt.text(" Also called " + ", ".join(act.aliases) + ".")
+    blocks.append(fmt.para(intro))
+    if act.params:
+        rows = [[fmt.text(par.name), fmt.math(v), fmt.text(par.description)] for par, (_, v) in zip(act.params, act.values)]
+        blocks.append(fmt.table(["parameter", "value", "meaning"], rows))
+    blocks.append(fmt.formulas(formula_latex(sh)))
+    fig = fmt.figure(sh)
+    if fig:
+        blocks.append(fig)
+    limits = (fmt.text("Limits: x → −∞: ") + value(fmt, p.limit_neg_inf) + fmt.text("; x → +∞: ") + value(fmt, p.limit_pos_inf)
+              + fmt.text(". Range: ") + value(fmt, p.range) + fmt.text("."))
+    blocks.append(fmt.para(limits))
+    blocks.append(_joints(fmt, sh))
+    blocks.append(fmt.heading(3, fmt.text("Properties")))
+    fields = [(k, v) for k, v in p.as_dict().items() if k != "name"]
+    blocks.append(fmt.table(["property", "value"], [[fmt.text(k.replace("_", " ")), value(fmt, v, k)] for k, v in fields]))
+    verdict = sh.proof.verdict.value if not isinstance(sh.proof, Unknown) else "unknown"
+    blocks.append(fmt.heading(3, fmt.text(f"Linearity: {verdict}")))
+    blocks.append(fmt.proof(sh))
+    blocks.append(fmt.heading(3, fmt.text("Numeric validation")))
+    blocks.append(_validation(fmt, sh))
+    blocks.append(fmt.heading(3, fmt.text("Frameworks")))
+    blocks.append(_frameworks(fmt, sh))
+    return blocks
+
+
+def document(fmt: Fmt, sheets: Sequence[Sheet], title: str = "The activation sheet") -> str:
+    """The whole report: conventions, the summary table, then one section per activation."""
+    from symact import __version__
+
+    blocks = [fmt.heading(1, fmt.text(title))]
+    blocks.append(fmt.para(fmt.text(f"Generated by symact {__version__} for {len(sheets)} activation{'s' * (len(sheets) != 1)}. Conventions:")))
+    blocks.append(fmt.notes([fmt.text(c) for c in CONVENTIONS]))
+    blocks.append(fmt.heading(2, fmt.text("Summary"), anchor="summary"))
+    rows, notes = summary_rows(fmt, sheets)
+    blocks.append(fmt.table(SUMMARY_COLUMNS, rows, wide=True))
+    if notes:
+        blocks.append(fmt.para(fmt.text("Why the unknown cells are unknown:")))
+        blocks.append(fmt.notes([fmt.text(n) for n in notes], prefix="why"))
+    for sh in sheets:
+        blocks.extend(b for b in section(fmt, sh) if b)
+    return fmt.document(fmt.text(title), blocks)
+

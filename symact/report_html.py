@@ -1,0 +1,255 @@
+r"""The HTML activation sheet: one self-contained file, math as MathML, plots inline.
+
+No script, no stylesheet or font from the network: the CSS is inline, every
+formula is presentation MathML (browsers render it natively), and the plots
+are SVG embedded as ``data:`` URIs. Proofs sit in ``<details>`` elements, which
+open without script.
+
+:func:`mathml` is SymPy's presentation printer with the one thing it lacks for
+activations: ``Piecewise`` prints as a brace and a table of cases (SymPy prints
+it as the text ``piecewise(...)``), and ``Heaviside``/``sign`` print through the
+canonical piecewise form, like the LaTeX output.
+
+Examples:
+    >>> import symact
+    >>> print(mathml(symact.get("relu").derivative()))  # doctest: +NORMALIZE_WHITESPACE
+    <math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><mo>{</mo><mtable><mtr><mtd><mn>0</mn></mtd><mtd><mtext>for&#160;</mtext><mrow><mi>x</mi><mo>&#x2264;</mo><mn>0</mn></mrow></mtd></mtr><mtr><mtd><mn>1</mn></mtd><mtd><mtext>otherwise</mtext></mtd></mtr></mtable></mrow></math>
+    >>> Html().text("a < b & c")
+    'a &lt; b &amp; c'
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import sympy
+from sympy.printing.mathml import MathMLPresentationPrinter
+
+from symact.report_data import Sheet
+from symact.report_format import Fmt
+from symact.unknown import Unknown
+
+__all__ = ["CSS", "Html", "mathml", "markdown_to_html"]
+
+_NS = "http://www.w3.org/1998/Math/MathML"
+
+
+class _Printer(MathMLPresentationPrinter):
+    """SymPy's presentation MathML, with ``Piecewise`` as cases."""
+
+    def _print_Piecewise(self, expr: sympy.Piecewise) -> Any:
+        row = self.dom.createElement("mrow")
+        brace = self.dom.createElement("mo")
+        brace.appendChild(self.dom.createTextNode("{"))
+        row.appendChild(brace)
+        table = self.dom.createElement("mtable")
+        for e, c in expr.args:
+            tr = self.dom.createElement("mtr")
+            first = self.dom.createElement("mtd")
+            first.appendChild(self._print(e))
+            second = self.dom.createElement("mtd")
+            word = self.dom.createElement("mtext")
+            if c == sympy.true:
+                word.appendChild(self.dom.createTextNode("otherwise"))
+                second.appendChild(word)
+            else:
+                word.appendChild(self.dom.createTextNode("for\u00a0"))
+                second.appendChild(word)
+                second.appendChild(self._print(c))
+            tr.appendChild(first)
+            tr.appendChild(second)
+            table.appendChild(tr)
+        row.appendChild(table)
+        return row
+
+
+def mathml(expr: Any, display: bool = False) -> str:
+    """A ``<math>`` element for a SymPy value (``display=True`` for a block)."""
+    from symact.latex import _printable
+
+    e = sympy.sympify(expr)
+    if isinstance(e, sympy.Expr):
+        e = _printable(e)
+    body = _Printer({"inv_trig_style": "full"}).doprint(e)
+    body = body.replace("&#xA0;", "&#160;").replace("\u00a0", "&#160;")
+    body = body.replace("<mo>-</mo>", "<mo>&#x2212;</mo>").replace("<mn>-", "<mn>&#x2212;")
+    body = body.replace("<mo><</mo>", "<mo>&lt;</mo>").replace("<mo>></mo>", "<mo>&gt;</mo>")  # SymPy leaves them raw
+    attr = ' display="block"' if display else ""
+    return f'<math xmlns="{_NS}"{attr}>{body}</math>'
+
+
+_SLUG = re.compile(r"[^a-z0-9_-]+")
+
+
+def _anchor(s: str) -> str:
+    return _SLUG.sub("-", s.lower())
+
+
+def markdown_to_html(text: str) -> str:
+    """The little Markdown a proof write-up uses (``**bold**``, code spans, ``- `` lists, ``#`` headings) as HTML.
+
+    Examples:
+        >>> markdown_to_html("**Proof.** Take `a = 1`:\\n- `f(1) = 1`")
+        '<p><strong>Proof.</strong> Take <code>a = 1</code>:</p>\\n<ul><li><code>f(1) = 1</code></li></ul>'
+    """
+    out: list[str] = []
+    items: list[str] = []
+    para: list[str] = []
+
+    def inline(s: str) -> str:
+        s = html.escape(s, quote=False)
+        s = re.sub(r"`([^`]*)`", r"<code>\1</code>", s)
+        return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", s)
+
+    def flush() -> None:
+        if para:
+            out.append("<p>" + " ".join(para) + "</p>")
+            para.clear()
+        if items:
+            out.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+            items.clear()
+
+    for line in text.splitlines():
+        if line.startswith("- "):
+            if para:
+                out.append("<p>" + " ".join(para) + "</p>")
+                para.clear()
+            items.append(inline(line[2:]))
+        elif line.startswith("#"):
+            flush()
+            level = min(len(line) - len(line.lstrip("#")), 6)
+            out.append(f"<h{level}>{inline(line.lstrip('#').strip())}</h{level}>")
+        elif not line.strip():
+            flush()
+        else:
+            if items:
+                flush()
+            para.append(inline(line))
+    flush()
+    return "\n".join(out)
+
+
+class Html(Fmt):
+    """HTML5 with MathML; see the module docstring."""
+
+    name = "html"
+    suffix = ".html"
+
+    def text(self, s: str) -> str:
+        return html.escape(s, quote=False)
+
+    def _math(self, expr: Any) -> str:
+        return mathml(expr)
+
+    def sup(self, base: str, exponent: str) -> str:
+        return f"{html.escape(base)}<sup>{html.escape(exponent)}</sup>"
+
+    def strong(self, s: str) -> str:
+        return f"<strong>{s}</strong>"
+
+    def heading(self, level: int, s: str, anchor: str | None = None) -> str:
+        ident = f' id="{_anchor(anchor)}"' if anchor else ""
+        return f"<h{level}{ident}>{s}</h{level}>"
+
+    def para(self, s: str) -> str:
+        return f"<p>{s}</p>"
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], wide: bool = False) -> str:
+        head = "".join(f"<th>{self.text(h)}</th>" for h in header)
+        body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+        cls = "wide" if wide else "facts"
+        return f'<div class="scroll"><table class="{cls}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>'
+
+    def formulas(self, lines: Sequence[tuple[str, Any, str]]) -> str:
+        from symact.report_format import value
+
+        rows = []
+        for left, e, _ in lines:
+            name = html.escape(left.replace("''", "″").replace("'", "′"))
+            cell = value(self, e) if isinstance(e, Unknown) else mathml(e, display=True)
+            rows.append(f'<div class="formula"><span class="lhs">{_plain_name(name)}&#8201;=</span>{cell}</div>')
+        return '<div class="formulas">' + "\n".join(rows) + "</div>"
+
+    def figure(self, sh: Sheet) -> str:
+        if isinstance(sh.plots, Unknown):
+            return self.para("Plot: " + self.text(str(sh.plots)))
+        svg = sh.plots.get("svg") if sh.plots else None
+        if svg is None:
+            return ""
+        data = base64.b64encode(svg).decode("ascii")
+        alt = html.escape(f"{sh.act.name}, its first and second derivative, with breakpoints, asymptotes and range bounds marked")
+        return f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{alt}"></figure>'
+
+    def proof(self, sh: Sheet) -> str:
+        if isinstance(sh.proof, Unknown):
+            return self.para(self.text(str(sh.proof)))
+        body = sh.proof.markdown().split("\n", 1)[-1]  # the heading is the section's
+        claim = html.escape(str(sh.proof))
+        return f"<details><summary>{claim}</summary>\n{markdown_to_html(body)}\n</details>"
+
+    def link(self, s: str, anchor: str) -> str:
+        return f'<a href="#{_anchor(anchor)}">{s}</a>'
+
+    def notes(self, items: Sequence[str], prefix: str | None = None) -> str:
+        ids = [f' id="{prefix}-{i}"' if prefix else "" for i in range(1, len(items) + 1)]
+        return "<ol>" + "".join(f"<li{ident}>{n}</li>" for ident, n in zip(ids, items)) + "</ol>"
+
+    def unknown_ref(self, n: int) -> str:
+        return f'unknown&#8239;<a href="#why-{n}" class="note">[{n}]</a>'
+
+    def document(self, title: str, blocks: Sequence[str]) -> str:
+        body = "\n".join(blocks)
+        return (
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+        )
+
+
+def _plain_name(name: str) -> str:
+    """``\\operatorname{ReLU}'(x)`` -> ``ReLU′(x)``, ``\\sigma(x)`` -> ``σ(x)`` for the left-hand sides."""
+    name = re.sub(r"\\operatorname\{([^}]*)\}", r"\1", name)
+    greek = {"\\sigma": "σ", "\\tanh": "tanh", "\\arctan": "arctan", "\\exp": "exp", "\\sin": "sin"}
+    for k, v in greek.items():
+        name = name.replace(k, v)
+    name = re.sub(r"_\{\\tanh\}", "<sub>tanh</sub>", name)
+    return name.replace("\\_", "_")
+
+
+CSS = """
+:root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d9dee7; --band: #f4f6fa; --accent: #1f5fa8; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #fff; color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
+h1 { font-size: 1.9em; margin: 0.2em 0 0.4em; }
+h2 { font-size: 1.45em; margin: 2.2em 0 0.4em; padding-top: 0.6em; border-top: 2px solid var(--line); }
+h3 { font-size: 1.1em; margin: 1.4em 0 0.4em; color: var(--muted); }
+a { color: var(--accent); text-decoration: none; }
+a:hover { text-decoration: underline; }
+code { font: 0.92em/1.4 ui-monospace, "DejaVu Sans Mono", monospace; background: var(--band); padding: 0 3px; border-radius: 3px; }
+.scroll { overflow-x: auto; margin: 0.6em 0 1em; }
+table { border-collapse: collapse; font-size: 0.92em; }
+th, td { border: 1px solid var(--line); padding: 5px 9px; text-align: left; vertical-align: middle; }
+thead th { background: #e9edf4; font-weight: 600; position: sticky; top: 0; }
+tbody tr:nth-child(even) td { background: var(--band); }
+table.wide { font-size: 0.86em; }
+table.wide td:first-child { white-space: nowrap; font-weight: 600; }
+table.facts td:first-child { white-space: nowrap; color: var(--muted); }
+.formulas { margin: 0.8em 0; padding: 10px 16px; background: var(--band); border-left: 4px solid var(--accent); border-radius: 4px; overflow-x: auto; }
+.formula { display: flex; align-items: center; gap: 0.6em; margin: 4px 0; }
+.formula .lhs { white-space: nowrap; min-width: 9em; text-align: right; font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", serif; font-size: 1.1em; }
+.formula math[display="block"] { margin: 0; display: inline-block; }
+math { font-size: 1.18em; }
+td math { math-style: normal; }
+.formulas math { font-size: 1.3em; }
+mtd { text-align: left; padding: 1px 6px; }
+figure { margin: 0.8em 0; }
+figure img { width: 100%; max-width: 1040px; height: auto; border: 1px solid var(--line); border-radius: 4px; }
+details { margin: 0.5em 0 1em; padding: 6px 12px; border: 1px solid var(--line); border-radius: 4px; background: #fbfcfe; }
+details summary { cursor: pointer; font-weight: 600; }
+a.note { font-size: 0.85em; }
+"""

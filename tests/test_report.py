@@ -1,0 +1,337 @@
+"""The activation sheet: every format built from derived facts, checked by the tools that read it.
+
+The sheets of three activations with different shapes (a kink, a smooth function
+whose minimum has no closed form, a jump) are built once per module, in the
+budget workers the CLI uses, and rendered in every format. LaTeX is compiled
+with pdflatex; the HTML is opened in headless Chromium. Both tools are installed
+by ``.ci/run``: a missing tool skips the test locally and fails it on CI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from html.entities import html5
+from pathlib import Path
+
+import pytest
+import sympy
+
+import proofs
+import symact
+from symact import plot, report
+from symact.report_data import Progress, collect
+from symact.report_format import SUMMARY_COLUMNS
+from symact.unknown import Unknown
+
+NAMES = ("relu", "gelu", "binary_step")
+ON_CI = bool(os.environ.get("CI"))
+HAVE_MPL = plot.have_matplotlib()
+CHROMIUM = next((shutil.which(c) for c in ("chromium", "chromium-browser", "google-chrome") if shutil.which(c)), None)
+PDFLATEX = shutil.which("pdflatex")
+
+
+def _need(tool: object, what: str) -> None:
+    if tool:
+        return
+    if ON_CI:
+        pytest.fail(f"{what} is missing on CI: .ci/run must install it")
+    pytest.skip(f"{what} is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def sheets():
+    plots = ("svg", "pdf") if HAVE_MPL else ()
+    # the validation of piecewise-linear functions is cheap even with a cold mpmath truth cache; GELU's is not
+    validated = collect([symact.get("relu"), symact.get("binary_step")], plots=plots, validation="quick", jobs=2)
+    [gelu] = collect([symact.get("gelu")], plots=plots)
+    return [validated[0], gelu, validated[1]]
+
+
+@pytest.fixture(scope="module")
+def out(sheets, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "sheet"
+    written = report.write(sheets, list(report.FORMATS), path)
+    return path, written
+
+
+def by_name(sheets, name):
+    return next(s for s in sheets if s.act.name == name)
+
+
+# ---------------------------------------------------------------------------------------
+# The sheets: derived facts, not typed ones
+# ---------------------------------------------------------------------------------------
+
+
+def test_sheets_hold_the_derived_facts(sheets):
+    assert [s.act.name for s in sheets] == list(NAMES)
+    for s in sheets:
+        assert s.proof.verdict is proofs.Verdict.DISPROVED and s.proof.check()
+    for s in (by_name(sheets, "relu"), by_name(sheets, "binary_step")):  # cheap to recompute here
+        assert s.properties == s.act.properties()  # the same record as the API's
+        assert s.derivatives == (s.act.derivative(1), s.act.derivative(2))
+        assert not isinstance(s.validation, Unknown), s.validation
+        assert s.validation.name == s.act.name and s.validation_size == "quick"
+        assert {(r.dtype, r.derivative) for r in s.validation.results} == {(d, n) for d in ("float32", "float64") for n in (0, 1)}
+    gelu = by_name(sheets, "gelu")
+    assert gelu.validation is None and gelu.properties.minimum.attained is True
+    relu, step = by_name(sheets, "relu"), by_name(sheets, "binary_step")
+    [kink] = relu.joints
+    assert (kink.at, kink.value, kink.limits[0], kink.limits[1], kink.kind) == (0, 0, (0, 0), (0, 1), "kink")
+    [jump] = step.joints
+    assert (jump.value, jump.limits[0], jump.status[:2], jump.kind) == (1, (0, 1), ("jump", "undefined"), "jump")
+    assert by_name(sheets, "gelu").joints == ()
+
+
+# ---------------------------------------------------------------------------------------
+# Markdown
+# ---------------------------------------------------------------------------------------
+
+
+def test_markdown_summary_row_and_sections(sheets):
+    text = report.render(sheets, "markdown", plot_dir="sheet_plots")
+    header = next(line for line in text.splitlines() if line.startswith("| Name"))
+    assert header == "| " + " | ".join(SUMMARY_COLUMNS) + " |"
+    row = next(line for line in text.splitlines() if line.startswith("| [binary\\_step]"))
+    cells = [c.strip() for c in row.strip("|").split(" | ")]
+    step = symact.get("binary_step")
+    assert cells[1] == f"`{step.expr}`" and cells[3] == "`{0, 1}`"
+    assert cells[4:] == ["discontinuous", "non-decreasing", "constant", "no"]
+    gelu_row = next(line for line in text.splitlines() if line.startswith("| [gelu]"))
+    assert "`[-0.169971207479903…, ∞)`" in gelu_row  # a certified prefix, marked as cut
+    relu = text[text.index("## relu"):text.index("## gelu")]
+    assert "```math\n\\begin{aligned}\n\\operatorname{ReLU}(x) &= \\max\\left(0, x\\right)" in relu
+    assert "\\operatorname{ReLU}'(x) &= " + symact.get("relu").latex(1).split(" = ", 1)[1] in relu
+    assert "![relu, its first and second derivative](sheet_plots/relu.svg)" in relu or not HAVE_MPL
+    assert "| derivative at zero | does not exist |" in relu
+    assert "| one sided derivatives at zero | (`0`, `1`) |" in relu
+    assert "| `0` | `0` | `0` | `0` | `0` | `1` | kink |" in relu
+    assert "**Theorem.** relu is not linear." in relu
+    assert "| pytorch | torch.nn.ReLU | – | gradient 0 at x = 0 |" in relu
+    assert "Limits: x → −∞: `0`; x → +∞: `oo`. Range: `[0, ∞)`." in relu
+    gelu = text[text.index("## gelu"):]
+    assert "-0.16997120747990366169386847098243392283285" in gelu  # the full certified digits in the section
+
+
+def test_unknown_cells_say_unknown_and_why(sheets):
+    relu = by_name(sheets, "relu")
+    props = dataclasses.replace(relu.properties, range=Unknown("a reason from the analysis"), bounded=Unknown("another"))
+    fake = dataclasses.replace(relu, properties=props, validation=Unknown("timeout (validation)"))
+    md = report.render([fake], "markdown")
+    row = next(line for line in md.splitlines() if line.startswith("| [relu]"))
+    assert "unknown [1]" in row
+    assert "1. a reason from the analysis" in md
+    assert "| range | unknown (a reason from the analysis) |" in md and "| bounded | unknown (another) |" in md
+    assert "unknown (timeout (validation))" in md
+    html = report.render([fake], "html")
+    assert 'unknown&#8239;<a href="#why-1" class="note">[1]</a>' in html and '<li id="why-1">a reason from the analysis</li>' in html
+    data = report.to_json([fake])
+    assert data["activations"][0]["properties"]["range"] == {"unknown": "a reason from the analysis"}
+    assert data["summary"][0]["Range"] == {"unknown": "a reason from the analysis"}
+
+
+def test_validation_not_run_is_said(sheets):
+    md = report.render([dataclasses.replace(by_name(sheets, "relu"), validation=None, validation_size=None)], "markdown")
+    assert "Not run (symact report --validate runs it)." in md
+
+
+# ---------------------------------------------------------------------------------------
+# JSON
+# ---------------------------------------------------------------------------------------
+
+
+def test_json_reads_back_exactly(sheets):
+    data = json.loads(report.render(sheets, "json"))
+    assert [a["name"] for a in data["activations"]] == list(NAMES)
+    for entry, s in zip(data["activations"], sheets):
+        assert sympy.sympify(entry["formula"], locals={"x": symact.x}) == s.act.expr
+        assert [sympy.sympify(d, locals={"x": symact.x}) for d in entry["derivatives"]] == list(s.derivatives)
+        assert entry["linearity"]["verdict"] == "disproved"
+        assert entry["validation"] is None if s.validation is None else entry["validation"]["summary"] == s.validation.summary()
+        assert entry["properties"]["continuity"] == s.properties.continuity
+    step = data["activations"][2]
+    assert step["breakpoints"] == [{"at": "0", "value": "1", "limits": [["0", "1"], ["0", "0"], ["0", "0"]],
+                                    "status": ["jump", "undefined", "undefined"], "kind": "jump"}]
+    assert step["properties"]["derivative_at_zero"] is None and step["property_text"]["derivative_at_zero"] == "does not exist"
+    assert data["summary"][0]["Order of continuity"] == "C0"
+
+
+# ---------------------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------------------
+
+
+def _xml_entities(fragment: str) -> str:
+    keep = {"lt", "gt", "amp", "quot", "apos"}
+    return re.sub(r"&([A-Za-z]+);", lambda m: m.group(0) if m.group(1) in keep else html5[m.group(1) + ";"], fragment)
+
+
+def test_html_is_self_contained_mathml(out):
+    path, _ = out
+    text = path.with_suffix(".html").read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<script" not in text.lower()
+    assert not re.search(r"""(src|href)=["'](?!data:|#)""", text), "every resource must be inline"
+    assert not re.search(r"https?://(?!www\.w3\.org/1998/Math/MathML)", text), "no network address but the MathML namespace"
+    maths = re.findall(r"<math\b.*?</math>", text, flags=re.S)
+    assert len(maths) > 60
+    for m in maths:  # each formula is well-formed MathML
+        root = ET.fromstring(_xml_entities(m))
+        assert root.tag == "{http://www.w3.org/1998/Math/MathML}math"
+    assert "piecewise" not in text and "mfenced" not in text  # cases print as a brace and a table
+    images = re.findall(r'<img src="data:image/svg\+xml;base64,', text)
+    assert len(images) == (len(NAMES) if HAVE_MPL else 0)
+    assert text.count("<details>") == len(NAMES)
+
+
+def test_html_opens_in_headless_chromium(out, tmp_path):
+    _need(CHROMIUM, "chromium")
+    path, _ = out
+    html = path.with_suffix(".html").read_text(encoding="utf-8")
+    probe = (
+        '<script>addEventListener("load", () => { const m = [...document.querySelectorAll("math")];'
+        ' document.body.dataset.mathml = String(m.length > 0 && m.every(e => e.namespaceURI === "http://www.w3.org/1998/Math/MathML"'
+        ' && e.getBoundingClientRect().width > 0));'
+        ' document.body.dataset.images = String([...document.images].every(i => i.complete && i.naturalWidth > 0));'
+        ' document.body.dataset.count = String(m.length); });</script>'
+    )
+    page = tmp_path / "probe.html"  # the report plus a probe script (the report itself has none)
+    page.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
+    run = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "CONSOLE" not in run.stderr, run.stderr[-2000:]  # no script error, no failed resource
+    body = re.search(r"<body[^>]*>", run.stdout).group(0)
+    assert 'data-mathml="true"' in body, body  # every <math> is a laid-out MathML element
+    assert 'data-images="true"' in body, body
+    assert int(re.search(r'data-count="(\d+)"', body).group(1)) == len(re.findall(r"<math\b", html))
+    shot = tmp_path / "sheet.png"
+    run = subprocess.run([CHROMIUM, *flags, "--window-size=1280,2000", f"--screenshot={shot}", path.with_suffix(".html").as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and shot.stat().st_size > 50_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---------------------------------------------------------------------------------------
+# LaTeX
+# ---------------------------------------------------------------------------------------
+
+
+def test_latex_compiles_with_pdflatex(out):
+    _need(PDFLATEX, "pdflatex")
+    path, written = out
+    tex = path.with_suffix(".tex")
+    source = tex.read_text(encoding="utf-8")
+    assert source.startswith("\\documentclass") and source.rstrip().endswith("\\end{document}")
+    assert all(ord(ch) < 128 for ch in source), "pdflatex needs ASCII (Unicode is mapped to LaTeX)"
+    if HAVE_MPL:
+        assert "\\includegraphics[width=0.9\\linewidth]{sheet_plots/relu.pdf}" in source
+        assert (path.parent / "sheet_plots" / "relu.pdf").read_bytes()[:5] == b"%PDF-"
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tex.parent,
+                         capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert tex.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
+
+
+# ---------------------------------------------------------------------------------------
+# Plots
+# ---------------------------------------------------------------------------------------
+
+
+def test_plot_data_marks_kinks_jumps_and_guides():
+    data = plot.plot_data(symact.get("relu"))
+    f, d1, d2 = data.panels
+    assert f.notes == ((0.0, "kink"),) and f.marks == ()
+    assert sorted((m.y, m.kind) for m in d1.marks) == [(0.0, "hole"), (1.0, "hole")]
+    assert [(m.y, m.kind) for m in d2.marks] == [(0.0, "hole")]
+    assert [g.label for g in f.guides] == ["y = 0 (x → -∞); minimum 0"]
+    for xs, ys in f.segments:  # the sampled curve is the function
+        assert (xs != 0).all() and (abs(ys - xs.clip(min=0)) < 1e-15).all()
+
+
+def test_plot_files(tmp_path):
+    _need(HAVE_MPL, "matplotlib (the symact[plot] extra)")
+    for suffix, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF-")):
+        target = tmp_path / f"step{suffix}"
+        assert report.main_plot(["binary_step", "-o", str(target)]) == 0
+        assert target.read_bytes().startswith(magic)
+    assert report.main_plot(["binary_step", "-o", str(tmp_path / "step.gif")]) == 2
+
+
+# ---------------------------------------------------------------------------------------
+# Command line, progress, Jupyter
+# ---------------------------------------------------------------------------------------
+
+
+def test_cli_json_to_stdout_and_errors(capsys):
+    assert report.main_report(["relu", "--format", "json", "--no-plots", "--no-progress"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["activations"][0]["name"] == "relu" and data["activations"][0]["validation"] is None
+    assert report.main_report(["rleu"]) == 2
+    assert "did you mean 'relu'" in capsys.readouterr().err
+    assert report.main_report(["relu", "--format", "html,json"]) == 2
+    assert "several formats need -o" in capsys.readouterr().err
+    assert report.main_report(["relu", "--format", "pdf"]) == 2
+
+
+def test_cli_writes_every_format(tmp_path, capsys):
+    target = tmp_path / "r" / "sheet"
+    assert report.main_report(["binary_step", "--format", "all", "-o", str(target), "--no-progress", "--progress"]) == 0
+    err = capsys.readouterr().err
+    assert "symact report: [1/1] binary_step" in err
+    for suffix in (".md", ".tex", ".html", ".json"):
+        assert target.with_suffix(suffix).stat().st_size > 1000
+    assert (target.parent / "sheet_plots" / "binary_step.svg").exists() == HAVE_MPL
+
+
+def test_progress_counter():
+    stream = io.StringIO()
+    p = Progress(2, stream=stream, enabled=True)
+    p.step("relu")
+    p.step("gelu")
+    p.close()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines] == ["symact report: [1/2] relu", "symact report: [2/2] gelu"]
+    quiet = io.StringIO()
+    Progress(1, stream=quiet).step("relu")  # not a terminal, not asked for: silent
+    assert quiet.getvalue() == ""
+
+
+def test_jupyter_reprs(sheets):
+    relu = symact.get("relu")
+    assert report.repr_latex(relu) == f"$\\displaystyle {relu.latex()}$"
+    html = report.repr_html(relu)
+    assert html.count("<math") == 2 and "<mtable>" in html  # f and its piecewise derivative
+    props = by_name(sheets, "relu").properties
+    table = report.repr_html(props)
+    assert "<table" in table and "<td>does not exist</td>" in table
+    assert "| derivative at zero | does not exist |" in report.repr_markdown(props)
+    proof = by_name(sheets, "relu").proof
+    assert report.repr_markdown(proof) == proof.markdown()
+    assert "<strong>Theorem.</strong> relu is not linear." in report.repr_html(proof)
+    assert report.repr_html(object()) is None and report.repr_latex(props) is None
+
+
+# ---------------------------------------------------------------------------------------
+# The whole catalog (slow)
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_whole_catalog_in_every_format_under_two_minutes(tmp_path, request):
+    import importlib.util
+
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("the whole-catalog build runs with -m slow (or python benchmarks/report.py)")
+    spec = importlib.util.spec_from_file_location("bench_report", Path(__file__).resolve().parents[1] / "benchmarks" / "report.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    seconds, written = bench.run(tmp_path / "sheet")
+    assert len([p for p in written if p.suffix in (".md", ".tex", ".html", ".json")]) == 4
+    assert seconds < bench.LIMIT_SECONDS
