@@ -33,6 +33,7 @@ from symact.errors import SymactError as SymactError
 from symact.errors import UnknownActivationError as UnknownActivationError
 from symact.parse import define as define
 from symact.unknown import Unknown as Unknown
+from symact.validate import validate as validate
 
 __version__ = "0.1.0"
 
@@ -55,5 +56,6 @@ __all__ = [
     "properties",
     "register",
     "to_numpy",
+    "validate",
     "x",
 ]
