@@ -469,7 +469,8 @@ class VectorProof:
 
     def check(self) -> bool:
         """Re-verify: re-derive both sides from the definitions and re-run the method
-        (PROVED), or re-check the counterexample (DISPROVED). UNKNOWN checks its cases."""
+        (PROVED), or re-check the counterexample (DISPROVED). UNKNOWN has no evidence:
+        False (as :meth:`proofs.ProofResult.check`); see :meth:`check_cases`."""
         try:
             if self.verdict is Verdict.DISPROVED:
                 ce = self.counterexample
@@ -482,9 +483,14 @@ class VectorProof:
                 if lhs != self.lhs or rhs != self.rhs:
                     return False
                 return all(_apply(self.method, r) == 0 for r in _residual(lhs, rhs))
-            return bool(self.cases) and all(c.check() for c in self.cases if c.verdict is not Verdict.UNKNOWN)
+            return False
         except Exception:  # noqa: BLE001 - a check that cannot run confirms nothing
             return False
+
+    def check_cases(self) -> bool:
+        """Whether every decided concrete case (n = 2..5) re-verifies (False when there is none)."""
+        decided = [c for c in self.cases if c.verdict is not Verdict.UNKNOWN]
+        return bool(decided) and all(c.check() for c in decided)
 
     def text(self) -> str:
         """The proof as plain text."""

@@ -61,7 +61,7 @@ import mpmath
 import numpy as np
 from mpmath import mpf
 
-from symact.codegen import _two_prod, _two_sum, round_to  # the same error-free transformations as the scalar code
+from symact.codegen import _two_sum, round_to  # the same error-free transformations as the scalar code
 from symact.codegen import to_numpy as _scalar_to_numpy
 from symact.validate import ulp_error
 from symact.vector import get as _get
@@ -106,10 +106,12 @@ def _shifted(x: np.ndarray) -> tuple[np.ndarray, ...]:
     s + s_lo (double-double) of t*(1 + e) over every entry but the first argmax.
     """
     m = np.max(x, axis=-1, keepdims=True)
-    d, e = _two_sum(x, -m)
-    same = x == m
-    d = np.where(same, 0.0, d)
-    e = np.where(same | ~np.isfinite(e), 0.0, e)
+    d, e = _two_sum(x, -m)  # where x == m (finite) both are exactly 0
+    if not np.isfinite(m).all():  # rows with an infinite max: the limits (one pass over the array, no loop)
+        same = x == m
+        d = np.where(same, 0.0, d)
+        e = np.where(same, 0.0, e)
+    e = np.where(np.isfinite(e), e, 0.0)  # x - m overflowed to -inf: exp gives 0 anyway
     t = np.exp(d)
     tc = t + t * e
     idx = np.argmax(x, axis=-1)[..., None]
@@ -130,12 +132,13 @@ def _log1p_dd(s: np.ndarray, s_lo: np.ndarray) -> np.ndarray:
 
 
 def _div_dd(ah: np.ndarray, al: np.ndarray, bh: np.ndarray, bl: np.ndarray) -> np.ndarray:
-    """(ah + al)/(bh + bl), rounded once (the quotient corrected by its exact residual)."""
+    """(ah + al)/(bh + bl) with the low parts as a first-order correction (al/ah and bl/bh are tiny).
+
+    ``bh + bl`` is one number per row (the denominator), so its part of the
+    correction is computed per row, not per element.
+    """
     q = ah / bh
-    p, pe = _two_prod(q, bh)
-    r = ((ah - p) - pe) + al - q * bl
-    corr = r / bh
-    return q + np.where(np.isfinite(corr), corr, 0.0)
+    return q + (al / bh - q * (bl / bh))
 
 
 # ---------------------------------------------------------------------------------------
