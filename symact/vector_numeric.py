@@ -13,9 +13,9 @@ elements (a lambdified ``Sum`` would be one). The numerics:
   into exp as exp(d_i + e_i) ~ exp(d_i) (1 + e_i), the error that softmax's
   condition number |x_i - m| would amplify;
 * **the argmax term is kept out of the sum**: s = sum_{j != argmax} exp(x_j - m),
-  summed *exactly* in float64 by splitting every term at 2**(ceil(log2 n) + 1)
-  (Rump's ExtractScalar: the high parts add without error, the low parts are
-  tiny), then carried as a double-double;
+  summed *exactly* in float64 by splitting every term at 2**(ceil(log2 n) + 2)
+  times the row's largest term (Rump's ExtractScalar: the high parts add without
+  error, the low parts are tiny), then carried as a double-double;
 * **log_softmax** = (x_i - m) - log1p(s): two non-positive terms (no
   cancellation) and -log1p(s) at the argmax, so the dominant entry keeps its
   relative accuracy (the textbook max-shift form returns 0 there);
@@ -98,12 +98,35 @@ def _finish(r: np.ndarray, dtype: np.dtype, ax: int | None) -> np.ndarray:
     return r
 
 
+_SCALE_EXP = 64.0  # exp(d) for d < -700 is computed as exp(d + 64) * e**-64 (d + 64 is exact there)
+with mpmath.workprec(200):
+    _SCALE = round_to(mpmath.exp(-64))  # e**-64, correctly rounded: its relative error (2**-53) is far below the subnormal grid
+
+
+def _exact_sum(tx: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """sum(tx) exactly as a high part plus sum(te) and the tiny low parts, along the last axis.
+
+    Rump's ExtractScalar, per row: sigma = 2**(e + ceil(log2 n) + 2) with 2**e above the
+    largest term, so the high parts are multiples of ulp(sigma) whose sum fits in 53
+    bits (np.sum adds them without error, in any order); the low parts are below
+    2**-49/n of the largest term.
+    """
+    _, ex = np.frexp(np.max(tx, axis=-1, keepdims=True))
+    sigma = np.ldexp(1.0, ex + (math.ceil(math.log2(max(tx.shape[-1], 1))) + 2))
+    hi = (tx + sigma) - sigma
+    lo = (tx - hi) + te
+    return np.sum(hi, axis=-1, keepdims=True), np.sum(lo, axis=-1, keepdims=True)
+
+
 def _shifted(x: np.ndarray) -> tuple[np.ndarray, ...]:
     """Max-shifted terms along the last axis.
 
-    Returns ``(m, d, e, t, s, s_lo)``: the row maximum m; d = x - m rounded (0 where
-    x == m) with its exact error e (0 where not finite); t = exp(d); the sum
-    s + s_lo (double-double) of t*(1 + e) over every entry but the first argmax.
+    Returns ``(m, d, e, t, te, scale, s, s_lo)``: the row maximum m; d = x - m rounded
+    (0 where x == m) with its exact error e (0 where not finite); exp(d + e) =
+    (t + te) * scale, where scale = e**-64 for the terms with d < -700 (so that their
+    exp is a normal number and is rounded only once, at the end, to the subnormal
+    grid) and 1 otherwise; the sum s + s_lo (double-double) of exp(d + e) over every
+    entry but the first argmax.
     """
     m = np.max(x, axis=-1, keepdims=True)
     d, e = _two_sum(x, -m)  # where x == m (finite) both are exactly 0
@@ -112,18 +135,26 @@ def _shifted(x: np.ndarray) -> tuple[np.ndarray, ...]:
         d = np.where(same, 0.0, d)
         e = np.where(same, 0.0, e)
     e = np.where(np.isfinite(e), e, 0.0)  # x - m overflowed to -inf: exp gives 0 anyway
-    t = np.exp(d)
-    tc = t + t * e
+    small = d < -700.0
+    any_small = bool(small.any())
+    # for -1024 < d < -700, d and d + 64 lie in the same binade, so d + 64 is exact
+    t = np.exp(np.where(small, d + _SCALE_EXP, d) if any_small else d)
+    te = t * e  # exp(d + e) = t + t*e to first order; kept apart, so it is not rounded into t
+    tx = t.copy()
     idx = np.argmax(x, axis=-1)[..., None]
-    np.put_along_axis(tc, idx, 0.0, axis=-1)
-    # exact sum of the high parts: every term is <= 1 + 2**-52 and there are n of them
-    sigma = 2.0 ** (math.ceil(math.log2(max(x.shape[-1], 1))) + 2)
-    hi = (tc + sigma) - sigma
-    lo = tc - hi
-    s_hi = np.sum(hi, axis=-1, keepdims=True)
-    s, s_lo = _two_sum(s_hi, np.sum(lo, axis=-1, keepdims=True))
+    np.put_along_axis(tx, idx, 0.0, axis=-1)  # the argmax term (exactly 1, with e = 0) stays out
+    if not any_small:
+        a, b = _exact_sum(tx, te)
+        s, s_lo = _two_sum(a, b)
+        scale: Any = 1.0
+    else:
+        a, b = _exact_sum(np.where(small, 0.0, tx), np.where(small, 0.0, te))
+        a2, b2 = _exact_sum(np.where(small, tx, 0.0), np.where(small, te, 0.0))
+        s, s_lo = _two_sum(a, a2 * _SCALE)
+        s_lo = s_lo + (b + b2 * _SCALE)
+        scale = np.where(small, _SCALE, 1.0)
     s_lo = np.where(np.isfinite(s_lo), s_lo, 0.0)
-    return m, d, e, t, s, s_lo
+    return m, d, e, t, te, scale, s, s_lo
 
 
 def _log1p_dd(s: np.ndarray, s_lo: np.ndarray) -> np.ndarray:
@@ -153,23 +184,23 @@ _HEAD = '''def {name}(x, axis=-1{extra}):
 _BODIES: dict[str, tuple[str, str, str]] = {
     "softmax": ("", "softmax(x) along ``axis``: exp(x_i - m)/(1 + s), s summed exactly without the argmax term.", '''        if x.shape[-1] == 0:
             return _finish(x.copy(), dtype, ax)
-        m, d, e, t, s, s_lo = _shifted(x)
+        m, d, e, t, te, scale, s, s_lo = _shifted(x)
         one, one_lo = _two_sum(1.0, s)
-        r = _div_dd(t, t * e, one, one_lo + s_lo)
+        r = _div_dd(t, te, one, one_lo + s_lo) * scale
         r = np.where(np.isnan(m), np.nan, r)
     return _finish(r, dtype, ax)
 '''),
     "softmin": ("", "softmin(x) = softmax(-x) along ``axis`` (negation is exact).", '''        if x.shape[-1] == 0:
             return _finish(x.copy(), dtype, ax)
-        m, d, e, t, s, s_lo = _shifted(-x)
+        m, d, e, t, te, scale, s, s_lo = _shifted(-x)
         one, one_lo = _two_sum(1.0, s)
-        r = _div_dd(t, t * e, one, one_lo + s_lo)
+        r = _div_dd(t, te, one, one_lo + s_lo) * scale
         r = np.where(np.isnan(m), np.nan, r)
     return _finish(r, dtype, ax)
 '''),
     "log_softmax": ("", "log_softmax(x) along ``axis``: (x_i - m) - log1p(s), both terms <= 0; -log1p(s) at the argmax.", '''        if x.shape[-1] == 0:
             return _finish(x.copy(), dtype, ax)
-        m, d, e, t, s, s_lo = _shifted(x)
+        m, d, e, t, te, scale, s, s_lo = _shifted(x)
         L = _log1p_dd(s, s_lo)
         hi, lo = _two_sum(d, -L)
         r = hi + np.where(np.isfinite(lo), lo + e, 0.0)
@@ -178,7 +209,7 @@ _BODIES: dict[str, tuple[str, str, str]] = {
     "logsumexp": (", keepdims=False", "logsumexp(x) along ``axis``: m + log1p(s), s summed exactly without the argmax term.", '''        if x.shape[-1] == 0:
             r = np.full(x.shape[:-1] + (1,), -np.inf)
         else:
-            m, d, e, t, s, s_lo = _shifted(x)
+            m, d, e, t, te, scale, s, s_lo = _shifted(x)
             L = _log1p_dd(s, s_lo)
             hi, lo = _two_sum(m, L)
             r = hi + np.where(np.isfinite(lo), lo, 0.0)
@@ -216,7 +247,7 @@ def source(name: str) -> str:
         >>> print(source("log_softmax"))  # doctest: +ELLIPSIS
         def log_softmax(x, axis=-1):
             ...
-                m, d, e, t, s, s_lo = _shifted(x)
+                m, d, e, t, te, scale, s, s_lo = _shifted(x)
                 L = _log1p_dd(s, s_lo)
                 hi, lo = _two_sum(d, -L)
         ...
