@@ -288,7 +288,7 @@ _ENTRIES: tuple[VectorActivation, ...] = (
             _fw("jax", "jax.nn.log_softmax", "axis=-1"),
             _fw("keras", "keras.activations.log_softmax", "axis=-1"),
         ),
-        display="log\\_softmax",
+        display="log_softmax",
     ),
     VectorActivation(
         "softmin", exp(-X[i]) / _sum(exp(-X[j])), summary="exp(-x_i)/sum_j exp(-x_j) = softmax(-x)_i.",

@@ -228,3 +228,25 @@ def test_cli_latex_code_prove_check(capsys):
     assert record["verdict"] == "unknown" and record["cases"][0]["verdict"] == "proved"
     assert V.cli_check("log_softmax", count=10, length=16) == 0
     assert "log_softmax ok" in capsys.readouterr().out
+
+
+def test_latex_compiles_with_pdflatex(tmp_path):
+    import os
+    import shutil
+    import subprocess
+
+    pdflatex = shutil.which("pdflatex")
+    if pdflatex is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdflatex is missing on CI")
+        pytest.skip("pdflatex is not installed")
+    from proofs import vector as pv
+
+    body = [rf"\[ {V.get(name).latex()} \]" for name in NAMES]
+    body += [rf"\[ {V.get(name, 3).latex()} \]" for name in ("softmax", "log_softmax", "softmin", "logsumexp")]
+    body += [pv.prove("softmax", "two_class").latex(), pv.prove("glu", "additivity").latex()]
+    doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n" + "\n".join(body) + "\n\\end{document}\n"
+    (tmp_path / "doc.tex").write_text(doc)
+    run = subprocess.run([pdflatex, "-halt-on-error", "-interaction=nonstopmode", "doc.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout[-2000:]
