@@ -68,10 +68,11 @@ class Mark:
 
 @dataclass(frozen=True)
 class Guide:
-    """A horizontal line ``y = value``: an asymptote or a bound of the range."""
+    """A horizontal line ``y = value``: an ``"asymptote"``, a ``"bound"`` of the range, or ``"both"``."""
 
     y: float
     label: str
+    kind: str = "asymptote"
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ def _guides(props: Any, limits: tuple[Any, Any], order: int) -> tuple[Guide, ...
         if v is not None:
             labels.setdefault(v, []).append(f"x → {side}")
     out: dict[float, str] = {v: f"y = {_short(v)} ({', '.join(w)})" for v, w in labels.items()}
+    kinds = dict.fromkeys(out, "asymptote")
     if order == 0 and props is not None:
         for ext, word in ((props.minimum, "minimum"), (props.maximum, "maximum")):
             v = _num(getattr(ext, "value", None))
@@ -259,7 +261,8 @@ def _guides(props: Any, limits: tuple[Any, Any], order: int) -> tuple[Guide, ...
             name = word if ext.attained else ("infimum" if word == "minimum" else "supremum") + " (not attained)"
             text = f"{name} {_short(v)}"
             out[v] = f"{out[v]}; {text}" if v in out else text
-    return tuple(Guide(v, label) for v, label in sorted(out.items()))
+            kinds[v] = "both" if v in kinds else "bound"
+    return tuple(Guide(v, label, kinds[v]) for v, label in sorted(out.items()))
 
 
 def _short(v: float) -> str:
@@ -348,8 +351,8 @@ def figure(data: PlotData) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.transforms import blended_transform_factory
 
-    fig = Figure(figsize=(3.1 * len(data.panels), 2.6))
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.1, top=0.9, wspace=0.22)
+    fig = Figure(figsize=(3.1 * len(data.panels), 3.3))
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.3, top=0.92, wspace=0.22)
     axes = fig.subplots(1, len(data.panels), squeeze=False)[0]
     for ax, panel in zip(axes, data.panels):
         color = _COLORS[panel.order % len(_COLORS)]
@@ -366,8 +369,9 @@ def figure(data: PlotData) -> Any:
             ax.axvline(b, color="0.55", linewidth=0.7, linestyle=":")
         for xs, ys in panel.segments:
             ax.plot(xs, ys, color=color, linewidth=1.6)
-        for g in panel.guides:
-            ax.axhline(g.y, color="0.35", linewidth=0.8, linestyle="--", label=g.label)
+        for g in panel.guides:  # asymptotes dashed grey, range bounds dash-dotted in the curve's colour
+            style = {"asymptote": ("0.35", "--"), "bound": (color, "-."), "both": (color, "--")}[g.kind]
+            ax.axhline(g.y, color=style[0], linewidth=0.9, linestyle=style[1], label=g.label)
         for m in panel.marks:
             face = "white" if m.kind == "hole" else color
             ax.plot([m.x], [m.y], marker="o", markersize=5, markerfacecolor=face, markeredgecolor=color, linestyle="none", zorder=5)
@@ -375,8 +379,8 @@ def figure(data: PlotData) -> Any:
         top = blended_transform_factory(ax.transData, ax.transAxes)
         for bx, text in panel.notes:
             ax.text(bx, 0.97, text + " ", transform=top, ha="right", va="top", rotation=90, fontsize=7, color="0.3")
-        if panel.guides:
-            ax.legend(fontsize=7, loc="best", frameon=True, framealpha=0.85)
+        if panel.guides:  # below the axes, so that it never hides a mark
+            ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.11), frameon=False, handlelength=1.8)
     return fig
 
 

@@ -46,7 +46,7 @@ from symact import catalog
 from symact.activation import Activation
 from symact.errors import SymactError
 from symact.report_data import Progress, Sheet, collect
-from symact.report_format import SUMMARY_COLUMNS, Markdown, document, formula_latex, value
+from symact.report_format import SUMMARY_COLUMNS, Fmt, Markdown, document, formula_latex, value
 from symact.serialize import to_jsonable
 from symact.unknown import Unknown
 
@@ -118,7 +118,7 @@ def to_json(sheets: Sequence[Sheet]) -> dict[str, Any]:
     from symact import __version__
     from symact.report_format import CONVENTIONS
 
-    md = Markdown()
+    plain = Fmt()
     rows = []
     for sh in sheets:
         p = sh.properties
@@ -145,7 +145,7 @@ def to_json(sheets: Sequence[Sheet]) -> dict[str, Any]:
             "derivatives": to_jsonable(list(sh.derivatives)),
             "latex": [tex for _, _, tex in formula_latex(sh)],
             "properties": to_jsonable(sh.properties),
-            "property_text": {k: value(md, v, k) for k, v in sh.properties.as_dict().items() if k != "name"},
+            "property_text": {k: value(plain, v, k) for k, v in sh.properties.as_dict().items() if k != "name"},
             "breakpoints": joints,
             "linearity": proof,
             "validation": validation,

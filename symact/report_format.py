@@ -87,7 +87,8 @@ class Fmt:
         return out
 
     def _math(self, expr: Any) -> str:
-        return sympy.sstr(expr)
+        text = set_text(expr) if isinstance(expr, sympy.Set) else None
+        return text or sympy.sstr(expr)
 
     def sup(self, base: str, exponent: str) -> str:
         """``base`` with a superscript, e.g. C^∞."""
@@ -146,8 +147,7 @@ class Markdown(Fmt):
         return s
 
     def _math(self, expr: Any) -> str:
-        text = set_text(expr) if isinstance(expr, sympy.Set) else None
-        return "`" + (text or sympy.sstr(expr)).replace("|", "\\|") + "`"
+        return "`" + super()._math(expr).replace("|", "\\|") + "`"
 
     def strong(self, s: str) -> str:
         return f"**{s}**"

@@ -160,7 +160,8 @@ class Html(Fmt):
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], wide: bool = False) -> str:
         head = "".join(f"<th>{self.text(h)}</th>" for h in header)
-        body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+        wrap = (lambda c: f'<div class="cell">{c}</div>') if wide else (lambda c: c)  # a huge formula scrolls in its cell
+        body = "\n".join("<tr>" + "".join(f"<td>{wrap(c)}</td>" for c in r) + "</tr>" for r in rows)
         cls = "wide" if wide else "facts"
         return f'<div class="scroll"><table class="{cls}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>'
 
@@ -224,7 +225,7 @@ CSS = """
 :root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #d9dee7; --band: #f4f6fa; --accent: #1f5fa8; }
 * { box-sizing: border-box; }
 body { margin: 0; background: #fff; color: var(--ink); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
+main { max-width: 1320px; margin: 0 auto; padding: 20px 24px 64px; }
 h1 { font-size: 1.9em; margin: 0.2em 0 0.4em; }
 h2 { font-size: 1.45em; margin: 2.2em 0 0.4em; padding-top: 0.6em; border-top: 2px solid var(--line); }
 h3 { font-size: 1.1em; margin: 1.4em 0 0.4em; color: var(--muted); }
@@ -236,7 +237,9 @@ table { border-collapse: collapse; font-size: 0.92em; }
 th, td { border: 1px solid var(--line); padding: 5px 9px; text-align: left; vertical-align: middle; }
 thead th { background: #e9edf4; font-weight: 600; position: sticky; top: 0; }
 tbody tr:nth-child(even) td { background: var(--band); }
-table.wide { font-size: 0.86em; }
+table.wide { font-size: 0.84em; }
+table.wide th, table.wide td { padding: 4px 7px; }
+table.wide .cell { max-width: 16em; overflow-x: auto; overflow-y: hidden; }
 table.wide td:first-child { white-space: nowrap; font-weight: 600; }
 table.facts td:first-child { white-space: nowrap; color: var(--muted); }
 .formulas { margin: 0.8em 0; padding: 10px 16px; background: var(--band); border-left: 4px solid var(--accent); border-radius: 4px; overflow-x: auto; }

@@ -160,6 +160,7 @@ def test_json_reads_back_exactly(sheets):
     assert step["breakpoints"] == [{"at": "0", "value": "1", "limits": [["0", "1"], ["0", "0"], ["0", "0"]],
                                     "status": ["jump", "undefined", "undefined"], "kind": "jump"}]
     assert step["properties"]["derivative_at_zero"] is None and step["property_text"]["derivative_at_zero"] == "does not exist"
+    assert step["properties"]["range"] == "{0, 1}" and data["activations"][0]["property_text"]["range"] == "[0, ∞)"
     assert data["summary"][0]["Order of continuity"] == "C0"
 
 
