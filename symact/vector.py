@@ -67,6 +67,7 @@ __all__ = [
     "reduce_sums",
     "softmax_jacobian_fact",
     "sparsemax_threshold",
+    "suggest",
     "substitute_entries",
     "sum_to_one",
 ]
@@ -346,6 +347,21 @@ def all_vector_activations() -> tuple[VectorActivation, ...]:
     return tuple(_REGISTRY.values())
 
 
+def suggest(name: str, limit: int = 3) -> tuple[str, ...]:
+    """Vector activation names (canonical or alias) closest to ``name``, best first.
+
+    Examples:
+        >>> suggest("logsoftmx")
+        ('log_softmax', 'softmax', 'logsumexp')
+    """
+    by_key: dict[str, str] = {}
+    for a in _REGISTRY.values():
+        for nm in (a.name, *a.aliases):
+            by_key.setdefault(_key(nm), nm)
+    close = difflib.get_close_matches(_key(name), list(by_key), n=limit, cutoff=0.6)
+    return tuple(dict.fromkeys(by_key[c] for c in close))
+
+
 def get(name: str | VectorActivation, n: int | None = None) -> VectorActivation:
     """Look up a vector activation by name or alias (case, ``-`` and ``_`` forgiven).
 
@@ -371,12 +387,7 @@ def get(name: str | VectorActivation, n: int | None = None) -> VectorActivation:
             raise UnknownActivationError(repr(name))
         canonical = _LOOKUP.get(_key(name))
         if canonical is None:
-            by_key = {}
-            for a in _REGISTRY.values():
-                for nm in (a.name, *a.aliases):
-                    by_key.setdefault(_key(nm), nm)
-            close = difflib.get_close_matches(_key(name), list(by_key), n=3, cutoff=0.6)
-            raise UnknownActivationError(name, tuple(dict.fromkeys(by_key[c] for c in close)))
+            raise UnknownActivationError(name, suggest(name))
         act = _REGISTRY[canonical]
     return act.with_n(n) if n is not None else act
 
