@@ -9,6 +9,8 @@ across pages.
 Examples:
     >>> Latex().text("x_1 → ∞ & 50%")
     'x\\_1 $\\to$ $\\infty$ \\& 50\\%'
+    >>> Latex().text("--validate")
+    '-{}-{}validate'
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _SETTINGS = {"inv_trig_style": "full"}
 _SPECIAL = (
     ("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
     ("$", r"\$"), ("^", r"\^{}"), ("~", r"\~{}"), ("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}"),
+    ("-", "-{}"),  # no en-dash ligature: --validate stays two hyphens
 )
 _UNICODE = {
     "→": r"$\to$", "−": "$-$", "∞": r"$\infty$", "′": "$'$", "″": "$''$", "…": r"\ldots{}", "–": "--", "—": "---",
@@ -48,6 +51,7 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
 \setcounter{MaxMatrixCols}{20}
+\renewcommand{\arraystretch}{1.3}
 \allowdisplaybreaks
 \sloppy
 """
@@ -130,7 +134,7 @@ class Latex(Fmt):
         path = self.plot_path(sh) if self.plot_path else None
         if path is None:
             return ""
-        return f"\\begin{{center}}\n\\includegraphics[width=0.9\\linewidth]{{{path}}}\n\\end{{center}}"
+        return f"\\begin{{center}}\n\\includegraphics[width=0.8\\linewidth]{{{path}}}\n\\end{{center}}"
 
     def proof(self, sh: Sheet) -> str:
         if isinstance(sh.proof, Unknown):

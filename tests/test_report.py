@@ -232,7 +232,7 @@ def test_latex_compiles_with_pdflatex(out):
     assert source.startswith("\\documentclass") and source.rstrip().endswith("\\end{document}")
     assert all(ord(ch) < 128 for ch in source), "pdflatex needs ASCII (Unicode is mapped to LaTeX)"
     if HAVE_MPL:
-        assert "\\includegraphics[width=0.9\\linewidth]{sheet_plots/relu.pdf}" in source
+        assert "\\includegraphics[width=0.8\\linewidth]{sheet_plots/relu.pdf}" in source
         assert (path.parent / "sheet_plots" / "relu.pdf").read_bytes()[:5] == b"%PDF-"
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tex.parent,
                          capture_output=True, text=True, timeout=180)
