@@ -596,6 +596,9 @@ def apply_rules(
 # Pieces: resolving piecewise structure on intervals
 # ---------------------------------------------------------------------------------------
 _NONSMOOTH = (Piecewise, Max, Min, Abs, Heaviside, sign, sinc, sympy.DiracDelta)
+#: Abs is printed as np.abs (continuous, cannot overflow): it does not split a formula when
+#: it is the only switching function in it.
+_SPLIT_ONLY_IF_OTHERS = (Abs,)
 
 
 def _value(e: sympy.Expr, t: sympy.Expr) -> float:
@@ -685,6 +688,8 @@ def breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[sympy.Expr, ..
     """
     pts: set[sympy.Expr] = set()
     nodes = [n for n in sympy.postorder_traversal(expr) if isinstance(n, _NONSMOOTH)]
+    if nodes and all(isinstance(n, _SPLIT_ONLY_IF_OTHERS) for n in nodes):
+        return ()
     for node in nodes:
         for g in _switches(node):
             if not g.has(x):
@@ -762,6 +767,8 @@ def pieces(expr: sympy.Expr) -> tuple[Piece, ...]:
         (Piece(lo=-oo, hi=0, expr=0), Piece(lo=0, hi=oo, lo_closed=True, expr=1))
     """
     bps = breakpoints(expr)
+    if not bps:  # smooth, or switching only through Abs (printed as np.abs)
+        return (Piece(-sympy.oo, sympy.oo, expr, expr),)
     edges = [-sympy.oo, *bps, sympy.oo]
     opens = []
     for lo, hi in zip(edges[:-1], edges[1:]):
