@@ -11,8 +11,9 @@ r"""Plots of an activation and its first two derivatives, derived from the symbo
   not the value there (a jump, or a derivative that does not exist there), a
   filled dot at the value of f where f jumps; the f panel labels the point
   "jump" (f is discontinuous there) or "kink" (f is continuous, f' is not);
-* the **guides**: horizontal asymptotes (finite limits at -oo and +oo) and the
-  bounds of the exact range (the minimum and maximum of the property record).
+* the **guides**: asymptotes (:func:`asymptotes`: finite limits at -oo and +oo,
+  and oblique lines where f grows linearly) and the bounds of the exact range
+  (the minimum and maximum of the property record).
 
 :func:`render` draws the data with Matplotlib (the optional extra ``symact[plot]``)
 and returns SVG, PNG or PDF bytes; nothing here touches pyplot's global state.
@@ -47,7 +48,7 @@ from sympy import oo
 from symact.activation import Activation, x
 from symact.unknown import Unknown
 
-__all__ = ["Guide", "Joint", "Mark", "Panel", "PlotData", "have_matplotlib", "plot_data", "render", "save"]
+__all__ = ["Asymptote", "Guide", "Joint", "Mark", "asymptotes", "Panel", "PlotData", "have_matplotlib", "plot_data", "render", "save"]
 
 #: Samples per panel (spread over the gaps between breakpoints).
 SAMPLES = 600
@@ -68,11 +69,30 @@ class Mark:
 
 @dataclass(frozen=True)
 class Guide:
-    """A horizontal line ``y = value``: an ``"asymptote"``, a ``"bound"`` of the range, or ``"both"``."""
+    """A line ``y = slope*x + y``: an ``"asymptote"``, a ``"bound"`` of the range, or ``"both"``."""
 
     y: float
     label: str
     kind: str = "asymptote"
+    slope: float = 0.0
+
+
+@dataclass(frozen=True)
+class Asymptote:
+    """The line f approaches at one end: ``slope*x + intercept`` as x -> ``side`` (exact).
+
+    Horizontal when ``slope`` is 0 (a finite limit); oblique when f grows linearly:
+    ``slope = lim f(x)/x`` and ``intercept = lim (f(x) - slope*x)``, both finite.
+    """
+
+    side: str
+    slope: sympy.Expr
+    intercept: sympy.Expr
+
+    @property
+    def line(self) -> sympy.Expr:
+        """The asymptote as an expression in :data:`symact.x`."""
+        return self.slope * x + self.intercept
 
 
 @dataclass(frozen=True)
@@ -135,6 +155,7 @@ class PlotData:
     breakpoints: tuple[float, ...]
     panels: tuple[Panel, ...]
     joints: tuple[Joint, ...] = ()
+    asymptotes: tuple[Asymptote, ...] = ()
 
 
 def have_matplotlib() -> bool:
@@ -269,6 +290,48 @@ def _short(v: float) -> str:
     return f"{v:.6g}"
 
 
+def _finite(v: Any) -> bool:
+    return isinstance(v, sympy.Expr) and _num(v) is not None
+
+
+def asymptotes(act: Activation, props: Any = None) -> tuple[Asymptote, ...]:
+    """The asymptotes of f at -oo and +oo, from exact limits (a side with none is left out).
+
+    Examples:
+        >>> import symact
+        >>> [(a.side, a.line) for a in asymptotes(symact.get("tanh_shrink"))]
+        [('-oo', x + 1), ('+oo', x - 1)]
+        >>> [(a.side, a.line) for a in asymptotes(symact.get("elu"))]
+        [('-oo', -1), ('+oo', x)]
+    """
+    from symact import analysis
+
+    props = act.properties() if props is None else props
+    out = []
+    for side, point, lim in (("-oo", -oo, props.limit_neg_inf), ("+oo", oo, props.limit_pos_inf)):
+        if _finite(lim):
+            out.append(Asymptote(side, sympy.Integer(0), lim))
+        elif lim in (oo, -oo):
+            slope = analysis.limit(act.expr / x, point)
+            if _finite(slope) and slope != 0:
+                intercept = analysis.limit(act.expr - slope * x, point)
+                if _finite(intercept):
+                    out.append(Asymptote(side, slope, intercept))
+    return tuple(out)
+
+
+def _slanted(found: Sequence[Asymptote]) -> tuple[Guide, ...]:
+    guides = []
+    for a in found:
+        if a.slope == 0:
+            continue
+        m, c = float(sympy.N(a.slope)), float(sympy.N(a.intercept))
+        text = ("x" if m == 1 else f"{_short(m)} x") + (f" + {_short(c)}" if c > 0 else f" - {_short(-c)}" if c < 0 else "")
+        side = "-∞" if a.side == "-oo" else "+∞"
+        guides.append(Guide(c, f"y = {text} (x → {side})", "asymptote", m))
+    return tuple(guides)
+
+
 def plot_data(act: Activation, props: Any = None, derivatives: Sequence[Any] | None = None) -> PlotData:
     """Curves, marks and guides for f, f' and f'' (pure NumPy/SymPy; no Matplotlib).
 
@@ -290,6 +353,7 @@ def plot_data(act: Activation, props: Any = None, derivatives: Sequence[Any] | N
             except NotImplementedError as exc:
                 derivatives.append(Unknown(str(exc)))
     exprs = [act.expr, *derivatives]
+    found = asymptotes(act, props)
     form = decompose(act.expr)
     bps = [float(sympy.N(b)) for b in form.breakpoints]
     window = _window(_points_of_interest(props, bps))
@@ -320,14 +384,15 @@ def plot_data(act: Activation, props: Any = None, derivatives: Sequence[Any] | N
         per_order.append((statuses, limits_at))
         limits = (props.limit_neg_inf, props.limit_pos_inf) if order == 0 else (analysis.limit(expr, -oo), analysis.limit(expr, oo))
         segments = tuple((xs, sample(expr, xs)) for xs in grids)
-        panels.append(Panel(order, title, segments, tuple(marks), _guides(props, limits, order)))
+        guides = _guides(props, limits, order) + (_slanted(found) if order == 0 else ())
+        panels.append(Panel(order, title, segments, tuple(marks), guides))
     first = panels[0]
     panels[0] = Panel(first.order, first.title, first.segments, first.marks, first.guides, tuple(sorted(notes)), first.unavailable)
     joints = tuple(
         Joint(b, form.values[i], tuple(lims[i] for _, lims in per_order), tuple(sts[i] for sts, _ in per_order))
         for i, b in enumerate(form.breakpoints)
     )
-    return PlotData(act.name, window, tuple(bps), tuple(panels), joints)
+    return PlotData(act.name, window, tuple(bps), tuple(panels), joints, found)
 
 
 def _ylim(panel: Panel) -> tuple[float, float]:
@@ -336,7 +401,9 @@ def _ylim(panel: Panel) -> tuple[float, float]:
     if values.size == 0:
         return -1.0, 1.0
     lo, hi = float(values.min()), float(values.max())
-    for g in panel.guides:  # show a guide that lies within reach of the curve
+    for g in panel.guides:  # show a horizontal guide that lies within reach of the curve
+        if g.slope:
+            continue
         span = max(hi - lo, 1.0)
         if lo - span <= g.y <= hi + span:
             lo, hi = min(lo, g.y), max(hi, g.y)
@@ -371,7 +438,10 @@ def figure(data: PlotData) -> Any:
             ax.plot(xs, ys, color=color, linewidth=1.6)
         for g in panel.guides:  # asymptotes dashed grey, range bounds dash-dotted in the curve's colour
             style = {"asymptote": ("0.35", "--"), "bound": (color, "-."), "both": (color, "--")}[g.kind]
-            ax.axhline(g.y, color=style[0], linewidth=0.9, linestyle=style[1], label=g.label)
+            if g.slope:
+                ax.axline((0.0, g.y), slope=g.slope, color=style[0], linewidth=0.9, linestyle=":", label=g.label)
+            else:
+                ax.axhline(g.y, color=style[0], linewidth=0.9, linestyle=style[1], label=g.label)
         for m in panel.marks:
             face = "white" if m.kind == "hole" else color
             ax.plot([m.x], [m.y], marker="o", markersize=5, markerfacecolor=face, markeredgecolor=color, linestyle="none", zorder=5)

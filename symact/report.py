@@ -147,6 +147,8 @@ def to_json(sheets: Sequence[Sheet]) -> dict[str, Any]:
             "properties": to_jsonable(sh.properties),
             "property_text": {k: value(plain, v, k) for k, v in sh.properties.as_dict().items() if k != "name"},
             "breakpoints": joints,
+            "asymptotes": to_jsonable(sh.asymptotes) if isinstance(sh.asymptotes, Unknown) else [
+                {"side": a.side, "slope": str(a.slope), "intercept": str(a.intercept)} for a in sh.asymptotes],
             "linearity": proof,
             "validation": validation,
             "frameworks": to_jsonable(list(sh.act.frameworks)),

@@ -58,6 +58,7 @@ class Sheet:
         validation_size: the input set used (``"quick"`` or ``"full"``), or ``None``.
         plots: format -> bytes (``"svg"``, ``"pdf"``, ``"png"``); Unknown when they could not be drawn.
         seconds: wall-clock time to build the sheet.
+        asymptotes: the :class:`symact.plot.Asymptote` lines at -oo and +oo, or Unknown.
     """
 
     act: Activation
@@ -69,6 +70,7 @@ class Sheet:
     validation_size: str | None = None
     plots: Any = field(default_factory=dict)
     seconds: float = 0.0
+    asymptotes: Any = ()
 
 
 def _guard(fn: Callable[..., Any], *args: Any, what: str) -> Any:
@@ -120,15 +122,16 @@ def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | No
     if isinstance(drawn, Unknown):
         joints: Any = drawn
         rendered: Any = drawn
+        lines: Any = drawn
     else:
-        joints, rendered = drawn[0].joints, drawn[1]
+        joints, rendered, lines = drawn[0].joints, drawn[1], drawn[0].asymptotes
     proof = _guard(_proof, act, what="linearity proof")
     report = None
     if validation is not None:
         from symact.validate import validate
 
         report = _guard(validate, act, validation, what="validation")
-    return Sheet(act, derivatives, props, joints, proof, report, validation, rendered, time.perf_counter() - t0)
+    return Sheet(act, derivatives, props, joints, proof, report, validation, rendered, time.perf_counter() - t0, lines)
 
 
 def _sheet_in_worker(act: Activation, plots: Sequence[str], validation: str | None, seconds: float) -> Sheet:
@@ -138,7 +141,7 @@ def _sheet_in_worker(act: Activation, plots: Sequence[str], validation: str | No
         reason = Unknown(f"timeout (the sheet of {act.name} took over {seconds:g} s)")
     except budget.WorkerError as exc:
         reason = Unknown(f"the worker building the sheet of {act.name} failed: {exc}"[:300])
-    return Sheet(act, (reason, reason), act.properties(), reason, reason, reason if validation else None, validation, reason)
+    return Sheet(act, (reason, reason), act.properties(), reason, reason, reason if validation else None, validation, reason, 0.0, reason)
 
 
 class Progress:

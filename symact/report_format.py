@@ -87,6 +87,8 @@ class Fmt:
         return out
 
     def _math(self, expr: Any) -> str:
+        if isinstance(expr, sympy.Equality):
+            return f"{sympy.sstr(expr.lhs)} = {sympy.sstr(expr.rhs)}"
         text = set_text(expr) if isinstance(expr, sympy.Set) else None
         return text or sympy.sstr(expr)
 
@@ -328,6 +330,16 @@ def _joints(fmt: Fmt, sh: Sheet) -> str:
     return fmt.para(fmt.text("Breakpoints (one-sided limits computed exactly):")) + "\n\n" + fmt.table(header, rows)
 
 
+def _asymptotes(fmt: Fmt, sh: Sheet) -> str:
+    if isinstance(sh.asymptotes, Unknown):
+        return fmt.text("Asymptotes: ") + value(fmt, sh.asymptotes)
+    if not sh.asymptotes:
+        return fmt.text("Asymptotes: none (f has no finite limit and does not grow linearly at either end).")
+    parts = [fmt.math(sympy.Eq(sympy.Symbol("y"), a.line, evaluate=False)) + fmt.text(" as x → " + ("−∞" if a.side == "-oo" else "+∞"))
+             for a in sh.asymptotes]
+    return fmt.text("Asymptotes: ") + fmt.text("; ").join(parts) + fmt.text(".")
+
+
 def _validation(fmt: Fmt, sh: Sheet) -> str:
     v = sh.validation
     if v is None:
@@ -371,6 +383,7 @@ def section(fmt: Fmt, sh: Sheet) -> list[str]:
     limits = (fmt.text("Limits: x → −∞: ") + value(fmt, p.limit_neg_inf) + fmt.text("; x → +∞: ") + value(fmt, p.limit_pos_inf)
               + fmt.text(". Range: ") + value(fmt, p.range) + fmt.text("."))
     blocks.append(fmt.para(limits))
+    blocks.append(fmt.para(_asymptotes(fmt, sh)))
     blocks.append(_joints(fmt, sh))
     blocks.append(fmt.heading(3, fmt.text("Properties")))
     fields = [(k, v) for k, v in p.as_dict().items() if k != "name"]

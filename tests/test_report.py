@@ -88,6 +88,9 @@ def test_sheets_hold_the_derived_facts(sheets):
     [jump] = step.joints
     assert (jump.value, jump.limits[0], jump.status[:2], jump.kind) == (1, (0, 1), ("jump", "undefined"), "jump")
     assert by_name(sheets, "gelu").joints == ()
+    lines = {name: [(a.side, a.line) for a in by_name(sheets, name).asymptotes] for name in NAMES}
+    assert lines == {"relu": [("-oo", 0), ("+oo", symact.x)], "gelu": [("-oo", 0), ("+oo", symact.x)],
+                     "binary_step": [("-oo", 0), ("+oo", 1)]}
 
 
 # ---------------------------------------------------------------------------------------
@@ -116,6 +119,7 @@ def test_markdown_summary_row_and_sections(sheets):
     assert "**Theorem.** relu is not linear." in relu
     assert "| pytorch | torch.nn.ReLU | – | gradient 0 at x = 0 |" in relu
     assert "Limits: x → −∞: `0`; x → +∞: `oo`. Range: `[0, ∞)`." in relu
+    assert "Asymptotes: `y = 0` as x → −∞; `y = x` as x → +∞." in relu
     gelu = text[text.index("## gelu"):]
     assert "-0.16997120747990366169386847098243392283285" in gelu  # the full certified digits in the section
 
@@ -156,6 +160,7 @@ def test_json_reads_back_exactly(sheets):
         assert entry["linearity"]["verdict"] == "disproved"
         assert entry["validation"] is None if s.validation is None else entry["validation"]["summary"] == s.validation.summary()
         assert entry["properties"]["continuity"] == s.properties.continuity
+    assert data["activations"][0]["asymptotes"] == [{"side": "-oo", "slope": "0", "intercept": "0"}, {"side": "+oo", "slope": "1", "intercept": "0"}]
     step = data["activations"][2]
     assert step["breakpoints"] == [{"at": "0", "value": "1", "limits": [["0", "1"], ["0", "0"], ["0", "0"]],
                                     "status": ["jump", "undefined", "undefined"], "kind": "jump"}]
@@ -251,9 +256,21 @@ def test_plot_data_marks_kinks_jumps_and_guides():
     assert f.notes == ((0.0, "kink"),) and f.marks == ()
     assert sorted((m.y, m.kind) for m in d1.marks) == [(0.0, "hole"), (1.0, "hole")]
     assert [(m.y, m.kind) for m in d2.marks] == [(0.0, "hole")]
-    assert [g.label for g in f.guides] == ["y = 0 (x → -∞); minimum 0"]
+    assert [g.label for g in f.guides] == ["y = 0 (x → -∞); minimum 0", "y = x (x → +∞)"]
     for xs, ys in f.segments:  # the sampled curve is the function
         assert (xs != 0).all() and (abs(ys - xs.clip(min=0)) < 1e-15).all()
+
+
+def test_oblique_asymptotes_are_derived_and_drawn():
+    act = symact.get("bent_identity")  # x + (sqrt(x^2 + 1) - 1)/2: slopes 1/2 and 3/2
+    found = plot.asymptotes(act)
+    assert [(a.side, a.slope, a.intercept) for a in found] == [("-oo", sympy.Rational(1, 2), sympy.Rational(-1, 2)),
+                                                               ("+oo", sympy.Rational(3, 2), sympy.Rational(-1, 2))]
+    for a in found:  # f - line -> 0 at that end (checked numerically far out)
+        far = -1e6 if a.side == "-oo" else 1e6
+        assert abs(float((act.expr - a.line).subs(symact.x, sympy.Float(far, 50)))) < 1e-5
+    guides = plot.plot_data(act).panels[0].guides
+    assert [(g.slope, g.y, g.label) for g in guides if g.slope] == [(0.5, -0.5, "y = 0.5 x - 0.5 (x → -∞)"), (1.5, -0.5, "y = 1.5 x - 0.5 (x → +∞)")]
 
 
 def test_plot_files(tmp_path):
