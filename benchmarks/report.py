@@ -8,6 +8,12 @@ worker, two at a time, then written once as Markdown, LaTeX, HTML and JSON.
 mpmath truth cache (minutes per activation when cold), so it is not part of the
 2-minute target. Prints one line per activation, the time of each stage
 and the total; exits 1 if the total exceeds the limit.
+
+Measured on the development machine (2 cores, shared with other jobs, load
+average 7-9): 78-80 s in total, of which about 1 s is writing the four formats;
+the slowest sheets are gelu_tanh (~32 s, its property record) and mish (~19 s).
+The LaTeX compiles with pdflatex in about 1 s (117 pages); the HTML (944 MathML
+formulas, 38 inline SVG plots) loads in headless Chromium without errors.
 """
 
 from __future__ import annotations
