@@ -444,6 +444,29 @@ def _needs_dd(u: sympy.Expr) -> bool:
     return not exact
 
 
+def _atomic(code: str) -> bool:
+    """Whether ``code`` can be an operand of any operator without parentheses."""
+    import re
+
+    if re.fullmatch(r"[A-Za-z_][A-Za-z_0-9.]*(\[\d+\])?", code) or re.fullmatch(r"\d+(\.\d*)?(e[+-]?\d+)?", code):
+        return True
+    if code.startswith("(") or re.match(r"[A-Za-z_][A-Za-z_0-9.]*\(", code):
+        # one call or one parenthesised group spanning the whole string
+        start = code.index("(")
+        depth = 0
+        for i, ch in enumerate(code[start:], start):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0:
+                return i == len(code) - 1
+    return False
+
+
+def _p(code: str) -> str:
+    """``code`` parenthesised unless atomic."""
+    return code if _atomic(code) else f"({code})"
+
+
 class _Printer:
     def __init__(self, var: str, precise: bool, emit: Callable[[str], str], root: sympy.Expr | None = None) -> None:
         self.var = var
@@ -538,8 +561,26 @@ class _Printer:
             return self._mul(e)
         if isinstance(e, sympy.Pow):
             return self._pow(e)
-        if isinstance(e, sympy.Piecewise):  # pragma: no cover - pieces are resolved earlier
-            raise ValueError("unresolved Piecewise")
+        if isinstance(e, (sympy.Max, sympy.Min)):
+            fn = "np.maximum" if isinstance(e, sympy.Max) else "np.minimum"
+            code = self(e.args[0])
+            for a in e.args[1:]:
+                code = f"{fn}({code}, {self(a)})"
+            return code
+        if isinstance(e, sympy.Heaviside):
+            u = self(e.args[0])
+            h0 = _num(e.args[1]) if len(e.args) > 1 else "0.5"
+            return f"np.where({_p(u)} > 0, 1.0, np.where({_p(u)} < 0, 0.0, {h0}))"
+        if isinstance(e, sympy.sign):
+            return f"np.sign({self(e.args[0])})"
+        if isinstance(e, sympy.sinc):
+            u = self(e.args[0])
+            return f"np.where({_p(u)} == 0, 1.0, np.sin({u})/{_p(u)})"
+        if isinstance(e, sympy.Piecewise):
+            code = "np.nan"
+            for branch, cond in reversed(e.args):
+                code = self(branch) if cond is S.true else f"np.where({self._cond(cond)}, {self(branch)}, {code})"
+            return code
         if self.precise and isinstance(e, rw.Erfc) and _needs_dd(e.args[0]):
             h, lo = self.dd(e.args[0])
             return f"_erfc_dd({h}, {lo})"
@@ -573,16 +614,29 @@ class _Printer:
             return f"{_UFUNCS[e.func]}({self(e.args[0])})"
         raise NotImplementedError(f"no NumPy printing for {e.func.__name__}")
 
+    def _cond(self, c: sympy.Basic) -> str:
+        if c is S.true:
+            return "True"
+        if c is S.false:
+            return "False"
+        if isinstance(c, sympy.And):
+            return " & ".join(f"({self._cond(a)})" for a in c.args)
+        if isinstance(c, sympy.Or):
+            return " | ".join(f"({self._cond(a)})" for a in c.args)
+        if isinstance(c, sympy.Not):
+            return f"~({self._cond(c.args[0])})"
+        return f"{_p(self(c.lhs))} {c.rel_op} {_p(self(c.rhs))}"
+
     @staticmethod
     def _scale(code: str, k: sympy.Expr) -> str:
         if k == 1:
             return code
         if k == -1:
-            return f"-{code}"
+            return f"-{_p(code)}"
         if not _exact_float_any(k) and _exact_float_any(1 / k):
             # dividing by an exact float rounds once; multiplying by a rounded 1/k rounds twice
-            return f"{code}/{_num(1 / k)}"
-        return f"{_num(k)}*{code}"
+            return f"{_p(code)}/{_p(_num(1 / k))}"
+        return f"{_p(_num(k))}*{_p(code)}"
 
     def _add(self, e: sympy.Add) -> str:
         terms = sorted(e.args, key=lambda t: not t.has(x))
@@ -593,7 +647,7 @@ class _Printer:
                 s = _num(t)
                 out += (" - " + s[1:]) if s.startswith("-") and out else ((" + " if out else "") + s)
             elif k.is_negative:
-                out += (" - " if out else "-") + self._paren(self(-t), -t)
+                out += (" - " if out else "-") + _p(self(-t))
             else:
                 out += (" + " if out else "") + self(t)
         return f"({out})"
@@ -622,11 +676,11 @@ class _Printer:
                 return f"{helper}({self(k * sympy.Mul(*others))}, {self(hits[0].args[0])})"
         num = [f for f in factors if not (isinstance(f, sympy.Pow) and f.exp.is_negative)]
         den = [f.base ** (-f.exp) for f in factors if isinstance(f, sympy.Pow) and f.exp.is_negative]
-        num_code = "*".join(self._paren(self(f), f) for f in num) if num else "1.0"
+        num_code = "*".join(_p(self(f)) for f in num) if num else "1.0"
         code = num_code
         if den:
-            den_code = "*".join(self._paren(self(f), f) for f in den)
-            code = f"{num_code}/({den_code})" if len(den) > 1 else f"{num_code}/{self._paren(den_code, den[0])}"
+            den_code = "*".join(_p(self(f)) for f in den)
+            code = f"{num_code}/{_p(den_code)}"
         return self._scale(code, k)
 
     def _pow(self, e: sympy.Pow) -> str:
@@ -636,11 +690,11 @@ class _Printer:
         if n == -S.Half:
             return f"1.0/np.sqrt({self(b)})"
         if n.is_Integer and n < 0:
-            return f"1.0/{self._paren(self(b ** -n), b ** -n)}"
+            return f"1.0/{_p(self(b ** -n))}"
         if n == 2:
             return f"np.square({self(b)})"
         if n.is_Integer:
-            return f"{self._paren(self(b), b)}**{int(n)}"
+            return f"{_p(self(b))}**{int(n)}"
         return f"np.power({self(b)}, {_num(n) if not n.has(x) else self(n)})"
 
 

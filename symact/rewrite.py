@@ -672,24 +672,13 @@ def _test_point(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Expr:
     return sympy.nsimplify((lo + hi) / 2) if (lo + hi).is_Rational else sympy.Rational(sympy.N((lo + hi) / 2, 30))
 
 
-def breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[sympy.Expr, ...]:
-    """The sorted exact real points where ``expr`` switches formula.
-
-    A small stand-in for ``symact.pieces.breakpoints`` (swap in one line when it
-    exists). Nested switches are handled by solving each switching expression on
-    every interval of the breakpoints found so far.
-
-    Examples:
-        >>> from sympy import Rational
-        >>> breakpoints(Min(1, Max(0, x/6 + Rational(1, 2))))
-        (-3, 3)
-        >>> breakpoints(sinc(x)), breakpoints(x**2)
-        ((0,), ())
-    """
+def _breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[tuple[sympy.Expr, ...], bool]:
+    """Breakpoints, and whether they are complete (every switch was solved in closed form)."""
     pts: set[sympy.Expr] = set()
+    complete = True
     nodes = [n for n in sympy.postorder_traversal(expr) if isinstance(n, _NONSMOOTH)]
     if nodes and all(isinstance(n, _SPLIT_ONLY_IF_OTHERS) for n in nodes):
-        return ()
+        return (), True
     for node in nodes:
         for g in _switches(node):
             if not g.has(x):
@@ -700,14 +689,33 @@ def breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[sympy.Expr, ..
                 try:
                     with budget(seconds):
                         sol = sympy.solveset(g_i, x, sympy.Interval(lo, hi))
-                except TimeoutError:
+                except (TimeoutError, NotImplementedError, ValueError, TypeError):
+                    complete = False
                     continue
-                if isinstance(sol, sympy.FiniteSet):
+                if isinstance(sol, sympy.FiniteSet) and all(p.is_real is not None for p in sol):
                     pts.update(p for p in sol if p.is_real)
-            for p in list(pts):
-                if p.is_real is not True:
-                    pts.discard(p)
-    return tuple(sorted(pts, key=lambda p: float(p)))
+                elif sol != sympy.S.EmptySet:
+                    complete = False
+    return tuple(sorted(pts, key=lambda p: float(p))), complete
+
+
+def breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[sympy.Expr, ...]:
+    """The sorted exact real points where ``expr`` switches formula.
+
+    Nested switches are handled by solving each switching expression on every
+    interval of the breakpoints found so far. A switch that ``solveset`` cannot
+    solve in closed form (``x = tanh(x)``...) contributes nothing here, and
+    :func:`pieces` then keeps the whole definition as one piece (printed with
+    ``np.maximum``/``np.where``) rather than guess a branch.
+
+    Examples:
+        >>> from sympy import Rational
+        >>> breakpoints(Min(1, Max(0, x/6 + Rational(1, 2))))
+        (-3, 3)
+        >>> breakpoints(sinc(x)), breakpoints(x**2)
+        ((0,), ())
+    """
+    return _breakpoints(expr, seconds)[0]
 
 
 @dataclass(frozen=True)
@@ -766,8 +774,10 @@ def pieces(expr: sympy.Expr) -> tuple[Piece, ...]:
         >>> pieces(sympy.Heaviside(x, 1))
         (Piece(lo=-oo, hi=0, expr=0), Piece(lo=0, hi=oo, lo_closed=True, expr=1))
     """
-    bps = breakpoints(expr)
-    if not bps:  # smooth, or switching only through Abs (printed as np.abs)
+    bps, complete = _breakpoints(expr)
+    if not bps or not complete:
+        # smooth, switching only through Abs (printed as np.abs), or a switch without a
+        # closed-form solution: one piece, its switches printed as they are
         return (Piece(-sympy.oo, sympy.oo, expr, expr),)
     edges = [-sympy.oo, *bps, sympy.oo]
     opens = []

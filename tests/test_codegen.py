@@ -219,3 +219,28 @@ def test_derivative_expr_is_the_symbolic_derivative() -> None:
     # the project's convention value at a kink (symact.analysis.derivative) is what is generated
     relu_d = to_numpy(symact.get("relu"), derivative=1)
     assert relu_d(0.0) == float(derivative_expr(symact.get("relu")).subs(x, 0))
+
+
+# Found by the soundness harness (tests/test_soundness.py): operator precedence in the printer,
+# and switches without a closed-form breakpoint (now printed as they are, not guessed).
+HARNESS_REPRODUCERS = [
+    ((x / 2 - 1) ** 3 / 2, 0.0),
+    (sympy.Max(x, sympy.tanh(x)), -2.0),
+    (-sympy.Min(Rational(1, 2), sympy.erf(x)), 0.4779362762044699),
+    (sympy.Max(Rational(1, 2), (x / 3 + 2) / (sympy.exp(-x / 3 - 2) + 1)), -1e4),
+    (-((sympy.Abs(x) / 3 - 2) ** 3) / 3, 0.0),
+    (sympy.Min(3 * x / 2, sympy.exp(x) - 1), -1.0),
+    ((2 * x + Rational(1, 2)) / (sympy.Abs(2 * x + Rational(1, 2)) + 1), -3.0),
+    (sympy.Max(-Rational(3, 4), sympy.erf(3 * x / 2 - Rational(1, 2))), -3.0),
+]
+
+
+@pytest.mark.parametrize(("expr", "at"), HARNESS_REPRODUCERS, ids=[f"r{i}" for i in range(len(HARNESS_REPRODUCERS))])
+def test_harness_reproducers(expr: sympy.Expr, at: float) -> None:
+    from symact.validate import truth
+
+    xs = np.array([at, -5.0, -1.5, -0.3, 0.0, 0.7, 2.5, 30.0, -np.inf, np.inf, np.nan])
+    got, want = to_numpy(expr)(xs), truth(expr, xs)
+    with np.errstate(all="ignore"):
+        close = (got == want) | (np.abs(got - want) <= 1e-12 * np.maximum(1.0, np.abs(want))) | (np.isnan(got) & np.isnan(want))
+    assert close.all(), (source(expr), got, want)
