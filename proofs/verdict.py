@@ -363,6 +363,16 @@ class ProofResult:
 
         return render_latex(self, standalone=standalone)
 
+    def _repr_html_(self) -> str | None:
+        from symact.report import repr_html
+
+        return repr_html(self)
+
+    def _repr_markdown_(self) -> str | None:
+        from symact.report import repr_markdown
+
+        return repr_markdown(self)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping; exact numbers are strings."""
         return {

@@ -215,3 +215,19 @@ class Activation:
 
     def __str__(self) -> str:
         return f"{self.name}(x) = {self.expr}"
+
+    def _repr_latex_(self) -> str | None:
+        from symact.report import repr_latex
+
+        return repr_latex(self)
+
+    def _repr_html_(self) -> str | None:
+        from symact.report import repr_html
+
+        return repr_html(self)
+
+    def _repr_markdown_(self) -> str | None:
+        from symact.report import repr_markdown
+
+        return repr_markdown(self)
+

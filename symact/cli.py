@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_target(prove, required=False)
     prove.add_argument("--property", choices=("additivity", "homogeneity", "linearity"), default="linearity")
     prove.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
+
+    from symact.report import add_plot_arguments, add_report_arguments
+
+    add_report_arguments(sub.add_parser("report", help="the activation sheet: Markdown, LaTeX, HTML or JSON, with plots"))
+    add_plot_arguments(sub.add_parser("plot", help="plot f, f' and f'' to FILE.png, FILE.svg or FILE.pdf"))
     return parser
 
 
@@ -137,7 +142,19 @@ def _cmd_prove(args: argparse.Namespace) -> int:
     return 1 if result.verdict is proofs.Verdict.UNKNOWN else 0
 
 
-_COMMANDS = {"list": _cmd_list, "show": _cmd_show, "latex": _cmd_latex, "prove": _cmd_prove}
+def _cmd_report(args: argparse.Namespace) -> int:
+    from symact.report import cmd_report
+
+    return cmd_report(args)
+
+
+def _cmd_plot(args: argparse.Namespace) -> int:
+    from symact.report import cmd_plot
+
+    return cmd_plot(args)
+
+
+_COMMANDS = {"list": _cmd_list, "show": _cmd_show, "latex": _cmd_latex, "prove": _cmd_prove, "report": _cmd_report, "plot": _cmd_plot}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,3 +92,14 @@ class Properties:
     def unknowns(self) -> dict[str, Unknown]:
         """The fields symact could not decide, with their reasons."""
         return {k: v for k, v in self.as_dict().items() if isinstance(v, Unknown)}
+
+    def _repr_html_(self) -> str | None:
+        from symact.report import repr_html
+
+        return repr_html(self)
+
+    def _repr_markdown_(self) -> str | None:
+        from symact.report import repr_markdown
+
+        return repr_markdown(self)
+
