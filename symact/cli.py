@@ -54,6 +54,16 @@ def _parser() -> argparse.ArgumentParser:
     prove.add_argument("--property", choices=("additivity", "homogeneity", "linearity"), default="linearity")
     prove.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
 
+    code = sub.add_parser("code", help="print the generated NumPy source")
+    _add_target(code, required=False)
+    code.add_argument("--derivative", type=int, default=0, metavar="N", help="the N-th derivative instead (0 or 1)")
+
+    check = sub.add_parser("check", help="validate the generated NumPy code against mpmath (exit 1 on failure)")
+    check.add_argument("names", nargs="*", metavar="NAME", help="catalog names (default: none; see --all)")
+    check.add_argument("--all", action="store_true", help="validate every catalog entry")
+    check.add_argument("--expr", metavar="TEXT", help="validate an activation defined from text")
+    check.add_argument("--quick", action="store_true", help="about 1k inputs per dtype instead of about 20k")
+
     from symact.report import add_plot_arguments, add_report_arguments
 
     add_report_arguments(sub.add_parser("report", help="the activation sheet: Markdown, LaTeX, HTML or JSON, with plots"))
@@ -142,6 +152,34 @@ def _cmd_prove(args: argparse.Namespace) -> int:
     return 1 if result.verdict is proofs.Verdict.UNKNOWN else 0
 
 
+def _cmd_code(args: argparse.Namespace) -> int:
+    from symact.codegen import source
+
+    print(source(_target(args), derivative=args.derivative))
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    import importlib
+
+    validation = importlib.import_module("symact.validate")  # the module; symact.validate is the function
+    acts = [catalog.get(n) for n in args.names]
+    if args.expr is not None:
+        from symact.parse import define
+
+        acts.append(define(args.expr, name="custom"))
+    if args.all:
+        acts = list(catalog.all_activations())
+    if not acts:
+        raise SymactError("give activation NAMEs, --expr TEXT or --all")
+    reports = [validation.validate(a, size="quick" if args.quick else "full") for a in acts]
+    print(validation.table(reports))
+    for rep in reports:
+        if not rep.ok:
+            print(rep)
+    return 0 if all(rep.ok for rep in reports) else 1
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from symact.report import cmd_report
 
@@ -154,7 +192,16 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     return cmd_plot(args)
 
 
-_COMMANDS = {"list": _cmd_list, "show": _cmd_show, "latex": _cmd_latex, "prove": _cmd_prove, "report": _cmd_report, "plot": _cmd_plot}
+_COMMANDS = {
+    "list": _cmd_list,
+    "show": _cmd_show,
+    "latex": _cmd_latex,
+    "prove": _cmd_prove,
+    "code": _cmd_code,
+    "check": _cmd_check,
+    "report": _cmd_report,
+    "plot": _cmd_plot,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

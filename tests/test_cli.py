@@ -87,3 +87,16 @@ def test_bad_expr_is_a_one_line_error(text, capsys):
     err = capsys.readouterr().err
     assert err.startswith("symact: error: ")
     assert len(err.strip().splitlines()) == 1, err
+
+
+def test_code_prints_generated_numpy_source(capsys):
+    assert main(["code", "softplus"]) == 0
+    src = capsys.readouterr().out
+    assert src.startswith("def softplus(x):")
+    assert "logaddexp" in src
+
+
+def test_check_validates_and_reports(capsys):
+    assert main(["check", "relu", "--quick"]) == 0
+    assert "| relu | f |" in capsys.readouterr().out
+    assert _exit_code(["check"]) == 2

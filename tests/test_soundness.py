@@ -1385,7 +1385,6 @@ CODEGEN_REPRODUCERS = [
 ]
 
 
-@pytest.mark.xfail(reason="symact.codegen bugs found by this harness and reported; remove when fixed", strict=False)
 @pytest.mark.parametrize("expr,at", CODEGEN_REPRODUCERS, ids=["cube-scaling", "max-tanh", "min-erf", "max-silu", "abs-cube", "min-expm1", "softsign-quotient", "max-const-erf"])
 def test_numpy_code_agrees_with_mpmath(expr: sympy.Expr, at: float) -> None:
     """The generated NumPy function agrees with mpmath (loose relative tolerance 1e-6)."""
