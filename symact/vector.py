@@ -742,11 +742,9 @@ def is_vector(name: str) -> bool:
 
     if not isinstance(name, str) or _key(name) not in _LOOKUP:
         return False
-    try:
-        catalog.get(name)
-    except UnknownActivationError:
-        return True
-    return False
+    # not through catalog.get, which falls back to this registry (that would recurse)
+    scalar = {_key(nm) for a in catalog.all_activations() for nm in (a.name, *a.aliases)}
+    return _key(name) not in scalar
 
 
 def show_record(name: str) -> dict[str, Any]:
