@@ -471,8 +471,9 @@ def _value_at_root(p: sympy.Expr, root: signs.Root) -> Any:
 def _certified_float(box: Any) -> _Certified | Unknown:
     """The interval ``box`` as printable digits plus exact bounds.
 
-    ``lo``/``hi`` are the box's exact binary endpoints; the printed Float keeps
-    two digits fewer than the box's relative width allows.
+    ``lo``/``hi`` are the hull of the box's exact binary endpoints and the printed
+    decimal; the printed Float keeps two digits fewer than the box's relative width
+    allows, so it is within one unit of its last place of the truth.
     """
     import mpmath
 
@@ -486,7 +487,10 @@ def _certified_float(box: Any) -> _Certified | Unknown:
     digits = min(digits - 2, 60)
     with mpmath.workdps(digits + 20):
         text = mpmath.nstr(mpmath.mpf(mid.p) / mid.q, digits)
-    return _Certified(sympy.Float(text, digits), lo, hi)
+    printed = sympy.Rational(text)
+    # The bounds must hold both the truth (the box) and the printed digits, which may
+    # round to just outside a box far narrower than their last place.
+    return _Certified(sympy.Float(text, digits), min(lo, printed), max(hi, printed))
 
 
 def _exact_mpf(raw: tuple) -> sympy.Rational:

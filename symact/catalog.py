@@ -21,7 +21,7 @@ import sympy
 from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, atan, erf, exp, log, pi, sin, sinc, sqrt, tanh
 
 from symact.activation import Activation, Framework, Parameter, x
-from symact.errors import UnknownActivationError
+from symact.errors import DefinitionError, UnknownActivationError
 
 __all__ = ["all_activations", "get", "names", "register"]
 
@@ -346,7 +346,16 @@ def get(name: str | Activation, **params: Any) -> Activation:
         raise UnknownActivationError(repr(name))
     canonical = _LOOKUP.get(_key(name))
     if canonical is None:
-        raise UnknownActivationError(name, suggest(name))
+        from symact import vector  # vector activations (softmax, ...) have their own registry
+
+        if vector.is_vector(name):
+            unknown = set(params) - {"n"}
+            if unknown:
+                raise DefinitionError(f"{name} has no parameter {sorted(unknown)[0]!r}; its only option is the length n")
+            return vector.get(name, params.get("n"))  # type: ignore[return-value]
+        pool = (*suggest(name), *vector.suggest(name))
+        ranked = sorted(pool, key=lambda s: -difflib.SequenceMatcher(None, _key(name), _key(s)).ratio())
+        raise UnknownActivationError(name, tuple(ranked[:3]))
     act = _REGISTRY[canonical]
     return act.with_params(**params) if params else act
 

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     prove = sub.add_parser("prove", help="prove or disprove linearity")
     _add_target(prove, required=False)
-    prove.add_argument("--property", choices=("additivity", "homogeneity", "linearity"), default="linearity")
+    prove.add_argument("--property", choices=("additivity", "homogeneity", "linearity", *_VECTOR_CLAIMS), default="linearity")
     prove.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
 
     code = sub.add_parser("code", help="print the generated NumPy source")
@@ -75,6 +75,19 @@ def _version() -> str:
     from symact import __version__
 
     return __version__
+
+
+#: Claims only vector activations have (see proofs.vector.CLAIMS); "all" proves every applicable one.
+_VECTOR_CLAIMS = ("sum_to_one", "shift_invariance", "two_class", "log_softmax_identity", "softmin_identity", "all")
+
+
+def _vector_name(args: argparse.Namespace) -> str | None:
+    """The name, when it names a vector activation (symact.vector) rather than a scalar one."""
+    from symact import vector
+
+    if getattr(args, "expr", None) is None and getattr(args, "name", None) and vector.is_vector(args.name):
+        return str(args.name)
+    return None
 
 
 def _target(args: argparse.Namespace) -> Activation:
@@ -112,6 +125,10 @@ def _show_record(act: Activation) -> dict[str, Any]:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    if (vname := _vector_name(args)) is not None:
+        from symact import vector
+
+        return vector.cli_show(vname, as_json=args.json)
     act = _target(args)
     if args.json:
         print(json.dumps(_show_record(act), indent=2))
@@ -132,6 +149,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
+    if (vname := _vector_name(args)) is not None:
+        from symact import vector
+
+        if args.derivative:
+            raise SymactError(f"{vname} is a vector activation; its Jacobian is in 'symact show {vname}'")
+        return vector.cli_latex(vname)
     act = _target(args)
     print(act.latex(derivative=args.derivative))
     return 0
@@ -140,6 +163,12 @@ def _cmd_latex(args: argparse.Namespace) -> int:
 def _cmd_prove(args: argparse.Namespace) -> int:
     import proofs
 
+    if (vname := _vector_name(args)) is not None:
+        from symact import vector
+
+        return vector.cli_prove(vname, args.property, args.format)
+    if args.property in _VECTOR_CLAIMS:
+        raise SymactError(f"--property {args.property} is a claim about vector activations (softmax, ...)")
     act = _target(args)
     prover = {"additivity": proofs.prove_additive, "homogeneity": proofs.prove_homogeneous, "linearity": proofs.prove_linear}[args.property]
     result = prover(act)
@@ -153,6 +182,12 @@ def _cmd_prove(args: argparse.Namespace) -> int:
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
+    if (vname := _vector_name(args)) is not None:
+        from symact import vector
+
+        if args.derivative:
+            raise SymactError(f"{vname} is a vector activation; symact generates its value only")
+        return vector.cli_code(vname)
     from symact.codegen import source
 
     print(source(_target(args), derivative=args.derivative))
@@ -162,8 +197,14 @@ def _cmd_code(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     import importlib
 
+    from symact import vector
+
     validation = importlib.import_module("symact.validate")  # the module; symact.validate is the function
-    acts = [catalog.get(n) for n in args.names]
+    vector_names = [n for n in args.names if vector.is_vector(n)]
+    vector_codes = [vector.cli_check(n, count=20 if args.quick else 100, length=100 if args.quick else 1000) for n in vector_names]
+    if vector_names and len(vector_names) == len(args.names) and args.expr is None and not args.all:
+        return max(vector_codes)
+    acts = [catalog.get(n) for n in args.names if n not in vector_names]
     if args.expr is not None:
         from symact.parse import define
 
@@ -177,7 +218,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for rep in reports:
         if not rep.ok:
             print(rep)
-    return 0 if all(rep.ok for rep in reports) else 1
+    return 0 if all(rep.ok for rep in reports) and not any(vector_codes) else 1
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
