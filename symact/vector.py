@@ -458,8 +458,13 @@ def reduce_sums(expr: sympy.Expr) -> tuple[sympy.Expr, str]:
         >>> reduce_sums(Sum(sm, (i, 0, n - 1)) - 1)
         (0, 'split exp of sums, pull common factors out of sums, rename bound indices')
     """
+    return _first_reduction(expr, SUM_STEPS)
+
+
+def _first_reduction(expr: sympy.Expr, steps: Sequence[tuple[str, Callable[[sympy.Expr], sympy.Expr]]]) -> tuple[sympy.Expr, str]:
+    """The first of ``steps`` that reduces ``expr`` to 0 (with its name), else the last result and ``""``."""
     last = expr
-    for name, step in SUM_STEPS:
+    for name, step in steps:
         try:
             out = _run(step, expr, name)
             if out == 0:
@@ -542,16 +547,7 @@ def sum_to_one(act: VectorActivation | str, size: int | None = None) -> Fact:
 
 
 def _reduce_concrete(expr: sympy.Expr) -> tuple[sympy.Expr, str]:
-    last = expr
-    for name, step in (("automatic evaluation", lambda e: e), ("cancel", sympy.cancel), ("simplify", sympy.simplify)):
-        try:
-            out = _run(step, expr, name)
-            if out == 0:
-                return out, name
-            last = out
-        except Exception:  # noqa: BLE001 - a failing step proves nothing
-            continue
-    return last, ""
+    return _first_reduction(expr, (("automatic evaluation", lambda e: e), ("cancel", sympy.cancel), ("simplify", sympy.simplify)))
 
 
 # ---------------------------------------------------------------------------------------
