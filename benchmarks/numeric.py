@@ -37,7 +37,7 @@ import sympy
 import symact
 from symact.codegen import to_numpy
 
-V = importlib.import_module("symact.validate")  # the module (symact.validate may name the function)
+V = importlib.import_module("symact.validation")
 
 try:  # pragma: no cover - optional
     import torch

@@ -37,7 +37,7 @@ import sympy
 from symact import vector as V
 from symact import vector_numeric as vn
 
-ulp_error = importlib.import_module("symact.validate").ulp_error
+ulp_error = importlib.import_module("symact.validation").ulp_error
 
 _SCIPY = {
     "softmax": lambda a, axis=-1: sp.softmax(a, axis=axis),

@@ -33,7 +33,7 @@ from symact.errors import SymactError as SymactError
 from symact.errors import UnknownActivationError as UnknownActivationError
 from symact.parse import define as define
 from symact.unknown import Unknown as Unknown
-from symact.validate import validate as validate
+from symact.validation import validate as validate
 
 __version__ = "0.1.0"
 

@@ -195,11 +195,8 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    import importlib
+    from symact import validation, vector
 
-    from symact import vector
-
-    validation = importlib.import_module("symact.validate")  # the module; symact.validate is the function
     vector_names = [n for n in args.names if vector.is_vector(n)]
     vector_codes = [vector.cli_check(n, count=20 if args.quick else 100, length=100 if args.quick else 1000) for n in vector_names]
     if vector_names and len(vector_names) == len(args.names) and args.expr is None and not args.all:

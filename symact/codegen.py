@@ -757,7 +757,7 @@ def _limit(expr: sympy.Expr, direction: int) -> float | None:
     ``sympy.limit`` takes seconds on derivatives such as GELU-tanh's; switch to
     ``symact.analysis.limit`` here once it exists.
     """
-    from symact.validate import truth_at_infinity  # the module: symact.validate may name the function
+    from symact.validation import truth_at_infinity
 
     lim = truth_at_infinity(expr, direction)
     return 0.0 if lim == 0 else lim
@@ -832,7 +832,7 @@ def _saturation(expr: sympy.Expr, side: int, limit: float) -> float | None:
     Checked with the mpmath truth at 2**j for j = k ... k+4 and sparsely up to 2**1023;
     None if the limit is not reached in the float range.
     """
-    from symact.validate import _compile_mp, _truth_point
+    from symact.validation import _compile_mp, _truth_point
 
     f = _compile_mp(expr)
 

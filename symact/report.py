@@ -13,7 +13,7 @@ every format, so ``--format all`` costs little more than one format.
 * **HTML** (``.html``): one file that works offline; plots inline.
 * **JSON** (``.json``): the same facts as data (see :func:`to_json`).
 
-The numeric validation (:func:`symact.validate.validate`, ULP figures per dtype
+The numeric validation (:func:`symact.validation.validate`, ULP figures per dtype
 for f and f') is an option: ``--validate`` (the ``quick`` input set, about 1.5k
 points per dtype and function) or ``--validate full`` (~20k points). Its cost is
 the correctly rounded mpmath truth: about 0.5 s per activation once the truth

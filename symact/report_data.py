@@ -3,7 +3,7 @@
 :func:`sheet` gathers for one activation its first two derivatives, the property
 record, what happens at each breakpoint (:class:`symact.plot.Joint`), the
 linearity verdict with its proof (:func:`proofs.prove_linear`), the numeric
-validation summary (:func:`symact.validate.validate`) and the plots.
+validation summary (:func:`symact.validation.validate`) and the plots.
 :func:`collect` does it for many activations: each sheet is built in a forked
 budget worker (:func:`symact.budget.call`), ``jobs`` of them at a time, so a
 whole-catalog report uses both cores and the SymPy steps inside a worker run
@@ -54,7 +54,7 @@ class Sheet:
         properties: the property record.
         joints: what happens at each breakpoint (:class:`symact.plot.Joint`), or Unknown.
         proof: the linearity :class:`proofs.ProofResult`, or Unknown.
-        validation: the :class:`symact.validate.ValidationReport`, Unknown, or ``None`` (not run).
+        validation: the :class:`symact.validation.ValidationReport`, Unknown, or ``None`` (not run).
         validation_size: the input set used (``"quick"`` or ``"full"``), or ``None``.
         plots: format -> bytes (``"svg"``, ``"pdf"``, ``"png"``); Unknown when they could not be drawn.
         seconds: wall-clock time to build the sheet.
@@ -128,7 +128,7 @@ def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | No
     proof = _guard(_proof, act, what="linearity proof")
     report = None
     if validation is not None:
-        from symact.validate import validate
+        from symact.validation import validate
 
         report = _guard(validate, act, validation, what="validation")
     return Sheet(act, derivatives, props, joints, proof, report, validation, rendered, time.perf_counter() - t0, lines)
@@ -189,7 +189,7 @@ def warm_up(plots: Sequence[str] = (), validation: str | None = None) -> None:
     from symact import plot
 
     if validation is not None:
-        import symact.validate  # noqa: F401
+        import symact.validation  # noqa: F401
     if plots and plot.have_matplotlib():
         tiny = plot.PlotData("warm-up", (-1.0, 1.0), (), (plot.Panel(0, "f(x)", ()),))
         for fmt in plots:

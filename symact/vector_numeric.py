@@ -25,7 +25,7 @@ elements (a lambdified ``Sum`` would be one). The numerics:
 
 :func:`validate` measures every function against the correctly rounded truth
 (mpmath at 240 bits, :func:`symact.codegen.round_to`), in ULP
-(:func:`symact.validate.ulp_error`), on :func:`rows`: 100 rows of length 1000 in
+(:func:`symact.validation.ulp_error`), on :func:`rows`: 100 rows of length 1000 in
 10 families (as in the numeric probe).
 
 Examples:
@@ -63,7 +63,7 @@ from mpmath import mpf
 
 from symact.codegen import _two_sum, round_to  # the same error-free transformations as the scalar code
 from symact.codegen import to_numpy as _scalar_to_numpy
-from symact.validate import ulp_error
+from symact.validation import ulp_error
 from symact.vector import get as _get
 
 __all__ = ["VectorFunctionReport", "VectorReport", "rows", "source", "to_numpy", "truth", "validate"]

@@ -14,7 +14,7 @@ from sympy import Rational, erf, exp, log, sqrt, tanh
 import symact
 from symact import rewrite as rw
 from symact.codegen import derivative_expr, round_to, source, to_numpy
-from symact.validate import truth_at_infinity
+from symact.validation import truth_at_infinity
 
 x = symact.x
 ACTS = symact.all_activations()
@@ -237,7 +237,7 @@ HARNESS_REPRODUCERS = [
 
 @pytest.mark.parametrize(("expr", "at"), HARNESS_REPRODUCERS, ids=[f"r{i}" for i in range(len(HARNESS_REPRODUCERS))])
 def test_harness_reproducers(expr: sympy.Expr, at: float) -> None:
-    from symact.validate import truth
+    from symact.validation import truth
 
     xs = np.array([at, -5.0, -1.5, -0.3, 0.0, 0.7, 2.5, 30.0, -np.inf, np.inf, np.nan])
     got, want = to_numpy(expr)(xs), truth(expr, xs)

@@ -10,7 +10,7 @@ import scipy.special
 
 from symact import vector as V
 from symact import vector_numeric as vn
-from symact.validate import ulp_error
+from symact.validation import ulp_error
 
 NAMES = V.names()
 PROB = ("softmax", "softmin", "log_softmax", "logsumexp")
