@@ -59,7 +59,7 @@ def _plain(v: Any) -> Any:
 
 
 def _expr_of(f: Activation | sympy.Expr) -> sympy.Expr:
-    return f.expr if isinstance(f, Activation) else sympy.sympify(f)
+    return f.expr if isinstance(f, Activation) else sympy.sympify(f, strict=True)
 
 
 def _step(fn: Callable[..., Any], *args: Any, what: str, seconds: float | None = None) -> Any:
@@ -123,7 +123,7 @@ def _cmp(a: Any, b: Any) -> int | Unknown:
         if a == oo or b == -oo:
             return 1
         return -1
-    return _sign(sympy.sympify(a) - sympy.sympify(b))
+    return _sign(sympy.sympify(a, strict=True) - sympy.sympify(b, strict=True))
 
 
 def _sign(c: sympy.Expr) -> int | Unknown:
@@ -193,7 +193,7 @@ def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None) -> sym
         True
     """
     expr = _expr_of(f)
-    point = sympy.sympify(point)
+    point = sympy.sympify(point, strict=True)
     form = _form(expr)
     if isinstance(form, Unknown):
         return form

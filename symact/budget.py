@@ -607,6 +607,9 @@ def _limit_memory() -> None:
 def _child(r: int, w: int, fn: Callable[..., Any], args: Any, kwargs: Any, seconds: float, what: str, deadline: float, own_group: bool) -> None:  # pragma: no cover - runs in the child
     global _in_worker, _worker_deadline, _frames, _previous_handler, _critical, _pending
     code = 0
+    # Pickled before the memory cap: reporting a MemoryError must not need memory.
+    oom = pickle.dumps(("raise", MemoryError(f"{what or 'the call'} ran out of memory in its budget worker")))
+    oom_frame = len(oom).to_bytes(_HEADER, "big") + oom
     try:
         os.close(r)
         if own_group:
@@ -629,14 +632,23 @@ def _child(r: int, w: int, fn: Callable[..., Any], args: Any, kwargs: Any, secon
             outcome = ("raise", exc)
         payload = _dumps(outcome, what)
         data = len(payload).to_bytes(_HEADER, "big") + payload
-        view = memoryview(data)
-        while view:
-            n = os.write(w, view)
-            view = view[n:]
+        _write_all(w, data)
+    except MemoryError:
+        try:
+            _write_all(w, oom_frame)
+        except BaseException:  # noqa: BLE001
+            code = 1
     except BaseException:  # noqa: BLE001
         code = 1
     finally:
         os._exit(code)
+
+
+def _write_all(w: int, data: bytes) -> None:  # pragma: no cover - runs in the child
+    view = memoryview(data)
+    while view:
+        n = os.write(w, view)
+        view = view[n:]
 
 
 def _dumps(outcome: tuple[str, Any], what: str) -> bytes:  # pragma: no cover - runs in the child

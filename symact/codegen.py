@@ -773,7 +773,7 @@ def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
         >>> derivative_expr(symact.get("softplus"))
         exp(x)/(exp(x) + 1)
     """
-    expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj)
+    expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj, strict=True)
     if not n:
         return expr
     from symact import analysis  # the project's derivative: exact, with a convention value at kinks
@@ -924,7 +924,7 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, Callable[[Any], Any]]:
 def _resolve(obj: Activation | sympy.Expr, derivative: int) -> tuple[sympy.Expr, str]:
     if isinstance(obj, Activation):
         return derivative_expr(obj, derivative), _name_of(obj, derivative)
-    expr = sympy.sympify(obj)
+    expr = sympy.sympify(obj, strict=True)
     if expr.free_symbols - {x}:
         raise ValueError(f"expression must be in symact.x only, got symbols {sorted(map(str, expr.free_symbols))}")
     return derivative_expr(expr, derivative), _name_of(obj, derivative)

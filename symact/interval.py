@@ -178,7 +178,7 @@ def to_iv(value: Any) -> Any:
         return iv.mpf(mpmath.mpf(value))
     if type(value).__name__ in ("ivmpf",):
         return value
-    e = sympy.sympify(value)
+    e = sympy.sympify(value, strict=True)
     if e is sympy.S.Infinity:
         return iv.mpf([mpmath.inf, mpmath.inf])
     if e is sympy.S.NegativeInfinity:
@@ -422,7 +422,7 @@ def compile_enclosure(expr: sympy.Expr, var: sympy.Symbol = x) -> Callable[[Any]
     f = _COMPILED.get(key)
     if f is None:
         try:
-            f = _compile(sympy.sympify(expr), var)
+            f = _compile(sympy.sympify(expr, strict=True), var)
         except EnclosureError as exc:
             f = _raise(str(exc))
         if len(_COMPILED) > 20000:
@@ -740,7 +740,7 @@ def enclose(expr: sympy.Expr, lo: Any = None, hi: Any = None, *, var: sympy.Symb
         ...
         symact.interval.EnclosureError: division by an interval containing 0: [-1.0, 1.0]
     """
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     f = compile_enclosure(expr, var)
     with _ivprec(prec):
         if lo is None and hi is None:

@@ -179,7 +179,7 @@ def sample_between(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Rational:
         >>> sample_between(sympy.Rational(1, 3), sympy.Rational(1, 2))
         2/5
     """
-    lo, hi = sympy.sympify(lo), sympy.sympify(hi)
+    lo, hi = sympy.sympify(lo, strict=True), sympy.sympify(hi, strict=True)
     if lo == -oo and hi == oo:
         return S.Zero
     if lo == -oo:
@@ -322,7 +322,7 @@ def decompose(expr: sympy.Expr, var: sympy.Symbol = x) -> PiecewiseForm:
         >>> decompose(Piecewise((2*x, x < 1), (2*x, True)))  # same formula: no breakpoint
         PiecewiseForm(breakpoints=(), pieces=(2*x,), values=())
     """
-    raw = _pieces(sympy.sympify(expr), var)
+    raw = _pieces(sympy.sympify(expr, strict=True), var)
     # merge neighbours with the same formula when f(b) agrees with it
     bps: list[sympy.Expr] = []
     pieces: list[sympy.Expr] = [raw[0][2]]

@@ -231,7 +231,7 @@ def _same(a: Any, b: Any) -> bool:
     """Exactly equal limits (both finite numbers), decided by SymPy."""
     if a is None or b is None or isinstance(a, Unknown) or isinstance(b, Unknown):
         return False
-    diff = sympy.simplify(sympy.sympify(a) - sympy.sympify(b)) if a != b else sympy.Integer(0)
+    diff = sympy.simplify(sympy.sympify(a, strict=True) - sympy.sympify(b, strict=True)) if a != b else sympy.Integer(0)
     return bool(diff == 0)
 
 

@@ -71,7 +71,7 @@ def mathml(expr: Any, display: bool = False) -> str:
     """A ``<math>`` element for a SymPy value (``display=True`` for a block)."""
     from symact.latex import _printable
 
-    e = sympy.sympify(expr)
+    e = sympy.sympify(expr, strict=True)
     if isinstance(e, sympy.Expr):
         e = _printable(e)
     body = _Printer({"inv_trig_style": "full"}).doprint(e)

@@ -79,7 +79,7 @@ class Latex(Fmt):
     def _math(self, expr: Any) -> str:
         from symact.latex import _printable
 
-        e = sympy.sympify(expr)
+        e = sympy.sympify(expr, strict=True)
         if isinstance(e, sympy.Expr):
             e = _printable(e)
         return "$" + sympy.latex(e, **_SETTINGS) + "$"

@@ -873,7 +873,7 @@ def stabilize(expr: sympy.Expr) -> Stabilized:
     out = []
     for p in pieces(expr):
         e = p.raw if not p.is_point else p.raw
-        stable = apply_rules(normalize(sympy.sympify(e)), RULES, proven_equal, book) if not p.is_point else e
+        stable = apply_rules(normalize(sympy.sympify(e, strict=True)), RULES, proven_equal, book) if not p.is_point else e
         out.append(Piece(p.lo, p.hi, stable, p.raw, p.lo_closed, p.hi_closed))
     res = Stabilized(tuple(out), tuple(a[0] for a in book.applied), tuple(r[0] for r in book.refused))
     _CACHE[key] = res

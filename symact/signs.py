@@ -229,7 +229,7 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
         -1
     """
     try:
-        c = sympy.sympify(c)
+        c = sympy.sympify(c, strict=True)
     except (sympy.SympifyError, TypeError) as exc:
         return Unknown(f"not a number: {exc}")
     if c.free_symbols:
@@ -940,9 +940,9 @@ def sign_chart(g: sympy.Expr, a: Any, b: Any, *, var: sympy.Symbol = x, seconds:
     budget = DEFAULT_SECONDS if seconds is None else float(seconds)
     deadline = start + budget
     try:
-        g = sympy.sympify(g)
-        a = sympy.sympify(a)
-        b = sympy.sympify(b)
+        g = sympy.sympify(g, strict=True)
+        a = sympy.sympify(a, strict=True)
+        b = sympy.sympify(b, strict=True)
     except (sympy.SympifyError, TypeError) as exc:
         return Unknown(f"bad input: {exc}")
     if g.free_symbols - {var}:

@@ -200,7 +200,7 @@ class VectorActivation:
         if self.symbolic:
             if self.template is None:
                 raise DefinitionError(f"{self.name} has no closed form for symbolic n; use .with_n(k)")
-            return self.template if index == i else self.template.xreplace({i: sympy.sympify(index)})
+            return self.template if index == i else self.template.xreplace({i: sympy.sympify(index, strict=True)})
         idx = int(index) if self.kind != "reduce" else 0
         if not 0 <= idx < int(self.out_size):
             raise DefinitionError(f"component {index} out of range for {self.name} with n = {self.n}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sympy
 
 import symact
 
@@ -24,3 +25,17 @@ def test_errors_subclass_the_builtins_callers_catch():
     assert issubclass(symact.UnknownActivationError, KeyError)
     assert issubclass(symact.DefinitionError, ValueError)
     assert issubclass(symact.UnknownActivationError, symact.SymactError)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [symact.properties, symact.output_range, symact.derivative, symact.to_numpy, lambda s: symact.limit(s, 0)],
+    ids=["properties", "output_range", "derivative", "to_numpy", "limit"],
+)
+def test_public_calls_never_evaluate_text(call, tmp_path):
+    """Text reaches SymPy only through symact.define's parser; elsewhere it is refused, not run."""
+    marker = tmp_path / "ran"
+    payload = f"__import__('pathlib').Path({str(marker)!r}).touch()"
+    with pytest.raises((TypeError, ValueError, sympy.SympifyError)):
+        call(payload)
+    assert not marker.exists()
