@@ -462,13 +462,18 @@ def _forked_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, w
     finally:
         os.close(r)
         status = _kill_and_reap(pid, own_group)
-    if outcome == "timeout":
+    # Past the deadline, a missing or garbled result is a timeout: the child's own alarm
+    # may fire first and write its frame after a partial one, just before the kill.
+    late = time.monotonic() >= deadline - _SLACK
+    if outcome == "timeout" or (outcome == "died" and late):
         raise BudgetExceeded(seconds, what)
     if outcome == "died":
         raise WorkerError(what, _describe_status(status))
     try:
         kind, value = pickle.loads(payload)
     except BaseException as exc:
+        if late:
+            raise BudgetExceeded(seconds, what) from None
         raise WorkerError(what, f"its result could not be unpickled ({type(exc).__name__}: {exc})") from None
     if kind == "ok":
         return value  # type: ignore[no-any-return]
