@@ -79,7 +79,7 @@ def enclose(expr: sympy.Expr, prec: int = 64):  # noqa: ANN201 - returns an mpma
     """
     ctx = _context(prec)
     try:
-        return _ev(sympy.sympify(expr), ctx)
+        return _ev(sympy.sympify(expr, strict=True), ctx)
     except (_Unsupported, ZeroDivisionError, ValueError, TypeError, OverflowError):
         return None
 
@@ -92,7 +92,7 @@ def quick_context(prec: int = 64) -> MPIntervalContext:
 def enclose_in(expr: sympy.Expr, ctx: MPIntervalContext):  # noqa: ANN201
     """Like :func:`enclose`, in the given private context (so results can be combined)."""
     try:
-        return _ev(sympy.sympify(expr), ctx)
+        return _ev(sympy.sympify(expr, strict=True), ctx)
     except (_Unsupported, ZeroDivisionError, ValueError, TypeError, OverflowError):
         return None
 
@@ -109,7 +109,7 @@ def certify_nonzero(expr: sympy.Expr, precisions: tuple[int, ...] = PRECISIONS) 
     enclosure that excludes 0, at increasing precision. ``None`` never means
     "zero": it means "not proved nonzero".
     """
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     if expr.is_Rational:
         return None if expr == 0 else (1 if expr > 0 else -1)
     if not expr.is_number or expr.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo):
@@ -139,7 +139,7 @@ def enclosure_bounds(expr: sympy.Expr, precisions: tuple[int, ...] = PRECISIONS,
         >>> enclosure_bounds(sympy.tanh(2) - 2 * sympy.tanh(1))
         ('-0.559160731836', '-0.559160731835', 64)
     """
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     for prec in precisions:
         box = enclose(expr, prec)
         if box is None:
@@ -152,7 +152,7 @@ def enclosure_bounds(expr: sympy.Expr, precisions: tuple[int, ...] = PRECISIONS,
 
 def enclosure_text(expr: sympy.Expr, precisions: tuple[int, ...] = PRECISIONS, digits: int = 12) -> str:
     """A short text of the enclosure of ``expr`` that excludes 0 (exact for rationals)."""
-    expr = sympy.sympify(expr)
+    expr = sympy.sympify(expr, strict=True)
     if expr.is_Rational:
         return f"{expr} (exact)"
     bounds = enclosure_bounds(expr, precisions, digits)

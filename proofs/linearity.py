@@ -61,7 +61,7 @@ def _normalize(f: object, var: sympy.Symbol | None) -> tuple[sympy.Expr, str]:
         f = symact.get(f)
     if isinstance(f, symact.Activation):
         return f.expr, f.name
-    expr = sympy.sympify(f)
+    expr = sympy.sympify(f, strict=True)
     if not isinstance(expr, sympy.Expr):
         raise TypeError(f"expected an Activation or a SymPy expression, got {type(f).__name__}")
     free = expr.free_symbols

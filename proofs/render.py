@@ -61,7 +61,7 @@ class _Fmt:
 
     def m(self, expr: object) -> str:
         """Inline math for a SymPy expression."""
-        e = sympy.sympify(expr)
+        e = sympy.sympify(expr, strict=True)
         if self.kind == "latex":
             return f"${sympy.latex(e)}$"
         text = sympy.sstr(e)
@@ -117,7 +117,7 @@ class _Fmt:
 
     def raw(self, expr: object) -> str:
         """Math without delimiters (for display rows)."""
-        e = sympy.sympify(expr)
+        e = sympy.sympify(expr, strict=True)
         return sympy.latex(e) if self.kind == "latex" else sympy.sstr(e)
 
     def rawf(self, text: str) -> str:
@@ -188,9 +188,9 @@ def _disproof(result: ProofResult, ce: Counterexample, fm: _Fmt) -> str:
 
 def _paren(fm: _Fmt, value: sympy.Expr) -> str:
     text = fm.raw(value)
-    if sympy.sympify(value).is_Add or (sympy.sympify(value).could_extract_minus_sign() and not sympy.sympify(value).is_Rational):
+    if sympy.sympify(value, strict=True).is_Add or (sympy.sympify(value, strict=True).could_extract_minus_sign() and not sympy.sympify(value, strict=True).is_Rational):
         return rf"\left({text}\right)" if fm.kind == "latex" else f"({text})"
-    if sympy.sympify(value).is_Rational and value < 0:
+    if sympy.sympify(value, strict=True).is_Rational and value < 0:
         return rf"\left({text}\right)" if fm.kind == "latex" else f"({text})"
     return text
 

@@ -32,13 +32,13 @@ R = Rational
 
 #: Simple rationals, simplest first.
 SMALL: tuple[sympy.Rational, ...] = tuple(
-    sympy.sympify(v)
+    sympy.sympify(v, strict=True)
     for v in (0, 1, -1, 2, -2, R(1, 2), R(-1, 2), 3, -3, R(3, 2), R(-3, 2), R(1, 3), R(-1, 3), 4, -4, R(5, 2), R(-5, 2),
               5, -5, R(1, 4), R(-1, 4), 6, -6, R(2, 3), R(-2, 3), 7, -7, 8, -8, 10, -10, R(1, 10), R(-1, 10))
 )
 
 #: Scale factors tried for homogeneity, most telling first.
-SCALES: tuple[sympy.Rational, ...] = tuple(sympy.sympify(v) for v in (-1, 2, 0, R(1, 2), -2, 3, R(-1, 2), R(1, 3), 10, -10, R(1, 10)))
+SCALES: tuple[sympy.Rational, ...] = tuple(sympy.sympify(v, strict=True) for v in (-1, 2, 0, R(1, 2), -2, 3, R(-1, 2), R(1, 3), 10, -10, R(1, 10)))
 
 #: How many candidates the quick pass examines before a linearity proof is attempted.
 QUICK = 24
@@ -68,7 +68,7 @@ def interesting_points(breakpoints: Sequence[sympy.Expr] = (), extra: Iterable[s
     """
     ordered: list[sympy.Rational] = list(SMALL[:7])
     for b in (*breakpoints, *extra):
-        b = sympy.sympify(b)
+        b = sympy.sympify(b, strict=True)
         if b.is_number and b.is_finite and b.is_real:
             ordered.extend(_rationals_near(b))
     ordered.extend(SMALL[7:])
@@ -96,7 +96,7 @@ def candidates(prop: str, points: Sequence[sympy.Rational], breakpoints: Sequenc
             for b in breakpoints:
                 if b.is_Rational:
                     for s in (1, -1, R(1, 2), R(-1, 2), 2, -2):
-                        yield (b - s, sympy.sympify(s))
+                        yield (b - s, sympy.sympify(s, strict=True))
             for i, p in enumerate(points):
                 for q in points[:i]:
                     yield (q, p)
@@ -141,7 +141,7 @@ def find_counterexample(
         return None if e is None else e[0]
 
     tried = 0
-    for i, pair in enumerate(candidates(prop, points, tuple(sympy.sympify(b) for b in breakpoints))):
+    for i, pair in enumerate(candidates(prop, points, tuple(sympy.sympify(b, strict=True) for b in breakpoints))):
         if i < start:
             continue
         if i >= stop:

@@ -364,7 +364,7 @@ class VectorCounterexample:
             lhs = _value_at(act, self.component, _vec_add(a, b))
             rhs = _value_at(act, self.component, a) + _value_at(act, self.component, b)
         else:
-            c, a = sympy.sympify(v["c"]), v["a"]
+            c, a = sympy.sympify(v["c"], strict=True), v["a"]
             lhs = _value_at(act, self.component, _vec_scale(c, a))
             rhs = c * _value_at(act, self.component, a)
         return lhs, rhs

@@ -86,7 +86,7 @@ def sides(
         >>> sides(Max(0, x), x, "homogeneity", (-1, 1))[:2]
         (0, -1)
     """
-    first, second = (sympy.sympify(v) for v in values)
+    first, second = (sympy.sympify(v, strict=True) for v in values)
     if prop == "additivity":
         a, b = first, second
         points = (("a + b", a + b), ("a", a), ("b", b))
@@ -166,7 +166,7 @@ class Counterexample:
             names = WITNESS_NAMES[self.property]
             if tuple(n for n, _ in self.values) != names:
                 return False
-            values = tuple(sympy.sympify(v) for _, v in self.values)
+            values = tuple(sympy.sympify(v, strict=True) for _, v in self.values)
             if not all(v.is_Rational for v in values):
                 return False
             computed = sides(self.function, self.var, self.property, values)  # type: ignore[arg-type]
@@ -226,7 +226,7 @@ class Counterexample:
             evidence = f"{bits}-bit interval arithmetic puts the difference in [{lo}, {hi}], which excludes 0"
         names = WITNESS_NAMES[prop]
         return cls(
-            prop, function, var, tuple(zip(names, (sympy.sympify(v) for v in values))), lhs, rhs, terms, difference, sign, evidence, enclosure
+            prop, function, var, tuple(zip(names, (sympy.sympify(v, strict=True) for v in values))), lhs, rhs, terms, difference, sign, evidence, enclosure
         )
 
 
