@@ -467,6 +467,16 @@ def _p(code: str) -> str:
     return code if _atomic(code) else f"({code})"
 
 
+#: Functions whose argument is carried in double-double when its rounding error would be amplified.
+_DD_HELPERS: dict[type, str] = {
+    rw.Erfc: "_erfc_dd",
+    rw.Sigmoid: "_sigmoid_dd",
+    rw.SigmoidPrime: "_sigmoid_prime_dd",
+    sympy.exp: "_exp_dd",
+    rw.Softplus: "_softplus_dd",
+}
+
+
 class _Printer:
     def __init__(self, var: str, precise: bool, emit: Callable[[str], str], root: sympy.Expr | None = None) -> None:
         self.var = var
@@ -581,21 +591,10 @@ class _Printer:
             for branch, cond in reversed(e.args):
                 code = self(branch) if cond is S.true else f"np.where({self._cond(cond)}, {self(branch)}, {code})"
             return code
-        if self.precise and isinstance(e, rw.Erfc) and _needs_dd(e.args[0]):
+        helper = _DD_HELPERS.get(type(e)) if self.precise else None
+        if helper is not None and _needs_dd(e.args[0]):
             h, lo = self.dd(e.args[0])
-            return f"_erfc_dd({h}, {lo})"
-        if self.precise and isinstance(e, rw.Sigmoid) and _needs_dd(e.args[0]):
-            h, lo = self.dd(e.args[0])
-            return f"_sigmoid_dd({h}, {lo})"
-        if self.precise and isinstance(e, rw.SigmoidPrime) and _needs_dd(e.args[0]):
-            h, lo = self.dd(e.args[0])
-            return f"_sigmoid_prime_dd({h}, {lo})"
-        if self.precise and isinstance(e, sympy.exp) and _needs_dd(e.args[0]):
-            h, lo = self.dd(e.args[0])
-            return f"_exp_dd({h}, {lo})"
-        if self.precise and isinstance(e, rw.Softplus) and _needs_dd(e.args[0]):
-            h, lo = self.dd(e.args[0])
-            return f"_softplus_dd({h}, {lo})"
+            return f"{helper}({h}, {lo})"
         if isinstance(e, rw.Softplus):
             return f"np.logaddexp(0.0, {self(e.args[0])})"
         if isinstance(e, rw.Hypot):

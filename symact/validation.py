@@ -327,14 +327,19 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     out = np.array([_truth_point(f, float(v), [fmt], verify)[0] for v in xs], dtype=np.float64)
     with np.errstate(over="ignore"):
         out = out.astype(dt)
+    save_cached(path, out)
+    return out
+
+
+def save_cached(path: Any, array: np.ndarray) -> None:
+    """Write a truth array to the cache atomically (a temp file, then rename); a failure only loses the cache."""
     try:
         _CACHE_DIR.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, out)
+        np.save(tmp, array)
         os.replace(tmp, path)
     except OSError:
         pass
-    return out
 
 
 def truth_at_infinity(expr: sympy.Expr, direction: int) -> float | None:

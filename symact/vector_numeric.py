@@ -47,7 +47,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-import os
 import tempfile
 import time
 import warnings
@@ -63,7 +62,7 @@ from mpmath import mpf
 
 from symact.codegen import _two_sum, round_to  # the same error-free transformations as the scalar code
 from symact.codegen import to_numpy as _scalar_to_numpy
-from symact.validation import ulp_error
+from symact.validation import save_cached, ulp_error
 from symact.vector import get as _get
 
 __all__ = ["VectorFunctionReport", "VectorReport", "rows", "source", "to_numpy", "truth", "validate"]
@@ -467,13 +466,7 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
         out[r] = rounded
     with np.errstate(over="ignore"):
         res = out.astype(dt).reshape(data.shape[:-1] + ((width,) if act.name != "logsumexp" else ()))
-    try:
-        _CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, res)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    save_cached(path, res)
     return res
 
 
