@@ -332,18 +332,24 @@ def _split_coeff(term: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
 
 
 def _rule_softplus(e: sympy.Expr) -> sympy.Expr | None:
-    # log(1 + exp(u)) -> Softplus(u);  log((1 + exp(u))**k) -> k Softplus(u)
+    # log(1 + exp(u)) -> Softplus(u);  log((1 + exp(u))**k) -> k Softplus(u);
+    # log(c + a exp(u)) -> log(c) + Softplus(u + log(a/c)) for numbers a, c > 0
     if not isinstance(e, log):
         return None
     arg = e.args[0]
     power = S.One
     if isinstance(arg, Pow) and arg.exp.is_Integer:
         arg, power = arg.base, arg.exp
-    if isinstance(arg, Add) and len(arg.args) == 2 and S.One in arg.args:
-        other = arg.args[0] if arg.args[1] == 1 else arg.args[1]
-        if isinstance(other, exp):
-            return power * Softplus(other.args[0])
-    return None
+    if not (isinstance(arg, Add) and len(arg.args) == 2):
+        return None
+    c, term = arg.as_independent(x, as_Add=True)
+    a, other = term.as_independent(x, as_Add=False)
+    if not (isinstance(other, exp) and c.is_positive and a.is_positive):
+        return None
+    if c == 1 and a == 1:
+        return power * Softplus(other.args[0])
+    # log(c + a exp(u)) = log(c) + Softplus(u + log(a/c)): no overflow for large u
+    return power * (log(c) + Softplus(other.args[0] + log(a / c)))
 
 
 def _rule_log1p(e: sympy.Expr) -> sympy.Expr | None:
