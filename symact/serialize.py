@@ -45,11 +45,15 @@ def to_jsonable(value: Any) -> Any:
 
 
 def describe(value: Any) -> str:
-    """A short human-readable rendering of a property value.
+    """A short human-readable rendering of a property value; sets in interval notation.
 
     Examples:
         >>> describe(None), describe(Unknown("timeout")), describe((sympy.Integer(0), sympy.Integer(1)))
         ('does not exist', 'unknown (timeout)', '(0, 1)')
+        >>> describe(sympy.Interval.Lopen(-1, 1)), describe(sympy.Interval(0, sympy.oo)), describe(sympy.S.Reals)
+        ('(-1, 1]', '[0, oo)', '(-oo, oo)')
+        >>> describe(sympy.Union(sympy.Interval.open(-2, -1), sympy.FiniteSet(0))), describe(sympy.S.EmptySet)
+        ('(-2, -1) U {0}', 'empty')
     """
     if value is None:
         return "does not exist"
@@ -58,6 +62,24 @@ def describe(value: Any) -> str:
     if isinstance(value, tuple):
         return "(" + ", ".join(describe(v) for v in value) + ")"
     if dataclasses.is_dataclass(value) and not isinstance(value, type) and hasattr(value, "attained"):
-        kind = "attained at " + str(value.at) if value.attained else "not attained"
+        kind = "attained at " + describe(value.at) if value.attained else "not attained"
         return f"{value.value} ({kind})"
+    if isinstance(value, sympy.Set):
+        return _set_text(value)
     return str(value)
+
+
+def _set_text(s: sympy.Set) -> str:
+    if s is sympy.S.EmptySet:
+        return "empty"
+    if s is sympy.S.Reals:
+        return "(-oo, oo)"
+    if isinstance(s, sympy.Interval):
+        left = "(" if s.left_open or s.start.is_infinite else "["
+        right = ")" if s.right_open or s.end.is_infinite else "]"
+        return f"{left}{s.start}, {s.end}{right}"
+    if isinstance(s, sympy.FiniteSet):
+        return "{" + ", ".join(map(str, s.args)) + "}"
+    if isinstance(s, sympy.Union):
+        return " U ".join(_set_text(a) for a in s.args)
+    return str(s)

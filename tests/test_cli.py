@@ -23,7 +23,7 @@ def test_show_text(capsys):
     assert main(["show", "relu"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("relu(x) = Max(0, x)")
-    assert "range: Interval(0, oo)" in out
+    assert "range: [0, oo)" in out
     assert "continuity: C0" in out
 
 
