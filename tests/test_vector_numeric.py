@@ -167,3 +167,60 @@ def test_dominant_rows_with_many_subnormal_terms(name):
     assert not wrong.any()
     assert err.max() <= vn.BARS[(name, "float64")]
     assert err[70:80].max() <= 1  # the dominant-entry family
+
+
+def test_logsumexp_where_the_max_cancels_against_log1p():
+    # constant rows c*1 with c near -log(n): lse = c + log(n) cancels; a rounded log1p(n - 1)
+    # cost 68 ULP here (row 97 of the issue rows), log1p in double-double gives 0
+    n = np.array([2, 3, 10, 1000, 4096])
+    c = -np.log(n.astype(np.float64)) + np.array([1e-3, -2e-5, 3e-7, 0.02, -1e-9])
+    data = np.repeat(c[:, None], 4096, axis=1)
+    data[np.arange(4096)[None, :] >= n[:, None]] = -np.inf  # row r has n[r] live entries
+    err, wrong = ulp_error(vn.to_numpy("logsumexp")(data), vn.truth("logsumexp", data))
+    assert not wrong.any()
+    assert err.max() <= 1
+    issue = vn.rows("float64")[90:100]
+    err, _ = ulp_error(vn.to_numpy("logsumexp")(issue), vn.truth("logsumexp", issue))
+    assert err.max() <= vn.BARS[("logsumexp", "float64")]
+
+
+def test_log1p_dd2_is_accurate_far_beyond_a_double():
+    import mpmath
+
+    s = np.array([0.0, 1e-300, 1e-5, 0.3, 1.0, 999.0, 5e15])
+    hi, lo = vn._log1p_dd2(s, np.zeros_like(s))
+    with mpmath.workprec(300):
+        for v, h, lw in zip(s, hi, lo):
+            want = mpmath.log1p(mpmath.mpf(v))
+            got = mpmath.mpf(h) + mpmath.mpf(lw)
+            assert abs(got - want) <= abs(want) * mpmath.mpf(2) ** -95
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_sparsemax_is_correctly_rounded_on_hard_rows(dtype):
+    # exact rational truth; ties, exact zeros, tiny spreads around a large offset (where the
+    # float64 prefix sums lost 57 ULP of the small outputs x_i - tau)
+    rng = np.random.default_rng(66)
+    blocks = [
+        rng.integers(-3, 4, (40, 9)) / 4.0,
+        rng.normal(0, 1e-3, (40, 30)) + 0.37,
+        rng.uniform(699, 719, (40, 200)),
+        rng.uniform(-10, 10, (40, 200)),
+        np.round(rng.normal(0, 1, (40, 12)), 2),
+    ]
+    f = vn.to_numpy("sparsemax")
+    for b in blocks:
+        data = b.astype(dtype)
+        got = f(data)
+        err, wrong = ulp_error(got, vn.truth("sparsemax", data))
+        assert not wrong.any()
+        assert err.max() <= vn.BARS[("sparsemax", dtype)]
+        assert (got >= 0).all()
+
+
+def test_sparsemax_limits_and_undefined_rows():
+    f = vn.to_numpy("sparsemax")
+    np.testing.assert_array_equal(f(np.array([0.0, -np.inf, 0.0])), [0.5, 0.0, 0.5])
+    assert np.isnan(f(np.array([np.inf, 0.0]))).all()
+    assert np.isnan(f(np.array([np.nan, 0.0]))).all()
+    np.testing.assert_array_equal(f(np.array([5.0])), [1.0])
