@@ -12,6 +12,18 @@ Each claim is attempted for a symbolic length n first; when that does not end
 in a verdict, it is proved for n = 2..5 (the ``cases``) and the general verdict
 stays UNKNOWN with the reason.
 
+sparsemax has no closed form for symbolic n. Its sum and its shift invariance are
+proved for every n by a *structured proof* (:func:`sparsemax_steps`) about the
+sort-based definition (z = x sorted non-increasingly, k = max{a : 1 + a z_a >
+z_1 + ... + z_a}, tau = (z_1 + ... + z_k - 1)/k): a list of :class:`ProofStep`
+records on symbolic-n objects (indexed symbols, ``Sum`` with symbolic limits),
+each justified by a rule of :data:`RULES` -- ``algebra`` (an exact SymPy
+reduction to 0 after substituting earlier equalities) or a named lemma whose
+premises are earlier steps, checked by :func:`check_steps` (the signs of Max and
+of sums by SymPy's assumptions on signed symbols; the hypotheses of every premise
+entailed by the step's own). The exact proofs of the concrete definition (the
+threshold a Max over subsets) for n = 2..5 are kept as ``cases``.
+
 The claims (:data:`CLAIMS`):
 
 * ``sum_to_one``: sum_i f(x)_i = 1 (log_softmax: sum_i exp(f(x)_i) = 1);
@@ -34,8 +46,12 @@ Examples:
     >>> lin.check()
     True
     >>> s = prove("sparsemax", "sum_to_one")
-    >>> s.verdict, [c.n for c in s.cases], s.cases[0].verdict
-    (<Verdict.UNKNOWN: 'unknown'>, [2, 3, 4, 5], <Verdict.PROVED: 'proved'>)
+    >>> print(s)
+    sparsemax: sum_to_one proved for all n
+    >>> s.check(), len(s.steps), [(c.n, c.verdict.value) for c in s.cases]
+    (True, 22, [(2, 'proved'), (3, 'unknown'), (4, 'unknown'), (5, 'unknown')])
+    >>> print(s.steps[6].text())
+    (S7) -tau + z[k] > 0 -- lemma: from A <=> B and A, B from S6, S4; z[k] > tau
 """
 
 from __future__ import annotations
@@ -43,7 +59,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
@@ -56,7 +72,10 @@ from symact.vector import X, i, n, substitute_entries
 from proofs.enclose import certify_nonzero, enclosure_bounds
 from proofs.verdict import Verdict
 
-__all__ = ["CLAIMS", "VectorCounterexample", "VectorProof", "claims_for", "prove", "prove_all"]
+__all__ = [
+    "CLAIMS", "RULES", "STRUCTURED", "ProofStep", "VectorCounterexample", "VectorProof", "check_steps", "claims_for", "prove", "prove_all",
+    "sparsemax_steps", "sparsemax_theorem",
+]
 
 #: Every claim, in words (``{f}`` is the activation's name).
 CLAIMS: dict[str, str] = {
@@ -415,6 +434,442 @@ def _witnesses(name: str, prop: str, size: Any) -> tuple[int, tuple[tuple[str, A
 
 
 # ---------------------------------------------------------------------------------------
+# Structured proofs for symbolic n (sparsemax): steps checked one by one
+# ---------------------------------------------------------------------------------------
+#: The sorted entries z[1] >= z[2] >= ... >= z[n] of x (a rearrangement), and those of x + c*1.
+Z = sympy.IndexedBase("z", real=True)
+ZC = sympy.IndexedBase("z'", real=True)
+_l = sympy.Symbol("l", integer=True)
+_a = sympy.Symbol("a", integer=True)
+_b = sympy.Symbol("b", integer=True)
+#: k(x), tau(x) and, for x + c*1, k' and tau'.
+K = sympy.Symbol("k", integer=True, positive=True)
+KC = sympy.Symbol("k'", integer=True, positive=True)
+TAU = sympy.Symbol("tau", real=True)
+TAUC = sympy.Symbol("tau'", real=True)
+
+
+def _prefix(base: sympy.IndexedBase, upto: sympy.Expr) -> sympy.Expr:
+    """sum_{l=1}^{upto} base[l]."""
+    return sympy.Sum(base[_l], (_l, 1, upto))
+
+
+def _cond(base: sympy.IndexedBase, at: sympy.Expr) -> sympy.Expr:
+    """1 + a z_a - sum_{l<=a} z_l: the support condition is that this is > 0."""
+    return 1 + at * base[at] - _prefix(base, at)
+
+
+#: The sort-based definition of sparsemax for every n (Martins and Astudillo, 2016).
+DEFINITIONS: dict[str, sympy.Expr] = {
+    "k": K,  # k = max{a in 1..n : 1 + a z_a > sum_{l<=a} z_l}  (a rule, stated in words)
+    "tau": sympy.Eq(TAU, (_prefix(Z, K) - 1) / K, evaluate=False),
+    "tau'": sympy.Eq(TAUC, (_prefix(ZC, KC) - 1) / KC, evaluate=False),
+}
+SPARSEMAX_DEFINITION = (
+    "z = x sorted non-increasingly (z[1] >= ... >= z[n], a rearrangement of x); "
+    "k = max{a in 1..n : 1 + a z[a] > z[1] + ... + z[a]}; tau = (z[1] + ... + z[k] - 1)/k; "
+    "sparsemax(x)[i] = max(x[i] - tau, 0)"
+)
+SHIFTED_DEFINITION = "z', k', tau': the same for x + c*1"
+
+
+def _zero(expr: sympy.Expr) -> bool:
+    """Whether SymPy reduces ``expr`` exactly to 0: expand (splitting sums of sums), evaluate
+    sums of constants, expand; then combine adjacent summation ranges (``sum_simplify``)."""
+    from sympy.simplify.simplify import sum_simplify
+
+    out = sympy.expand(sympy.expand(expr).doit())
+    if out == 0:
+        return True
+    if sympy.expand(sum_simplify(out)) == 0:
+        return True
+    return sympy.expand(_peel(out).doit()) == 0
+
+
+def _peel(expr: sympy.Expr) -> sympy.Expr:
+    """sum_{l=lo}^{u+1} f(l) -> sum_{l=lo}^{u} f(l) + f(u + 1) for an upper limit u + 1 (an
+    identity for all integer limits in SymPy's summation convention, Karr's)."""
+
+    def rule(e: sympy.Sum) -> sympy.Expr:
+        var, lo, hi = e.limits[0]
+        const, rest = hi.as_coeff_Add()
+        if len(e.limits) != 1 or const != 1 or rest == 0:
+            return e
+        return sympy.Sum(e.function, (var, lo, rest)) + e.function.xreplace({var: hi})
+
+    return expr.replace(lambda e: isinstance(e, sympy.Sum), rule)
+
+
+def _substitute(expr: sympy.Expr, rules: list[sympy.Eq]) -> sympy.Expr:
+    """Rewrite ``expr`` with earlier equalities ``lhs = rhs`` whose lhs is a symbol or an entry
+    pattern ``z'[l]`` (applied to every entry of that base); repeated until nothing changes."""
+    for _ in range(4):
+        before = expr
+        for r in rules:
+            lhs, rhs = r.lhs, r.rhs
+            if isinstance(lhs, sympy.Symbol):
+                expr = expr.xreplace({lhs: rhs})
+            elif isinstance(lhs, Indexed) and lhs.indices == (_l,):
+                base = lhs.base
+                expr = expr.replace(lambda e, b=base: isinstance(e, Indexed) and e.base == b,
+                                    lambda e, rhs=rhs: rhs.xreplace({_l: e.indices[0]}))
+        if expr == before:
+            break
+    return expr
+
+
+def _entailed(h: sympy.Basic, hyps: tuple[sympy.Basic, ...]) -> bool:
+    """Whether hypothesis ``h`` (u <= v) is among ``hyps``, follows from two of them by
+    transitivity (u <= w <= v), or is decided True by SymPy."""
+    if h in hyps or sympy.simplify(h) is sympy.true:
+        return True
+    if isinstance(h, sympy.LessThan):
+        for h1 in hyps:
+            for h2 in hyps:
+                if isinstance(h1, sympy.LessThan) and isinstance(h2, sympy.LessThan):
+                    if h1.lhs == h.lhs and h2.rhs == h.rhs and h1.rhs == h2.lhs:
+                        return True
+    return False
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """One step of a structured proof.
+
+    Attributes:
+        label: e.g. ``"S3"``.
+        claim: a SymPy statement (``Eq``, a relation ``> 0``/``<= 0``/``>= 0``, ``Equivalent``).
+        rule: the key of the rule that justifies it (:data:`RULES`): ``algebra`` is an exact
+            reduction by SymPy; the others are named lemmas whose premises are the ``uses``.
+        uses: labels of earlier steps (premises, or equalities substituted by ``algebra``).
+        hypotheses: conditions on the free indices under which the claim is made (e.g. 1 <= l <= k).
+        note: the step in words.
+    """
+
+    label: str
+    claim: Any
+    rule: str
+    uses: tuple[str, ...] = ()
+    hypotheses: tuple[Any, ...] = ()
+    note: str = ""
+
+    def text(self) -> str:
+        """One line: label, claim, hypotheses, justification."""
+        hyp = f" [for {', '.join(sympy.sstr(h) for h in self.hypotheses)}]" if self.hypotheses else ""
+        by = RULES[self.rule][0] if self.rule in RULES else self.rule
+        uses = f" from {', '.join(self.uses)}" if self.uses else ""
+        return f"({self.label}) {sympy.sstr(self.claim)}{hyp} -- {by}{uses}" + (f"; {self.note}" if self.note else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {"label": self.label, "claim": sympy.sstr(self.claim), "rule": self.rule, "uses": list(self.uses),
+                "hypotheses": [sympy.sstr(h) for h in self.hypotheses], "note": self.note}
+
+
+def _rel(claim: Any) -> tuple[str, sympy.Expr] | None:
+    """``(kind, e)`` for ``e > 0``, ``e >= 0``, ``e <= 0``, ``e < 0``; else None."""
+    kinds = {sympy.StrictGreaterThan: ">", sympy.GreaterThan: ">=", sympy.LessThan: "<=", sympy.StrictLessThan: "<"}
+    kind = kinds.get(type(claim))
+    if kind is None or claim.rhs != 0:
+        return None
+    return kind, claim.lhs
+
+
+def _check_algebra(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    c = step.claim
+    if not isinstance(c, sympy.Eq):
+        return False
+    rules = [prior[u].claim for u in step.uses]
+    if not all(isinstance(r, sympy.Eq) for r in rules):
+        return False
+    return _zero(_substitute(c.lhs - c.rhs, rules))
+
+
+def _check_definition(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    return any(step.claim == d for d in DEFINITIONS.values() if isinstance(d, sympy.Eq))
+
+
+def _check_k_defined(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # 1 + 1*z[1] - z[1] = 1 > 0: the set defining k contains 1, so k is its maximum, 1 <= k <= n
+    (u,) = step.uses
+    base = ZC if step.claim == sympy.And(sympy.Le(1, KC), sympy.Le(KC, n)) else Z
+    kk = KC if base == ZC else K
+    return (step.claim == sympy.And(sympy.Le(1, kk), sympy.Le(kk, n)) and prior[u].rule == "algebra"
+            and prior[u].claim == sympy.Eq(_cond(base, 1), 1, evaluate=False))
+
+
+def _check_k_holds(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    (u,) = step.uses
+    return prior[u].rule == "k_defined" and step.claim == sympy.Gt(_cond(Z, K), 0) and not step.hypotheses
+
+
+def _check_k_maximal(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    (u,) = step.uses
+    return (prior[u].rule == "k_defined" and step.claim == sympy.Le(_cond(Z, K + 1), 0)
+            and step.hypotheses == (sympy.Le(K + 1, n),))
+
+
+def _check_positive_multiple(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    c = step.claim
+    if not isinstance(c, sympy.Equivalent) or len(c.args) != 2:
+        return False
+    (u,) = step.uses
+    ident = prior[u].claim
+    if prior[u].rule != "algebra" or not isinstance(ident, sympy.Eq):
+        return False
+    r1, r2 = (_rel(a) for a in c.args)
+    if r1 is None or r2 is None or r1[0] != r2[0]:
+        return False
+    for (_, big), (_, small) in ((r1, r2), (r2, r1)):
+        if big == ident.lhs and small != 0:
+            factor = sympy.cancel(ident.rhs / small)
+            if not factor.has(Z, ZC, TAU) and factor.is_positive is True:
+                return True
+    return False
+
+
+def _check_modus_ponens(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    eqv, fact = (prior[u] for u in step.uses)
+    if not isinstance(eqv.claim, sympy.Equivalent) or fact.claim not in eqv.claim.args or step.claim not in eqv.claim.args:
+        return False
+    return all(_entailed(h, step.hypotheses) for h in eqv.hypotheses + fact.hypotheses)
+
+
+def _check_sorted(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # z is non-increasing: z[p] - z[q] >= 0 when p <= q (a hypothesis of the step)
+    r = _rel(step.claim)
+    if r is None or r[0] not in (">=", "<="):
+        return False
+    e = r[1] if r[0] == ">=" else -r[1]
+    terms = sympy.Add.make_args(sympy.expand(e))
+    if len(terms) != 2:
+        return False
+    pos = [t for t in terms if isinstance(t, Indexed) and t.base == Z]
+    neg = [-t for t in terms if isinstance(-t, Indexed) and (-t).base == Z]
+    if len(pos) != 1 or len(neg) != 1:
+        return False
+    p, q = pos[0].indices[0], neg[0].indices[0]
+    return any(isinstance(h, sympy.LessThan) and sympy.expand((q - p) - (h.rhs - h.lhs)).is_nonnegative for h in step.hypotheses)
+
+
+def _check_add_signs(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # a sum of terms >= 0 with one > 0 is > 0; a sum of terms <= 0 is <= 0
+    r = _rel(step.claim)
+    parts = [_rel(prior[u].claim) for u in step.uses]
+    if r is None or any(p is None for p in parts):
+        return False
+    if not all(_entailed(h, step.hypotheses) for u in step.uses for h in prior[u].hypotheses):
+        return False
+    if not _zero(r[1] - sympy.Add(*(p[1] for p in parts))):  # type: ignore[index]
+        return False
+    kinds = [p[0] for p in parts]  # type: ignore[index]
+    s, t = sympy.Dummy(positive=True), sympy.Dummy(nonnegative=True)
+    if r[0] == ">":
+        return all(k2 in (">", ">=") for k2 in kinds) and ">" in kinds and (s + t).is_positive is True
+    if r[0] == "<=":
+        return all(k2 in ("<", "<=") for k2 in kinds) and (-s - t).is_nonpositive is True
+    return False
+
+
+def _check_max(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # Max(u, 0) = u when u > 0 and = 0 when u <= 0, checked by SymPy on a symbol with that sign
+    c = step.claim
+    (u,) = step.uses
+    r = _rel(prior[u].claim)
+    if not isinstance(c, sympy.Eq) or not isinstance(c.lhs, Max) or r is None:
+        return False
+    if not all(_entailed(h, step.hypotheses) for h in prior[u].hypotheses):
+        return False
+    arg, other = c.lhs.args if c.lhs.args[1] == 0 else c.lhs.args[::-1]
+    if other != 0 or arg != r[1]:
+        return False
+    if r[0] == ">" and c.rhs == arg:
+        d = sympy.Dummy(positive=True)
+        return Max(d, 0) == d
+    if r[0] == "<=" and c.rhs == 0:
+        d = sympy.Dummy(nonpositive=True)
+        return Max(d, 0) == 0
+    return False
+
+
+def _check_rearrangement(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # sum_{i=0}^{n-1} g(x[i]) = sum_{l=1}^{n} g(z[l]): z is a rearrangement of x
+    c = step.claim
+    if not isinstance(c, sympy.Eq) or not isinstance(c.lhs, sympy.Sum) or not isinstance(c.rhs, sympy.Sum):
+        return False
+    if c.lhs.limits != ((i, 0, n - 1),) or c.rhs.limits != ((_l, 1, n),):
+        return False
+    body = c.lhs.function.xreplace({X[i]: Z[_l]})
+    return body == c.rhs.function and not body.has(X)
+
+
+def _check_congruence(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # equal summands over a range give equal sums: replace each Sum's body by the equal one
+    c = step.claim
+    if not isinstance(c, sympy.Eq):
+        return False
+    out = []
+    for term in sympy.Add.make_args(c.lhs):
+        if not isinstance(term, sympy.Sum) or len(term.limits) != 1:
+            return False
+        var, lo, hi = term.limits[0]
+        for u in step.uses:
+            e = prior[u].claim
+            # the equality must hold on the whole range: its hypotheses follow from lo <= l <= hi
+            if isinstance(e, sympy.Eq) and e.lhs == term.function and var == _l and all(
+                    _entailed(h, (sympy.Le(lo, _l), sympy.Le(_l, hi))) for h in prior[u].hypotheses):
+                out.append(sympy.Sum(e.rhs, (var, lo, hi)))
+                break
+        else:
+            return False
+    return _zero(sympy.Add(*out) - c.rhs)
+
+
+def _check_chain(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    eqs = [prior[u].claim for u in step.uses]
+    c = step.claim
+    if not isinstance(c, sympy.Eq) or not eqs or not all(isinstance(e, sympy.Eq) for e in eqs):
+        return False
+    if eqs[0].lhs != c.lhs or eqs[-1].rhs != c.rhs:
+        return False
+    return all(a.rhs == b.lhs for a, b in zip(eqs, eqs[1:])) and all(not prior[u].hypotheses for u in step.uses)
+
+
+def _translated_difference() -> sympy.Eq:
+    """(x[a] + c) - (x[b] + c) = x[a] - x[b], left side unevaluated."""
+    return sympy.Eq(sympy.Add(X[_a] + _c, sympy.Mul(-1, X[_b] + _c, evaluate=False), evaluate=False), X[_a] - X[_b], evaluate=False)
+
+
+def _check_translation_order(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # (x[a] + c) - (x[b] + c) = x[a] - x[b]: every comparison is unchanged, so the permutation that
+    # sorts x sorts x + c*1, and z'[l] = z[l] + c
+    (u,) = step.uses
+    want = _translated_difference()
+    return prior[u].rule == "algebra" and prior[u].claim == want and step.claim == sympy.Eq(ZC[_l], Z[_l] + _c, evaluate=False)
+
+
+def _check_same_maximum(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # the conditions defining k' and k agree at every a in 1..n, so the maxima agree
+    (u,) = step.uses
+    want = sympy.Eq(_cond(ZC, _a), _cond(Z, _a), evaluate=False)
+    return prior[u].rule == "algebra" and prior[u].claim == want and step.claim == sympy.Eq(KC, K, evaluate=False)
+
+
+#: rule -> (the lemma or method in words, checker)
+RULES: dict[str, tuple[str, Callable[[ProofStep, dict[str, ProofStep]], bool]]] = {
+    "definition": ("definition", _check_definition),
+    "algebra": ("exact algebra: after substituting the equalities used, SymPy reduces left - right to 0 (expand; "
+                "combine adjacent sums; peel the last term of a sum up to u + 1)", _check_algebra),
+    "k_defined": ("lemma: a maximum over a non-empty subset of {1..n} exists (the condition holds at a = 1)", _check_k_defined),
+    "k_holds": ("lemma: the maximum of a set is in the set (the condition holds at a = k)", _check_k_holds),
+    "k_maximal": ("lemma: above the maximum the condition fails (at a = k + 1 <= n)", _check_k_maximal),
+    "positive_multiple": ("lemma: if A = m B with m > 0 (SymPy's assumptions), A and B have the same sign", _check_positive_multiple),
+    "modus_ponens": ("lemma: from A <=> B and A, B", _check_modus_ponens),
+    "sorted": ("lemma: z is non-increasing, so z[p] >= z[q] for p <= q", _check_sorted),
+    "add_signs": ("lemma: (>= 0) + (> 0) is > 0 and (<= 0) + (<= 0) is <= 0 (SymPy's assumptions)", _check_add_signs),
+    "max_sign": ("lemma: Max(u, 0) = u for u > 0 and 0 for u <= 0 (SymPy evaluates Max on a signed symbol)", _check_max),
+    "rearrangement": ("lemma: a finite sum is unchanged by a rearrangement of its terms (z is x sorted)", _check_rearrangement),
+    "congruence": ("lemma: sums of equal terms over the same range are equal (then exact algebra)", _check_congruence),
+    "chain": ("lemma: equality is transitive", _check_chain),
+    "translation_order": ("lemma: adding c to every entry keeps every comparison, so z' = z + c", _check_translation_order),
+    "same_maximum": ("lemma: sets defined by the same condition have the same maximum", _check_same_maximum),
+}
+
+
+def check_steps(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
+    """Check every step in order (each may use only earlier ones): ``(ok, first failure)``.
+
+    Examples:
+        >>> ok, why = check_steps(sparsemax_steps("sum_to_one"))
+        >>> ok, why
+        (True, '')
+    """
+    prior: dict[str, ProofStep] = {}
+    for s in steps:
+        if s.label in prior or any(u not in prior for u in s.uses) or s.rule not in RULES:
+            return False, f"step {s.label}: unknown rule or a premise that is not an earlier step"
+        if s.rule != "congruence" and not all(_entailed(h, s.hypotheses) for u in s.uses for h in prior[u].hypotheses):
+            return False, f"step {s.label}: a premise holds under hypotheses the step does not have"
+        try:
+            ok = RULES[s.rule][1](s, prior)
+        except Exception as exc:  # noqa: BLE001 - a check that cannot run confirms nothing
+            return False, f"step {s.label}: the check raised {type(exc).__name__}"
+        if not ok:
+            return False, f"step {s.label} ({s.rule}) does not check"
+        prior[s.label] = s
+    return True, ""
+
+
+def _eq(a: sympy.Expr, b: sympy.Expr) -> sympy.Eq:
+    return sympy.Eq(a, b, evaluate=False)
+
+
+def sparsemax_theorem(prop: str) -> tuple[sympy.Expr, sympy.Expr]:
+    """The two sides of a sparsemax claim for every n, in terms of tau (and tau' for x + c*1)."""
+    if prop == "sum_to_one":
+        return sympy.Sum(Max(X[i] - TAU, 0), (i, 0, n - 1)), sympy.S.One
+    if prop == "shift_invariance":
+        return Max(X[i] + _c - TAUC, 0), Max(X[i] - TAU, 0)
+    raise ValueError(f"no structured sparsemax proof of {prop!r}")
+
+
+def sparsemax_steps(prop: str) -> tuple[ProofStep, ...]:
+    """The steps of the proof of a sparsemax claim for every n (sort-based definition).
+
+    Examples:
+        >>> steps = sparsemax_steps("shift_invariance")
+        >>> print(steps[-1].text())  # doctest: +ELLIPSIS
+        (T8) Eq(Max(0, c - tau' + x[i]), Max(0, -tau + x[i])) -- exact algebra: ...
+    """
+    u = Z[_l] - TAU
+    in_top = (sympy.Le(1, _l), sympy.Le(_l, K))
+    in_rest = (sympy.Le(K + 1, _l), sympy.Le(_l, n))
+    if prop == "sum_to_one":
+        lhs, rhs = sparsemax_theorem(prop)
+        f = Max(u, 0)
+        return (
+            ProofStep("S1", DEFINITIONS["tau"], "definition", note="tau = (z[1] + ... + z[k] - 1)/k"),
+            ProofStep("S2", _eq(_cond(Z, 1), 1), "algebra", note="the condition holds at a = 1"),
+            ProofStep("S3", sympy.And(sympy.Le(1, K), sympy.Le(K, n)), "k_defined", ("S2",)),
+            ProofStep("S4", sympy.Gt(_cond(Z, K), 0), "k_holds", ("S3",)),
+            ProofStep("S5", _eq(_cond(Z, K), K * (Z[K] - TAU)), "algebra", ("S1",)),
+            ProofStep("S6", sympy.Equivalent(sympy.Gt(_cond(Z, K), 0), sympy.Gt(Z[K] - TAU, 0)), "positive_multiple", ("S5",)),
+            ProofStep("S7", sympy.Gt(Z[K] - TAU, 0), "modus_ponens", ("S6", "S4"), note="z[k] > tau"),
+            ProofStep("S8", sympy.Le(_cond(Z, K + 1), 0), "k_maximal", ("S3",), (sympy.Le(K + 1, n),)),
+            ProofStep("S9", _eq(_cond(Z, K + 1), K * (Z[K + 1] - TAU)), "algebra", ("S1",), (sympy.Le(K + 1, n),),
+                      note="split the last term off the sum: sum_{l<=k+1} z[l] = sum_{l<=k} z[l] + z[k+1]"),
+            ProofStep("S10", sympy.Equivalent(sympy.Le(_cond(Z, K + 1), 0), sympy.Le(Z[K + 1] - TAU, 0)), "positive_multiple", ("S9",),
+                      (sympy.Le(K + 1, n),)),
+            ProofStep("S11", sympy.Le(Z[K + 1] - TAU, 0), "modus_ponens", ("S10", "S8"), (sympy.Le(K + 1, n),), note="z[k+1] <= tau"),
+            ProofStep("S12", sympy.Ge(Z[_l] - Z[K], 0), "sorted", (), in_top),
+            ProofStep("S13", sympy.Gt(u, 0), "add_signs", ("S12", "S7"), in_top, note="the top k entries exceed tau"),
+            ProofStep("S14", sympy.Le(Z[_l] - Z[K + 1], 0), "sorted", (), in_rest),
+            ProofStep("S15", sympy.Le(u, 0), "add_signs", ("S14", "S11"), in_rest, note="the others do not"),
+            ProofStep("S16", _eq(f, u), "max_sign", ("S13",), in_top),
+            ProofStep("S17", _eq(f, 0), "max_sign", ("S15",), in_rest),
+            ProofStep("S18", _eq(lhs, sympy.Sum(f, (_l, 1, n))), "rearrangement"),
+            ProofStep("S19", _eq(sympy.Sum(f, (_l, 1, n)), sympy.Sum(f, (_l, 1, K)) + sympy.Sum(f, (_l, K + 1, n))), "algebra",
+                      note="split the range at k (1 <= k <= n, S3)"),
+            ProofStep("S20", _eq(sympy.Sum(f, (_l, 1, K)) + sympy.Sum(f, (_l, K + 1, n)), sympy.Sum(u, (_l, 1, K))), "congruence", ("S16", "S17")),
+            ProofStep("S21", _eq(sympy.Sum(u, (_l, 1, K)), rhs), "algebra", ("S1",), note="z[1] + ... + z[k] - k tau = 1"),
+            ProofStep("S22", _eq(lhs, rhs), "chain", ("S18", "S19", "S20", "S21")),
+        )
+    if prop == "shift_invariance":
+        lhs, rhs = sparsemax_theorem(prop)
+        return (
+            ProofStep("T1", DEFINITIONS["tau"], "definition"),
+            ProofStep("T2", DEFINITIONS["tau'"], "definition", note="tau' = tau(x + c*1), k' = k(x + c*1)"),
+            ProofStep("T3", _translated_difference(), "algebra"),
+            ProofStep("T4", _eq(ZC[_l], Z[_l] + _c), "translation_order", ("T3",)),
+            ProofStep("T5", _eq(_cond(ZC, _a), _cond(Z, _a)), "algebra", ("T4",), note="the condition at every a is unchanged"),
+            ProofStep("T6", _eq(KC, K), "same_maximum", ("T5",)),
+            ProofStep("T7", _eq(TAUC, TAU + _c), "algebra", ("T2", "T6", "T4", "T1")),
+            ProofStep("T8", _eq(lhs, rhs), "algebra", ("T7",), note="sparsemax(x + c*1)[i] = max(x[i] + c - tau', 0)"),
+        )
+    raise ValueError(f"no structured sparsemax proof of {prop!r}")
+
+
+# ---------------------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -433,8 +888,12 @@ class VectorProof:
         counterexample: the witness (DISPROVED).
         failed: for ``linearity`` DISPROVED, the property that failed.
         reason: why UNKNOWN.
-        cases: for an UNKNOWN general claim, the results for n = 2..5.
+        cases: for an UNKNOWN general claim, the results for n = 2..5; for sparsemax's
+            structured proofs also, the exact proofs for n = 2..5 of the concrete definition
+            (threshold a Max over subsets).
         seconds: wall-clock time.
+        steps: a structured proof for every n (sparsemax): each step checked by its rule
+            (:data:`RULES`), the last one the claim ``lhs = rhs``.
     """
 
     name: str
@@ -451,6 +910,7 @@ class VectorProof:
     reason: str | None = None
     cases: tuple[VectorProof, ...] = ()
     seconds: float = field(default=0.0, compare=False)
+    steps: tuple[ProofStep, ...] = ()
 
     @property
     def proved(self) -> bool:
@@ -475,6 +935,8 @@ class VectorProof:
             if self.verdict is Verdict.DISPROVED:
                 ce = self.counterexample
                 return ce is not None and ce.name == self.name and ce.n == self.n and ce.check()
+            if self.verdict is Verdict.PROVED and self.steps:
+                return _check_structured(self)
             if self.verdict is Verdict.PROVED:
                 sides = _sides(self.name, self.property, self.n)
                 if isinstance(sides, str):
@@ -498,7 +960,17 @@ class VectorProof:
         lines = [f"Claim ({self.name}, {where}): {self.claim}."]
         if self.hypotheses:
             lines.append("Hypotheses: " + ", ".join(self.hypotheses) + ".")
-        if self.verdict is Verdict.PROVED:
+        if self.verdict is Verdict.PROVED and self.steps:
+            lines.append(f"Left side:  {sympy.sstr(self.lhs)}")
+            lines.append(f"Right side: {sympy.sstr(self.rhs)}")
+            lines.append(f"Proof ({self.method}):")
+            lines.extend(f"  {st.text()}" for st in self.steps)
+            lines.append("PROVED.")
+            if self.cases:
+                lines.append("Concrete definition (threshold a Max over index subsets), exactly:")
+                lines.extend(f"  n = {c.n}: {c.verdict.value}" + (f" ({c.method})" if c.method else f" ({c.reason})" if c.reason else "")
+                             for c in self.cases)
+        elif self.verdict is Verdict.PROVED:
             lines.append(f"Left side:  {sympy.sstr(self.lhs)}")
             lines.append(f"Right side: {sympy.sstr(self.rhs)}")
             lines.append(f"Proof: every entry of left - right reduces to exactly 0 by: {self.method}.")
@@ -529,6 +1001,14 @@ class VectorProof:
         out = [f"\\textbf{{{self.name}}}: {self.claim.replace('_', ' ')} --- {self.verdict.name}."]
         if self.verdict is Verdict.PROVED:
             out.append(f"\\[ {sympy.latex(self.lhs)} = {sympy.latex(self.rhs)} \\]")
+            if self.steps:
+                out.append("\\begin{enumerate}")
+                for st in self.steps:
+                    hyp = f" \\quad ({', '.join(sympy.latex(h) for h in st.hypotheses)})" if st.hypotheses else ""
+                    rule = st.rule.replace("_", "\\_")
+                    out.append(f"\\item[({st.label})] ${sympy.latex(st.claim)}${hyp} --- \\texttt{{{rule}}}"
+                               + (f" from {', '.join(st.uses)}" if st.uses else ""))
+                out.append("\\end{enumerate}")
         elif self.counterexample is not None:
             ce = self.counterexample
             out.append(f"\\[ {sympy.latex(ce.lhs)} \\neq {sympy.latex(ce.rhs)} \\]")
@@ -542,6 +1022,7 @@ class VectorProof:
             "method": self.method, "hypotheses": list(self.hypotheses), "failed": self.failed, "reason": self.reason,
             "counterexample": self.counterexample.to_dict() if self.counterexample else None,
             "cases": [c.to_dict() for c in self.cases],
+            "steps": [st.to_dict() for st in self.steps],
         }
 
     def __str__(self) -> str:
@@ -569,6 +1050,8 @@ def _identity(name: str, prop: str, size: Any) -> VectorProof:
         claim = "log_softmax([t, 0]) = [log_sigmoid(t), log_sigmoid(-t)]"
     if prop == "two_class" and name == "sparsemax":
         claim = "sparsemax([t, 0]) = [sparse_sigmoid(t), sparse_sigmoid(-t)]"
+    if name == "sparsemax" and size == n and prop in STRUCTURED:
+        return _structured(name, prop, claim, t0)
     sides = _sides(name, prop, size)
     if isinstance(sides, str):
         return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, reason=sides, seconds=time.perf_counter() - t0)
@@ -591,6 +1074,35 @@ def _identity(name: str, prop: str, size: Any) -> VectorProof:
                 continue
     reason = "an entry of left - right did not reduce to 0" + (f" (last form: {sympy.sstr(last)[:100]})" if last is not None else "")
     return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, lhs, rhs, "", hyp, reason=reason, seconds=time.perf_counter() - t0)
+
+
+#: The claims proved for every n by a structured proof (:func:`sparsemax_steps`).
+STRUCTURED: tuple[str, ...] = ("sum_to_one", "shift_invariance")
+
+
+def _structured(name: str, prop: str, claim: str, t0: float) -> VectorProof:
+    steps = sparsemax_steps(prop)
+    lhs, rhs = sparsemax_theorem(prop)
+    hyp = ("x real", "n >= 1", "c real" if prop == "shift_invariance" else "", SPARSEMAX_DEFINITION,
+           SHIFTED_DEFINITION if prop == "shift_invariance" else "")
+    hyp = tuple(h for h in hyp if h)
+    ok, why = check_steps(steps)
+    if ok and steps[-1].claim == _eq(lhs, rhs):
+        method = f"structured proof, {len(steps)} steps, each checked by its rule"
+        return VectorProof(name, prop, claim, Verdict.PROVED, n, lhs, rhs, method, hyp, seconds=time.perf_counter() - t0, steps=steps)
+    return VectorProof(name, prop, claim, Verdict.UNKNOWN, n, lhs, rhs, "", hyp, reason=f"the structured proof did not check: {why}",
+                       seconds=time.perf_counter() - t0)
+
+
+def _check_structured(r: VectorProof) -> bool:
+    """A structured proof re-checks when its claim is the sparsemax theorem re-derived now, every
+    step checks in order and the last step is ``lhs = rhs``."""
+    if r.name != "sparsemax" or r.property not in STRUCTURED or r.n != n:
+        return False
+    lhs, rhs = sparsemax_theorem(r.property)
+    if r.lhs != lhs or r.rhs != rhs or not r.steps or r.steps[-1].claim != _eq(lhs, rhs):
+        return False
+    return check_steps(r.steps)[0]
 
 
 def _nonlinear(name: str, prop: str, size: Any) -> VectorProof:
@@ -640,13 +1152,15 @@ def prove(name: str, prop: str, size: int | None = None) -> VectorProof:
     if size is not None:
         return run(act.name, prop, size)
     general = run(act.name, prop, n)
-    if general.verdict is not Verdict.UNKNOWN:
+    if general.verdict is not Verdict.UNKNOWN and not general.steps:
         return general
     cases = tuple(
         run(act.name, prop, k2) if not identity or k2 <= _MAX_CONCRETE.get(act.name, CONCRETE_N[-1])
         else VectorProof(act.name, prop, general.claim, Verdict.UNKNOWN, k2, reason=_SKIP_REASON)
         for k2 in CONCRETE_N
     )
+    if general.steps:  # proved for every n; the concrete definition's exact proofs are kept alongside
+        return replace(general, cases=cases, seconds=general.seconds + sum(c.seconds for c in cases))
     return VectorProof(general.name, prop, general.claim, Verdict.UNKNOWN, n, general.lhs, general.rhs, "", general.hypotheses,
                        reason=general.reason, cases=cases, seconds=general.seconds + sum(c.seconds for c in cases))
 

@@ -520,14 +520,18 @@ def sum_to_one(act: VectorActivation | str, size: int | None = None) -> Fact:
     """Prove that the outputs sum to 1 (for log_softmax: sum_i exp(out_i) = 1).
 
     For symbolic n by exact sum manipulation (:func:`reduce_sums`); for concrete n
-    by expanding and cancelling. sparsemax has no closed form for symbolic n
-    (UNKNOWN), and for concrete n its nested ``Max`` does not reduce (UNKNOWN).
+    by expanding and cancelling. sparsemax has no closed form for symbolic n: its
+    sum is proved by the structured proof of :mod:`proofs.vector` (every step
+    re-checked), with the sort-based threshold; for concrete n its nested ``Max``
+    does not reduce for n >= 3 (UNKNOWN).
 
     Examples:
         >>> print(sum_to_one("softmin"))  # doctest: +ELLIPSIS
         the components of softmin(x) sum to 1 [all n]: proved by split exp of sums, ...
-        >>> sum_to_one("sparsemax").holds
-        Unknown('sparsemax has no closed form for symbolic n (its threshold solves sum_j max(x_j - tau, 0) = 1)')
+        >>> print(sum_to_one("sparsemax"))  # doctest: +ELLIPSIS
+        the components of sparsemax(x) sum to 1 [all n, tau from the sort-based rule]: proved by a structured proof, 22 steps ...
+        >>> sum_to_one("sparsemax", 3).holds  # doctest: +ELLIPSIS
+        Unknown('the residual did not reduce to 0 ...')
     """
     act = get(act, size)
     what = "exp of the components" if act.name == "log_softmax" else "the components"
@@ -535,7 +539,7 @@ def sum_to_one(act: VectorActivation | str, size: int | None = None) -> Fact:
     if act.kind != "map":
         return Fact(statement, Unknown(f"{act.name} is not a probability map"), act.n)
     if act.symbolic and act.template is None:
-        return Fact(statement, Unknown("sparsemax has no closed form for symbolic n (its threshold solves sum_j max(x_j - tau, 0) = 1)"), n)
+        return _structured_sum(act, statement)
     residual = _component_sum(act) - 1
     if act.symbolic:
         out, method = reduce_sums(residual)
@@ -544,6 +548,20 @@ def sum_to_one(act: VectorActivation | str, size: int | None = None) -> Fact:
     if out == 0:
         return Fact(statement, True, act.n, method, residual, ("x real",))
     return Fact(statement, Unknown(f"the residual did not reduce to 0 (last form: {sympy.sstr(out)[:120]})"), act.n, "", residual)
+
+
+def _structured_sum(act: VectorActivation, statement: str) -> Fact:
+    """The sum of a vector activation without a closed form for symbolic n, from the
+    structured proof in :mod:`proofs.vector` (imported here: it builds on this module)."""
+    from proofs import vector as pv
+
+    if act.name != "sparsemax":
+        return Fact(statement, Unknown(f"{act.name} has no closed form for symbolic n"), n)
+    r = pv.prove(act.name, "sum_to_one", n)
+    if r.proved and r.check():
+        return Fact(statement, True, n, f"a structured proof, {len(r.steps)} steps each re-checked (proofs.vector)",
+                    r.lhs - r.rhs, ("x real", "tau from the sort-based rule"))
+    return Fact(statement, Unknown(f"sparsemax has no closed form for symbolic n and its structured proof did not check ({r.reason})"), n)
 
 
 def _reduce_concrete(expr: sympy.Expr) -> tuple[sympy.Expr, str]:

@@ -122,7 +122,7 @@ def test_substitute_entries_reaches_inside_sums():
     ("log_softmax", sympy.Interval.open(-sympy.oo, 0), 1, True),
     ("glu", sympy.Reals, None, True),
     ("logsumexp", sympy.Reals, None, True),
-    ("sparsemax", sympy.Interval(0, 1), None, False),
+    ("sparsemax", sympy.Interval(0, 1), 1, True),
 ])
 def test_output_sets_general_n(name, interval, total, proved):
     out = V.output_set(name)
@@ -149,12 +149,14 @@ def test_one_class_softmax_is_not_claimed_below_one():
     assert isinstance(below.holds, symact.Unknown)
 
 
-def test_sparsemax_sum_is_honestly_unknown_for_symbolic_n():
+def test_sparsemax_sum_is_proved_for_symbolic_n_by_the_structured_proof():
     fact = V.sum_to_one("sparsemax")
-    assert isinstance(fact.holds, symact.Unknown)
-    assert "no closed form" in fact.holds.reason
-    zeros = [f for f in V.output_set("sparsemax").facts if "zeros" in f.statement][0]
-    assert zeros.holds is True
+    assert fact.holds is True and fact.n == V.n
+    assert "structured proof" in fact.method and "tau from the sort-based rule" in fact.hypotheses
+    assert isinstance(V.sum_to_one("sparsemax", 3).holds, symact.Unknown)  # the concrete Max over subsets does not reduce
+    facts = {f.statement: f for f in V.output_set("sparsemax").facts}
+    assert facts["exact zeros occur (n >= 2)"].holds is True
+    assert facts["every component is <= 1"].holds is True
 
 
 @pytest.mark.parametrize("name", ["softmax", "softmin", "log_softmax"])
@@ -223,9 +225,11 @@ def test_cli_latex_code_prove_check(capsys):
     assert src.startswith("def log_softmax(x, axis=-1):") and "for " not in src
     assert V.cli_prove("softmin", "softmin_identity") == 0
     assert "PROVED." in capsys.readouterr().out
-    assert V.cli_prove("sparsemax", "sum_to_one", "json") == 1  # general n is UNKNOWN
+    assert V.cli_prove("sparsemax", "sum_to_one", "json") == 0  # proved for every n (structured proof)
     record = json.loads(capsys.readouterr().out)
-    assert record["verdict"] == "unknown" and record["cases"][0]["verdict"] == "proved"
+    assert record["verdict"] == "proved" and record["steps"] and record["cases"][0]["verdict"] == "proved"
+    assert V.cli_prove("sparsemax", "linearity", "json") == 1  # general n is UNKNOWN
+    assert json.loads(capsys.readouterr().out)["verdict"] == "unknown"
     assert V.cli_check("log_softmax", count=10, length=16) == 0
     assert "log_softmax ok" in capsys.readouterr().out
 
