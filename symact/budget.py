@@ -22,6 +22,9 @@ killed process stops them. :func:`call` runs a function under a deadline:
   cheap: the analysis runs one property computation per worker and budgets each
   SymPy step inside it. If ``fn`` swallows the exception (SymPy has a few broad
   ``except`` clauses), it is raised again every 50 ms until the call returns.
+  Whatever ``fn`` returns or raises once its deadline has passed is discarded
+  for :class:`BudgetExceeded`: code that caught the alarm may have turned it
+  into another error (seen: a ``TypeError``) or into a wrong answer.
   Python itself swallows an exception raised where it cannot propagate: in a
   ``gc`` callback (Hypothesis installs one), a ``__del__`` or a weakref callback,
   where a signal that arrived during a garbage collection is usually handled. A
@@ -540,7 +543,17 @@ def _alarm_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, wh
         finally:
             _critical = False
         _run_pending()
-        return fn(*args, **kwargs)
+        try:
+            result = fn(*args, **kwargs)
+        except BudgetExceeded:
+            raise
+        except Exception:
+            if time.monotonic() >= deadline - _SLACK:  # maybe the alarm, turned into another error
+                raise BudgetExceeded(seconds, what) from None
+            raise
+        if time.monotonic() >= deadline - _SLACK:  # maybe computed after swallowing the alarm
+            raise BudgetExceeded(seconds, what)
+        return result
     finally:
         _critical = True
         try:

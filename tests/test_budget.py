@@ -665,3 +665,34 @@ def test_call_cache_keeps_results_and_timeouts_with_their_budget():
     cache.call("c", int, "3", seconds=1, what="c")
     assert len(cache) == 2  # the oldest entry went
     assert runs == []  # slow() ran in workers; their side effects stay there
+
+
+def test_an_answer_made_after_swallowing_the_alarm_is_discarded():
+    """Code that catches the alarm may answer wrongly or raise something else: past the
+    deadline, both become BudgetExceeded (seen: a TypeError from a worker killed at its deadline)."""
+
+    def answers_wrongly():
+        try:
+            _spin(30)
+        except Exception:  # noqa: BLE001 - as a broad except in SymPy would
+            return "a wrong answer"
+        return "unreachable"  # pragma: no cover
+
+    def converts():
+        try:
+            _spin(30)
+        except Exception as exc:  # noqa: BLE001
+            raise TypeError("converted") from exc
+
+    for fn in (answers_wrongly, converts):
+        err, took = _timed(budget.call, fn, seconds=0.3, what=fn.__name__)  # the worker's own alarm
+        assert isinstance(err, BudgetExceeded) and err.what == fn.__name__, err
+        assert took < 0.3 + MARGIN
+
+        def nested(fn=fn):
+            try:
+                return budget.call(fn, seconds=0.3, what="inner")
+            except BudgetExceeded as exc:
+                return exc.what
+
+        assert budget.call(nested, seconds=5) == "inner"
