@@ -17,6 +17,14 @@ The mathematics:
 * Anything else is UNKNOWN, with a reason. A difference that merely *looks*
   nonzero, or a residual that merely fails to simplify, decides nothing.
 
+**Budget.** Each public call (:func:`prove`, :func:`prove_additive`,
+:func:`prove_homogeneous`, :func:`prove_linear`) runs as a whole under one
+budget, ``seconds=`` (default :data:`PROVE_SECONDS`), in one forked worker (or
+on the signal path when already inside a worker); each reduction step inside
+also has :data:`STEP_SECONDS`. Past the budget the verdict is UNKNOWN with the
+reason ``"timeout (...)"``. Results, timeouts included, are kept in the calling
+process: asking again is free; a timeout is recomputed only under a larger budget.
+
 Examples:
     >>> import symact
     >>> from symact import x
@@ -46,6 +54,11 @@ __all__ = ["check_argument", "prove", "prove_additive", "prove_homogeneous", "pr
 
 #: Seconds allowed for one reduction step (``simplify`` etc.).
 STEP_SECONDS = 4.0
+#: Seconds allowed for one whole public call (search, proof and all its steps).
+PROVE_SECONDS = 60.0
+
+# Verdicts of the public calls, kept in the caller's process (each call runs in a worker).
+_RESULTS = budget.CallCache(maxsize=512)
 
 _a, _b, _c, _m = sympy.symbols("a b c m", real=True)
 
@@ -98,15 +111,20 @@ _METHODS: tuple[tuple[str, Callable[[sympy.Expr], sympy.Expr]], ...] = (
 _METHOD_BY_NAME = dict(_METHODS)
 
 
+def _spent() -> bool:
+    """Whether the budget of the whole call has run out (a step's timeout must then end it)."""
+    return budget.remaining() == 0
+
+
 def _reduce_to_zero(expr: sympy.Expr) -> str | None:
     """The name of the first exact method that turns ``expr`` into 0, or None."""
     for name, method in _METHODS:
         try:
             if budget.call(method, expr, seconds=STEP_SECONDS) == 0:
                 return name
-        except budget.BudgetExceeded:
-            continue
         except Exception:  # noqa: BLE001 - a failing method proves nothing
+            if _spent():
+                raise
             continue
     return None
 
@@ -120,6 +138,8 @@ def _simplest_number(value: sympy.Expr) -> tuple[sympy.Expr, str]:
         try:
             candidate = budget.call(method, value, seconds=STEP_SECONDS)
         except Exception:  # noqa: BLE001 - keep the value as evaluated
+            if _spent():
+                raise
             continue
         if candidate.is_Rational:
             return candidate, name
@@ -135,6 +155,8 @@ def _defined_on(piece: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> bool:
     try:
         sing = budget.call(sympy.singularities, piece, symact.x, sympy.Interval.open(lo, hi), seconds=STEP_SECONDS)
     except Exception:  # noqa: BLE001 - BudgetExceeded, NotImplementedError, ...
+        if _spent():
+            raise
         return False
     return sing == S.EmptySet
 
@@ -193,6 +215,8 @@ def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, s
         form = decompose(expr)
         raw_points = _raw_switch_points(expr)
     except (NotImplementedError, budget.BudgetExceeded) as exc:
+        if _spent():
+            raise
         return None, f"no canonical piecewise form: {exc}"
     except Exception as exc:  # noqa: BLE001 - an unexpected failure decides nothing
         return None, f"no canonical piecewise form: {type(exc).__name__}: {exc}"
@@ -245,6 +269,8 @@ def check_argument(arg: LinearityArgument) -> bool:
                 return False
         return sympy.expand(arg.additivity_residual) == 0 and sympy.expand(arg.homogeneity_residual) == 0
     except Exception:  # noqa: BLE001
+        if _spent():
+            raise
         return False
 
 
@@ -260,6 +286,8 @@ def _breakpoints(expr: sympy.Expr) -> tuple[tuple[sympy.Expr, ...], tuple[sympy.
     try:
         return decompose(expr).breakpoints, _raw_switch_points(expr)
     except Exception:  # noqa: BLE001 - the search still has the simple rationals
+        if _spent():
+            raise
         return (), ()
 
 
@@ -289,32 +317,55 @@ def _attempt(expr: sympy.Expr, name: str, props: tuple[str, ...], label: str) ->
     return ProofResult(label, Verdict.UNKNOWN, expr, x, name, reason=reason, candidates=tried, seconds=time.perf_counter() - start)
 
 
-def prove(f: object, prop: str = "linearity", var: sympy.Symbol | None = None) -> ProofResult:
+def prove(f: object, prop: str = "linearity", var: sympy.Symbol | None = None, *, seconds: float | None = None) -> ProofResult:
     """Prove or disprove ``prop`` (``"additivity"``, ``"homogeneity"`` or ``"linearity"``) for ``f``.
 
     ``f`` is an :class:`symact.Activation`, a catalog name, or a SymPy expression
-    in ``var`` (any Symbol; it is renamed to :data:`symact.x`).
+    in ``var`` (any Symbol; it is renamed to :data:`symact.x`). The whole call
+    runs under ``seconds`` (default :data:`PROVE_SECONDS`); past it the verdict is
+    UNKNOWN with the reason ``"timeout (...)"``.
+
+    Raises:
+        ValueError: an unknown ``prop``, an expression with other free symbols or
+            floats, or a ``seconds`` that is not positive.
+
+    Examples:
+        >>> from symact import x
+        >>> from sympy import diff, exp, sqrt, pi, tanh, Rational
+        >>> g = x / 2 * (1 + tanh(sqrt(2 / pi) * (x + Rational(44715, 10**6) * x**3)))
+        >>> d3 = diff(g, x, 3)  # x + (d3 rewritten in exp - d3) is x, but slow to reduce
+        >>> print(prove(x + (d3.rewrite(exp) - d3), seconds=0.5).reason)
+        timeout (proving linearity of f exceeded its time budget of 0.5 s)
     """
     if prop not in ("additivity", "homogeneity", "linearity"):
         raise ValueError(f"unknown property {prop!r}; choose additivity, homogeneity or linearity")
     expr, name = _normalize(f, var)
     props = ("additivity", "homogeneity") if prop == "linearity" else (prop,)
-    return _attempt(expr, name, props, prop)
+    what = f"proving {prop} of {name}"
+
+    def timed_out(err: budget.BudgetExceeded) -> ProofResult:
+        return ProofResult(prop, Verdict.UNKNOWN, expr, symact.x, name, reason=f"timeout ({err})", seconds=err.seconds)
+
+    return _RESULTS.call(
+        (expr, name, prop), _attempt, expr, name, props, prop,
+        seconds=PROVE_SECONDS if seconds is None else seconds, what=what, on_timeout=timed_out,
+    )
 
 
-def prove_additive(f: object, var: sympy.Symbol | None = None) -> ProofResult:
-    """Prove or disprove f(a + b) = f(a) + f(b) for all real a, b."""
-    return prove(f, "additivity", var)
+def prove_additive(f: object, var: sympy.Symbol | None = None, *, seconds: float | None = None) -> ProofResult:
+    """Prove or disprove f(a + b) = f(a) + f(b) for all real a, b (see :func:`prove` for ``seconds``)."""
+    return prove(f, "additivity", var, seconds=seconds)
 
 
-def prove_homogeneous(f: object, var: sympy.Symbol | None = None) -> ProofResult:
-    """Prove or disprove f(c a) = c f(a) for all real c, a."""
-    return prove(f, "homogeneity", var)
+def prove_homogeneous(f: object, var: sympy.Symbol | None = None, *, seconds: float | None = None) -> ProofResult:
+    """Prove or disprove f(c a) = c f(a) for all real c, a (see :func:`prove` for ``seconds``)."""
+    return prove(f, "homogeneity", var, seconds=seconds)
 
 
-def prove_linear(f: object, var: sympy.Symbol | None = None) -> ProofResult:
+def prove_linear(f: object, var: sympy.Symbol | None = None, *, seconds: float | None = None) -> ProofResult:
     """Prove or disprove that f is linear (additive and homogeneous).
 
     A DISPROVED result names the property that failed in ``result.failed``.
+    See :func:`prove` for the budget ``seconds``.
     """
-    return prove(f, "linearity", var)
+    return prove(f, "linearity", var, seconds=seconds)

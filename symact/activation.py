@@ -177,29 +177,31 @@ class Activation:
         return self.expr.subs(x, exact_number(value, "x"))
 
     # -- derived facts (computed in symact.analysis) --------------------------------------
-    def derivative(self, n: int = 1) -> sympy.Expr:
-        """The n-th derivative (see :func:`symact.analysis.derivative`)."""
+    # Each runs under an overall time budget, ``seconds`` (see symact.analysis for the
+    # defaults and for what a timeout returns).
+    def derivative(self, n: int = 1, *, seconds: float | None = None) -> sympy.Expr:
+        """The n-th derivative (see :func:`symact.analysis.derivative`; raises ``BudgetExceeded`` past ``seconds``)."""
         from symact import analysis
 
-        return analysis.derivative(self, n)
+        return analysis.derivative(self, n, seconds=seconds)
 
-    def limit(self, point: Any, dir: str | None = None) -> Any:  # noqa: A002 - mirrors sympy.limit
-        """A limit of f (see :func:`symact.analysis.limit`)."""
+    def limit(self, point: Any, dir: str | None = None, *, seconds: float | None = None) -> Any:  # noqa: A002 - mirrors sympy.limit
+        """A limit of f (see :func:`symact.analysis.limit`; ``Unknown`` past ``seconds``)."""
         from symact import analysis
 
-        return analysis.limit(self, point, dir)
+        return analysis.limit(self, point, dir, seconds=seconds)
 
-    def output_range(self) -> Any:
-        """The exact image of the reals (see :func:`symact.analysis.output_range`)."""
+    def output_range(self, *, seconds: float | None = None) -> Any:
+        """The exact image of the reals (see :func:`symact.analysis.output_range`; ``Unknown`` past ``seconds``)."""
         from symact import analysis
 
-        return analysis.output_range(self)
+        return analysis.output_range(self, seconds=seconds)
 
-    def properties(self) -> Properties:
-        """The full property record (see :func:`symact.analysis.properties`)."""
+    def properties(self, *, seconds: float | None = None) -> Properties:
+        """The full property record (see :func:`symact.analysis.properties`; all ``Unknown`` past ``seconds``)."""
         from symact import analysis
 
-        return analysis.properties(self)
+        return analysis.properties(self, seconds=seconds)
 
     def numpy(self, derivative: int = 0) -> Any:
         """A NumPy function generated from the symbols (see :func:`symact.codegen.to_numpy`)."""

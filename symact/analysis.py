@@ -8,6 +8,18 @@ one-sided limits at the breakpoints. Each SymPy step runs under a time budget
 (:mod:`symact.budget`); past it, or wherever a fact cannot be proved, the answer
 is an :class:`~symact.Unknown` carrying the reason, never a guess.
 
+**Overall budgets.** Each public call also runs as a whole under one budget
+(in one forked worker, or on the signal path when already inside a worker), so
+no call outlives its budget by more than the time to kill the worker. Every
+call takes ``seconds=``; the defaults are :data:`LIMIT_SECONDS`,
+:data:`DERIVATIVE_SECONDS` and :data:`PROPERTIES_SECONDS`. Past the budget,
+:func:`limit` and :func:`output_range` answer ``Unknown("timeout (...)")`` and
+:func:`properties` a record whose every field is that ``Unknown``;
+:func:`derivative`, which must return an expression, raises
+:class:`~symact.budget.BudgetExceeded` (a ``TimeoutError``). Answers, timeouts
+included, are kept in the calling process: asking again is free, and a timeout
+is recomputed only when a larger budget is given.
+
 **Derivative convention at kinks.** Where f is not differentiable, the
 expression returned by :func:`derivative` takes the element of the closed
 interval between the two one-sided limits of f' that is closest to 0 (the
@@ -43,6 +55,15 @@ MAX_CONTINUITY_ORDER = 6
 
 #: Seconds for the whole property record of one activation (each step has its own budget too).
 PROPERTIES_SECONDS = 240.0
+#: Seconds for one whole :func:`limit` call (each SymPy step inside has its own budget too).
+LIMIT_SECONDS = 30.0
+#: Seconds for one whole :func:`derivative` call (each SymPy step inside has its own budget too).
+DERIVATIVE_SECONDS = 60.0
+
+# Answers of the public calls, kept in the caller's process (each call runs in a worker).
+_LIMITS = budget.CallCache()
+_DERIVATIVES = budget.CallCache()
+_PROPERTIES = budget.CallCache(maxsize=256)
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,8 @@ def _step(fn: Callable[..., Any], *args: Any, what: str, seconds: float | None =
     try:
         return budget.call(fn, *args, seconds=seconds, what=what)
     except budget.BudgetExceeded:
+        if budget.remaining() == 0:  # the whole call's budget is spent: end it, do not go on
+            raise
         return Unknown(f"timeout ({what})")
     except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         return Unknown(f"{what}: {type(exc).__name__}: {exc}"[:300])
@@ -76,6 +99,8 @@ def _form(expr: sympy.Expr) -> PiecewiseForm | Unknown:
     try:
         return decompose(expr)
     except budget.BudgetExceeded:
+        if budget.remaining() == 0:
+            raise
         return Unknown("timeout (locating breakpoints)")
     except (NotImplementedError, TypeError, ValueError) as exc:
         return Unknown(f"cannot put f in piecewise form: {exc}"[:300])
@@ -173,12 +198,16 @@ def _one_sided(form: PiecewiseForm, point: sympy.Expr, side: str) -> sympy.Expr 
     return _piece_limit(form.piece_at(point, side), point, side)
 
 
-def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None) -> sympy.Expr | None | Unknown:  # noqa: A002
+def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None, *, seconds: float | None = None) -> sympy.Expr | None | Unknown:  # noqa: A002
     """The limit of f at ``point`` (``oo``, ``-oo`` or a real number).
 
     ``dir`` is ``'+'`` (from the right), ``'-'`` (from the left) or ``None``
     (two-sided). The result is exact, ``oo``/``-oo``, ``None`` when the limit does
-    not exist, or :class:`~symact.Unknown`.
+    not exist, or :class:`~symact.Unknown`, also when the whole call takes
+    longer than ``seconds`` (default :data:`LIMIT_SECONDS`).
+
+    Raises:
+        ValueError: ``dir`` is not ``'+'``, ``'-'`` or ``None``, or ``seconds`` is not positive.
 
     Examples:
         >>> import symact
@@ -191,9 +220,27 @@ def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None) -> sym
         True
         >>> limit(sympy.sin(x), sympy.oo) is None
         True
+        >>> limit(sympy.sin(sympy.exp(x)) / x, 0, seconds=0.01)
+        Unknown('timeout (limit of f at 0 exceeded its time budget of 0.01 s)')
     """
     expr = _expr_of(f)
     point = sympy.sympify(point, strict=True)
+    if dir not in ("+", "-", None):
+        raise ValueError(f"dir must be '+', '-' or None, got {dir!r}")
+    name = f.name if isinstance(f, Activation) else "f"
+    side = "" if point in (oo, -oo) or dir is None else f" from the {'right' if dir == '+' else 'left'}"
+    return _LIMITS.call(
+        (expr, point, dir), _limit_of, expr, point, dir,
+        seconds=LIMIT_SECONDS if seconds is None else seconds,
+        what=f"limit of {name} at {point}{side}", on_timeout=_timeout,
+    )
+
+
+def _timeout(err: budget.BudgetExceeded) -> Unknown:
+    return Unknown(f"timeout ({err})")
+
+
+def _limit_of(expr: sympy.Expr, point: sympy.Expr, dir: str | None) -> sympy.Expr | None | Unknown:  # noqa: A002
     form = _form(expr)
     if isinstance(form, Unknown):
         return form
@@ -203,8 +250,6 @@ def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None) -> sym
         return _piece_limit(form.pieces[0], -oo, "+")
     if dir in ("+", "-"):
         return _one_sided(form, point, dir)
-    if dir is not None:
-        raise ValueError(f"dir must be '+', '-' or None, got {dir!r}")
     left, right = _one_sided(form, point, "-"), _one_sided(form, point, "+")
     if left is None or right is None:
         return None
@@ -279,7 +324,7 @@ def _derivative_cached(expr: sympy.Expr, n: int) -> sympy.Expr:
     return dform.map(_nicer).as_piecewise()
 
 
-def derivative(f: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
+def derivative(f: Activation | sympy.Expr, n: int = 1, *, seconds: float | None = None) -> sympy.Expr:
     """The n-th derivative of f, as a SymPy expression.
 
     Away from breakpoints it is the exact derivative. At a kink it holds the
@@ -287,8 +332,10 @@ def derivative(f: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
     says where the derivative really exists.
 
     Raises:
-        ValueError: if ``n`` is not a positive integer.
+        ValueError: if ``n`` is not a positive integer, or ``seconds`` is not positive.
         NotImplementedError: if f cannot be put in piecewise form.
+        symact.budget.BudgetExceeded: (a ``TimeoutError``) the whole call took longer
+            than ``seconds`` (default :data:`DERIVATIVE_SECONDS`).
 
     Examples:
         >>> import symact
@@ -301,7 +348,13 @@ def derivative(f: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    return _derivative_cached(_expr_of(f), n)
+    expr = _expr_of(f)
+    name = f.name if isinstance(f, Activation) else "f"
+    return _DERIVATIVES.call(
+        (expr, n), _derivative_cached, expr, n,
+        seconds=DERIVATIVE_SECONDS if seconds is None else seconds,
+        what=f"derivative {n} of {name}",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -525,10 +578,11 @@ def _set_of(atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]]) -> sympy.Se
     return sympy.Union(*parts)
 
 
-def output_range(f: Activation | sympy.Expr) -> sympy.Set | Unknown:
+def output_range(f: Activation | sympy.Expr, *, seconds: float | None = None) -> sympy.Set | Unknown:
     """The exact image f(R) as a SymPy set, ends open or closed as attained.
 
-    This is ``properties(f).range``: one derivation, one cache.
+    This is ``properties(f, seconds=seconds).range``: one derivation, one cache,
+    one budget (``Unknown("timeout (...)")`` past it).
 
     Examples:
         >>> import symact
@@ -539,7 +593,7 @@ def output_range(f: Activation | sympy.Expr) -> sympy.Set | Unknown:
         >>> symact.get("hard_shrink").output_range()
         Union({0}, Interval.open(-oo, -1/2), Interval.open(1/2, oo))
     """
-    return properties(f).range
+    return properties(f, seconds=seconds).range
 
 
 # --------------------------------------------------------------------------------------
@@ -751,19 +805,12 @@ def _properties_of(expr: sympy.Expr, name: str) -> Properties:
     )
 
 
-@functools.lru_cache(maxsize=256)
-def _properties_cached(expr: sympy.Expr, name: str) -> Properties:
-    try:
-        return budget.call(_properties_of, expr, name, seconds=PROPERTIES_SECONDS, what=f"properties of {name}")
-    except budget.BudgetExceeded:
-        return Properties(name, *([Unknown("timeout")] * 16))
-
-
-def properties(f: Activation | sympy.Expr) -> Properties:
+def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> Properties:
     """Every derived fact about f, as a :class:`~symact.properties.Properties` record.
 
-    The whole record is computed in one worker process under
-    :data:`PROPERTIES_SECONDS`; every SymPy step inside has its own budget.
+    The whole record is computed in one worker process under ``seconds``
+    (default :data:`PROPERTIES_SECONDS`); every SymPy step inside has its own
+    budget. Past ``seconds`` every field is ``Unknown("timeout (...)")``.
 
     Examples:
         >>> import symact
@@ -776,4 +823,13 @@ def properties(f: Activation | sympy.Expr) -> Properties:
         -LambertW(exp(-1))
     """
     name = f.name if isinstance(f, Activation) else "f"
-    return _properties_cached(_expr_of(f), name)
+    expr = _expr_of(f)
+
+    def timed_out(err: budget.BudgetExceeded) -> Properties:
+        return Properties(name, *([_timeout(err)] * 16))
+
+    return _PROPERTIES.call(
+        (expr, name), _properties_of, expr, name,
+        seconds=PROPERTIES_SECONDS if seconds is None else seconds,
+        what=f"properties of {name}", on_timeout=timed_out,
+    )
