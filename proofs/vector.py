@@ -21,8 +21,11 @@ each justified by a rule of :data:`RULES` -- ``algebra`` (an exact SymPy
 reduction to 0 after substituting earlier equalities) or a named lemma whose
 premises are earlier steps, checked by :func:`check_steps` (the signs of Max and
 of sums by SymPy's assumptions on signed symbols; the hypotheses of every premise
-entailed by the step's own). The exact proofs of the concrete definition (the
-threshold a Max over subsets) for n = 2..5 are kept as ``cases``.
+entailed by the step's own). The ``threshold`` claim ties the sort-based tau to
+the registry's concrete definition (:func:`symact.vector.sparsemax_threshold`, a Max
+over the non-empty index sets S of (sum_S x - 1)/|S|) for every n: every such mean is
+<= tau (from the sum) and S = {1..k} attains it. The exact proofs of the concrete
+definition for n = 2..5 are kept as ``cases``.
 
 The claims (:data:`CLAIMS`):
 
@@ -84,6 +87,7 @@ CLAIMS: dict[str, str] = {
     "two_class": "the two-class {f} is the sigmoid: {f}([t, 0]) = [sigmoid(t), 1 - sigmoid(t)]",
     "log_softmax_identity": "log_softmax(x)_i = x_i - logsumexp(x)",
     "softmin_identity": "softmin(x) = softmax(-x)",
+    "threshold": "the sort-based threshold tau equals the concrete definition's max over non-empty index sets S of (sum_S x - 1)/|S|",
     "additivity": "{f}(a + b) = {f}(a) + {f}(b) for all vectors a, b",
     "homogeneity": "{f}(c a) = c {f}(a) for all real c and vectors a",
     "linearity": "{f} is linear (additive and homogeneous)",
@@ -94,7 +98,7 @@ _APPLIES: dict[str, tuple[str, ...]] = {
     "softmax": ("sum_to_one", "shift_invariance", "two_class", "additivity", "homogeneity", "linearity"),
     "log_softmax": ("sum_to_one", "shift_invariance", "two_class", "log_softmax_identity", "additivity", "homogeneity", "linearity"),
     "softmin": ("sum_to_one", "shift_invariance", "softmin_identity", "additivity", "homogeneity", "linearity"),
-    "sparsemax": ("sum_to_one", "shift_invariance", "two_class", "additivity", "homogeneity", "linearity"),
+    "sparsemax": ("sum_to_one", "shift_invariance", "threshold", "two_class", "additivity", "homogeneity", "linearity"),
     "glu": ("additivity", "homogeneity", "linearity"),
     "logsumexp": ("shift_invariance", "additivity", "homogeneity", "linearity"),
 }
@@ -447,6 +451,14 @@ K = sympy.Symbol("k", integer=True, positive=True)
 KC = sympy.Symbol("k'", integer=True, positive=True)
 TAU = sympy.Symbol("tau", real=True)
 TAUC = sympy.Symbol("tau'", real=True)
+#: A non-empty index set S of z, by its indicator e[l] in {0, 1}; s = |S| >= 1; t_S = (sum_S z - 1)/s.
+E = sympy.IndexedBase("e", nonnegative=True)
+SS = sympy.Symbol("s", integer=True, positive=True)
+TS = sympy.Symbol("t_S", real=True)
+#: The threshold of the concrete definition: max over non-empty S of t_S, over the indices of x
+#: (:func:`symact.vector.sparsemax_threshold`) and over those of z.
+TMAX_X = sympy.Symbol("T_x", real=True)
+TMAX_Z = sympy.Symbol("T_z", real=True)
 
 
 def _prefix(base: sympy.IndexedBase, upto: sympy.Expr) -> sympy.Expr:
@@ -464,6 +476,8 @@ DEFINITIONS: dict[str, sympy.Expr] = {
     "k": K,  # k = max{a in 1..n : 1 + a z_a > sum_{l<=a} z_l}  (a rule, stated in words)
     "tau": sympy.Eq(TAU, (_prefix(Z, K) - 1) / K, evaluate=False),
     "tau'": sympy.Eq(TAUC, (_prefix(ZC, KC) - 1) / KC, evaluate=False),
+    "s": sympy.Eq(SS, sympy.Sum(E[_l], (_l, 1, n)), evaluate=False),
+    "t_S": sympy.Eq(TS, (sympy.Sum(E[_l] * Z[_l], (_l, 1, n)) - 1) / SS, evaluate=False),
 }
 SPARSEMAX_DEFINITION = (
     "z = x sorted non-increasingly (z[1] >= ... >= z[n], a rearrangement of x); "
@@ -471,6 +485,11 @@ SPARSEMAX_DEFINITION = (
     "sparsemax(x)[i] = max(x[i] - tau, 0)"
 )
 SHIFTED_DEFINITION = "z', k', tau': the same for x + c*1"
+THRESHOLD_DEFINITION = (
+    "T_x = max over non-empty S in {0..n-1} of (sum_{i in S} x[i] - 1)/|S| (the threshold of the concrete definition, "
+    "symact.vector.sparsemax_threshold); T_z the same over the indices of z; S is given by its indicator e[l] in {0, 1}, "
+    "s = |S| >= 1, t_S = (sum_l e[l] z[l] - 1)/s"
+)
 
 
 def _zero(expr: sympy.Expr) -> bool:
@@ -513,6 +532,8 @@ def _substitute(expr: sympy.Expr, rules: list[sympy.Eq]) -> sympy.Expr:
                 base = lhs.base
                 expr = expr.replace(lambda e, b=base: isinstance(e, Indexed) and e.base == b,
                                     lambda e, rhs=rhs: rhs.xreplace({_l: e.indices[0]}))
+            else:
+                expr = expr.xreplace({lhs: rhs})
         if expr == before:
             break
     return expr
@@ -755,6 +776,64 @@ def _check_same_maximum(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     return prior[u].rule == "algebra" and prior[u].claim == want and step.claim == sympy.Eq(KC, K, evaluate=False)
 
 
+def _check_indicator_below_max(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # e u <= Max(u, 0) for e in {0, 1}: checked by SymPy for both e and both signs of u
+    r = _rel(step.claim)
+    if r is None or r[0] != "<=":
+        return False
+    maxes = [t for t in r[1].atoms(Max)]
+    if len(maxes) != 1 or 0 not in maxes[0].args:
+        return False
+    u = [a for a in maxes[0].args if a != 0][0]
+    if sympy.expand(r[1] - (E[_l] * u - maxes[0])) != 0:
+        return False
+    for ev in (0, 1):
+        for d in (sympy.Dummy(positive=True), sympy.Dummy(nonpositive=True)):
+            if (ev * d - Max(d, 0)).is_nonpositive is not True:
+                return False
+    return True
+
+
+def _check_sum_monotone(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # f(l) - g(l) <= 0 on lo <= l <= hi gives sum f - sum g <= 0 over that range
+    r = _rel(step.claim)
+    (u,) = step.uses
+    p = _rel(prior[u].claim)
+    if r is None or p is None or r[0] != "<=" or p[0] != "<=":
+        return False
+    terms = sympy.Add.make_args(r[1])
+    sums = [t for t in terms if isinstance(t, sympy.Sum)]
+    negs = [-t for t in terms if isinstance(-t, sympy.Sum)]
+    if len(terms) != 2 or len(sums) != 1 or len(negs) != 1 or sums[0].limits != negs[0].limits or len(sums[0].limits) != 1:
+        return False
+    var, lo, hi = sums[0].limits[0]
+    rng = (sympy.Le(lo, _l), sympy.Le(_l, hi))
+    return (var == _l and all(_entailed(h, rng) for h in prior[u].hypotheses)
+            and sympy.expand(sums[0].function - negs[0].function - p[1]) == 0)
+
+
+def _check_rewrite_relation(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # a relation A rel 0 with equal parts substituted (earlier equalities) is B rel 0 when B = A' exactly
+    r = _rel(step.claim)
+    first = _rel(prior[step.uses[0]].claim)
+    eqs = [prior[u].claim for u in step.uses[1:]]
+    if r is None or first is None or r[0] != first[0] or not eqs or not all(isinstance(e, sympy.Eq) for e in eqs):
+        return False
+    return _zero(r[1] - _substitute(first[1], eqs))
+
+
+def _check_max_attained(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # every t_S <= tau (for every non-empty S) and t_S = tau for S = {1..k} (non-empty: k >= 1)
+    every, member, kdef = (prior[u] for u in step.uses)
+    return (step.claim == sympy.Eq(TMAX_Z, TAU, evaluate=False) and every.claim == sympy.Le(TS - TAU, 0) and not every.hypotheses
+            and member.claim == sympy.Eq((_prefix(Z, K) - 1) / K, TAU, evaluate=False) and kdef.rule == "k_defined")
+
+
+def _check_relabel(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # the sorting permutation maps the non-empty index sets of x onto those of z, keeping |S| and sum_S
+    return step.claim == sympy.Eq(TMAX_X, TMAX_Z, evaluate=False) and not step.uses
+
+
 #: rule -> (the lemma or method in words, checker)
 RULES: dict[str, tuple[str, Callable[[ProofStep, dict[str, ProofStep]], bool]]] = {
     "definition": ("definition", _check_definition),
@@ -773,7 +852,17 @@ RULES: dict[str, tuple[str, Callable[[ProofStep, dict[str, ProofStep]], bool]]] 
     "chain": ("lemma: equality is transitive", _check_chain),
     "translation_order": ("lemma: adding c to every entry keeps every comparison, so z' = z + c", _check_translation_order),
     "same_maximum": ("lemma: sets defined by the same condition have the same maximum", _check_same_maximum),
+    "indicator_below_max": ("lemma: e u <= Max(u, 0) for e in {0, 1} (SymPy's assumptions, for both e and both signs of u)",
+                            _check_indicator_below_max),
+    "sum_monotone": ("lemma: termwise <= on a range gives <= of the sums", _check_sum_monotone),
+    "rewrite_relation": ("lemma: equals substituted into a relation keep it (then exact algebra)", _check_rewrite_relation),
+    "max_attained": ("lemma: a maximum of numbers all <= tau, one of them = tau, is tau", _check_max_attained),
+    "relabel": ("lemma: relabelling indices by the sorting permutation maps the non-empty index sets of x onto those of z, "
+                "keeping |S| and the sum over S", _check_relabel),
 }
+
+#: Rules whose premises hold on an index range the step itself sums over (not under the step's hypotheses).
+_RANGE_RULES = ("congruence", "sum_monotone")
 
 
 def check_steps(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
@@ -788,7 +877,7 @@ def check_steps(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
     for s in steps:
         if s.label in prior or any(u not in prior for u in s.uses) or s.rule not in RULES:
             return False, f"step {s.label}: unknown rule or a premise that is not an earlier step"
-        if s.rule != "congruence" and not all(_entailed(h, s.hypotheses) for u in s.uses for h in prior[u].hypotheses):
+        if s.rule not in _RANGE_RULES and not all(_entailed(h, s.hypotheses) for u in s.uses for h in prior[u].hypotheses):
             return False, f"step {s.label}: a premise holds under hypotheses the step does not have"
         try:
             ok = RULES[s.rule][1](s, prior)
@@ -810,6 +899,8 @@ def sparsemax_theorem(prop: str) -> tuple[sympy.Expr, sympy.Expr]:
         return sympy.Sum(Max(X[i] - TAU, 0), (i, 0, n - 1)), sympy.S.One
     if prop == "shift_invariance":
         return Max(X[i] + _c - TAUC, 0), Max(X[i] - TAU, 0)
+    if prop == "threshold":
+        return TMAX_X, TAU
     raise ValueError(f"no structured sparsemax proof of {prop!r}")
 
 
@@ -865,6 +956,26 @@ def sparsemax_steps(prop: str) -> tuple[ProofStep, ...]:
             ProofStep("T6", _eq(KC, K), "same_maximum", ("T5",)),
             ProofStep("T7", _eq(TAUC, TAU + _c), "algebra", ("T2", "T6", "T4", "T1")),
             ProofStep("T8", _eq(lhs, rhs), "algebra", ("T7",), note="sparsemax(x + c*1)[i] = max(x[i] + c - tau', 0)"),
+        )
+    if prop == "threshold":
+        lhs, rhs = sparsemax_theorem(prop)
+        f = Max(u, 0)
+        everything = (sympy.Le(1, _l), sympy.Le(_l, n))
+        eu = sympy.Sum(E[_l] * u, (_l, 1, n))
+        return sparsemax_steps("sum_to_one") + (
+            ProofStep("A1", sympy.Le(E[_l] * u - f, 0), "indicator_below_max", (), everything),
+            ProofStep("A2", sympy.Le(eu - sympy.Sum(f, (_l, 1, n)), 0), "sum_monotone", ("A1",)),
+            ProofStep("A3", _eq(sympy.Sum(f, (_l, 1, n)), 1), "chain", ("S19", "S20", "S21"), note="the sum of sparsemax over z"),
+            ProofStep("A4", sympy.Le(eu - 1, 0), "rewrite_relation", ("A2", "A3")),
+            ProofStep("A5", DEFINITIONS["s"], "definition"),
+            ProofStep("A6", DEFINITIONS["t_S"], "definition"),
+            ProofStep("A7", _eq(eu - 1, SS * (TS - TAU)), "algebra", ("A6", "A5")),
+            ProofStep("A8", sympy.Equivalent(sympy.Le(eu - 1, 0), sympy.Le(TS - TAU, 0)), "positive_multiple", ("A7",)),
+            ProofStep("A9", sympy.Le(TS - TAU, 0), "modus_ponens", ("A8", "A4"), note="t_S <= tau for every non-empty S"),
+            ProofStep("A10", _eq((_prefix(Z, K) - 1) / K, TAU), "algebra", ("S1",), note="t_S = tau for S = {1..k}"),
+            ProofStep("A11", _eq(TMAX_Z, TAU), "max_attained", ("A9", "A10", "S3")),
+            ProofStep("A12", _eq(TMAX_X, TMAX_Z), "relabel"),
+            ProofStep("A13", _eq(lhs, rhs), "chain", ("A12", "A11")),
         )
     raise ValueError(f"no structured sparsemax proof of {prop!r}")
 
@@ -1077,14 +1188,14 @@ def _identity(name: str, prop: str, size: Any) -> VectorProof:
 
 
 #: The claims proved for every n by a structured proof (:func:`sparsemax_steps`).
-STRUCTURED: tuple[str, ...] = ("sum_to_one", "shift_invariance")
+STRUCTURED: tuple[str, ...] = ("sum_to_one", "shift_invariance", "threshold")
 
 
 def _structured(name: str, prop: str, claim: str, t0: float) -> VectorProof:
     steps = sparsemax_steps(prop)
     lhs, rhs = sparsemax_theorem(prop)
     hyp = ("x real", "n >= 1", "c real" if prop == "shift_invariance" else "", SPARSEMAX_DEFINITION,
-           SHIFTED_DEFINITION if prop == "shift_invariance" else "")
+           SHIFTED_DEFINITION if prop == "shift_invariance" else "", THRESHOLD_DEFINITION if prop == "threshold" else "")
     hyp = tuple(h for h in hyp if h)
     ok, why = check_steps(steps)
     if ok and steps[-1].claim == _eq(lhs, rhs):
@@ -1152,7 +1263,7 @@ def prove(name: str, prop: str, size: int | None = None) -> VectorProof:
     if size is not None:
         return run(act.name, prop, size)
     general = run(act.name, prop, n)
-    if general.verdict is not Verdict.UNKNOWN and not general.steps:
+    if general.verdict is not Verdict.UNKNOWN and (not general.steps or prop == "threshold"):
         return general
     cases = tuple(
         run(act.name, prop, k2) if not identity or k2 <= _MAX_CONCRETE.get(act.name, CONCRETE_N[-1])

@@ -559,7 +559,8 @@ def _structured_sum(act: VectorActivation, statement: str) -> Fact:
         return Fact(statement, Unknown(f"{act.name} has no closed form for symbolic n"), n)
     r = pv.prove(act.name, "sum_to_one", n)
     if r.proved and r.check():
-        return Fact(statement, True, n, f"a structured proof, {len(r.steps)} steps each re-checked (proofs.vector)",
+        return Fact(statement, True, n, f"a structured proof, {len(r.steps)} steps each re-checked (proofs.vector; its sort-based tau "
+                    "is the concrete definition's Max over subsets for every n: the claim 'threshold')",
                     r.lhs - r.rhs, ("x real", "tau from the sort-based rule"))
     return Fact(statement, Unknown(f"sparsemax has no closed form for symbolic n and its structured proof did not check ({r.reason})"), n)
 

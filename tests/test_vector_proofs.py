@@ -37,6 +37,7 @@ EXPECTED = {
     ("sparsemax", "two_class"): (P, False),
     ("sparsemax", "sum_to_one"): (P, True),
     ("sparsemax", "shift_invariance"): (P, True),
+    ("sparsemax", "threshold"): (P, True),
     ("sparsemax", "linearity"): (U, True),
 }
 
@@ -176,16 +177,24 @@ def _sort_rule(x):
     return z, k, (sum(z[:k]) - 1) / Fraction(k)
 
 
-def _instantiate(expr, idx, x, c):
-    """``expr`` with the index symbols, n, k, tau (and k', tau', c) and the entries of x, z, z' replaced by exact values."""
+def _subset_max(v):
+    """max over non-empty index sets S of (sum_S v - 1)/|S|, exactly."""
+    return max((sum(sub) - 1) / Fraction(r) for r in range(1, len(v) + 1) for sub in itertools.combinations(v, r))
+
+
+def _instantiate(expr, idx, x, c, e):
+    """``expr`` with the index symbols, n, k, tau (and k', tau', c), the index set (e, s, t_S, T_x, T_z)
+    and the entries of x, z, z' replaced by exact values."""
     z, k, tau = _sort_rule(x)
     zc, kc, tauc = _sort_rule([v + c for v in x])
+    s = sum(e)
+    ts = (sum(ev * zv for ev, zv in zip(e, z)) - 1) / Fraction(s)
     q = sympy.Rational
     out = expr.subs({pv.K: k, pv.KC: kc, V.n: len(x), **idx})
-    out = out.xreplace({pv.TAU: q(tau.numerator, tau.denominator), pv.TAUC: q(tauc.numerator, tauc.denominator),
-                        pv._c: q(c.numerator, c.denominator)})
+    exact = {pv.TAU: tau, pv.TAUC: tauc, pv._c: c, pv.SS: Fraction(s), pv.TS: ts, pv.TMAX_X: _subset_max(x), pv.TMAX_Z: _subset_max(z)}
+    out = out.xreplace({sym: q(v.numerator, v.denominator) for sym, v in exact.items()})
     out = out.doit()
-    table = {pv.Z: z, pv.ZC: zc}
+    table = {pv.Z: z, pv.ZC: zc, pv.E: [Fraction(ev) for ev in e]}
 
     def value(e):
         if e.base == V.X:
@@ -198,13 +207,14 @@ def _instantiate(expr, idx, x, c):
     return out.doit()
 
 
-def _holds(claim, idx, x, c):
+def _holds(claim, idx, x, c, e=None):
+    e = e or [1] * len(x)
     if isinstance(claim, (sympy.And, sympy.Equivalent)):
-        vals = [_holds(a, idx, x, c) for a in claim.args]
+        vals = [_holds(a, idx, x, c, e) for a in claim.args]
         return all(vals) if isinstance(claim, sympy.And) else len(set(vals)) == 1
     if isinstance(claim, sympy.Eq):
-        return sympy.simplify(_instantiate(claim.lhs - claim.rhs, idx, x, c)) == 0
-    return bool(_instantiate(claim, idx, x, c))
+        return sympy.simplify(_instantiate(claim.lhs - claim.rhs, idx, x, c, e)) == 0
+    return bool(_instantiate(claim, idx, x, c, e))
 
 
 def _random_vector(rng):
@@ -219,20 +229,30 @@ def test_every_step_holds_on_random_rational_vectors(prop):
     rng = random.Random(606)
     steps = pv.sparsemax_steps(prop)
     checked = 0
-    for _ in range(40):
+    for _ in range(40 if prop != "threshold" else 15):
         x = _random_vector(rng)
         c = Fraction(rng.randint(-30, 30), rng.randint(1, 5))
         nn = len(x)
+        e = [rng.randint(0, 1) for _ in x]
+        e[rng.randrange(nn)] = 1  # a non-empty index set
         for st in steps:
             free = [s for s in (_l, _a, _b, V.i) if s in st.claim.free_symbols or any(s in h.free_symbols for h in st.hypotheses)]
             ranges = [range(0, nn) if s == V.i else range(1, nn + 1) for s in free]
             for values in itertools.product(*ranges):
                 idx = dict(zip(free, values))
-                if not all(_holds(h, idx, x, c) for h in st.hypotheses):
+                if not all(_holds(h, idx, x, c, e) for h in st.hypotheses):
                     continue
-                assert _holds(st.claim, idx, x, c), (prop, st.label, x, c, idx)
+                assert _holds(st.claim, idx, x, c, e), (prop, st.label, x, c, e, idx)
                 checked += 1
-    assert checked > 500
+    assert checked > 300
+
+
+def test_the_threshold_claim_is_about_the_registry_definition():
+    # T_x of the threshold proof is the registry's concrete threshold: a Max over the non-empty subsets
+    for size in range(2, 5):  # (at n = 1 the Max has one argument: x[0] - 1 itself)
+        want = {(sympy.Add(*(V.X[t] for t in sub)) - 1) / len(sub) for r in range(1, size + 1) for sub in itertools.combinations(range(size), r)}
+        assert set(V.sparsemax_threshold(size).args) == want
+    assert "sparsemax_threshold" in pv.THRESHOLD_DEFINITION
 
 
 def test_the_sort_rule_agrees_with_the_concrete_definition_on_random_vectors():
@@ -287,3 +307,21 @@ def test_structured_proof_renderings(results):
     d = json.loads(pv.to_json(r))
     assert d["verdict"] == "proved" and len(d["steps"]) == len(r.steps) and d["steps"][-1]["rule"] == "algebra"
     assert "`  (T1)" in r.markdown()
+
+
+def test_threshold_proof_rejects_tampering(results):
+    r = results[("sparsemax", "threshold")]
+    assert r.check() and not r.cases  # a statement about every n; nothing concrete to add
+    by = {s.label: k2 for k2, s in enumerate(r.steps)}
+
+    def forged(label, **change):
+        new = list(r.steps)
+        new[by[label]] = dataclasses.replace(r.steps[by[label]], **change)
+        return dataclasses.replace(r, steps=tuple(new))
+
+    u = pv.Z[_l] - pv.TAU
+    assert forged("A1", claim=sympy.Le(2 * pv.E[_l] * u - sympy.Max(u, 0), 0)).check() is False  # 2u <= Max(u, 0) is false
+    assert forged("A2", uses=("S16",)).check() is False
+    assert forged("A9", claim=sympy.Le(pv.TS - pv.TAU - 1, 0)).check() is False
+    assert forged("A11", uses=("A9", "A10", "S4")).check() is False  # k >= 1 must come from k's definition
+    assert forged("A6", claim=sympy.Eq(pv.TS, (sympy.Sum(pv.E[_l] * pv.Z[_l], (_l, 1, V.n)) - 1) / (pv.SS + 1), evaluate=False)).check() is False
