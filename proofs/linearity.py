@@ -245,8 +245,21 @@ def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, s
     return LinearityArgument(expr, x, slope, slope_raw, form.breakpoints, tuple(pieces), tuple(points), add_res, hom_res, slope_method), ""
 
 
-def check_argument(arg: LinearityArgument) -> bool:
-    """Re-run every reduction of a linearity argument (exact methods only)."""
+def check_argument(arg: LinearityArgument, *, seconds: float | None = None) -> bool:
+    """Re-run every reduction of a linearity argument (exact methods only).
+
+    ``False`` means "not re-verified": a step failed, or the whole check took
+    longer than ``seconds`` (default :data:`PROVE_SECONDS`).
+    """
+    try:
+        return budget.call(_check_argument, arg, seconds=PROVE_SECONDS if seconds is None else seconds, what="re-checking a linearity argument")
+    except budget.BudgetExceeded:
+        if _spent():
+            raise
+        return False
+
+
+def _check_argument(arg: LinearityArgument) -> bool:
     from symact.pieces import decompose
 
     x = arg.var
