@@ -23,8 +23,9 @@ elements (a lambdified ``Sum`` would be one). The numerics:
   residual;
 * **logsumexp** = m + log1p(s) with log1p(s) in double-double (:func:`_log1p_dd2`):
   the sum cancels when m is near -log1p(s), and a rounded log1p then cost up to
-  log1p(s)/|result| ULP. What remains there is the rounding of each exp(x_i - m)
-  (an absolute error of about 2**-53 in the result);
+  log1p(s)/|result| ULP. In the rows where more than one bit cancels, the rounding of
+  each exp(x_i - m) matters as well, so they are redone with every exp in
+  double-double (:func:`_lse_cancelling`);
 * **sparsemax**: tau in double-double from exact sorted prefix sums (:func:`_sparsemax`),
   because the outputs x_i - tau cancel against tau;
 * float32 (and float16, integer) input is computed in float64 and rounded once.
@@ -175,6 +176,8 @@ def _dd_const(q: Fraction) -> tuple[float, float]:
 
 with mpmath.workprec(240):
     _LN2 = (float(mpmath.log(2)), float(mpmath.log(2) - mpf(float(mpmath.log(2)))))
+    #: log 2 = _LN2[0] + _LN2[1] + _LN2_3 to about 2**-160 (k log 2 for |k| ~ 1000 needs more than 106 bits)
+    _LN2_3 = float(mpmath.log(2) - mpf(_LN2[0]) - mpf(_LN2[1]))
 _SQRT_HALF = math.sqrt(0.5)
 #: 1/(2j + 1) for j = 0..20 as double-doubles: the series 2 atanh(w)/(2w) = sum_j w**(2j)/(2j + 1)
 #: with |w| <= 3 - 2 sqrt(2) < 0.1716 (w**2 < 0.0295), whose tail after 21 terms is below 2**-107.
@@ -220,56 +223,102 @@ def _log1p_dd2(s: np.ndarray, s_lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.where(tiny, s, Lh), np.where(tiny, s_lo, Ll)
 
 
+#: 1/j! for j = 0..22 as double-doubles: exp(r) = sum_j r**j/j! for |r| <= log(2)/2, tail below 2**-110.
+_EXP_TERMS = tuple(_dd_const(Fraction(1, math.factorial(jj))) for jj in range(23))
+
+
+def _exp_dd2(d: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """exp(d + e) as a double-double (hi, lo), about 2**-100 relative, for finite d <= 0 and |e| <= ulp(d).
+
+    d + e = k log 2 + r with |r| <= log(2)/2 in double-double (k log 2 by TwoProduct, log 2
+    as a double-double), exp(r) by its Taylor series in double-double (Horner), times 2**k.
+    Below d ~ -660 the low part is subnormal and the relative accuracy degrades (to
+    2**-53 near -745), which is harmless for a term of a sum that contains 1.
+    """
+    kf = np.rint(d / _LN2[0])
+    p, pe = _two_prod(kf, _LN2[0])
+    p2, pe2 = _two_prod(kf, _LN2[1])
+    rh, rl = _two_sum(d, -p)
+    # e, pe and p2 can each be ~1e-14 (far above ulp(r)): added one by one with their errors kept
+    rh, t1 = _two_sum(rh, e)
+    rh, t2 = _two_sum(rh, -pe)
+    rh, t3 = _two_sum(rh, -p2)
+    rh, rl = _two_sum(rh, ((rl + t1) + (t2 + t3)) - (pe2 + kf * _LN2_3))
+    ah, al = np.full_like(rh, _EXP_TERMS[-1][0]), np.full_like(rh, _EXP_TERMS[-1][1])
+    for ch, cl in reversed(_EXP_TERMS[:-1]):  # over the 22 series terms, not over elements
+        ah, al = _dd_mul(ah, al, rh, rl)
+        ah, al = _dd_add(ah, al, ch, cl)
+    ki = kf.astype(np.int64)
+    return np.ldexp(ah, ki), np.ldexp(al, ki)
+
+
+def _lse_cancelling(m: np.ndarray, d: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """logsumexp of rows where m + log1p(s) cancels, with every exp in double-double.
+
+    There a rounded exp(x_i - m) (relative error 2**-53) is an absolute error of up to
+    2**-53 in the result, which may be tiny: the terms are recomputed by :func:`_exp_dd2`
+    and summed exactly (Rump's ExtractScalar on the high parts).
+    """
+    first = np.arange(d.shape[-1]) == np.argmax(d, axis=-1)[..., None]  # the argmax term (exactly 1) stays out
+    live = np.isfinite(d) & ~first
+    # below -2000 exp is 0 in double-double too; the clamp keeps k log 2 from overflowing the splitting
+    th, tl = _exp_dd2(np.where(live, np.maximum(d, -2000.0), 0.0), np.where(live & (d > -2000.0), e, 0.0))
+    th, tl = np.where(live, th, 0.0), np.where(live, tl, 0.0)
+    a, b = _exact_sum(th, tl)
+    sh, sl = _two_sum(a, b)
+    Lh, Ll = _log1p_dd2(sh, sl)
+    hi, lo = _two_sum(m, Lh)
+    return hi + (lo + Ll)
+
+
 def _sparsemax(x: np.ndarray) -> np.ndarray:
     """sparsemax along the last axis, with the threshold tau in double-double.
 
-    y = x - max(x) with its TwoSum error (sparsemax is shift invariant); only entries
-    with y > -1 can be in the support (tau >= max(y) - 1 = -1), so the others are set
-    aside. The sorted prefix sums of the candidates are exact up to ~2**-100 (Rump's
-    ExtractScalar with the fixed sigma 2**(ceil(log2 n) + 2) > n * max|y|: the high
-    parts' cumulative sums are exact); the support test 1 + k z_k > sum_{j<=k} z_j and
+    Only entries with x_i > max(x) - 1 can be in the support (tau >= max(x) - 1), so the
+    candidates are those with x_i - max(x) > -3/2 (a superset). They are shifted by
+    m = max(x) when |m| >= 3 (then x_i - m is exact, by Sterbenz) and not at all
+    otherwise (then |x_i| < 9/2): every candidate y_i is exact, so a plain sort orders
+    them exactly. Their sorted prefix sums are exact up to ~2**-100 (Rump's
+    ExtractScalar with sigma = 2**(ceil(log2 n) + 5) > 8n > n max|y|: the high parts'
+    cumulative sums are exact); the support test 1 + k z_k > sum_{j<=k} z_j and
     tau = (sum_{j<=k} z_j - 1)/k are evaluated from them in double-double, and the
     outputs y_i - tau by TwoSum. The float64 prefix sums lost up to 57 ULP of the
     small outputs y_i - tau, which cancel against tau.
     """
     nn = x.shape[-1]
     m = np.max(x, axis=-1, keepdims=True)
-    y, ye = _two_sum(x, -m)
-    ye = np.where(np.isfinite(ye), ye, 0.0)
-    cand = y > -1.0
-    order = np.lexsort((-np.where(cand, ye, 0.0), -np.where(cand, y, -2.0)), axis=-1)
-    z = np.where(cand, y, 0.0)
-    ze = np.where(cand, ye, 0.0)
-    zs = np.take_along_axis(z, order, axis=-1)
-    zse = np.take_along_axis(ze, order, axis=-1)
-    cs_ok = np.take_along_axis(cand, order, axis=-1)
-    sigma = 2.0 ** (math.ceil(math.log2(max(nn, 1))) + 2)
+    cand = (x - m) > -1.5
+    y = x - np.where(np.abs(m) >= 3.0, m, 0.0)  # exact on the candidates
+    key = np.where(cand, -y, np.inf)
+    width = max(int(np.max(np.sum(cand, axis=-1), initial=1)), 1)  # the most candidates in a row
+    if width < nn:  # only the candidates are sorted (usually a few): partition them to the front first
+        key = np.partition(key, width - 1, axis=-1)[..., :width]
+    zs = -np.sort(key, axis=-1)  # candidates first, non-increasing; then -inf
+    nn = zs.shape[-1]
+    ok = np.isfinite(zs)
+    zs = np.where(ok, zs, 0.0)
+    sigma = 2.0 ** (math.ceil(math.log2(max(nn, 1))) + 5)
     hi = (zs + sigma) - sigma
-    lo = (zs - hi) + zse
-    ch = np.cumsum(hi, axis=-1)  # exact: multiples of ulp(sigma), bounded by n
-    cl = np.cumsum(lo, axis=-1)
+    ch = np.cumsum(hi, axis=-1)  # exact: multiples of ulp(sigma), bounded by 8n
+    cl = np.cumsum(zs - hi, axis=-1)
     ks = np.arange(1, nn + 1, dtype=np.float64)
     p, pe = _two_prod(ks, zs)
     a, ae = _two_sum(p, -ch)
     b, be = _two_sum(1.0, a)
-    d = b + (((be + ae) + pe) + (ks * zse - cl))  # 1 + k z_k - sum_{j<=k} z_j
-    support = cs_ok & (d > 0.0)
+    d = b + (((be + ae) + pe) - cl)  # 1 + k z_k - sum_{j<=k} z_j
+    support = ok & (d > 0.0)
     support[..., 0] = True
     kz = np.sum(support, axis=-1, keepdims=True)
     kf = kz.astype(np.float64)
-    sh = np.take_along_axis(ch, kz - 1, axis=-1)
-    sl = np.take_along_axis(cl, kz - 1, axis=-1)
-    nh, nl = _two_sum(sh, -1.0)
-    nl = nl + sl
+    nh, nl = _two_sum(np.take_along_axis(ch, kz - 1, axis=-1), -1.0)
+    nl = nl + np.take_along_axis(cl, kz - 1, axis=-1)
     th = nh / kf
     p, pe = _two_prod(th, kf)
     tl = (((nh - p) - pe) + nl) / kf
     zk = np.take_along_axis(zs, kz - 1, axis=-1)
-    zke = np.take_along_axis(zse, kz - 1, axis=-1)
-    inside = cand & ((y > zk) | ((y == zk) & (ye >= zke)))  # the top k entries (z_k > z_(k+1) strictly)
+    inside = cand & (y >= zk)  # the top k entries (z_k > z_(k+1) strictly, by the maximality of k)
     rh, rl = _two_sum(y, -th)
-    r = np.maximum(rh + (rl + (ye - tl)), 0.0)
-    r = np.where(inside, r, 0.0)
+    r = np.where(inside, np.maximum(rh + (rl - tl), 0.0), 0.0)
     return np.where(np.isfinite(m), r, np.nan)
 
 
@@ -324,6 +373,9 @@ _BODIES: dict[str, tuple[str, str, str]] = {
             Lh, Ll = _log1p_dd2(s, s_lo)  # double-double: m + log1p(s) may cancel
             hi, lo = _two_sum(m, Lh)
             r = hi + np.where(np.isfinite(lo), lo + Ll, 0.0)
+            bad = (np.abs(hi) < 0.5 * Lh)[..., 0] & np.isfinite(m[..., 0])  # more than one bit cancelled
+            if bad.any():  # there the rounding of each exp matters: redo those rows in double-double
+                r[bad] = _lse_cancelling(m[bad], d[bad], e[bad])
         r = r if keepdims else r[..., 0]
     if keepdims:
         return _finish(r, dtype, ax)
@@ -372,6 +424,7 @@ _NAMESPACE: dict[str, Any] = {
     "_two_sum": _two_sum,
     "_log1p_dd": _log1p_dd,
     "_log1p_dd2": _log1p_dd2,
+    "_lse_cancelling": _lse_cancelling,
     "_sparsemax": _sparsemax,
     "_div_dd": _div_dd,
     "_mul": _mul,

@@ -224,3 +224,33 @@ def test_sparsemax_limits_and_undefined_rows():
     assert np.isnan(f(np.array([np.inf, 0.0]))).all()
     assert np.isnan(f(np.array([np.nan, 0.0]))).all()
     np.testing.assert_array_equal(f(np.array([5.0])), [1.0])
+
+
+def test_logsumexp_near_zero_redoes_the_exps_in_double_double():
+    # random rows shifted so that logsumexp is 1e-12..1e-1: m + log1p(s) cancels, and a rounded
+    # exp(x_i - m) alone cost up to 2e12 ULP there; the cancelling rows are redone in double-double
+    rng = np.random.default_rng(61)
+    a = rng.normal(0, 2, (60, 40))
+    a[:, 5] = -1e308  # huge negative entries and -inf stay harmless (their exp is 0)
+    a[:, 6] = -np.inf
+    lse = scipy.special.logsumexp(a, axis=-1, keepdims=True)
+    a = a - lse + rng.choice([-1.0, 1.0], (60, 1)) * 10.0 ** rng.uniform(-12, -1, (60, 1))
+    got = vn.to_numpy("logsumexp")(a)
+    want = vn.truth("logsumexp", a)
+    err, wrong = ulp_error(got, want)
+    assert not wrong.any()
+    assert err.max() <= 1
+    assert np.abs(want).max() < 0.2  # the rows really are in the cancelling regime
+
+
+def test_exp_dd2_is_accurate_far_beyond_a_double():
+    import mpmath
+
+    # (below about -660 the low part is subnormal: fine for logsumexp, where such terms are negligible)
+    d = np.array([0.0, -1e-20, -0.3, -1.0, -17.25, -300.5, -600.0])
+    e = np.array([0.0, 1e-37, -1e-17, 3e-17, 0.0, 1e-14, -2e-14])
+    hi, lo = vn._exp_dd2(d, e)
+    with mpmath.workprec(300):
+        for dv, ev, h, lw in zip(d, e, hi, lo):
+            want = mpmath.exp(mpmath.mpf(dv) + mpmath.mpf(ev))
+            assert abs(mpmath.mpf(h) + mpmath.mpf(lw) - want) <= want * mpmath.mpf(2) ** -98
