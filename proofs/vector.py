@@ -25,7 +25,8 @@ entailed by the step's own). The ``threshold`` claim ties the sort-based tau to
 the registry's concrete definition (:func:`symact.vector.sparsemax_threshold`, a Max
 over the non-empty index sets S of (sum_S x - 1)/|S|) for every n: every such mean is
 <= tau (from the sum) and S = {1..k} attains it. The exact proofs of the concrete
-definition for n = 2..5 are kept as ``cases``.
+definition for n = 2..5 are kept as ``cases``. Non-linearity for every n uses the
+witness a = b = 0 with sparsemax(c*1) = 1/n, itself a structured proof (``"constant"``).
 
 The claims (:data:`CLAIMS`):
 
@@ -77,7 +78,7 @@ from proofs.verdict import Verdict
 
 __all__ = [
     "CLAIMS", "RULES", "STRUCTURED", "ProofStep", "VectorCounterexample", "VectorProof", "check_steps", "claims_for", "prove", "prove_all",
-    "sparsemax_steps", "sparsemax_theorem",
+    "sparsemax_constant_value", "sparsemax_steps", "sparsemax_theorem",
 ]
 
 #: Every claim, in words (``{f}`` is the activation's name).
@@ -298,6 +299,10 @@ Vec = tuple[sympy.Expr, tuple[tuple[Any, sympy.Expr], ...]]  # (default value, (
 def _value_at(act: V.VectorActivation, comp: int, vec: Vec) -> sympy.Expr:
     default, overrides = vec
     table = dict(overrides)
+    if act.name == "sparsemax" and act.symbolic:  # no closed form: the value at c*1 from its structured proof
+        if overrides:
+            raise ValueError("sparsemax for symbolic n is evaluated only at constant vectors c*1")
+        return sparsemax_constant_value(default)
     expr = act.component(comp)
     if overrides and expr.has(sympy.Sum):
         # an entry set apart from the rest cannot be substituted under a Sum over all entries
@@ -834,6 +839,18 @@ def _check_relabel(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     return step.claim == sympy.Eq(TMAX_X, TMAX_Z, evaluate=False) and not step.uses
 
 
+def _check_sorted_constant(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # x = c*1 sorted is c*1
+    return step.claim == sympy.Eq(Z[_l], _c, evaluate=False) and not step.uses
+
+
+def _check_k_is_n(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
+    # the condition is 1 > 0 at every a in 1..n, so its maximum over 1..n is n
+    (u,) = step.uses
+    return (step.claim == sympy.Eq(K, n, evaluate=False) and prior[u].rule == "algebra"
+            and prior[u].claim == sympy.Eq(_cond(Z, _a), 1, evaluate=False) and not prior[u].hypotheses)
+
+
 #: rule -> (the lemma or method in words, checker)
 RULES: dict[str, tuple[str, Callable[[ProofStep, dict[str, ProofStep]], bool]]] = {
     "definition": ("definition", _check_definition),
@@ -857,6 +874,8 @@ RULES: dict[str, tuple[str, Callable[[ProofStep, dict[str, ProofStep]], bool]]] 
     "sum_monotone": ("lemma: termwise <= on a range gives <= of the sums", _check_sum_monotone),
     "rewrite_relation": ("lemma: equals substituted into a relation keep it (then exact algebra)", _check_rewrite_relation),
     "max_attained": ("lemma: a maximum of numbers all <= tau, one of them = tau, is tau", _check_max_attained),
+    "sorted_constant": ("lemma: a constant vector c*1 sorted is c*1", _check_sorted_constant),
+    "k_is_n": ("lemma: a condition that holds at every a in 1..n has maximum n", _check_k_is_n),
     "relabel": ("lemma: relabelling indices by the sorting permutation maps the non-empty index sets of x onto those of z, "
                 "keeping |S| and the sum over S", _check_relabel),
 }
@@ -901,6 +920,8 @@ def sparsemax_theorem(prop: str) -> tuple[sympy.Expr, sympy.Expr]:
         return Max(X[i] + _c - TAUC, 0), Max(X[i] - TAU, 0)
     if prop == "threshold":
         return TMAX_X, TAU
+    if prop == "constant":
+        return Max(_c - TAU, 0), 1 / n
     raise ValueError(f"no structured sparsemax proof of {prop!r}")
 
 
@@ -977,7 +998,33 @@ def sparsemax_steps(prop: str) -> tuple[ProofStep, ...]:
             ProofStep("A12", _eq(TMAX_X, TMAX_Z), "relabel"),
             ProofStep("A13", _eq(lhs, rhs), "chain", ("A12", "A11")),
         )
+    if prop == "constant":
+        lhs, rhs = sparsemax_theorem(prop)
+        return (
+            ProofStep("C1", DEFINITIONS["tau"], "definition", note="at x = c*1"),
+            ProofStep("C2", _eq(Z[_l], _c), "sorted_constant"),
+            ProofStep("C3", _eq(_cond(Z, _a), 1), "algebra", ("C2",), note="1 + a c - a c = 1 > 0 at every a"),
+            ProofStep("C4", _eq(K, n), "k_is_n", ("C3",)),
+            ProofStep("C5", _eq(TAU, _c - 1 / n), "algebra", ("C1", "C4", "C2")),
+            ProofStep("C6", _eq(lhs, rhs), "algebra", ("C5",), note="sparsemax(c*1)[i] = max(c - tau, 0) = max(1/n, 0), n > 0"),
+        )
     raise ValueError(f"no structured sparsemax proof of {prop!r}")
+
+
+def sparsemax_constant_value(value: sympy.Expr) -> sympy.Expr:
+    """sparsemax(value*1)_i for symbolic n: 1/n, from the structured proof ``"constant"``
+    (re-checked on every call; raises ValueError when it does not check).
+
+    Examples:
+        >>> sparsemax_constant_value(sympy.Integer(0))
+        1/n
+    """
+    steps = sparsemax_steps("constant")
+    lhs, rhs = sparsemax_theorem("constant")
+    ok, why = check_steps(steps)
+    if not ok or steps[-1].claim != _eq(lhs, rhs):
+        raise ValueError(f"the value of sparsemax at a constant vector is not proved: {why}")
+    return rhs.xreplace({_c: sympy.sympify(value, strict=True)})
 
 
 # ---------------------------------------------------------------------------------------
@@ -1045,6 +1092,8 @@ class VectorProof:
         try:
             if self.verdict is Verdict.DISPROVED:
                 ce = self.counterexample
+                if self.steps and not (check_steps(self.steps)[0] and self.steps[-1].claim == _eq(*sparsemax_theorem("constant"))):
+                    return False
                 return ce is not None and ce.name == self.name and ce.n == self.n and ce.check()
             if self.verdict is Verdict.PROVED and self.steps:
                 return _check_structured(self)
@@ -1096,7 +1145,14 @@ class VectorProof:
             lines.append(f"  right side = {ce.rhs}")
             lines.append(f"  difference = {ce.difference}, {'> 0' if ce.sign > 0 else '< 0'} by {ce.evidence}" +
                          (f" (for n >= {ce.n_min})" if self.general else ""))
+            if self.steps:
+                lines.append(f"The values at constant vectors, sparsemax(c*1)_i = 1/n for every n ({len(self.steps)} checked steps; "
+                             + SPARSEMAX_DEFINITION + "):")
+                lines.extend(f"  {st.text()}" for st in self.steps)
             lines.append("DISPROVED.")
+            if self.cases:
+                lines.append("Concrete definition (threshold a Max over index subsets), exactly:")
+                lines.extend(f"  n = {c.n}: {c.verdict.value}" for c in self.cases)
         else:
             lines.append(f"UNKNOWN: {self.reason}")
             for c in self.cases:
@@ -1220,7 +1276,8 @@ def _nonlinear(name: str, prop: str, size: Any) -> VectorProof:
     t0 = time.perf_counter()
     act = _act(name, size)
     claim = CLAIMS[prop].format(f=name)
-    if act.symbolic and act.template is None:
+    structured = name == "sparsemax" and act.symbolic
+    if act.symbolic and act.template is None and not structured:
         return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, reason=f"{name} has no closed form for symbolic n", seconds=time.perf_counter() - t0)
     props = ("additivity", "homogeneity") if prop == "linearity" else (prop,)
     for p in props:
@@ -1230,11 +1287,15 @@ def _nonlinear(name: str, prop: str, size: Any) -> VectorProof:
         n_min, values = w
         if size != n and size < n_min:
             return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, reason=f"the witness needs n >= {n_min}", seconds=time.perf_counter() - t0)
-        ce = VectorCounterexample.build(p, name, size, n_min, values)
+        try:
+            ce = VectorCounterexample.build(p, name, size, n_min, values)
+        except ValueError:  # a value that could not be derived proves nothing
+            ce = None
         if ce is not None:
             hyp = (f"n >= {n_min}",) if size == n else ()
+            steps = sparsemax_steps("constant") if structured else ()  # how sparsemax(c*1) = 1/n was derived
             return VectorProof(name, prop, claim, Verdict.DISPROVED, size, hypotheses=hyp, counterexample=ce,
-                               failed=p if prop == "linearity" else None, seconds=time.perf_counter() - t0)
+                               failed=p if prop == "linearity" else None, seconds=time.perf_counter() - t0, steps=steps)
     return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, reason="no witness was proved", seconds=time.perf_counter() - t0)
 
 

@@ -228,8 +228,9 @@ def test_cli_latex_code_prove_check(capsys):
     assert V.cli_prove("sparsemax", "sum_to_one", "json") == 0  # proved for every n (structured proof)
     record = json.loads(capsys.readouterr().out)
     assert record["verdict"] == "proved" and record["steps"] and record["cases"][0]["verdict"] == "proved"
-    assert V.cli_prove("sparsemax", "linearity", "json") == 1  # general n is UNKNOWN
-    assert json.loads(capsys.readouterr().out)["verdict"] == "unknown"
+    assert V.cli_prove("sparsemax", "linearity", "json") == 0  # disproved for every n (sparsemax(0) = 1/n, structured)
+    assert json.loads(capsys.readouterr().out)["verdict"] == "disproved"
+    assert V.cli_prove("sparsemax", "sum_to_one", "text") == 0 and "(S22)" in capsys.readouterr().out
     assert V.cli_check("log_softmax", count=10, length=16) == 0
     assert "log_softmax ok" in capsys.readouterr().out
 

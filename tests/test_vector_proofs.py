@@ -38,7 +38,9 @@ EXPECTED = {
     ("sparsemax", "sum_to_one"): (P, True),
     ("sparsemax", "shift_invariance"): (P, True),
     ("sparsemax", "threshold"): (P, True),
-    ("sparsemax", "linearity"): (U, True),
+    ("sparsemax", "additivity"): (D, True),
+    ("sparsemax", "homogeneity"): (D, True),
+    ("sparsemax", "linearity"): (D, True),
 }
 
 
@@ -76,16 +78,22 @@ def test_claims_that_do_not_apply_are_refused():
 @pytest.mark.parametrize(("key", "general", "case_verdicts"), [
     (("sparsemax", "sum_to_one"), P, (P, U, U, U)),
     (("sparsemax", "shift_invariance"), P, (P, P, U, U)),
-    (("sparsemax", "linearity"), U, (D, D, D, D)),
+    (("sparsemax", "linearity"), D, (D, D, D, D)),
 ])
 def test_sparsemax_general_verdicts_keep_the_concrete_cases(key, general, case_verdicts, results):
     r = results[key]
-    assert r.verdict is general and r.general
-    if general is U:
-        assert "no closed form" in r.reason
-    else:
+    assert r.verdict is general and r.general and r.check()
+    if general is P:
         assert r.steps and r.steps[-1].claim == sympy.Eq(r.lhs, r.rhs, evaluate=False)
-        assert "structured proof" in r.method and r.check()
+        assert "structured proof" in r.method
+    else:  # the witness a = b = 0 needs sparsemax(0) = 1/n for every n: a structured proof of its own
+        ce = r.counterexample
+        assert (ce.lhs, ce.rhs, ce.sign) == (1 / V.n, 2 / V.n, -1)
+        assert r.steps[-1].claim == sympy.Eq(sympy.Max(pv._c - pv.TAU, 0), 1 / V.n, evaluate=False)
+        assert "1/n for every n" in r.text()
+        assert dataclasses.replace(r, steps=r.steps[:-1]).check() is False
+        bad = dataclasses.replace(r.steps[3], claim=sympy.Eq(pv.K, V.n - 1, evaluate=False))
+        assert dataclasses.replace(r, steps=r.steps[:3] + (bad,) + r.steps[4:]).check() is False
     assert tuple(c.n for c in r.cases) == pv.CONCRETE_N
     assert tuple(c.verdict for c in r.cases) == case_verdicts
     for c in r.cases:
@@ -223,7 +231,7 @@ def _random_vector(rng):
     return [rng.choice(pool) if rng.random() < 0.3 else Fraction(rng.randint(-40, 40), rng.randint(1, 9)) for _ in range(nn)]
 
 
-@pytest.mark.parametrize("prop", pv.STRUCTURED)
+@pytest.mark.parametrize("prop", [*pv.STRUCTURED, "constant"])
 def test_every_step_holds_on_random_rational_vectors(prop):
     # exact arithmetic: each step's claim, at every index assignment satisfying its hypotheses
     rng = random.Random(606)
@@ -232,6 +240,8 @@ def test_every_step_holds_on_random_rational_vectors(prop):
     for _ in range(40 if prop != "threshold" else 15):
         x = _random_vector(rng)
         c = Fraction(rng.randint(-30, 30), rng.randint(1, 5))
+        if prop == "constant":  # sparsemax(c*1) = 1/n
+            x = [c] * len(x)
         nn = len(x)
         e = [rng.randint(0, 1) for _ in x]
         e[rng.randrange(nn)] = 1  # a non-empty index set
