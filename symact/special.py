@@ -37,9 +37,11 @@ Measured (``tests/test_special.py`` and 1e5 random points over the whole line):
 at most 1 ULP from the correctly rounded erfc(zh + zl) in every region, subnormal
 results included, with 0-15% of the points not correctly rounded.
 
-All functions are vectorised (no Python loop over elements), take float64 arrays
-or scalars, broadcast, and never warn: erfc(+inf) = 0, erfc(-inf) = 2, nan gives
-nan; a non-finite ``zl`` is treated as 0.
+All functions are vectorised (a Python loop runs over blocks of 65536 elements,
+whose temporaries stay in the CPU cache, never over elements), take real arrays or
+scalars (computed in float64; complex or text input is a TypeError), broadcast,
+and never warn: erfc(+inf) = 0, erfc(-inf) = 2, nan gives nan; ``zh + zl`` need
+not be normalised (it is, exactly, first), and a non-finite ``zl`` counts as 0.
 
 Examples:
     >>> import numpy as np
@@ -249,6 +251,8 @@ def _tail(ah: np.ndarray, al: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
 
 def _block(zh: np.ndarray, zl: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """erfc(zh + zl) as (h, l, scaled) for one contiguous block of 1-d float64 input."""
+    # renormalise, so any finite pair means zh + zl (a non-finite zl counts as 0)
+    zh, zl = _two_sum(zh, np.where(np.isfinite(zl), zl, 0.0))
     zl = np.where(np.isfinite(zl), zl, 0.0)
     ah = np.abs(zh)
     neg = zh < 0
@@ -281,7 +285,11 @@ _BLOCK = 1 << 16
 
 def _blocks(arrays: tuple[Any, ...]) -> tuple[tuple[int, ...], list[np.ndarray]]:
     """Broadcast to float64, flatten (C order); returns the shape and the flat arrays."""
-    bc = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in arrays))
+    arrs = [np.asarray(v) for v in arrays]
+    for v in arrs:
+        if v.dtype.kind not in "biuf":
+            raise TypeError(f"erfc needs real numbers (bool, int or float arrays), got dtype {v.dtype}")
+    bc = np.broadcast_arrays(*(v.astype(np.float64, copy=False) for v in arrs))
     return bc[0].shape, [np.ascontiguousarray(v).ravel() for v in bc]
 
 

@@ -124,8 +124,26 @@ def test_nan_and_non_finite_low_parts() -> None:
     assert special.erfc_dd(1.0, np.inf) == special.erfc_dd(1.0, np.nan) == special.erfc(1.0)
 
 
+def test_unnormalised_pairs_mean_their_sum() -> None:
+    assert special.erfc_dd(1.0, 0.5) == special.erfc(1.5)
+    assert special.erfc_dd(0.0, -3.0) == special.erfc(-3.0)
+    assert special.erfc_dd(1e308, 1e308) == 0.0 and special.erfc_dd(-1e308, -1e308) == 2.0
+
+
+@pytest.mark.parametrize("bad", [np.array([1 + 1j]), "1.0", np.array(["a"]), None])
+def test_non_real_input_is_a_type_error(bad: object) -> None:
+    with pytest.raises(TypeError, match="real numbers"):
+        special.erfc(bad)
+    with pytest.raises(TypeError, match="real numbers"):
+        special.mul_erfc_dd(bad, 1.0)
+
+
 def test_shapes_scalars_and_broadcasting() -> None:
     assert isinstance(special.erfc(0.5), np.float64)
+    assert special.erfc(np.float32(0.5)) == special.erfc(0.5) and special.erfc(np.array([1, 0])).tolist() == [
+        special.erfc(1.0),
+        1.0,
+    ]
     assert special.erfc_dd(np.zeros((2, 1)), np.zeros(3)).shape == (2, 3)
     assert special.mul_erfc_dd(np.ones(4), 1.0, 0.0).shape == (4,)
     assert special.erfc(np.empty((0, 2))).shape == (0, 2)
