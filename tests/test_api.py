@@ -39,3 +39,36 @@ def test_public_calls_never_evaluate_text(call, tmp_path):
     with pytest.raises((TypeError, ValueError, sympy.SympifyError)):
         call(payload)
     assert not marker.exists()
+
+
+def _budgeted_calls():
+    import proofs
+    from proofs import linearity
+
+    act = symact.get("relu")
+    return {
+        "symact.limit": symact.limit,
+        "symact.derivative": symact.derivative,
+        "symact.properties": symact.properties,
+        "symact.output_range": symact.output_range,
+        "Activation.limit": act.limit,
+        "Activation.derivative": act.derivative,
+        "Activation.properties": act.properties,
+        "Activation.output_range": act.output_range,
+        "proofs.prove": proofs.prove,
+        "proofs.prove_linear": proofs.prove_linear,
+        "proofs.prove_additive": proofs.prove_additive,
+        "proofs.prove_homogeneous": proofs.prove_homogeneous,
+        "proofs.linearity.check_argument": linearity.check_argument,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_budgeted_calls()))
+def test_budgeted_calls_take_a_keyword_only_budget(name):
+    """Every call that derives or proves takes ``seconds=`` (default None: its documented budget)."""
+    import inspect
+
+    param = inspect.signature(_budgeted_calls()[name]).parameters.get("seconds")
+    assert param is not None, f"{name} has no seconds= budget"
+    assert param.kind is inspect.Parameter.KEYWORD_ONLY and param.default is None
+    assert "seconds" in (_budgeted_calls()[name].__doc__ or ""), f"{name} does not document its budget"
