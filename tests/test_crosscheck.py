@@ -1,0 +1,56 @@
+"""The numeric filter on symbolic limits (symact.crosscheck) refutes wrong limits, never the catalog's."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+from sympy import erf, exp, log, oo, tanh
+
+import symact
+from known_facts import FACTS
+from symact import analysis, x
+from symact.crosscheck import limit_disagreement
+from symact.pieces import decompose
+
+ACTS = symact.all_activations()
+
+
+@pytest.mark.parametrize("act", ACTS, ids=[a.name for a in ACTS])
+def test_true_catalog_limits_are_not_refuted(act: symact.Activation) -> None:
+    # the limits of the independent oracle (tests/known_facts.py), on the end pieces of the canonical form
+    facts = FACTS[act.name]
+    form = decompose(act.expr)
+    for point, piece, side, key in ((oo, form.pieces[-1], "-", "limit_pos_inf"), (-oo, form.pieces[0], "+", "limit_neg_inf")):
+        value = facts[key]
+        if isinstance(value, sympy.Expr):
+            assert limit_disagreement(piece, point, side, value) is None, (act.name, point, value)
+
+
+WRONG = [
+    # (expression, point, side, a false limit)
+    (erf(x) + erf((2 * x + 1) / (exp(-2 * x - 1) + 1)), oo, "-", sympy.Integer(0)),  # SymPy 1.14 says 0; it is 2
+    (tanh(x), oo, "-", sympy.Integer(0)),
+    (tanh(x), -oo, "+", oo),
+    (log(x), oo, "-", sympy.Integer(7)),
+    (x * exp(-x), oo, "-", sympy.Rational(1, 10)),
+    (1 / x, sympy.Integer(0), "+", sympy.Integer(0)),
+    (exp(1 / x), sympy.Integer(0), "-", sympy.Integer(1)),
+]
+
+
+@pytest.mark.parametrize(("expr", "point", "side", "value"), WRONG)
+def test_wrong_limits_are_refuted(expr: sympy.Expr, point: sympy.Expr, side: str, value: sympy.Expr) -> None:
+    assert limit_disagreement(expr, point, side, value) is not None
+
+
+def test_slow_true_limits_are_not_refuted() -> None:
+    assert limit_disagreement(1 / log(log(x)), oo, "-", sympy.Integer(0)) is None
+    assert limit_disagreement(log(log(x)), oo, "-", oo) is None
+    assert limit_disagreement(x - sympy.sqrt(x**2 + 1), oo, "-", sympy.Integer(0)) is None
+    assert limit_disagreement(sympy.sin(x) / x, oo, "-", sympy.Integer(0)) is None
+
+
+def test_the_soundness_counterexample_is_unknown_not_wrong() -> None:
+    f = erf(x) + erf((2 * x + 1) / (exp(-2 * x - 1) + 1))
+    got = analysis.limit(f, oo)
+    assert got == 2 or isinstance(got, symact.Unknown), got
