@@ -14,7 +14,7 @@ The pipeline is ``expr -> symact.rewrite.stabilize -> NumPy source -> function``
 * every other floating dtype is computed in float64 by the plain kernel and
   rounded once to the input dtype; integers and Python numbers give float64;
   a 0-d input gives a NumPy scalar, as NumPy ufuncs do;
-* products ``a*sigmoid(u)``, ``a*tanh(softplus(u))`` and ``a*erfc(z)`` scale
+* products ``a*sigmoid(u)``, ``a*sigmoid'(u)``, ``a*tanh(softplus(u))`` and ``a*erfc(z)`` scale
   ``exp`` by e**64 where it would go subnormal, so a normal product keeps its
   relative accuracy;
 * the whole body runs under ``np.errstate(all="ignore")``, and the generated
@@ -56,7 +56,7 @@ from sympy import S
 from symact import rewrite as rw
 from symact.activation import Activation, x
 
-__all__ = ["derivative_expr", "round_to", "source", "to_numpy"]
+__all__ = ["derivative_expr", "regimes", "round_to", "source", "to_numpy"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -289,6 +289,17 @@ def _sigmoid_prime(u: Any) -> Any:
     return q - q * (2.0 * dl / dh)
 
 
+def _mul_sigmoid_prime(a: Any, u: Any) -> Any:
+    """a * sigmoid'(u) with no subnormal intermediate where the product is normal.
+
+    For |u| > 600, sigmoid'(u) = exp(-|u|) to double precision, computed as
+    exp(64 - |u|) * e**-64 after the product with ``a`` (as in :func:`_mul_sigmoid`).
+    """
+    a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
+    out = a * _sigmoid_prime(u)
+    return _fix(out, np.abs(u) > 600.0, lambda m: (a[m] * np.exp(64.0 - np.abs(u[m]))) * _EXP_M64)
+
+
 def _sigmoid_prime_dd(uh: Any, ul: Any) -> Any:
     """sigmoid'(uh + ul) = sigmoid'(uh) (1 - tanh(uh/2) ul) to first order."""
     ul = _finite_lo(ul)
@@ -375,6 +386,31 @@ def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
 def _hypot_m1(u: Any, c: float) -> Any:
     """hypot(u, c) - c, as u*(u/(hypot(u, c) + c))."""
     return u * (u / (np.hypot(u, c) + c))
+
+
+def _poly(t: Any, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...]) -> Any:
+    """sum c_j (t - a)**j: Horner in double down to c_nd, then nd double-double steps.
+
+    ``t - a`` is split exactly (TwoSum), and the last steps carry the coefficients
+    ``ch[j] + cl[j]`` in double-double, so near a zero of the polynomial's lowest
+    terms the result keeps its relative accuracy.
+    """
+    th, tl = _two_sum(t, -a)
+    h = np.full(np.shape(th), ch[-1])
+    for c in ch[-2:nd - 1:-1]:
+        h = h * th + c
+    sh, sl = h, np.zeros(np.shape(th))
+    for j in range(nd - 1, -1, -1):
+        sh, sl = _dd_mul(sh, sl, th, tl)
+        sh, sl = _dd_add(sh, sl, ch[j], cl[j])
+    return sh + sl
+
+
+def _series(r: Any, xv: Any, lo: float, hi: float, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...]) -> Any:
+    """r with a certified Taylor regime (:mod:`symact.series`) on the doubles lo <= x <= hi."""
+    r = np.asarray(r, dtype=np.float64)
+    xv = np.broadcast_to(xv, np.broadcast_shapes(np.shape(r), np.shape(xv)))
+    return _fix(r, (xv >= lo) & (xv <= hi), lambda m: _poly(xv[m], a, nd, ch, cl))
 
 
 def _prepare(x: Any) -> tuple[np.ndarray, np.dtype, bool]:
@@ -668,7 +704,9 @@ class _Printer:
         if len(factors) == 1 and isinstance(factors[0], rw.AddHypot) and k != 1:
             u, c = factors[0].args
             return f"_add_hypot({self(u)}, {_num(c)}, {_num(k)})"
-        for special_type, helper in ((rw.Sigmoid, "_mul_sigmoid"), (rw.TanhSoftplus, "_mul_tanh_softplus")):
+        for special_type, helper in (
+            (rw.Sigmoid, "_mul_sigmoid"), (rw.SigmoidPrime, "_mul_sigmoid_prime"), (rw.TanhSoftplus, "_mul_tanh_softplus"),
+        ):
             hits = [f for f in factors if isinstance(f, special_type)]
             others = [f for f in factors if not isinstance(f, special_type)]
             if len(hits) == 1 and others and all(f.has(x) for f in others) and not (self.precise and _needs_dd(hits[0].args[0])):
@@ -784,6 +822,7 @@ def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
 # Public API
 # ---------------------------------------------------------------------------------------
 _SOURCES: dict[tuple[str, str], str] = {}
+_REGIMES: dict[str, tuple[Any, ...]] = {}
 _FUNCS: dict[tuple[str, str], Callable[[Any], Any]] = {}
 
 
@@ -792,9 +831,26 @@ def _name_of(obj: Activation | sympy.Expr, derivative: int) -> str:
     return base + ("_" + "d" * derivative if derivative else "")
 
 
-def _render(name: str, plain: list[str], precise: list[str], clamp: tuple[float, float] | None, patches: list[str]) -> str:
+def _regime_lines(reg: Any) -> list[str]:
+    """The call that applies one certified regime, with a comment saying what was proved."""
+    nd = min(reg.order + 2, reg.degree + 1)
+    what = "exactly at" if reg.root_exact else "at"
+    out = [
+        f"        # certified Taylor regime (symact.series): zero of order {reg.order} {what} x = {reg.root!r}, "
+        f"degree {reg.degree}, truncation <= {reg.bound:.1e} relative",
+        f"        r = _series(r, x_in, {reg.lo!r}, {reg.hi!r}, {reg.a!r}, {nd}, (",
+    ]
+    cs = [repr(c) for c in reg.coeffs]
+    out.extend("            " + ", ".join(cs[i : i + 4]) + "," for i in range(0, len(cs), 4))
+    out.append("        ), (" + ", ".join(repr(c) for c in reg.coeffs_lo[:nd]) + ",))")
+    return out
+
+
+def _render(
+    name: str, plain: list[str], precise: list[str], clamp: tuple[float, float] | None, patches: list[str], regimes: tuple[Any, ...] = ()
+) -> str:
     out = [f"def {name}(x):", "    x, dtype, scalar = _prepare(x)"]
-    if patches:
+    if patches or regimes:
         out.append("    x_in = x")
     out.append('    with np.errstate(all="ignore"):')
     if clamp:
@@ -812,6 +868,8 @@ def _render(name: str, plain: list[str], precise: list[str], clamp: tuple[float,
         out.extend("    " + line for line in precise)
         out.append("        else:")
         out.extend("    " + line for line in plain)
+    for reg in regimes:
+        out.extend(_regime_lines(reg))
     out.extend(f"        r = np.where({p}, r)" for p in patches)
     out.append("    return _finish(r, dtype, scalar)")
     return "\n".join(out)
@@ -917,6 +975,16 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, Callable[[Any], Any]]:
                 patches.append(f"x_in == {'np.inf' if xv > 0 else '-np.inf'}, {lit}")
         src = _render(name, plain, precise, clamp, patches)
         fn = _compile(src, name)
+    else:
+        patches = []
+    # near zeros where the formula cancels: certified Taylor polynomials
+    from symact import series
+
+    regs = series.regimes(expr, fn)
+    _REGIMES[sympy.srepr(expr)] = regs
+    if regs:
+        src = _render(name, plain, precise, clamp, patches, regs)
+        fn = _compile(src, name)
     return src, fn
 
 
@@ -954,6 +1022,21 @@ def to_numpy(obj: Activation | sympy.Expr, derivative: int = 0) -> Callable[[Any
         _SOURCES[key] = src
         _FUNCS[key] = fn
     return fn
+
+
+def regimes(obj: Activation | sympy.Expr, derivative: int = 0) -> tuple[Any, ...]:
+    """The certified Taylor regimes (:class:`symact.series.Regime`) the generated function uses.
+
+    Examples:
+        >>> import symact
+        >>> [(r.order, r.root, r.degree) for r in regimes(symact.get("tanh_shrink"))]
+        [(3, 0.0, 48)]
+        >>> regimes(symact.get("softplus"))
+        ()
+    """
+    expr, _ = _resolve(obj, derivative)
+    to_numpy(obj, derivative)
+    return _REGIMES.get(sympy.srepr(expr), ())
 
 
 def source(obj: Activation | sympy.Expr, derivative: int = 0) -> str:

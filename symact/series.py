@@ -1,0 +1,685 @@
+"""Certified Taylor regimes: polynomials that replace a formula near a zero where it cancels.
+
+Near a zero ``r`` of order ``k`` of a function ``g`` (an activation or its
+derivative), a formula whose terms cancel there (``x - tanh(x)`` at 0,
+``Phi(x) + x phi(x)`` at -0.75) loses relative accuracy like ``1/|x - r|**k``.
+There the generated code evaluates instead the Taylor polynomial ``P_N(t)``,
+``t = x - a``, at a double ``a`` next to ``r``. A polynomial is an
+approximation, not an equal rewrite, so it is used only with a proof:
+
+* the coefficients ``g^(j)(a)/j!`` and the bounds come from Taylor-mode
+  automatic differentiation of the *original* expression over
+  :mod:`mpmath.iv` intervals (:func:`taylor`), whose zero-order values are the
+  certified enclosures of :mod:`symact.interval`; evaluated over a box ``X``,
+  the j-th result encloses ``g^(j)(xi)/j!`` for every ``xi`` in ``X``;
+* the zero: a simple zero is bracketed by a certified sign change and is the
+  only one in the regime because ``g'`` excludes 0 there; a zero of higher
+  order must sit at an exact point where SymPy proves ``g^(j)(r) = 0`` for
+  ``j < k``;
+* the bound (:func:`certify`): ``|g(x)| >= m |x - r|**k`` with
+  ``m = min |g^(k)|/k!`` over the regime, and ``|x - r| >= q |t|`` for every
+  double ``x != a`` (``q`` from the bracket of ``r``). On a small box around
+  ``a`` the Lagrange remainder ``max|g^(N+1)|/(N+1)! |t|**(N+1)`` bounds
+  ``g - P_N``; on the other boxes a Taylor model of ``g - P_N`` (coefficients
+  enclosed at the box centre, remainder over the box). :attr:`Regime.bound`,
+  the largest ratio, must be ``<= 2**-60``. The stored coefficients are the
+  exact ones rounded to double-double (a rounding of the evaluation, like
+  every other one).
+
+:func:`regimes` finds the zeros of ``g`` on ``[-16, 16]``, measures the error of
+the direct NumPy function around each (against the correctly rounded mpmath
+truth), and proposes the width where it exceeds three ULP; the regime is the
+widest one that can be certified within a time budget, never wider than that
+width, or none. Nothing here is typed in per activation.
+
+Examples:
+    >>> import sympy
+    >>> from symact import x
+    >>> reg = certify(x - sympy.tanh(x), 0.0, -0.25, 0.25, order=3)
+    >>> reg.degree, reg.coeffs[:6], reg.bound < 2**-60
+    (27, (0.0, 0.0, 0.0, 0.3333333333333333, 0.0, -0.13333333333333333), True)
+    >>> certify(abs(x) - x**2, 0.0, -0.25, 0.25, order=1)
+    Unknown('no Taylor arithmetic for Abs')
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy
+from mpmath import iv
+from mpmath.libmp import fzero
+
+from symact import interval
+from symact.activation import x
+from symact.unknown import Unknown
+
+__all__ = ["Regime", "Zero", "certify", "find_zeros", "regimes", "taylor"]
+
+#: The proved relative truncation error every regime must reach.
+TARGET = 2.0**-60
+#: Highest polynomial degree tried.
+MAX_DEGREE = 48
+#: Where zeros are looked for, and the grid step of the sign scan.
+WINDOW = 16.0
+_STEP = 1.0 / 64
+_PREC = 128
+_S = sympy.Symbol("s", real=True)
+_ZERO_MPI = (fzero, fzero)
+
+
+class _Timeout(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A certified Taylor regime of ``g`` around a zero.
+
+    Attributes:
+        lo, hi: the regime is every double ``x`` with ``lo <= x <= hi``.
+        a: the expansion point (a double); ``t = x - a``.
+        order: ``k``, the order of the zero of ``g`` at ``root``.
+        root: the zero, rounded to a double (exact when ``root_exact``).
+        root_exact: whether the zero is exactly ``root`` (proved symbolically).
+        degree: ``N``, the polynomial degree.
+        coeffs, coeffs_lo: ``g^(j)(a)/j!`` for ``j = 0..N`` as double-double ``hi + lo``.
+        bound: proved: ``|g(x) - P_N(x - a)| <= bound * |g(x)|`` for every double in the regime
+            (``P_N`` with the exact coefficients).
+    """
+
+    lo: float
+    hi: float
+    a: float
+    order: int
+    root: float
+    root_exact: bool
+    degree: int
+    coeffs: tuple[float, ...]
+    coeffs_lo: tuple[float, ...]
+    bound: float
+
+
+@dataclass(frozen=True)
+class Zero:
+    """A zero of ``g``: in ``[lo, hi]`` (equal ends when exact), of order ``order``."""
+
+    lo: mpmath.mpf
+    hi: mpmath.mpf
+    order: int
+    exact: bool
+
+
+# ---------------------------------------------------------------------------------------
+# Taylor-mode arithmetic over intervals
+# ---------------------------------------------------------------------------------------
+def _zero() -> Any:
+    return iv.mpf(0)
+
+
+def _is_zero(v: Any) -> bool:
+    return bool(v._mpi_ == _ZERO_MPI)
+
+
+_PRIMS: dict[Any, Callable[[Any], Any]] = {}
+
+
+def _prim(func: Any, *rest: Any) -> Callable[[Any], Any]:
+    """The certified enclosure of ``func(s, *rest)`` as a function of an iv box of ``s``."""
+    key = (func, rest)
+    if key not in _PRIMS:
+        _PRIMS[key] = interval.compile_enclosure(func(_S, *rest), _S)
+    return _PRIMS[key]
+
+
+class _Taylor:
+    """Coefficients 0..n-1 of the Taylor expansion of each node over a box (memoised)."""
+
+    def __init__(self, n: int, box: Any, deadline: float) -> None:
+        self.n = n
+        self.box = box
+        self.deadline = deadline
+        self.memo: dict[sympy.Expr, list[Any]] = {}
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise _Timeout
+
+    def __call__(self, e: sympy.Expr) -> list[Any]:
+        if e not in self.memo:
+            self.check()
+            self.memo[e] = self._eval(e)
+        return self.memo[e]
+
+    def const(self, v: Any) -> list[Any]:
+        return [v] + [_zero() for _ in range(self.n - 1)]
+
+    def mul(self, a: list[Any], b: list[Any]) -> list[Any]:
+        na = [j for j in range(self.n) if not _is_zero(a[j])]
+        nb = [j for j in range(self.n) if not _is_zero(b[j])]
+        out = [_zero() for _ in range(self.n)]
+        for i in na:
+            for j in nb:
+                if i + j < self.n:
+                    out[i + j] += a[i] * b[j]
+        self.check()
+        return out
+
+    def recip(self, u: list[Any]) -> list[Any]:
+        if interval._contains_zero(u[0]):
+            raise interval.EnclosureError("division by a series whose value may be 0")
+        r = [1 / u[0]]
+        for k in range(1, self.n):
+            s = _zero()
+            for j in range(1, k + 1):
+                if not _is_zero(u[j]):
+                    s += u[j] * r[k - j]
+            r.append(-r[0] * s)
+        return r
+
+    def integrate(self, u: list[Any], d0: Any, dprime: list[Any] | Callable[[int], Any]) -> list[Any]:
+        """Coefficients of ``h`` with ``h(0) = d0`` and ``h' = dprime * u'`` (dprime given lazily by index)."""
+        out = [d0]
+        for k in range(1, self.n):
+            s = _zero()
+            for j in range(1, k + 1):
+                if not _is_zero(u[j]):
+                    s += j * u[j] * (dprime(k - j) if callable(dprime) else dprime[k - j])
+            out.append(s / k)
+        return out
+
+    def _eval(self, e: sympy.Expr) -> list[Any]:  # noqa: C901 - one dispatch table
+        n = self.n
+        if e == x:
+            return [self.box, iv.mpf(1)] + [_zero() for _ in range(n - 2)]
+        if not e.has(x):
+            return self.const(interval.compile_enclosure(e)(self.box))
+        if isinstance(e, sympy.Add):
+            parts = [self(a) for a in e.args]
+            return [sum((p[k] for p in parts[1:]), parts[0][k]) for k in range(n)]
+        if isinstance(e, sympy.Mul):
+            acc = self(e.args[0])
+            for a in e.args[1:]:
+                acc = self.mul(acc, self(a))
+            return acc
+        if isinstance(e, sympy.Pow):
+            return self._pow(e)
+        if len(e.args) != 1:
+            raise interval.EnclosureError(f"no Taylor arithmetic for {e.func.__name__}")
+        u = self(e.args[0])
+        f = e.func
+        if f is sympy.exp:
+            return self._exp(u)
+        if f is sympy.log:
+            return self._log(u)
+        if f is sympy.tanh:
+            t = [_prim(sympy.tanh)(u[0])]
+            s: list[Any] = []
+
+            def s_at(i: int) -> Any:  # 1 - tanh**2, from the coefficients known so far
+                while len(s) <= i:
+                    m = len(s)
+                    v = -sum((t[j] * t[m - j] for j in range(m + 1)), _zero())
+                    s.append(v + 1 if m == 0 else v)
+                return s[i]
+
+            for k in range(1, n):
+                t.append(sum((j * u[j] * s_at(k - j) for j in range(1, k + 1) if not _is_zero(u[j])), _zero()) / k)
+            return t
+        if f in (sympy.sinh, sympy.cosh, sympy.sin, sympy.cos):
+            hyper = f in (sympy.sinh, sympy.cosh)
+            sn = [_prim(sympy.sinh if hyper else sympy.sin)(u[0])]
+            cs = [_prim(sympy.cosh if hyper else sympy.cos)(u[0])]
+            for k in range(1, n):
+                ds = sum((j * u[j] * cs[k - j] for j in range(1, k + 1) if not _is_zero(u[j])), _zero()) / k
+                dc = sum((j * u[j] * sn[k - j] for j in range(1, k + 1) if not _is_zero(u[j])), _zero()) / k
+                sn.append(ds)
+                cs.append(dc if hyper else -dc)
+            return sn if f in (sympy.sinh, sympy.sin) else cs
+        if f in (sympy.erf, sympy.erfc):
+            w = self._exp(self.mul(u, [-v for v in u]))  # exp(-u**2)
+            c = interval.compile_enclosure(2 / sympy.sqrt(sympy.pi))(None)
+            er = self.integrate(u, _zero(), [c * v for v in w])
+            er[0] = _prim(f)(u[0])
+            return er if f is sympy.erf else [er[0]] + [-v for v in er[1:]]
+        if f is sympy.atan:
+            q = self.recip([u2 + (1 if k == 0 else 0) for k, u2 in enumerate(self.mul(u, u))])
+            return self.integrate(u, _prim(sympy.atan)(u[0]), q)
+        raise interval.EnclosureError(f"no Taylor arithmetic for {f.__name__}")
+
+    def _exp(self, u: list[Any]) -> list[Any]:
+        out = [_prim(sympy.exp)(u[0])]
+        for k in range(1, self.n):
+            out.append(sum((j * u[j] * out[k - j] for j in range(1, k + 1) if not _is_zero(u[j])), _zero()) / k)
+        return out
+
+    def _log(self, u: list[Any]) -> list[Any]:
+        out = [_prim(sympy.log)(u[0])]
+        inv = 1 / u[0]
+        for k in range(1, self.n):
+            s = sum((j * out[j] * u[k - j] for j in range(1, k) if not _is_zero(u[k - j])), _zero())
+            out.append(inv * (u[k] - s / k))
+        return out
+
+    def _pow(self, e: sympy.Pow) -> list[Any]:
+        b, p = e.args
+        if p.has(x):
+            return self._exp(self(p * sympy.log(b)))
+        u = self(b)
+        if p.is_Integer:
+            k = int(p)
+            out = self.const(iv.mpf(1))
+            base = u
+            m = abs(k)
+            while m:
+                if m & 1:
+                    out = self.mul(out, base)
+                m >>= 1
+                if m:
+                    base = self.mul(base, base)
+            return self.recip(out) if k < 0 else out
+        if not p.is_Rational:
+            raise interval.EnclosureError(f"no Taylor arithmetic for the power {p}")
+        alpha = iv.mpf(int(p.p)) / int(p.q)
+        if u[0].a <= 0:
+            raise interval.EnclosureError("a real power of a series whose value may be <= 0")
+        out = [_prim(sympy.Pow, p)(u[0])]
+        inv = 1 / u[0]
+        for k in range(1, self.n):
+            s = sum(((alpha * j - (k - j)) * u[j] * out[k - j] for j in range(1, k + 1) if not _is_zero(u[j])), _zero())
+            out.append(inv * s / k)
+        return out
+
+
+def taylor(expr: sympy.Expr, lo: Any, hi: Any, n: int, prec: int = _PREC, seconds: float = 10.0) -> list[Any]:
+    """Interval enclosures of ``g^(j)(xi)/j!`` for every ``xi`` in ``[lo, hi]``, ``j = 0..n-1``.
+
+    Raises :class:`symact.interval.EnclosureError` where the expression is not
+    supported or may be undefined on the box, and ``TimeoutError`` past ``seconds``.
+
+    Examples:
+        >>> import sympy
+        >>> from symact import x
+        >>> [float(c.mid) for c in taylor(sympy.exp(2 * x), 0, 0, 4)]
+        [1.0, 2.0, 2.0, 1.3333333333333333]
+        >>> c = taylor(sympy.sin(x), 0, 1, 2)[1]   # cos over [0, 1]
+        >>> bool(c.a <= math.cos(1) and c.b >= 1)
+        True
+    """
+    with interval._ivprec(prec):
+        box = interval._box(lo, hi)
+        ad = _Taylor(n, box, time.monotonic() + seconds)
+        try:
+            return ad(sympy.sympify(expr, strict=True))
+        except _Timeout:
+            raise TimeoutError(f"Taylor arithmetic exceeded {seconds} s") from None
+        except (ZeroDivisionError, ValueError) as exc:
+            raise interval.EnclosureError(str(exc)) from None
+
+
+# ---------------------------------------------------------------------------------------
+# Certificates
+# ---------------------------------------------------------------------------------------
+def _split_dd(c: Any) -> tuple[float, float]:
+    from symact.codegen import round_to
+
+    with mpmath.workprec(_PREC * 2):
+        m = mpmath.mpf(c.mid)
+        hi = round_to(m)
+        return hi, round_to(m - hi)
+
+
+def _upper_abs(v: Any) -> mpmath.mpf:
+    return max(abs(mpmath.mpf(v.a)), abs(mpmath.mpf(v.b)))
+
+
+def _lower_abs(v: Any) -> mpmath.mpf:
+    a, b = mpmath.mpf(v.a), mpmath.mpf(v.b)
+    return mpmath.mpf(0) if a <= 0 <= b else min(abs(a), abs(b))
+
+
+def _shift(p: list[Any], d: Any, n: int) -> list[Any]:
+    """Coefficients 0..n-1 of ``P(d + s)`` in powers of ``s`` (interval arithmetic; repeated synthetic division)."""
+    c = list(p)
+    for i in range(n):
+        for j in range(len(c) - 2, i - 1, -1):
+            c[j] = c[j] + d * c[j + 1]
+    return c[:n]
+
+
+def certify(
+    expr: sympy.Expr,
+    a: float,
+    lo: float,
+    hi: float,
+    order: int,
+    root: tuple[Any, Any] | None = None,
+    *,
+    boxes: int = 24,
+    model: int = 12,
+    seconds: float = 20.0,
+) -> Regime | Unknown:
+    """Prove a Taylor regime of ``expr`` at ``a`` on the doubles of ``[lo, hi]``, or say why not.
+
+    The regime is cut into ``2 * boxes`` boxes of width ``w``. On the box of
+    half-width ``w`` around ``a`` (which holds the zero) the Lagrange remainder
+    bounds the error: ``|R| <= max|c_(N+1)| |t|**(N+1)`` with the coefficient
+    enclosed over that box; relative to ``|g(x)| >= m (q |t|)**k`` it is
+    ``max|c_(N+1)| w**(N+1-k) / (m q**k)``. On each other box ``B`` (centre ``b``,
+    radius ``s``), ``g - P_N`` is a Taylor model: the exact difference of the
+    coefficients of ``g`` (at ``b``, enclosed at high precision) and of ``P_N``
+    (shifted to ``b``) up to order ``model``, plus ``max_B |c_(model+1)| s**(model+1)``
+    and the tail of ``P_N``; relative to ``m dist(B, r)**k``. High-order
+    coefficients are only ever enclosed over small boxes, where interval
+    arithmetic overestimates them least.
+
+    Args:
+        expr: the smooth formula ``g`` valid on ``[lo, hi]`` (no switching functions).
+        a: the expansion point, a double in ``[lo, hi]``.
+        order: the order ``k`` of the zero of ``g``.
+        root: an interval ``(r_lo, r_hi)`` known to contain the zero; ``None`` means
+            the zero is exactly ``a`` (then ``g^(j)(a) = 0`` for ``j < k`` must hold:
+            it is checked, the enclosures of those coefficients must be exactly 0).
+        boxes: boxes per side.
+        model: the order of the Taylor models on the outer boxes.
+        seconds: the time budget.
+
+    Returns:
+        a :class:`Regime` whose :attr:`~Regime.bound` is ``<= 2**-60``, or an
+        :class:`~symact.unknown.Unknown` with the reason.
+
+    Examples:
+        >>> import sympy
+        >>> from symact import x
+        >>> reg = certify(sympy.exp(x) - 1, 0.0, -0.5, 0.5, order=1)
+        >>> reg.degree, reg.coeffs[:3], reg.order, reg.bound < 2**-60
+        (17, (0.0, 1.0, 0.5), 1, True)
+        >>> certify(sympy.tanh(x) - x, 0.0, -2.0, 2.0, order=3)   # past the poles at +-i pi/2
+        Unknown('no degree <= 48 reaches 2**-60 on [-2.0, 2.0]')
+    """
+    if not (lo <= a <= hi) or order < 1:
+        raise ValueError(f"need lo <= a <= hi and order >= 1, got {lo}, {a}, {hi}, {order}")
+    deadline = time.monotonic() + seconds
+
+    def left() -> float:
+        return max(deadline - time.monotonic(), 1e-3)
+
+    try:
+        with interval._ivprec(_PREC):
+            A = mpmath.mpf(a)
+            pt = taylor(expr, a, a, MAX_DEGREE + 3, _PREC * 2, left())
+            if root is None:
+                if any(not _is_zero(pt[j]) for j in range(order)):
+                    return Unknown(f"g^(j)({a}) = 0 for j < {order} is not proved")
+                r_lo = r_hi = A
+                q = mpmath.mpf(1)
+            else:
+                r_lo, r_hi = mpmath.mpf(root[0]), mpmath.mpf(root[1])
+                err = max(abs(r_lo - A), abs(r_hi - A))
+                gap = min(a - float(np.nextafter(a, -np.inf)), float(np.nextafter(a, np.inf)) - a)
+                if not (lo < r_lo and r_hi < hi) or err >= gap / 2:
+                    return Unknown("the zero is not pinned next to the expansion point")
+                q = 1 - err / gap
+            delta = max(mpmath.mpf(hi) - A, A - mpmath.mpf(lo))
+            w = delta / boxes
+            inner = (max(mpmath.mpf(lo), A - w), min(mpmath.mpf(hi), A + w))
+            if not (inner[0] <= r_lo and r_hi <= inner[1]):
+                return Unknown("the zero is not inside the inner box")
+            k0 = _lower_abs(pt[order])
+            start = next(
+                (d for d in range(order, MAX_DEGREE + 1)
+                 if max(_upper_abs(pt[d + 1]), _upper_abs(pt[d + 2])) * delta ** (d + 1 - order) <= k0 * TARGET / 64),
+                None,
+            )
+            if start is None:  # the coefficients at a already say no
+                return Unknown(f"no degree <= {MAX_DEGREE} reaches 2**-60 on [{lo}, {hi}]")
+            spans = [inner]
+            for side in (-1, 1):
+                e0 = inner[0] if side < 0 else inner[1]
+                end = mpmath.mpf(lo) if side < 0 else mpmath.mpf(hi)
+                while (e0 - end) * side < 0:
+                    e1 = e0 + side * w
+                    e1 = end if (e1 - end) * side > -w / 2 else e1
+                    spans.append((min(e0, e1), max(e0, e1)))
+                    e0 = e1
+            # the order-k coefficient must stay away from 0 on the whole regime (cheap: low order)
+            m = mpmath.inf
+            for b0, b1 in spans:
+                m = min(m, _lower_abs(taylor(expr, b0, b1, order + 1, _PREC, left())[order]))
+                if m == 0:
+                    return Unknown(f"g^({order}) may vanish on [{lo}, {hi}]")
+            # outer boxes: crude remainder enclosure and high-precision model at the centre
+            outer = []
+            for b0, b1 in spans[1:]:
+                crude = taylor(expr, b0, b1, model + 2, _PREC, left())
+                b = (b0 + b1) / 2
+                cb = taylor(expr, b, b, model + 1, _PREC * 2, left())
+                dist = min(abs(b0 - r_hi), abs(b0 - r_lo), abs(b1 - r_hi), abs(b1 - r_lo))
+                outer.append((b - A, (b1 - b0) / 2, cb, _upper_abs(crude[model + 1]), dist))
+            for deg in sorted({start, min(start + 4, MAX_DEGREE), min(start + 10, MAX_DEGREE)}):
+                c_in = taylor(expr, inner[0], inner[1], deg + 2, _PREC, left())[deg + 1]
+                bound = _upper_abs(c_in) * w ** (deg + 1 - order) / (m * q**order)
+                for d, rad, cb, rem, dist in outer:
+                    if bound > TARGET:
+                        break
+                    pb = _shift(pt[: deg + 1], iv.mpf(d), deg + 1)
+                    err = sum(
+                        (_upper_abs(cb[j] - pb[j]) * rad**j if j <= model else _upper_abs(pb[j]) * rad**j for j in range(deg + 1)),
+                        mpmath.mpf(0),
+                    )
+                    err += sum((_upper_abs(cb[j]) * rad**j for j in range(deg + 1, model + 1)), mpmath.mpf(0))
+                    err += rem * rad ** (model + 1)
+                    bound = max(bound, err / (m * dist**order))
+                if bound <= TARGET:
+                    pairs = [_split_dd(c) for c in pt[: deg + 1]]
+                    r_mid = float((r_lo + r_hi) / 2)
+                    return Regime(
+                        float(lo), float(hi), float(a), order, r_mid, root is None,
+                        deg, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), float(bound),
+                    )
+            return Unknown(f"no degree <= {MAX_DEGREE} reaches 2**-60 on [{lo}, {hi}]")
+    except interval.EnclosureError as exc:
+        return Unknown(str(exc))
+    except TimeoutError:
+        return Unknown(f"certificate exceeded {seconds} s")
+
+
+# ---------------------------------------------------------------------------------------
+# Finding the zeros
+# ---------------------------------------------------------------------------------------
+def _exact_order(expr: sympy.Expr, c: sympy.Expr, kmax: int = 6) -> int | None:
+    """The order of the zero of ``expr`` at the exact point ``c`` (None: not a zero or undecided)."""
+    from symact import budget
+
+    def order() -> int | None:
+        d = expr
+        for k in range(kmax + 1):
+            v = sympy.simplify(d.subs(x, c))
+            if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or not v.is_number:
+                return None
+            if v != 0:
+                return k or None
+            d = sympy.diff(d, x)
+        return None
+
+    try:
+        return budget.call(order, seconds=10.0, what="order of a zero")
+    except Exception:  # noqa: BLE001 - undecided is an answer here: no regime
+        return None
+
+
+def _sign(f: Callable[[Any], Any], t: mpmath.mpf) -> int | None:
+    try:
+        with interval._ivprec(_PREC * 2):
+            v = f(interval._mk(t, t))
+    except (interval.EnclosureError, ZeroDivisionError, ValueError):
+        return None
+    if v.a > 0:
+        return 1
+    if v.b < 0:
+        return -1
+    return None
+
+
+def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
+    """Zeros of the smooth formula ``expr`` in ``(lo, hi)`` found by a sign scan.
+
+    Sign changes between grid points (step 1/64) are refined by bisection with
+    certified signs to a bracket far narrower than a double's spacing; a grid
+    point where SymPy proves ``expr`` exactly 0 becomes an exact zero with its
+    order. Zeros closer together than the grid step, and zeros without a sign
+    change away from the grid, are missed (then no regime is made: nothing is claimed).
+
+    Examples:
+        >>> import sympy
+        >>> from symact import x
+        >>> zs = find_zeros(x + sympy.exp(x) + 1, -4, 4)
+        >>> [(float(z.lo), z.order, z.exact) for z in zs]
+        [(-1.2784645427610737, 1, False)]
+        >>> [(float(z.lo), z.order) for z in find_zeros(x - sympy.tanh(x), -1, 1)]
+        [(0.0, 3)]
+    """
+    from symact.validation import _compile_mp
+
+    f_mp = _compile_mp(expr)
+    f_iv = interval.compile_enclosure(expr)
+    start, stop = math.ceil(lo / _STEP), math.floor(hi / _STEP)
+    vals: list[tuple[float, int | None]] = []
+    with mpmath.workprec(80):
+        for i in range(start, stop + 1):
+            t = i * _STEP
+            try:
+                v = f_mp(mpmath.mpf(t))
+                s = None if not mpmath.isfinite(v) else (0 if v == 0 else (1 if v > 0 else -1))
+            except (ValueError, ZeroDivisionError, ArithmeticError):
+                s = None
+            vals.append((t, s))
+    out: list[Zero] = []
+    # a zero of any order: only at 0, where SymPy decides it exactly (elsewhere an exact 0
+    # at 80 bits is an underflow, e.g. 1 + tanh(-16), not a zero)
+    if any(t == 0 and s == 0 for t, s in vals):
+        k = _exact_order(expr, sympy.S.Zero)
+        if k:
+            out.append(Zero(mpmath.mpf(0), mpmath.mpf(0), k, True))
+    nonzero = [(t, s) for t, s in vals if s]
+    for (t0, s0), (t1, s1) in zip(nonzero[:-1], nonzero[1:]):
+        if s0 == s1 or t1 - t0 > 2 * _STEP or any(z.exact and t0 <= z.lo <= t1 for z in out):
+            continue
+        p, q = mpmath.mpf(t0), mpmath.mpf(t1)
+        sp, sq = _sign(f_iv, p), _sign(f_iv, q)
+        if sp is None or sq is None or sp == sq:
+            continue
+        with mpmath.workprec(_PREC * 2):
+            for _ in range(200):
+                if q - p < mpmath.ldexp(max(abs(p), mpmath.mpf(2) ** -900), -80):
+                    break
+                mid = (p + q) / 2
+                sm = _sign(f_iv, mid)
+                if sm is None:
+                    break
+                p, q = (mid, q) if sm == sp else (p, mid)
+        out.append(Zero(p, q, 1, False))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Regimes for a generated function
+# ---------------------------------------------------------------------------------------
+def _direct_error(expr: sympy.Expr, fn: Callable[[Any], Any], xs: np.ndarray) -> np.ndarray:
+    from symact.validation import truth, ulp_error
+
+    with np.errstate(all="ignore"):
+        got = np.asarray(fn(xs), dtype=np.float64)
+    err, wrong = ulp_error(got, truth(expr, xs))
+    return np.where(wrong, np.inf, err)
+
+
+def needed_width(expr: sympy.Expr, fn: Callable[[Any], Any], a: float, wmax: float, ulps: float = 1.0) -> float:
+    """The half-width around ``a`` beyond which ``fn`` measured within ``ulps`` of the truth (float64).
+
+    Bands ``2**-(j+1) wmax <= |x - a| <= 2**-j wmax`` are sampled (48 points a side,
+    16 past the tenth band, down to ``2**-30 wmax``; deterministic); the answer is 1.5 times the outer edge of the outermost band that
+    measured worse than ``ulps`` (at most ``wmax``), or 0 if none did.
+    """
+    rng = np.random.default_rng(7)
+    for j in range(0, 31):
+        outer = wmax * 2.0**-j
+        if outer < abs(a) * 2.0**-50 + 2.0**-1000:
+            break
+        ts = rng.uniform(outer / 2, outer, 48 if j <= 10 else 16)
+        xs = np.concatenate([a + ts, a - ts])
+        if np.max(_direct_error(expr, fn, xs)) > ulps:
+            return min(1.5 * outer, wmax)
+    return 0.0
+
+
+def _reach(expr: sympy.Expr, a: float, order: int) -> float:
+    """A guess of the widest regime the certificate can reach: from the decay of the coefficients at ``a``.
+
+    The bound needs ``|c_(N+1)| d**(N+1-k) <~ 2**-60 |c_k|`` at ``N = MAX_DEGREE`` (a
+    safety factor 1/64 for the overestimation on boxes); only a starting point
+    for the search, never part of a proof.
+    """
+    try:
+        cs = [abs(mpmath.mpf(c.mid)) for c in taylor(expr, a, a, MAX_DEGREE + 2, _PREC, 10.0)]
+    except (interval.EnclosureError, TimeoutError):
+        return math.inf
+    ck, top = cs[order], max(cs[-1], cs[-2], mpmath.mpf(2) ** -2000)
+    if ck == 0:
+        return math.inf
+    return float((ck * TARGET / 64 / top) ** (mpmath.mpf(1) / (MAX_DEGREE + 1 - order)))
+
+
+def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -> tuple[Regime, ...]:
+    """The certified regimes that the generated function ``fn`` of ``expr`` needs.
+
+    For each zero of ``expr`` on ``[-16, 16]`` (per smooth piece) where ``fn``
+    measurably loses accuracy, the regime is the widest certified one not wider
+    than :func:`needed_width` (tried shrinking by 0.75 down to 1/64 of it).
+
+    Examples:
+        >>> import symact
+        >>> from symact.codegen import derivative_expr, to_numpy
+        >>> regimes(symact.get("softplus").expr, to_numpy(symact.get("softplus")))
+        ()
+    """
+    from symact import rewrite as rw
+
+    deadline = time.monotonic() + seconds
+    out: list[Regime] = []
+    for p in rw.stabilize(expr).pieces:
+        if p.is_point or not p.raw.has(x):
+            continue
+        plo = -WINDOW if p.lo == -sympy.oo else max(float(p.lo), -WINDOW)
+        phi = WINDOW if p.hi == sympy.oo else min(float(p.hi), WINDOW)
+        if plo >= phi:
+            continue
+        for z in find_zeros(p.raw, plo, phi):
+            if time.monotonic() > deadline:
+                return tuple(out)
+            from symact.codegen import round_to
+
+            a = float(z.lo) if z.exact else round_to((z.lo + z.hi) / 2)
+            room = min(a - plo, phi - a) * 0.999
+            width = needed_width(expr, fn, a, min(room, 4.0), ulps=3.0)
+            if width == 0.0:
+                continue
+            # the regime never reaches a neighbouring zero
+            others = [float(w.lo) for w in find_zeros(p.raw, plo, phi) if w is not z and abs(float(w.lo) - a) > 0]
+            if others:
+                width = min(width, 0.45 * min(abs(o - a) for o in others))
+            d = min(width, _reach(p.raw, a, z.order))
+            while d >= width / 64 and time.monotonic() < deadline:
+                lo_, hi_ = float(np.nextafter(a - d, a)), float(np.nextafter(a + d, a))
+                reg = certify(p.raw, a, lo_, hi_, z.order, None if z.exact else (z.lo, z.hi), seconds=max(deadline - time.monotonic(), 0.1))
+                if isinstance(reg, Regime):
+                    out.append(reg)
+                    break
+                d *= 0.75
+    return tuple(out)
