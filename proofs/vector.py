@@ -908,6 +908,21 @@ def check_steps(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
     return True, ""
 
 
+#: Seconds allowed for checking one whole structured proof (measured ~1-2 s for 35 steps on a loaded machine).
+CHECK_SECONDS = 60.0
+
+
+def _checked(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
+    """:func:`check_steps` under a time budget (a forged certificate could hold expressions SymPy
+    expands for ever): a timeout or a crash confirms nothing."""
+    from symact.budget import call
+
+    try:
+        return call(check_steps, steps, seconds=CHECK_SECONDS, what="checking a structured proof")
+    except Exception as exc:  # noqa: BLE001 - BudgetExceeded, MemoryError, a worker error: not checked
+        return False, f"the check did not finish: {type(exc).__name__}"
+
+
 def _eq(a: sympy.Expr, b: sympy.Expr) -> sympy.Eq:
     return sympy.Eq(a, b, evaluate=False)
 
@@ -1021,7 +1036,7 @@ def sparsemax_constant_value(value: sympy.Expr) -> sympy.Expr:
     """
     steps = sparsemax_steps("constant")
     lhs, rhs = sparsemax_theorem("constant")
-    ok, why = check_steps(steps)
+    ok, why = _checked(steps)
     if not ok or steps[-1].claim != _eq(lhs, rhs):
         raise ValueError(f"the value of sparsemax at a constant vector is not proved: {why}")
     return rhs.xreplace({_c: sympy.sympify(value, strict=True)})
@@ -1092,7 +1107,7 @@ class VectorProof:
         try:
             if self.verdict is Verdict.DISPROVED:
                 ce = self.counterexample
-                if self.steps and not (check_steps(self.steps)[0] and self.steps[-1].claim == _eq(*sparsemax_theorem("constant"))):
+                if self.steps and not (_checked(self.steps)[0] and self.steps[-1].claim == _eq(*sparsemax_theorem("constant"))):
                     return False
                 return ce is not None and ce.name == self.name and ce.n == self.n and ce.check()
             if self.verdict is Verdict.PROVED and self.steps:
@@ -1253,7 +1268,7 @@ def _structured(name: str, prop: str, claim: str, t0: float) -> VectorProof:
     hyp = ("x real", "n >= 1", "c real" if prop == "shift_invariance" else "", SPARSEMAX_DEFINITION,
            SHIFTED_DEFINITION if prop == "shift_invariance" else "", THRESHOLD_DEFINITION if prop == "threshold" else "")
     hyp = tuple(h for h in hyp if h)
-    ok, why = check_steps(steps)
+    ok, why = _checked(steps)
     if ok and steps[-1].claim == _eq(lhs, rhs):
         method = f"structured proof, {len(steps)} steps, each checked by its rule"
         return VectorProof(name, prop, claim, Verdict.PROVED, n, lhs, rhs, method, hyp, seconds=time.perf_counter() - t0, steps=steps)
@@ -1269,7 +1284,7 @@ def _check_structured(r: VectorProof) -> bool:
     lhs, rhs = sparsemax_theorem(r.property)
     if r.lhs != lhs or r.rhs != rhs or not r.steps or r.steps[-1].claim != _eq(lhs, rhs):
         return False
-    return check_steps(r.steps)[0]
+    return _checked(r.steps)[0]
 
 
 def _nonlinear(name: str, prop: str, size: Any) -> VectorProof:

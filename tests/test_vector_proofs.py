@@ -335,3 +335,9 @@ def test_threshold_proof_rejects_tampering(results):
     assert forged("A9", claim=sympy.Le(pv.TS - pv.TAU - 1, 0)).check() is False
     assert forged("A11", uses=("A9", "A10", "S4")).check() is False  # k >= 1 must come from k's definition
     assert forged("A6", claim=sympy.Eq(pv.TS, (sympy.Sum(pv.E[_l] * pv.Z[_l], (_l, 1, V.n)) - 1) / (pv.SS + 1), evaluate=False)).check() is False
+
+
+def test_a_structured_check_that_does_not_finish_confirms_nothing(results, monkeypatch):
+    # principle 5: a forged certificate must not hang the checker; the budget's timeout is "not checked"
+    monkeypatch.setattr(pv, "CHECK_SECONDS", 0.001)
+    assert results[("sparsemax", "sum_to_one")].check() is False
