@@ -275,9 +275,13 @@ def test_the_sort_rule_agrees_with_the_concrete_definition_on_random_vectors():
             x = x[:4]
         _, _, tau = _sort_rule(x)
         want = tuple(max(v - tau, 0) for v in x)
-        got = V.get("sparsemax", len(x))([sympy.Rational(v.numerator, v.denominator) for v in x])
+        f = V.get("sparsemax", len(x))
+        got = f([sympy.Rational(v.numerator, v.denominator) for v in x])
         assert got == tuple(sympy.Rational(w.numerator, w.denominator) for w in want)
-        assert sum(want) == 1
+        assert sum(got) == 1 and all(g >= 0 for g in got)
+        c = sympy.Rational(rng.randint(-50, 50), rng.randint(1, 7))
+        assert f([sympy.Rational(v.numerator, v.denominator) + c for v in x]) == got  # shift invariance, exactly
+        assert _subset_max(x) == tau  # the threshold claim
 
 
 def test_structured_proofs_reject_tampering(results):
