@@ -377,13 +377,15 @@ class CallCache:
     def __init__(self, maxsize: int = 1024) -> None:
         self.maxsize = maxsize
         self._entries: dict[Any, tuple[bool, Any]] = {}
+        self._lock = threading.Lock()  # callers may share the cache across threads
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def clear(self) -> None:
         """Forget every entry."""
-        self._entries.clear()
+        with self._lock:
+            self._entries.clear()
 
     def call(
         self,
@@ -404,7 +406,8 @@ class CallCache:
         """
         seconds = _check_seconds(seconds)
         full_key = (key, default_seconds())
-        hit = self._entries.get(full_key)
+        with self._lock:
+            hit = self._entries.get(full_key)
         if hit is not None:
             timed_out, value = hit
             if not timed_out:
@@ -428,10 +431,11 @@ class CallCache:
         return on_timeout(err)
 
     def _store(self, key: Any, entry: tuple[bool, Any]) -> None:
-        self._entries.pop(key, None)
-        self._entries[key] = entry
-        while len(self._entries) > self.maxsize:
-            self._entries.pop(next(iter(self._entries)), None)
+        with self._lock:
+            self._entries.pop(key, None)
+            self._entries[key] = entry
+            while len(self._entries) > self.maxsize:
+                self._entries.pop(next(iter(self._entries)), None)
 
 
 # -- signal path (inside a worker, main thread) ----------------------------------------------
