@@ -87,6 +87,7 @@ import sys
 import threading
 import time
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -378,6 +379,7 @@ class CallCache:
         self.maxsize = maxsize
         self._entries: dict[Any, tuple[bool, Any]] = {}
         self._lock = threading.Lock()  # callers may share the cache across threads
+        _caches.add(self)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -505,6 +507,19 @@ def _on_alarm(signum: int, frame: Any) -> None:
         _pending = True
         return
     _fire(frame)
+
+
+_caches: weakref.WeakSet[CallCache] = weakref.WeakSet()
+
+
+def _fresh_cache_locks() -> None:
+    """In a forked child, a cache lock another thread of the parent held would never be released."""
+    for cache in list(_caches):
+        cache._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_cache_locks)
 
 
 def _on_unraisable(unraisable: Any) -> None:

@@ -696,3 +696,12 @@ def test_an_answer_made_after_swallowing_the_alarm_is_discarded():
                 return exc.what
 
         assert budget.call(nested, seconds=5) == "inner"
+
+
+def test_a_cache_lock_held_by_another_thread_does_not_block_a_worker():
+    cache = budget.CallCache()
+    cache._lock.acquire()  # as if another thread were storing an entry at the moment of the fork
+    try:
+        assert budget.call(lambda: cache.call("k", int, "5", seconds=2, what="in the worker"), seconds=5) == 5
+    finally:
+        cache._lock.release()
