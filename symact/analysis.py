@@ -183,6 +183,14 @@ def _piece_limit(piece: sympy.Expr, point: sympy.Expr, side: str) -> sympy.Expr 
     target = piece
     if point in (oo, -oo) and piece.has(sympy.tanh, sympy.sinh, sympy.cosh):
         target = piece.rewrite(sympy.exp)  # an exact identity; gruntz is about twice as fast on it
+    result = _sympy_limit(piece, target, point, side)
+    if isinstance(result, Unknown):
+        structural = _structural_limit(piece, point, side)
+        return result if structural is None else structural
+    return result
+
+
+def _sympy_limit(piece: sympy.Expr, target: sympy.Expr, point: sympy.Expr, side: str) -> sympy.Expr | None | Unknown:
     result = _step(sympy.limit, target, x, point, side, what=f"limit of {piece} at {point}{side}")
     if isinstance(result, Unknown):
         return result
@@ -200,6 +208,54 @@ def _piece_limit(piece: sympy.Expr, point: sympy.Expr, side: str) -> sympy.Expr 
     if doubt is not None:
         return Unknown(f"SymPy says the limit of {piece} at {point}{side} is {result}, but {doubt}")
     return result
+
+
+#: Functions continuous on the interior of their domain whose value at ±oo SymPy evaluates exactly.
+_CONTINUOUS = (sympy.exp, sympy.erf, sympy.erfc, sympy.tanh, sympy.atan, sympy.asinh, sympy.sinh, sympy.log, sympy.LambertW)
+
+
+def _structural_limit(piece: sympy.Expr, point: sympy.Expr, side: str) -> sympy.Expr | None:
+    """The limit by the limit laws, where SymPy fails or is refuted; None when no law applies.
+
+    Sums and products of limits that exist (no oo - oo, no 0 * oo), constant
+    powers of a positive or infinite base, and continuous functions of an
+    argument with a limit: F(arg) -> F(L), with F(oo) as SymPy evaluates it
+    (erf(oo) = 1, exp(-oo) = 0, ...). Every step is a theorem, so no numeric check.
+    """
+    if not piece.has(x):
+        return piece
+    if piece == x:
+        return point
+    args = [_piece_limit(a, point, side) for a in piece.args]
+    if any(not isinstance(a, sympy.Expr) or a.has(sympy.nan, sympy.zoo) for a in args):
+        return None
+    if isinstance(piece, sympy.Add):
+        infinite = {a for a in args if a in (oo, -oo)}
+        return sympy.Add(*args) if len(infinite) <= 1 else None
+    if isinstance(piece, sympy.Mul):
+        if any(a in (oo, -oo) for a in args):
+            signs_ = [1 if a == oo else -1 if a == -oo else _sign(a) for a in args]
+            if any(isinstance(v, Unknown) or v == 0 for v in signs_):
+                return None
+            return oo if sympy.prod(signs_) > 0 else -oo
+        return sympy.Mul(*args)
+    if isinstance(piece, sympy.Pow) and not piece.exp.has(x):
+        base, e = args[0], piece.exp
+        if base == oo:
+            return oo if e.is_positive else 0 if e.is_negative else None
+        if base.is_positive or (e.is_Integer and e.is_positive and base.is_finite):
+            return base**e
+        return None
+    if isinstance(piece, _CONTINUOUS) and len(args) == 1:
+        L = args[0]
+        if isinstance(piece, sympy.log) and not (L == oo or L.is_positive):
+            return None
+        if isinstance(piece, sympy.LambertW) and not (L == oo or (L.is_finite and (L + sympy.exp(-1)).is_positive)):
+            return None
+        value = piece.func(L)
+        if isinstance(value, sympy.Expr) and value.is_number and not value.has(sympy.nan, sympy.zoo, AccumBounds):
+            return value if value in (oo, -oo) or value.is_finite else None
+    return None
 
 
 def _one_sided(form: PiecewiseForm, point: sympy.Expr, side: str) -> sympy.Expr | None | Unknown:
