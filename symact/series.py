@@ -432,6 +432,8 @@ def certify(
             if not (inner[0] <= r_lo and r_hi <= inner[1]):
                 return Unknown("the zero is not inside the inner box")
             k0 = _lower_abs(pt[order])
+            if k0 == 0:
+                return Unknown(f"g^({order})({a}) may be 0: the zero may have a higher order")
             start = next(
                 (d for d in range(order, MAX_DEGREE + 1)
                  if max(_upper_abs(pt[d + 1]), _upper_abs(pt[d + 2])) * delta ** (d + 1 - order) <= k0 * TARGET / 64),
@@ -509,14 +511,14 @@ def _exact_order(expr: sympy.Expr, c: sympy.Expr, kmax: int = 6) -> int | None:
         return None
 
     try:
-        return budget.call(order, seconds=10.0, what="order of a zero")
+        return budget.call(order, seconds=5.0, what="order of a zero")
     except Exception:  # noqa: BLE001 - undecided is an answer here: no regime
         return None
 
 
-def _sign(f: Callable[[Any], Any], t: mpmath.mpf) -> int | None:
+def _sign(f: Callable[[Any], Any], t: mpmath.mpf, prec: int = _PREC * 2) -> int | None:
     try:
-        with interval._ivprec(_PREC * 2):
+        with interval._ivprec(prec):
             v = f(interval._mk(t, t))
     except (interval.EnclosureError, ZeroDivisionError, ValueError):
         return None
@@ -530,11 +532,12 @@ def _sign(f: Callable[[Any], Any], t: mpmath.mpf) -> int | None:
 def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
     """Zeros of the smooth formula ``expr`` in ``(lo, hi)`` found by a sign scan.
 
-    Sign changes between grid points (step 1/64) are refined by bisection with
-    certified signs to a bracket far narrower than a double's spacing; a grid
-    point where SymPy proves ``expr`` exactly 0 becomes an exact zero with its
-    order. Zeros closer together than the grid step, and zeros without a sign
-    change away from the grid, are missed (then no regime is made: nothing is claimed).
+    Sign changes between neighbouring grid points (step 1/64) are refined by
+    bisection with certified signs to a bracket far narrower than a double's
+    spacing (and dropped if ``expr`` is unbounded there: a pole); a grid point
+    where SymPy proves ``expr`` exactly 0 becomes an exact zero with its order.
+    Zeros closer together than the grid step, and zeros without a sign change
+    away from the grid, are missed (then no regime is made: nothing is claimed).
 
     Examples:
         >>> import sympy
@@ -561,15 +564,18 @@ def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
                 s = None
             vals.append((t, s))
     out: list[Zero] = []
-    # a zero of any order: only at 0, where SymPy decides it exactly (elsewhere an exact 0
-    # at 80 bits is an underflow, e.g. 1 + tanh(-16), not a zero)
-    if any(t == 0 and s == 0 for t, s in vals):
-        k = _exact_order(expr, sympy.S.Zero)
+    # a zero of any order at a grid point: decided exactly by SymPy, where certified
+    # 256- and 1024-bit enclosures do not already exclude 0 (an exact 0 at 80 bits can be an
+    # underflow, e.g. 1 + tanh(-16), and so can one at 256 bits); at most 4 such points
+    candidates = [t for t, s in vals if s == 0 and _sign(f_iv, mpmath.mpf(t)) is None and _sign(f_iv, mpmath.mpf(t), 1024) is None]
+    for t in candidates[:4]:
+        k = _exact_order(expr, sympy.Rational(t))
         if k:
-            out.append(Zero(mpmath.mpf(0), mpmath.mpf(0), k, True))
+            out.append(Zero(mpmath.mpf(t), mpmath.mpf(t), k, True))
     nonzero = [(t, s) for t, s in vals if s]
     for (t0, s0), (t1, s1) in zip(nonzero[:-1], nonzero[1:]):
-        if s0 == s1 or t1 - t0 > 2 * _STEP or any(z.exact and t0 <= z.lo <= t1 for z in out):
+        exact_between = any(z.exact and t0 <= z.lo <= t1 for z in out)
+        if s0 == s1 or t1 - t0 > _STEP or exact_between:
             continue
         p, q = mpmath.mpf(t0), mpmath.mpf(t1)
         sp, sq = _sign(f_iv, p), _sign(f_iv, q)
@@ -584,6 +590,10 @@ def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
                 if sm is None:
                     break
                 p, q = (mid, q) if sm == sp else (p, mid)
+            try:  # g is bounded on the bracket: a zero, not a pole
+                interval.enclose_raw(f_iv, p, q)
+            except (interval.EnclosureError, ZeroDivisionError, ValueError):
+                continue
         out.append(Zero(p, q, 1, False))
     return out
 
