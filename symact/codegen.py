@@ -833,11 +833,11 @@ def _name_of(obj: Activation | sympy.Expr, derivative: int) -> str:
 
 def _regime_lines(reg: Any) -> list[str]:
     """The call that applies one certified regime, with a comment saying what was proved."""
-    nd = min(reg.order + 2, reg.degree + 1)
+    nd = min(reg.order + 3, reg.degree + 1)
     what = "exactly at" if reg.root_exact else "at"
+    where = f"zero of order {reg.order} {what} x = {reg.root!r}" if reg.order else f"next to a zero, expanded at x = {reg.a!r}"
     out = [
-        f"        # certified Taylor regime (symact.series): zero of order {reg.order} {what} x = {reg.root!r}, "
-        f"degree {reg.degree}, truncation <= {reg.bound:.1e} relative",
+        f"        # certified Taylor regime (symact.series): {where}, degree {reg.degree}, truncation <= {reg.bound:.1e} relative",
         f"        r = _series(r, x_in, {reg.lo!r}, {reg.hi!r}, {reg.a!r}, {nd}, (",
     ]
     cs = [repr(c) for c in reg.coeffs]
@@ -1029,8 +1029,8 @@ def regimes(obj: Activation | sympy.Expr, derivative: int = 0) -> tuple[Any, ...
 
     Examples:
         >>> import symact
-        >>> [(r.order, r.root, r.degree) for r in regimes(symact.get("tanh_shrink"))]
-        [(3, 0.0, 48)]
+        >>> [(r.order, r.lo, r.hi, r.degree) for r in regimes(symact.get("tanh_shrink"))]  # the zero, then two flanks
+        [(3, -0.5812257484056003, 0.5812257484056003, 48), (0, -1.5, -0.5812257484056003, 32), (0, 0.5812257484056003, 1.5, 32)]
         >>> regimes(symact.get("softplus"))
         ()
     """

@@ -85,7 +85,8 @@ class Regime:
     Attributes:
         lo, hi: the regime is every double ``x`` with ``lo <= x <= hi``.
         a: the expansion point (a double); ``t = x - a``.
-        order: ``k``, the order of the zero of ``g`` at ``root``.
+        order: ``k``, the order of the zero of ``g`` at ``root``; 0 for a piece next to a
+            zero's regime where ``|g|`` is bounded away from 0 (then ``root`` is ``a``).
         root: the zero, rounded to a double (exact when ``root_exact``).
         root_exact: whether the zero is exactly ``root`` (proved symbolically).
         degree: ``N``, the polynomial degree.
@@ -382,7 +383,8 @@ def certify(
     Args:
         expr: the smooth formula ``g`` valid on ``[lo, hi]`` (no switching functions).
         a: the expansion point, a double in ``[lo, hi]``.
-        order: the order ``k`` of the zero of ``g``.
+        order: the order ``k`` of the zero of ``g``; 0 for a piece without a zero
+            (then the proof includes ``|g| >= m > 0`` on it).
         root: an interval ``(r_lo, r_hi)`` known to contain the zero; ``None`` means
             the zero is exactly ``a`` (then ``g^(j)(a) = 0`` for ``j < k`` must hold:
             it is checked, the enclosures of those coefficients must be exactly 0).
@@ -403,8 +405,8 @@ def certify(
         >>> certify(sympy.tanh(x) - x, 0.0, -2.0, 2.0, order=3)   # past the poles at +-i pi/2
         Unknown('no degree <= 48 reaches 2**-60 on [-2.0, 2.0]')
     """
-    if not (lo <= a <= hi) or order < 1:
-        raise ValueError(f"need lo <= a <= hi and order >= 1, got {lo}, {a}, {hi}, {order}")
+    if not (lo <= a <= hi) or order < 0:
+        raise ValueError(f"need lo <= a <= hi and order >= 0, got {lo}, {a}, {hi}, {order}")
     deadline = time.monotonic() + seconds
 
     def left() -> float:
@@ -482,7 +484,7 @@ def certify(
                     pairs = [_split_dd(c) for c in pt[: deg + 1]]
                     r_mid = float((r_lo + r_hi) / 2)
                     return Regime(
-                        float(lo), float(hi), float(a), order, r_mid, root is None,
+                        float(lo), float(hi), float(a), order, r_mid, root is None and order > 0,
                         deg, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), float(bound),
                     )
             return Unknown(f"no degree <= {MAX_DEGREE} reaches 2**-60 on [{lo}, {hi}]")
@@ -610,23 +612,28 @@ def _direct_error(expr: sympy.Expr, fn: Callable[[Any], Any], xs: np.ndarray) ->
     return np.where(wrong, np.inf, err)
 
 
-def needed_width(expr: sympy.Expr, fn: Callable[[Any], Any], a: float, wmax: float, ulps: float = 1.0) -> float:
+def needed_width(expr: sympy.Expr, fn: Callable[[Any], Any], a: float, wmax: float, ulps: float = 3.0) -> float:
     """The half-width around ``a`` beyond which ``fn`` measured within ``ulps`` of the truth (float64).
 
-    Bands ``2**-(j+1) wmax <= |x - a| <= 2**-j wmax`` are sampled (48 points a side,
-    16 past the tenth band, down to ``2**-30 wmax``; deterministic); the answer is 1.5 times the outer edge of the outermost band that
-    measured worse than ``ulps`` (at most ``wmax``), or 0 if none did.
+    Bands ``2**-(j+1) wmax <= |x - a| <= 2**-j wmax`` are sampled (48 points a
+    side, 16 past the tenth band, down to ``2**-30 wmax``; deterministic). The
+    answer is 1.5 times the outer edge of the outermost band that measured worse
+    than ``ulps`` (at most ``wmax``), or 0 if none did, or if the error does not
+    grow towards ``a`` to more than ``8 * ulps`` (a formula that is merely a few
+    ULP off, such as one on an inaccurate ``erfc``, is not a cancellation there).
     """
     rng = np.random.default_rng(7)
+    width, worst = 0.0, 0.0
     for j in range(0, 31):
         outer = wmax * 2.0**-j
         if outer < abs(a) * 2.0**-50 + 2.0**-1000:
             break
         ts = rng.uniform(outer / 2, outer, 48 if j <= 10 else 16)
-        xs = np.concatenate([a + ts, a - ts])
-        if np.max(_direct_error(expr, fn, xs)) > ulps:
-            return min(1.5 * outer, wmax)
-    return 0.0
+        err = float(np.max(_direct_error(expr, fn, np.concatenate([a + ts, a - ts]))))
+        worst = max(worst, err)
+        if err > ulps and not width:
+            width = min(1.5 * outer, wmax)
+    return width if worst > 8 * ulps else 0.0
 
 
 def _reach(expr: sympy.Expr, a: float, order: int) -> float:
@@ -644,6 +651,51 @@ def _reach(expr: sympy.Expr, a: float, order: int) -> float:
     if ck == 0:
         return math.inf
     return float((ck * TARGET / 64 / top) ** (mpmath.mpf(1) / (MAX_DEGREE + 1 - order)))
+
+
+def _round_to(v: Any) -> float:
+    from symact.codegen import round_to  # codegen imports this module: a late import
+
+    return round_to(v)
+
+
+def _well_conditioned(reg: Regime, nd: int = 3) -> bool:
+    """Whether the terms from ``t**nd`` on (summed in double by the generated code) stay below
+    a quarter of the polynomial's value on the regime (sampled at 65 points): their rounding
+    then costs a fraction of an ULP. Order-0 pieces only."""
+    ts = np.linspace(reg.lo, reg.hi, 65) - reg.a
+    cs = np.array(reg.coeffs)
+    powers = ts[:, None] ** np.arange(len(cs))
+    value = np.abs(powers @ cs)
+    tail = np.abs(powers[:, nd:]) @ np.abs(cs[nd:])
+    return bool(np.all(tail <= value / 4))
+
+
+def _flanks(expr: sympy.Expr, reg: Regime, lo: float, hi: float, deadline: float) -> list[Regime]:
+    """Regimes of order 0 (no zero: ``|g| >= m > 0``) continuing ``reg`` up to ``[lo, hi]``.
+
+    Where the series at the zero converges too slowly to cover the width the
+    direct formula needs (``x - tanh(x)``: poles at ``+-i pi/2``), pieces expanded
+    at their own centres take over, each certified like the first; at most 3 a side.
+    """
+    out: list[Regime] = []
+    for side in (-1, 1):
+        edge, end = (reg.hi, hi) if side > 0 else (reg.lo, lo)
+        for _ in range(3):
+            length = (end - edge) * side
+            if length <= abs(edge) * 2.0**-40 or time.monotonic() > deadline:
+                break
+            for frac in (1.0, 0.5, 0.25):
+                far = edge + side * length * frac
+                b = _round_to((edge + far) / 2)
+                got = certify(expr, b, min(edge, far), max(edge, far), 0, seconds=max(deadline - time.monotonic(), 0.1))
+                if isinstance(got, Regime) and _well_conditioned(got):
+                    out.append(got)
+                    edge = far
+                    break
+            else:
+                break
+    return out
 
 
 def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -> tuple[Regime, ...]:
@@ -670,18 +722,17 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
         phi = WINDOW if p.hi == sympy.oo else min(float(p.hi), WINDOW)
         if plo >= phi:
             continue
-        for z in find_zeros(p.raw, plo, phi):
+        zeros = find_zeros(p.raw, plo, phi)
+        for z in zeros:
             if time.monotonic() > deadline:
                 return tuple(out)
-            from symact.codegen import round_to
-
-            a = float(z.lo) if z.exact else round_to((z.lo + z.hi) / 2)
+            a = float(z.lo) if z.exact else _round_to((z.lo + z.hi) / 2)
             room = min(a - plo, phi - a) * 0.999
-            width = needed_width(expr, fn, a, min(room, 4.0), ulps=3.0)
+            width = needed_width(expr, fn, a, min(room, 4.0))
             if width == 0.0:
                 continue
             # the regime never reaches a neighbouring zero
-            others = [float(w.lo) for w in find_zeros(p.raw, plo, phi) if w is not z and abs(float(w.lo) - a) > 0]
+            others = [float(w.lo) for w in zeros if w is not z]
             if others:
                 width = min(width, 0.45 * min(abs(o - a) for o in others))
             d = min(width, _reach(p.raw, a, z.order))
@@ -690,6 +741,7 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
                 reg = certify(p.raw, a, lo_, hi_, z.order, None if z.exact else (z.lo, z.hi), seconds=max(deadline - time.monotonic(), 0.1))
                 if isinstance(reg, Regime):
                     out.append(reg)
+                    out.extend(_flanks(p.raw, reg, a - width, a + width, deadline))
                     break
                 d *= 0.75
     return tuple(out)

@@ -98,6 +98,13 @@ def test_find_zeros_orders_at_zero() -> None:
 # ---------------------------------------------------------------------------------------
 # Certificates: made where they hold, refused where they cannot be
 # ---------------------------------------------------------------------------------------
+def test_order_zero_piece_needs_g_away_from_zero() -> None:
+    ok = series.certify(x - tanh(x), 1.0, 0.6, 1.4, 0)
+    assert isinstance(ok, series.Regime) and ok.order == 0 and ok.bound <= 2.0**-60
+    bad = series.certify(x - tanh(x), 0.5, -0.1, 1.1, 0)  # holds the zero at 0
+    assert isinstance(bad, Unknown) and "may vanish" in bad.reason
+
+
 def test_certificate_is_a_frozen_record() -> None:
     reg = series.certify(x - tanh(x), 0.0, -0.25, 0.25, order=3)
     assert isinstance(reg, series.Regime) and reg.bound <= 2.0**-60 and reg.root_exact
@@ -150,10 +157,17 @@ def _sample(reg: series.Regime, n: int = 120) -> np.ndarray:
 @pytest.mark.parametrize(("name", "d", "order", "root"), CANCELLING, ids=IDS)
 def test_regime_certificate_rechecked_with_mpmath(name: str, d: int, order: int, root: float) -> None:
     act = symact.get(name)
-    regs = [r for r in regimes(act, d) if abs(r.root - root) < 1e-3]
+    regs = [r for r in regimes(act, d) if abs(r.root - root) < 1e-3 and r.order]
     assert len(regs) == 1, regimes(act, d)
     reg = regs[0]
     assert reg.order == order and reg.bound <= 2.0**-60 and reg.lo < reg.a < reg.hi
+    for piece in [r for r in regimes(act, d) if r is not reg]:
+        _recheck(act, d, piece)
+    _recheck(act, d, reg)
+
+
+def _recheck(act: symact.Activation, d: int, reg: series.Regime) -> None:
+    name = act.name
     g = _compile_mp(derivative_expr(act, d))
     for xv in _sample(reg):
         # enough bits that g itself does not cancel (x - tanh(x) at x = 1e-300 needs ~2000)
@@ -169,8 +183,8 @@ def test_regime_certificate_rechecked_with_mpmath(name: str, d: int, order: int,
 @pytest.mark.parametrize(("name", "d", "order", "root"), CANCELLING, ids=IDS)
 def test_generated_function_is_accurate_next_to_the_zero(name: str, d: int, order: int, root: float) -> None:
     act = symact.get(name)
-    reg = next(r for r in regimes(act, d) if abs(r.root - root) < 1e-3)
-    xs = _sample(reg, 400)
+    reg = next(r for r in regimes(act, d) if abs(r.root - root) < 1e-3 and r.order)
+    xs = np.concatenate([_sample(r, 400 if r is reg else 100) for r in regimes(act, d)])
     expr = derivative_expr(act, d)
     fn = to_numpy(act, d)
     err, wrong = ulp_error(fn(xs), truth(expr, xs))
@@ -183,6 +197,8 @@ def test_generated_function_is_accurate_next_to_the_zero(name: str, d: int, orde
 def test_regime_is_printed_readably() -> None:
     src = source(symact.get("tanh_shrink"))
     assert "# certified Taylor regime (symact.series): zero of order 3 exactly at x = 0.0" in src
+    # the series at 0 converges only for |x| < pi/2: pieces of order 0 carry on where x - tanh(x) still cancels
+    assert "# certified Taylor regime (symact.series): next to a zero, expanded at x = 1.04" in src
     assert "r = _series(r, x_in, " in src
     fn = to_numpy(symact.get("tanh_shrink"))
     assert fn(1e-8) == pytest.approx(1e-24 / 3, rel=1e-15)

@@ -29,8 +29,6 @@ IDS = [a.name for a in ACTS]
 
 #: (name, derivative) -> the measured miss (quick input set). Bars are not loosened: these are xfail(strict).
 KNOWN_MISSES: dict[tuple[str, int], str] = {
-    ("tanh_shrink", 0): "f64 9 ULP at x = 0.595, just outside the certified Taylor regime |x| <= 0.58 at the zero of order 3 "
-    "(the series of tanh converges only for |x| < pi/2; the direct x - tanh(x) needs |x| >~ 1.3 for 4 ULP); f32 0 ULP",
     ("gelu", 0): "f64 core 5 ULP > 4 (scipy erfcx/erfc are themselves 4-5 ULP on z in [0.5, 4])",
     ("gelu_tanh", 1): "f64 core 5 ULP at x = -3.96, far from the certified regime at the root -0.7525 (was 184 there)",
     ("mish", 1): "f64 core 7 ULP at x = 8.26: 1 - TanhSoftplus(x)**2 cancels for large x (the root regime at -1.19 fixed the 20 ULP)",
