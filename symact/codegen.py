@@ -406,11 +406,22 @@ def _poly(t: Any, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...
     return sh + sl
 
 
-def _series(r: Any, xv: Any, lo: float, hi: float, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...]) -> Any:
-    """r with a certified Taylor regime (:mod:`symact.series`) on the doubles lo <= x <= hi."""
-    r = np.asarray(r, dtype=np.float64)
-    xv = np.broadcast_to(xv, np.broadcast_shapes(np.shape(r), np.shape(xv)))
-    return _fix(r, (xv >= lo) & (xv <= hi), lambda m: _poly(xv[m], a, nd, ch, cl))
+def _series(
+    r: Any, xv: Any, lo: float, hi: float, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...], inplace: bool = False
+) -> Any:
+    """r with a certified Taylor regime (:mod:`symact.series`) on the doubles lo <= x <= hi.
+
+    ``inplace`` (for the second and later regimes of a function) writes into ``r``,
+    which is then the array the first call returned; the first call copies (``r``
+    may be the caller's input array itself).
+    """
+    xv = np.asarray(xv)
+    mask = (xv >= lo) & (xv <= hi)
+    if not inplace or not isinstance(r, np.ndarray) or r.shape != mask.shape or r.dtype != np.float64:
+        return _fix(r, mask, lambda m: _poly(np.broadcast_to(xv, np.shape(m))[m], a, nd, ch, cl))
+    if mask.any():
+        r[mask] = _poly(xv[mask], a, nd, ch, cl)
+    return r
 
 
 def _prepare(x: Any) -> tuple[np.ndarray, np.dtype, bool]:
@@ -831,9 +842,13 @@ def _name_of(obj: Activation | sympy.Expr, derivative: int) -> str:
     return base + ("_" + "d" * derivative if derivative else "")
 
 
-def _regime_lines(reg: Any) -> list[str]:
-    """The call that applies one certified regime, with a comment saying what was proved."""
-    nd = min(reg.order + 3, reg.degree + 1)
+def _regime_lines(reg: Any, first: bool = True) -> list[str]:
+    """The call that applies one certified regime, with a comment saying what was proved.
+
+    The lowest ``nd`` Horner steps run in double-double: up to ``t**(k+1)`` at a zero of
+    order k (where the result is ``~c_k t**k``), up to ``t**2`` on a flank (order 0).
+    """
+    nd = min(reg.order + 2 if reg.order else 3, reg.degree + 1)
     what = "exactly at" if reg.root_exact else "at"
     where = f"zero of order {reg.order} {what} x = {reg.root!r}" if reg.order else f"next to a zero, expanded at x = {reg.a!r}"
     out = [
@@ -842,7 +857,7 @@ def _regime_lines(reg: Any) -> list[str]:
     ]
     cs = [repr(c) for c in reg.coeffs]
     out.extend("            " + ", ".join(cs[i : i + 4]) + "," for i in range(0, len(cs), 4))
-    out.append("        ), (" + ", ".join(repr(c) for c in reg.coeffs_lo[:nd]) + ",))")
+    out.append("        ), (" + ", ".join(repr(c) for c in reg.coeffs_lo[:nd]) + ",)" + ("" if first else ", inplace=True") + ")")
     return out
 
 
@@ -868,8 +883,8 @@ def _render(
         out.extend("    " + line for line in precise)
         out.append("        else:")
         out.extend("    " + line for line in plain)
-    for reg in regimes:
-        out.extend(_regime_lines(reg))
+    for i, reg in enumerate(regimes):
+        out.extend(_regime_lines(reg, first=i == 0))
     out.extend(f"        r = np.where({p}, r)" for p in patches)
     out.append("    return _finish(r, dtype, scalar)")
     return "\n".join(out)
