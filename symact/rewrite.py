@@ -41,17 +41,18 @@ Examples:
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import mpmath
 import sympy
 from sympy import Abs, Add, Heaviside, Max, Min, Mul, Piecewise, Pow, S, exp, log, sign, sinc, sqrt, tanh
 
+from symact import budget as _budget
 from symact.activation import x
+
+T = TypeVar("T")
 
 __all__ = [
     "RULES",
@@ -84,36 +85,20 @@ __all__ = [
 # ---------------------------------------------------------------------------------------
 # Time budgets
 # ---------------------------------------------------------------------------------------
-class _Timeout(Exception):
-    pass
+def _step(fn: Callable[..., T], *args: object, seconds: float) -> T:
+    """``fn(*args)`` under :func:`symact.budget.call` (a killed worker or, inside one, an alarm).
 
-
-@contextlib.contextmanager
-def budget(seconds: float) -> Iterator[None]:
-    """Raise :class:`TimeoutError` in the block after ``seconds`` (main thread only).
-
-    Outside the main thread (or where ``SIGALRM`` does not exist) the block runs
-    without a limit. An enclosing budget is restored afterwards.
+    A step that runs out of its own time raises :class:`TimeoutError` for the
+    caller to treat as "not proved"; when the budget that ran out is an enclosing
+    one (``remaining() == 0``), :class:`~symact.budget.BudgetExceeded` propagates
+    so the whole call ends.
     """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def _handler(signum: int, frame: object) -> None:
-        raise _Timeout
-
-    old_handler = signal.signal(signal.SIGALRM, _handler)
-    old_delay, _ = signal.getitimer(signal.ITIMER_REAL)
-    signal.setitimer(signal.ITIMER_REAL, seconds if not old_delay else min(seconds, old_delay))
     try:
-        yield
-    except _Timeout:
+        return _budget.call(fn, *args, seconds=seconds, what=getattr(fn, "__name__", "a rewrite step"))
+    except _budget.BudgetExceeded:
+        if _budget.remaining() == 0:
+            raise
         raise TimeoutError(f"symbolic step exceeded {seconds} s") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old_handler)
-        if old_delay:
-            signal.setitimer(signal.ITIMER_REAL, max(old_delay - seconds, 1e-3))
 
 
 # ---------------------------------------------------------------------------------------
@@ -298,19 +283,20 @@ def proven_equal(new: sympy.Expr, old: sympy.Expr, seconds: float = 5.0) -> bool
     except (TypeError, ValueError, ZeroDivisionError):
         pass
     try:
-        with budget(seconds):
-            for step in (sympy.expand, sympy.cancel):
-                if step(d) == 0:
-                    return True
-            for e in (d.rewrite(sympy.erf), d.rewrite(exp)):
-                for step in (sympy.expand, sympy.cancel):
-                    if step(e) == 0:
-                        return True
-            if sympy.simplify(d.rewrite(exp)) == 0:
-                return True
+        return _step(_reduces_to_zero, d, seconds=seconds)
     except (TimeoutError, RecursionError, ValueError, TypeError, NotImplementedError):
         return False
-    return False
+
+
+def _reduces_to_zero(d: sympy.Expr) -> bool:
+    for step in (sympy.expand, sympy.cancel):
+        if step(d) == 0:
+            return True
+    for e in (d.rewrite(sympy.erf), d.rewrite(exp)):
+        for step in (sympy.expand, sympy.cancel):
+            if step(e) == 0:
+                return True
+    return sympy.simplify(d.rewrite(exp)) == 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -693,8 +679,7 @@ def _breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[tuple[sympy.E
             for lo, hi in zip(edges[:-1], edges[1:]):
                 g_i = resolve(g, _test_point(lo, hi))
                 try:
-                    with budget(seconds):
-                        sol = sympy.solveset(g_i, x, sympy.Interval(lo, hi))
+                    sol = _step(sympy.solveset, g_i, x, sympy.Interval(lo, hi), seconds=seconds)
                 except (TimeoutError, NotImplementedError, ValueError, TypeError):
                     complete = False
                     continue
@@ -758,16 +743,16 @@ class Piece:
 
 def _same_value(formula: sympy.Expr, c: sympy.Expr, value: sympy.Expr) -> bool:
     try:
-        with budget(5.0):
-            fc = formula.subs(x, c)
-            if fc.has(S.NaN, sympy.zoo) or not fc.is_finite:
-                return False
-            d = sympy.simplify(fc - value)
-            if d == 0:
-                return True
-            return False
+        return _step(_same_value_step, formula, c, value, seconds=5.0)
     except (TimeoutError, TypeError, ValueError):
         return False
+
+
+def _same_value_step(formula: sympy.Expr, c: sympy.Expr, value: sympy.Expr) -> bool:
+    fc = formula.subs(x, c)
+    if fc.has(S.NaN, sympy.zoo) or not fc.is_finite:
+        return False
+    return sympy.simplify(fc - value) == 0
 
 
 def pieces(expr: sympy.Expr) -> tuple[Piece, ...]:
@@ -852,13 +837,16 @@ def normalize(e: sympy.Expr, check: Callable[[sympy.Expr, sympy.Expr], bool] = p
     if not fractions:
         return e
     try:
-        with budget(5.0):
-            cand = sympy.factor(sympy.together(e))
+        cand = _step(_factor_together, e, seconds=5.0)
     except (TimeoutError, sympy.PolynomialError, NotImplementedError):
         return e
     if cand != e and sympy.count_ops(cand) <= sympy.count_ops(e) + 4 and check(cand, e):
         return cand
     return e
+
+
+def _factor_together(e: sympy.Expr) -> sympy.Expr:
+    return sympy.factor(sympy.together(e))
 
 
 def stabilize(expr: sympy.Expr) -> Stabilized:
