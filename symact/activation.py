@@ -209,11 +209,15 @@ class Activation:
 
         return codegen.to_numpy(self, derivative=derivative)
 
-    def latex(self, derivative: int = 0) -> str:
-        """LaTeX of the definition or of a derivative (see :func:`symact.latex.to_latex`)."""
+    def latex(self, derivative: int = 0, *, seconds: float | None = None) -> str:
+        """LaTeX of the definition or of a derivative (see :func:`symact.latex.to_latex`).
+
+        ``seconds`` bounds the derivative (default ``analysis.DERIVATIVE_SECONDS``);
+        past it :class:`~symact.budget.BudgetExceeded` is raised.
+        """
         from symact import latex
 
-        return latex.to_latex(self, derivative=derivative)
+        return latex.to_latex(self, derivative=derivative, seconds=seconds)
 
     def __str__(self) -> str:
         return f"{self.name}(x) = {self.expr}"

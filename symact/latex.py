@@ -44,8 +44,12 @@ def _printable(expr: sympy.Expr) -> sympy.Expr:
     return expr
 
 
-def to_latex(act: Activation, derivative: int = 0) -> str:
+def to_latex(act: Activation, derivative: int = 0, *, seconds: float | None = None) -> str:
     r"""``name(x) = formula`` for f (``derivative=0``) or its n-th derivative.
+
+    The derivative is :meth:`Activation.derivative` under its budget (``seconds``,
+    default ``analysis.DERIVATIVE_SECONDS``); past it
+    :class:`~symact.budget.BudgetExceeded` is raised. Printing is SymPy's ``latex``.
 
     Examples:
         >>> import symact
@@ -58,6 +62,6 @@ def to_latex(act: Activation, derivative: int = 0) -> str:
     """
     if isinstance(derivative, bool) or not isinstance(derivative, int) or derivative < 0:
         raise ValueError(f"derivative must be a non-negative integer, got {derivative!r}")
-    expr = act.expr if derivative == 0 else act.derivative(derivative)
+    expr = act.expr if derivative == 0 else act.derivative(derivative, seconds=seconds)
     primes = {0: "", 1: "'", 2: "''", 3: "'''"}.get(derivative, f"^{{({derivative})}}")
     return f"{function_name(act)}{primes}({sympy.latex(x)}) = {sympy.latex(_printable(expr), **_LATEX_SETTINGS)}"

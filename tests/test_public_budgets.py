@@ -85,6 +85,13 @@ def test_derivative_of_a_huge_piecewise_raises_within_budget():
     assert isinstance(err, TimeoutError) and isinstance(err, symact.SymactError)
 
 
+def test_latex_of_a_slow_derivative_raises_within_budget():
+    act = symact.define(PIECES, name="pieces")
+    err, took = _timed(act.latex, 1, seconds=BUDGET)
+    assert took < BUDGET + MARGIN, took
+    assert isinstance(err, BudgetExceeded), err
+
+
 def test_properties_of_a_tower_are_all_unknown_within_budget():
     props, took = _timed(symact.properties, TOWER, seconds=BUDGET)
     assert took < BUDGET + MARGIN, took
