@@ -44,10 +44,12 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -653,6 +655,12 @@ def _reach(expr: sympy.Expr, a: float, order: int) -> float:
     return float((ck * TARGET / 64 / top) ** (mpmath.mpf(1) / (MAX_DEGREE + 1 - order)))
 
 
+def _eval_fails(expr: sympy.Expr, c: sympy.Expr) -> bool:
+    """Whether the formula cannot be evaluated at ``c`` (0/0, division by zero)."""
+    v = expr.subs(x, c)
+    return bool(v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or v is sympy.nan)
+
+
 def _round_to(v: Any) -> float:
     from symact.codegen import round_to  # codegen imports this module: a late import
 
@@ -698,6 +706,58 @@ def _flanks(expr: sympy.Expr, reg: Regime, lo: float, hi: float, deadline: float
     return out
 
 
+def _removable(expr: sympy.Expr, c: sympy.Expr) -> tuple[sympy.Expr, int] | None:
+    """``(h, m)`` with ``expr = h / (x - c)**m`` and ``h`` free of the division by zero at ``c``
+    (``cos(x)/x - sin(x)/x**2 = (x cos(x) - sin(x)) / x**2``), or None; SymPy, budgeted."""
+    from symact import budget
+
+    def split() -> tuple[sympy.Expr, int] | None:
+        num, den = sympy.fraction(sympy.together(expr))
+        m = 0
+        while m < 6 and sympy.simplify(den.subs(x, c)) == 0:
+            den = sympy.cancel(den / (x - c))
+            m += 1
+        if m == 0 or not den.has(x) and den == 0:
+            return None
+        return sympy.cancel(num / den) if not den.has(x) else num / den, m
+
+    try:
+        return budget.call(split, seconds=5.0, what="removable singularity")
+    except Exception:  # noqa: BLE001 - undecided: no regime
+        return None
+
+
+def _at_removable(expr: sympy.Expr, fn: Callable[[Any], Any], raw: sympy.Expr, c: sympy.Expr, plo: float, phi: float, deadline: float) -> list[Regime]:
+    """A regime at a zero ``c`` where the formula is 0/0 (the point's own value 0 is its limit).
+
+    With ``raw = h / (x - c)**m`` (:func:`_removable`), ``h`` has a zero of order
+    ``k + m`` at ``c`` and its Taylor polynomial is ``t**m P(t)``: certifying
+    ``h`` proves the same relative bound for ``P`` and ``raw``.
+    """
+    split = _removable(raw, c)
+    if split is None:
+        return []
+    h, m = split
+    kh = _exact_order(h, c)
+    if not kh or kh <= m:
+        return []
+    a = float(c)
+    room = min(a - plo, phi - a) * 0.999
+    width = needed_width(expr, fn, a, min(room, 4.0))
+    if width == 0.0:
+        return []
+    d = min(width, _reach(h, a, kh))
+    while d >= width / 64 and time.monotonic() < deadline:
+        reg = certify(h, a, float(np.nextafter(a - d, a)), float(np.nextafter(a + d, a)), kh, seconds=max(deadline - time.monotonic(), 0.1))
+        if isinstance(reg, Regime):
+            reg = dataclasses.replace(
+                reg, order=kh - m, degree=reg.degree - m, coeffs=reg.coeffs[m:], coeffs_lo=reg.coeffs_lo[m:]
+            )
+            return [reg, *_flanks(raw, reg, a - width, a + width, deadline)]
+        d *= 0.75
+    return []
+
+
 def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -> tuple[Regime, ...]:
     """The certified regimes that the generated function ``fn`` of ``expr`` needs.
 
@@ -715,7 +775,8 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
 
     deadline = time.monotonic() + seconds
     out: list[Regime] = []
-    for p in rw.stabilize(expr).pieces:
+    pieces = rw.stabilize(expr).pieces
+    for p in pieces:
         if p.is_point or not p.raw.has(x):
             continue
         plo = -WINDOW if p.lo == -sympy.oo else max(float(p.lo), -WINDOW)
@@ -723,6 +784,9 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
         if plo >= phi:
             continue
         zeros = find_zeros(p.raw, plo, phi)
+        for c in (q.lo for q in pieces if q.is_point and q.expr == 0 and plo < q.lo < phi):
+            if c.is_Rational and Fraction(_round_to(c)) == Fraction(int(c.p), int(c.q)) and _eval_fails(p.raw, c):
+                out.extend(_at_removable(expr, fn, p.raw, c, plo, phi, deadline))
         for z in zeros:
             if time.monotonic() > deadline:
                 return tuple(out)

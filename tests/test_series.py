@@ -33,6 +33,7 @@ CANCELLING = [
     ("silu", 1, 1, -1.2785),
     ("mish", 1, 1, -1.1924),
     ("elish", 1, 1, -0.8814),
+    ("sinc", 1, 1, 0.0),  # cos(x)/x - sin(x)/x**2: 0/0 at its zero (certified through x cos(x) - sin(x))
 ]
 IDS = [f"{n}-d{d}" for n, d, _, _ in CANCELLING]
 
@@ -210,3 +211,14 @@ def test_regime_is_printed_readably() -> None:
 def test_no_regime_where_the_formula_does_not_cancel() -> None:
     for name in ("softplus", "sigmoid", "tanh", "elu", "relu", "silu"):
         assert regimes(symact.get(name)) == (), name
+
+
+def test_zero_at_a_removable_singularity() -> None:
+    sinc_d = to_numpy(symact.get("sinc"), 1)
+    tiny = np.array([1e-300, -5e-324, 1e-160, 2.0**-30])
+    assert np.array_equal(sinc_d(tiny), -tiny / 3)  # -x/3 (1 + O(x**2)): no inf - inf, no underflow of x**2
+    assert sinc_d(0.0) == 0.0
+    # the formula's own split: h = x cos(x) - sin(x) over x**2
+    h, m = series._removable(cos(x) / x - sin(x) / x**2, sympy.S.Zero)
+    assert m == 2 and sympy.simplify(h - (x * cos(x) - sin(x))) == 0
+    assert series._removable(exp(x) - 1, sympy.S.Zero) is None

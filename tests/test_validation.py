@@ -32,8 +32,8 @@ KNOWN_MISSES: dict[tuple[str, int], str] = {
     ("gelu", 0): "f64 core 5 ULP > 4 (scipy erfcx/erfc are themselves 4-5 ULP on z in [0.5, 4])",
     ("gelu_tanh", 1): "f64 core 5 ULP at x = -3.96, far from the certified regime at the root -0.7525 (was 184 there)",
     ("mish", 1): "f64 core 7 ULP at x = 8.26: 1 - TanhSoftplus(x)**2 cancels for large x (the root regime at -1.19 fixed the 20 ULP)",
-    ("sinc", 1): "cos(x)/x - sin(x)/x**2 cancels near 0: 100 wrong-class (x**2 underflows), f32 8.3e8 ULP; 0 is a removable "
-    "singularity of the formula, so no Taylor enclosure over a box holding it and no certified regime",
+    ("sinc", 1): "f64 47 ULP (normal output) at x = -48.67, next to one of the infinitely many zeros of f' (tan x = x) "
+    "beyond the [-16, 16] window of certified regimes; core 2, f32 0, 0 wrong",
 }
 
 
