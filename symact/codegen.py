@@ -396,9 +396,11 @@ def _poly(t: Any, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...
     terms the result keeps its relative accuracy.
     """
     th, tl = _two_sum(t, -a)
+    deg = len(ch) - 1
+    nd = min(nd, deg)  # the top coefficient starts the sum; it is never added twice
     h = np.full(np.shape(th), ch[-1])
-    for c in ch[-2:nd - 1:-1]:
-        h = h * th + c
+    for j in range(deg - 1, nd - 1, -1):
+        h = h * th + ch[j]
     sh, sl = h, np.zeros(np.shape(th))
     for j in range(nd - 1, -1, -1):
         sh, sl = _dd_mul(sh, sl, th, tl)

@@ -1,0 +1,46 @@
+"""Generated code of rational-affine definitions against exact rational arithmetic.
+
+The soundness run found wrong values here (5 % off near a root: a certified
+Taylor regime of degree 1 added its top coefficient twice). These inputs are
+cheap to check exactly, so every double in a fine grid is compared.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+from sympy import Max, Piecewise, Rational, tanh
+
+from symact import x
+from symact.codegen import to_numpy
+
+AFFINE = [
+    Rational(5, 2) * x - 3,
+    Rational(3, 2) * x + Rational(2, 3),
+    13 * x / 4 + 1,
+    Rational(5, 8) - 3 * x / 16,
+    -3 * x / 2 - Rational(5, 2),
+    x / 2 + Max(1, 3 * x + 2) - 1,
+    Piecewise((x / 4 + Rational(1, 3), x < Rational(1, 3)), (x, True)),
+]
+
+
+@pytest.mark.parametrize("expr", AFFINE, ids=str)
+def test_affine_code_is_exact_to_a_few_ulp_of_the_scale(expr: sympy.Expr) -> None:
+    f = to_numpy(expr)
+    xs = np.linspace(-3, 3, 4801)
+    got = f(xs)
+    for xv, yv in zip(xs, got):
+        want = expr.subs(x, Rational(Fraction(float(xv))))
+        w = Fraction(int(want.p), int(want.q))
+        # absolute error within a few ulp of the terms' scale (|a x| + |b| <= 20 here)
+        assert abs(Fraction(float(yv)) - w) <= Fraction(20 * 8, 2**53), (xv, yv, float(w))
+
+
+def test_nonlinear_piece_near_its_root_is_right() -> None:
+    f = to_numpy(x + tanh(Max(1, x)))
+    v = float(f(np.float64(-0.75)))
+    assert abs(v - (-0.75 + float(sympy.tanh(1)))) < 1e-15
