@@ -389,7 +389,7 @@ def _hypot_m1(u: Any, c: float) -> Any:
 
 
 def _poly(t: Any, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...]) -> Any:
-    """sum c_j (t - a)**j: Horner in double down to c_nd, then nd double-double steps.
+    """sum c_j (t - a)**j: Horner in double from c_N down to c_nd, then nd double-double steps (nd <= N).
 
     ``t - a`` is split exactly (TwoSum), and the last steps carry the coefficients
     ``ch[j] + cl[j]`` in double-double, so near a zero of the polynomial's lowest
@@ -850,7 +850,7 @@ def _regime_lines(reg: Any, first: bool = True) -> list[str]:
     The lowest ``nd`` Horner steps run in double-double: up to ``t**(k+1)`` at a zero of
     order k (where the result is ``~c_k t**k``), up to ``t**2`` on a flank (order 0).
     """
-    nd = min(reg.order + 2 if reg.order else 3, reg.degree + 1)
+    nd = min(reg.order + 2 if reg.order else 3, reg.degree)  # c_N starts the Horner scheme in double
     what = "exactly at" if reg.root_exact else "at"
     where = f"zero of order {reg.order} {what} x = {reg.root!r}" if reg.order else f"next to a zero, expanded at x = {reg.a!r}"
     out = [

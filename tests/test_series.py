@@ -222,3 +222,17 @@ def test_zero_at_a_removable_singularity() -> None:
     h, m = series._removable(cos(x) / x - sin(x) / x**2, sympy.S.Zero)
     assert m == 2 and sympy.simplify(h - (x * cos(x) - sin(x))) == 0
     assert series._removable(exp(x) - 1, sympy.S.Zero) is None
+
+
+@pytest.mark.parametrize("expr", [x + sympy.Rational(1, 3), (x + sympy.Rational(1, 3)) * (2 - x), exp(x) - sympy.Rational(3, 2)])
+def test_low_degree_regimes_evaluate_every_coefficient_once(expr: sympy.Expr) -> None:
+    # found by the soundness harness: a degree-1 regime of x + 1/3 added c_1 twice (-0.0399 for -0.0417)
+    fn = to_numpy(expr)
+    assert regimes(expr), "the zero cancels: a regime is expected"
+    xs = np.concatenate([np.linspace(-1, 1, 201), [-1 / 3, np.nextafter(-1 / 3, 0), np.log(1.5)]])
+    err, wrong = ulp_error(fn(xs), truth(expr, xs))
+    # issue 4's float64 bar (the direct formula just outside the regime may be 3 ULP off: the regime starts past 3)
+    assert not wrong.any() and err.max() <= 4, (xs[np.argmax(err)], err.max())
+    reg = regimes(expr)[0]
+    inside = (xs >= reg.lo) & (xs <= reg.hi)
+    assert inside.sum() > 5 and err[inside].max() <= 1, err[inside].max()
