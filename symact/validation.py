@@ -8,15 +8,19 @@ compares every result with the exact value rounded correctly to the dtype:
   log-spaced magnitudes of both signs up to the largest float, subnormals, ±0,
   ±inf, nan, overflow/underflow thresholds, and every breakpoint with its
   neighbours (``full`` has ~20k points per dtype, ``quick`` ~1k);
-* **truth**: the *original* SymPy expression (never the rewritten one) evaluated
-  by mpmath at >= 240 bits (see :func:`truth`): outside the easy core, twice at
-  different precisions, with the precision doubled until both round alike;
-  an exact 0 is re-checked with the whole float range of extra bits. ``exp`` of
-  an argument below -2**20 is replaced by 2**-(2**21), which only ever is a
-  negligible addend or a factor that flushes to 0; functions of arguments beyond
-  ±3000 are evaluated at 300 bits (only their relative accuracy can matter);
-  ±inf inputs are evaluated at ±10**400, i.e. as the limit. Truths are cached
-  under the temp directory;
+* **truth**: the *original* SymPy expression (never the rewritten one), each
+  distinct input once (see :func:`truth`): certified interval enclosures
+  (:mod:`symact.interval`) at 128 bits and, where their two ends do not yet
+  round to one float, at the precision that should decide (Ziv's strategy, up
+  to 4096 bits); exact rational arithmetic for values exactly between two
+  floats; and for what enclosures cannot do (±inf inputs, arguments beyond
+  2**24, unsupported nodes) the reference method: mpmath at >= 240 bits, twice
+  at different precisions, doubled until both round alike, an exact 0
+  re-checked with the whole float range of extra bits (there ``exp`` of an
+  argument below -2**20 is 2**-(2**21), which only ever is a negligible addend
+  or a factor that flushes to 0, functions of arguments beyond ±3000 are
+  evaluated at 300 bits, and ±inf inputs at ±10**400, i.e. as the limit).
+  Truths are cached under the temp directory;
 * **ULP**: the distance between result and truth on the monotone integer map of
   the bit patterns (+0 == -0), so for subnormal truths it is the absolute error
   in units of the smallest subnormal. A **wrong-class** point (nan vs not nan,
@@ -231,6 +235,16 @@ def _compile_cond(c: sympy.Basic) -> Callable[[mpf], bool]:
     raise NotImplementedError(f"no mpmath evaluation for condition {c}")
 
 
+def _round(v: Any, bits: int = 53, emin: int = -1074, emax: int = 1024) -> float:
+    """:func:`round_to` of an mpf of any precision, exactly: at the context's default 53 bits,
+    round_to's ``mpmath.mpf(v)`` would first round it to 53 bits (double rounding: wrong for
+    float32 near a midpoint, and for an enclosure whose two ends would collapse onto one)."""
+    if isinstance(v, mpmath.mpf) and mpmath.isfinite(v) and v != 0:
+        with mpmath.workprec(max(53, int(v._mpf_[3]))):  # every bit of v kept by round_to's mpf(v)
+            return round_to(v, bits, emin, emax)
+    return round_to(v, bits, emin, emax)
+
+
 def _mag(v: float) -> int:
     return 0 if v == 0 or not math.isfinite(v) else math.frexp(v)[1]
 
@@ -264,7 +278,7 @@ def _truth_point(f: Callable[[mpf], Any], v: float, fmts: list[tuple[int, int, i
 
     def ev(prec: int) -> tuple[list[float], mpf]:
         val = _eval_at(f, v, prec)
-        return [round_to(val, *fm) for fm in fmts], val
+        return [_round(val, *fm) for fm in fmts], val
 
     r_prev, v_prev = ev(p)
     # In the core, with a result that is not tiny, no intermediate can exceed the result by
@@ -291,27 +305,147 @@ def _truth_point(f: Callable[[mpf], Any], v: float, fmts: list[tuple[int, int, i
 
 
 _CACHE_DIR = Path(tempfile.gettempdir()) / "symact-truth-cache"
-_TRUTH_VERSION = "truth-v3:"  # bump when the truth computation changes (invalidates the cache)
+_TRUTH_VERSION = "truth-v6:"  # bump when the truth computation changes (invalidates the cache)
+
+#: The first and the largest precision (bits) of the certified evaluation; at most _STEPS tries.
+_START_PREC, _MAX_PREC, _STEPS = 128, 4096, 5
+#: Beyond this magnitude the enclosures clamp their arguments (symact.interval): one try only.
+_CLAMP = 2.0**24
+#: Functions that a rational input maps to a rational value (exact evaluation in Fractions).
+_RATIONAL_FUNCS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
+
+
+def _enclosure(expr: sympy.Expr) -> Callable[[Any], Any] | None:
+    """The certified interval enclosure of ``expr`` (:mod:`symact.interval`), or None if unsupported."""
+    from symact import interval
+
+    plain = expr.replace(lambda n: isinstance(n, rw.Stable), rw.textbook)
+    try:
+        return interval.compile_enclosure(plain)
+    except (interval.EnclosureError, TypeError, ValueError, NotImplementedError):
+        return None
+
+
+def _exponent(v: mpf) -> int:
+    """e with 2**(e-1) <= |v| < 2**e (v finite, non-zero)."""
+    return int(mpmath.frexp(v)[1])
+
+
+def _next_prec(p: int, lo: mpf, hi: mpf, fmt: tuple[int, int, int]) -> int:
+    """The precision at which an enclosure of width ``hi - lo`` (at ``p`` bits, shrinking like
+    2**-p) should decide: its width 2**-20 of an ulp of the value, or, when the sign is not
+    known, below half the smallest subnormal (the value then rounds to 0). A multiple of 64."""
+    bits, emin, _ = fmt
+    w = _exponent(hi - lo)
+    if lo <= 0 <= hi:
+        target = emin - 2
+    else:
+        target = max(_exponent(min(abs(lo), abs(hi))) - bits, emin) - 20
+    need = p + max(64, w - target + 8)
+    return min(_MAX_PREC, -(-need // 64) * 64)
+
+
+def _certified_point(enc: Callable[[Any], Any], v: float, fmt: tuple[int, int, int]) -> float | None:
+    """Ziv's test on certified enclosures: the value of ``enc`` at the exact input ``v``, correctly
+    rounded, from the first enclosure whose two ends round to the same float (at 128 bits, then at
+    the precision :func:`_next_prec` predicts); None when the enclosure is unavailable, stops
+    shrinking with the precision or never decides."""
+    from symact import interval
+
+    if not math.isfinite(v):
+        return None
+    p, prev = _START_PREC, None
+    for _ in range(_STEPS):
+        try:
+            with interval._ivprec(p):
+                r = interval.enclose_raw(enc, mpf(v), mpf(v))
+            lo, hi = interval._lo(r), interval._hi(r)  # the exact ends (mpf(...) would round them to 53 bits)
+        except (interval.EnclosureError, ZeroDivisionError, ValueError, TypeError, OverflowError):
+            return None
+        if mpmath.isnan(lo) or mpmath.isnan(hi):
+            return None
+        a = _round(lo, *fmt)
+        if a == _round(hi, *fmt):  # -0.0 == 0.0: the sign of a zero is not scored
+            return a
+        if abs(v) > _CLAMP or mpmath.isinf(lo) or mpmath.isinf(hi) or p >= _MAX_PREC:
+            return None  # clamped or unbounded: more bits will not help
+        if prev is not None and not hi - lo < prev[1] * mpmath.ldexp(1, -((p - prev[0]) // 4)):
+            return None  # not shrinking with the precision: the width is not rounding error
+        prev = (p, hi - lo)
+        p = _next_prec(p, lo, hi, fmt)
+    return None
+
+
+def _exact_rational(expr: sympy.Expr) -> Callable[[float], float | None] | None:
+    """For an expression that maps rationals to rationals (no transcendental function, integer
+    powers only), an exact evaluator: it decides the points no enclosure can, such as a value that is
+    exactly the midpoint between two floats (ties to even)."""
+    funcs = {type(f) for f in expr.atoms(sympy.Function)}
+    if any(not issubclass(f, _RATIONAL_FUNCS) for f in funcs) or expr.atoms(sympy.NumberSymbol):
+        return None
+    if any(not p.exp.is_Integer for p in expr.atoms(sympy.Pow)):
+        return None
+
+    def ev(v: float) -> float | None:
+        if not math.isfinite(v):
+            return None
+        r = expr.xreplace({x: sympy.Rational(v)})
+        return round_to(r) if isinstance(r, sympy.Rational) else None
+
+    return ev
+
+
+def _fast_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, int]) -> list[float]:
+    enc = _enclosure(expr)
+    exact = _exact_rational(expr)
+    ref: Callable[[mpf], Any] | None = None
+    out = []
+    for v in values:
+        v = float(v)
+        if math.isnan(v):
+            out.append(math.nan)
+            continue
+        r = _certified_point(enc, v, fmt) if enc is not None else None
+        if r is None and exact is not None:
+            r = exact(v)
+        if r is None:  # infinite inputs, clamped arguments, unsupported nodes: the reference method
+            ref = ref or _compile_mp(expr)
+            r = _truth_point(ref, v, [fmt])[0]
+        out.append(r)
+    return out
 
 
 def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     """The exact values of ``expr`` at ``xs``, correctly rounded to ``xs.dtype``.
 
-    The starting precision is 240 bits plus what the input suggests (up to 1100 bits
-    for cancellation of O(x**3) terms at tiny |x|, up to 1150 for terms like exp(-x**2)
-    absorbed by O(1) ones, 2 log2|x| for x**2-sized terms cancelling at huge |x|).
-    Inside 2**-8 <= |x| <= 8 a result >= 2**-60 is accepted from one evaluation (no
-    intermediate there can exceed it by the 180 bits needed to lose accuracy). Every
-    other point is evaluated at two precisions (p and p + max(128, p/4)) and accepted
-    when both round to the same float; otherwise the precision is doubled (up to four
-    times). An exact 0 at both (a true zero, or total cancellation) is decided by one
-    evaluation with 1200 + 2 log2|x| bits more. ``verify=True`` evaluates every point
-    at two precisions and adds a third at twice the precision (the self-check).
+    Each distinct input (by bit pattern) is evaluated once, and the float32 and
+    float64 roundings come from the same kind of certified bounds:
+
+    1. **certified** (almost every point): the interval enclosure of
+       :mod:`symact.interval` (outward-rounded :mod:`mpmath.iv` arithmetic) at the
+       exact input, at 128 bits, then 256, 512, 1024, 2048 (Ziv's strategy): the
+       first enclosure whose two ends round to the same float gives the value.
+       This is a proof, not a heuristic, assuming mpmath's elementary functions are
+       accurate to within 2**32 ulps (see :mod:`symact.interval`).
+    2. **exact**: an expression built from rationals, ``+ * /``, integer powers,
+       Max, Min, Abs, Heaviside and sign is evaluated in exact rational arithmetic
+       where the enclosure cannot decide (a value exactly between two floats).
+    3. **reference** (±inf inputs, arguments beyond 2**24 that the enclosures
+       clamp, nodes they do not support): the two-precision method of
+       :func:`_truth_point`, evaluating the original expression with mpmath at
+       >= 240 bits plus what the input suggests, accepting when two precisions
+       round alike, doubling otherwise; an exact 0 is re-checked with the whole
+       float range of extra bits. ±inf inputs are evaluated at ±10**400.
+
+    ``verify=True`` uses the reference method for every point, with a third
+    evaluation at twice the precision (the independent self-check of the tests).
     Cached on disk under the system temp directory (never in the repository).
 
     Examples:
         >>> truth(sympy.log(1 + sympy.exp(x)), np.array([-700.0, 0.0, 1e308]))
         array([9.85967654e-305, 6.93147181e-001, 1.00000000e+308])
+        >>> truth(x / 2 + sympy.Rational(1, 2), np.array([1 + 2.0**-23], dtype=np.float32))  # a tie, to even
+        array([1.], dtype=float32)
     """
     xs = np.asarray(xs)
     dt = xs.dtype
@@ -322,9 +456,16 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
         return np.load(path)
     except (OSError, ValueError):
         pass
-    f = _compile_mp(expr)
     fmt = _DTYPES[name][1:]
-    out = np.array([_truth_point(f, float(v), [fmt], verify)[0] for v in xs], dtype=np.float64)
+    flat = np.ascontiguousarray(xs).reshape(-1)
+    bits, inverse = np.unique(flat.view(np.uint64 if dt == np.float64 else np.uint32), return_inverse=True)
+    values = bits.view(dt)
+    if verify:
+        f = _compile_mp(expr)
+        vals = [_truth_point(f, float(v), [fmt], verify)[0] for v in values]
+    else:
+        vals = _fast_truths(expr, values, fmt)
+    out = np.array(vals, dtype=np.float64)[inverse].reshape(xs.shape)
     with np.errstate(over="ignore"):
         out = out.astype(dt)
     save_cached(path, out)
