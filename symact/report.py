@@ -13,14 +13,13 @@ every format, so ``--format all`` costs little more than one format.
 * **HTML** (``.html``): one file that works offline; plots inline.
 * **JSON** (``.json``): the same facts as data (see :func:`to_json`).
 
-The numeric validation (:func:`symact.validation.validate`, ULP figures per dtype
-for f and f') is an option: ``--validate`` (the ``quick`` input set, about 1.5k
-points per dtype and function) or ``--validate full`` (~20k points). Its cost is
-the correctly rounded mpmath truth: about 0.5 s per activation once the truth
-cache (under the temp directory) is warm, but minutes per activation cold (GELU's
-quick set alone took over 10 minutes on a loaded 2-core machine), so it cannot
-fit the 2-minute budget of a whole-catalog report and is off by default; the
-report then says "Not run".
+Every report includes the numeric validation (:func:`symact.validation.validate`,
+ULP figures per dtype for f and f') on the ``quick`` input set (about 1.5k points
+per dtype and function); ``--validate full`` uses the full set (~20k points) and
+``--no-validate`` leaves it out (the report then says "Not run"). Its cost is the
+certified, correctly rounded mpmath truth: about 11 s of CPU for the whole catalog
+with a cold truth cache (GELU the slowest, about 1.5 s), cached under the temp
+directory afterwards.
 
 Examples:
     >>> import symact
@@ -45,7 +44,7 @@ from typing import Any
 from symact import catalog
 from symact.activation import Activation
 from symact.errors import SymactError
-from symact.report_data import Progress, Sheet, collect
+from symact.report_data import DEFAULT_VALIDATION, Progress, Sheet, collect
 from symact.report_format import SUMMARY_COLUMNS, Fmt, Markdown, document, formula_latex, value
 from symact.serialize import to_jsonable
 from symact.unknown import Unknown
@@ -64,6 +63,7 @@ __all__ = [
     "repr_latex",
     "repr_markdown",
     "to_json",
+    "validation_of",
     "write",
 ]
 
@@ -75,7 +75,7 @@ _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".html
 def build(
     names: Iterable[str | Activation] | None = None,
     plots: Sequence[str] = ("svg",),
-    validation: str | None = None,
+    validation: str | None = DEFAULT_VALIDATION,
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> list[Sheet]:
@@ -94,11 +94,12 @@ def _plot_name(sh: Sheet, plot_dir: str | None, fmt: str) -> str | None:
     return f"{plot_dir}/{sh.act.name}.{fmt}"
 
 
-def render(sheets: Sequence[Sheet], fmt: str, plot_dir: str | None = None) -> str:
+def render(sheets: Sequence[Sheet], fmt: str, plot_dir: str | None = None, plot_formats: Sequence[str] = ("svg", "pdf")) -> str:
     """The report as text. ``plot_dir`` is the folder (relative to the report) holding the
-    plot files that Markdown and LaTeX refer to; without it they show no plots."""
+    plot files that Markdown, LaTeX and JSON refer to (JSON: those of ``plot_formats``);
+    without it they name no plot file."""
     if fmt == "json":
-        return json.dumps(to_json(sheets), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(to_json(sheets, plot_dir, plot_formats), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return document(Markdown(lambda sh: _plot_name(sh, plot_dir, "svg")), sheets)
     if fmt == "latex":
@@ -112,9 +113,18 @@ def render(sheets: Sequence[Sheet], fmt: str, plot_dir: str | None = None) -> st
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def to_json(sheets: Sequence[Sheet]) -> dict[str, Any]:
+def _plot_files(sh: Sheet, plot_dir: str | None, plot_formats: Sequence[str]) -> Any:
+    if isinstance(sh.plots, Unknown):
+        return to_jsonable(sh.plots)
+    names = {fmt: _plot_name(sh, plot_dir, fmt) for fmt in plot_formats}
+    return {fmt: path for fmt, path in names.items() if path} or None
+
+
+def to_json(sheets: Sequence[Sheet], plot_dir: str | None = None, plot_formats: Sequence[str] = ("svg", "pdf")) -> dict[str, Any]:
     """The report as JSON-ready data: exact values as strings (``sympy.sympify`` reads them back),
-    ``{"unknown": reason}`` for undecided cells, ``null`` for "does not exist"."""
+    ``{"unknown": reason}`` for undecided cells, ``null`` for "does not exist". ``"plots"`` maps
+    each plot format to its file, relative to the report (``plot_dir/NAME.svg``, as Markdown and
+    LaTeX refer to them), for the ``plot_formats`` written next to it; ``null`` when none is."""
     from symact import __version__
     from symact.report_format import CONVENTIONS
 
@@ -152,6 +162,7 @@ def to_json(sheets: Sequence[Sheet]) -> dict[str, Any]:
             "linearity": proof,
             "validation": validation,
             "frameworks": to_jsonable(list(sh.act.frameworks)),
+            "plots": _plot_files(sh, plot_dir, plot_formats),
         })
     return {"symact": __version__, "conventions": list(CONVENTIONS), "summary": rows, "activations": acts}
 
@@ -166,8 +177,8 @@ def write(sheets: Sequence[Sheet], formats: Sequence[str], path: str | os.PathLi
     path = Path(path)
     written: list[Path] = []
     plot_dir = path.with_name(path.stem + "_plots")
-    wants = {FORMATS[f][1] for f in formats if f in ("markdown", "latex")} - {None}
-    for fmt_plot in sorted(wants):
+    wants = sorted({FORMATS[f][1] for f in formats if f in ("markdown", "latex")} - {None})
+    for fmt_plot in wants:
         for sh in sheets:
             if isinstance(sh.plots, dict) and fmt_plot in sh.plots:
                 plot_dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +188,7 @@ def write(sheets: Sequence[Sheet], formats: Sequence[str], path: str | os.PathLi
     for fmt in formats:
         target = _target(path, fmt, len(formats) > 1)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(sheets, fmt, plot_dir.name), encoding="utf-8")
+        target.write_text(render(sheets, fmt, plot_dir.name, wants), encoding="utf-8")
         written.append(target)
     return written
 
@@ -194,9 +205,11 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
                    help="markdown, latex, html, json or all (repeat or comma-separate for several; default: from -o, else markdown)")
     p.add_argument("-o", "--output", metavar="PATH", help="output file (several formats: its suffix is replaced per format); default stdout")
     p.add_argument("--no-plots", action="store_true", help="leave the plots out (they need the symact[plot] extra)")
-    p.add_argument("--validate", nargs="?", const="quick", default=None, choices=("quick", "full"),
-                   help="include the numeric validation (ULP figures) on the quick (~1.5k points per dtype, the default "
-                        "when given) or full (~20k) input set; slow while the mpmath truth cache is cold")
+    check = p.add_mutually_exclusive_group()
+    check.add_argument("--validate", nargs="?", const="quick", default=None, choices=("quick", "full"),
+                       help="the input set of the numeric validation (ULP figures against certified mpmath truth): "
+                            f"quick (~1.5k points per dtype) or full (~20k); default: {DEFAULT_VALIDATION}")
+    check.add_argument("--no-validate", action="store_true", help="leave the numeric validation out")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="activations built in parallel (default: cores, at most 2)")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="show a progress line on stderr (default: when stderr is a terminal)")
@@ -222,6 +235,13 @@ def _formats(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(asked))
 
 
+def validation_of(args: argparse.Namespace) -> str | None:
+    """The validation input set that parsed ``symact report`` options ask for (None: skip it)."""
+    if getattr(args, "no_validate", False):
+        return None
+    return getattr(args, "validate", None) or DEFAULT_VALIDATION
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Run ``symact report`` from parsed arguments; returns the exit code."""
     formats = _formats(args)
@@ -233,7 +253,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not args.no_plots:
         plots = sorted({FORMATS[f][1] for f in formats if FORMATS[f][1] and (args.output or f == "html")})
     progress = Progress(len(acts), enabled=args.progress)
-    sheets = collect(acts, plots=plots, validation=args.validate, jobs=args.jobs, progress=progress)
+    sheets = collect(acts, plots=plots, validation=validation_of(args), jobs=args.jobs, progress=progress)
     if args.output:
         for path in write(sheets, formats, args.output):
             if progress.enabled:

@@ -33,7 +33,10 @@ import sympy
 from symact.report_data import Sheet
 from symact.unknown import Unknown
 
-__all__ = ["CONVENTIONS", "SUMMARY_COLUMNS", "Fmt", "Markdown", "document", "formula_latex", "section", "set_text", "summary_rows", "value"]
+__all__ = [
+    "CONVENTIONS", "SUMMARY_COLUMNS", "Fmt", "Markdown", "cut_numbers", "decimal_prefix", "document", "formula_latex", "section",
+    "set_text", "summary_rows", "value",
+]
 
 #: The summary table's columns (Wikipedia's activation table, plus the name).
 SUMMARY_COLUMNS = (
@@ -71,20 +74,30 @@ class Fmt:
 
     #: What marks a decimal cut short.
     ellipsis = "…"
+    #: Whether inline math always cuts long numbers (certified decimals and rationals with long
+    #: numerators or denominators), keeping the exact value in :meth:`exact_hint`: HTML does.
+    cut_long = False
 
     def math(self, expr: Any, short: bool = False) -> str:
-        """Inline math for a SymPy value; ``short`` cuts long certified decimals to 15 digits and "…"."""
-        if not short or not isinstance(expr, sympy.Basic) or not expr.atoms(sympy.Float):
+        """Inline math for a SymPy value; ``short`` (or :attr:`cut_long`) cuts long certified
+        decimals to 15 digits and "…" (:attr:`cut_long` also long rationals, see :func:`cut_numbers`)."""
+        if not (short or self.cut_long) or not isinstance(expr, sympy.Basic):
             return self._math(expr)
-        subs = {}
-        for i, f in enumerate(sorted(expr.atoms(sympy.Float), key=str)):
-            text = str(f)
-            if len(text.lstrip("-")) > 18:
-                subs[f] = (sympy.Symbol("Qshortfloat" + chr(97 + i % 26)), text[: 17 + text.startswith("-")] + self.ellipsis)
-        out = self._math(expr.xreplace({f: sym for f, (sym, _) in subs.items()}))
-        for sym, text in subs.values():
-            out = out.replace(sym.name, text)
-        return out
+        subs = cut_numbers(expr, self.ellipsis, rationals=self.cut_long)
+        if not subs:
+            return self._math(expr)
+        out = self._math(expr.xreplace({n: rep for n, (rep, _, _) in subs.items()}))
+        for _, name, text in subs.values():
+            out = self.fill(out, name, text)
+        return self.exact_hint(out, expr) if self.cut_long else out
+
+    def fill(self, out: str, name: str, text: str) -> str:
+        """Put a cut number's text where its placeholder symbol ``name`` was printed."""
+        return out.replace(name, text)
+
+    def exact_hint(self, shown: str, expr: Any) -> str:
+        """``shown`` (math with numbers cut short), with the exact value of ``expr`` available."""
+        return shown
 
     def _math(self, expr: Any) -> str:
         if isinstance(expr, sympy.Equality):
@@ -201,6 +214,66 @@ def _inf(s: sympy.Set) -> float:
         return float(sympy.N(s.inf))
     except (TypeError, ValueError):
         return 0.0
+
+
+def decimal_prefix(r: sympy.Rational, digits: int = 16, ellipsis: str = "…") -> str:
+    """The first ``digits`` significant digits of the exact decimal expansion of ``r``
+    (truncated, never rounded), with ``ellipsis`` where digits are left out.
+
+    Examples:
+        >>> decimal_prefix(sympy.Rational(-87904967042368842997010876040615967103012290445610415488549141, 5 * 10**61))
+        '-1.758099340847376…'
+        >>> decimal_prefix(sympy.Rational(1, 3 * 10**8)), decimal_prefix(sympy.Rational(5, 4)), decimal_prefix(sympy.Rational(10**20 + 1, 3))
+        ('3.333333333333333…e-9', '1.25', '3.333333333333333…e19')
+    """
+    p, q = abs(int(r.p)), int(r.q)
+    sign = "-" if p and r < 0 else ""
+    if p == 0:
+        return "0"
+    k = len(str(p)) - len(str(q))  # floor(log10 |r|) is k or k - 1
+    if p * 10 ** max(0, -k) < q * 10 ** max(0, k):
+        k -= 1
+    shift = digits - 1 - k  # m = floor(|r| * 10**shift) has `digits` digits
+    m, rest = divmod(p * 10 ** max(0, shift), q * 10 ** max(0, -shift))
+    ds = str(m)
+    cut = ellipsis if rest else ""
+    if -5 <= k < digits:
+        head, tail = (ds[: k + 1], ds[k + 1:]) if k >= 0 else ("0", "0" * (-k - 1) + ds)
+        tail = tail.rstrip("0") if not rest else tail
+        return sign + head + ("." + tail if tail else "") + cut
+    tail = ds[1:].rstrip("0") if not rest else ds[1:]
+    return sign + ds[0] + ("." + tail if tail else "") + cut + f"e{k}"
+
+
+def cut_numbers(expr: sympy.Basic, ellipsis: str = "…", rationals: bool = False) -> dict[Any, tuple[Any, str, str]]:
+    """The numbers of ``expr`` too long to read in a cell: ``number -> (replacement, name, text)``,
+    the replacement holding a placeholder symbol called ``name`` that prints as ``text``. Certified
+    decimals over 18 characters keep 15 digits; with ``rationals``, rationals over 20 characters
+    keep the first 16 significant digits of their exact expansion.
+
+    Examples:
+        >>> alpha = sympy.Rational(16732632423543772848170429916717, 10**31)
+        >>> [text for _, _, text in cut_numbers(alpha * sympy.exp(sympy.Symbol("x")) - alpha, rationals=True).values()]
+        ['1.673263242354377…', '1.673263242354377…']
+    """
+    subs: dict[Any, tuple[Any, str, str]] = {}
+
+    def name() -> str:
+        i = len(subs)
+        return "Qshortnum" + "".join(chr(97 + (i // 26**k) % 26) for k in (2, 1, 0))
+
+    for f in sorted(expr.atoms(sympy.Float), key=str):
+        text = str(f)
+        if len(text.lstrip("-")) > 18:
+            n = name()
+            subs[f] = (sympy.Symbol(n), n, text[: 17 + text.startswith("-")] + ellipsis)
+    if rationals:
+        for r in sorted(expr.atoms(sympy.Rational), key=str):
+            if not r.is_Integer and len(str(abs(r))) > 20:
+                n = name()
+                sym = sympy.Symbol(n, positive=True)
+                subs[r] = (-sym if r < 0 else sym, n, decimal_prefix(abs(r), 16, ellipsis))
+    return subs
 
 
 def set_text(s: sympy.Set) -> str | None:
@@ -343,7 +416,7 @@ def _asymptotes(fmt: Fmt, sh: Sheet) -> str:
 def _validation(fmt: Fmt, sh: Sheet) -> str:
     v = sh.validation
     if v is None:
-        return fmt.para(fmt.text("Not run (symact report --validate runs it)."))
+        return fmt.para(fmt.text("Not run: this report was built without it (symact report --no-validate)."))
     if isinstance(v, Unknown):
         return fmt.para(value(fmt, v))
     header = ["dtype", "function", "points", "max ULP", "max ULP on [-10, 10]", "max ULP, normal outputs", "wrong class", "warnings", "bar", "met"]

@@ -138,9 +138,19 @@ class Html(Fmt):
 
     name = "html"
     suffix = ".html"
+    cut_long = True
 
     def text(self, s: str) -> str:
         return html.escape(s, quote=False)
+
+    def fill(self, out: str, name: str, text: str) -> str:
+        return out.replace(f"<mi>{name}</mi>", f"<mn>{html.escape(text)}</mn>").replace(name, html.escape(text))
+
+    def exact_hint(self, shown: str, expr: Any) -> str:
+        """The math with long numbers cut, the exact value in its tooltip (``title``), which
+        the sheet's exact formulas and its JSON twin also hold."""
+        exact = Fmt()._math(expr)
+        return f'<span class="exact" title="exact: {html.escape(exact, quote=True)}">{shown}</span>'
 
     def _math(self, expr: Any) -> str:
         return mathml(expr)
@@ -255,4 +265,5 @@ figure img { width: 100%; max-width: 1040px; height: auto; border: 1px solid var
 details { margin: 0.5em 0 1em; padding: 6px 12px; border: 1px solid var(--line); border-radius: 4px; background: #fbfcfe; }
 details summary { cursor: pointer; font-weight: 600; }
 a.note { font-size: 0.85em; }
+.exact { text-decoration: underline dotted var(--muted); text-underline-offset: 3px; cursor: help; }
 """

@@ -48,10 +48,8 @@ def _need(tool: object, what: str) -> None:
 @pytest.fixture(scope="module")
 def sheets():
     plots = ("svg", "pdf") if HAVE_MPL else ()
-    # the validation of piecewise-linear functions is cheap even with a cold mpmath truth cache; GELU's is not
-    validated = collect([symact.get("relu"), symact.get("binary_step")], plots=plots, validation="quick", jobs=2)
-    [gelu] = collect([symact.get("gelu")], plots=plots)
-    return [validated[0], gelu, validated[1]]
+    # validated by default, on the quick input set (GELU's certified truth: ~1.5 s of CPU with a cold cache)
+    return collect([symact.get(n) for n in NAMES], plots=plots, jobs=2)
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +75,15 @@ def test_sheets_hold_the_derived_facts(sheets):
     for s in (by_name(sheets, "relu"), by_name(sheets, "binary_step")):  # cheap to recompute here
         assert s.properties == s.act.properties()  # the same record as the API's
         assert s.derivatives == (s.act.derivative(1), s.act.derivative(2))
+    for s in sheets:  # the numeric validation is in every sheet by default
         assert not isinstance(s.validation, Unknown), s.validation
         assert s.validation.name == s.act.name and s.validation_size == "quick"
         assert {(r.dtype, r.derivative) for r in s.validation.results} == {(d, n) for d in ("float32", "float64") for n in (0, 1)}
+        assert all(r.points > 900 and r.wrong == 0 for r in s.validation.results)
+    assert by_name(sheets, "relu").validation.ok and by_name(sheets, "binary_step").validation.ok
     gelu = by_name(sheets, "gelu")
-    assert gelu.validation is None and gelu.properties.minimum.attained is True
+    assert gelu.properties.minimum.attained is True
+    assert gelu.validation.get("float32").max_ulp <= 1  # float32 through float64: within 1 ULP
     relu, step = by_name(sheets, "relu"), by_name(sheets, "binary_step")
     [kink] = relu.joints
     assert (kink.at, kink.value, kink.limits[0], kink.limits[1], kink.kind) == (0, 0, (0, 0), (0, 1), "kink")
@@ -143,7 +145,20 @@ def test_unknown_cells_say_unknown_and_why(sheets):
 
 def test_validation_not_run_is_said(sheets):
     md = report.render([dataclasses.replace(by_name(sheets, "relu"), validation=None, validation_size=None)], "markdown")
-    assert "Not run (symact report --validate runs it)." in md
+    assert "Not run: this report was built without it (symact report --no-validate)." in md
+
+
+def test_validation_summary_in_every_format(out, sheets):
+    path, _ = out
+    gelu = by_name(sheets, "gelu").validation
+    for suffix in (".md", ".html", ".tex"):
+        text = path.with_suffix(suffix).read_text(encoding="utf-8")
+        assert "against correctly rounded mpmath truth" in text and "Not run" not in text
+        assert text.count("max ULP, normal outputs") == len(NAMES)  # one validation table per activation
+    md = path.with_suffix(".md").read_text(encoding="utf-8")
+    assert f"on the quick input set: {gelu.summary()}." in md
+    r = gelu.get("float64", 1)
+    assert f"| float64 | f′ | {r.points} | {r.max_ulp:.3g} | {r.max_ulp_core:.3g} |" in md
 
 
 # ---------------------------------------------------------------------------------------
@@ -158,7 +173,8 @@ def test_json_reads_back_exactly(sheets):
         assert sympy.sympify(entry["formula"], locals={"x": symact.x}) == s.act.expr
         assert [sympy.sympify(d, locals={"x": symact.x}) for d in entry["derivatives"]] == list(s.derivatives)
         assert entry["linearity"]["verdict"] == "disproved"
-        assert entry["validation"] is None if s.validation is None else entry["validation"]["summary"] == s.validation.summary()
+        assert entry["validation"]["summary"] == s.validation.summary() and entry["validation"]["inputs"] == "quick"
+        assert entry["plots"] is None  # rendered alone: no plot file next to it
         assert entry["properties"]["continuity"] == s.properties.continuity
     assert data["activations"][0]["asymptotes"] == [{"side": "-oo", "slope": "0", "intercept": "0"}, {"side": "+oo", "slope": "1", "intercept": "0"}]
     step = data["activations"][2]
@@ -227,6 +243,61 @@ def _open_in_chromium(report_html: Path, tmp_path: Path) -> None:
 def test_html_opens_in_headless_chromium(out, tmp_path):
     path, _ = out
     _open_in_chromium(path.with_suffix(".html"), tmp_path)
+
+
+def test_json_names_the_plot_files_it_was_written_with(out, sheets):
+    path, written = out
+    data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    md = path.with_suffix(".md").read_text(encoding="utf-8")
+    tex = path.with_suffix(".tex").read_text(encoding="utf-8")
+    for entry in data["activations"]:
+        name = entry["name"]
+        if not HAVE_MPL:
+            assert entry["plots"] is None
+            continue
+        assert entry["plots"] == {"pdf": f"sheet_plots/{name}.pdf", "svg": f"sheet_plots/{name}.svg"}
+        assert f"({entry['plots']['svg']})" in md and f"{{{entry['plots']['pdf']}}}" in tex  # the same files
+        for rel in entry["plots"].values():  # relative to the report, and written
+            assert (path.parent / rel) in written and (path.parent / rel).stat().st_size > 1000
+
+
+def test_json_alone_writes_and_names_no_plots(sheets, tmp_path):
+    written = report.write(sheets[:1], ["json"], tmp_path / "only.json")
+    assert written == [tmp_path / "only.json"]
+    assert json.loads(written[0].read_text(encoding="utf-8"))["activations"][0]["plots"] is None
+    failed = dataclasses.replace(sheets[0], plots=Unknown("Matplotlib is not installed"))
+    assert report.to_json([failed], "p")["activations"][0]["plots"] == {"unknown": "Matplotlib is not installed"}
+
+
+@pytest.fixture(scope="module")
+def selu_sheet():
+    [sh] = collect([symact.get("selu")], plots=(), validation=None)
+    return sh
+
+
+def test_html_cells_cut_long_exact_values_and_keep_them(selu_sheet):
+    # SELU's constants are exact 31-digit decimals: its range, limits and slopes are rationals
+    # with 62-digit numerators, which used to scroll inside their table cells
+    html = report.render([selu_sheet], "html")
+    low = selu_sheet.properties.range.start
+    assert isinstance(low, sympy.Rational) and len(str(low)) > 100
+    untitled = re.sub(r'title="[^"]*"', "", html)
+    cells = re.findall(r"<td>(.*?)</td>", untitled, flags=re.S)
+    assert len(cells) > 20 and not any(re.search(r"\d{20}", c) for c in cells)  # no long digit run in any cell
+    # the range cell: the first 16 digits of the exact value, cut (never rounded), and the exact value in its tooltip
+    range_row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S) if r.startswith("<td>range</td>"))
+    exact, shown = re.search(r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', range_row, flags=re.S).groups()
+    assert "<mo>&#x2212;</mo><mn>1.758099340847376…</mn>" in shown and shown.count("<math") == 1
+    assert exact == f"({low}, ∞)" and sympy.Rational(exact[1:].split(",")[0]) == low
+    for exact, shown in re.findall(r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', html, flags=re.S):
+        assert "…" in shown and re.search(r"\d{25}", exact)  # every cut value carries its long exact form
+    # the displayed definition stays exact, and so do the other formats
+    alpha = "16732632423543772848170429916717"
+    assert alpha in untitled[untitled.index('<div class="formulas">'):]
+    assert f"| range | `({low}, ∞)` |" in report.render([selu_sheet], "markdown")
+    # short values are printed as they are, without a tooltip
+    relu_html = report.render([dataclasses.replace(selu_sheet, act=symact.get("relu"))], "html")
+    assert relu_html.count('class="exact"') < html.count('class="exact"')
 
 
 # ---------------------------------------------------------------------------------------
@@ -299,12 +370,30 @@ def test_plot_files(tmp_path):
 def test_cli_json_to_stdout_and_errors(capsys):
     assert report.main_report(["relu", "--format", "json", "--no-plots", "--no-progress"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["activations"][0]["name"] == "relu" and data["activations"][0]["validation"] is None
+    relu = data["activations"][0]
+    assert relu["name"] == "relu" and relu["validation"]["inputs"] == "quick" and relu["validation"]["ok"] is True
+    assert relu["validation"]["summary"].startswith("relu ok: f32 f max 0 ULP")
+    assert report.main_report(["relu", "--format", "json", "--no-plots", "--no-progress", "--no-validate"]) == 0
+    assert json.loads(capsys.readouterr().out)["activations"][0]["validation"] is None
     assert report.main_report(["rleu"]) == 2
     assert "did you mean 'relu'" in capsys.readouterr().err
     assert report.main_report(["relu", "--format", "html,json"]) == 2
     assert "several formats need -o" in capsys.readouterr().err
     assert report.main_report(["relu", "--format", "pdf"]) == 2
+
+
+def test_cli_validation_options():
+    import argparse
+
+    p = argparse.ArgumentParser()
+    report.add_report_arguments(p)
+    assert report.validation_of(p.parse_args([])) == "quick"  # on by default
+    assert report.validation_of(p.parse_args(["--validate"])) == "quick"
+    assert report.validation_of(p.parse_args(["--validate", "full"])) == "full"
+    assert report.validation_of(p.parse_args(["--no-validate"])) is None
+    with pytest.raises(SystemExit) as exc:  # one or the other
+        report.main_report(["relu", "--validate", "--no-validate"])
+    assert exc.value.code == 2
 
 
 def test_cli_writes_every_format(tmp_path, capsys):
@@ -364,6 +453,9 @@ def test_whole_catalog_in_every_format_under_two_minutes(tmp_path, request):
     assert seconds < bench.LIMIT_SECONDS
     data = json.loads((tmp_path / "sheet.json").read_text(encoding="utf-8"))
     assert [a["name"] for a in data["activations"]] == list(symact.names())
+    # the numeric validation is in (cold truth cache: bench.run uses a fresh one), and the plots are named
+    assert all(a["validation"]["inputs"] == "quick" and len(a["validation"]["results"]) == 4 for a in data["activations"])
+    assert all(a["plots"] is None or (tmp_path / a["plots"]["pdf"]).exists() for a in data["activations"])
     _need(PDFLATEX, "pdflatex")
     _pdflatex(tmp_path / "sheet.tex")
     _open_in_chromium(tmp_path / "sheet.html", tmp_path)
