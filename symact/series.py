@@ -68,6 +68,8 @@ __all__ = ["Regime", "Zero", "certify", "find_zeros", "regimes", "taylor"]
 TARGET = 2.0**-60
 #: Highest polynomial degree tried.
 MAX_DEGREE = 48
+#: Most order-0 pieces a side continuing a zero's regime (see :func:`_flanks`).
+FLANKS = 3
 #: Where zeros are looked for, and the grid step of the sign scan.
 WINDOW = 16.0
 _STEP = 1.0 / 64
@@ -689,7 +691,7 @@ def _flanks(expr: sympy.Expr, reg: Regime, lo: float, hi: float, deadline: float
     out: list[Regime] = []
     for side in (-1, 1):
         edge, end = (reg.hi, hi) if side > 0 else (reg.lo, lo)
-        for _ in range(3):
+        for _ in range(FLANKS):
             length = (end - edge) * side
             if length <= abs(edge) * 2.0**-40 or time.monotonic() > deadline:
                 break
