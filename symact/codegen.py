@@ -54,6 +54,7 @@ import sympy
 from sympy import S
 
 from symact import rewrite as rw
+from symact import special as _special
 from symact.activation import Activation, x
 
 __all__ = ["derivative_expr", "regimes", "round_to", "source", "to_numpy"]
@@ -169,7 +170,6 @@ def _down_up(c: sympy.Expr) -> tuple[float, float]:
 # ---------------------------------------------------------------------------------------
 _SPLITTER = 134217729.0  # 2**27 + 1
 _EXP_M64 = round_to(sympy.exp(-64))
-_TWO_OVER_SQRTPI = round_to(2 / sympy.sqrt(sympy.pi))
 
 
 def _split(a: Any) -> tuple[Any, Any]:
@@ -346,35 +346,14 @@ def _exp_dd(uh: Any, ul: Any) -> Any:
     return e + e * _finite_lo(ul)
 
 
-def _erfc_big(a: Any, zh: Any, zl: Any) -> Any:
-    """a * erfc(zh + zl) for zh > 0.5: erfcx(zh) exp(-zh**2) (1 - (err(zh**2) + 2 zh zl)),
-    zh**2 split exactly, exp(-zh**2) scaled by e**64 where it would be subnormal."""
-    zc = np.minimum(zh, 27.5)
-    ph, pl = _two_sqr(zc)
-    s = ph > 600.0
-    v = (a * scipy.special.erfcx(zc)) * np.exp(-np.where(s, ph - 64.0, ph)) * (1.0 - (pl + 2.0 * zc * zl))
-    return np.where(zh > 27.5, 0.0, np.where(s, v * _EXP_M64, v))
-
-
-def _erfc_small(a: Any, zh: Any, zl: Any) -> Any:
-    """a * erfc(zh + zl) for zh <= 0.5: a (erfc(zh) - 2/sqrt(pi) exp(-zh**2) zl)."""
-    return a * (scipy.special.erfc(zh) - _TWO_OVER_SQRTPI * np.exp(-zh * zh) * zl)
-
-
 def _mul_erfc_dd(a: Any, zh: Any, zl: Any) -> Any:
-    """a * erfc(zh + zl) for a double-double argument (each regime computed only where it applies)."""
-    a, zh, zl = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, zh, _finite_lo(zl))))
-    out = np.empty(zh.shape)
-    big = zh > 0.5
-    small = ~big
-    out[big] = _erfc_big(a[big], zh[big], zl[big])
-    out[small] = _erfc_small(a[small], zh[small], zl[small])
-    return out
+    """a * erfc(zh + zl), double-double argument, one rounding of the product (:mod:`symact.special`, <= 1 ULP)."""
+    return _special.mul_erfc_dd(a, zh, zl)
 
 
 def _erfc_dd(zh: Any, zl: Any) -> Any:
-    """erfc(zh + zl) for a double-double argument."""
-    return _mul_erfc_dd(1.0, zh, zl)
+    """erfc(zh + zl) for a double-double argument (:mod:`symact.special`, <= 1 ULP)."""
+    return _special.erfc_dd(zh, zl)
 
 
 def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
@@ -644,6 +623,9 @@ class _Printer:
         if helper is not None and _needs_dd(e.args[0]):
             h, lo = self.dd(e.args[0])
             return f"{helper}({h}, {lo})"
+        if self.precise and isinstance(e, (sympy.erfc, rw.Erfc)):
+            # scipy's erfc is up to ~500 ULP off in float64 and 0 from 26.64 on (erfc is subnormal to 27.23)
+            return f"_erfc_dd({self(e.args[0])}, 0.0)"
         if isinstance(e, rw.Softplus):
             return f"np.logaddexp(0.0, {self(e.args[0])})"
         if isinstance(e, rw.Hypot):
