@@ -390,10 +390,12 @@ def _rule_tanh_sigmoid(e: sympy.Expr) -> sympy.Expr | None:
 
 def _rule_sech2(e: sympy.Expr) -> sympy.Expr | None:
     # k - k tanh(u)**2 -> 4k SigmoidPrime(2u)   (sech(u)**2 without cosh overflow)
-    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, Pow) and f.exp == 2 and isinstance(f.base, tanh)):
+    # k - k TanhSoftplus(u)**2 -> 4k SigmoidPrime(2 Softplus(u))   (mish': no cancellation for large u)
+    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, Pow) and f.exp == 2 and isinstance(f.base, (tanh, TanhSoftplus))):
         num = rest.as_coeff_Add()[0]
         if num == -k:
-            return -4 * k * SigmoidPrime(2 * f.base.args[0]) + (rest - num)
+            inner = f.base.args[0] if isinstance(f.base, tanh) else Softplus(f.base.args[0])
+            return -4 * k * SigmoidPrime(2 * inner) + (rest - num)
     return None
 
 
