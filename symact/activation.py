@@ -203,11 +203,15 @@ class Activation:
 
         return analysis.properties(self, seconds=seconds)
 
-    def numpy(self, derivative: int = 0) -> Any:
-        """A NumPy function generated from the symbols (see :func:`symact.codegen.to_numpy`)."""
+    def numpy(self, derivative: int = 0, *, seconds: float | None = None) -> Any:
+        """A NumPy function generated from the symbols (see :func:`symact.codegen.to_numpy`).
+
+        ``seconds`` bounds the whole build (default ``codegen.CODEGEN_SECONDS``);
+        past it :class:`~symact.budget.BudgetExceeded` is raised.
+        """
         from symact import codegen
 
-        return codegen.to_numpy(self, derivative=derivative)
+        return codegen.to_numpy(self, derivative=derivative, seconds=seconds)
 
     def latex(self, derivative: int = 0, *, seconds: float | None = None) -> str:
         """LaTeX of the definition or of a derivative (see :func:`symact.latex.to_latex`).

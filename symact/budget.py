@@ -124,6 +124,7 @@ __all__ = [
     "CallCache",
     "WorkerError",
     "call",
+    "check_seconds",
     "default_seconds",
     "in_worker",
     "memory_limit",
@@ -203,7 +204,17 @@ _memory_override: int | None = None
 _memory_set = False
 
 
-def _check_seconds(seconds: Any, name: str = "seconds") -> float:
+def check_seconds(seconds: Any, name: str = "seconds") -> float:
+    """``seconds`` as a float, or :class:`TypeError`/:class:`ValueError` naming it.
+
+    Examples:
+        >>> check_seconds(2)
+        2.0
+        >>> check_seconds(-1)
+        Traceback (most recent call last):
+        ...
+        ValueError: seconds must be a positive, finite number of seconds, got -1
+    """
     if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
         raise TypeError(f"{name} must be a number of seconds, got {seconds!r}")
     value = float(seconds)
@@ -236,7 +247,7 @@ def default_seconds() -> float:
         value = float(raw)
     except ValueError:
         raise ValueError(f"{ENV_SECONDS}={raw!r} is not a number of seconds") from None
-    return _check_seconds(value, ENV_SECONDS)
+    return check_seconds(value, ENV_SECONDS)
 
 
 def set_default_seconds(seconds: float | None) -> None:
@@ -247,7 +258,7 @@ def set_default_seconds(seconds: float | None) -> None:
         ValueError: ``seconds`` is not positive and finite.
     """
     global _default_override
-    _default_override = None if seconds is None else _check_seconds(seconds)
+    _default_override = None if seconds is None else check_seconds(seconds)
 
 
 def memory_limit() -> int | None:
@@ -361,7 +372,7 @@ def call(fn: Callable[..., T], /, *args: Any, seconds: float | None = None, what
         TypeError, ValueError: ``seconds`` is not a positive, finite number.
         Exception: whatever ``fn`` raised, re-raised with its type.
     """
-    budget = default_seconds() if seconds is None else _check_seconds(seconds)
+    budget = default_seconds() if seconds is None else check_seconds(seconds)
     if not isinstance(what, str):
         raise TypeError(f"what must be a string, got {what!r}")
     if not what:
@@ -427,7 +438,7 @@ class CallCache:
         *enclosing* budget has run out too (:func:`remaining` is 0), the error
         always propagates and nothing is remembered: that call must end.
         """
-        seconds = _check_seconds(seconds)
+        seconds = check_seconds(seconds)
         full_key = (key, default_seconds())
         with self._lock:
             hit = self._entries.get(full_key)

@@ -43,6 +43,7 @@ Examples:
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -53,6 +54,7 @@ import scipy.special
 import sympy
 from sympy import S
 
+from symact import budget
 from symact import rewrite as rw
 from symact import special as _special
 from symact.activation import Activation, x
@@ -818,6 +820,9 @@ def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
 # ---------------------------------------------------------------------------------------
 _SOURCES: dict[tuple[str, str], str] = {}
 _REGIMES: dict[str, tuple[Any, ...]] = {}
+
+#: Seconds a whole :func:`to_numpy` build may take by default (catalog builds take 0.1-17 s).
+CODEGEN_SECONDS = 120.0
 _FUNCS: dict[tuple[str, str], Callable[[Any], Any]] = {}
 
 
@@ -987,7 +992,20 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, Callable[[Any], Any]]:
     return src, fn
 
 
-def _resolve(obj: Activation | sympy.Expr, derivative: int) -> tuple[sympy.Expr, str]:
+def _build_source(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...]]:
+    """The generated source and its certified regimes (what a budget worker sends back)."""
+    src, _ = _build(expr, name)
+    return src, _REGIMES.get(sympy.srepr(expr), ())
+
+
+def _resolve(obj: Activation | sympy.Expr, derivative: int, seconds: float | None = None) -> tuple[sympy.Expr, str]:
+    if derivative and seconds is not None:
+        from symact import analysis
+
+        expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj, strict=True)
+        if expr.free_symbols - {x}:
+            raise ValueError(f"expression must be in symact.x only, got symbols {sorted(map(str, expr.free_symbols))}")
+        return analysis.derivative(expr, derivative, seconds=seconds), _name_of(obj, derivative)
     if isinstance(obj, Activation):
         return derivative_expr(obj, derivative), _name_of(obj, derivative)
     expr = sympy.sympify(obj, strict=True)
@@ -996,14 +1014,19 @@ def _resolve(obj: Activation | sympy.Expr, derivative: int) -> tuple[sympy.Expr,
     return derivative_expr(expr, derivative), _name_of(obj, derivative)
 
 
-def to_numpy(obj: Activation | sympy.Expr, derivative: int = 0) -> Callable[[Any], Any]:
+def to_numpy(obj: Activation | sympy.Expr, derivative: int = 0, *, seconds: float | None = None) -> Callable[[Any], Any]:
     """A NumPy function for an activation (or an expression in ``symact.x``), or its derivative.
 
-    Cached by expression: asking again is free.
+    Cached by expression: asking again is free. The whole build (the derivative,
+    the rewrites, the limit probes, the certified regimes) runs under one budget
+    (:func:`symact.budget.call`, ``seconds``, default :data:`CODEGEN_SECONDS`);
+    past it :class:`~symact.budget.BudgetExceeded` is raised, since a function
+    must be returned. The source is built in the budget's worker and compiled here.
 
     Args:
         obj: an :class:`~symact.Activation` or a SymPy expression in :data:`symact.x`.
         derivative: 0 for f, 1 for f' (the symbolic derivative), ...
+        seconds: the budget of the whole call.
 
     Examples:
         >>> import numpy as np, symact
@@ -1013,11 +1036,16 @@ def to_numpy(obj: Activation | sympy.Expr, derivative: int = 0) -> Callable[[Any
         >>> to_numpy(symact.get("relu"), derivative=1)(np.array([-1.0, 2.0, np.nan]))
         array([ 0.,  1., nan])
     """
-    expr, name = _resolve(obj, derivative)
+    total = CODEGEN_SECONDS if seconds is None else budget.check_seconds(seconds)
+    start = time.monotonic()
+    expr, name = _resolve(obj, derivative, total)
     key = (sympy.srepr(expr), name)
     fn = _FUNCS.get(key)
     if fn is None:
-        src, fn = _build(expr, name)
+        left = max(total - (time.monotonic() - start), 1e-3)
+        src, regs = budget.call(_build_source, expr, name, seconds=left, what=f"code generation for {name}")
+        fn = _compile(src, name)
+        _REGIMES[key[0]] = regs
         _SOURCES[key] = src
         _FUNCS[key] = fn
     return fn

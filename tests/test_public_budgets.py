@@ -92,6 +92,15 @@ def test_latex_of_a_slow_derivative_raises_within_budget():
     assert isinstance(err, BudgetExceeded), err
 
 
+@pytest.mark.parametrize("derivative", [0, 1])
+def test_code_generation_of_a_huge_piecewise_raises_within_budget(derivative):
+    from symact.codegen import to_numpy
+
+    err, took = _timed(to_numpy, PIECES, derivative, seconds=BUDGET)
+    assert took < BUDGET + MARGIN, took
+    assert isinstance(err, BudgetExceeded), err
+
+
 def test_properties_of_a_tower_are_all_unknown_within_budget():
     props, took = _timed(symact.properties, TOWER, seconds=BUDGET)
     assert took < BUDGET + MARGIN, took
