@@ -1472,8 +1472,9 @@ def _budget_of(name: str) -> float:
     """What one public call may take, from the budgets it is documented to run under.
 
     ``properties``/``output_range`` run in one worker under ``PROPERTIES_SECONDS``.
-    ``limit`` and ``derivative`` have no total budget of their own; on an input
-    without switching functions they run: the limit step (default budget), a
+    ``limit`` and ``derivative`` also have whole-call budgets (``LIMIT_SECONDS``,
+    ``DERIVATIVE_SECONDS``), but this test holds them to the tighter sum of their
+    steps: on an input without switching functions they run the limit step (default budget), a
     ``simplify`` of the value (3 s), and for ``derivative`` a ``simplify`` (3 s) and
     ``singularities`` (3 s); with one switching function add one ``solveset``
     (``pieces.SOLVE_SECONDS``) and the simplify of the breakpoint value (2 s).
