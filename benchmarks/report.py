@@ -15,11 +15,15 @@ Measured on the development machine (2 cores shared with other engineers' test
 runs and a niced background benchmark, load average 4-8, so these wall times
 are inflated):
 
-* without validation (before it was on by default): 78-80 s in total, of which
-  about 1 s is writing the four formats; the slowest sheets are gelu_tanh
-  (~32 s, its property record) and mish (~19 s);
-* with the quick validation and a cold truth cache: see the note in the lead's
-  report (the certified truth costs about 11 s of CPU for the whole catalog).
+* with the quick validation (the default) and a cold truth cache: 101 s in
+  total (94 s of CPU; the process got 95% of one core's worth at load average
+  4-5), of which about 1 s is writing the four formats. The longest jobs are
+  the validations of gelu_tanh (23 s), sinc (20 s) and mish (15 s), which are
+  mostly their code generation (``to_numpy``: 6-9 s of CPU each); the whole
+  catalog's certified truth is about 11 s of CPU;
+* ``--no-validate`` at the same time: 46 s (41 s of CPU). Before validation was
+  on by default the figure noted here was 78-80 s (another day's load); the
+  cold quick validation then took 28 s of CPU in truth alone (GELU 15 s).
 
 The LaTeX compiles with pdflatex in about 1 s (117 pages); the HTML (944 MathML
 formulas, 38 inline SVG plots) loads in headless Chromium without errors.
