@@ -262,7 +262,8 @@ td math { math-style: normal; }
 mtd { text-align: left; padding: 1px 6px; }
 figure { margin: 0.8em 0; }
 figure img { width: 100%; max-width: 1040px; height: auto; border: 1px solid var(--line); border-radius: 4px; }
-details { margin: 0.5em 0 1em; padding: 6px 12px; border: 1px solid var(--line); border-radius: 4px; background: #fbfcfe; }
+details { margin: 0.5em 0 1em; padding: 6px 12px; border: 1px solid var(--line); border-radius: 4px; background: #fbfcfe; overflow-wrap: anywhere; }
+table.facts td, p { overflow-wrap: anywhere; }
 details summary { cursor: pointer; font-weight: 600; }
 a.note { font-size: 0.85em; }
 .exact { text-decoration: underline dotted var(--muted); text-underline-offset: 3px; cursor: help; }

@@ -295,6 +295,9 @@ def test_html_cells_cut_long_exact_values_and_keep_them(selu_sheet):
     alpha = "16732632423543772848170429916717"
     assert alpha in untitled[untitled.index('<div class="formulas">'):]
     assert f"| range | `({low}, ∞)` |" in report.render([selu_sheet], "markdown")
+    # exact values in running text (a proof's claim, a reason) wrap instead of widening the page
+    assert re.search(r"details \{[^}]*overflow-wrap: anywhere", html) and re.search(r"table.facts td, p \{ overflow-wrap: anywhere", html)
+    assert str(low.p) in untitled[untitled.index("<details>"):]  # the proof keeps its exact values
     # short values are printed as they are, without a tooltip
     relu_html = report.render([dataclasses.replace(selu_sheet, act=symact.get("relu"))], "html")
     assert relu_html.count('class="exact"') < html.count('class="exact"')
