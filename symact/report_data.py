@@ -62,7 +62,7 @@ class Sheet:
         validation: the :class:`symact.validation.ValidationReport`, Unknown, or ``None`` (not run).
         validation_size: the input set used (``"quick"`` or ``"full"``), or ``None``.
         plots: format -> bytes (``"svg"``, ``"pdf"``, ``"png"``); Unknown when they could not be drawn.
-        seconds: wall-clock time to build the sheet.
+        seconds: wall-clock time to build the sheet, plus that of its validation (built in its own worker).
         asymptotes: the :class:`symact.plot.Asymptote` lines at -oo and +oo, or Unknown.
     """
 
