@@ -80,6 +80,10 @@ def round_to(value: Any, bits: int = 53, emin: int = -1074, emax: int = 1024) ->
         True
         >>> round_to(mpmath.ldexp(1, -1075)), round_to(mpmath.ldexp(3, -1075))
         (0.0, 1e-323)
+        >>> with mpmath.workprec(80):  # 1 + 2**-24 + 2**-60: above the float32 tie, rounds up
+        ...     v = 1 + mpmath.ldexp(1, -24) + mpmath.ldexp(1, -60)
+        >>> round_to(v, 24, -149, 128) == 1 + 2**-23
+        True
     """
     if isinstance(value, Fraction):
         num, den = value.numerator, value.denominator
@@ -111,8 +115,11 @@ def round_to(value: Any, bits: int = 53, emin: int = -1074, emax: int = 1024) ->
         if value.is_Rational:
             return round_to(Fraction(int(value.p), int(value.q)), bits, emin, emax)
         with mpmath.workprec(400):
-            value = mpmath.mpf(sympy.N(value, 130))
-    v = mpmath.mpf(value)
+            v = mpmath.mpf(sympy.N(value, 130))  # kept at 400 bits: mpf() outside would re-round to 53
+    elif isinstance(value, mpmath.mpf):
+        v = value  # as it is: mpf(value) would re-round it to the context's 53 bits (double rounding)
+    else:
+        v = mpmath.mpf(value)
     if mpmath.isnan(v):
         return math.nan
     if mpmath.isinf(v):
