@@ -700,10 +700,11 @@ class _Printer:
         k = sympy.Mul(*[f for f in e.args if not f.has(x)])
         factors = [f for f in e.args if f.has(x)]
         # a * Sigmoid(u) / a * TanhSoftplus(u): keep a normal product without subnormal detours
-        erfcs = [f for f in factors if isinstance(f, rw.Erfc)]
-        others = [f for f in factors if not isinstance(f, rw.Erfc)]
-        if self.precise and len(erfcs) == 1 and others and _needs_dd(erfcs[0].args[0]):
-            h, lo = self.dd(erfcs[0].args[0])
+        erfcs = [f for f in factors if isinstance(f, (rw.Erfc, sympy.erfc))]
+        others = [f for f in factors if not isinstance(f, (rw.Erfc, sympy.erfc))]
+        if self.precise and len(erfcs) == 1 and others:
+            # a * erfc(u) rounded once (no overflow of a, no subnormal detour of erfc)
+            h, lo = self.dd(erfcs[0].args[0]) if _needs_dd(erfcs[0].args[0]) else (self(erfcs[0].args[0]), "0.0")
             return f"_mul_erfc_dd({self(k * sympy.Mul(*others))}, {h}, {lo})"
         if len(factors) == 1 and isinstance(factors[0], rw.AddHypot) and k != 1:
             u, c = factors[0].args

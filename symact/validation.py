@@ -103,6 +103,16 @@ def _heaviside(u: mpf, h0: Callable[[mpf], mpf]) -> mpf:
     return h0(u)
 
 
+_ERF_CLAMP = mpf(2) ** 24
+
+
+def _clamp_erf(u: mpf) -> mpf:
+    """erf/erfc arguments beyond ±2**24 clamped: mpmath's erfc overflows on 10**400 (the
+    stand-in for ±inf), and erf(±2**24) = ±(1 - e**-2**48), erfc(2**24) = e**-2**48 (far
+    below the smallest subnormal) round exactly like the values further out."""
+    return max(min(u, _ERF_CLAMP), -_ERF_CLAMP)
+
+
 _MP_FUNCS: dict[type, Callable[..., Any]] = {
     sympy.exp: _mexp,
     sympy.log: lambda u: mpmath.log(u) if u >= 0 else mpmath.mpf("nan"),
@@ -114,8 +124,8 @@ _MP_FUNCS: dict[type, Callable[..., Any]] = {
     sympy.tan: mpmath.tan,
     sympy.atan: mpmath.atan,
     sympy.asinh: mpmath.asinh,
-    sympy.erf: mpmath.erf,
-    sympy.erfc: mpmath.erfc,
+    sympy.erf: lambda u: mpmath.erf(_clamp_erf(u)),
+    sympy.erfc: lambda u: mpmath.erfc(_clamp_erf(u)),
     sympy.sinc: lambda u: mpmath.sinc(u),
     sympy.Abs: abs,
     sympy.sign: lambda u: mpf(mpmath.sign(u)),

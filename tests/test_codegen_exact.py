@@ -44,3 +44,13 @@ def test_nonlinear_piece_near_its_root_is_right() -> None:
     f = to_numpy(x + tanh(Max(1, x)))
     v = float(f(np.float64(-0.75)))
     assert abs(v - (-0.75 + float(sympy.tanh(1)))) < 1e-15
+
+
+@pytest.mark.parametrize("text", ["erfc(x)", "x*erfc(x)/2", "erf(x)*x"])
+def test_erf_family_from_text_validates(text: str) -> None:
+    # erfc's truth at +-inf (evaluated at +-10**400) used to overflow inside mpmath; x*erfc(x)/2
+    # overflowed to -inf at the most negative double (x*2 before *0.5)
+    import symact
+
+    rep = symact.validate(symact.define(text, name="f"), size="quick")
+    assert rep.ok, rep.summary()
