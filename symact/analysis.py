@@ -605,10 +605,12 @@ def _certified_float(box: Any) -> _Certified | Unknown:
     digits = min(digits - 2, 60)
     with mpmath.workdps(digits + 20):
         text = mpmath.nstr(mpmath.mpf(mid.p) / mid.q, digits)
-    printed = sympy.Rational(text)
-    # The bounds must hold both the truth (the box) and the printed digits, which may
-    # round to just outside a box far narrower than their last place.
-    return _Certified(sympy.Float(text, digits), min(lo, printed), max(hi, printed))
+    value = sympy.Float(text, digits)
+    printed = sympy.Rational(text)  # the decimal digits
+    stored = sympy.Rational(value)  # the Float's own binary value, a hair away from the decimal
+    # The bounds must hold the truth (the box), the printed digits and the Float itself,
+    # which may all round to just outside a box far narrower than their last place.
+    return _Certified(value, min(lo, printed, stored), max(hi, printed, stored))
 
 
 def _exact_mpf(raw: tuple) -> sympy.Rational:

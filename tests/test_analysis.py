@@ -144,3 +144,25 @@ def test_parity():
     assert properties(Abs(x)).parity == "even"
     assert properties(x + 1).parity == "neither"
     assert properties(sympy.Integer(0)).parity == "odd"
+
+
+def test_certified_float_bounds_hold_the_float_itself() -> None:
+    # the soundness run found a maximum whose Float (binary) lay a hair above its decimal upper bound
+    import random
+
+    import mpmath
+
+    from symact.analysis import _certified_float
+
+    rng = random.Random(7)
+    for _ in range(300):
+        with mpmath.workprec(200):
+            mid = mpmath.mpf(rng.uniform(-5, 5)) + mpmath.mpf(rng.random()) * mpmath.mpf(2) ** -60
+            half = abs(mid) * mpmath.mpf(10) ** -rng.randint(36, 55)
+            box = mpmath.iv.mpf([mid - half, mid + half])
+        got = _certified_float(box)
+        if isinstance(got, symact.Unknown):
+            continue
+        lo, hi = got.lo, got.hi
+        assert lo <= sympy.Rational(got.value) <= hi
+        assert lo <= sympy.Rational(str(got.value)) <= hi
