@@ -1357,7 +1357,7 @@ def test_soundness_default_run(small_budgets: None, capsys: pytest.CaptureFixtur
     exprs = draw_activations(DEFAULT_N)
     assert len(exprs) >= DEFAULT_N
     start = time.monotonic()
-    report = run_harness(exprs, workers=2, api_every=5, step_seconds=1.0, record_seconds=2.5)
+    report = run_harness(exprs, workers=2, api_every=10, step_seconds=1.0, record_seconds=2.5)
     elapsed = time.monotonic() - start
     with capsys.disabled():
         print(f"\nsoundness harness: {report.activations} activations in {elapsed:.1f} s, "
