@@ -39,7 +39,6 @@ import mpmath
 import sympy
 from sympy import oo
 
-from symact.activation import x
 from symact.interval import EnclosureError, enclose
 
 __all__ = ["limit_disagreement"]
