@@ -927,9 +927,10 @@ def _saturation(expr: sympy.Expr, side: int, limit: float) -> float | None:
 def _agrees(got: float, want: float, dt: type) -> bool:
     if math.isnan(want):
         return math.isnan(got)
-    if math.isnan(got) or math.isinf(got) != math.isinf(float(dt(want))):
+    with np.errstate(over="ignore"):  # a float64 limit beyond float32's range rounds to inf there
+        w = float(dt(want))
+    if math.isnan(got) or math.isinf(got) != math.isinf(w):
         return False
-    w = float(dt(want))
     return got == w or abs(got - w) <= 2 * float(np.spacing(dt(abs(w))))
 
 
