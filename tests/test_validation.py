@@ -49,24 +49,15 @@ def _params(derivative: int) -> list:
     for act in ACTS:
         reason = KNOWN_MISSES.get((act.name, derivative))
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        out.append(pytest.param(act.name, marks=marks, id=act.name))
+        out.append(pytest.param(derivative, act.name, marks=marks, id=f"{'fprime' if derivative else 'f'}-{act.name}"))
     return out
 
 
-@pytest.mark.parametrize("name", _params(0))
-def test_bars_f(reports: dict[str, V.ValidationReport], name: str) -> None:
+@pytest.mark.parametrize(("derivative", "name"), _params(0) + _params(1))
+def test_bars(reports: dict[str, V.ValidationReport], derivative: int, name: str) -> None:
     rep = reports[name]
     for dtype in ("float32", "float64"):
-        r = rep.get(dtype, 0)
-        assert r.wrong == 0 and r.warnings == 0, r.line()
-        assert r.bound_met, r.line()
-
-
-@pytest.mark.parametrize("name", _params(1))
-def test_bars_fprime(reports: dict[str, V.ValidationReport], name: str) -> None:
-    rep = reports[name]
-    for dtype in ("float32", "float64"):
-        r = rep.get(dtype, 1)
+        r = rep.get(dtype, derivative)
         assert r.wrong == 0 and r.warnings == 0, r.line()
         assert r.bound_met, r.line()
 
