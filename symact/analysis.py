@@ -14,7 +14,8 @@ no call outlives its budget by more than the time to kill the worker. Every
 call takes ``seconds=``; the defaults are :data:`LIMIT_SECONDS`,
 :data:`DERIVATIVE_SECONDS` and :data:`PROPERTIES_SECONDS`. Past the budget,
 :func:`limit` and :func:`output_range` answer ``Unknown("timeout (...)")`` and
-:func:`properties` a record whose every field is that ``Unknown``;
+:func:`properties` a record that keeps every field derived in time (each field is a
+complete answer on its own) and holds that ``Unknown`` in the others;
 :func:`derivative`, which must return an expression, raises
 :class:`~symact.budget.BudgetExceeded` (a ``TimeoutError``). Answers, timeouts
 included, are kept in the calling process: asking again is free, and a timeout
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import time
 from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -84,10 +86,44 @@ def _expr_of(f: Activation | sympy.Expr) -> sympy.Expr:
     return f.expr if isinstance(f, Activation) else sympy.sympify(f, strict=True)
 
 
-def _step(fn: Callable[..., Any], *args: Any, what: str, seconds: float | None = None) -> Any:
-    """Run one SymPy step under its budget; a timeout or failure becomes ``Unknown``."""
+#: The share of what is left of the enclosing budget that one step may take: a step that
+#: must be decided for a field, and a refinement (a closed form, a shorter value) that
+#: only beautifies an answer already certified. One hard step cannot then spend the whole
+#: record's budget and turn every field into a timeout.
+STEP_SHARE, REFINEMENT_SHARE = 0.5, 0.2
+#: A step never gets less than this (or all that is left, when less is left): when it
+#: times out then, the enclosing call has run out too and ends with its own timeout.
+MIN_STEP_SECONDS = 0.05
+
+
+def _share_of(seconds: float | None, share: float) -> float:
+    """``seconds`` (default: the step budget), capped at ``share`` of what the enclosing budget has left.
+
+    Examples:
+        >>> _share_of(3.0, 0.5)  # outside any budget: the step's own
+        3.0
+        >>> 0.9 < budget.call(_share_of, 3.0, 0.5, seconds=2) <= 1.0
+        True
+    """
+    nominal = budget.default_seconds() if seconds is None else seconds
+    left = budget.remaining()
+    if left is None:
+        return nominal
+    capped = min(nominal, share * left)
+    if capped < MIN_STEP_SECONDS:
+        capped = min(nominal, left)
+    return max(capped, 1e-3)
+
+
+def _step(fn: Callable[..., Any], *args: Any, what: str, seconds: float | None = None,
+          share: float = STEP_SHARE) -> Any:
+    """Run one SymPy step under its budget; a timeout or failure becomes ``Unknown``.
+
+    The step gets ``seconds`` (default: the step budget), but never more than
+    ``share`` of what the enclosing budget has left.
+    """
     try:
-        return budget.call(fn, *args, seconds=seconds, what=what)
+        return budget.call(fn, *args, seconds=_share_of(seconds, share), what=what)
     except budget.BudgetExceeded:
         if budget.remaining() == 0:  # the whole call's budget is spent: end it, do not go on
             raise
@@ -112,7 +148,7 @@ def _tidy(value: sympy.Expr) -> sympy.Expr:
     if not isinstance(value, sympy.Expr) or value.is_Rational or value in (oo, -oo) or not value.is_number:
         return value
     value = _lambertw_rule(value)
-    simpler = _step(sympy.simplify, value, what="simplify a value", seconds=3.0)
+    simpler = _step(sympy.simplify, value, what="simplify a value", seconds=3.0, share=REFINEMENT_SHARE)
     if isinstance(simpler, sympy.Expr) and sympy.count_ops(simpler) <= sympy.count_ops(value):
         return simpler
     return value
@@ -285,8 +321,11 @@ def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None, *, sec
         >>> limit(sympy.sin(x), sympy.oo) is None
         True
         >>> tower = sympy.tanh(sympy.exp(sympy.tanh(sympy.exp(sympy.tanh(sympy.exp(x))))))
-        >>> limit(tower, sympy.oo, seconds=0.1)  # 5 s otherwise (a step times out)
-        Unknown('timeout (limit of f at oo exceeded its time budget of 0.1 s)')
+        >>> limit(tower, sympy.oo, seconds=2)  # SymPy's limit runs out of time; the limit laws apply
+        tanh(exp(tanh(E)))
+        >>> slow = sympy.exp(x) * (tower - sympy.tanh(sympy.exp(sympy.tanh(sympy.E))))  # oo * 0: no law applies
+        >>> print(limit(slow, sympy.oo, seconds=0.1))  # doctest: +ELLIPSIS
+        unknown (timeout (... exceeded its time budget of 0... s))
     """
     expr = _expr_of(f)
     point = sympy.sympify(point, strict=True)
@@ -357,6 +396,7 @@ def _min_norm(left: Any, right: Any) -> sympy.Expr:
 
 
 def _derivative_form(form: PiecewiseForm, n: int) -> PiecewiseForm:
+    """The n-th derivative of ``form``: pieces differentiated, values the minimal-norm one-sided limit."""
     pieces = tuple(sympy.diff(p, x, n) for p in form.pieces)
     values = []
     for i, b in enumerate(form.breakpoints):
@@ -558,7 +598,7 @@ def _with_closed_forms(g: sympy.Expr, chart: signs.SignChart) -> signs.SignChart
     """
     if all(r.exact is not None for r in chart.roots):
         return chart
-    candidates = _step(sympy.solve, g, x, what=f"closed-form roots of {g}", seconds=3.0)
+    candidates = _step(sympy.solve, g, x, what=f"closed-form roots of {g}", seconds=3.0, share=REFINEMENT_SHARE)
     if isinstance(candidates, Unknown) or not isinstance(candidates, list):
         return chart
     roots = []
@@ -567,7 +607,7 @@ def _with_closed_forms(g: sympy.Expr, chart: signs.SignChart) -> signs.SignChart
         for c in candidates:
             if root.exact is None and c.is_number and c.is_real is not False:
                 inside = _cmp(c, root.lo) in (0, 1) and _cmp(root.hi, c) in (0, 1)
-                if inside and _reduces_to_zero(_lambertw_rule(g.subs(x, c))):
+                if inside and _reduces_to_zero(_lambertw_rule(g.subs(x, c)), share=REFINEMENT_SHARE):
                     found = c
                     break
         roots.append(dataclasses.replace(root, exact=_tidy(found)) if found is not None else root)
@@ -717,15 +757,15 @@ def _identically_zero(h: sympy.Expr) -> bool | Unknown:
     return True
 
 
-def _reduces_to_zero(p: sympy.Expr) -> bool:
+def _reduces_to_zero(p: sympy.Expr, share: float = STEP_SHARE) -> bool:
     for method in (sympy.expand, sympy.cancel, sympy.simplify, lambda e: sympy.simplify(e.rewrite(sympy.exp))):
-        result = _step(method, p, what="reduce to 0", seconds=4.0)
+        result = _step(method, p, what="reduce to 0", seconds=4.0, share=share)
         if isinstance(result, sympy.Expr) and result == 0:
             return True
     return False
 
 
-def _continuity(form: PiecewiseForm, dforms: Sequence[PiecewiseForm]) -> str | Unknown:
+def _continuity(form: PiecewiseForm, d1: PiecewiseForm) -> str | Unknown:
     for p, (lo, hi) in zip(form.pieces, form.gaps()):
         sing = _step(sympy.singularities, p, x, Interval.open(lo, hi), what="singularities", seconds=3.0)
         if isinstance(sing, Unknown):
@@ -734,7 +774,14 @@ def _continuity(form: PiecewiseForm, dforms: Sequence[PiecewiseForm]) -> str | U
             return "discontinuous"
     if not form.breakpoints:
         return "Cinf"
-    for k, dform in enumerate([form, *dforms]):
+    # The orders are derived one at a time, each from the one before: the first order that
+    # jumps ends the search, and the higher derivatives (which swell) are never formed.
+    dform = form
+    for k in range(MAX_CONTINUITY_ORDER + 1):
+        if k == 1:
+            dform = d1
+        elif k > 1:
+            dform = _derivative_form(dform, 1)
         for i, b in enumerate(form.breakpoints):
             left, right = _piece_limit(dform.pieces[i], b, "-"), _piece_limit(dform.pieces[i + 1], b, "+")
             ok: Any = left is not None and right is not None
@@ -748,7 +795,7 @@ def _continuity(form: PiecewiseForm, dforms: Sequence[PiecewiseForm]) -> str | U
                 return ok
             if not ok:
                 return "discontinuous" if k == 0 else f"C{k - 1}"
-    return Unknown(f"C{len(dforms)} at least; higher orders not decided")
+    return Unknown(f"C{MAX_CONTINUITY_ORDER} at least; higher orders not decided")
 
 
 def _one_sided_derivatives(form: PiecewiseForm, dform: PiecewiseForm, point: sympy.Expr, value: Any) -> tuple[Any, Any]:
@@ -800,15 +847,49 @@ def _all_of(facts: Sequence[Any]) -> bool | Unknown:
     return next((f for f in facts if isinstance(f, Unknown)), True)
 
 
-def _properties_of(expr: sympy.Expr, name: str) -> Properties:
+#: The fields of a property record, in the order they are derived.
+_FIELDS = tuple(f.name for f in dataclasses.fields(Properties) if f.name != "name")
+
+
+def _properties_of(expr: sympy.Expr, name: str, seconds: float, deadline: float) -> Properties:
+    """The record, with every field derived before the call's budget ran out.
+
+    The fields are derived under a slightly shorter budget than the call's own
+    (``seconds``, ending at the monotonic ``deadline``), so that when it runs out the
+    fields already derived are kept (each is a complete, certified answer on its own)
+    and only the rest become ``Unknown("timeout ...")``. When an enclosing budget ends
+    first, the call ends with it (:class:`~symact.budget.BudgetExceeded`).
+    """
+    got: dict[str, Any] = {}
+    missing: Any = Unknown("not derived")
+    left = budget.remaining()
+    own = deadline - time.monotonic()
+    if left is None or left < own - 0.01:
+        # not under a budget (a direct call), or an enclosing budget ends first: derive
+        # everything, or end with the enclosing budget (BudgetExceeded propagates)
+        _derive_fields(expr, got)
+    else:
+        soft = max(left - min(0.5, 0.1 * left), 1e-3)  # room to build the record afterwards
+        try:
+            got.update(budget.call(_derive_fields, expr, got, seconds=soft, what=f"properties of {name}"))
+        except budget.BudgetExceeded:
+            if budget.remaining() == 0:
+                raise
+            missing = _timeout(budget.BudgetExceeded(seconds, f"properties of {name}"))
+    return Properties(name, **{k: got.get(k, missing) for k in _FIELDS})
+
+
+def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
+    """Fill ``got`` field by field (each as soon as it is known) and return it."""
     form = _form(expr)
     if isinstance(form, Unknown):
-        return Properties(name, *([form] * 16))
-    dforms = [_derivative_form(form, k) for k in range(1, MAX_CONTINUITY_ORDER + 1)]
-    d1 = dforms[0]
+        got.update(dict.fromkeys(_FIELDS, form))
+        return got
+    d1 = _derivative_form(form, 1)
     lim_lo, lim_hi = _piece_limit(form.pieces[0], -oo, "+"), _piece_limit(form.pieces[-1], oo, "-")
-    f0 = _value(form, S.Zero)
-    left0, right0 = _one_sided_derivatives(form, d1, S.Zero, f0)
+    got.update(limit_neg_inf=lim_lo, limit_pos_inf=lim_hi)
+    f0 = got["value_at_zero"] = _value(form, S.Zero)
+    left0, right0 = got["one_sided_derivatives_at_zero"] = _one_sided_derivatives(form, d1, S.Zero, f0)
     same0 = _equal(left0, right0) if left0 is not None and right0 is not None else False
     if isinstance(left0, Unknown) or isinstance(right0, Unknown):
         fprime0: Any = left0 if isinstance(left0, Unknown) else right0
@@ -816,60 +897,48 @@ def _properties_of(expr: sympy.Expr, name: str) -> Properties:
         fprime0 = same0
     else:
         fprime0 = left0 if same0 else None
-
-    atoms = _range_atoms(form)
-    rng: Any = atoms if isinstance(atoms, Unknown) else _step(_set_of, atoms, what="union of the range")
-    if isinstance(rng, sympy.Set):
-        bounded: Any = bool(rng.inf not in (oo, -oo) and rng.sup not in (oo, -oo))
-        minimum: Any = _extremum(atoms, rng, lowest=True)
-        maximum: Any = _extremum(atoms, rng, lowest=False)
-    else:
-        bounded = minimum = maximum = rng
-        if lim_lo in (oo, -oo) or lim_hi in (oo, -oo):
-            bounded = False
-            minimum = None if -oo in (lim_lo, lim_hi) else rng
-            maximum = None if oo in (lim_lo, lim_hi) else rng
-
-    joints = [(_piece_limit(form.pieces[i], b, "-"), form.values[i], _piece_limit(form.pieces[i + 1], b, "+")) for i, b in enumerate(form.breakpoints)]
-    monotonic = _monotonicity(form.pieces, form.gaps(), joints)
-    djoints = []
-    for i, b in enumerate(form.breakpoints):
-        left, right = _one_sided_derivatives(form, d1, b, form.values[i])
-        both = left is not None and right is not None and not isinstance(left, Unknown) and _equal(left, right) is True
-        djoints.append((_piece_limit(d1.pieces[i], b, "-"), left if both else None, _piece_limit(d1.pieces[i + 1], b, "+")))
-    derivative_monotonic = _monotonicity(d1.pieces, form.gaps(), djoints)
-
-    zero_gradient_set = _zero_gradient_set(d1, form.gaps())
+    got["derivative_at_zero"] = fprime0
 
     sat = []
     for piece, end, side in ((d1.pieces[0], -oo, "+"), (d1.pieces[-1], oo, "-")):
         lim = _piece_limit(piece, end, side)
         sat.append(lim if isinstance(lim, Unknown) else (lim is not None and lim == 0))
-    saturates = tuple(sat)
+    got["saturates"] = tuple(sat)
 
     d_left0, d_right0 = _one_sided(d1, S.Zero, "-"), _one_sided(d1, S.Zero, "+")
     near = [_equal(f0, 0), _equal(fprime0, 1) if fprime0 is not None else False, _equal(d_left0, 1), _equal(d_right0, 1)]
-    identity_near_origin = _all_of(near)
+    got["identity_near_origin"] = _all_of(near)
 
-    return Properties(
-        name=name,
-        range=rng,
-        limit_neg_inf=lim_lo,
-        limit_pos_inf=lim_hi,
-        value_at_zero=f0,
-        derivative_at_zero=fprime0,
-        one_sided_derivatives_at_zero=(left0, right0),
-        continuity=_continuity(form, dforms),
-        monotonic=monotonic,
-        derivative_monotonic=derivative_monotonic,
-        bounded=bounded,
-        parity=_parity(expr),
-        identity_near_origin=identity_near_origin,
-        minimum=minimum,
-        maximum=maximum,
-        zero_gradient_set=zero_gradient_set,
-        saturates=saturates,
-    )
+    # known from the limits before the range is derived
+    if lim_lo in (oo, -oo) or lim_hi in (oo, -oo):
+        got["bounded"] = False
+    if -oo in (lim_lo, lim_hi):
+        got["minimum"] = None
+    if oo in (lim_lo, lim_hi):
+        got["maximum"] = None
+    atoms = _range_atoms(form)
+    rng: Any = atoms if isinstance(atoms, Unknown) else _step(_set_of, atoms, what="union of the range")
+    got["range"] = rng
+    if isinstance(rng, sympy.Set):
+        got["bounded"] = bool(rng.inf not in (oo, -oo) and rng.sup not in (oo, -oo))
+        got["minimum"] = _extremum(atoms, rng, lowest=True)
+        got["maximum"] = _extremum(atoms, rng, lowest=False)
+    else:
+        for key in ("bounded", "minimum", "maximum"):
+            got.setdefault(key, rng)
+
+    joints = [(_piece_limit(form.pieces[i], b, "-"), form.values[i], _piece_limit(form.pieces[i + 1], b, "+")) for i, b in enumerate(form.breakpoints)]
+    got["monotonic"] = _monotonicity(form.pieces, form.gaps(), joints)
+    got["parity"] = _parity(expr)
+    got["continuity"] = _continuity(form, d1)
+    djoints = []
+    for i, b in enumerate(form.breakpoints):
+        left, right = _one_sided_derivatives(form, d1, b, form.values[i])
+        both = left is not None and right is not None and not isinstance(left, Unknown) and _equal(left, right) is True
+        djoints.append((_piece_limit(d1.pieces[i], b, "-"), left if both else None, _piece_limit(d1.pieces[i + 1], b, "+")))
+    got["derivative_monotonic"] = _monotonicity(d1.pieces, form.gaps(), djoints)
+    got["zero_gradient_set"] = _zero_gradient_set(d1, form.gaps())
+    return got
 
 
 def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> Properties:
@@ -877,7 +946,8 @@ def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> P
 
     The whole record is computed in one worker process under ``seconds``
     (default :data:`PROPERTIES_SECONDS`); every SymPy step inside has its own
-    budget. Past ``seconds`` every field is ``Unknown("timeout (...)")``.
+    budget. Past ``seconds`` the fields derived so far are kept and the others
+    are ``Unknown("timeout (...)")``.
 
     Examples:
         >>> import symact
@@ -895,8 +965,9 @@ def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> P
     def timed_out(err: budget.BudgetExceeded) -> Properties:
         return Properties(name, *([_timeout(err)] * 16))
 
+    seconds = PROPERTIES_SECONDS if seconds is None else budget.check_seconds(seconds)
     return _PROPERTIES.call(
-        (expr, name), _properties_of, expr, name,
-        seconds=PROPERTIES_SECONDS if seconds is None else seconds,
+        (expr, name), _properties_of, expr, name, seconds, time.monotonic() + seconds,
+        seconds=seconds,
         what=f"properties of {name}", on_timeout=timed_out,
     )

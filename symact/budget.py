@@ -48,8 +48,8 @@ Budgets of the public calls (each whole call, on top of its steps' budgets;
 * ``limit`` / ``Activation.limit``: ``analysis.LIMIT_SECONDS`` (30 s);
   past it ``Unknown("timeout (...)")``.
 * ``output_range`` and ``properties`` (and the Activation methods):
-  ``analysis.PROPERTIES_SECONDS`` (240 s); past it ``Unknown("timeout (...)")``,
-  in every field of the record.
+  ``analysis.PROPERTIES_SECONDS`` (240 s); past it ``Unknown("timeout (...)")``
+  in every field of the record not derived by then (the others are kept).
 * ``derivative`` / ``Activation.derivative``: ``analysis.DERIVATIVE_SECONDS``
   (60 s); past it :class:`BudgetExceeded` is raised.
 * ``proofs.prove``, ``prove_linear``, ``prove_additive``, ``prove_homogeneous``:
@@ -596,7 +596,10 @@ def _alarm_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, wh
         _run_pending()
         try:
             result = fn(*args, **kwargs)
-        except BudgetExceeded:
+        except BudgetExceeded as exc:
+            if time.monotonic() >= deadline - _SLACK and (exc.seconds, exc.what) != (seconds, what):
+                # an inner budget ended with this one: it is this call's budget that ran out
+                raise BudgetExceeded(seconds, what) from None
             raise
         except Exception:
             if time.monotonic() >= deadline - _SLACK:  # maybe the alarm, turned into another error
@@ -684,6 +687,8 @@ def _forked_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, w
         raise WorkerError(what, f"its result could not be unpickled ({type(exc).__name__}: {exc})") from None
     if kind == "ok":
         return value  # type: ignore[no-any-return]
+    if isinstance(value, BudgetExceeded) and late:  # an inner budget ended with this one
+        raise BudgetExceeded(seconds, what)
     raise value
 
 

@@ -10,7 +10,8 @@ with the default step budget of 5 s and no overall budget):
 * ``prove_linear`` of x + (d3 rewritten in exp - d3), d3 the 3rd derivative of GELU (tanh): 7.7 s.
 
 Past its budget a call answers as documented: ``Unknown("timeout (...)")`` for
-``limit`` and ``output_range``, a record of such Unknowns for ``properties``, an
+``limit`` and ``output_range``, such Unknowns in the fields of ``properties`` not
+derived in time, an
 UNKNOWN verdict for the proofs, and ``BudgetExceeded`` for ``derivative``.
 """
 
@@ -35,6 +36,9 @@ BUDGET = 0.5
 MARGIN = 1.5
 
 TOWER = tanh(exp(tanh(exp(tanh(exp(x))))))
+#: The tower's limits follow from the limit laws in a fraction of a second; this one is
+#: oo * 0 at +oo, where SymPy's gruntz runs past 10 s and the laws do not apply.
+SLOW_LIMIT = exp(x) * (TOWER - tanh(exp(tanh(sympy.E))))
 GELU_TANH = x / 2 * (1 + tanh(sqrt(2 / pi) * (x + Rational(44715, 10**6) * x**3)))
 PIECES = Piecewise(*[(GELU_TANH.subs(x, x - k) * (k + 1), x < k) for k in range(6)], (GELU_TANH, True))
 _D3 = sympy.diff(GELU_TANH, x, 3)
@@ -65,10 +69,10 @@ def _is_timeout(value):
 
 
 @pytest.mark.parametrize("point", [oo, -oo])
-def test_limit_of_a_tower_is_unknown_within_budget(point):
-    result, took = _timed(symact.limit, TOWER, point, seconds=BUDGET)
+def test_limit_of_a_slow_input_is_unknown_within_budget(point):
+    result, took = _timed(symact.limit, SLOW_LIMIT, point, seconds=BUDGET)
     assert took < BUDGET + MARGIN, took
-    assert result == symact.Unknown(f"timeout (limit of f at {point} exceeded its time budget of 0.5 s)")
+    assert _is_timeout(result), result  # the call's own timeout, or one of a step that ended it
 
 
 def test_two_sided_limit_of_a_huge_piecewise_is_unknown_within_budget():
@@ -101,12 +105,17 @@ def test_code_generation_of_a_huge_piecewise_raises_within_budget(derivative):
     assert isinstance(err, BudgetExceeded), err
 
 
-def test_properties_of_a_tower_are_all_unknown_within_budget():
+def test_properties_of_a_tower_keep_what_was_derived_within_budget():
     props, took = _timed(symact.properties, TOWER, seconds=BUDGET)
     assert took < BUDGET + MARGIN, took
     fields = {k: v for k, v in props.as_dict().items() if k != "name"}
     assert len(fields) == 16
-    assert all(v == symact.Unknown("timeout (properties of f exceeded its time budget of 0.5 s)") for v in fields.values()), fields
+    timeout = symact.Unknown("timeout (properties of f exceeded its time budget of 0.5 s)")
+    assert timeout in fields.values(), fields  # the range of the tower is not derived in 0.5 s
+    # what was derived in time is kept, and is right
+    assert fields["value_at_zero"] in (timeout, TOWER.subs(x, 0))
+    assert all(v == timeout or not isinstance(v, symact.Unknown) or "timeout" not in v.reason
+               for v in fields.values()), fields
 
 
 def test_output_range_of_a_tower_is_unknown_within_budget():
@@ -125,7 +134,7 @@ def test_proofs_of_a_hidden_identity_are_unknown_within_budget(prove):
 
 
 def test_activation_methods_take_the_budget_too():
-    act = symact.define("tanh(exp(tanh(exp(tanh(exp(x))))))", name="tower")
+    act = symact.define("exp(x)*(tanh(exp(tanh(exp(tanh(exp(x)))))) - tanh(exp(tanh(E))))", name="tower")
     for call in (lambda: act.limit(oo, seconds=BUDGET), lambda: act.output_range(seconds=BUDGET), lambda: act.properties(seconds=BUDGET).bounded):
         result, took = _timed(call)
         assert took < BUDGET + MARGIN, took
@@ -138,7 +147,7 @@ def test_activation_methods_take_the_budget_too():
 
 def test_budget_holds_from_a_thread():
     out = {}
-    t = threading.Thread(target=lambda: out.setdefault("r", _timed(symact.limit, TOWER, oo, seconds=BUDGET)))
+    t = threading.Thread(target=lambda: out.setdefault("r", _timed(symact.limit, SLOW_LIMIT, oo, seconds=BUDGET)))
     t.start()
     t.join(timeout=30)
     result, took = out["r"]
@@ -152,7 +161,7 @@ def test_inside_a_worker_the_call_does_not_fork_again():
             raise AssertionError("forked again inside a worker")
 
         budget._fork = no_fork
-        limit, took = _timed(symact.limit, TOWER, oo, seconds=BUDGET)
+        limit, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=BUDGET)
         proof = proofs.prove_linear(2 * x, seconds=30)
         return limit, took, proof.verdict
 
@@ -166,8 +175,8 @@ def test_an_enclosing_budget_ends_the_call_instead_of_becoming_its_answer():
     """Inside a worker whose own budget runs out first, the call must not answer Unknown and go on."""
 
     def in_worker():
-        answers = [symact.limit(TOWER, oo, seconds=60)]
-        answers.append(symact.limit(-TOWER, oo, seconds=60))  # never reached
+        answers = [symact.limit(SLOW_LIMIT, oo, seconds=60)]
+        answers.append(symact.limit(-SLOW_LIMIT, oo, seconds=60))  # never reached
         return answers
 
     err, took = _timed(budget.call, in_worker, seconds=BUDGET, what="the caller")
@@ -229,12 +238,12 @@ def test_answers_are_cached_in_the_caller():
 
 
 def test_a_timeout_is_cached_with_its_budget():
-    first, took = _timed(symact.limit, TOWER, oo, seconds=0.4)
+    first, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=0.4)
     assert _is_timeout(first) and took >= 0.4
-    again, took = _timed(symact.limit, TOWER, oo, seconds=0.3)  # needs more than 0.4 s: known at once
+    again, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=0.3)  # needs more than 0.4 s: known at once
     assert again == symact.Unknown("timeout (limit of f at oo exceeded its time budget of 0.3 s)")
     assert took < 0.05, took
-    larger, took = _timed(symact.limit, TOWER, oo, seconds=0.6)  # a larger budget tries again
+    larger, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=0.6)  # a larger budget tries again
     assert _is_timeout(larger) and took >= 0.6
     err, took = _timed(symact.derivative, PIECES, seconds=0.5)
     err2, took2 = _timed(symact.derivative, PIECES, seconds=0.5)
@@ -254,7 +263,7 @@ def test_bad_budgets_are_value_errors(bad):
 
 
 def test_no_worker_is_left_behind():
-    symact.limit(TOWER, oo, seconds=0.3)
+    symact.limit(SLOW_LIMIT, oo, seconds=0.3)
     me = str(os.getpid())
     kids = []
     for entry in filter(str.isdigit, os.listdir("/proc")):

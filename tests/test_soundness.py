@@ -1514,9 +1514,9 @@ def test_no_public_call_outlives_its_budget(expr: sympy.Expr, monkeypatch: pytes
             elapsed = time.monotonic() - start
             allowed = _budget_of(name)
             assert elapsed <= allowed + MARGIN, f"{name}({expr}) took {elapsed:.2f} s; budget {allowed:g} s + {MARGIN} s"
-            if name == "properties" and elapsed >= RECORD:
-                undecided = {k: v for k, v in result.as_dict().items() if k != "name"}
-                assert all(isinstance(v, Unknown) for v in undecided.values()), undecided
+            if name == "properties" and elapsed >= RECORD:  # ran out: what was not derived says so
+                fields = {k: v for k, v in result.as_dict().items() if k != "name"}
+                assert any(isinstance(v, Unknown) and "timeout" in v.reason for v in fields.values()), fields
             if name == "limit" and not isinstance(result, Unknown):
                 assert result is None or result in (oo, -oo) or result.is_number, result
     finally:
