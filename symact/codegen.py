@@ -11,6 +11,12 @@ The pipeline is ``expr -> symact.rewrite.stabilize -> NumPy source -> function``
   amplifies the rounding error of a polynomial argument (``erfc(-x/sqrt(2))``,
   ``sigmoid(2u(x))``, ``exp(-x**2)``), the argument is carried in double-double
   (Veltkamp splitting, since NumPy has no fma);
+* a float64 piece holding ``sigmoid'`` (the derivatives of SiLU, GELU-tanh, ...) is
+  evaluated in double-double as a whole (``exp`` by Tang's table to 2**-58, then
+  sigmoid, sigmoid', sums and products in pairs) and rounded once: the 1-ULP
+  errors of ``exp``, ``1 + e`` and each product otherwise add up to 5 ULP where
+  the terms cancel in part. Where a helper's argument is beyond ±600 the plain
+  kernel is kept;
 * every other floating dtype is computed in float64 by the plain kernel and
   rounded once to the input dtype; integers and Python numbers give float64;
   a 0-d input gives a NumPy scalar, as NumPy ufuncs do;
@@ -310,12 +316,16 @@ def _mul_sigmoid_prime(a: Any, u: Any) -> Any:
 
 
 def _sigmoid_prime_dd(uh: Any, ul: Any) -> Any:
-    """sigmoid'(uh + ul) = sigmoid'(uh) (1 - tanh(uh/2) ul) to first order."""
+    """sigmoid'(uh + ul) = sigmoid'(uh) (1 - tanh(uh/2) ul) to first order.
+
+    As in :func:`_sigmoid_prime`, the rounding of 1 + e is corrected (1 + e = d + dl exactly).
+    """
     ul = _finite_lo(ul)
     e = np.exp(-np.abs(uh))
     d = 1.0 + e
+    dl = e - (d - 1.0)
     s = e / (d * d)
-    return s - s * (np.sign(uh) * ((1.0 - e) / d) * ul)
+    return s - s * (2.0 * dl / d + np.sign(uh) * ((1.0 - e) / d) * ul)
 
 
 def _sigmoid_dd(uh: Any, ul: Any) -> Any:
@@ -363,6 +373,73 @@ def _mul_erfc_dd(a: Any, zh: Any, zl: Any) -> Any:
 def _erfc_dd(zh: Any, zl: Any) -> Any:
     """erfc(zh + zl) for a double-double argument (:mod:`symact.special`, <= 1 ULP)."""
     return _special.erfc_dd(zh, zl)
+
+
+# -- whole expressions in double-double: exp, sigmoid and sigmoid' as pairs h + l ---------------
+#: Beyond this |argument| the pair helpers are not used (exp(-|u|) nears the subnormals; the
+#: plain code, with its subnormal-free products, is kept there).
+_PAIR_MAX = 600.0
+
+
+def _fast_two_sum(a: Any, b: Any) -> tuple[Any, Any]:
+    """s + e = a + b exactly when |a| >= |b| (Dekker)."""
+    s = a + b
+    return s, b - (s - a)
+
+
+def _exp_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """exp(uh + ul) as h + l, relative error about 2**-58 for |uh| <= 700.
+
+    Tang's method as in :mod:`symact.special`: exp(u) = 2**(n/32) exp(r), r = u - n ln2/32
+    in double-double (Cody-Waite, exact), 2**(n/32) a table double times (1 + a tiny
+    correction), exp(r) = 1 + expm1(r) with |r| <= ln2/64, so the rounding of expm1 costs
+    2**-53 of a number below 0.011. NumPy's exp is itself up to 1 ULP off; this is the
+    floor under sigmoid-type derivatives. Beyond |uh| = 700: ``np.exp(uh)`` and 0.
+    """
+    uh = np.asarray(uh, dtype=np.float64)
+    far = ~(np.abs(uh) <= 700.0)
+    u = np.where(far, 0.0, uh)
+    n = np.rint(u * _special._INV_L)
+    r, rl = _two_sum(u - n * _special._L1, -n * _special._L2)  # u - n*_L1 is exact (|n| < 2**16)
+    ni = n.astype(np.int64)
+    j = ni & 31
+    e = _special._T_HI[j] * (((ni >> 5) + 1023) << 52).view(np.float64)
+    m = np.expm1(r)
+    m = m + (1.0 + m) * (rl - n * _special._L3 + _special._T_REL[j] + np.where(far, 0.0, _finite_lo(ul)))
+    h, lo = _fast_two_sum(e, e * m)
+    return np.where(far, np.exp(uh), h), np.where(far, 0.0, lo)
+
+
+def _recip_pair(dh: Any, dl: Any) -> tuple[Any, Any]:
+    """1/(dh + dl) as h + l (one Newton step in double-double), for 1 <= dh <= 2."""
+    q = 1.0 / dh
+    p, pe = _two_prod(q, dh)
+    r = ((1.0 - p) - pe) - q * dl  # 1 - q (dh + dl), to double-double accuracy
+    return _fast_two_sum(q, q * r)
+
+
+def _sigmoid_parts(uh: Any, ul: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """E = exp(-|u|) and q = 1/(1 + E) as pairs, and the sign mask u < 0."""
+    ul = _finite_lo(ul)
+    neg = uh < 0
+    eh, el = _exp_pair(-np.abs(uh), np.where(neg, ul, -ul))
+    dh, dl = _fast_two_sum(1.0, eh)
+    qh, ql = _recip_pair(dh, dl + el)
+    return eh, el, qh, ql, neg
+
+
+def _sigmoid_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """sigmoid(uh + ul) as h + l: 1/(1 + E) for u >= 0, E/(1 + E) below, E = exp(-|u|)."""
+    eh, el, qh, ql, neg = _sigmoid_parts(uh, ul)
+    sh, sl = _dd_mul(eh, el, qh, ql)
+    return np.where(neg, sh, qh), np.where(neg, sl, ql)
+
+
+def _sigmoid_prime_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """sigmoid'(uh + ul) = E/(1 + E)**2 as h + l, E = exp(-|u|) (even in u)."""
+    eh, el, qh, ql, _ = _sigmoid_parts(uh, ul)
+    sh, sl = _dd_mul(eh, el, qh, ql)
+    return _dd_mul(sh, sl, qh, ql)
 
 
 def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
@@ -514,10 +591,27 @@ _DD_HELPERS: dict[type, str] = {
 }
 
 
+#: Functions the pair printer evaluates as double-double pairs, and their helpers.
+_PAIR_HELPERS: dict[type, str] = {
+    rw.Sigmoid: "_sigmoid_pair",
+    rw.SigmoidPrime: "_sigmoid_prime_pair",
+    sympy.exp: "_exp_pair",
+}
+
+
+class _NoPair(Exception):
+    """The expression has a node the pair printer cannot carry in double-double."""
+
+
 class _Printer:
-    def __init__(self, var: str, precise: bool, emit: Callable[[str], str], root: sympy.Expr | None = None) -> None:
+    def __init__(self, var: str, precise: bool, emit: Callable[[str], str], root: sympy.Expr | None = None,
+                 pairs: bool = False) -> None:
         self.var = var
         self.precise = precise
+        # pairs: the whole expression in double-double (polynomials, +, *, exp, sigmoid,
+        # sigmoid'); the arguments of the pair helpers are collected in self.guards
+        self.pairs = pairs
+        self.guards: list[str] = []
         self.emit = emit  # emit(code) -> name of a temporary holding it
         self.memo: dict[sympy.Expr, str] = {}
         self.counts: dict[sympy.Expr, int] = {}
@@ -569,15 +663,24 @@ class _Printer:
             return h, lo
         if isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp > 0:
             h, lo = self.dd(e.base)
-            if lo == "0.0" and e.exp >= 2:
+            if lo == "0.0" and e.exp == 2:
                 t = self.emit(f"_two_sqr({h})")
-                rh, rl = f"{t}[0]", f"{t}[1]"
-                n = int(e.exp) - 2
+                rh, rl, n = f"{t}[0]", f"{t}[1]", 0
+            elif lo == "0.0" and e.exp > 2:
+                (rh, rl), n = self.dd(e.base**2), int(e.exp) - 2  # the square shared with other powers
             else:
                 rh, rl, n = h, lo, int(e.exp) - 1
             for _ in range(n):
                 rh, rl = self._dd_mul(rh, rl, h, lo)
             return rh, rl
+        if self.pairs:
+            helper = _PAIR_HELPERS.get(type(e))
+            if helper is None:
+                raise _NoPair(type(e).__name__)
+            uh, ul = self.dd(e.args[0])
+            self.guards.append(uh)
+            t = self.emit(f"{helper}({uh}, {ul})")
+            return f"{t}[0]", f"{t}[1]"
         return self(e), "0.0"
 
     def _dd_mul(self, ah: str, al: str, bh: str, bl: str) -> tuple[str, str]:
@@ -706,6 +809,15 @@ class _Printer:
             # a * erfc(u) rounded once (no overflow of a, no subnormal detour of erfc)
             h, lo = self.dd(erfcs[0].args[0]) if _needs_dd(erfcs[0].args[0]) else (self(erfcs[0].args[0]), "0.0")
             return f"_mul_erfc_dd({self(k * sympy.Mul(*others))}, {h}, {lo})"
+        if self.precise:
+            # poly(x) * S(u), S carried in double-double: the polynomial cofactor (its constants
+            # and products would each round) in double-double too, times S rounded once
+            hits = [f for f in factors if type(f) in _DD_HELPERS and _needs_dd(f.args[0])]
+            cof = k * sympy.Mul(*[f for f in factors if f not in hits])
+            if len(hits) == 1 and len(factors) > 1 and _is_poly(cof) and _needs_dd(cof):
+                ch, cl = self.dd(cof)
+                s = self.emit(self(hits[0]))
+                return f"({ch}*{s} + _finite_lo({cl})*{s})"
         if len(factors) == 1 and isinstance(factors[0], rw.AddHypot) and k != 1:
             u, c = factors[0].args
             return f"_add_hypot({self(u)}, {_num(c)}, {_num(k)})"
@@ -738,6 +850,32 @@ class _Printer:
         if n.is_Integer:
             return f"{_p(self(b))}**{int(n)}"
         return f"np.power({self(b)}, {_num(n) if not n.has(x) else self(n)})"
+
+
+def _pair_kernel(e: sympy.Expr, var: str, plain: str, lines: list[str], emit: Callable[..., str],
+                 shared: dict[sympy.Expr, tuple[str, str]]) -> str:
+    """``e`` evaluated in double-double and rounded once, where its pair helpers apply.
+
+    Sums of sigmoid-type terms (the derivatives of SiLU, GELU-tanh, ...) cancel in part,
+    and the 1-ULP errors of exp, of 1 + e and of the products add up to 5 ULP in plain
+    double. In pairs the only sizeable error is the final rounding. Where a helper's
+    argument is beyond ±600 (or not finite) the plain code ``plain`` is kept.
+    """
+    mark = len(lines)
+    printer = _Printer(var, True, emit, e, pairs=True)
+    # the polynomials the plain code already carries in double-double are not computed twice
+    printer.dd_memo = {k: v for k, v in shared.items() if not k.has(x) or k == x or _is_poly(k)}
+    try:
+        h, lo = printer.dd(e)
+    except _NoPair:
+        del lines[mark:]
+        return plain
+    if not printer.guards:
+        del lines[mark:]
+        return plain
+    ok = " & ".join(f"(np.abs({g}) <= {_PAIR_MAX!r})" for g in dict.fromkeys(printer.guards))
+    rp = emit(f"{h} + {_finite_lo(lo) if lo == '0.0' else f'_finite_lo({lo})'}")
+    return f"np.where({ok} & np.isfinite({rp}), {rp}, {plain})"
 
 
 def _kernel(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> list[str]:
@@ -773,7 +911,10 @@ def _kernel(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> lis
             else:
                 lines.append(f"{indent}{var} = np.minimum(x, {hi})")
         printer = _Printer(var, precise, new_emitter(), e)
-        branch_codes.append(printer(e))
+        code = printer(e)
+        if precise and len(parts) == 1 and not points and e.has(rw.SigmoidPrime):
+            code = _pair_kernel(e, var, code, lines, new_emitter(), printer.dd_memo)
+        branch_codes.append(code)
     # a constant last branch must still propagate nan
     if not parts[-1].expr.has(x):
         branch_codes[-1] = f"np.where(x == x, {branch_codes[-1]}, x)"
