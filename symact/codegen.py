@@ -442,6 +442,49 @@ def _sigmoid_prime_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
     return _dd_mul(sh, sl, qh, ql)
 
 
+def _div_pair(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Any, Any]:
+    """(ah + al)/(bh + bl) as h + l (one correction step in double-double)."""
+    q = ah / bh
+    p, pe = _two_prod(q, bh)
+    r = (((ah - p) - pe) + al) - q * bl
+    return _fast_two_sum(q, r / bh)
+
+
+def _softplus_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """log(1 + exp(uh + ul)) = max(u, 0) + log1p(E), E = exp(-|u|), as h + l.
+
+    log1p(E) is NumPy's (about 1 ULP of a number below log 2) plus the first-order term
+    of E's low part: relative error about 2**-53 where the result is below 1, and
+    far smaller where max(u, 0) dominates.
+    """
+    ul = _finite_lo(ul)
+    neg = uh < 0
+    eh, el = _exp_pair(-np.abs(uh), np.where(neg, ul, -ul))
+    h, lo = _dd_add(np.maximum(uh, 0.0), np.where(neg, 0.0, ul), np.log1p(eh), el / (1.0 + eh))
+    return np.where(np.isfinite(uh), h, np.maximum(uh, 0.0)), lo
+
+
+def _tanh_softplus_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """tanh(log(1 + exp(u))) as h + l: n/(2 + n) with n = e (2 + e), e = exp(u), for u < 0;
+    1 - 2 E**2/((1 + E)**2 + E**2) with E = exp(-u) for u >= 0."""
+    ul = _finite_lo(ul)
+    neg = uh < 0
+    eh, el = _exp_pair(-np.abs(uh), np.where(neg, ul, -ul))
+    # u < 0
+    th, tl = _fast_two_sum(2.0, eh)
+    nh, nl = _dd_mul(eh, el, th, tl + el)
+    dh, dl = _fast_two_sum(2.0, nh)
+    ah, al = _div_pair(nh, nl, dh, dl + nl)
+    # u >= 0
+    e2h, e2l = _dd_mul(eh, el, eh, el)
+    oh, ol = _fast_two_sum(1.0, eh)
+    o2h, o2l = _dd_mul(oh, ol + el, oh, ol + el)
+    sh, sl = _dd_add(o2h, o2l, e2h, e2l)
+    qh, ql = _div_pair(2.0 * e2h, 2.0 * e2l, sh, sl)
+    bh, bl = _fast_two_sum(1.0, -qh)
+    return np.where(neg, ah, bh), np.where(neg, al, bl - ql)
+
+
 def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
     """k*(u + hypot(u, c)), as k*c**2/(hypot(u, c) - u) for u < 0 (no overflow for finite k*u)."""
     h = np.hypot(u, c)
@@ -596,6 +639,8 @@ _PAIR_HELPERS: dict[type, str] = {
     rw.Sigmoid: "_sigmoid_pair",
     rw.SigmoidPrime: "_sigmoid_prime_pair",
     sympy.exp: "_exp_pair",
+    rw.Softplus: "_softplus_pair",
+    rw.TanhSoftplus: "_tanh_softplus_pair",
 }
 
 
