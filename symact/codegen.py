@@ -11,12 +11,16 @@ The pipeline is ``expr -> symact.rewrite.stabilize -> NumPy source -> function``
   amplifies the rounding error of a polynomial argument (``erfc(-x/sqrt(2))``,
   ``sigmoid(2u(x))``, ``exp(-x**2)``), the argument is carried in double-double
   (Veltkamp splitting, since NumPy has no fma);
-* a float64 piece holding ``sigmoid'`` (the derivatives of SiLU, GELU-tanh, ...) is
-  evaluated in double-double as a whole (``exp`` by Tang's table to 2**-58, then
-  sigmoid, sigmoid', sums and products in pairs) and rounded once: the 1-ULP
-  errors of ``exp``, ``1 + e`` and each product otherwise add up to 5 ULP where
-  the terms cancel in part. Where a helper's argument is beyond ±600 the plain
-  kernel is kept;
+* a float64 piece holding ``sigmoid'``, ``sin`` or ``cos`` (the derivatives of SiLU,
+  GELU-tanh, mish, sinc, ...) is evaluated in double-double as a whole (``exp`` by
+  Tang's table to 2**-58; sigmoid, sigmoid', softplus and tanh(softplus) from it;
+  ``sin``/``cos`` to 2**-100 by a Cody-Waite reduction and Taylor series; sums,
+  products and quotients in pairs) and rounded once: the 1-ULP errors of each
+  operation otherwise add up to 5 ULP where the terms cancel in part, and to any
+  number of ULP next to the zeros of ``sinc'`` (tan x = x) beyond the certified
+  regimes. Where a helper's argument is beyond ±600 (±2**20 for sin/cos) the plain
+  kernel is kept; the certified regimes are sized for the plain kernel, which
+  every other dtype goes through;
 * every other floating dtype is computed in float64 by the plain kernel and
   rounded once to the input dtype; integers and Python numbers give float64;
   a 0-d input gives a NumPy scalar, as NumPy ufuncs do;
@@ -485,6 +489,78 @@ def _tanh_softplus_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
     return np.where(neg, ah, bh), np.where(neg, al, bl - ql)
 
 
+def _dd_const_float(value: Callable[[], Any], bits: int = 53) -> tuple[float, float]:
+    """The constant ``value()``, evaluated at 300 bits, as hi + lo with hi on ``bits`` bits."""
+    with mpmath.workprec(300):
+        v = mpmath.mpf(value())
+        hi = round_to(v, bits)
+        return hi, round_to(v - mpmath.mpf(hi))
+
+
+# pi/2 in three parts, the first two on 33 bits: k*_P1 and k*_P2 are exact for |k| < 2**20
+_P1 = _dd_const_float(lambda: mpmath.pi / 2, 33)[0]
+_P2 = _dd_const_float(lambda: mpmath.pi / 2 - mpmath.mpf(_P1), 33)[0]
+_P3 = _dd_const_float(lambda: mpmath.pi / 2 - mpmath.mpf(_P1) - mpmath.mpf(_P2))[0]
+_TWO_OVER_PI = _dd_const_float(lambda: 2 / mpmath.pi)[0]
+#: sin r = r (sum_j (-1)**j z**j/(2j+1)!), cos r = sum_j (-1)**j z**j/(2j)!, z = r**2, |r| <= pi/4:
+#: the first terms in double-double, the tail (below 2**-54) in double.
+_SIN_DD = tuple(_dd_const_float(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1)) for j in range(8))
+_SIN_TAIL = tuple(_dd_const_float(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1))[0] for j in range(8, 15))
+_COS_DD = tuple(_dd_const_float(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j)) for j in range(9))
+_COS_TAIL = tuple(_dd_const_float(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j))[0] for j in range(9, 16))
+
+
+def _series_pair(zh: Any, zl: Any, head: tuple[tuple[float, float], ...], tail: tuple[float, ...]) -> tuple[Any, Any]:
+    """sum_j c_j z**j: the tail by Horner in double, then the head by Horner in double-double."""
+    t = np.zeros_like(zh)
+    for c in reversed(tail):
+        t = t * zh + c
+    h, lo = t, np.zeros_like(zh)
+    for ch, cl in reversed(head):
+        h, lo = _dd_mul(h, lo, zh, zl)
+        h, lo = _dd_add(h, lo, ch, cl)
+    return h, lo
+
+
+def _sin_cos_pair(uh: Any, ul: Any) -> tuple[Any, Any, Any, Any]:
+    """sin and cos of uh + ul as pairs, absolute error about 2**-100, for |uh| <= 2**20.
+
+    u = k pi/2 + r with r in double-double (Cody-Waite, pi/2 in three parts), then the
+    Taylor series of sin r and cos r for |r| <= pi/4, and the quadrant k mod 4.
+    """
+    uh = np.asarray(uh, dtype=np.float64)
+    k = np.rint(np.where(np.isfinite(uh), uh, 0.0) * _TWO_OVER_PI)
+    rh, rl = _two_sum(uh - k * _P1, -k * _P2)  # uh - k*_P1 is exact
+    rh, rl = _fast_two_sum(rh, rl - k * _P3 + _finite_lo(ul))
+    zh, zl = _dd_mul(rh, rl, rh, rl)
+    sh, sl = _series_pair(zh, zl, _SIN_DD, _SIN_TAIL)
+    sh, sl = _dd_mul(sh, sl, rh, rl)
+    ch, cl = _series_pair(zh, zl, _COS_DD, _COS_TAIL)
+    q = k.astype(np.int64) & 3
+    # sin(u) = [s, c, -s, -c][q], cos(u) = [c, -s, -c, s][q]
+    swap = (q & 1) == 1
+    sin_h, sin_l = np.where(swap, ch, sh), np.where(swap, cl, sl)
+    cos_h, cos_l = np.where(swap, sh, ch), np.where(swap, sl, cl)
+    sin_neg = q >= 2
+    cos_neg = (q == 1) | (q == 2)
+    return (np.where(sin_neg, -sin_h, sin_h), np.where(sin_neg, -sin_l, sin_l),
+            np.where(cos_neg, -cos_h, cos_h), np.where(cos_neg, -cos_l, cos_l))
+
+
+def _sin_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """sin(uh + ul) as h + l (:func:`_sin_cos_pair`); ``np.sin(uh)`` beyond |uh| = 2**20."""
+    h, lo, _, _ = _sin_cos_pair(uh, ul)
+    far = ~(np.abs(uh) <= 2.0**20)
+    return np.where(far, np.sin(uh), h), np.where(far, 0.0, lo)
+
+
+def _cos_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """cos(uh + ul) as h + l (:func:`_sin_cos_pair`); ``np.cos(uh)`` beyond |uh| = 2**20."""
+    _, _, h, lo = _sin_cos_pair(uh, ul)
+    far = ~(np.abs(uh) <= 2.0**20)
+    return np.where(far, np.cos(uh), h), np.where(far, 0.0, lo)
+
+
 def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
     """k*(u + hypot(u, c)), as k*c**2/(hypot(u, c) - u) for u < 0 (no overflow for finite k*u)."""
     h = np.hypot(u, c)
@@ -641,7 +717,11 @@ _PAIR_HELPERS: dict[type, str] = {
     sympy.exp: "_exp_pair",
     rw.Softplus: "_softplus_pair",
     rw.TanhSoftplus: "_tanh_softplus_pair",
+    sympy.sin: "_sin_pair",
+    sympy.cos: "_cos_pair",
 }
+#: The largest |argument| at which a pair helper's result is used (elsewhere the plain kernel's).
+_PAIR_LIMITS = {"_sin_pair": 2.0**20, "_cos_pair": 2.0**20}
 
 
 class _NoPair(Exception):
@@ -656,7 +736,7 @@ class _Printer:
         # pairs: the whole expression in double-double (polynomials, +, *, exp, sigmoid,
         # sigmoid'); the arguments of the pair helpers are collected in self.guards
         self.pairs = pairs
-        self.guards: list[str] = []
+        self.guards: list[tuple[str, float]] = []
         self.emit = emit  # emit(code) -> name of a temporary holding it
         self.memo: dict[sympy.Expr, str] = {}
         self.counts: dict[sympy.Expr, int] = {}
@@ -718,12 +798,16 @@ class _Printer:
             for _ in range(n):
                 rh, rl = self._dd_mul(rh, rl, h, lo)
             return rh, rl
+        if self.pairs and isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp < 0:
+            bh, bl = self.dd(e.base ** -e.exp)
+            t = self.emit(f"_div_pair(1.0, 0.0, {bh}, {bl})")
+            return f"{t}[0]", f"{t}[1]"
         if self.pairs:
             helper = _PAIR_HELPERS.get(type(e))
             if helper is None:
                 raise _NoPair(type(e).__name__)
             uh, ul = self.dd(e.args[0])
-            self.guards.append(uh)
+            self.guards.append((uh, _PAIR_LIMITS.get(helper, _PAIR_MAX)))
             t = self.emit(f"{helper}({uh}, {ul})")
             return f"{t}[0]", f"{t}[1]"
         return self(e), "0.0"
@@ -918,7 +1002,7 @@ def _pair_kernel(e: sympy.Expr, var: str, plain: str, lines: list[str], emit: Ca
     if not printer.guards:
         del lines[mark:]
         return plain
-    ok = " & ".join(f"(np.abs({g}) <= {_PAIR_MAX!r})" for g in dict.fromkeys(printer.guards))
+    ok = " & ".join(f"(np.abs({g}) <= {limit!r})" for g, limit in dict.fromkeys(printer.guards))
     rp = emit(f"{h} + {_finite_lo(lo) if lo == '0.0' else f'_finite_lo({lo})'}")
     return f"np.where({ok} & np.isfinite({rp}), {rp}, {plain})"
 
@@ -957,7 +1041,7 @@ def _kernel(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> lis
                 lines.append(f"{indent}{var} = np.minimum(x, {hi})")
         printer = _Printer(var, precise, new_emitter(), e)
         code = printer(e)
-        if precise and len(parts) == 1 and not points and e.has(rw.SigmoidPrime):
+        if precise and e.has(rw.SigmoidPrime, sympy.sin, sympy.cos):
             code = _pair_kernel(e, var, code, lines, new_emitter(), printer.dd_memo)
         branch_codes.append(code)
     # a constant last branch must still propagate nan
@@ -1179,7 +1263,10 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, Callable[[Any], Any]]:
     # near zeros where the formula cancels: certified Taylor polynomials
     from symact import series
 
-    regs = series.regimes(expr, fn)
+    # the regimes are sized for the plain kernel: float32 (and every other dtype) goes
+    # through it, and it cancels where the double-double float64 kernel does not
+    measured = fn if plain == precise else _compile(_render(name, plain, plain, clamp, patches), name)
+    regs = series.regimes(expr, measured)
     _REGIMES[sympy.srepr(expr)] = regs
     if regs:
         src = _render(name, plain, precise, clamp, patches, regs)

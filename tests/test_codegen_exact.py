@@ -67,7 +67,8 @@ def test_limit_probe_beyond_float32_range_does_not_warn() -> None:
 # -- whole sigmoid-type derivatives in double-double ---------------------------------------------
 
 
-@pytest.mark.parametrize("helper", ["_exp_pair", "_sigmoid_pair", "_sigmoid_prime_pair", "_softplus_pair", "_tanh_softplus_pair"])
+@pytest.mark.parametrize("helper", ["_exp_pair", "_sigmoid_pair", "_sigmoid_prime_pair", "_softplus_pair", "_tanh_softplus_pair",
+                                    "_sin_pair", "_cos_pair"])
 def test_pair_helpers_are_accurate(helper: str) -> None:
     """h + l of a pair helper is within 2**-56 (relative; softplus 2**-52) of mpmath's value at uh + ul."""
     from symact import codegen
@@ -78,6 +79,8 @@ def test_pair_helpers_are_accurate(helper: str) -> None:
         "_sigmoid_prime_pair": lambda z: mpmath.exp(-abs(z)) / (1 + mpmath.exp(-abs(z))) ** 2,
         "_softplus_pair": lambda z: mpmath.log1p(mpmath.exp(z)),
         "_tanh_softplus_pair": lambda z: mpmath.tanh(mpmath.log1p(mpmath.exp(z))),
+        "_sin_pair": mpmath.sin,
+        "_cos_pair": mpmath.cos,
     }[helper]
     rng = np.random.default_rng(7)
     uh = np.concatenate([rng.uniform(-40, 40, 1500), rng.uniform(-600, 600, 500), rng.uniform(-1e-3, 1e-3, 300), [0.0, -0.0]])
@@ -105,3 +108,22 @@ def test_sigmoid_type_derivatives_are_rounded_once(name: str) -> None:
     for xv, gv in zip(xs, got):
         want = _truth_point(truth, float(xv), [(53, -1074, 1024)])[0]
         assert abs(gv - want) <= 2 * np.spacing(abs(want)), (name, xv, gv, want)
+
+
+def test_sinc_derivative_is_accurate_next_to_its_far_zeros() -> None:
+    """sinc' = cos x/x - sin x/x**2 cancels at every root of tan x = x; in pairs it does not (was 47 ULP at -48.67)."""
+    import symact
+    from symact.validation import _compile_mp, _truth_point
+
+    fn = symact.get("sinc").numpy(derivative=1)
+    truth = _compile_mp(sympy.diff(symact.get("sinc").expr, x))
+    xs = []
+    with mpmath.workdps(40):
+        for k in (3, 15, 60, 300, 3000, 30000):
+            root = float(mpmath.findroot(lambda t: mpmath.tan(t) - t, (k + 0.5) * mpmath.pi - 1 / ((k + 0.5) * mpmath.pi)))
+            for r in (root, -root):
+                xs += [r, float(np.nextafter(r, 0)), float(np.nextafter(r, np.inf)), r * (1 + 1e-12), r * (1 - 1e-9), r + 1e-6]
+    got = fn(np.array(xs))
+    for xv, gv in zip(xs, got):
+        want = _truth_point(truth, xv, [(53, -1074, 1024)])[0]
+        assert abs(gv - want) <= 2 * np.spacing(abs(want)), (xv, gv, want)

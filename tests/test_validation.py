@@ -29,8 +29,6 @@ IDS = [a.name for a in ACTS]
 
 #: (name, derivative) -> the measured miss (quick input set). Bars are not loosened: these are xfail(strict).
 KNOWN_MISSES: dict[tuple[str, int], str] = {
-    ("sinc", 1): "f64 47 ULP (normal output) at x = -48.67, next to one of the infinitely many zeros of f' (tan x = x) "
-    "beyond the [-16, 16] window of certified regimes; core 2, f32 0, 0 wrong",
 }
 
 
