@@ -981,6 +981,11 @@ class _Printer:
         return f"np.power({self(b)}, {_num(n) if not n.has(x) else self(n)})"
 
 
+def _sums_terms(e: sympy.Expr) -> bool:
+    """Whether ``e`` adds two or more terms that depend on x (where rounding errors can cancel)."""
+    return any(sum(a.has(x) for a in node.args) >= 2 for node in sympy.preorder_traversal(e) if isinstance(node, sympy.Add))
+
+
 def _pair_kernel(e: sympy.Expr, var: str, plain: str, lines: list[str], emit: Callable[..., str],
                  shared: dict[sympy.Expr, tuple[str, str]]) -> str:
     """``e`` evaluated in double-double and rounded once, where its pair helpers apply.
@@ -1041,7 +1046,7 @@ def _kernel(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> lis
                 lines.append(f"{indent}{var} = np.minimum(x, {hi})")
         printer = _Printer(var, precise, new_emitter(), e)
         code = printer(e)
-        if precise and e.has(rw.SigmoidPrime, sympy.sin, sympy.cos):
+        if precise and (e.has(rw.SigmoidPrime) or (e.has(sympy.sin, sympy.cos) and _sums_terms(e))):
             code = _pair_kernel(e, var, code, lines, new_emitter(), printer.dd_memo)
         branch_codes.append(code)
     # a constant last branch must still propagate nan

@@ -260,15 +260,45 @@ def _mag(v: float) -> int:
 
 
 def _eval_at(f: Callable[[mpf], Any], v: float, prec: int) -> mpf:
+    if math.isinf(v):
+        return _eval_at_infinity(f, 1 if v > 0 else -1, prec)
     with mpmath.workprec(prec):
-        xv = mpf(10) ** 400 * (1 if v > 0 else -1) if math.isinf(v) else mpf(v)
         try:
-            r = f(xv)
+            r = f(mpf(v))
         except (ZeroDivisionError, ValueError):
             return mpmath.mpf("nan")
         if isinstance(r, mpmath.mpc):
             return mpmath.mpf("nan") if r.imag != 0 else r.real
         return +mpf(r)
+
+
+def _eval_at_infinity(f: Callable[[mpf], Any], sign: int, prec: int) -> mpf:
+    """The limit at ±oo as mpmath sees it at ±10**400, ±10**800 and ±10**1600.
+
+    The value at 10**400 when all three round alike in float64; ±inf when they grow
+    by half at least at each step with one sign (log x, x**(1/9)); otherwise nan (no
+    limit: sin x has none, and its value at 10**400 is no answer).
+    """
+    vals = []
+    for k in (400, 800, 1600):
+        with mpmath.workprec(prec):
+            try:
+                r = f(sign * mpf(10) ** k)
+            except (ZeroDivisionError, ValueError):
+                return mpmath.mpf("nan")
+            if isinstance(r, mpmath.mpc):
+                if r.imag != 0:
+                    return mpmath.mpf("nan")
+                r = r.real
+            vals.append(+mpf(r))
+    rounded = [_round(r) for r in vals]
+    if rounded[0] == rounded[1] == rounded[2] or all(math.isnan(r) for r in rounded):
+        return vals[0]
+    a, b, c = vals
+    if all(mpmath.isfinite(t) and t != 0 for t in vals) and mpmath.sign(a) == mpmath.sign(b) == mpmath.sign(c) \
+            and abs(b) >= 1.5 * abs(a) and abs(c) >= 1.5 * abs(b):
+        return mpmath.inf * mpmath.sign(a)
+    return mpmath.mpf("nan")
 
 
 def _same(a: list[float], b: list[float]) -> bool:
@@ -315,7 +345,7 @@ def _truth_point(f: Callable[[mpf], Any], v: float, fmts: list[tuple[int, int, i
 
 
 _CACHE_DIR = Path(tempfile.gettempdir()) / "symact-truth-cache"
-_TRUTH_VERSION = "truth-v6:"  # bump when the truth computation changes (invalidates the cache)
+_TRUTH_VERSION = "truth-v7:"  # bump when the truth computation changes (invalidates the cache)
 
 #: The first and the largest precision (bits) of the certified evaluation; at most _STEPS tries.
 _START_PREC, _MAX_PREC, _STEPS = 128, 4096, 5
@@ -494,7 +524,16 @@ def save_cached(path: Any, array: np.ndarray) -> None:
 
 
 def truth_at_infinity(expr: sympy.Expr, direction: int) -> float | None:
-    """The limit of ``expr`` at ±oo, as mpmath sees it at ±10**400 (rounded to float64)."""
+    """The limit of ``expr`` at ±oo as mpmath sees it far out (rounded to float64; nan: no limit).
+
+    Examples:
+        >>> import sympy
+        >>> from symact import x
+        >>> truth_at_infinity(sympy.tanh(x), -1), truth_at_infinity(sympy.log(x**2 + 1), 1)
+        (-1.0, inf)
+        >>> truth_at_infinity(sympy.sin(x), 1)  # no limit
+        nan
+    """
     try:
         return _truth_point(_compile_mp(expr), math.inf if direction > 0 else -math.inf, [_DTYPES["float64"][1:]])[0]
     except (NotImplementedError, TypeError, ValueError):

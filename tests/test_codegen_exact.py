@@ -127,3 +127,14 @@ def test_sinc_derivative_is_accurate_next_to_its_far_zeros() -> None:
     for xv, gv in zip(xs, got):
         want = _truth_point(truth, xv, [(53, -1074, 1024)])[0]
         assert abs(gv - want) <= 2 * np.spacing(abs(want)), (xv, gv, want)
+
+
+def test_no_limit_at_infinity_gives_nan_there() -> None:
+    """sin has no limit at ±oo: its value at ±inf is nan (it was patched to sin(±10**400))."""
+    import symact
+
+    for name in ("sinusoid",):
+        got = symact.get(name).numpy()(np.array([np.inf, -np.inf, 1.0]))
+        assert np.isnan(got[0]) and np.isnan(got[1]) and got[2] == np.sin(1.0), (name, got)
+    # and where the limit exists, the patched value is it
+    assert list(symact.get("sinc").numpy()(np.array([np.inf, -np.inf]))) == [0.0, 0.0]
