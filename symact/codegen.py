@@ -1008,7 +1008,7 @@ def _pair_kernel(e: sympy.Expr, var: str, plain: str, lines: list[str], emit: Ca
         del lines[mark:]
         return plain
     ok = " & ".join(f"(np.abs({g}) <= {limit!r})" for g, limit in dict.fromkeys(printer.guards))
-    rp = emit(f"{h} + {_finite_lo(lo) if lo == '0.0' else f'_finite_lo({lo})'}")
+    rp = emit(f"{h} + {lo}")  # a low part that overflowed (nan) sends the point to the plain kernel
     return f"np.where({ok} & np.isfinite({rp}), {rp}, {plain})"
 
 
