@@ -669,6 +669,8 @@ def _is_poly(e: sympy.Expr) -> bool:
 
 def _needs_dd(u: sympy.Expr) -> bool:
     """Whether a polynomial argument is rounded when computed in float64."""
+    if isinstance(u, rw.Affine):  # a*(p - r): p - r and the scaling each round
+        return _is_poly(u.args[0])
     if not _is_poly(u):
         return False
     k, rest = u.as_coeff_Mul()
@@ -769,6 +771,13 @@ class _Printer:
             return self.var, "0.0"
         if not e.has(x):
             return _dd_const(e)
+        if isinstance(e, rw.Affine):
+            u, r, a = e.args
+            h, lo = self.dd(sympy.Add(u, -r, evaluate=False) if r != 0 else u)
+            if _exact_float_any(1 / a) and not _exact_float_any(a):
+                t = self.emit(f"_div_pair({h}, {lo}, {_num(1 / a)}, 0.0)")  # dividing by an exact float
+                return f"{t}[0]", f"{t}[1]"
+            return self._dd_mul(h, lo, *_dd_const(a))
         if isinstance(e, sympy.Add):
             args = list(e.args)
             h, lo = self.dd(args[0])
