@@ -138,8 +138,8 @@ def compile_mp(expr: sympy.Basic) -> Callable[[Any], Any]:
 
         def rational(t: Any) -> Any:
             prec = mpmath.mp.prec
-            if prec not in cache:
-                cache[prec] = mpf(p) / q
+            if prec not in cache:  # p/q correctly rounded (mpf(p) / q rounds a long p first)
+                cache[prec] = mpf(mpmath.libmp.from_rational(p, q, prec, mpmath.libmp.round_nearest))
             return cache[prec]
 
         return rational
@@ -906,7 +906,12 @@ def check_extremum(ck: Checker, ext: Any, rng: Any, lowest: bool) -> None:
             ck.fail(what, ext, f"attained={ext.attained} is inconsistent with the claimed range {rng}")
     if ext.enclosure is not None:
         lo, hi = num(ext.enclosure[0]), num(ext.enclosure[1])
-        if not lo <= value <= hi:
+        if isinstance(ext.value, sympy.Float) and all(isinstance(e, sympy.Rational) for e in ext.enclosure):
+            # exact: rounding all three to DPS digits can put a hair between them
+            inside = ext.enclosure[0] <= sympy.Rational(ext.value) <= ext.enclosure[1]
+        else:
+            inside = lo <= value <= hi
+        if not inside:
             ck.fail(what, ext, f"the printed value {_fmt(value)} is outside its enclosure [{_fmt(lo)}, {_fmt(hi)}]")
     tol = NOISE * max(1, abs(value)) + (abs(num(ext.enclosure[1]) - num(ext.enclosure[0])) if ext.enclosure else 0)
     # no sample beyond it
@@ -1321,6 +1326,25 @@ def test_harness_catches_a_planted_false_claim() -> None:
 
 class _Fake:
     minimum = maximum = None
+
+
+def test_harness_compares_a_certified_extremum_exactly() -> None:
+    """A 42-digit Float inside its rational enclosure is no false claim (the 5,000 run flagged it:
+    rounding the Float and the bounds to 40 digits, with p/q rounded twice, put it outside)."""
+    from symact.properties import Extremum
+
+    expr = (2 - x / 2) / (sympy.exp(-2 * x - 2) + 1)
+    value = sympy.Float("1.76183713664940084555960872059664861960709", 42)
+    enclosure = (sympy.Rational(707790780667561898504098391850127183188016856414795947739319,
+                                401734511064747568885490523085290650630550748445698208825344),
+                 sympy.Rational(176183713664940084555960872059664861960709, 10**41))
+    assert enclosure[0] <= sympy.Rational(value) <= enclosure[1]
+    at = sympy.FiniteSet(sympy.Float("-0.0236742732988016911192174411932972392141747139", 45))
+    report = Report()
+    ck = Checker(expr, report)
+    ck.ev = Evidence(expr, [])
+    ck.run("maximum", Extremum(value, True, at, enclosure), lambda c: check_extremum(ck, c, sympy.Interval(-oo, value), False))
+    assert not report.false_claims, report.false_claims
 
 
 def test_harness_accepts_true_claims_of_known_functions() -> None:
