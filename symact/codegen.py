@@ -547,20 +547,6 @@ def _sin_cos_pair(uh: Any, ul: Any) -> tuple[Any, Any, Any, Any]:
             np.where(cos_neg, -cos_h, cos_h), np.where(cos_neg, -cos_l, cos_l))
 
 
-def _sin_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
-    """sin(uh + ul) as h + l (:func:`_sin_cos_pair`); ``np.sin(uh)`` beyond |uh| = 2**20."""
-    h, lo, _, _ = _sin_cos_pair(uh, ul)
-    far = ~(np.abs(uh) <= 2.0**20)
-    return np.where(far, np.sin(uh), h), np.where(far, 0.0, lo)
-
-
-def _cos_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
-    """cos(uh + ul) as h + l (:func:`_sin_cos_pair`); ``np.cos(uh)`` beyond |uh| = 2**20."""
-    _, _, h, lo = _sin_cos_pair(uh, ul)
-    far = ~(np.abs(uh) <= 2.0**20)
-    return np.where(far, np.cos(uh), h), np.where(far, 0.0, lo)
-
-
 def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
     """k*(u + hypot(u, c)), as k*c**2/(hypot(u, c) - u) for u < 0 (no overflow for finite k*u)."""
     h = np.hypot(u, c)
@@ -719,11 +705,9 @@ _PAIR_HELPERS: dict[type, str] = {
     sympy.exp: "_exp_pair",
     rw.Softplus: "_softplus_pair",
     rw.TanhSoftplus: "_tanh_softplus_pair",
-    sympy.sin: "_sin_pair",
-    sympy.cos: "_cos_pair",
 }
 #: The largest |argument| at which a pair helper's result is used (elsewhere the plain kernel's).
-_PAIR_LIMITS = {"_sin_pair": 2.0**20, "_cos_pair": 2.0**20}
+_PAIR_LIMITS = {"_sin_cos_pair": 2.0**20}
 
 
 class _NoPair(Exception):
@@ -739,6 +723,7 @@ class _Printer:
         # sigmoid'); the arguments of the pair helpers are collected in self.guards
         self.pairs = pairs
         self.guards: list[tuple[str, float]] = []
+        self.sincos: dict[sympy.Expr, str] = {}
         self.emit = emit  # emit(code) -> name of a temporary holding it
         self.memo: dict[sympy.Expr, str] = {}
         self.counts: dict[sympy.Expr, int] = {}
@@ -811,6 +796,14 @@ class _Printer:
             bh, bl = self.dd(e.base ** -e.exp)
             t = self.emit(f"_div_pair(1.0, 0.0, {bh}, {bl})")
             return f"{t}[0]", f"{t}[1]"
+        if self.pairs and isinstance(e, (sympy.sin, sympy.cos)):
+            # sin and cos of one argument come from one reduction and one pair of series
+            if e.args[0] not in self.sincos:
+                uh, ul = self.dd(e.args[0])
+                self.guards.append((uh, _PAIR_LIMITS["_sin_cos_pair"]))
+                self.sincos[e.args[0]] = self.emit(f"_sin_cos_pair({uh}, {ul})")
+            t = self.sincos[e.args[0]]
+            return (f"{t}[0]", f"{t}[1]") if isinstance(e, sympy.sin) else (f"{t}[2]", f"{t}[3]")
         if self.pairs:
             helper = _PAIR_HELPERS.get(type(e))
             if helper is None:
