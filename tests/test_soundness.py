@@ -201,9 +201,11 @@ def compile_mp(expr: sympy.Basic) -> Callable[[Any], Any]:
     fs = [compile_mp(a) for a in args]
     f0 = fs[0] if fs else None
     unary: dict[type, Callable[[Any], Any]] = {
-        # exp of a huge negative argument is a tiny, exact-enough number (mpmath's exponents are
-        # unbounded): exp(-x**6/4) at 10**8 must not make the far-out samples undefined
-        sympy.exp: lambda u: mpmath.exp(u) if mpmath.isfinite(u) and u < 0 else mpmath.exp(_guard(u, 1e30)),
+        # exp of a large negative argument is a tiny number mpmath represents (its exponents are
+        # unbounded): exp(-x**6/4) at 10**14 must not make the far-out samples undefined. Not
+        # beyond -1e100: mpmath then computes ln 2 to as many bits as the exponent has digits
+        # (exp(-exp(x)) at 10**20 would never return)
+        sympy.exp: lambda u: mpmath.exp(u) if -1e100 <= u < 0 else mpmath.exp(_guard(u, 1e30)),
         sympy.tanh: mpmath.tanh,
         sympy.atan: mpmath.atan,
         sympy.erf: mpmath.erf,
