@@ -67,6 +67,7 @@ from sympy import S
 from symact import budget
 from symact import rewrite as rw
 from symact import special as _special
+from symact.special import _fast_two_sum  # Dekker's exact sum, shared with the erfc kernel
 from symact.activation import Activation, x
 
 __all__ = ["derivative_expr", "regimes", "round_to", "source", "to_numpy"]
@@ -385,12 +386,6 @@ def _erfc_dd(zh: Any, zl: Any) -> Any:
 _PAIR_MAX = 600.0
 
 
-def _fast_two_sum(a: Any, b: Any) -> tuple[Any, Any]:
-    """s + e = a + b exactly when |a| >= |b| (Dekker)."""
-    s = a + b
-    return s, b - (s - a)
-
-
 def _exp_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
     """exp(uh + ul) as h + l, relative error about 2**-58 for |uh| <= 700.
 
@@ -489,25 +484,17 @@ def _tanh_softplus_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
     return np.where(neg, ah, bh), np.where(neg, al, bl - ql)
 
 
-def _dd_const_float(value: Callable[[], Any], bits: int = 53) -> tuple[float, float]:
-    """The constant ``value()``, evaluated at 300 bits, as hi + lo with hi on ``bits`` bits."""
-    with mpmath.workprec(300):
-        v = mpmath.mpf(value())
-        hi = round_to(v, bits)
-        return hi, round_to(v - mpmath.mpf(hi))
-
-
 # pi/2 in three parts, the first two on 33 bits: k*_P1 and k*_P2 are exact for |k| < 2**20
-_P1 = _dd_const_float(lambda: mpmath.pi / 2, 33)[0]
-_P2 = _dd_const_float(lambda: mpmath.pi / 2 - mpmath.mpf(_P1), 33)[0]
-_P3 = _dd_const_float(lambda: mpmath.pi / 2 - mpmath.mpf(_P1) - mpmath.mpf(_P2))[0]
-_TWO_OVER_PI = _dd_const_float(lambda: 2 / mpmath.pi)[0]
+_P1 = _special._dd_const(lambda: mpmath.pi / 2, 33)[0]
+_P2 = _special._dd_const(lambda: mpmath.pi / 2 - mpmath.mpf(_P1), 33)[0]
+_P3 = _special._dd_const(lambda: mpmath.pi / 2 - mpmath.mpf(_P1) - mpmath.mpf(_P2))[0]
+_TWO_OVER_PI = _special._dd_const(lambda: 2 / mpmath.pi)[0]
 #: sin r = r (sum_j (-1)**j z**j/(2j+1)!), cos r = sum_j (-1)**j z**j/(2j)!, z = r**2, |r| <= pi/4:
 #: the first terms in double-double, the tail (below 2**-54) in double.
-_SIN_DD = tuple(_dd_const_float(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1)) for j in range(8))
-_SIN_TAIL = tuple(_dd_const_float(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1))[0] for j in range(8, 15))
-_COS_DD = tuple(_dd_const_float(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j)) for j in range(9))
-_COS_TAIL = tuple(_dd_const_float(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j))[0] for j in range(9, 16))
+_SIN_DD = tuple(_special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1)) for j in range(8))
+_SIN_TAIL = tuple(_special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1))[0] for j in range(8, 15))
+_COS_DD = tuple(_special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j)) for j in range(9))
+_COS_TAIL = tuple(_special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j))[0] for j in range(9, 16))
 
 
 def _series_pair(zh: Any, zl: Any, head: tuple[tuple[float, float], ...], tail: tuple[float, ...]) -> tuple[Any, Any]:
@@ -706,8 +693,8 @@ _PAIR_HELPERS: dict[type, str] = {
     rw.Softplus: "_softplus_pair",
     rw.TanhSoftplus: "_tanh_softplus_pair",
 }
-#: The largest |argument| at which a pair helper's result is used (elsewhere the plain kernel's).
-_PAIR_LIMITS = {"_sin_cos_pair": 2.0**20}
+#: The largest |argument| at which the sin/cos pairs are used (the reduction is exact below it).
+_SIN_COS_MAX = 2.0**20
 
 
 class _NoPair(Exception):
@@ -800,7 +787,7 @@ class _Printer:
             # sin and cos of one argument come from one reduction and one pair of series
             if e.args[0] not in self.sincos:
                 uh, ul = self.dd(e.args[0])
-                self.guards.append((uh, _PAIR_LIMITS["_sin_cos_pair"]))
+                self.guards.append((uh, _SIN_COS_MAX))
                 self.sincos[e.args[0]] = self.emit(f"_sin_cos_pair({uh}, {ul})")
             t = self.sincos[e.args[0]]
             return (f"{t}[0]", f"{t}[1]") if isinstance(e, sympy.sin) else (f"{t}[2]", f"{t}[3]")
@@ -809,7 +796,7 @@ class _Printer:
             if helper is None:
                 raise _NoPair(type(e).__name__)
             uh, ul = self.dd(e.args[0])
-            self.guards.append((uh, _PAIR_LIMITS.get(helper, _PAIR_MAX)))
+            self.guards.append((uh, _PAIR_MAX))
             t = self.emit(f"{helper}({uh}, {ul})")
             return f"{t}[0]", f"{t}[1]"
         return self(e), "0.0"
