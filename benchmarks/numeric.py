@@ -3,7 +3,7 @@
 For each activation and dtype (float32, float64) on 10**7 elements uniform in
 [-10, 10] this times:
 
-* ``generated``: ``symact.codegen.to_numpy(act)``;
+* ``generated``: ``symact.codegen.numpy.to_numpy(act)``;
 * ``lambdify``: the textbook ``sympy.lambdify(x, act.expr, ["scipy", "numpy"])``;
 * ``careful``: hand-written careful NumPy (the baseline; hand-written code is
   allowed here only), in the input dtype, and for float32 also ``careful@f64``
@@ -35,9 +35,9 @@ import scipy.special as sp
 import sympy
 
 import symact
-from symact.codegen import to_numpy
+from symact.codegen.numpy import to_numpy
 
-V = importlib.import_module("symact.validation")
+V = importlib.import_module("symact.validation.scalar")
 
 try:  # pragma: no cover - optional
     import torch

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 import symact
-from symact.unknown import Unknown
+from symact.core.unknown import Unknown
 
 
 def main() -> None:

@@ -39,9 +39,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import symact  # noqa: E402
-from symact import report  # noqa: E402
-from symact import validation as _validation  # noqa: E402
-from symact.report_data import DEFAULT_VALIDATION, Progress  # noqa: E402
+from symact.report.sheet import sheet as report  # noqa: E402
+from symact.validation.scalar import scalar as _validation  # noqa: E402
+from symact.report.data import DEFAULT_VALIDATION, Progress  # noqa: E402
 
 LIMIT_SECONDS = 120.0
 

@@ -3,7 +3,7 @@
 Run: ``python benchmarks/soundness.py --n 5000`` (default 5000). The activations
 are drawn by Hypothesis from ``tests/strategies.py`` (deterministic for a given
 ``--seed``) and checked by the harness of ``tests/test_soundness.py``: every
-definite claim of ``symact.analysis.properties`` (and, for every
+definite claim of ``symact.analysis.calculus.properties`` (and, for every
 ``--api-every``-th activation, ``analysis.limit``, ``analysis.derivative``,
 ``proofs.prove_linear`` and ``codegen.to_numpy``) is compared with mpmath
 evidence at 40 digits. Prints progress, then the counts: activations, claims

@@ -2,7 +2,7 @@
 
 Three tables:
 
-1. **Accuracy** (issue 6): :func:`symact.vector_numeric.validate` on 100 rows of
+1. **Accuracy** (issue 6): :func:`symact.codegen.vector.validate` on 100 rows of
    length 1000 in 10 families (N(0,1), N(0,10^2), N(0,100^2), U(-10,10),
    near-overflow, all-underflow, huge magnitude, one dominant entry, 10% -inf
    mask, constant rows plus a nan row) and the short special rows ([1000, 1001],
@@ -35,10 +35,9 @@ import numpy as np
 import scipy.special as sp
 import sympy
 
-from symact import vector as V
-from symact import vector_numeric as vn
-
-ulp_error = importlib.import_module("symact.validation").ulp_error
+from symact.definition import vector as V
+from symact.codegen import vector as vn
+ulp_error = importlib.import_module("symact.validation.scalar").ulp_error
 
 _SCIPY = {
     "softmax": lambda a, axis=-1: sp.softmax(a, axis=axis),

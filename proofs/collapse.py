@@ -41,7 +41,7 @@ from typing import Any
 import sympy
 
 import symact
-from proofs.enclose import certify_nonzero, enclosure_bounds
+from symact.numeric.enclose import certify_nonzero, enclosure_bounds
 from proofs.linearity import _normalize, prove_linear
 from proofs.search import candidates, interesting_points
 from proofs.verdict import ProofResult, Verdict
@@ -287,7 +287,7 @@ def _chains(hidden: int, limit: int = 40) -> list[tuple[tuple[int, ...], tuple[i
 
 def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120) -> NetworkCounterexample | None:
     """A network of shape ``dims`` (small integer weights, one active path) that is provably not affine."""
-    from symact.pieces import decompose
+    from symact.analysis.pieces import decompose
 
     try:
         bps = decompose(sigma).breakpoints

@@ -9,7 +9,7 @@ The mathematics:
   hold exactly when f(x) = f(1) x for every real x.
 * PROVED therefore means: with m = f(1), the residual f(x) - m x is reduced to
   exactly 0 on every open interval of the canonical piecewise form
-  (:func:`symact.pieces.decompose`) and at every breakpoint, f is shown to be
+  (:func:`symact.analysis.pieces.decompose`) and at every breakpoint, f is shown to be
   defined on every interval, and then m (a + b) - m a - m b and m (c a) - c (m a)
   expand to 0.
 * DISPROVED means: an exact witness whose two sides are *proved* different
@@ -46,7 +46,7 @@ import sympy
 from sympy import S, oo
 
 import symact
-from symact import budget
+from symact.core import budget
 from proofs.search import MAX_CANDIDATES, find_counterexample
 from proofs.verdict import LinearityArgument, PieceStep, PointStep, ProofResult, Verdict
 
@@ -170,10 +170,10 @@ def _raw_switch_points(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
     those ends itself rather than rely on that merge.
     """
     try:
-        from symact.pieces import _pieces  # the unmerged decomposition
+        from symact.analysis.pieces import _pieces  # the unmerged decomposition
 
         raw = _pieces(expr, symact.x)
-    except ImportError:  # pragma: no cover - only if symact.pieces changes
+    except ImportError:  # pragma: no cover - only if symact.analysis.pieces changes
         return ()
     ends = {p for lo, hi, _ in raw for p in (lo, hi) if p not in (-oo, oo)}
     return tuple(sorted(ends, key=lambda p: sympy.N(p, 30)))
@@ -201,7 +201,7 @@ def _foreign_conditions(expr: sympy.Expr) -> list[sympy.Basic]:
 
 def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, str]:
     """Try to prove f(x) = f(1) x for every real x; returns ``(argument, "")`` or ``(None, why not)``."""
-    from symact.pieces import decompose
+    from symact.analysis.pieces import decompose
 
     x = symact.x
     slope_raw = expr.subs(x, 1)
@@ -260,7 +260,7 @@ def check_argument(arg: LinearityArgument, *, seconds: float | None = None) -> b
 
 
 def _check_argument(arg: LinearityArgument) -> bool:
-    from symact.pieces import decompose
+    from symact.analysis.pieces import decompose
 
     x = arg.var
     try:
@@ -294,7 +294,7 @@ def _check_argument(arg: LinearityArgument) -> bool:
 
 def _breakpoints(expr: sympy.Expr) -> tuple[tuple[sympy.Expr, ...], tuple[sympy.Expr, ...]]:
     """The breakpoints of the canonical form, and the raw switch points (both may be empty)."""
-    from symact.pieces import decompose
+    from symact.analysis.pieces import decompose
 
     try:
         return decompose(expr).breakpoints, _raw_switch_points(expr)

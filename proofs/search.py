@@ -1,7 +1,7 @@
 """The general witness search: exact small rationals, points around breakpoints, signs.
 
 No witness is written down per activation. Candidates are generated from the
-function's own breakpoints (via :func:`symact.pieces.decompose`) and a fixed
+function's own breakpoints (via :func:`symact.analysis.pieces.decompose`) and a fixed
 list of simple rationals, in order of simplicity, and each one is *proved* (or
 not) by :meth:`proofs.verdict.Counterexample.build`.
 
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import sympy
 from sympy import Rational
 
-from proofs.enclose import enclose_in, quick_context, thin_around_zero
+from symact.numeric.enclose import enclose_in, quick_context, thin_around_zero
 from proofs.verdict import Counterexample, finite_real, sides
 
 __all__ = ["MAX_CANDIDATES", "QUICK", "candidates", "find_counterexample", "interesting_points"]

@@ -1,9 +1,9 @@
-r"""Proofs about the vector activations (:mod:`symact.vector`), with re-checkable certificates.
+r"""Proofs about the vector activations (:mod:`symact.definition.vector`), with re-checkable certificates.
 
 Same verdicts as the scalar proofs (:class:`~proofs.verdict.Verdict`): PROVED with
 an exact reduction of ``lhs - rhs`` to 0, DISPROVED with an exact counterexample
 whose difference is proved nonzero (exact rationals, an interval enclosure from
-:func:`proofs.enclose.certify_nonzero`, or, for a symbolic length n, SymPy's
+:func:`symact.numeric.enclose.certify_nonzero`, or, for a symbolic length n, SymPy's
 sign assumptions after writing n = m + n_min with m a non-negative integer),
 UNKNOWN with a reason. :meth:`VectorProof.check` re-derives both sides from the
 registry definitions and re-runs the recorded method; it never uses floats.
@@ -22,7 +22,7 @@ reduction to 0 after substituting earlier equalities) or a named lemma whose
 premises are earlier steps, checked by :func:`check_steps` (the signs of Max and
 of sums by SymPy's assumptions on signed symbols; the hypotheses of every premise
 entailed by the step's own). The ``threshold`` claim ties the sort-based tau to
-the registry's concrete definition (:func:`symact.vector.sparsemax_threshold`, a Max
+the registry's concrete definition (:func:`symact.definition.vector.sparsemax_threshold`, a Max
 over the non-empty index sets S of (sum_S x - 1)/|S|) for every n: every such mean is
 <= tau (from the sum) and S = {1..k} attains it. The exact proofs of the concrete
 definition for n = 2..5 are kept as ``cases``. Non-linearity for every n uses the
@@ -70,10 +70,10 @@ import sympy
 from sympy import Indexed, Max, Min
 
 import symact
-from symact import vector as V
-from symact.vector import X, i, n, substitute_entries
+from symact.definition import vector as V
+from symact.definition.vector import X, i, n, substitute_entries
 
-from proofs.enclose import certify_nonzero, enclosure_bounds
+from symact.numeric.enclose import certify_nonzero, enclosure_bounds
 from proofs.verdict import Verdict
 
 __all__ = [
@@ -152,7 +152,7 @@ def _shift_steps(expr: sympy.Expr) -> sympy.Expr:
 
 def _piecewise_zero(expr: sympy.Expr, var: sympy.Symbol) -> bool:
     """Whether the canonical piecewise form of ``expr`` in ``var`` is 0 on every piece and at every breakpoint."""
-    from symact.pieces import decompose
+    from symact.analysis.pieces import decompose
 
     form = decompose(expr, var)
     return all(sympy.expand(p) == 0 for p in form.pieces) and all(sympy.expand(v) == 0 for v in form.values)
@@ -216,7 +216,7 @@ def _reduce(expr: sympy.Expr, general: bool) -> tuple[sympy.Expr, str]:
 def _apply(method: str, expr: sympy.Expr) -> sympy.Expr:
     step = _METHODS[method]
     if "simplify" in method:
-        from symact.budget import call
+        from symact.core.budget import call
 
         return call(step, expr, seconds=V.STEP_SECONDS, what=method)
     return step(expr)
@@ -461,7 +461,7 @@ E = sympy.IndexedBase("e", nonnegative=True)
 SS = sympy.Symbol("s", integer=True, positive=True)
 TS = sympy.Symbol("t_S", real=True)
 #: The threshold of the concrete definition: max over non-empty S of t_S, over the indices of x
-#: (:func:`symact.vector.sparsemax_threshold`) and over those of z.
+#: (:func:`symact.definition.vector.sparsemax_threshold`) and over those of z.
 TMAX_X = sympy.Symbol("T_x", real=True)
 TMAX_Z = sympy.Symbol("T_z", real=True)
 
@@ -492,7 +492,7 @@ SPARSEMAX_DEFINITION = (
 SHIFTED_DEFINITION = "z', k', tau': the same for x + c*1"
 THRESHOLD_DEFINITION = (
     "T_x = max over non-empty S in {0..n-1} of (sum_{i in S} x[i] - 1)/|S| (the threshold of the concrete definition, "
-    "symact.vector.sparsemax_threshold); T_z the same over the indices of z; S is given by its indicator e[l] in {0, 1}, "
+    "symact.definition.vector.sparsemax_threshold); T_z the same over the indices of z; S is given by its indicator e[l] in {0, 1}, "
     "s = |S| >= 1, t_S = (sum_l e[l] z[l] - 1)/s"
 )
 
@@ -915,7 +915,7 @@ CHECK_SECONDS = 60.0
 def _checked(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
     """:func:`check_steps` under a time budget (a forged certificate could hold expressions SymPy
     expands for ever): a timeout or a crash confirms nothing."""
-    from symact.budget import call
+    from symact.core.budget import call
 
     try:
         return call(check_steps, steps, seconds=CHECK_SECONDS, what="checking a structured proof")

@@ -19,7 +19,7 @@ from typing import Any
 
 import sympy
 
-from proofs.enclose import certify_nonzero, enclosure_bounds
+from symact.numeric.enclose import certify_nonzero, enclosure_bounds
 
 __all__ = [
     "PROPERTIES",
@@ -364,12 +364,12 @@ class ProofResult:
         return render_latex(self, standalone=standalone)
 
     def _repr_html_(self) -> str | None:
-        from symact.report import repr_html
+        from symact.report.sheet import repr_html
 
         return repr_html(self)
 
     def _repr_markdown_(self) -> str | None:
-        from symact.report import repr_markdown
+        from symact.report.sheet import repr_markdown
 
         return repr_markdown(self)
 

@@ -14,26 +14,26 @@ Examples:
 
 from __future__ import annotations
 
-from symact.activation import Activation as Activation
-from symact.activation import Framework as Framework
-from symact.activation import Parameter as Parameter
-from symact.activation import exact_number as exact_number
-from symact.activation import x as x
-from symact.catalog import all_activations as all_activations
-from symact.catalog import get as get
-from symact.catalog import names as names
-from symact.catalog import register as register
-from symact.analysis import derivative as derivative
-from symact.analysis import limit as limit
-from symact.analysis import output_range as output_range
+from symact.definition.activation import Activation as Activation
+from symact.definition.activation import Framework as Framework
+from symact.definition.activation import Parameter as Parameter
+from symact.definition.activation import exact_number as exact_number
+from symact.definition.activation import x as x
+from symact.definition.catalog import all_activations as all_activations
+from symact.definition.catalog import get as get
+from symact.definition.catalog import names as names
+from symact.definition.catalog import register as register
+from symact.analysis.calculus import derivative as derivative
+from symact.analysis.calculus import limit as limit
+from symact.analysis.calculus import output_range as output_range
 from symact.analysis import properties as properties
-from symact.codegen import to_numpy as to_numpy
-from symact.errors import DefinitionError as DefinitionError
-from symact.errors import SymactError as SymactError
-from symact.errors import UnknownActivationError as UnknownActivationError
-from symact.parse import define as define
-from symact.unknown import Unknown as Unknown
-from symact.validation import validate as validate
+from symact.codegen.numpy import to_numpy as to_numpy
+from symact.core.errors import DefinitionError as DefinitionError
+from symact.core.errors import SymactError as SymactError
+from symact.core.errors import UnknownActivationError as UnknownActivationError
+from symact.definition.parse import define as define
+from symact.core.unknown import Unknown as Unknown
+from symact.validation.scalar import validate as validate
 
 __version__ = "0.1.0"
 

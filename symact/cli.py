@@ -14,10 +14,10 @@ from typing import Any, NoReturn
 
 import sympy
 
-from symact import catalog
-from symact.activation import Activation
-from symact.errors import SymactError
-from symact.serialize import describe, to_jsonable
+from symact.definition import catalog
+from symact.definition.activation import Activation
+from symact.core.errors import SymactError
+from symact.report.serialize import describe, to_jsonable
 
 __all__ = ["main"]
 
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--expr", metavar="TEXT", help="validate an activation defined from text")
     check.add_argument("--quick", action="store_true", help="about 1k inputs per dtype instead of about 20k")
 
-    from symact.report import add_plot_arguments, add_report_arguments
+    from symact.report.sheet import add_plot_arguments, add_report_arguments
 
     add_report_arguments(sub.add_parser("report", help="the activation sheet: Markdown, LaTeX, HTML or JSON, with plots"))
     add_plot_arguments(sub.add_parser("plot", help="plot f, f' and f'' to FILE.png, FILE.svg or FILE.pdf"))
@@ -82,8 +82,8 @@ _VECTOR_CLAIMS = ("sum_to_one", "shift_invariance", "two_class", "log_softmax_id
 
 
 def _vector_name(args: argparse.Namespace) -> str | None:
-    """The name, when it names a vector activation (symact.vector) rather than a scalar one."""
-    from symact import vector
+    """The name, when it names a vector activation (symact.definition.vector) rather than a scalar one."""
+    from symact.definition import vector
 
     if getattr(args, "expr", None) is None and getattr(args, "name", None) and vector.is_vector(args.name):
         return str(args.name)
@@ -92,7 +92,7 @@ def _vector_name(args: argparse.Namespace) -> str | None:
 
 def _target(args: argparse.Namespace) -> Activation:
     if getattr(args, "expr", None) is not None:
-        from symact.parse import define
+        from symact.definition.parse import define
 
         return define(args.expr, name=args.name or "custom")
     if not args.name:
@@ -126,7 +126,7 @@ def _show_record(act: Activation) -> dict[str, Any]:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     if (vname := _vector_name(args)) is not None:
-        from symact import vector
+        from symact.definition import vector
 
         return vector.cli_show(vname, as_json=args.json)
     act = _target(args)
@@ -150,7 +150,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _cmd_latex(args: argparse.Namespace) -> int:
     if (vname := _vector_name(args)) is not None:
-        from symact import vector
+        from symact.definition import vector
 
         if args.derivative:
             raise SymactError(f"{vname} is a vector activation; its Jacobian is in 'symact show {vname}'")
@@ -164,7 +164,7 @@ def _cmd_prove(args: argparse.Namespace) -> int:
     import proofs
 
     if (vname := _vector_name(args)) is not None:
-        from symact import vector
+        from symact.definition import vector
 
         return vector.cli_prove(vname, args.property, args.format)
     if args.property in _VECTOR_CLAIMS:
@@ -183,19 +183,20 @@ def _cmd_prove(args: argparse.Namespace) -> int:
 
 def _cmd_code(args: argparse.Namespace) -> int:
     if (vname := _vector_name(args)) is not None:
-        from symact import vector
+        from symact.definition import vector
 
         if args.derivative:
             raise SymactError(f"{vname} is a vector activation; symact generates its value only")
         return vector.cli_code(vname)
-    from symact.codegen import source
+    from symact.codegen.numpy import source
 
     print(source(_target(args), derivative=args.derivative))
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from symact import validation, vector
+    from symact.validation import scalar as validation
+    from symact.definition import vector
 
     vector_names = [n for n in args.names if vector.is_vector(n)]
     vector_codes = [vector.cli_check(n, count=20 if args.quick else 100, length=100 if args.quick else 1000) for n in vector_names]
@@ -203,7 +204,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return max(vector_codes)
     acts = [catalog.get(n) for n in args.names if n not in vector_names]
     if args.expr is not None:
-        from symact.parse import define
+        from symact.definition.parse import define
 
         acts.append(define(args.expr, name="custom"))
     if args.all:
@@ -219,13 +220,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from symact.report import cmd_report
+    from symact.report.sheet import cmd_report
 
     return cmd_report(args)
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from symact.report import cmd_plot
+    from symact.report.sheet import cmd_plot
 
     return cmd_plot(args)
 

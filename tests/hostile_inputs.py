@@ -1,6 +1,6 @@
 """A corpus of hostile activation definitions, as data (used by tests/test_parse.py).
 
-Every entry must be rejected by ``symact.define`` / ``symact.parse.parse_expr_safely``
+Every entry must be rejected by ``symact.define`` / ``symact.definition.parse.parse_expr_safely``
 with a ``DefinitionError`` in well under a second, with bounded memory, and
 without executing anything. The corpus covers code through names, attributes
 and dunders, lambdas and comprehensions, f-strings, strings and bytes, keyword

@@ -6,7 +6,7 @@ mpmath, see ``test_facts_table_is_self_consistent``); none was printed by
 symact. The library's ``act.properties()`` is compared against this table in
 ``test_known_facts.py``.
 
-Conventions (those of :class:`symact.properties.Properties`):
+Conventions (those of :class:`symact.analysis.properties.Properties`):
 
 * numbers are exact SymPy numbers; ``oo``/``-oo`` for infinite limits;
 * ``None`` means "does not exist" (no limit, no derivative);

@@ -8,7 +8,7 @@ from sympy import Abs, Heaviside, Interval, Max, Min, Piecewise, Rational, exp, 
 
 import symact
 from symact import Unknown, x
-from symact.analysis import derivative, limit, output_range, properties
+from symact.analysis.calculus import derivative, limit, output_range, properties
 
 SELU = symact.get("selu")
 
@@ -152,7 +152,7 @@ def test_certified_float_bounds_hold_the_float_itself() -> None:
 
     import mpmath
 
-    from symact.analysis import _certified_float
+    from symact.analysis.calculus import _certified_float
 
     rng = random.Random(7)
     for _ in range(300):

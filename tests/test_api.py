@@ -29,7 +29,7 @@ def test_errors_subclass_the_builtins_callers_catch():
 
 @pytest.mark.parametrize(
     "call",
-    [symact.properties, symact.output_range, symact.derivative, symact.to_numpy, lambda s: symact.limit(s, 0)],
+    [symact.analysis.properties, symact.output_range, symact.derivative, symact.to_numpy, lambda s: symact.limit(s, 0)],
     ids=["properties", "output_range", "derivative", "to_numpy", "limit"],
 )
 def test_public_calls_never_evaluate_text(call, tmp_path):
@@ -49,7 +49,7 @@ def _budgeted_calls():
     return {
         "symact.limit": symact.limit,
         "symact.derivative": symact.derivative,
-        "symact.properties": symact.properties,
+        "symact.analysis.properties": symact.analysis.properties,
         "symact.output_range": symact.output_range,
         "Activation.limit": act.limit,
         "Activation.derivative": act.derivative,

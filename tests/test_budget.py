@@ -1,4 +1,4 @@
-"""Tests of symact.budget: deadlines that really stop SymPy, from any thread.
+"""Tests of symact.core.budget: deadlines that really stop SymPy, from any thread.
 
 The only timed assertions are "returns within budget + margin".
 """
@@ -16,9 +16,11 @@ import sympy
 from sympy import S, diff, exp, simplify, sin, sqrt, tanh
 from sympy.calculus.util import function_range
 
-from symact import budget, x
-from symact.budget import BudgetExceeded, WorkerError
-from symact.errors import SymactError
+from symact import x
+
+from symact.core import budget
+from symact.core.budget import BudgetExceeded, WorkerError
+from symact.core.errors import SymactError
 
 MARGIN = 0.5  # seconds allowed on top of a budget (fork, kill, reap, a loaded CI machine)
 

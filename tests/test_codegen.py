@@ -1,4 +1,4 @@
-"""Tests of the rewrite stage (symact.rewrite) and of the generated NumPy code (symact.codegen)."""
+"""Tests of the rewrite stage (symact.codegen.rewrite) and of the generated NumPy code (symact.codegen.numpy)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import sympy
 from sympy import Rational, erf, exp, log, sqrt, tanh
 
 import symact
-from symact import rewrite as rw
-from symact.codegen import derivative_expr, round_to, source, to_numpy
-from symact.validation import truth_at_infinity
+from symact.codegen import rewrite as rw
+from symact.codegen.numpy import derivative_expr, round_to, source, to_numpy
+from symact.validation.scalar import truth_at_infinity
 
 x = symact.x
 ACTS = symact.all_activations()
@@ -216,7 +216,7 @@ def test_derivative_expr_is_the_symbolic_derivative() -> None:
     act = symact.get("softplus")
     assert sympy.simplify(derivative_expr(act) - sympy.diff(act.expr, x)) == 0
     assert derivative_expr(act, 0) == act.expr
-    # the project's convention value at a kink (symact.analysis.derivative) is what is generated
+    # the project's convention value at a kink (symact.analysis.calculus.derivative) is what is generated
     relu_d = to_numpy(symact.get("relu"), derivative=1)
     assert relu_d(0.0) == float(derivative_expr(symact.get("relu")).subs(x, 0))
 
@@ -237,7 +237,7 @@ HARNESS_REPRODUCERS = [
 
 @pytest.mark.parametrize(("expr", "at"), HARNESS_REPRODUCERS, ids=[f"r{i}" for i in range(len(HARNESS_REPRODUCERS))])
 def test_harness_reproducers(expr: sympy.Expr, at: float) -> None:
-    from symact.validation import truth
+    from symact.validation.scalar import truth
 
     xs = np.array([at, -5.0, -1.5, -0.3, 0.0, 0.7, 2.5, 30.0, -np.inf, np.inf, np.nan])
     got, want = to_numpy(expr)(xs), truth(expr, xs)

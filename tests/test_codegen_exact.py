@@ -14,7 +14,7 @@ import sympy
 from sympy import Max, Piecewise, Rational, tanh
 
 from symact import x
-from symact.codegen import to_numpy
+from symact.codegen.numpy import to_numpy
 
 AFFINE = [
     Rational(5, 2) * x - 3,
@@ -58,7 +58,7 @@ def test_erf_family_from_text_validates(text: str) -> None:
 
 def test_limit_probe_beyond_float32_range_does_not_warn() -> None:
     # seen in the soundness run: float(np.float32(1e300)) warned (an error under filterwarnings=error)
-    from symact.codegen import _agrees
+    from symact.codegen.numpy import _agrees
 
     assert _agrees(float("inf"), 1e300, np.float32)
     assert not _agrees(3.0e38, 1e300, np.float32)
@@ -71,8 +71,7 @@ def test_limit_probe_beyond_float32_range_does_not_warn() -> None:
                                     "_sin_pair", "_cos_pair"])
 def test_pair_helpers_are_accurate(helper: str) -> None:
     """h + l of a pair helper is within 2**-56 (relative; softplus 2**-52) of mpmath's value at uh + ul."""
-    from symact import codegen
-
+    from symact.codegen import numpy as codegen
     truth = {
         "_exp_pair": mpmath.exp,
         "_sigmoid_pair": lambda z: 1 / (1 + mpmath.exp(-z)),
@@ -103,7 +102,7 @@ def test_pair_helpers_are_accurate(helper: str) -> None:
 def test_sigmoid_type_derivatives_are_rounded_once(name: str) -> None:
     """f' = sums of products of sigmoid, sigmoid' and polynomials, evaluated in pairs: <= 2 ULP (was 5)."""
     import symact
-    from symact.validation import _compile_mp, _truth_point
+    from symact.validation.scalar import _compile_mp, _truth_point
 
     fn = symact.get(name).numpy(derivative=1)
     truth = _compile_mp(sympy.diff(symact.get(name).expr, x))
@@ -117,7 +116,7 @@ def test_sigmoid_type_derivatives_are_rounded_once(name: str) -> None:
 def test_sinc_derivative_is_accurate_next_to_its_far_zeros() -> None:
     """sinc' = cos x/x - sin x/x**2 cancels at every root of tan x = x; in pairs it does not (was 47 ULP at -48.67)."""
     import symact
-    from symact.validation import _compile_mp, _truth_point
+    from symact.validation.scalar import _compile_mp, _truth_point
 
     fn = symact.get("sinc").numpy(derivative=1)
     truth = _compile_mp(sympy.diff(symact.get("sinc").expr, x))
@@ -147,7 +146,7 @@ def test_no_limit_at_infinity_gives_nan_there() -> None:
 def test_exp_of_an_affine_argument_keeps_its_accuracy_far_out() -> None:
     """exp((x + 3/2)/3): the shifted and scaled argument is carried in double-double (was 140 ULP at x = -830)."""
     import symact
-    from symact.validation import validate
+    from symact.validation.scalar import validate
 
     d = sympy.diff(sympy.log(sympy.exp(x / 3 + Rational(1, 2)) + 2), x)
     rep = validate(symact.define(d, name="g"), size="quick")

@@ -1,4 +1,4 @@
-"""Tests of symact.interval: enclosures must contain the true values (checked with mpmath)."""
+"""Tests of symact.numeric.interval: enclosures must contain the true values (checked with mpmath)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symact import x
-from symact.interval import EnclosureError, enclose, erfcx
+from symact.numeric.interval import EnclosureError, enclose, erfcx
 
 oo = sympy.oo
 

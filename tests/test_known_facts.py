@@ -36,7 +36,7 @@ def test_facts_cover_the_catalog_exactly() -> None:
 def test_fields_exist_in_properties() -> None:
     from dataclasses import fields
 
-    from symact.properties import Properties
+    from symact.analysis.properties import Properties
 
     names = {f.name for f in fields(Properties)}
     assert set(K.FIELDS) <= names

@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 import symact
-from symact.latex import function_name
+from symact.report.latex import function_name
 
 ACTS = symact.all_activations()
 PDFLATEX = shutil.which("pdflatex")

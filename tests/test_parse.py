@@ -1,4 +1,4 @@
-"""Tests of symact.parse: safe definitions from text or SymPy, never executed."""
+"""Tests of symact.definition.parse: safe definitions from text or SymPy, never executed."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from sympy import (
 
 from hostile_inputs import HOSTILE, marker_payloads
 from symact import Activation, Parameter, x
-from symact.errors import DefinitionError
-from symact import parse
-from symact.parse import FUNCTIONS, MAX_LENGTH, check_expr, define, parse_expr_safely
+from symact.core.errors import DefinitionError
+from symact.definition import parse
+from symact.definition.parse import FUNCTIONS, MAX_LENGTH, check_expr, define, parse_expr_safely
 
 R = Rational
 alpha = sympy.Symbol("alpha", real=True)

@@ -8,7 +8,7 @@ from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, cos, exp, oo, s
 
 import symact
 from symact import x
-from symact.pieces import decompose, sample_between
+from symact.analysis.pieces import decompose, sample_between
 
 ACTS = symact.all_activations()
 PROBES = [Rational(n, 7) for n in range(-70, 71, 3)] + [Rational(-1000), Rational(1000)]

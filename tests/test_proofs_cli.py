@@ -42,5 +42,5 @@ def test_symact_does_not_import_proofs() -> None:
     import subprocess
     import sys
 
-    code = "import sys, symact, symact.pieces, symact.catalog; assert 'proofs' not in sys.modules"
+    code = "import sys, symact, symact.analysis.pieces, symact.definition.catalog; assert 'proofs' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120).returncode == 0

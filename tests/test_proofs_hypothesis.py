@@ -16,7 +16,8 @@ import proofs
 import symact
 from proofs import Verdict
 from proofs.linearity import _reduce_to_zero
-from symact import budget, x
+from symact import x
+from symact.core import budget
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -121,7 +122,7 @@ def test_enclosures_contain_the_true_value(q: sympy.Rational, index: int, prec: 
     # numeric cross-check of the rigorous evaluator against mpmath at 400 bits
     import mpmath
 
-    from proofs.enclose import _ends, enclose
+    from symact.numeric.enclose import _ends, enclose
 
     fn, name = _FUNCS[index]
     box = enclose(fn(q), prec)

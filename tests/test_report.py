@@ -25,10 +25,11 @@ import sympy
 
 import proofs
 import symact
-from symact import plot, report
-from symact.report_data import Progress, collect
-from symact.report_format import SUMMARY_COLUMNS
-from symact.unknown import Unknown
+from symact.report import plot
+from symact.report import sheet as report
+from symact.report.data import Progress, collect
+from symact.report.layout import SUMMARY_COLUMNS
+from symact.core.unknown import Unknown
 
 NAMES = ("relu", "gelu", "binary_step")
 ON_CI = bool(os.environ.get("CI"))

@@ -9,8 +9,8 @@ import sympy
 from sympy import Rational, exp, log
 
 from symact import x
-from symact import rewrite as rw
-from symact.codegen import to_numpy
+from symact.codegen import rewrite as rw
+from symact.codegen.numpy import to_numpy
 
 #: log(c + a exp(u)) for numbers a, c > 0: (a, c, u)
 LOG_SUM_EXP_CONST = [

@@ -1,4 +1,4 @@
-"""Tests of symact.series: Taylor arithmetic, zeros, certificates, and the regimes in the generated code.
+"""Tests of symact.codegen.series: Taylor arithmetic, zeros, certificates, and the regimes in the generated code.
 
 Every certificate the generated code relies on is re-checked here independently:
 the truncation bound with mpmath at high precision at many doubles of each regime,
@@ -16,11 +16,11 @@ import sympy
 from sympy import cos, erf, exp, log, sin, sqrt, tanh
 
 import symact
-from symact import series
-from symact.codegen import derivative_expr, regimes, source, to_numpy
-from symact.unknown import Unknown
-from symact.interval import _hi, _lo
-from symact.validation import _compile_mp, truth, ulp_error
+from symact.codegen import series
+from symact.codegen.numpy import derivative_expr, regimes, source, to_numpy
+from symact.core.unknown import Unknown
+from symact.numeric.interval import _hi, _lo
+from symact.validation.scalar import _compile_mp, truth, ulp_error
 
 x = symact.x
 
@@ -68,11 +68,11 @@ def test_taylor_over_a_box_encloses_every_point() -> None:
 
 
 def test_taylor_refuses_what_it_cannot_bound() -> None:
-    with pytest.raises(symact.interval.EnclosureError):
+    with pytest.raises(symact.numeric.interval.EnclosureError):
         series.taylor(abs(x), -1, 1, 3)
-    with pytest.raises(symact.interval.EnclosureError):
+    with pytest.raises(symact.numeric.interval.EnclosureError):
         series.taylor(1 / x, -1, 1, 3)
-    with pytest.raises(symact.interval.EnclosureError):
+    with pytest.raises(symact.numeric.interval.EnclosureError):
         series.taylor(log(x), -1, 1, 3)
 
 
@@ -197,9 +197,9 @@ def test_generated_function_is_accurate_next_to_the_zero(name: str, d: int, orde
 
 def test_regime_is_printed_readably() -> None:
     src = source(symact.get("tanh_shrink"))
-    assert "# certified Taylor regime (symact.series): zero of order 3 exactly at x = 0.0" in src
+    assert "# certified Taylor regime (symact.codegen.series): zero of order 3 exactly at x = 0.0" in src
     # the series at 0 converges only for |x| < pi/2: pieces of order 0 carry on where x - tanh(x) still cancels
-    assert "# certified Taylor regime (symact.series): next to a zero, expanded at x = 1.04" in src
+    assert "# certified Taylor regime (symact.codegen.series): next to a zero, expanded at x = 1.04" in src
     assert "r = _series(r, x_in, " in src
     fn = to_numpy(symact.get("tanh_shrink"))
     assert fn(1e-8) == pytest.approx(1e-24 / 3, rel=1e-15)

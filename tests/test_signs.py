@@ -1,4 +1,4 @@
-"""Tests of symact.signs against truths computed independently with mpmath (50 digits)."""
+"""Tests of symact.analysis.signs against truths computed independently with mpmath (50 digits)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sympy
 from sympy import Rational, exp, oo, sqrt
 
 from symact import Unknown, x
-from symact.signs import Root, SignChart, sign_at, sign_chart
+from symact.analysis.signs import Root, SignChart, sign_at, sign_chart
 
 mp50 = mpmath.mp.clone() if hasattr(mpmath.mp, "clone") else None
 

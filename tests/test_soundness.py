@@ -1,9 +1,9 @@
 """The soundness harness: every definite claim symact makes, checked against mpmath.
 
 Hypothesis draws random activations (:func:`strategies.activations`); for each,
-the library is asked for its property record (``symact.analysis.properties``),
+the library is asked for its property record (``symact.analysis.calculus.properties``),
 and, on a share of them, for ``analysis.limit``, ``analysis.derivative``,
-``proofs.prove_linear`` and ``symact.codegen.to_numpy``. Every claim that is not
+``proofs.prove_linear`` and ``symact.codegen.numpy.to_numpy``. Every claim that is not
 :class:`~symact.Unknown` is checked against independent numeric evidence: an
 mpmath evaluator of the exact definition written here (not symact's), at 40
 digits, at ~600 points (dense in [-20, 20], out to +-1e12, next to every
@@ -65,9 +65,12 @@ import sympy
 from hypothesis import HealthCheck, Phase, given, settings
 from sympy import S, oo
 
-from symact import analysis, budget, x
-from symact.pieces import decompose
-from symact.unknown import Unknown
+from symact import x
+
+from symact.analysis import calculus as analysis
+from symact.core import budget
+from symact.analysis.pieces import decompose
+from symact.core.unknown import Unknown
 
 try:  # tests/ on sys.path (rootdir-relative import, no tests/__init__.py)
     import strategies
@@ -1214,7 +1217,7 @@ def _check_api(ck: Checker) -> None:
     ck.run("prove_linear", Unknown("undecided") if result.verdict == proofs.Verdict.UNKNOWN else result,
            lambda c: check_prove_linear(ck, c))
     try:
-        from symact.codegen import to_numpy
+        from symact.codegen.numpy import to_numpy
     except ImportError:
         return
     try:
@@ -1369,7 +1372,7 @@ def test_harness_tells_tiny_one_sided_slopes_apart() -> None:
 def test_harness_compares_a_certified_extremum_exactly() -> None:
     """A 42-digit Float inside its rational enclosure is no false claim (the 5,000 run flagged it:
     rounding the Float and the bounds to 40 digits, with p/q rounded twice, put it outside)."""
-    from symact.properties import Extremum
+    from symact.analysis.properties import Extremum
 
     expr = (2 - x / 2) / (sympy.exp(-2 * x - 2) + 1)
     value = sympy.Float("1.76183713664940084555960872059664861960709", 42)
@@ -1452,7 +1455,7 @@ CODEGEN_REPRODUCERS = [
 @pytest.mark.parametrize("expr,at", CODEGEN_REPRODUCERS, ids=["cube-scaling", "max-tanh", "min-erf", "max-silu", "abs-cube", "min-expm1", "softsign-quotient", "max-const-erf"])
 def test_numpy_code_agrees_with_mpmath(expr: sympy.Expr, at: float) -> None:
     """The generated NumPy function agrees with mpmath (loose relative tolerance 1e-6)."""
-    codegen = pytest.importorskip("symact.codegen")
+    codegen = pytest.importorskip("symact.codegen.numpy")
     import numpy as np
 
     got = float(np.asarray(codegen.to_numpy(expr)(np.array([at])))[0])
@@ -1489,7 +1492,9 @@ def test_soundness_shrinking(request: pytest.FixtureRequest, small_budgets: None
 
 _DETERMINISM_SCRIPT = r"""
 import json, sys, sympy
-from symact import analysis, budget, x
+from symact import x
+from symact.analysis import calculus as analysis
+from symact.core import budget
 budget.set_default_seconds(30.0)
 out = []
 for text in json.loads(sys.argv[1]):
@@ -1542,8 +1547,7 @@ def _budget_of(name: str) -> float:
     (``pieces.SOLVE_SECONDS``) and the simplify of the breakpoint value (2 s).
     ``prove_linear`` runs its reductions under ``proofs.linearity.STEP_SECONDS`` each.
     """
-    from symact import pieces
-
+    from symact.analysis import pieces
     return {
         "properties": RECORD,
         "output_range": RECORD,

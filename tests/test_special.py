@@ -1,4 +1,4 @@
-"""symact.special: erfc of a double-double argument against correctly rounded mpmath."""
+"""symact.codegen.kernels: erfc of a double-double argument against correctly rounded mpmath."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from symact import special
-from symact.codegen import round_to
-from symact.validation import ulp_error
+from symact.codegen import kernels as special
+from symact.codegen.numpy import round_to
+from symact.validation.scalar import ulp_error
 
 
 def _truth(fn, *cols: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The mpmath truth of symact.validation: certified, correctly rounded, and fast when the cache is cold.
+"""The mpmath truth of symact.validation.scalar: certified, correctly rounded, and fast when the cache is cold.
 
 Every catalog entry's truth (f and f', float32 and float64) is compared with the
 independent reference method (two precisions from >= 240 bits, a third at twice
@@ -18,8 +18,8 @@ import pytest
 import sympy
 
 import symact
-from symact import validation as V
-from symact.codegen import derivative_expr, round_to
+from symact.validation import scalar as V
+from symact.codegen.numpy import derivative_expr, round_to
 
 x = symact.x
 F32, F64 = V._DTYPES["float32"][1:], V._DTYPES["float64"][1:]

@@ -10,8 +10,8 @@ import sympy
 from sympy import Rational, exp, log
 
 import symact
-from symact import vector as V
-from symact.errors import DefinitionError, UnknownActivationError
+from symact.definition import vector as V
+from symact.core.errors import DefinitionError, UnknownActivationError
 
 NAMES = ("softmax", "log_softmax", "softmin", "glu", "sparsemax", "logsumexp")
 

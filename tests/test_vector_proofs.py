@@ -10,7 +10,7 @@ import sympy
 
 from proofs import Verdict
 from proofs import vector as pv
-from symact import vector as V
+from symact.definition import vector as V
 
 P, D, U = Verdict.PROVED, Verdict.DISPROVED, Verdict.UNKNOWN
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sympy
 
-from symact.activation import Activation, x
-from symact.pieces import decompose
+from symact.definition.activation import Activation, x
+from symact.analysis.pieces import decompose
 
 __all__ = ["function_name", "to_latex"]
 
@@ -49,7 +49,7 @@ def to_latex(act: Activation, derivative: int = 0, *, seconds: float | None = No
 
     The derivative is :meth:`Activation.derivative` under its budget (``seconds``,
     default ``analysis.DERIVATIVE_SECONDS``); past it
-    :class:`~symact.budget.BudgetExceeded` is raised. Printing is SymPy's ``latex``.
+    :class:`~symact.core.budget.BudgetExceeded` is raised. Printing is SymPy's ``latex``.
 
     Examples:
         >>> import symact

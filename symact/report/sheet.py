@@ -1,9 +1,9 @@
 r"""The activation sheet: ``symact report`` and ``symact plot``, and the Jupyter displays.
 
-One sheet per activation (:mod:`symact.report_data`), laid out once
-(:mod:`symact.report_format`) and written as Markdown, LaTeX
-(:mod:`symact.report_latex`), self-contained HTML with MathML
-(:mod:`symact.report_html`) or JSON. The sheets are derived once and reused for
+One sheet per activation (:mod:`symact.report.data`), laid out once
+(:mod:`symact.report.layout`) and written as Markdown, LaTeX
+(:mod:`symact.report.latex_sheet`), self-contained HTML with MathML
+(:mod:`symact.report.html`) or JSON. The sheets are derived once and reused for
 every format, so ``--format all`` costs little more than one format.
 
 * **Markdown** (``.md``): formulas in ```` ```math ```` blocks (GitHub renders
@@ -13,7 +13,7 @@ every format, so ``--format all`` costs little more than one format.
 * **HTML** (``.html``): one file that works offline; plots inline.
 * **JSON** (``.json``): the same facts as data (see :func:`to_json`).
 
-Every report includes the numeric validation (:func:`symact.validation.validate`,
+Every report includes the numeric validation (:func:`symact.validation.scalar.validate`,
 ULP figures per dtype for f and f') on the ``quick`` input set (about 1.5k points
 per dtype and function); ``--validate full`` uses the full set (~20k points) and
 ``--no-validate`` leaves it out (the report then says "Not run"). Its cost is the
@@ -41,13 +41,13 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from symact import catalog
-from symact.activation import Activation
-from symact.errors import SymactError
-from symact.report_data import DEFAULT_VALIDATION, Progress, Sheet, collect
-from symact.report_format import SUMMARY_COLUMNS, Fmt, Markdown, document, formula_latex, value
-from symact.serialize import to_jsonable
-from symact.unknown import Unknown
+from symact.definition import catalog
+from symact.definition.activation import Activation
+from symact.core.errors import SymactError
+from symact.report.data import DEFAULT_VALIDATION, Progress, Sheet, collect
+from symact.report.layout import SUMMARY_COLUMNS, Fmt, Markdown, document, formula_latex, value
+from symact.report.serialize import to_jsonable
+from symact.core.unknown import Unknown
 
 __all__ = [
     "FORMATS",
@@ -103,11 +103,11 @@ def render(sheets: Sequence[Sheet], fmt: str, plot_dir: str | None = None, plot_
     if fmt == "markdown":
         return document(Markdown(lambda sh: _plot_name(sh, plot_dir, "svg")), sheets)
     if fmt == "latex":
-        from symact.report_latex import Latex
+        from symact.report.latex_sheet import Latex
 
         return document(Latex(lambda sh: _plot_name(sh, plot_dir, "pdf")), sheets)
     if fmt == "html":
-        from symact.report_html import Html
+        from symact.report.html import Html
 
         return document(Html(), sheets)
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -126,7 +126,7 @@ def to_json(sheets: Sequence[Sheet], plot_dir: str | None = None, plot_formats: 
     each plot format to its file, relative to the report (``plot_dir/NAME.svg``, as Markdown and
     LaTeX refer to them), for the ``plot_formats`` written next to it; ``null`` when none is."""
     from symact import __version__
-    from symact.report_format import CONVENTIONS
+    from symact.report.layout import CONVENTIONS
 
     plain = Fmt()
     rows = []
@@ -265,10 +265,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     """Run ``symact plot`` from parsed arguments; returns the exit code."""
-    from symact import plot
-
+    from symact.report import plot
     if args.expr is not None:
-        from symact.parse import define
+        from symact.definition.parse import define
 
         act = define(args.expr, name=args.name or "custom")
     elif args.name:
@@ -310,7 +309,7 @@ def main_plot(argv: Sequence[str] | None = None) -> int:
 
 
 def _kind(obj: Any) -> str:
-    from symact.properties import Properties
+    from symact.analysis.properties import Properties
 
     if isinstance(obj, Activation):
         return "activation"
@@ -335,7 +334,7 @@ def _property_rows(fmt: Any, props: Any) -> list[list[str]]:
 def repr_html(obj: Any) -> str | None:
     """``_repr_html_`` for an activation (formula and derivative in MathML), a property record
     (a table) and a proof result (its write-up); ``None`` for other objects."""
-    from symact.report_html import Html, markdown_to_html, mathml
+    from symact.report.html import Html, markdown_to_html, mathml
 
     kind, h = _kind(obj), Html()
     if kind == "activation":

@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy
 
-from symact.unknown import Unknown
+from symact.core.unknown import Unknown
 
 __all__ = ["describe", "to_jsonable"]
 

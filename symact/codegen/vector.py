@@ -1,7 +1,7 @@
 """Stable, vectorised NumPy code for the vector activations, validated against mpmath.
 
 :func:`to_numpy` compiles the generated source of :func:`source` for one entry of
-:mod:`symact.vector`. Each function works over an axis (default -1) with NumPy
+:mod:`symact.definition.vector`. Each function works over an axis (default -1) with NumPy
 reductions (``np.max``, ``np.sum``, ``np.cumsum``), never a Python loop over
 elements (a lambdified ``Sum`` would be one). The numerics:
 
@@ -31,8 +31,8 @@ elements (a lambdified ``Sum`` would be one). The numerics:
 * float32 (and float16, integer) input is computed in float64 and rounded once.
 
 :func:`validate` measures every function against the correctly rounded truth
-(mpmath at 240 bits, :func:`symact.codegen.round_to`), in ULP
-(:func:`symact.validation.ulp_error`), on :func:`rows`: 100 rows of length 1000 in
+(mpmath at 240 bits, :func:`symact.codegen.numpy.round_to`), in ULP
+(:func:`symact.validation.scalar.ulp_error`), on :func:`rows`: 100 rows of length 1000 in
 10 families (as in the numeric probe).
 
 Examples:
@@ -67,10 +67,10 @@ import mpmath
 import numpy as np
 from mpmath import mpf
 
-from symact.codegen import _dd_add, _dd_mul, _two_prod, _two_sum, round_to  # the same error-free transformations as the scalar code
-from symact.codegen import to_numpy as _scalar_to_numpy
-from symact.validation import save_cached, ulp_error
-from symact.vector import get as _get
+from symact.codegen.numpy import _dd_add, _dd_mul, _two_prod, _two_sum, round_to  # the same error-free transformations as the scalar code
+from symact.codegen.numpy import to_numpy as _scalar_to_numpy
+from symact.validation.scalar import save_cached, ulp_error
+from symact.definition.vector import get as _get
 
 __all__ = ["VectorFunctionReport", "VectorReport", "rows", "source", "to_numpy", "truth", "validate"]
 
@@ -450,7 +450,7 @@ def to_numpy(name: str) -> Callable[..., Any]:
         import symact
 
         ns["_sigmoid"] = _scalar_to_numpy(symact.get("sigmoid"))
-    exec(compile(source(act.name), f"<symact.vector_numeric {act.name}>", "exec"), ns)  # noqa: S102 - our own generated source
+    exec(compile(source(act.name), f"<symact.codegen.vector {act.name}>", "exec"), ns)  # noqa: S102 - our own generated source
     return ns[act.name]  # type: ignore[no-any-return]
 
 

@@ -5,7 +5,7 @@ SymPy's ``limit`` is usually right, but not always: it says
 terms tend to 1 (found by the soundness harness). symact takes limits from SymPy
 piece by piece, so a wrong limit would become a wrong claim. Before a limit is
 stated, :func:`limit_disagreement` evaluates the expression with *rigorous*
-interval arithmetic (:func:`symact.interval.enclose`) at three points ever
+interval arithmetic (:func:`symact.numeric.interval.enclose`) at three points ever
 closer to the limit point (``10**4``, ``10**16``, ``10**64`` towards infinity;
 offsets of ``10**-4``, ``10**-16``, ``10**-64`` times the room on that side of a
 finite point) and refutes the claim when the certified distance to the claimed
@@ -39,7 +39,7 @@ import mpmath
 import sympy
 from sympy import oo
 
-from symact.interval import EnclosureError, enclose
+from symact.numeric.interval import EnclosureError, enclose
 
 __all__ = ["limit_disagreement"]
 

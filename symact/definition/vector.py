@@ -1,7 +1,7 @@
 r"""Vector activations: softmax, log_softmax, softmin, GLU, sparsemax and logsumexp.
 
 These map a vector of n reals to a vector (or, for ``logsumexp``, to one real),
-so they are kept out of the scalar catalog (:mod:`symact.catalog`), whose
+so they are kept out of the scalar catalog (:mod:`symact.definition.catalog`), whose
 entries are functions of the one variable :data:`symact.x`. This module is
 their registry, in the same style: :class:`VectorActivation` records holding
 an exact SymPy definition and descriptive metadata, :func:`get` and
@@ -46,9 +46,9 @@ from typing import Any
 import sympy
 from sympy import Indexed, IndexedBase, Integer, Max, Sum, exp, log
 
-from symact.activation import Framework, exact_number
-from symact.errors import DefinitionError, UnknownActivationError
-from symact.unknown import Unknown
+from symact.definition.activation import Framework, exact_number
+from symact.core.errors import DefinitionError, UnknownActivationError
+from symact.core.unknown import Unknown
 
 __all__ = [
     "X",
@@ -378,7 +378,7 @@ def get(name: str | VectorActivation, n: int | None = None) -> VectorActivation:
         >>> get("softmaks")
         Traceback (most recent call last):
         ...
-        symact.errors.UnknownActivationError: unknown activation 'softmaks'; did you mean 'softmax', 'softmin' or 'log_softmax'?
+        symact.core.errors.UnknownActivationError: unknown activation 'softmaks'; did you mean 'softmax', 'softmin' or 'log_softmax'?
     """
     if isinstance(name, VectorActivation):
         act = name
@@ -435,7 +435,7 @@ SUM_STEPS: tuple[tuple[str, Callable[[sympy.Expr], sympy.Expr]], ...] = (
 def _run(step: Callable[[sympy.Expr], sympy.Expr], expr: sympy.Expr, name: str) -> sympy.Expr:
     """One reduction step; ``simplify`` runs under a time budget (it can hang)."""
     if name == "simplify":
-        from symact.budget import call
+        from symact.core.budget import call
 
         return call(step, expr, seconds=STEP_SECONDS, what="simplify")
     return step(expr)
@@ -753,7 +753,7 @@ def is_vector(name: str) -> bool:
         >>> is_vector("softmax"), is_vector("LSE"), is_vector("relu")
         (True, True, False)
     """
-    from symact import catalog
+    from symact.definition import catalog
 
     if not isinstance(name, str) or _key(name) not in _LOOKUP:
         return False
@@ -870,7 +870,7 @@ def cli_code(name: str) -> int:
         ...
         0
     """
-    from symact.vector_numeric import source
+    from symact.codegen.vector import source
 
     print(source(name), end="")
     return 0
@@ -885,7 +885,7 @@ def cli_check(name: str, count: int = 100, length: int = 1000) -> int:
         ...
         0
     """
-    from symact.vector_numeric import validate
+    from symact.codegen.vector import validate
 
     rep = validate(name, count=count, length=length)
     print(rep)

@@ -325,7 +325,7 @@ def erfc_dd(zh: Any, zl: Any = 0.0) -> Any:
 
     Examples:
         >>> import mpmath
-        >>> from symact.codegen import round_to
+        >>> from symact.codegen.numpy import round_to
         >>> with mpmath.workprec(200):
         ...     truth = round_to(mpmath.erfc(mpmath.mpf(2) + mpmath.mpf(2) ** -50))
         >>> float(erfc_dd(2.0, 2.0**-50)), truth, float(erfc(2.0))

@@ -3,7 +3,7 @@ r"""The LaTeX activation sheet: a complete document that compiles with plain ``p
 Only packages of Debian's ``texlive-latex-base`` are used (amsmath, amssymb,
 graphicx, longtable, array, geometry, hyperref), so the CI's LaTeX compiles it.
 Plots are included as PDF files written next to the ``.tex`` file (see
-:func:`symact.report.write`); the summary table is a ``longtable`` that breaks
+:func:`symact.report.sheet.write`); the summary table is a ``longtable`` that breaks
 across pages.
 
 Examples:
@@ -20,9 +20,9 @@ from typing import Any
 
 import sympy
 
-from symact.report_data import Sheet
-from symact.report_format import Fmt
-from symact.unknown import Unknown
+from symact.report.data import Sheet
+from symact.report.layout import Fmt
+from symact.core.unknown import Unknown
 
 __all__ = ["Latex", "PREAMBLE"]
 
@@ -77,7 +77,7 @@ class Latex(Fmt):
         return "".join(out)
 
     def _math(self, expr: Any) -> str:
-        from symact.latex import _printable
+        from symact.report.latex import _printable
 
         e = sympy.sympify(expr, strict=True)
         if isinstance(e, sympy.Expr):

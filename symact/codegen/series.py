@@ -10,7 +10,7 @@ approximation, not an equal rewrite, so it is used only with a proof:
 * the coefficients ``g^(j)(a)/j!`` and the bounds come from Taylor-mode
   automatic differentiation of the *original* expression over
   :mod:`mpmath.iv` intervals (:func:`taylor`), whose zero-order values are the
-  certified enclosures of :mod:`symact.interval`; evaluated over a box ``X``,
+  certified enclosures of :mod:`symact.numeric.interval`; evaluated over a box ``X``,
   the j-th result encloses ``g^(j)(xi)/j!`` for every ``xi`` in ``X``;
 * the zero: a simple zero is bracketed by a certified sign change and is the
   only one in the regime because ``g'`` excludes 0 there; a zero of higher
@@ -58,9 +58,9 @@ import sympy
 from mpmath import iv
 from mpmath.libmp import fzero
 
-from symact import interval
-from symact.activation import x
-from symact.unknown import Unknown
+from symact.numeric import interval
+from symact.definition.activation import x
+from symact.core.unknown import Unknown
 
 __all__ = ["Regime", "Zero", "certify", "find_zeros", "regimes", "taylor"]
 
@@ -305,7 +305,7 @@ class _Taylor:
 def taylor(expr: sympy.Expr, lo: Any, hi: Any, n: int, prec: int = _PREC, seconds: float = 10.0) -> list[Any]:
     """Interval enclosures of ``g^(j)(xi)/j!`` for every ``xi`` in ``[lo, hi]``, ``j = 0..n-1``.
 
-    Raises :class:`symact.interval.EnclosureError` where the expression is not
+    Raises :class:`symact.numeric.interval.EnclosureError` where the expression is not
     supported or may be undefined on the box, and ``TimeoutError`` past ``seconds``.
 
     Examples:
@@ -332,7 +332,7 @@ def taylor(expr: sympy.Expr, lo: Any, hi: Any, n: int, prec: int = _PREC, second
 # Certificates
 # ---------------------------------------------------------------------------------------
 def _split_dd(c: Any) -> tuple[float, float]:
-    from symact.codegen import round_to
+    from symact.codegen.numpy import round_to
 
     with mpmath.workprec(_PREC * 2):
         m = mpmath.mpf(c.mid)
@@ -398,7 +398,7 @@ def certify(
 
     Returns:
         a :class:`Regime` whose :attr:`~Regime.bound` is ``<= 2**-60``, or an
-        :class:`~symact.unknown.Unknown` with the reason.
+        :class:`~symact.core.unknown.Unknown` with the reason.
 
     Examples:
         >>> import sympy
@@ -503,7 +503,7 @@ def certify(
 # ---------------------------------------------------------------------------------------
 def _exact_order(expr: sympy.Expr, c: sympy.Expr, kmax: int = 6) -> int | None:
     """The order of the zero of ``expr`` at the exact point ``c`` (None: not a zero or undecided)."""
-    from symact import budget
+    from symact.core import budget
 
     def order() -> int | None:
         d = expr
@@ -554,7 +554,7 @@ def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
         >>> [(float(z.lo), z.order) for z in find_zeros(x - sympy.tanh(x), -1, 1)]
         [(0.0, 3)]
     """
-    from symact.validation import _compile_mp
+    from symact.validation.scalar import _compile_mp
 
     f_mp = _compile_mp(expr)
     f_iv = interval.compile_enclosure(expr)
@@ -608,7 +608,7 @@ def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
 # Regimes for a generated function
 # ---------------------------------------------------------------------------------------
 def _direct_error(expr: sympy.Expr, fn: Callable[[Any], Any], xs: np.ndarray) -> np.ndarray:
-    from symact.validation import truth, ulp_error
+    from symact.validation.scalar import truth, ulp_error
 
     with np.errstate(all="ignore"):
         got = np.asarray(fn(xs), dtype=np.float64)
@@ -664,7 +664,7 @@ def _eval_fails(expr: sympy.Expr, c: sympy.Expr) -> bool:
 
 
 def _round_to(v: Any) -> float:
-    from symact.codegen import round_to  # codegen imports this module: a late import
+    from symact.codegen.numpy import round_to  # codegen imports this module: a late import
 
     return round_to(v)
 
@@ -711,7 +711,7 @@ def _flanks(expr: sympy.Expr, reg: Regime, lo: float, hi: float, deadline: float
 def _removable(expr: sympy.Expr, c: sympy.Expr) -> tuple[sympy.Expr, int] | None:
     """``(h, m)`` with ``expr = h / (x - c)**m`` and ``h`` free of the division by zero at ``c``
     (``cos(x)/x - sin(x)/x**2 = (x cos(x) - sin(x)) / x**2``), or None; SymPy, budgeted."""
-    from symact import budget
+    from symact.core import budget
 
     def split() -> tuple[sympy.Expr, int] | None:
         num, den = sympy.fraction(sympy.together(expr))
@@ -769,12 +769,11 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
 
     Examples:
         >>> import symact
-        >>> from symact.codegen import derivative_expr, to_numpy
+        >>> from symact.codegen.numpy import derivative_expr, to_numpy
         >>> regimes(symact.get("softplus").expr, to_numpy(symact.get("softplus")))
         ()
     """
-    from symact import rewrite as rw
-
+    from symact.codegen import rewrite as rw
     deadline = time.monotonic() + seconds
     out: list[Regime] = []
     pieces = rw.stabilize(expr).pieces

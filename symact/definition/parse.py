@@ -27,7 +27,7 @@ The language (Python syntax, a small subset):
   ``where(cond, a, b)``: comparisons ``< <= > >= == !=`` (chains allowed),
   ``and``/``or``/``not``, ``&``/``|``, ``True`` and ``False``.
 
-Everything else is a :class:`~symact.errors.DefinitionError` (a ``ValueError``)
+Everything else is a :class:`~symact.core.errors.DefinitionError` (a ``ValueError``)
 naming the offending token and its column. Columns are 1-based character
 positions in the whole text (a newline counts as one character).
 
@@ -57,7 +57,7 @@ constant                  value    what it bounds
                                    compare them (``Max``, ``Min``, conditions)
 ``CLOSE_ZERO``            1e-10    a constant sum must not cancel below this fraction of
                                    its largest term (a disguised zero)
-``BUILD_SECONDS``         2.0      the SymPy building runs in a :mod:`symact.budget` worker
+``BUILD_SECONDS``         2.0      the SymPy building runs in a :mod:`symact.core.budget` worker
                                    as a safety net (see below)
 ========================  =======  =====================================================
 
@@ -73,7 +73,7 @@ too, and the two rules above must hold. Exact rationals are only bounded by
 The checks that need no SymPy (length, characters, brackets, ``ast.parse``,
 node count and depth) run in the calling process and reject most hostile text
 in microseconds. Building the SymPy objects, where SymPy's automatic
-evaluation runs, happens under :func:`symact.budget.call` with
+evaluation runs, happens under :func:`symact.core.budget.call` with
 :data:`BUILD_SECONDS`: the structural limits above keep every known costly
 input far below it, and the budget (a killed worker, or a ``SIGALRM`` inside a
 worker) bounds whatever they miss. Running past it is a ``DefinitionError``
@@ -105,9 +105,9 @@ from sympy.core.relational import Relational
 from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
-from symact import budget
-from symact.activation import Activation, Parameter, exact_number, x
-from symact.errors import DefinitionError
+from symact.core import budget
+from symact.definition.activation import Activation, Parameter, exact_number, x
+from symact.core.errors import DefinitionError
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "check_expr", "define", "parse_expr_safely"]
 
@@ -1094,7 +1094,7 @@ def parse_expr_safely(source: str, params: Collection[str] = ()) -> sympy.Expr:
         >>> parse_expr_safely("x.__class__")
         Traceback (most recent call last):
         ...
-        symact.errors.DefinitionError: attribute access is not allowed at '.__class__' (column 2)
+        symact.core.errors.DefinitionError: attribute access is not allowed at '.__class__' (column 2)
     """
     if not isinstance(source, str):
         raise TypeError(f"the definition must be a string, got {type(source).__name__}")
@@ -1124,7 +1124,7 @@ def check_expr(expr: sympy.Basic, params: Collection[str] = ()) -> sympy.Expr:
         >>> check_expr(sympy.Float("0.5") * sympy.Symbol("x"))
         Traceback (most recent call last):
         ...
-        symact.errors.DefinitionError: the float 0.500000000000000 is not exact; use sympy.Rational('0.500000000000000') or sympy.nsimplify(...) at '0.500000000000000'
+        symact.core.errors.DefinitionError: the float 0.500000000000000 is not exact; use sympy.Rational('0.500000000000000') or sympy.nsimplify(...) at '0.500000000000000'
     """
     symbols = _param_symbols(params)
     if not isinstance(expr, sympy.Basic):
@@ -1180,7 +1180,7 @@ def _free_symbols(expr: sympy.Basic) -> list[sympy.Symbol]:
 def define(source: str | sympy.Expr, name: str | None = None, params: Mapping[str, Any] | None = None) -> Activation:
     """An activation from text or from a SymPy expression, checked and never executed.
 
-    Text is read by symact's own parser (see :mod:`symact.parse`): only numbers,
+    Text is read by symact's own parser (see :mod:`symact.definition.parse`): only numbers,
     ``x``, the declared parameters, ``pi``, ``E``, ``+ - * / **`` and the functions
     of :data:`FUNCTIONS` are allowed. A SymPy expression is checked against the
     same table. The building runs under a :data:`BUILD_SECONDS` time budget as a
@@ -1213,11 +1213,11 @@ def define(source: str | sympy.Expr, name: str | None = None, params: Mapping[st
         >>> define("x*tahn(x)")
         Traceback (most recent call last):
         ...
-        symact.errors.DefinitionError: unknown function (did you mean 'tanh'?): the allowed functions are ... at 'tahn' (column 3)
+        symact.core.errors.DefinitionError: unknown function (did you mean 'tanh'?): the allowed functions are ... at 'tahn' (column 3)
         >>> define("__import__('os').getpid()")
         Traceback (most recent call last):
         ...
-        symact.errors.DefinitionError: strings are not allowed at "'" (column 12)
+        symact.core.errors.DefinitionError: strings are not allowed at "'" (column 12)
     """
     act_name = _check_activation_name(name)
     defaults = _check_params(params)

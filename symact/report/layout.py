@@ -2,9 +2,9 @@ r"""The layout of the activation sheet, written once for every output format.
 
 A report is a sequence of blocks (headings, paragraphs, tables, formulas,
 figures, collapsible proofs). :func:`document` lays the sheets out with the
-primitives of a :class:`Fmt`; :class:`Markdown` here, ``symact.report_html.Html``
-and ``symact.report_latex.Latex`` implement them. Every cell is computed from a
-:class:`~symact.report_data.Sheet` by :func:`value` and friends; nothing is
+primitives of a :class:`Fmt`; :class:`Markdown` here, ``symact.report.html.Html``
+and ``symact.report.latex_sheet.Latex`` implement them. Every cell is computed from a
+:class:`~symact.report.data.Sheet` by :func:`value` and friends; nothing is
 typed per activation. The conventions are: ``None`` prints "does not exist", an
 :class:`~symact.Unknown` prints "unknown (reason)", ``True``/``False`` print
 "yes"/"no".
@@ -30,8 +30,8 @@ from typing import Any
 
 import sympy
 
-from symact.report_data import Sheet
-from symact.unknown import Unknown
+from symact.report.data import Sheet
+from symact.core.unknown import Unknown
 
 __all__ = [
     "CONVENTIONS", "SUMMARY_COLUMNS", "Fmt", "Markdown", "cut_numbers", "decimal_prefix", "document", "formula_latex", "section",
@@ -338,7 +338,7 @@ def value(fmt: Fmt, v: Any, field: str = "", short: bool = False) -> str:
 
 def formula_latex(sh: Sheet) -> list[tuple[str, Any, str]]:
     """``(left side, expression, LaTeX)`` for f, f' and f'' (Unknown where not derived)."""
-    from symact.latex import _LATEX_SETTINGS, _printable, function_name
+    from symact.report.latex import _LATEX_SETTINGS, _printable, function_name
 
     name = function_name(sh.act)
     out = []
@@ -426,7 +426,7 @@ def _validation(fmt: Fmt, sh: Sheet) -> str:
          fmt.text(str(r.warnings)), fmt.text(r.bound), fmt.text("yes" if r.bound_met else "no")]
         for r in v.results
     ]
-    intro = (f"The generated NumPy code (symact.codegen.to_numpy) against correctly rounded mpmath truth, "
+    intro = (f"The generated NumPy code (symact.codegen.numpy.to_numpy) against correctly rounded mpmath truth, "
              f"on the {sh.validation_size} input set: {v.summary()}.")
     return fmt.para(fmt.text(intro)) + "\n\n" + fmt.table(header, rows)
 

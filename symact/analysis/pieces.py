@@ -44,7 +44,7 @@ from sympy import (
 )
 from sympy.core.relational import Relational
 
-from symact.activation import x
+from symact.definition.activation import x
 
 __all__ = ["PiecewiseForm", "breakpoints", "decompose", "sample_between"]
 
@@ -131,7 +131,7 @@ def _is_zero(expr: sympy.Expr) -> bool:
     if not expr.is_number:
         return False
     try:
-        from symact import budget
+        from symact.core import budget
 
         return bool(budget.call(sympy.simplify, expr, seconds=2.0, what="exact zero test") == 0)
     except Exception:  # noqa: BLE001 - a failed or timed-out simplification proves nothing
@@ -145,7 +145,7 @@ def _is_zero(expr: sympy.Expr) -> bool:
 
 def _budgeted(fn: Callable, *args: object, what: str) -> object:
     try:
-        from symact import budget
+        from symact.core import budget
     except ImportError:  # pragma: no cover - budget lands with the safety work
         return fn(*args)
     return budget.call(fn, *args, seconds=SOLVE_SECONDS, what=what)
@@ -343,7 +343,7 @@ def _value_at(expr: sympy.Expr, point: sympy.Expr, var: sympy.Symbol) -> sympy.E
         return sympy.nan
     if value.is_number and not value.is_Rational:
         try:
-            from symact import budget
+            from symact.core import budget
 
             simpler = budget.call(sympy.simplify, value, seconds=2.0, what="simplify a breakpoint value")
             if sympy.count_ops(simpler) <= sympy.count_ops(value):

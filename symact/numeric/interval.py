@@ -38,7 +38,7 @@ Examples:
     >>> enclose(sympy.log(x), -1, 1)
     Traceback (most recent call last):
     ...
-    symact.interval.EnclosureError: log of an interval reaching <= 0: [-1.0, 1.0]
+    symact.numeric.interval.EnclosureError: log of an interval reaching <= 0: [-1.0, 1.0]
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ import sympy
 from mpmath import iv, mp
 from mpmath.libmp import finf, fnan, fninf, fzero
 
-from symact.activation import x
+from symact.definition.activation import x
 
 __all__ = ["EnclosureError", "compile_enclosure", "enclose", "erfcx", "iv_point", "to_iv"]
 
@@ -738,7 +738,7 @@ def enclose(expr: sympy.Expr, lo: Any = None, hi: Any = None, *, var: sympy.Symb
         >>> enclose(1 / x, -1, 1)
         Traceback (most recent call last):
         ...
-        symact.interval.EnclosureError: division by an interval containing 0: [-1.0, 1.0]
+        symact.numeric.interval.EnclosureError: division by an interval containing 0: [-1.0, 1.0]
     """
     expr = sympy.sympify(expr, strict=True)
     f = compile_enclosure(expr, var)

@@ -1,11 +1,11 @@
 """The data of the activation sheet: one :class:`Sheet` per activation, derived, never typed.
 
 :func:`sheet` gathers for one activation its first two derivatives, the property
-record, what happens at each breakpoint (:class:`symact.plot.Joint`), the
+record, what happens at each breakpoint (:class:`symact.report.plot.Joint`), the
 linearity verdict with its proof (:func:`proofs.prove_linear`), the numeric
-validation summary (:func:`symact.validation.validate`) and the plots.
+validation summary (:func:`symact.validation.scalar.validate`) and the plots.
 :func:`collect` does it for many activations: each sheet is built in a forked
-budget worker (:func:`symact.budget.call`), ``jobs`` of them at a time, so a
+budget worker (:func:`symact.core.budget.call`), ``jobs`` of them at a time, so a
 whole-catalog report uses both cores and the SymPy steps inside a worker run
 under cheap nested budgets. Every renderer reads the same sheets, so a report in
 four formats derives everything once.
@@ -35,9 +35,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from symact import budget
-from symact.activation import Activation
-from symact.unknown import Unknown
+from symact.core import budget
+from symact.definition.activation import Activation
+from symact.core.unknown import Unknown
 
 __all__ = ["DEFAULT_VALIDATION", "SHEET_SECONDS", "Progress", "Sheet", "collect", "expected_cost", "sheet", "warm_up"]
 
@@ -57,13 +57,13 @@ class Sheet:
         act: the activation.
         derivatives: ``(f', f'')``, each an exact expression or :class:`~symact.Unknown`.
         properties: the property record.
-        joints: what happens at each breakpoint (:class:`symact.plot.Joint`), or Unknown.
+        joints: what happens at each breakpoint (:class:`symact.report.plot.Joint`), or Unknown.
         proof: the linearity :class:`proofs.ProofResult`, or Unknown.
-        validation: the :class:`symact.validation.ValidationReport`, Unknown, or ``None`` (not run).
+        validation: the :class:`symact.validation.scalar.ValidationReport`, Unknown, or ``None`` (not run).
         validation_size: the input set used (``"quick"`` or ``"full"``), or ``None``.
         plots: format -> bytes (``"svg"``, ``"pdf"``, ``"png"``); Unknown when they could not be drawn.
         seconds: wall-clock time to build the sheet, plus that of its validation (built in its own worker).
-        asymptotes: the :class:`symact.plot.Asymptote` lines at -oo and +oo, or Unknown.
+        asymptotes: the :class:`symact.report.plot.Asymptote` lines at -oo and +oo, or Unknown.
     """
 
     act: Activation
@@ -99,8 +99,7 @@ def _proof(act: Activation) -> Any:
 
 
 def _plots(act: Activation, props: Any, derivatives: tuple[Any, Any], formats: Sequence[str]) -> tuple[Any, Any]:
-    from symact import plot
-
+    from symact.report import plot
     data = plot.plot_data(act, props, derivatives)
     if not formats:
         return data, {}
@@ -134,7 +133,7 @@ def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | No
     proof = _guard(_proof, act, what="linearity proof")
     report = None
     if validation is not None:
-        from symact.validation import validate
+        from symact.validation.scalar import validate
 
         report = _guard(validate, act, validation, what="validation")
     return Sheet(act, derivatives, props, joints, proof, report, validation, rendered, time.perf_counter() - t0, lines)
@@ -192,11 +191,10 @@ def warm_up(plots: Sequence[str] = (), validation: str | None = DEFAULT_VALIDATI
     """Import (and, for plots, initialise Matplotlib's fonts) once in this process, so that every
     forked worker inherits the warm state instead of paying for it again (about 1 s a sheet)."""
     import proofs  # noqa: F401
-    from symact import plot
-
+    from symact.report import plot
     if validation is not None:
-        import symact.interval  # noqa: F401
-        import symact.validation  # noqa: F401
+        import symact.numeric.interval  # noqa: F401
+        import symact.validation.scalar  # noqa: F401
     if plots and plot.have_matplotlib():
         tiny = plot.PlotData("warm-up", (-1.0, 1.0), (), (plot.Panel(0, "f(x)", ()),))
         for fmt in plots:
@@ -204,7 +202,7 @@ def warm_up(plots: Sequence[str] = (), validation: str | None = DEFAULT_VALIDATI
 
 
 def _validation_in_worker(act: Activation, validation: str, seconds: float) -> Any:
-    from symact.validation import validate
+    from symact.validation.scalar import validate
 
     try:
         return budget.call(validate, act, validation, seconds=seconds, what=f"the validation of {act.name}")

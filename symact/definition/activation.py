@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from symact.errors import DefinitionError
+from symact.core.errors import DefinitionError
 
 if TYPE_CHECKING:
-    from symact.properties import Properties
+    from symact.analysis.properties import Properties
 
 __all__ = ["Activation", "Framework", "Parameter", "exact_number", "x"]
 
@@ -39,7 +39,7 @@ def exact_number(value: Any, what: str = "value") -> sympy.Expr:
         >>> exact_number(float("nan"), "negative_slope")
         Traceback (most recent call last):
         ...
-        symact.errors.DefinitionError: negative_slope must be a finite real number, got nan
+        symact.core.errors.DefinitionError: negative_slope must be a finite real number, got nan
     """
     if isinstance(value, bool):
         raise DefinitionError(f"{what} must be a real number, got {value!r}")
@@ -176,68 +176,62 @@ class Activation:
         """The exact value f(value), e.g. ``act(-1)`` or ``act(Rational(1, 2))``."""
         return self.expr.subs(x, exact_number(value, "x"))
 
-    # -- derived facts (computed in symact.analysis) --------------------------------------
-    # Each runs under an overall time budget, ``seconds`` (see symact.analysis for the
+    # -- derived facts (computed in symact.analysis.calculus) --------------------------------------
+    # Each runs under an overall time budget, ``seconds`` (see symact.analysis.calculus for the
     # defaults and for what a timeout returns).
     def derivative(self, n: int = 1, *, seconds: float | None = None) -> sympy.Expr:
-        """The n-th derivative (see :func:`symact.analysis.derivative`; raises ``BudgetExceeded`` past ``seconds``)."""
-        from symact import analysis
-
+        """The n-th derivative (see :func:`symact.analysis.calculus.derivative`; raises ``BudgetExceeded`` past ``seconds``)."""
+        from symact.analysis import calculus as analysis
         return analysis.derivative(self, n, seconds=seconds)
 
     def limit(self, point: Any, dir: str | None = None, *, seconds: float | None = None) -> Any:  # noqa: A002 - mirrors sympy.limit
-        """A limit of f (see :func:`symact.analysis.limit`; ``Unknown`` past ``seconds``)."""
-        from symact import analysis
-
+        """A limit of f (see :func:`symact.analysis.calculus.limit`; ``Unknown`` past ``seconds``)."""
+        from symact.analysis import calculus as analysis
         return analysis.limit(self, point, dir, seconds=seconds)
 
     def output_range(self, *, seconds: float | None = None) -> Any:
-        """The exact image of the reals (see :func:`symact.analysis.output_range`; ``Unknown`` past ``seconds``)."""
-        from symact import analysis
-
+        """The exact image of the reals (see :func:`symact.analysis.calculus.output_range`; ``Unknown`` past ``seconds``)."""
+        from symact.analysis import calculus as analysis
         return analysis.output_range(self, seconds=seconds)
 
     def properties(self, *, seconds: float | None = None) -> Properties:
-        """The full property record (see :func:`symact.analysis.properties`; all ``Unknown`` past ``seconds``)."""
-        from symact import analysis
-
+        """The full property record (see :func:`symact.analysis.calculus.properties`; all ``Unknown`` past ``seconds``)."""
+        from symact.analysis import calculus as analysis
         return analysis.properties(self, seconds=seconds)
 
     def numpy(self, derivative: int = 0, *, seconds: float | None = None) -> Any:
-        """A NumPy function generated from the symbols (see :func:`symact.codegen.to_numpy`).
+        """A NumPy function generated from the symbols (see :func:`symact.codegen.numpy.to_numpy`).
 
         ``seconds`` bounds the whole build (default ``codegen.CODEGEN_SECONDS``);
-        past it :class:`~symact.budget.BudgetExceeded` is raised.
+        past it :class:`~symact.core.budget.BudgetExceeded` is raised.
         """
-        from symact import codegen
-
+        from symact.codegen import numpy as codegen
         return codegen.to_numpy(self, derivative=derivative, seconds=seconds)
 
     def latex(self, derivative: int = 0, *, seconds: float | None = None) -> str:
-        """LaTeX of the definition or of a derivative (see :func:`symact.latex.to_latex`).
+        """LaTeX of the definition or of a derivative (see :func:`symact.report.latex.to_latex`).
 
         ``seconds`` bounds the derivative (default ``analysis.DERIVATIVE_SECONDS``);
-        past it :class:`~symact.budget.BudgetExceeded` is raised.
+        past it :class:`~symact.core.budget.BudgetExceeded` is raised.
         """
-        from symact import latex
-
+        from symact.report import latex
         return latex.to_latex(self, derivative=derivative, seconds=seconds)
 
     def __str__(self) -> str:
         return f"{self.name}(x) = {self.expr}"
 
     def _repr_latex_(self) -> str | None:
-        from symact.report import repr_latex
+        from symact.report.sheet import repr_latex
 
         return repr_latex(self)
 
     def _repr_html_(self) -> str | None:
-        from symact.report import repr_html
+        from symact.report.sheet import repr_html
 
         return repr_html(self)
 
     def _repr_markdown_(self) -> str | None:
-        from symact.report import repr_markdown
+        from symact.report.sheet import repr_markdown
 
         return repr_markdown(self)
 

@@ -1,6 +1,6 @@
 """Validation of generated NumPy functions against correctly rounded mpmath truth.
 
-:func:`validate` runs the function of :func:`symact.codegen.to_numpy` (and of its
+:func:`validate` runs the function of :func:`symact.codegen.numpy.to_numpy` (and of its
 first derivative) in float32 and float64 over inputs covering the whole line, and
 compares every result with the exact value rounded correctly to the dtype:
 
@@ -10,7 +10,7 @@ compares every result with the exact value rounded correctly to the dtype:
   neighbours (``full`` has ~20k points per dtype, ``quick`` ~1k);
 * **truth**: the *original* SymPy expression (never the rewritten one), each
   distinct input once (see :func:`truth`): certified interval enclosures
-  (:mod:`symact.interval`) at 128 bits and, where their two ends do not yet
+  (:mod:`symact.numeric.interval`) at 128 bits and, where their two ends do not yet
   round to one float, at the precision that should decide (Ziv's strategy, up
   to 4096 bits); exact rational arithmetic for values exactly between two
   floats; and for what enclosures cannot do (±inf inputs, arguments beyond
@@ -57,9 +57,9 @@ import numpy as np
 import sympy
 from mpmath import mpf
 
-from symact import rewrite as rw
-from symact.activation import Activation, x
-from symact.codegen import derivative_expr, round_to, to_numpy
+from symact.codegen import rewrite as rw
+from symact.definition.activation import Activation, x
+from symact.codegen.numpy import derivative_expr, round_to, to_numpy
 
 __all__ = [
     "EXP_LOG_FAMILY",
@@ -349,15 +349,15 @@ _TRUTH_VERSION = "truth-v7:"  # bump when the truth computation changes (invalid
 
 #: The first and the largest precision (bits) of the certified evaluation; at most _STEPS tries.
 _START_PREC, _MAX_PREC, _STEPS = 128, 4096, 5
-#: Beyond this magnitude the enclosures clamp their arguments (symact.interval): one try only.
+#: Beyond this magnitude the enclosures clamp their arguments (symact.numeric.interval): one try only.
 _CLAMP = 2.0**24
 #: Functions that a rational input maps to a rational value (exact evaluation in Fractions).
 _RATIONAL_FUNCS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
 
 
 def _enclosure(expr: sympy.Expr) -> Callable[[Any], Any] | None:
-    """The certified interval enclosure of ``expr`` (:mod:`symact.interval`), or None if unsupported."""
-    from symact import interval
+    """The certified interval enclosure of ``expr`` (:mod:`symact.numeric.interval`), or None if unsupported."""
+    from symact.numeric import interval
 
     plain = expr.replace(lambda n: isinstance(n, rw.Stable), rw.textbook)
     try:
@@ -390,7 +390,7 @@ def _certified_point(enc: Callable[[Any], Any], v: float, fmt: tuple[int, int, i
     rounded, from the first enclosure whose two ends round to the same float (at 128 bits, then at
     the precision :func:`_next_prec` predicts); None when the enclosure is unavailable, stops
     shrinking with the precision or never decides."""
-    from symact import interval
+    from symact.numeric import interval
 
     if not math.isfinite(v):
         return None
@@ -462,11 +462,11 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     float64 roundings come from the same kind of certified bounds:
 
     1. **certified** (almost every point): the interval enclosure of
-       :mod:`symact.interval` (outward-rounded :mod:`mpmath.iv` arithmetic) at the
+       :mod:`symact.numeric.interval` (outward-rounded :mod:`mpmath.iv` arithmetic) at the
        exact input, at 128 bits, then 256, 512, 1024, 2048 (Ziv's strategy): the
        first enclosure whose two ends round to the same float gives the value.
        This is a proof, not a heuristic, assuming mpmath's elementary functions are
-       accurate to within 2**32 ulps (see :mod:`symact.interval`).
+       accurate to within 2**32 ulps (see :mod:`symact.numeric.interval`).
     2. **exact**: an expression built from rationals, ``+ * /``, integer powers,
        Max, Min, Abs, Heaviside and sign is evaluated in exact rational arithmetic
        where the enclosure cannot decide (a value exactly between two floats).
@@ -802,7 +802,7 @@ def validate(act: Activation | str, size: str = "full", derivatives: tuple[int, 
         (True, 0.0, 0)
     """
     if isinstance(act, str):
-        from symact.catalog import get
+        from symact.definition.catalog import get
 
         act = get(act)
     t0 = time.perf_counter()

@@ -29,9 +29,9 @@ from typing import Any
 import sympy
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from symact.report_data import Sheet
-from symact.report_format import Fmt
-from symact.unknown import Unknown
+from symact.report.data import Sheet
+from symact.report.layout import Fmt
+from symact.core.unknown import Unknown
 
 __all__ = ["CSS", "Html", "mathml", "markdown_to_html"]
 
@@ -69,7 +69,7 @@ class _Printer(MathMLPresentationPrinter):
 
 def mathml(expr: Any, display: bool = False) -> str:
     """A ``<math>`` element for a SymPy value (``display=True`` for a block)."""
-    from symact.latex import _printable
+    from symact.report.latex import _printable
 
     e = sympy.sympify(expr, strict=True)
     if isinstance(e, sympy.Expr):
@@ -176,7 +176,7 @@ class Html(Fmt):
         return f'<div class="scroll"><table class="{cls}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>'
 
     def formulas(self, lines: Sequence[tuple[str, Any, str]]) -> str:
-        from symact.report_format import value
+        from symact.report.layout import value
 
         rows = []
         for left, e, _ in lines:

@@ -1,6 +1,6 @@
 """Printing stable expressions to NumPy source, and compiling them.
 
-The pipeline is ``expr -> symact.rewrite.stabilize -> NumPy source -> function``:
+The pipeline is ``expr -> symact.codegen.rewrite.stabilize -> NumPy source -> function``:
 
 * each piece of a piecewise definition is evaluated on its input clamped to
   the piece's interval and the pieces are joined with ``np.where`` (never
@@ -34,7 +34,7 @@ The pipeline is ``expr -> symact.rewrite.stabilize -> NumPy source -> function``
   the exact value rounds to the limit, or to the finite range, or, last, the
   value at ±inf/nan is patched in.
 
-Derivatives come from :func:`symact.analysis.derivative` (exact, with the
+Derivatives come from :func:`symact.analysis.calculus.derivative` (exact, with the
 project's convention value at kinks), through the same pipeline.
 
 Examples:
@@ -64,11 +64,11 @@ import scipy.special
 import sympy
 from sympy import S
 
-from symact import budget
-from symact import rewrite as rw
-from symact import special as _special
-from symact.special import _fast_two_sum  # Dekker's exact sum, shared with the erfc kernel
-from symact.activation import Activation, x
+from symact.core import budget
+from symact.codegen import rewrite as rw
+from symact.codegen import kernels as _special
+from symact.codegen.kernels import _fast_two_sum  # Dekker's exact sum, shared with the erfc kernel
+from symact.definition.activation import Activation, x
 
 __all__ = ["derivative_expr", "regimes", "round_to", "source", "to_numpy"]
 
@@ -371,12 +371,12 @@ def _exp_dd(uh: Any, ul: Any) -> Any:
 
 
 def _mul_erfc_dd(a: Any, zh: Any, zl: Any) -> Any:
-    """a * erfc(zh + zl), double-double argument, one rounding of the product (:mod:`symact.special`, <= 1 ULP)."""
+    """a * erfc(zh + zl), double-double argument, one rounding of the product (:mod:`symact.codegen.kernels`, <= 1 ULP)."""
     return _special.mul_erfc_dd(a, zh, zl)
 
 
 def _erfc_dd(zh: Any, zl: Any) -> Any:
-    """erfc(zh + zl) for a double-double argument (:mod:`symact.special`, <= 1 ULP)."""
+    """erfc(zh + zl) for a double-double argument (:mod:`symact.codegen.kernels`, <= 1 ULP)."""
     return _special.erfc_dd(zh, zl)
 
 
@@ -389,7 +389,7 @@ _PAIR_MAX = 600.0
 def _exp_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
     """exp(uh + ul) as h + l, relative error about 2**-58 for |uh| <= 700.
 
-    Tang's method as in :mod:`symact.special`: exp(u) = 2**(n/32) exp(r), r = u - n ln2/32
+    Tang's method as in :mod:`symact.codegen.kernels`: exp(u) = 2**(n/32) exp(r), r = u - n ln2/32
     in double-double (Cody-Waite, exact), 2**(n/32) a table double times (1 + a tiny
     correction), exp(r) = 1 + expm1(r) with |r| <= ln2/64, so the rounding of expm1 costs
     2**-53 of a number below 0.011. NumPy's exp is itself up to 1 ULP off; this is the
@@ -568,7 +568,7 @@ def _poly(t: Any, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...
 def _series(
     r: Any, xv: Any, lo: float, hi: float, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...], inplace: bool = False
 ) -> Any:
-    """r with a certified Taylor regime (:mod:`symact.series`) on the doubles lo <= x <= hi.
+    """r with a certified Taylor regime (:mod:`symact.codegen.series`) on the doubles lo <= x <= hi.
 
     ``inplace`` (for the second and later regimes of a function) writes into ``r``,
     which is then the array the first call returned; the first call copies (``r``
@@ -1061,9 +1061,9 @@ def _limit(expr: sympy.Expr, direction: int) -> float | None:
     """The limit at ±oo as the validator's mpmath truth sees it (at ±10**400), in float64.
 
     ``sympy.limit`` takes seconds on derivatives such as GELU-tanh's; switch to
-    ``symact.analysis.limit`` here once it exists.
+    ``symact.analysis.calculus.limit`` here once it exists.
     """
-    from symact.validation import truth_at_infinity
+    from symact.validation.scalar import truth_at_infinity
 
     lim = truth_at_infinity(expr, direction)
     return 0.0 if lim == 0 else lim
@@ -1072,7 +1072,7 @@ def _limit(expr: sympy.Expr, direction: int) -> float | None:
 def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
     """The symbolic n-th derivative used for ``derivative=n``.
 
-    One line to switch to ``symact.analysis.derivative(act, n)`` once it exists.
+    One line to switch to ``symact.analysis.calculus.derivative(act, n)`` once it exists.
 
     Examples:
         >>> import symact
@@ -1082,7 +1082,7 @@ def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
     expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj, strict=True)
     if not n:
         return expr
-    from symact import analysis  # the project's derivative: exact, with a convention value at kinks
+    from symact.analysis import calculus as analysis  # the project's derivative: exact, with a convention value at kinks
 
     return analysis.derivative(expr, n)
 
@@ -1113,7 +1113,7 @@ def _regime_lines(reg: Any, first: bool = True) -> list[str]:
     what = "exactly at" if reg.root_exact else "at"
     where = f"zero of order {reg.order} {what} x = {reg.root!r}" if reg.order else f"next to a zero, expanded at x = {reg.a!r}"
     out = [
-        f"        # certified Taylor regime (symact.series): {where}, degree {reg.degree}, truncation <= {reg.bound:.1e} relative",
+        f"        # certified Taylor regime (symact.codegen.series): {where}, degree {reg.degree}, truncation <= {reg.bound:.1e} relative",
         f"        r = _series(r, x_in, {reg.lo!r}, {reg.hi!r}, {reg.a!r}, {nd}, (",
     ]
     cs = [repr(c) for c in reg.coeffs]
@@ -1165,7 +1165,7 @@ def _saturation(expr: sympy.Expr, side: int, limit: float) -> float | None:
     Checked with the mpmath truth at 2**j for j = k ... k+4 and sparsely up to 2**1023;
     None if the limit is not reached in the float range.
     """
-    from symact.validation import _compile_mp, _truth_point
+    from symact.validation.scalar import _compile_mp, _truth_point
 
     f = _compile_mp(expr)
 
@@ -1255,8 +1255,7 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, Callable[[Any], Any]]:
     else:
         patches = []
     # near zeros where the formula cancels: certified Taylor polynomials
-    from symact import series
-
+    from symact.codegen import series
     # the regimes are sized for the plain kernel: float32 (and every other dtype) goes
     # through it, and it cancels where the double-double float64 kernel does not
     measured = fn if plain == precise else _compile(_render(name, plain, plain, clamp, patches), name)
@@ -1276,8 +1275,7 @@ def _build_source(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...]]:
 
 def _resolve(obj: Activation | sympy.Expr, derivative: int, seconds: float | None = None) -> tuple[sympy.Expr, str]:
     if derivative and seconds is not None:
-        from symact import analysis
-
+        from symact.analysis import calculus as analysis
         expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj, strict=True)
         if expr.free_symbols - {x}:
             raise ValueError(f"expression must be in symact.x only, got symbols {sorted(map(str, expr.free_symbols))}")
@@ -1295,8 +1293,8 @@ def to_numpy(obj: Activation | sympy.Expr, derivative: int = 0, *, seconds: floa
 
     Cached by expression: asking again is free. The whole build (the derivative,
     the rewrites, the limit probes, the certified regimes) runs under one budget
-    (:func:`symact.budget.call`, ``seconds``, default :data:`CODEGEN_SECONDS`);
-    past it :class:`~symact.budget.BudgetExceeded` is raised, since a function
+    (:func:`symact.core.budget.call`, ``seconds``, default :data:`CODEGEN_SECONDS`);
+    past it :class:`~symact.core.budget.BudgetExceeded` is raised, since a function
     must be returned. The source is built in the budget's worker and compiled here.
 
     Args:
@@ -1328,7 +1326,7 @@ def to_numpy(obj: Activation | sympy.Expr, derivative: int = 0, *, seconds: floa
 
 
 def regimes(obj: Activation | sympy.Expr, derivative: int = 0) -> tuple[Any, ...]:
-    """The certified Taylor regimes (:class:`symact.series.Regime`) the generated function uses.
+    """The certified Taylor regimes (:class:`symact.codegen.series.Regime`) the generated function uses.
 
     Examples:
         >>> import symact

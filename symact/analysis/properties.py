@@ -14,7 +14,7 @@ from typing import Any, Union
 
 import sympy
 
-from symact.unknown import Unknown
+from symact.core.unknown import Unknown
 
 __all__ = ["Extremum", "Properties"]
 
@@ -94,12 +94,12 @@ class Properties:
         return {k: v for k, v in self.as_dict().items() if isinstance(v, Unknown)}
 
     def _repr_html_(self) -> str | None:
-        from symact.report import repr_html
+        from symact.report.sheet import repr_html
 
         return repr_html(self)
 
     def _repr_markdown_(self) -> str | None:
-        from symact.report import repr_markdown
+        from symact.report.sheet import repr_markdown
 
         return repr_markdown(self)
 

@@ -40,7 +40,7 @@ How a chart is proved (see the module functions for details):
    so cheap proofs are found first. The part ``(W, X)`` is isolated as in step 2.
 
 The time budget (``seconds``, default 5 s) bounds everything; SymPy calls run
-under :func:`symact.budget.call`.
+under :func:`symact.core.budget.call`.
 
 Anything not proved gives ``Unknown(reason)``.
 
@@ -68,13 +68,13 @@ import mpmath
 import sympy
 from mpmath import mp
 
-from symact.activation import x
-from symact.interval import EnclosureError, _ivprec, _mk, compile_enclosure, erfcx, to_iv
-from symact.unknown import Unknown
+from symact.definition.activation import x
+from symact.numeric.interval import EnclosureError, _ivprec, _mk, compile_enclosure, erfcx, to_iv
+from symact.core.unknown import Unknown
 
-try:  # symact.budget is written concurrently; fall back to a plain call until it exists
-    from symact.budget import BudgetExceeded as _BudgetExceeded
-    from symact.budget import call as _budget_call
+try:  # symact.core.budget is written concurrently; fall back to a plain call until it exists
+    from symact.core.budget import BudgetExceeded as _BudgetExceeded
+    from symact.core.budget import call as _budget_call
 except ImportError:  # pragma: no cover - depends on the other module being present
     _BudgetExceeded = TimeoutError  # type: ignore[misc,assignment]
 

@@ -1,11 +1,11 @@
 r"""Automatic analysis: derivatives, limits, the exact range and the property record.
 
 Everything here is derived from the activation's expression through its
-canonical piecewise form (:mod:`symact.pieces`): SymPy does the calculus on each
-switching-free piece, certified interval arithmetic (:mod:`symact.signs`)
+canonical piecewise form (:mod:`symact.analysis.pieces`): SymPy does the calculus on each
+switching-free piece, certified interval arithmetic (:mod:`symact.analysis.signs`)
 decides signs where SymPy cannot solve, and the pieces are glued together with
 one-sided limits at the breakpoints. Each SymPy step runs under a time budget
-(:mod:`symact.budget`); past it, or wherever a fact cannot be proved, the answer
+(:mod:`symact.core.budget`); past it, or wherever a fact cannot be proved, the answer
 is an :class:`~symact.Unknown` carrying the reason, never a guess.
 
 **Overall budgets.** Each public call also runs as a whole under one budget
@@ -17,7 +17,7 @@ call takes ``seconds=``; the defaults are :data:`LIMIT_SECONDS`,
 :func:`properties` a record that keeps every field derived in time (each field is a
 complete answer on its own) and holds that ``Unknown`` in the others;
 :func:`derivative`, which must return an expression, raises
-:class:`~symact.budget.BudgetExceeded` (a ``TimeoutError``). Answers, timeouts
+:class:`~symact.core.budget.BudgetExceeded` (a ``TimeoutError``). Answers, timeouts
 included, are kept in the calling process: asking again is free, and a timeout
 is recomputed only when a larger budget is given.
 
@@ -44,12 +44,14 @@ import sympy
 from sympy import Interval, S, oo
 from sympy.calculus.accumulationbounds import AccumBounds
 
-from symact import budget, signs
-from symact.activation import Activation, x
-from symact.crosscheck import limit_disagreement
-from symact.pieces import PiecewiseForm, decompose, sample_between
-from symact.properties import Extremum, Properties
-from symact.unknown import Unknown
+from symact.core import budget
+
+from symact.analysis import signs
+from symact.definition.activation import Activation, x
+from symact.analysis.crosscheck import limit_disagreement
+from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
+from symact.analysis.properties import Extremum, Properties
+from symact.core.unknown import Unknown
 
 __all__ = ["derivative", "limit", "output_range", "properties"]
 
@@ -439,7 +441,7 @@ def derivative(f: Activation | sympy.Expr, n: int = 1, *, seconds: float | None 
     Raises:
         ValueError: if ``n`` is not a positive integer, or ``seconds`` is not positive.
         NotImplementedError: if f cannot be put in piecewise form.
-        symact.budget.BudgetExceeded: (a ``TimeoutError``) the whole call took longer
+        symact.core.budget.BudgetExceeded: (a ``TimeoutError``) the whole call took longer
             than ``seconds`` (default :data:`DERIVATIVE_SECONDS`).
 
     Examples:
@@ -617,7 +619,7 @@ def _with_closed_forms(g: sympy.Expr, chart: signs.SignChart) -> signs.SignChart
 def _value_at_root(p: sympy.Expr, root: signs.Root) -> Any:
     if root.exact is not None:
         return _tidy(p.subs(x, root.exact))
-    from symact import interval
+    from symact.numeric import interval
 
     try:
         box = interval.enclose(p, root.lo, root.hi, prec=200)
@@ -858,7 +860,7 @@ def _properties_of(expr: sympy.Expr, name: str, seconds: float, deadline: float)
     (``seconds``, ending at the monotonic ``deadline``), so that when it runs out the
     fields already derived are kept (each is a complete, certified answer on its own)
     and only the rest become ``Unknown("timeout ...")``. When an enclosing budget ends
-    first, the call ends with it (:class:`~symact.budget.BudgetExceeded`).
+    first, the call ends with it (:class:`~symact.core.budget.BudgetExceeded`).
     """
     got: dict[str, Any] = {}
     missing: Any = Unknown("not derived")
@@ -942,7 +944,7 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
 
 
 def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> Properties:
-    """Every derived fact about f, as a :class:`~symact.properties.Properties` record.
+    """Every derived fact about f, as a :class:`~symact.analysis.properties.Properties` record.
 
     The whole record is computed in one worker process under ``seconds``
     (default :data:`PROPERTIES_SECONDS`); every SymPy step inside has its own

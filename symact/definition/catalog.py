@@ -20,8 +20,8 @@ from typing import Any
 import sympy
 from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, atan, erf, exp, log, pi, sin, sinc, sqrt, tanh
 
-from symact.activation import Activation, Framework, Parameter, x
-from symact.errors import DefinitionError, UnknownActivationError
+from symact.definition.activation import Activation, Framework, Parameter, x
+from symact.core.errors import DefinitionError, UnknownActivationError
 
 __all__ = ["all_activations", "get", "names", "register"]
 
@@ -338,7 +338,7 @@ def get(name: str | Activation, **params: Any) -> Activation:
         >>> get("rleu")
         Traceback (most recent call last):
         ...
-        symact.errors.UnknownActivationError: unknown activation 'rleu'; did you mean 'relu', 'rrelu' or 'relu6'?
+        symact.core.errors.UnknownActivationError: unknown activation 'rleu'; did you mean 'relu', 'rrelu' or 'relu6'?
     """
     if isinstance(name, Activation):
         return name.with_params(**params) if params else name
@@ -346,7 +346,7 @@ def get(name: str | Activation, **params: Any) -> Activation:
         raise UnknownActivationError(repr(name))
     canonical = _LOOKUP.get(_key(name))
     if canonical is None:
-        from symact import vector  # vector activations (softmax, ...) have their own registry
+        from symact.definition import vector  # vector activations (softmax, ...) have their own registry
 
         if vector.is_vector(name):
             unknown = set(params) - {"n"}

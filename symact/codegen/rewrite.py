@@ -22,7 +22,7 @@ expression into an *equivalent* one built from stable primitives, in two steps:
 
 :func:`breakpoints` also reports removable singularities of the *printed*
 formula (``sinc(x)`` is printed as ``sin(x)/x``, so 0 is a breakpoint here,
-while ``symact.pieces.breakpoints`` rightly calls sinc smooth).
+while ``symact.analysis.pieces.breakpoints`` rightly calls sinc smooth).
 
 The stable primitives are SymPy function classes that never auto-evaluate, so
 canonicalisation cannot undo a rewrite (SymPy would turn ``erfc(-z)`` back into
@@ -30,7 +30,7 @@ canonicalisation cannot undo a rewrite (SymPy would turn ``erfc(-z)`` back into
 
 Examples:
     >>> import symact
-    >>> from symact.rewrite import stabilize
+    >>> from symact.codegen.rewrite import stabilize
     >>> stabilize(symact.get("softplus").expr)
     Stabilized(pieces=(Piece(lo=-oo, hi=oo, expr=Softplus(x)),))
     >>> stabilize(symact.get("elu").expr).pieces
@@ -49,8 +49,8 @@ import mpmath
 import sympy
 from sympy import Abs, Add, Heaviside, Max, Min, Mul, Piecewise, Pow, S, exp, log, sign, sinc, sqrt, tanh
 
-from symact import budget as _budget
-from symact.activation import x
+from symact.core import budget as _budget
+from symact.definition.activation import x
 
 T = TypeVar("T")
 
@@ -86,11 +86,11 @@ __all__ = [
 # Time budgets
 # ---------------------------------------------------------------------------------------
 def _step(fn: Callable[..., T], *args: object, seconds: float) -> T:
-    """``fn(*args)`` under :func:`symact.budget.call` (a killed worker or, inside one, an alarm).
+    """``fn(*args)`` under :func:`symact.core.budget.call` (a killed worker or, inside one, an alarm).
 
     A step that runs out of its own time raises :class:`TimeoutError` for the
     caller to treat as "not proved"; when the budget that ran out is an enclosing
-    one (``remaining() == 0``), :class:`~symact.budget.BudgetExceeded` propagates
+    one (``remaining() == 0``), :class:`~symact.core.budget.BudgetExceeded` propagates
     so the whole call ends.
     """
     try:

@@ -5,9 +5,9 @@ r"""Plots of an activation and its first two derivatives, derived from the symbo
 * the **curves**: ``act.expr``, ``act.derivative(1)`` and ``act.derivative(2)``
   sampled through ``sympy.lambdify(x, expr, ["scipy", "numpy"])`` under
   ``np.errstate(all="ignore")``, on the open gaps between the breakpoints of
-  :func:`symact.pieces.decompose` (so a jump is never drawn as a vertical line);
+  :func:`symact.analysis.pieces.decompose` (so a jump is never drawn as a vertical line);
 * the **marks** at each breakpoint, from exact one-sided limits
-  (:func:`symact.analysis.limit`): an open circle at a one-sided limit that is
+  (:func:`symact.analysis.calculus.limit`): an open circle at a one-sided limit that is
   not the value there (a jump, or a derivative that does not exist there), a
   filled dot at the value of f where f jumps; the f panel labels the point
   "jump" (f is discontinuous there) or "kink" (f is continuous, f' is not);
@@ -45,8 +45,8 @@ import numpy as np
 import sympy
 from sympy import oo
 
-from symact.activation import Activation, x
-from symact.unknown import Unknown
+from symact.definition.activation import Activation, x
+from symact.core.unknown import Unknown
 
 __all__ = ["Asymptote", "Guide", "Joint", "Mark", "asymptotes", "Panel", "PlotData", "have_matplotlib", "plot_data", "render", "save"]
 
@@ -242,8 +242,7 @@ def _joint(expr: sympy.Expr, b: sympy.Expr, value: sympy.Expr | None, previous: 
     one order lower. Statuses: ``"continuous"``, ``"jump"``, ``"undefined"``
     (the derivative does not exist there), ``"unknown"``.
     """
-    from symact import analysis
-
+    from symact.analysis import calculus as analysis
     left, right = analysis.limit(expr, b, "-"), analysis.limit(expr, b, "+")
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return "unknown", [], (left, right)
@@ -304,8 +303,7 @@ def asymptotes(act: Activation, props: Any = None) -> tuple[Asymptote, ...]:
         >>> [(a.side, a.line) for a in asymptotes(symact.get("elu"))]
         [('-oo', -1), ('+oo', x)]
     """
-    from symact import analysis
-
+    from symact.analysis import calculus as analysis
     props = act.properties() if props is None else props
     out = []
     for side, point, lim in (("-oo", -oo, props.limit_neg_inf), ("+oo", oo, props.limit_pos_inf)):
@@ -341,8 +339,8 @@ def plot_data(act: Activation, props: Any = None, derivatives: Sequence[Any] | N
         derivatives: ``(f', f'')`` if already known (an :class:`~symact.Unknown`
             for one that could not be derived); computed when ``None``.
     """
-    from symact import analysis
-    from symact.pieces import decompose
+    from symact.analysis import calculus as analysis
+    from symact.analysis.pieces import decompose
 
     props = act.properties() if props is None else props
     if derivatives is None:

@@ -93,7 +93,7 @@ Examples:
     >>> call(time.sleep, 10, seconds=0.2, what="a nap")
     Traceback (most recent call last):
     ...
-    symact.budget.BudgetExceeded: a nap exceeded its time budget of 0.2 s
+    symact.core.budget.BudgetExceeded: a nap exceeded its time budget of 0.2 s
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from symact.errors import SymactError
+from symact.core.errors import SymactError
 
 try:  # POSIX only
     import resource

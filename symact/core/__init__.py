@@ -1,0 +1,1 @@
+"""The ground layer: errors, :class:`Unknown` and time budgets. Imports nothing else from symact."""
