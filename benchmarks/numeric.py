@@ -92,10 +92,21 @@ if hasattr(sp, "softplus"):
 TORCH: dict[str, Callable[[Any], Any]] = {}
 if torch is not None:  # pragma: no cover
     TORCH = {
-        "sigmoid": torch.sigmoid, "tanh": torch.tanh, "softplus": F.softplus, "log_sigmoid": F.logsigmoid,
-        "elu": F.elu, "selu": F.selu, "celu": F.celu, "exponential": torch.exp, "silu": F.silu, "mish": F.mish,
-        "gelu": F.gelu, "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"), "softsign": F.softsign,
-        "relu": F.relu, "hard_silu": F.hardswish,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "softplus": F.softplus,
+        "log_sigmoid": F.logsigmoid,
+        "elu": F.elu,
+        "selu": F.selu,
+        "celu": F.celu,
+        "exponential": torch.exp,
+        "silu": F.silu,
+        "mish": F.mish,
+        "gelu": F.gelu,
+        "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
+        "softsign": F.softsign,
+        "relu": F.relu,
+        "hard_silu": F.hardswish,
     }
 
 
@@ -183,8 +194,12 @@ def main(argv: list[str] | None = None) -> None:
     names = args.only.split(",") if args.only else EXP_LOG + OTHERS
     rng = np.random.default_rng(0)
     base = rng.uniform(-10, 10, args.n)
-    print(f"# symact numeric benchmark: n = {args.n:.0e}, min of {args.repeat} interleaved rounds, torch {'yes' if torch else 'not installed'}\n")
-    print("| activation | impl | f64 ms | f64 x-floor | f32 ms | f32 x-floor | f64 max ULP core / all | f64 wrong | f64 warn | f32 max ULP core / all | f32 wrong | f32 warn |")
+    print(
+        f"# symact numeric benchmark: n = {args.n:.0e}, min of {args.repeat} interleaved rounds, torch {'yes' if torch else 'not installed'}\n"
+    )
+    print(
+        "| activation | impl | f64 ms | f64 x-floor | f32 ms | f32 x-floor | f64 max ULP core / all | f64 wrong | f64 warn | f32 max ULP core / all | f32 wrong | f32 warn |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     ratios = []
     floors: dict[type, list[float]] = {np.float64: [], np.float32: []}
@@ -217,7 +232,9 @@ def main(argv: list[str] | None = None) -> None:
             g64 = times[np.float64]["generated"] / times[np.float64]["careful"]
             g32 = times[np.float32]["generated"] / times[np.float32]["careful@f64"]
             ratios.append((name, g64, g32))
-    print(f"\nfloor a+0 (min over activations): float64 {min(floors[np.float64]) * 1e3:.1f} ms, float32 {min(floors[np.float32]) * 1e3:.1f} ms")
+    print(
+        f"\nfloor a+0 (min over activations): float64 {min(floors[np.float64]) * 1e3:.1f} ms, float32 {min(floors[np.float32]) * 1e3:.1f} ms"
+    )
     if ratios:
         print("\nexp/log family: generated time / careful hand-written time of the same accuracy")
         print("(float64: careful in float64; float32: careful computed in float64 and rounded once)\n")

@@ -49,7 +49,9 @@ def main() -> int:
     for key in sorted(counts):
         print(f"{key:24s} {counts[key]}")
     n = len(symact.all_activations())
-    print(f"\ncatalog: {n} activations x {len(PROPERTIES)} properties proved and re-checked in {catalog_seconds:.2f} s (limit {LIMIT_SECONDS:.0f} s)")
+    print(
+        f"\ncatalog: {n} activations x {len(PROPERTIES)} properties proved and re-checked in {catalog_seconds:.2f} s (limit {LIMIT_SECONDS:.0f} s)"
+    )
     print(f"collapse (2 -> 3 -> 1) for every activation + perceptron: {extra_seconds:.2f} s")
     for failure in failures:
         print("FAILED:", failure)

@@ -26,8 +26,10 @@ def main() -> None:
         unknown += n_unknown
         print(f"{act.name:<16} {time.perf_counter() - t:6.2f} s   unknown fields: {n_unknown}")
     total = time.perf_counter() - start
-    print(f"\nwhole catalog: {len(symact.names())} activations, {cells} fields, {unknown} unknown "
-          f"({100 * unknown / cells:.1f}%), {total:.1f} s (target < 60 s)")
+    print(
+        f"\nwhole catalog: {len(symact.names())} activations, {cells} fields, {unknown} unknown "
+        f"({100 * unknown / cells:.1f}%), {total:.1f} s (target < 60 s)"
+    )
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ from symact.report.data import DEFAULT_VALIDATION, Progress  # noqa: E402
 LIMIT_SECONDS = 120.0
 
 
-def run(out: Path, verbose: bool = False, validation: str | None = DEFAULT_VALIDATION, cold: bool = True) -> tuple[float, list[Path]]:
+def run(
+    out: Path, verbose: bool = False, validation: str | None = DEFAULT_VALIDATION, cold: bool = True
+) -> tuple[float, list[Path]]:
     """Build and write the whole catalog's report into ``out``.* ; returns (seconds, files written).
 
     ``cold``: the truth cache is a fresh empty folder (the forked workers inherit it).
@@ -56,8 +58,9 @@ def run(out: Path, verbose: bool = False, validation: str | None = DEFAULT_VALID
         _validation._CACHE_DIR = Path(tempfile.mkdtemp(prefix="symact-cold-truth-"))
     try:
         start = time.perf_counter()
-        sheets = report.build(None, plots=("pdf", "svg"), validation=validation,
-                              progress=Progress(len(symact.names()), enabled=verbose))
+        sheets = report.build(
+            None, plots=("pdf", "svg"), validation=validation, progress=Progress(len(symact.names()), enabled=verbose)
+        )
         built = time.perf_counter()
         written = report.write(sheets, list(report.FORMATS), out)
         total = time.perf_counter() - start
@@ -68,7 +71,9 @@ def run(out: Path, verbose: bool = False, validation: str | None = DEFAULT_VALID
             v = sh.validation
             vs = f"  validation {v.seconds:5.2f} s" if v is not None and hasattr(v, "seconds") else ""
             print(f"{sh.act.name:<16} {sh.seconds:6.2f} s{vs}")
-        print(f"\nsheets: {built - start:.1f} s (in parallel workers); writing 4 formats: {total - (built - start):.1f} s")
+        print(
+            f"\nsheets: {built - start:.1f} s (in parallel workers); writing 4 formats: {total - (built - start):.1f} s"
+        )
     return total, written
 
 
@@ -83,9 +88,13 @@ def main() -> int:
     out = Path(args[0]) if args else Path(tempfile.mkdtemp(prefix="symact-report-")) / "sheet"
     cold = "--warm" not in sys.argv
     seconds, written = run(out, verbose=True, validation=validation, cold=cold)
-    sizes = ", ".join(f"{p.name} {p.stat().st_size // 1024} KiB" for p in written if p.suffix in (".md", ".tex", ".html", ".json"))
-    print(f"whole catalog: {len(symact.names())} activations, 4 formats ({sizes}), {len(written) - 4} plot files, "
-          f"validation {validation or 'off'} ({'cold' if cold else 'warm'} truth cache), {seconds:.1f} s (limit {LIMIT_SECONDS:.0f} s)")
+    sizes = ", ".join(
+        f"{p.name} {p.stat().st_size // 1024} KiB" for p in written if p.suffix in (".md", ".tex", ".html", ".json")
+    )
+    print(
+        f"whole catalog: {len(symact.names())} activations, 4 formats ({sizes}), {len(written) - 4} plot files, "
+        f"validation {validation or 'off'} ({'cold' if cold else 'warm'} truth cache), {seconds:.1f} s (limit {LIMIT_SECONDS:.0f} s)"
+    )
     return 0 if seconds < LIMIT_SECONDS else 1
 
 

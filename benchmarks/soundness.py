@@ -34,9 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=5000, help="activations to check (default 5000)")
     parser.add_argument("--seed", type=int, default=1, help="Hypothesis seed (0: the derandomized default-run stream)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--api-every", type=int, default=3, help="check limit/derivative/prove_linear/to_numpy on every k-th activation")
+    parser.add_argument(
+        "--api-every", type=int, default=3, help="check limit/derivative/prove_linear/to_numpy on every k-th activation"
+    )
     parser.add_argument("--step-seconds", type=float, default=1.0, help="budget of one SymPy step (default 1 s)")
-    parser.add_argument("--record-seconds", type=float, default=2.5, help="budget of one property record (default 2.5 s)")
+    parser.add_argument(
+        "--record-seconds", type=float, default=2.5, help="budget of one property record (default 2.5 s)"
+    )
     parser.add_argument("--depth", type=int, default=1, help="nesting depth of the grammar (default 1)")
     parser.add_argument("--minutes", type=float, default=None, help="stop after this many minutes")
     args = parser.parse_args(argv)
@@ -49,8 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     total = harness.Report()
     jobs = [(e, i % args.api_every == 0) for i, e in enumerate(exprs)]
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(args.workers, initializer=harness._init_worker, initargs=(args.step_seconds, args.record_seconds),
-                  maxtasksperchild=50) as pool:
+    with ctx.Pool(
+        args.workers,
+        initializer=harness._init_worker,
+        initargs=(args.step_seconds, args.record_seconds),
+        maxtasksperchild=50,
+    ) as pool:
         for i, rep in enumerate(pool.imap(harness._work, jobs, chunksize=1), 1):
             total.merge(rep)
             for claim in rep.false_claims + rep.codegen_false:
@@ -59,19 +67,26 @@ def main(argv: list[str] | None = None) -> int:
                 print("\nERROR " + err, flush=True)
             if i % 100 == 0:
                 el = time.monotonic() - start
-                print(f"  {i} activations, {sum(total.checked.values())} claims checked, "
-                      f"{len(total.false_claims)} + {len(total.codegen_false)} false, {el:.0f} s ({i / el:.2f}/s)", flush=True)
+                print(
+                    f"  {i} activations, {sum(total.checked.values())} claims checked, "
+                    f"{len(total.false_claims)} + {len(total.codegen_false)} false, {el:.0f} s ({i / el:.2f}/s)",
+                    flush=True,
+                )
             if deadline is not None and time.monotonic() > deadline:
                 pool.terminate()
                 break
     elapsed = time.monotonic() - start
-    print(f"\nactivations: {total.activations}   claims checked: {sum(total.checked.values())}   "
-          f"false claims: {len(total.false_claims)} (analysis/proofs) + {len(total.codegen_false)} (generated NumPy code)   "
-          f"library exceptions: {len(total.errors)}   checks that could not run: {len(total.harness_errors)}")
+    print(
+        f"\nactivations: {total.activations}   claims checked: {sum(total.checked.values())}   "
+        f"false claims: {len(total.false_claims)} (analysis/proofs) + {len(total.codegen_false)} (generated NumPy code)   "
+        f"library exceptions: {len(total.errors)}   checks that could not run: {len(total.harness_errors)}"
+    )
     for err in total.harness_errors[:5]:
         print("  could not run: " + err)
-    print(f"time: {elapsed:.1f} s ({total.activations / elapsed:.2f} activations/s, {args.workers} workers, "
-          f"step budget {args.step_seconds:g} s, record budget {args.record_seconds:g} s)\n")
+    print(
+        f"time: {elapsed:.1f} s ({total.activations / elapsed:.2f} activations/s, {args.workers} workers, "
+        f"step budget {args.step_seconds:g} s, record budget {args.record_seconds:g} s)\n"
+    )
     print(total.table())
     return 1 if total.false_claims or total.codegen_false or total.errors else 0
 

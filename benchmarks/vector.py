@@ -37,6 +37,7 @@ import sympy
 
 from symact.definition import vector as V
 from symact.codegen import vector as vn
+
 ulp_error = importlib.import_module("symact.validation.scalar").ulp_error
 
 _SCIPY = {
@@ -50,15 +51,19 @@ _SCIPY = {
 def _accuracy(rows: int, length: int) -> None:
     print("## Accuracy against mpmath (correctly rounded), max ULP per component\n")
     print(f"{rows} rows x {length}, 10 families, plus {len(vn.SPECIAL_ROWS)} special short rows (softmax family)\n")
-    print("| function | impl | f32 max | f32 dominant | f64 max | f64 dominant | f64 median | wrong | warnings | bar | seconds |")
+    print(
+        "| function | impl | f32 max | f32 dominant | f64 max | f64 dominant | f64 median | wrong | warnings | bar | seconds |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in V.names():
         rep = vn.validate(name, count=rows, length=length)
         r32, r64 = rep.get("float32"), rep.get("float64")
         bars = "/".join("-" if r.bar is None else f"{r.bar:g}" for r in (r32, r64))
         verdict = "ok" if rep.ok else "MISSED"
-        print(f"| {name} | symact | {r32.max_ulp:.3g} | {r32.max_ulp_dominant:.3g} | {r64.max_ulp:.3g} | {r64.max_ulp_dominant:.3g} | "
-              f"{r64.median_ulp:g} | {r32.wrong + r64.wrong} | {r32.warnings + r64.warnings} | {bars} {verdict} | {rep.seconds:.1f} |")
+        print(
+            f"| {name} | symact | {r32.max_ulp:.3g} | {r32.max_ulp_dominant:.3g} | {r64.max_ulp:.3g} | {r64.max_ulp_dominant:.3g} | "
+            f"{r64.median_ulp:g} | {r32.wrong + r64.wrong} | {r32.warnings + r64.warnings} | {bars} {verdict} | {rep.seconds:.1f} |"
+        )
         if name in _SCIPY:
             cells = []
             wrong = 0
@@ -131,7 +136,11 @@ def _proofs() -> None:
             if r.verdict.value == "unknown":
                 checked = f"cases: {r.check_cases()}"
             else:  # a structured proof (sparsemax, every n) re-checks each step; its concrete cases are extra
-                checked = f"{r.check()}" + (f" ({len(r.steps)} steps)" if r.steps else "") + (f"; cases: {r.check_cases()}" if r.cases else "")
+                checked = (
+                    f"{r.check()}"
+                    + (f" ({len(r.steps)} steps)" if r.steps else "")
+                    + (f"; cases: {r.check_cases()}" if r.cases else "")
+                )
             print(f"| {name} | {r.property} | {verdict} | {where} | {checked} | {r.seconds:.2f} |")
     print()
 

@@ -116,7 +116,10 @@ def run(argv: Sequence[str] | None = None, prog: str = "symact") -> int:
             heads = " ".join(f"x{i}" for i in range(1, len(weights) + 1))
             print(f"{heads} | sum | step(sum - {threshold})")
             for inputs, total, out in rows:
-                print(" ".join(str(v).rjust(len(f"x{i + 1}")) for i, v in enumerate(inputs)) + f" | {str(total).rjust(3)} | {out}")
+                print(
+                    " ".join(str(v).rjust(len(f"x{i + 1}")) for i, v in enumerate(inputs))
+                    + f" | {str(total).rjust(3)} | {out}"
+                )
         return 0
     except _Usage as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)

@@ -79,7 +79,9 @@ def _check_dims(dims: Sequence[int]) -> tuple[int, ...]:
 def _symbolic_layers(dims: tuple[int, ...]) -> tuple[list[sympy.Matrix], list[sympy.Matrix], sympy.Matrix]:
     weights, biases = [], []
     for i in range(1, len(dims)):
-        weights.append(sympy.Matrix(dims[i], dims[i - 1], lambda r, c, i=i: sympy.Symbol(f"w{i}_{r + 1}{c + 1}", real=True)))
+        weights.append(
+            sympy.Matrix(dims[i], dims[i - 1], lambda r, c, i=i: sympy.Symbol(f"w{i}_{r + 1}{c + 1}", real=True))
+        )
         biases.append(sympy.Matrix(dims[i], 1, lambda r, c, i=i: sympy.Symbol(f"b{i}_{r + 1}", real=True)))
     inputs = sympy.Matrix(dims[0], 1, lambda r, c: sympy.Symbol(f"x_{r + 1}", real=True))
     return weights, biases, inputs
@@ -142,7 +144,9 @@ class NetworkCounterexample:
             "component": self.component,
             "difference": str(self.difference),
             "sign": self.sign,
-            "enclosure": None if self.enclosure is None else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
+            "enclosure": None
+            if self.enclosure is None
+            else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
         }
 
 
@@ -245,14 +249,29 @@ def _closed_form(dims: tuple[int, ...]) -> tuple[str, str]:
     return w, " + ".join(terms)
 
 
-def _prove_affine(dims: tuple[int, ...], sigma: sympy.Expr, name: str, m: sympy.Expr, q: sympy.Expr, act_result: ProofResult | None, start: float) -> CollapseProof:
+def _prove_affine(
+    dims: tuple[int, ...],
+    sigma: sympy.Expr,
+    name: str,
+    m: sympy.Expr,
+    q: sympy.Expr,
+    act_result: ProofResult | None,
+    start: float,
+) -> CollapseProof:
     weights, biases, inputs = _symbolic_layers(dims)
     affine = m * x + q  # equal to the activation everywhere (proved)
     out = forward(weights, biases, affine, inputs).applyfunc(sympy.expand)
     W = out.jacobian(inputs).applyfunc(sympy.expand)
     b = out.subs({s: 0 for s in inputs}).applyfunc(sympy.expand)
     if sympy.expand(out - (W * inputs + b)) != sympy.zeros(*out.shape):  # pragma: no cover - algebra
-        return CollapseProof(dims, sigma, name, Verdict.UNKNOWN, reason="the expansion did not close", seconds=time.perf_counter() - start)
+        return CollapseProof(
+            dims,
+            sigma,
+            name,
+            Verdict.UNKNOWN,
+            reason="the expansion did not close",
+            seconds=time.perf_counter() - start,
+        )
     w_formula = b_formula = None
     if m == 1 and q == 0:
         product = sympy.eye(dims[0])
@@ -268,8 +287,22 @@ def _prove_affine(dims: tuple[int, ...], sigma: sympy.Expr, name: str, m: sympy.
             w_formula, b_formula = _closed_form(dims)
     im = sympy.ImmutableMatrix
     return CollapseProof(
-        dims, sigma, name, Verdict.PROVED, m, q, tuple(map(im, weights)), tuple(map(im, biases)), im(inputs), im(out), im(W), im(b),
-        w_formula, b_formula, activation_result=act_result, seconds=time.perf_counter() - start,
+        dims,
+        sigma,
+        name,
+        Verdict.PROVED,
+        m,
+        q,
+        tuple(map(im, weights)),
+        tuple(map(im, biases)),
+        im(inputs),
+        im(out),
+        im(W),
+        im(b),
+        w_formula,
+        b_formula,
+        activation_result=act_result,
+        seconds=time.perf_counter() - start,
     )
 
 
@@ -304,7 +337,9 @@ def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120
                 value = t
                 for w, beta in zip(ws, bs):
                     value = sigma.subs(x, w * value + beta)
-                cache[t] = value if value.is_number and not value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else None
+                cache[t] = (
+                    value if value.is_number and not value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else None
+                )
             return cache[t]
 
         for n, (a, bb) in enumerate(candidates("additivity", points, bps)):
@@ -335,7 +370,9 @@ def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120
                 continue
             enclosure = None if combo[0].is_Rational else enclosure_bounds(combo[0])
             im = sympy.ImmutableMatrix
-            return NetworkCounterexample(sigma, tuple(weights), tuple(biases), im(u), im(v), tuple(outs.items()), 0, combo[0], sign, enclosure)
+            return NetworkCounterexample(
+                sigma, tuple(weights), tuple(biases), im(u), im(v), tuple(outs.items()), 0, combo[0], sign, enclosure
+            )
     return None
 
 
@@ -355,13 +392,34 @@ def collapse(dims: Sequence[int], activation: object = None, var: sympy.Symbol |
         return _prove_affine(dims, sigma, name, sympy.S.One, sympy.S.Zero, None, start)
     q = sigma.subs(x, 0)
     if not (q.is_number and q.is_finite and q.is_real):
-        return CollapseProof(dims, sigma, name, Verdict.UNKNOWN, reason=f"the activation at 0 is {q}", seconds=time.perf_counter() - start)
+        return CollapseProof(
+            dims,
+            sigma,
+            name,
+            Verdict.UNKNOWN,
+            reason=f"the activation at 0 is {q}",
+            seconds=time.perf_counter() - start,
+        )
     shifted = sigma - q
     result = prove_linear(shifted, x)
     if result.verdict is Verdict.PROVED:
         return _prove_affine(dims, sigma, name, result.argument.slope, q, result, start)
     network = _find_network(dims, sigma) if result.verdict is Verdict.DISPROVED else None
     if network is not None:
-        return CollapseProof(dims, sigma, name, Verdict.DISPROVED, counterexample=network, activation_result=result, seconds=time.perf_counter() - start)
-    reason = result.reason if result.verdict is Verdict.UNKNOWN else "the activation is not affine, but no small integer counterexample network was found"
-    return CollapseProof(dims, sigma, name, Verdict.UNKNOWN, activation_result=result, reason=reason, seconds=time.perf_counter() - start)
+        return CollapseProof(
+            dims,
+            sigma,
+            name,
+            Verdict.DISPROVED,
+            counterexample=network,
+            activation_result=result,
+            seconds=time.perf_counter() - start,
+        )
+    reason = (
+        result.reason
+        if result.verdict is Verdict.UNKNOWN
+        else "the activation is not affine, but no small integer counterexample network was found"
+    )
+    return CollapseProof(
+        dims, sigma, name, Verdict.UNKNOWN, activation_result=result, reason=reason, seconds=time.perf_counter() - start
+    )

@@ -89,7 +89,9 @@ def _normalize(f: object, var: sympy.Symbol | None) -> tuple[sympy.Expr, str]:
         raise TypeError(f"the variable must be a SymPy Symbol, got {var!r}")
     others = free - {var}
     if others:
-        raise ValueError(f"{expr} has free symbols {sorted(map(str, others))} besides {var}; give parameters numeric values")
+        raise ValueError(
+            f"{expr} has free symbols {sorted(map(str, others))} besides {var}; give parameters numeric values"
+        )
     if var != symact.x:
         expr = expr.xreplace({var: symact.x})
     if expr.has(sympy.Float):
@@ -242,7 +244,9 @@ def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, s
     hom_res = _m * (_c * _a) - _c * (_m * _a)
     if sympy.expand(add_res) != 0 or sympy.expand(hom_res) != 0:  # pragma: no cover - algebra
         return None, "the residuals did not expand to 0"
-    return LinearityArgument(expr, x, slope, slope_raw, form.breakpoints, tuple(pieces), tuple(points), add_res, hom_res, slope_method), ""
+    return LinearityArgument(
+        expr, x, slope, slope_raw, form.breakpoints, tuple(pieces), tuple(points), add_res, hom_res, slope_method
+    ), ""
 
 
 def check_argument(arg: LinearityArgument, *, seconds: float | None = None) -> bool:
@@ -252,7 +256,12 @@ def check_argument(arg: LinearityArgument, *, seconds: float | None = None) -> b
     longer than ``seconds`` (default :data:`PROVE_SECONDS`).
     """
     try:
-        return budget.call(_check_argument, arg, seconds=PROVE_SECONDS if seconds is None else seconds, what="re-checking a linearity argument")
+        return budget.call(
+            _check_argument,
+            arg,
+            seconds=PROVE_SECONDS if seconds is None else seconds,
+            what="re-checking a linearity argument",
+        )
     except budget.BudgetExceeded:
         if _spent():
             raise
@@ -312,8 +321,15 @@ def _attempt(expr: sympy.Expr, name: str, props: tuple[str, ...], label: str) ->
 
     def disproved(ce, prop):  # noqa: ANN001, ANN202
         return ProofResult(
-            label, Verdict.DISPROVED, expr, x, name, counterexample=ce, failed=prop if label == "linearity" else None,
-            candidates=tried, seconds=time.perf_counter() - start,
+            label,
+            Verdict.DISPROVED,
+            expr,
+            x,
+            name,
+            counterexample=ce,
+            failed=prop if label == "linearity" else None,
+            candidates=tried,
+            seconds=time.perf_counter() - start,
         )
 
     # every candidate first: a PROVED verdict also requires that no candidate is a counterexample,
@@ -325,12 +341,25 @@ def _attempt(expr: sympy.Expr, name: str, props: tuple[str, ...], label: str) ->
             return disproved(ce, prop)
     argument, why = prove_linear_identity(expr)
     if argument is not None:
-        return ProofResult(label, Verdict.PROVED, expr, x, name, argument=argument, candidates=tried, seconds=time.perf_counter() - start)
+        return ProofResult(
+            label,
+            Verdict.PROVED,
+            expr,
+            x,
+            name,
+            argument=argument,
+            candidates=tried,
+            seconds=time.perf_counter() - start,
+        )
     reason = f"no counterexample among {tried} exact candidates, and f(x) = f(1)*x was not proved: {why}"
-    return ProofResult(label, Verdict.UNKNOWN, expr, x, name, reason=reason, candidates=tried, seconds=time.perf_counter() - start)
+    return ProofResult(
+        label, Verdict.UNKNOWN, expr, x, name, reason=reason, candidates=tried, seconds=time.perf_counter() - start
+    )
 
 
-def prove(f: object, prop: str = "linearity", var: sympy.Symbol | None = None, *, seconds: float | None = None) -> ProofResult:
+def prove(
+    f: object, prop: str = "linearity", var: sympy.Symbol | None = None, *, seconds: float | None = None
+) -> ProofResult:
     """Prove or disprove ``prop`` (``"additivity"``, ``"homogeneity"`` or ``"linearity"``) for ``f``.
 
     ``f`` is an :class:`symact.Activation`, a catalog name, or a SymPy expression
@@ -360,8 +389,15 @@ def prove(f: object, prop: str = "linearity", var: sympy.Symbol | None = None, *
         return ProofResult(prop, Verdict.UNKNOWN, expr, symact.x, name, reason=f"timeout ({err})", seconds=err.seconds)
 
     return _RESULTS.call(
-        (expr, name, prop), _attempt, expr, name, props, prop,
-        seconds=PROVE_SECONDS if seconds is None else seconds, what=what, on_timeout=timed_out,
+        (expr, name, prop),
+        _attempt,
+        expr,
+        name,
+        props,
+        prop,
+        seconds=PROVE_SECONDS if seconds is None else seconds,
+        what=what,
+        on_timeout=timed_out,
     )
 
 

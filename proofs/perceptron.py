@@ -118,7 +118,9 @@ class NeuronTable:
         widths = [len(h) for h in heads]
         for inputs, total, out, want in self.rows:
             cells = " ".join(str(v).rjust(wd) for v, wd in zip(inputs, widths))
-            lines.append(f"{cells} | {str(total).rjust(len(sum_head))} | {str(out).rjust(len(out_head))} | {str(want).rjust(len(self.target))}")
+            lines.append(
+                f"{cells} | {str(total).rjust(len(sum_head))} | {str(out).rjust(len(out_head))} | {str(want).rjust(len(self.target))}"
+            )
         return "\n".join(lines)
 
     def text(self) -> str:
@@ -139,12 +141,24 @@ class NeuronTable:
     def markdown(self) -> str:
         """The same, with the table as a Markdown table."""
         n = len(self.weights)
-        header = "| " + " | ".join([*(f"x{i}" for i in range(1, n + 1)), f"`{self.sum_text()}`", f"step(sum - {self.threshold})", self.target]) + " |"
+        header = (
+            "| "
+            + " | ".join(
+                [
+                    *(f"x{i}" for i in range(1, n + 1)),
+                    f"`{self.sum_text()}`",
+                    f"step(sum - {self.threshold})",
+                    self.target,
+                ]
+            )
+            + " |"
+        )
         rule = "|" + "---|" * (n + 3)
         body = ["| " + " | ".join([*map(str, i), str(s), str(o), str(w)]) + " |" for i, s, o, w in self.rows]
         verdict = "computes" if self.verdict is Verdict.PROVED else "does not compute"
-        return f"**Theorem.** The step neuron with weights {', '.join(map(str, self.weights))} and threshold {self.threshold} {verdict} {self.target}.\n\n" + "\n".join(
-            [header, rule, *body]
+        return (
+            f"**Theorem.** The step neuron with weights {', '.join(map(str, self.weights))} and threshold {self.threshold} {verdict} {self.target}.\n\n"
+            + "\n".join([header, rule, *body])
         )
 
     def latex(self) -> str:
@@ -172,7 +186,9 @@ class NeuronTable:
         }
 
 
-def verify_neuron(weights: Sequence[Any], threshold: Any, target: Callable[..., bool] | sympy.Basic, description: str | None = None) -> NeuronTable:
+def verify_neuron(
+    weights: Sequence[Any], threshold: Any, target: Callable[..., bool] | sympy.Basic, description: str | None = None
+) -> NeuronTable:
     """Check a step neuron against a Boolean function on every 0/1 input.
 
     ``target`` is a Python function of n Booleans, or a SymPy Boolean expression
@@ -183,7 +199,9 @@ def verify_neuron(weights: Sequence[Any], threshold: Any, target: Callable[..., 
     if isinstance(target, sympy.Basic):
         symbols = [sympy.Symbol(f"x{i}") for i in range(1, len(w) + 1)]
         expr = target
-        fn: Callable[..., bool] = lambda *bits: bool(expr.xreplace({s: sympy.true if b else sympy.false for s, b in zip(symbols, bits)}))  # noqa: E731
+        fn: Callable[..., bool] = lambda *bits: bool(
+            expr.xreplace({s: sympy.true if b else sympy.false for s, b in zip(symbols, bits)})
+        )  # noqa: E731
         description = description or str(target).replace("|", "OR").replace("&", "AND")
     else:
         fn = target

@@ -75,7 +75,9 @@ class _Fmt:
 
     def eq(self, name: str, value: object) -> str:
         """Inline math ``name = value``."""
-        return self.f(f"{name} = {self.raw(value)}") if self.kind != "latex" else "$" + f"{name} = {self.raw(value)}" + "$"
+        return (
+            self.f(f"{name} = {self.raw(value)}") if self.kind != "latex" else "$" + f"{name} = {self.raw(value)}" + "$"
+        )
 
     def t(self, text: str) -> str:
         """Running text (escaped for LaTeX)."""
@@ -123,7 +125,12 @@ class _Fmt:
     def rawf(self, text: str) -> str:
         if self.kind != "latex":
             return text
-        return text.replace("!=", r"\neq ").replace("-oo", r"-\infty").replace("(oo", r"(\infty").replace(" oo", r" \infty")
+        return (
+            text.replace("!=", r"\neq ")
+            .replace("-oo", r"-\infty")
+            .replace("(oo", r"(\infty")
+            .replace(" oo", r" \infty")
+        )
 
 
 def _claim(result: ProofResult, fm: _Fmt) -> str:
@@ -165,7 +172,13 @@ def _disproof(result: ProofResult, ce: Counterexample, fm: _Fmt) -> str:
     if prop == "additivity":
         rows.append([fm.rawf("f(a) + f(b)"), fm.raw(values["a"]) + " + " + _paren(fm, values["b"]), fm.raw(ce.rhs)])
     else:
-        rows.append([fm.rawf("c f(a)"), _paren(fm, v1) + (r" \cdot " if fm.kind == "latex" else "*") + _paren(fm, values["a"]), fm.raw(ce.rhs)])
+        rows.append(
+            [
+                fm.rawf("c f(a)"),
+                _paren(fm, v1) + (r" \cdot " if fm.kind == "latex" else "*") + _paren(fm, values["a"]),
+                fm.raw(ce.rhs),
+            ]
+        )
     rows = [_dedupe(r) for r in rows]
     if ce.enclosure is None:
         why = "exact rational arithmetic"
@@ -188,7 +201,10 @@ def _disproof(result: ProofResult, ce: Counterexample, fm: _Fmt) -> str:
 
 def _paren(fm: _Fmt, value: sympy.Expr) -> str:
     text = fm.raw(value)
-    if sympy.sympify(value, strict=True).is_Add or (sympy.sympify(value, strict=True).could_extract_minus_sign() and not sympy.sympify(value, strict=True).is_Rational):
+    if sympy.sympify(value, strict=True).is_Add or (
+        sympy.sympify(value, strict=True).could_extract_minus_sign()
+        and not sympy.sympify(value, strict=True).is_Rational
+    ):
         return rf"\left({text}\right)" if fm.kind == "latex" else f"({text})"
     if sympy.sympify(value, strict=True).is_Rational and value < 0:
         return rf"\left({text}\right)" if fm.kind == "latex" else f"({text})"
@@ -225,7 +241,9 @@ def _proof(result: ProofResult, arg: LinearityArgument, fm: _Fmt) -> str:
     parts = [opening]
     if arg.breakpoints:
         bps = ", ".join(fm.m(b) for b in arg.breakpoints)
-        parts.append(f"The formula of {fm.f('f')} can switch only at {fm.f('x')} = {bps}; between these points it is one switching-free formula.")
+        parts.append(
+            f"The formula of {fm.f('f')} can switch only at {fm.f('x')} = {bps}; between these points it is one switching-free formula."
+        )
     else:
         parts.append(f"The formula of {fm.f('f')} does not switch anywhere on the real line.")
     for step in arg.pieces:
@@ -236,14 +254,20 @@ def _proof(result: ProofResult, arg: LinearityArgument, fm: _Fmt) -> str:
         )
     for pt in arg.points:
         r = f"{fm.raw(pt.value)} - {_times(fm, m, _paren(fm, pt.point))}"
-        parts.append(f"At {fm.eq('x', pt.point)}: {fm.eq('f(x)', pt.value)}, and {fm.f(f'r(x) = {r} = 0')} ({fm.t(pt.method)}).")
+        parts.append(
+            f"At {fm.eq('x', pt.point)}: {fm.eq('f(x)', pt.value)}, and {fm.f(f'r(x) = {r} = 0')} ({fm.t(pt.method)})."
+        )
     parts.append(f"Hence {fm.f('f(x) = m x = ' + fm.raw(m * arg.var))} for every real {fm.f('x')}.")
     rows = []
     if result.property in ("additivity", "linearity"):
         rows.append(["f(a + b) - f(a) - f(b)", "m(a + b) - m a - m b", "0"])
     if result.property in ("homogeneity", "linearity"):
         rows.append(["f(c a) - c f(a)", "m(c a) - c(m a)", "0"])
-    adjective = {"additivity": "additive", "homogeneity": "homogeneous", "linearity": "additive and homogeneous, that is, linear"}[result.property]
+    adjective = {
+        "additivity": "additive",
+        "homogeneity": "homogeneous",
+        "linearity": "additive and homogeneous, that is, linear",
+    }[result.property]
     closing = f"Therefore, for all real {fm.f('a, b, c')}, expanding the products:"
     return " ".join(parts) + f"\n{closing}\n" + fm.rows(rows) + f"\nSo {fm.f('f')} is {adjective}. {fm.qed()}"
 

@@ -37,14 +37,20 @@ def _network(fm: _Fmt, k: int) -> str:
 
 def _shape(fm: _Fmt, dims: tuple[int, ...]) -> str:
     arrow = r" \to " if fm.kind == "latex" else " -> "
-    return fm.f(arrow.join(str(d) for d in dims)) if fm.kind != "latex" else "$" + arrow.join(str(d) for d in dims) + "$"
+    return (
+        fm.f(arrow.join(str(d) for d in dims)) if fm.kind != "latex" else "$" + arrow.join(str(d) for d in dims) + "$"
+    )
 
 
 def _dims_text(fm: _Fmt, dims: tuple[int, ...]) -> str:
     parts = []
     for i in range(1, len(dims)):
         times = r"\times" if fm.kind == "latex" else "x"
-        w = f"W_{i} ({dims[i]} {times} {dims[i - 1]})" if fm.kind != "latex" else f"$W_{i}$ (${dims[i]} {times} {dims[i - 1]}$)"
+        w = (
+            f"W_{i} ({dims[i]} {times} {dims[i - 1]})"
+            if fm.kind != "latex"
+            else f"$W_{i}$ (${dims[i]} {times} {dims[i - 1]}$)"
+        )
         b = f"b_{i} ({dims[i]})" if fm.kind != "latex" else f"$b_{i}$ (${dims[i]}$)"
         parts.append(f"{w}, {b}" if fm.kind == "latex" else fm.f(w) + ", " + fm.f(b))
     return ", ".join(parts)
@@ -59,7 +65,9 @@ def _proved(proof: CollapseProof, fm: _Fmt) -> list[str]:
     k = len(proof.dims) - 1
     blocks = []
     if proof.W_formula:
-        formula = f"{fm.f('W = ' + proof.W_formula.replace('*', ' '))} and {fm.f('b = ' + proof.b_formula.replace('*', ' '))}"
+        formula = (
+            f"{fm.f('W = ' + proof.W_formula.replace('*', ' '))} and {fm.f('b = ' + proof.b_formula.replace('*', ' '))}"
+        )
     else:
         formula = f"{fm.f('W')} and {fm.f('b')} given below"
     blocks.append(
@@ -67,7 +75,9 @@ def _proved(proof: CollapseProof, fm: _Fmt) -> list[str]:
         f"{_activation(fm, proof)} applied entrywise, and arbitrary real weights {_dims_text(fm, proof.dims)}. "
         f"Then {fm.f('N(x) = W x + b')} for every input {fm.f('x')}, with {formula}: the network collapses to one affine map."
     )
-    blocks.append(f"{fm.label('Definition')} A map {fm.f('N')} is affine when {fm.f('N(x) = W x + b')} for a fixed matrix {fm.f('W')} and vector {fm.f('b')}.")
+    blocks.append(
+        f"{fm.label('Definition')} A map {fm.f('N')} is affine when {fm.f('N(x) = W x + b')} for a fixed matrix {fm.f('W')} and vector {fm.f('b')}."
+    )
     steps = [f"{fm.label('Proof')} Give every weight, bias and input entry its own real symbol."]
     if k > 1:
         act = proof.activation_result
@@ -88,7 +98,9 @@ def _proved(proof: CollapseProof, fm: _Fmt) -> list[str]:
         rows = [[f"N(x)_{i + 1}" if fm.kind != "latex" else f"N(x)_{{{i + 1}}}", fm.raw(e)] for i, e in enumerate(out)]
         steps.append(f"Computing {fm.f('N(x)')} exactly and expanding the products gives\n" + fm.rows(rows) + "\n")
     else:
-        steps.append(f"Computing {fm.f('N(x)')} exactly and expanding the products gives {out.rows} polynomial entries ({printed} characters; omitted here).")
+        steps.append(
+            f"Computing {fm.f('N(x)')} exactly and expanding the products gives {out.rows} polynomial entries ({printed} characters; omitted here)."
+        )
     collected = ""
     if len(str(proof.W)) + len(str(proof.b)) <= MAX_PRINTED:
         collected = ":\n" + fm.rows([["W", _mat(fm, proof.W)], ["b", _vec(fm, proof.b)]]) + "\n"
@@ -169,10 +181,18 @@ def render_collapse(proof: CollapseProof, kind: str = "text", standalone: bool =
     elif proof.verdict is Verdict.DISPROVED:
         blocks = _disproved(proof, fm)
     else:
-        blocks = [f"{fm.label('Status')} Undecided for shape {_shape(fm, proof.dims)} with {_activation(fm, proof)}: {fm.t(proof.reason or '')}."]
+        blocks = [
+            f"{fm.label('Status')} Undecided for shape {_shape(fm, proof.dims)} with {_activation(fm, proof)}: {fm.t(proof.reason or '')}."
+        ]
     if kind == "markdown":
-        blocks.insert(0, f"### collapse, {proof.name}, shape {' -> '.join(map(str, proof.dims))}: {proof.verdict.value}")
+        blocks.insert(
+            0, f"### collapse, {proof.name}, shape {' -> '.join(map(str, proof.dims))}: {proof.verdict.value}"
+        )
     body = "\n\n".join(blocks)
     if kind == "latex" and standalone:
-        return "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\begin{document}\n\\sloppy\n" + body + "\n\\end{document}\n"
+        return (
+            "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\begin{document}\n\\sloppy\n"
+            + body
+            + "\n\\end{document}\n"
+        )
     return body

@@ -33,12 +33,47 @@ R = Rational
 #: Simple rationals, simplest first.
 SMALL: tuple[sympy.Rational, ...] = tuple(
     sympy.sympify(v, strict=True)
-    for v in (0, 1, -1, 2, -2, R(1, 2), R(-1, 2), 3, -3, R(3, 2), R(-3, 2), R(1, 3), R(-1, 3), 4, -4, R(5, 2), R(-5, 2),
-              5, -5, R(1, 4), R(-1, 4), 6, -6, R(2, 3), R(-2, 3), 7, -7, 8, -8, 10, -10, R(1, 10), R(-1, 10))
+    for v in (
+        0,
+        1,
+        -1,
+        2,
+        -2,
+        R(1, 2),
+        R(-1, 2),
+        3,
+        -3,
+        R(3, 2),
+        R(-3, 2),
+        R(1, 3),
+        R(-1, 3),
+        4,
+        -4,
+        R(5, 2),
+        R(-5, 2),
+        5,
+        -5,
+        R(1, 4),
+        R(-1, 4),
+        6,
+        -6,
+        R(2, 3),
+        R(-2, 3),
+        7,
+        -7,
+        8,
+        -8,
+        10,
+        -10,
+        R(1, 10),
+        R(-1, 10),
+    )
 )
 
 #: Scale factors tried for homogeneity, most telling first.
-SCALES: tuple[sympy.Rational, ...] = tuple(sympy.sympify(v, strict=True) for v in (-1, 2, 0, R(1, 2), -2, 3, R(-1, 2), R(1, 3), 10, -10, R(1, 10)))
+SCALES: tuple[sympy.Rational, ...] = tuple(
+    sympy.sympify(v, strict=True) for v in (-1, 2, 0, R(1, 2), -2, 3, R(-1, 2), R(1, 3), 10, -10, R(1, 10))
+)
 
 #: How many candidates the quick pass examines before a linearity proof is attempted.
 QUICK = 24
@@ -59,7 +94,9 @@ def _rationals_near(b: sympy.Expr) -> list[sympy.Rational]:
     return [sympy.Rational(v) for v in out]
 
 
-def interesting_points(breakpoints: Sequence[sympy.Expr] = (), extra: Iterable[sympy.Expr] = ()) -> list[sympy.Rational]:
+def interesting_points(
+    breakpoints: Sequence[sympy.Expr] = (), extra: Iterable[sympy.Expr] = ()
+) -> list[sympy.Rational]:
     """Candidate arguments: simple rationals first, then rationals at and around the breakpoints.
 
     Examples:
@@ -75,7 +112,9 @@ def interesting_points(breakpoints: Sequence[sympy.Expr] = (), extra: Iterable[s
     return list(dict.fromkeys(ordered))
 
 
-def candidates(prop: str, points: Sequence[sympy.Rational], breakpoints: Sequence[sympy.Expr] = ()) -> Iterator[tuple[sympy.Rational, sympy.Rational]]:
+def candidates(
+    prop: str, points: Sequence[sympy.Rational], breakpoints: Sequence[sympy.Expr] = ()
+) -> Iterator[tuple[sympy.Rational, sympy.Rational]]:
     """Witness candidates for ``prop`` in order of simplicity (duplicates removed)."""
     seen: set[tuple[sympy.Rational, sympy.Rational]] = set()
 
@@ -156,7 +195,9 @@ def find_counterexample(
         if all(b is not None for b in boxes):
             # the two sides agree to 32 bits: worth the exact path only if SymPy's automatic
             # evaluation cancels part of the difference (e.g. (2 + exp(-1000)) - 2)
-            rough = boxes[0] - boxes[1] - boxes[2] if prop == "additivity" else boxes[0] - enclose_in(first, ctx) * boxes[1]
+            rough = (
+                boxes[0] - boxes[1] - boxes[2] if prop == "additivity" else boxes[0] - enclose_in(first, ctx) * boxes[1]
+            )
             if thin_around_zero(rough, 64) and not _cancels(function, var, prop, pair, value, ctx):
                 continue
         ce = Counterexample.build(function, var, prop, pair, value)
@@ -168,7 +209,9 @@ def find_counterexample(
 _NOT_FINITE = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I)
 
 
-def _cancels(function: sympy.Expr, var: sympy.Symbol, prop: str, pair: tuple[sympy.Expr, sympy.Expr], value, ctx) -> bool:  # noqa: ANN001
+def _cancels(
+    function: sympy.Expr, var: sympy.Symbol, prop: str, pair: tuple[sympy.Expr, sympy.Expr], value, ctx
+) -> bool:  # noqa: ANN001
     """Whether SymPy's exact difference of the two sides is no longer numerically 0 (cancellation helped)."""
     computed = sides(function, var, prop, pair, value)
     if computed is None:

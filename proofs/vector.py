@@ -77,8 +77,19 @@ from symact.numeric.enclose import certify_nonzero, enclosure_bounds
 from proofs.verdict import Verdict
 
 __all__ = [
-    "CLAIMS", "RULES", "STRUCTURED", "ProofStep", "VectorCounterexample", "VectorProof", "check_steps", "claims_for", "prove", "prove_all",
-    "sparsemax_constant_value", "sparsemax_steps", "sparsemax_theorem",
+    "CLAIMS",
+    "RULES",
+    "STRUCTURED",
+    "ProofStep",
+    "VectorCounterexample",
+    "VectorProof",
+    "check_steps",
+    "claims_for",
+    "prove",
+    "prove_all",
+    "sparsemax_constant_value",
+    "sparsemax_steps",
+    "sparsemax_theorem",
 ]
 
 #: Every claim, in words (``{f}`` is the activation's name).
@@ -97,7 +108,15 @@ CLAIMS: dict[str, str] = {
 #: Which claims apply to which activation.
 _APPLIES: dict[str, tuple[str, ...]] = {
     "softmax": ("sum_to_one", "shift_invariance", "two_class", "additivity", "homogeneity", "linearity"),
-    "log_softmax": ("sum_to_one", "shift_invariance", "two_class", "log_softmax_identity", "additivity", "homogeneity", "linearity"),
+    "log_softmax": (
+        "sum_to_one",
+        "shift_invariance",
+        "two_class",
+        "log_softmax_identity",
+        "additivity",
+        "homogeneity",
+        "linearity",
+    ),
     "softmin": ("sum_to_one", "shift_invariance", "softmin_identity", "additivity", "homogeneity", "linearity"),
     "sparsemax": ("sum_to_one", "shift_invariance", "threshold", "two_class", "additivity", "homogeneity", "linearity"),
     "glu": ("additivity", "homogeneity", "linearity"),
@@ -109,7 +128,9 @@ CONCRETE_N: tuple[int, ...] = (2, 3, 4, 5)
 #: The largest concrete length attempted per activation (sparsemax's threshold is a Max over
 #: 2**n - 1 subsets; at n = 4, 5 the identity proofs take minutes: measured 134 s for shift invariance).
 _MAX_CONCRETE: dict[str, int] = {"sparsemax": 3}
-_SKIP_REASON = "not attempted: sparsemax's threshold is a Max over 2**n - 1 subset means, too costly for SymPy at this n"
+_SKIP_REASON = (
+    "not attempted: sparsemax's threshold is a Max over 2**n - 1 subset means, too costly for SymPy at this n"
+)
 
 _c = sympy.Symbol("c", real=True)
 _t = sympy.Symbol("t", real=True)
@@ -180,7 +201,9 @@ _CONCRETE_METHODS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
     "automatic evaluation": lambda e: e,
     "expand": sympy.expand,
     "cancel": sympy.cancel,
-    "expand exp and log, cancel": lambda e: sympy.cancel(sympy.expand_log(sympy.expand(e, power_exp=True), force=False)),
+    "expand exp and log, cancel": lambda e: sympy.cancel(
+        sympy.expand_log(sympy.expand(e, power_exp=True), force=False)
+    ),
     "translation commutes with Max (max_k(a_k + c) = max_k(a_k) + c), expand": _shift_steps,
     "simplify after rewriting in exp": lambda e: sympy.simplify(e.rewrite(sympy.exp)),
     "shift invariance of the residual (translation commutes with Max) reduces it to x = [t, 0]; "
@@ -280,7 +303,11 @@ def _sides(name: str, prop: str, size: Any) -> tuple[sympy.Expr, sympy.Expr, tup
         sm = _act("softmax", size)
         comps = _comps(act)
         neg = [substitute_entries(cmp, lambda e: -e) for cmp in _comps(sm)]
-        return (sympy.Matrix(comps) if len(comps) > 1 else comps[0]), (sympy.Matrix(neg) if len(neg) > 1 else neg[0]), ("x real",)
+        return (
+            (sympy.Matrix(comps) if len(comps) > 1 else comps[0]),
+            (sympy.Matrix(neg) if len(neg) > 1 else neg[0]),
+            ("x real",),
+        )
     raise ValueError(f"{prop!r} is not an identity claim")
 
 
@@ -412,13 +439,25 @@ class VectorCounterexample:
         """A JSON-ready mapping; exact numbers are strings."""
         vals = {k2: (str(v) if k2 == "c" else _vec_text(v)) for k2, v in self.values}
         return {
-            "property": self.property, "n": str(self.n), "n_min": self.n_min, "values": vals, "component": self.component,
-            "lhs": str(self.lhs), "rhs": str(self.rhs), "difference": str(self.difference), "sign": self.sign, "evidence": self.evidence,
-            "enclosure": None if self.enclosure is None else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
+            "property": self.property,
+            "n": str(self.n),
+            "n_min": self.n_min,
+            "values": vals,
+            "component": self.component,
+            "lhs": str(self.lhs),
+            "rhs": str(self.rhs),
+            "difference": str(self.difference),
+            "sign": self.sign,
+            "evidence": self.evidence,
+            "enclosure": None
+            if self.enclosure is None
+            else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
         }
 
     @classmethod
-    def build(cls, prop: str, name: str, size: Any, n_min: int, values: tuple[tuple[str, Any], ...], component: int = 0) -> VectorCounterexample | None:
+    def build(
+        cls, prop: str, name: str, size: Any, n_min: int, values: tuple[tuple[str, Any], ...], component: int = 0
+    ) -> VectorCounterexample | None:
         """The counterexample if the inequality is proved, else None."""
         proto = cls(prop, name, size, n_min, values, component, sympy.S.Zero, sympy.S.Zero, sympy.S.Zero, 0, "")
         lhs, rhs = proto._compute()
@@ -535,8 +574,10 @@ def _substitute(expr: sympy.Expr, rules: list[sympy.Eq]) -> sympy.Expr:
                 expr = expr.xreplace({lhs: rhs})
             elif isinstance(lhs, Indexed) and lhs.indices == (_l,):
                 base = lhs.base
-                expr = expr.replace(lambda e, b=base: isinstance(e, Indexed) and e.base == b,
-                                    lambda e, rhs=rhs: rhs.xreplace({_l: e.indices[0]}))
+                expr = expr.replace(
+                    lambda e, b=base: isinstance(e, Indexed) and e.base == b,
+                    lambda e, rhs=rhs: rhs.xreplace({_l: e.indices[0]}),
+                )
             else:
                 expr = expr.xreplace({lhs: rhs})
         if expr == before:
@@ -588,8 +629,14 @@ class ProofStep:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
-        return {"label": self.label, "claim": sympy.sstr(self.claim), "rule": self.rule, "uses": list(self.uses),
-                "hypotheses": [sympy.sstr(h) for h in self.hypotheses], "note": self.note}
+        return {
+            "label": self.label,
+            "claim": sympy.sstr(self.claim),
+            "rule": self.rule,
+            "uses": list(self.uses),
+            "hypotheses": [sympy.sstr(h) for h in self.hypotheses],
+            "note": self.note,
+        }
 
 
 def _rel(claim: Any) -> tuple[str, sympy.Expr] | None:
@@ -620,8 +667,11 @@ def _check_k_defined(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     (u,) = step.uses
     base = ZC if step.claim == sympy.And(sympy.Le(1, KC), sympy.Le(KC, n)) else Z
     kk = KC if base == ZC else K
-    return (step.claim == sympy.And(sympy.Le(1, kk), sympy.Le(kk, n)) and prior[u].rule == "algebra"
-            and prior[u].claim == sympy.Eq(_cond(base, 1), 1, evaluate=False))
+    return (
+        step.claim == sympy.And(sympy.Le(1, kk), sympy.Le(kk, n))
+        and prior[u].rule == "algebra"
+        and prior[u].claim == sympy.Eq(_cond(base, 1), 1, evaluate=False)
+    )
 
 
 def _check_k_holds(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
@@ -631,8 +681,11 @@ def _check_k_holds(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
 
 def _check_k_maximal(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     (u,) = step.uses
-    return (prior[u].rule == "k_defined" and step.claim == sympy.Le(_cond(Z, K + 1), 0)
-            and step.hypotheses == (sympy.Le(K + 1, n),))
+    return (
+        prior[u].rule == "k_defined"
+        and step.claim == sympy.Le(_cond(Z, K + 1), 0)
+        and step.hypotheses == (sympy.Le(K + 1, n),)
+    )
 
 
 def _check_positive_multiple(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
@@ -656,7 +709,11 @@ def _check_positive_multiple(step: ProofStep, prior: dict[str, ProofStep]) -> bo
 
 def _check_modus_ponens(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     eqv, fact = (prior[u] for u in step.uses)
-    if not isinstance(eqv.claim, sympy.Equivalent) or fact.claim not in eqv.claim.args or step.claim not in eqv.claim.args:
+    if (
+        not isinstance(eqv.claim, sympy.Equivalent)
+        or fact.claim not in eqv.claim.args
+        or step.claim not in eqv.claim.args
+    ):
         return False
     return all(_entailed(h, step.hypotheses) for h in eqv.hypotheses + fact.hypotheses)
 
@@ -675,7 +732,10 @@ def _check_sorted(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     if len(pos) != 1 or len(neg) != 1:
         return False
     p, q = pos[0].indices[0], neg[0].indices[0]
-    return any(isinstance(h, sympy.LessThan) and sympy.expand((q - p) - (h.rhs - h.lhs)).is_nonnegative for h in step.hypotheses)
+    return any(
+        isinstance(h, sympy.LessThan) and sympy.expand((q - p) - (h.rhs - h.lhs)).is_nonnegative
+        for h in step.hypotheses
+    )
 
 
 def _check_add_signs(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
@@ -742,8 +802,12 @@ def _check_congruence(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
         for u in step.uses:
             e = prior[u].claim
             # the equality must hold on the whole range: its hypotheses follow from lo <= l <= hi
-            if isinstance(e, sympy.Eq) and e.lhs == term.function and var == _l and all(
-                    _entailed(h, (sympy.Le(lo, _l), sympy.Le(_l, hi))) for h in prior[u].hypotheses):
+            if (
+                isinstance(e, sympy.Eq)
+                and e.lhs == term.function
+                and var == _l
+                and all(_entailed(h, (sympy.Le(lo, _l), sympy.Le(_l, hi))) for h in prior[u].hypotheses)
+            ):
                 out.append(sympy.Sum(e.rhs, (var, lo, hi)))
                 break
         else:
@@ -763,7 +827,9 @@ def _check_chain(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
 
 def _translated_difference() -> sympy.Eq:
     """(x[a] + c) - (x[b] + c) = x[a] - x[b], left side unevaluated."""
-    return sympy.Eq(sympy.Add(X[_a] + _c, sympy.Mul(-1, X[_b] + _c, evaluate=False), evaluate=False), X[_a] - X[_b], evaluate=False)
+    return sympy.Eq(
+        sympy.Add(X[_a] + _c, sympy.Mul(-1, X[_b] + _c, evaluate=False), evaluate=False), X[_a] - X[_b], evaluate=False
+    )
 
 
 def _check_translation_order(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
@@ -771,7 +837,11 @@ def _check_translation_order(step: ProofStep, prior: dict[str, ProofStep]) -> bo
     # sorts x sorts x + c*1, and z'[l] = z[l] + c
     (u,) = step.uses
     want = _translated_difference()
-    return prior[u].rule == "algebra" and prior[u].claim == want and step.claim == sympy.Eq(ZC[_l], Z[_l] + _c, evaluate=False)
+    return (
+        prior[u].rule == "algebra"
+        and prior[u].claim == want
+        and step.claim == sympy.Eq(ZC[_l], Z[_l] + _c, evaluate=False)
+    )
 
 
 def _check_same_maximum(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
@@ -809,12 +879,21 @@ def _check_sum_monotone(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     terms = sympy.Add.make_args(r[1])
     sums = [t for t in terms if isinstance(t, sympy.Sum)]
     negs = [-t for t in terms if isinstance(-t, sympy.Sum)]
-    if len(terms) != 2 or len(sums) != 1 or len(negs) != 1 or sums[0].limits != negs[0].limits or len(sums[0].limits) != 1:
+    if (
+        len(terms) != 2
+        or len(sums) != 1
+        or len(negs) != 1
+        or sums[0].limits != negs[0].limits
+        or len(sums[0].limits) != 1
+    ):
         return False
     var, lo, hi = sums[0].limits[0]
     rng = (sympy.Le(lo, _l), sympy.Le(_l, hi))
-    return (var == _l and all(_entailed(h, rng) for h in prior[u].hypotheses)
-            and sympy.expand(sums[0].function - negs[0].function - p[1]) == 0)
+    return (
+        var == _l
+        and all(_entailed(h, rng) for h in prior[u].hypotheses)
+        and sympy.expand(sums[0].function - negs[0].function - p[1]) == 0
+    )
 
 
 def _check_rewrite_relation(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
@@ -830,8 +909,13 @@ def _check_rewrite_relation(step: ProofStep, prior: dict[str, ProofStep]) -> boo
 def _check_max_attained(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     # every t_S <= tau (for every non-empty S) and t_S = tau for S = {1..k} (non-empty: k >= 1)
     every, member, kdef = (prior[u] for u in step.uses)
-    return (step.claim == sympy.Eq(TMAX_Z, TAU, evaluate=False) and every.claim == sympy.Le(TS - TAU, 0) and not every.hypotheses
-            and member.claim == sympy.Eq((_prefix(Z, K) - 1) / K, TAU, evaluate=False) and kdef.rule == "k_defined")
+    return (
+        step.claim == sympy.Eq(TMAX_Z, TAU, evaluate=False)
+        and every.claim == sympy.Le(TS - TAU, 0)
+        and not every.hypotheses
+        and member.claim == sympy.Eq((_prefix(Z, K) - 1) / K, TAU, evaluate=False)
+        and kdef.rule == "k_defined"
+    )
 
 
 def _check_relabel(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
@@ -847,37 +931,67 @@ def _check_sorted_constant(step: ProofStep, prior: dict[str, ProofStep]) -> bool
 def _check_k_is_n(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
     # the condition is 1 > 0 at every a in 1..n, so its maximum over 1..n is n
     (u,) = step.uses
-    return (step.claim == sympy.Eq(K, n, evaluate=False) and prior[u].rule == "algebra"
-            and prior[u].claim == sympy.Eq(_cond(Z, _a), 1, evaluate=False) and not prior[u].hypotheses)
+    return (
+        step.claim == sympy.Eq(K, n, evaluate=False)
+        and prior[u].rule == "algebra"
+        and prior[u].claim == sympy.Eq(_cond(Z, _a), 1, evaluate=False)
+        and not prior[u].hypotheses
+    )
 
 
 #: rule -> (the lemma or method in words, checker)
 RULES: dict[str, tuple[str, Callable[[ProofStep, dict[str, ProofStep]], bool]]] = {
     "definition": ("definition", _check_definition),
-    "algebra": ("exact algebra: after substituting the equalities used, SymPy reduces left - right to 0 (expand; "
-                "combine adjacent sums; peel the last term of a sum up to u + 1)", _check_algebra),
-    "k_defined": ("lemma: a maximum over a non-empty subset of {1..n} exists (the condition holds at a = 1)", _check_k_defined),
+    "algebra": (
+        "exact algebra: after substituting the equalities used, SymPy reduces left - right to 0 (expand; "
+        "combine adjacent sums; peel the last term of a sum up to u + 1)",
+        _check_algebra,
+    ),
+    "k_defined": (
+        "lemma: a maximum over a non-empty subset of {1..n} exists (the condition holds at a = 1)",
+        _check_k_defined,
+    ),
     "k_holds": ("lemma: the maximum of a set is in the set (the condition holds at a = k)", _check_k_holds),
     "k_maximal": ("lemma: above the maximum the condition fails (at a = k + 1 <= n)", _check_k_maximal),
-    "positive_multiple": ("lemma: if A = m B with m > 0 (SymPy's assumptions), A and B have the same sign", _check_positive_multiple),
+    "positive_multiple": (
+        "lemma: if A = m B with m > 0 (SymPy's assumptions), A and B have the same sign",
+        _check_positive_multiple,
+    ),
     "modus_ponens": ("lemma: from A <=> B and A, B", _check_modus_ponens),
     "sorted": ("lemma: z is non-increasing, so z[p] >= z[q] for p <= q", _check_sorted),
     "add_signs": ("lemma: (>= 0) + (> 0) is > 0 and (<= 0) + (<= 0) is <= 0 (SymPy's assumptions)", _check_add_signs),
-    "max_sign": ("lemma: Max(u, 0) = u for u > 0 and 0 for u <= 0 (SymPy evaluates Max on a signed symbol)", _check_max),
-    "rearrangement": ("lemma: a finite sum is unchanged by a rearrangement of its terms (z is x sorted)", _check_rearrangement),
+    "max_sign": (
+        "lemma: Max(u, 0) = u for u > 0 and 0 for u <= 0 (SymPy evaluates Max on a signed symbol)",
+        _check_max,
+    ),
+    "rearrangement": (
+        "lemma: a finite sum is unchanged by a rearrangement of its terms (z is x sorted)",
+        _check_rearrangement,
+    ),
     "congruence": ("lemma: sums of equal terms over the same range are equal (then exact algebra)", _check_congruence),
     "chain": ("lemma: equality is transitive", _check_chain),
-    "translation_order": ("lemma: adding c to every entry keeps every comparison, so z' = z + c", _check_translation_order),
+    "translation_order": (
+        "lemma: adding c to every entry keeps every comparison, so z' = z + c",
+        _check_translation_order,
+    ),
     "same_maximum": ("lemma: sets defined by the same condition have the same maximum", _check_same_maximum),
-    "indicator_below_max": ("lemma: e u <= Max(u, 0) for e in {0, 1} (SymPy's assumptions, for both e and both signs of u)",
-                            _check_indicator_below_max),
+    "indicator_below_max": (
+        "lemma: e u <= Max(u, 0) for e in {0, 1} (SymPy's assumptions, for both e and both signs of u)",
+        _check_indicator_below_max,
+    ),
     "sum_monotone": ("lemma: termwise <= on a range gives <= of the sums", _check_sum_monotone),
-    "rewrite_relation": ("lemma: equals substituted into a relation keep it (then exact algebra)", _check_rewrite_relation),
+    "rewrite_relation": (
+        "lemma: equals substituted into a relation keep it (then exact algebra)",
+        _check_rewrite_relation,
+    ),
     "max_attained": ("lemma: a maximum of numbers all <= tau, one of them = tau, is tau", _check_max_attained),
     "sorted_constant": ("lemma: a constant vector c*1 sorted is c*1", _check_sorted_constant),
     "k_is_n": ("lemma: a condition that holds at every a in 1..n has maximum n", _check_k_is_n),
-    "relabel": ("lemma: relabelling indices by the sorting permutation maps the non-empty index sets of x onto those of z, "
-                "keeping |S| and the sum over S", _check_relabel),
+    "relabel": (
+        "lemma: relabelling indices by the sorting permutation maps the non-empty index sets of x onto those of z, "
+        "keeping |S| and the sum over S",
+        _check_relabel,
+    ),
 }
 
 #: Rules whose premises hold on an index range the step itself sums over (not under the step's hypotheses).
@@ -896,7 +1010,9 @@ def check_steps(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
     for s in steps:
         if s.label in prior or any(u not in prior for u in s.uses) or s.rule not in RULES:
             return False, f"step {s.label}: unknown rule or a premise that is not an earlier step"
-        if s.rule not in _RANGE_RULES and not all(_entailed(h, s.hypotheses) for u in s.uses for h in prior[u].hypotheses):
+        if s.rule not in _RANGE_RULES and not all(
+            _entailed(h, s.hypotheses) for u in s.uses for h in prior[u].hypotheses
+        ):
             return False, f"step {s.label}: a premise holds under hypotheses the step does not have"
         try:
             ok = RULES[s.rule][1](s, prior)
@@ -960,14 +1076,34 @@ def sparsemax_steps(prop: str) -> tuple[ProofStep, ...]:
             ProofStep("S3", sympy.And(sympy.Le(1, K), sympy.Le(K, n)), "k_defined", ("S2",)),
             ProofStep("S4", sympy.Gt(_cond(Z, K), 0), "k_holds", ("S3",)),
             ProofStep("S5", _eq(_cond(Z, K), K * (Z[K] - TAU)), "algebra", ("S1",)),
-            ProofStep("S6", sympy.Equivalent(sympy.Gt(_cond(Z, K), 0), sympy.Gt(Z[K] - TAU, 0)), "positive_multiple", ("S5",)),
+            ProofStep(
+                "S6", sympy.Equivalent(sympy.Gt(_cond(Z, K), 0), sympy.Gt(Z[K] - TAU, 0)), "positive_multiple", ("S5",)
+            ),
             ProofStep("S7", sympy.Gt(Z[K] - TAU, 0), "modus_ponens", ("S6", "S4"), note="z[k] > tau"),
             ProofStep("S8", sympy.Le(_cond(Z, K + 1), 0), "k_maximal", ("S3",), (sympy.Le(K + 1, n),)),
-            ProofStep("S9", _eq(_cond(Z, K + 1), K * (Z[K + 1] - TAU)), "algebra", ("S1",), (sympy.Le(K + 1, n),),
-                      note="split the last term off the sum: sum_{l<=k+1} z[l] = sum_{l<=k} z[l] + z[k+1]"),
-            ProofStep("S10", sympy.Equivalent(sympy.Le(_cond(Z, K + 1), 0), sympy.Le(Z[K + 1] - TAU, 0)), "positive_multiple", ("S9",),
-                      (sympy.Le(K + 1, n),)),
-            ProofStep("S11", sympy.Le(Z[K + 1] - TAU, 0), "modus_ponens", ("S10", "S8"), (sympy.Le(K + 1, n),), note="z[k+1] <= tau"),
+            ProofStep(
+                "S9",
+                _eq(_cond(Z, K + 1), K * (Z[K + 1] - TAU)),
+                "algebra",
+                ("S1",),
+                (sympy.Le(K + 1, n),),
+                note="split the last term off the sum: sum_{l<=k+1} z[l] = sum_{l<=k} z[l] + z[k+1]",
+            ),
+            ProofStep(
+                "S10",
+                sympy.Equivalent(sympy.Le(_cond(Z, K + 1), 0), sympy.Le(Z[K + 1] - TAU, 0)),
+                "positive_multiple",
+                ("S9",),
+                (sympy.Le(K + 1, n),),
+            ),
+            ProofStep(
+                "S11",
+                sympy.Le(Z[K + 1] - TAU, 0),
+                "modus_ponens",
+                ("S10", "S8"),
+                (sympy.Le(K + 1, n),),
+                note="z[k+1] <= tau",
+            ),
             ProofStep("S12", sympy.Ge(Z[_l] - Z[K], 0), "sorted", (), in_top),
             ProofStep("S13", sympy.Gt(u, 0), "add_signs", ("S12", "S7"), in_top, note="the top k entries exceed tau"),
             ProofStep("S14", sympy.Le(Z[_l] - Z[K + 1], 0), "sorted", (), in_rest),
@@ -975,10 +1111,21 @@ def sparsemax_steps(prop: str) -> tuple[ProofStep, ...]:
             ProofStep("S16", _eq(f, u), "max_sign", ("S13",), in_top),
             ProofStep("S17", _eq(f, 0), "max_sign", ("S15",), in_rest),
             ProofStep("S18", _eq(lhs, sympy.Sum(f, (_l, 1, n))), "rearrangement"),
-            ProofStep("S19", _eq(sympy.Sum(f, (_l, 1, n)), sympy.Sum(f, (_l, 1, K)) + sympy.Sum(f, (_l, K + 1, n))), "algebra",
-                      note="split the range at k (1 <= k <= n, S3)"),
-            ProofStep("S20", _eq(sympy.Sum(f, (_l, 1, K)) + sympy.Sum(f, (_l, K + 1, n)), sympy.Sum(u, (_l, 1, K))), "congruence", ("S16", "S17")),
-            ProofStep("S21", _eq(sympy.Sum(u, (_l, 1, K)), rhs), "algebra", ("S1",), note="z[1] + ... + z[k] - k tau = 1"),
+            ProofStep(
+                "S19",
+                _eq(sympy.Sum(f, (_l, 1, n)), sympy.Sum(f, (_l, 1, K)) + sympy.Sum(f, (_l, K + 1, n))),
+                "algebra",
+                note="split the range at k (1 <= k <= n, S3)",
+            ),
+            ProofStep(
+                "S20",
+                _eq(sympy.Sum(f, (_l, 1, K)) + sympy.Sum(f, (_l, K + 1, n)), sympy.Sum(u, (_l, 1, K))),
+                "congruence",
+                ("S16", "S17"),
+            ),
+            ProofStep(
+                "S21", _eq(sympy.Sum(u, (_l, 1, K)), rhs), "algebra", ("S1",), note="z[1] + ... + z[k] - k tau = 1"
+            ),
             ProofStep("S22", _eq(lhs, rhs), "chain", ("S18", "S19", "S20", "S21")),
         )
     if prop == "shift_invariance":
@@ -988,7 +1135,9 @@ def sparsemax_steps(prop: str) -> tuple[ProofStep, ...]:
             ProofStep("T2", DEFINITIONS["tau'"], "definition", note="tau' = tau(x + c*1), k' = k(x + c*1)"),
             ProofStep("T3", _translated_difference(), "algebra"),
             ProofStep("T4", _eq(ZC[_l], Z[_l] + _c), "translation_order", ("T3",)),
-            ProofStep("T5", _eq(_cond(ZC, _a), _cond(Z, _a)), "algebra", ("T4",), note="the condition at every a is unchanged"),
+            ProofStep(
+                "T5", _eq(_cond(ZC, _a), _cond(Z, _a)), "algebra", ("T4",), note="the condition at every a is unchanged"
+            ),
             ProofStep("T6", _eq(KC, K), "same_maximum", ("T5",)),
             ProofStep("T7", _eq(TAUC, TAU + _c), "algebra", ("T2", "T6", "T4", "T1")),
             ProofStep("T8", _eq(lhs, rhs), "algebra", ("T7",), note="sparsemax(x + c*1)[i] = max(x[i] + c - tau', 0)"),
@@ -1001,13 +1150,21 @@ def sparsemax_steps(prop: str) -> tuple[ProofStep, ...]:
         return sparsemax_steps("sum_to_one") + (
             ProofStep("A1", sympy.Le(E[_l] * u - f, 0), "indicator_below_max", (), everything),
             ProofStep("A2", sympy.Le(eu - sympy.Sum(f, (_l, 1, n)), 0), "sum_monotone", ("A1",)),
-            ProofStep("A3", _eq(sympy.Sum(f, (_l, 1, n)), 1), "chain", ("S19", "S20", "S21"), note="the sum of sparsemax over z"),
+            ProofStep(
+                "A3",
+                _eq(sympy.Sum(f, (_l, 1, n)), 1),
+                "chain",
+                ("S19", "S20", "S21"),
+                note="the sum of sparsemax over z",
+            ),
             ProofStep("A4", sympy.Le(eu - 1, 0), "rewrite_relation", ("A2", "A3")),
             ProofStep("A5", DEFINITIONS["s"], "definition"),
             ProofStep("A6", DEFINITIONS["t_S"], "definition"),
             ProofStep("A7", _eq(eu - 1, SS * (TS - TAU)), "algebra", ("A6", "A5")),
             ProofStep("A8", sympy.Equivalent(sympy.Le(eu - 1, 0), sympy.Le(TS - TAU, 0)), "positive_multiple", ("A7",)),
-            ProofStep("A9", sympy.Le(TS - TAU, 0), "modus_ponens", ("A8", "A4"), note="t_S <= tau for every non-empty S"),
+            ProofStep(
+                "A9", sympy.Le(TS - TAU, 0), "modus_ponens", ("A8", "A4"), note="t_S <= tau for every non-empty S"
+            ),
             ProofStep("A10", _eq((_prefix(Z, K) - 1) / K, TAU), "algebra", ("S1",), note="t_S = tau for S = {1..k}"),
             ProofStep("A11", _eq(TMAX_Z, TAU), "max_attained", ("A9", "A10", "S3")),
             ProofStep("A12", _eq(TMAX_X, TMAX_Z), "relabel"),
@@ -1021,7 +1178,9 @@ def sparsemax_steps(prop: str) -> tuple[ProofStep, ...]:
             ProofStep("C3", _eq(_cond(Z, _a), 1), "algebra", ("C2",), note="1 + a c - a c = 1 > 0 at every a"),
             ProofStep("C4", _eq(K, n), "k_is_n", ("C3",)),
             ProofStep("C5", _eq(TAU, _c - 1 / n), "algebra", ("C1", "C4", "C2")),
-            ProofStep("C6", _eq(lhs, rhs), "algebra", ("C5",), note="sparsemax(c*1)[i] = max(c - tau, 0) = max(1/n, 0), n > 0"),
+            ProofStep(
+                "C6", _eq(lhs, rhs), "algebra", ("C5",), note="sparsemax(c*1)[i] = max(c - tau, 0) = max(1/n, 0), n > 0"
+            ),
         )
     raise ValueError(f"no structured sparsemax proof of {prop!r}")
 
@@ -1107,7 +1266,9 @@ class VectorProof:
         try:
             if self.verdict is Verdict.DISPROVED:
                 ce = self.counterexample
-                if self.steps and not (_checked(self.steps)[0] and self.steps[-1].claim == _eq(*sparsemax_theorem("constant"))):
+                if self.steps and not (
+                    _checked(self.steps)[0] and self.steps[-1].claim == _eq(*sparsemax_theorem("constant"))
+                ):
                     return False
                 return ce is not None and ce.name == self.name and ce.n == self.n and ce.check()
             if self.verdict is Verdict.PROVED and self.steps:
@@ -1143,8 +1304,11 @@ class VectorProof:
             lines.append("PROVED.")
             if self.cases:
                 lines.append("Concrete definition (threshold a Max over index subsets), exactly:")
-                lines.extend(f"  n = {c.n}: {c.verdict.value}" + (f" ({c.method})" if c.method else f" ({c.reason})" if c.reason else "")
-                             for c in self.cases)
+                lines.extend(
+                    f"  n = {c.n}: {c.verdict.value}"
+                    + (f" ({c.method})" if c.method else f" ({c.reason})" if c.reason else "")
+                    for c in self.cases
+                )
         elif self.verdict is Verdict.PROVED:
             lines.append(f"Left side:  {sympy.sstr(self.lhs)}")
             lines.append(f"Right side: {sympy.sstr(self.rhs)}")
@@ -1158,11 +1322,16 @@ class VectorProof:
             lines.append(f"Counterexample to {prop}: {vals}; component {ce.component}.")
             lines.append(f"  left side  = {ce.lhs}")
             lines.append(f"  right side = {ce.rhs}")
-            lines.append(f"  difference = {ce.difference}, {'> 0' if ce.sign > 0 else '< 0'} by {ce.evidence}" +
-                         (f" (for n >= {ce.n_min})" if self.general else ""))
+            lines.append(
+                f"  difference = {ce.difference}, {'> 0' if ce.sign > 0 else '< 0'} by {ce.evidence}"
+                + (f" (for n >= {ce.n_min})" if self.general else "")
+            )
             if self.steps:
-                lines.append(f"The values at constant vectors, sparsemax(c*1)_i = 1/n for every n ({len(self.steps)} checked steps; "
-                             + SPARSEMAX_DEFINITION + "):")
+                lines.append(
+                    f"The values at constant vectors, sparsemax(c*1)_i = 1/n for every n ({len(self.steps)} checked steps; "
+                    + SPARSEMAX_DEFINITION
+                    + "):"
+                )
                 lines.extend(f"  {st.text()}" for st in self.steps)
             lines.append("DISPROVED.")
             if self.cases:
@@ -1171,12 +1340,17 @@ class VectorProof:
         else:
             lines.append(f"UNKNOWN: {self.reason}")
             for c in self.cases:
-                lines.append(f"  n = {c.n}: {c.verdict.value}" + (f" ({c.method})" if c.method else f" ({c.reason})" if c.reason else ""))
+                lines.append(
+                    f"  n = {c.n}: {c.verdict.value}"
+                    + (f" ({c.method})" if c.method else f" ({c.reason})" if c.reason else "")
+                )
         return "\n".join(lines)
 
     def markdown(self) -> str:
         """The proof as Markdown."""
-        return "\n\n".join(f"`{ln}`" if ln.startswith(("Left", "Right", "  ")) else ln for ln in self.text().splitlines())
+        return "\n\n".join(
+            f"`{ln}`" if ln.startswith(("Left", "Right", "  ")) else ln for ln in self.text().splitlines()
+        )
 
     def latex(self) -> str:
         """The claim and its verdict as LaTeX (sides printed with SymPy's LaTeX printer)."""
@@ -1188,8 +1362,10 @@ class VectorProof:
                 for st in self.steps:
                     hyp = f" \\quad ({', '.join(sympy.latex(h) for h in st.hypotheses)})" if st.hypotheses else ""
                     rule = st.rule.replace("_", "\\_")
-                    out.append(f"\\item[({st.label})] ${sympy.latex(st.claim)}${hyp} --- \\texttt{{{rule}}}"
-                               + (f" from {', '.join(st.uses)}" if st.uses else ""))
+                    out.append(
+                        f"\\item[({st.label})] ${sympy.latex(st.claim)}${hyp} --- \\texttt{{{rule}}}"
+                        + (f" from {', '.join(st.uses)}" if st.uses else "")
+                    )
                 out.append("\\end{enumerate}")
         elif self.counterexample is not None:
             ce = self.counterexample
@@ -1199,9 +1375,17 @@ class VectorProof:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping; exact numbers are strings."""
         return {
-            "name": self.name, "property": self.property, "claim": self.claim, "verdict": self.verdict.value, "n": str(self.n),
-            "lhs": None if self.lhs is None else str(self.lhs), "rhs": None if self.rhs is None else str(self.rhs),
-            "method": self.method, "hypotheses": list(self.hypotheses), "failed": self.failed, "reason": self.reason,
+            "name": self.name,
+            "property": self.property,
+            "claim": self.claim,
+            "verdict": self.verdict.value,
+            "n": str(self.n),
+            "lhs": None if self.lhs is None else str(self.lhs),
+            "rhs": None if self.rhs is None else str(self.rhs),
+            "method": self.method,
+            "hypotheses": list(self.hypotheses),
+            "failed": self.failed,
+            "reason": self.reason,
             "counterexample": self.counterexample.to_dict() if self.counterexample else None,
             "cases": [c.to_dict() for c in self.cases],
             "steps": [st.to_dict() for st in self.steps],
@@ -1251,11 +1435,17 @@ def _identity(name: str, prop: str, size: Any) -> VectorProof:
         for method in dict.fromkeys(methods):
             try:
                 if all(_apply(method, r) == 0 for r in _residual(lhs, rhs)):
-                    return VectorProof(name, prop, claim, Verdict.PROVED, size, lhs, rhs, method, hyp, seconds=time.perf_counter() - t0)
+                    return VectorProof(
+                        name, prop, claim, Verdict.PROVED, size, lhs, rhs, method, hyp, seconds=time.perf_counter() - t0
+                    )
             except Exception:  # noqa: BLE001
                 continue
-    reason = "an entry of left - right did not reduce to 0" + (f" (last form: {sympy.sstr(last)[:100]})" if last is not None else "")
-    return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, lhs, rhs, "", hyp, reason=reason, seconds=time.perf_counter() - t0)
+    reason = "an entry of left - right did not reduce to 0" + (
+        f" (last form: {sympy.sstr(last)[:100]})" if last is not None else ""
+    )
+    return VectorProof(
+        name, prop, claim, Verdict.UNKNOWN, size, lhs, rhs, "", hyp, reason=reason, seconds=time.perf_counter() - t0
+    )
 
 
 #: The claims proved for every n by a structured proof (:func:`sparsemax_steps`).
@@ -1265,15 +1455,34 @@ STRUCTURED: tuple[str, ...] = ("sum_to_one", "shift_invariance", "threshold")
 def _structured(name: str, prop: str, claim: str, t0: float) -> VectorProof:
     steps = sparsemax_steps(prop)
     lhs, rhs = sparsemax_theorem(prop)
-    hyp = ("x real", "n >= 1", "c real" if prop == "shift_invariance" else "", SPARSEMAX_DEFINITION,
-           SHIFTED_DEFINITION if prop == "shift_invariance" else "", THRESHOLD_DEFINITION if prop == "threshold" else "")
+    hyp = (
+        "x real",
+        "n >= 1",
+        "c real" if prop == "shift_invariance" else "",
+        SPARSEMAX_DEFINITION,
+        SHIFTED_DEFINITION if prop == "shift_invariance" else "",
+        THRESHOLD_DEFINITION if prop == "threshold" else "",
+    )
     hyp = tuple(h for h in hyp if h)
     ok, why = _checked(steps)
     if ok and steps[-1].claim == _eq(lhs, rhs):
         method = f"structured proof, {len(steps)} steps, each checked by its rule"
-        return VectorProof(name, prop, claim, Verdict.PROVED, n, lhs, rhs, method, hyp, seconds=time.perf_counter() - t0, steps=steps)
-    return VectorProof(name, prop, claim, Verdict.UNKNOWN, n, lhs, rhs, "", hyp, reason=f"the structured proof did not check: {why}",
-                       seconds=time.perf_counter() - t0)
+        return VectorProof(
+            name, prop, claim, Verdict.PROVED, n, lhs, rhs, method, hyp, seconds=time.perf_counter() - t0, steps=steps
+        )
+    return VectorProof(
+        name,
+        prop,
+        claim,
+        Verdict.UNKNOWN,
+        n,
+        lhs,
+        rhs,
+        "",
+        hyp,
+        reason=f"the structured proof did not check: {why}",
+        seconds=time.perf_counter() - t0,
+    )
 
 
 def _check_structured(r: VectorProof) -> bool:
@@ -1293,7 +1502,15 @@ def _nonlinear(name: str, prop: str, size: Any) -> VectorProof:
     claim = CLAIMS[prop].format(f=name)
     structured = name == "sparsemax" and act.symbolic
     if act.symbolic and act.template is None and not structured:
-        return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, reason=f"{name} has no closed form for symbolic n", seconds=time.perf_counter() - t0)
+        return VectorProof(
+            name,
+            prop,
+            claim,
+            Verdict.UNKNOWN,
+            size,
+            reason=f"{name} has no closed form for symbolic n",
+            seconds=time.perf_counter() - t0,
+        )
     props = ("additivity", "homogeneity") if prop == "linearity" else (prop,)
     for p in props:
         w = _witnesses(name, p, size)
@@ -1301,7 +1518,15 @@ def _nonlinear(name: str, prop: str, size: Any) -> VectorProof:
             continue
         n_min, values = w
         if size != n and size < n_min:
-            return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, reason=f"the witness needs n >= {n_min}", seconds=time.perf_counter() - t0)
+            return VectorProof(
+                name,
+                prop,
+                claim,
+                Verdict.UNKNOWN,
+                size,
+                reason=f"the witness needs n >= {n_min}",
+                seconds=time.perf_counter() - t0,
+            )
         try:
             ce = VectorCounterexample.build(p, name, size, n_min, values)
         except ValueError:  # a value that could not be derived proves nothing
@@ -1309,9 +1534,21 @@ def _nonlinear(name: str, prop: str, size: Any) -> VectorProof:
         if ce is not None:
             hyp = (f"n >= {n_min}",) if size == n else ()
             steps = sparsemax_steps("constant") if structured else ()  # how sparsemax(c*1) = 1/n was derived
-            return VectorProof(name, prop, claim, Verdict.DISPROVED, size, hypotheses=hyp, counterexample=ce,
-                               failed=p if prop == "linearity" else None, seconds=time.perf_counter() - t0, steps=steps)
-    return VectorProof(name, prop, claim, Verdict.UNKNOWN, size, reason="no witness was proved", seconds=time.perf_counter() - t0)
+            return VectorProof(
+                name,
+                prop,
+                claim,
+                Verdict.DISPROVED,
+                size,
+                hypotheses=hyp,
+                counterexample=ce,
+                failed=p if prop == "linearity" else None,
+                seconds=time.perf_counter() - t0,
+                steps=steps,
+            )
+    return VectorProof(
+        name, prop, claim, Verdict.UNKNOWN, size, reason="no witness was proved", seconds=time.perf_counter() - t0
+    )
 
 
 def prove(name: str, prop: str, size: int | None = None) -> VectorProof:
@@ -1342,14 +1579,27 @@ def prove(name: str, prop: str, size: int | None = None) -> VectorProof:
     if general.verdict is not Verdict.UNKNOWN and (not general.steps or prop == "threshold"):
         return general
     cases = tuple(
-        run(act.name, prop, k2) if not identity or k2 <= _MAX_CONCRETE.get(act.name, CONCRETE_N[-1])
+        run(act.name, prop, k2)
+        if not identity or k2 <= _MAX_CONCRETE.get(act.name, CONCRETE_N[-1])
         else VectorProof(act.name, prop, general.claim, Verdict.UNKNOWN, k2, reason=_SKIP_REASON)
         for k2 in CONCRETE_N
     )
     if general.steps:  # proved for every n; the concrete definition's exact proofs are kept alongside
         return replace(general, cases=cases, seconds=general.seconds + sum(c.seconds for c in cases))
-    return VectorProof(general.name, prop, general.claim, Verdict.UNKNOWN, n, general.lhs, general.rhs, "", general.hypotheses,
-                       reason=general.reason, cases=cases, seconds=general.seconds + sum(c.seconds for c in cases))
+    return VectorProof(
+        general.name,
+        prop,
+        general.claim,
+        Verdict.UNKNOWN,
+        n,
+        general.lhs,
+        general.rhs,
+        "",
+        general.hypotheses,
+        reason=general.reason,
+        cases=cases,
+        seconds=general.seconds + sum(c.seconds for c in cases),
+    )
 
 
 def prove_all(name: str) -> tuple[VectorProof, ...]:

@@ -191,7 +191,9 @@ class Counterexample:
             "difference": str(self.difference),
             "sign": self.sign,
             "evidence": self.evidence,
-            "enclosure": None if self.enclosure is None else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
+            "enclosure": None
+            if self.enclosure is None
+            else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
         }
 
     @classmethod
@@ -226,7 +228,17 @@ class Counterexample:
             evidence = f"{bits}-bit interval arithmetic puts the difference in [{lo}, {hi}], which excludes 0"
         names = WITNESS_NAMES[prop]
         return cls(
-            prop, function, var, tuple(zip(names, (sympy.sympify(v, strict=True) for v in values))), lhs, rhs, terms, difference, sign, evidence, enclosure
+            prop,
+            function,
+            var,
+            tuple(zip(names, (sympy.sympify(v, strict=True) for v in values))),
+            lhs,
+            rhs,
+            terms,
+            difference,
+            sign,
+            evidence,
+            enclosure,
         )
 
 
@@ -284,10 +296,17 @@ class LinearityArgument:
             "slope": str(self.slope),
             "breakpoints": [str(b) for b in self.breakpoints],
             "pieces": [
-                {"interval": [str(p.lo), str(p.hi)], "piece": str(p.piece), "residual": str(p.residual), "reduced_to_zero_by": p.method}
+                {
+                    "interval": [str(p.lo), str(p.hi)],
+                    "piece": str(p.piece),
+                    "residual": str(p.residual),
+                    "reduced_to_zero_by": p.method,
+                }
                 for p in self.pieces
             ],
-            "points": [{"point": str(p.point), "value": str(p.value), "reduced_to_zero_by": p.method} for p in self.points],
+            "points": [
+                {"point": str(p.point), "value": str(p.value), "reduced_to_zero_by": p.method} for p in self.points
+            ],
             "additivity_residual": str(self.additivity_residual),
             "homogeneity_residual": str(self.homogeneity_residual),
         }

@@ -31,11 +31,15 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_target(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("name", nargs=None if required else "?", help="catalog name or alias (see 'symact list')")
-    p.add_argument("--expr", metavar="TEXT", help="define the activation from text instead, e.g. 'x*tanh(log(1 + exp(x)))'")
+    p.add_argument(
+        "--expr", metavar="TEXT", help="define the activation from text instead, e.g. 'x*tanh(log(1 + exp(x)))'"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="symact", description="The mathematics of neural-network activation functions, derived and checked.")
+    parser = _Parser(
+        prog="symact", description="The mathematics of neural-network activation functions, derived and checked."
+    )
     parser.add_argument("--version", action="version", version=f"symact {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -51,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
     prove = sub.add_parser("prove", help="prove or disprove linearity")
     _add_target(prove, required=False)
-    prove.add_argument("--property", choices=("additivity", "homogeneity", "linearity", *_VECTOR_CLAIMS), default="linearity")
+    prove.add_argument(
+        "--property", choices=("additivity", "homogeneity", "linearity", *_VECTOR_CLAIMS), default="linearity"
+    )
     prove.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
 
     code = sub.add_parser("code", help="print the generated NumPy source")
@@ -66,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
 
     from symact.report.sheet import add_plot_arguments, add_report_arguments
 
-    add_report_arguments(sub.add_parser("report", help="the activation sheet: Markdown, LaTeX, HTML or JSON, with plots"))
+    add_report_arguments(
+        sub.add_parser("report", help="the activation sheet: Markdown, LaTeX, HTML or JSON, with plots")
+    )
     add_plot_arguments(sub.add_parser("plot", help="plot f, f' and f'' to FILE.png, FILE.svg or FILE.pdf"))
     return parser
 
@@ -170,7 +178,11 @@ def _cmd_prove(args: argparse.Namespace) -> int:
     if args.property in _VECTOR_CLAIMS:
         raise SymactError(f"--property {args.property} is a claim about vector activations (softmax, ...)")
     act = _target(args)
-    prover = {"additivity": proofs.prove_additive, "homogeneity": proofs.prove_homogeneous, "linearity": proofs.prove_linear}[args.property]
+    prover = {
+        "additivity": proofs.prove_additive,
+        "homogeneity": proofs.prove_homogeneous,
+        "linearity": proofs.prove_linear,
+    }[args.property]
     result = prover(act)
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2))
@@ -199,7 +211,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from symact.definition import vector
 
     vector_names = [n for n in args.names if vector.is_vector(n)]
-    vector_codes = [vector.cli_check(n, count=20 if args.quick else 100, length=100 if args.quick else 1000) for n in vector_names]
+    vector_codes = [
+        vector.cli_check(n, count=20 if args.quick else 100, length=100 if args.quick else 1000) for n in vector_names
+    ]
     if vector_names and len(vector_names) == len(args.names) and args.expr is None and not args.all:
         return max(vector_codes)
     acts = [catalog.get(n) for n in args.names if n not in vector_names]

@@ -140,315 +140,617 @@ INC = "increasing"
 
 FACTS: dict[str, dict[str, object]] = {
     "identity": _facts(
-        range=S.Reals, limit_neg_inf=-oo, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=S.One, one_sided_derivatives_at_zero=(S.One, S.One), continuity="Cinf",
-        monotonic=INC, derivative_monotonic="constant",  # f' = 1
-        bounded=False, parity="odd", identity_near_origin=True, zero_gradient_set=EmptySet,
+        range=S.Reals,
+        limit_neg_inf=-oo,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.One,
+        one_sided_derivatives_at_zero=(S.One, S.One),
+        continuity="Cinf",
+        monotonic=INC,
+        derivative_monotonic="constant",  # f' = 1
+        bounded=False,
+        parity="odd",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
         saturates=(False, False),
     ),
     "binary_step": _facts(
-        range=FiniteSet(0, 1), limit_neg_inf=S.Zero, limit_pos_inf=S.One,
+        range=FiniteSet(0, 1),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=S.One,
         value_at_zero=S.One,  # H(0) = 1
         derivative_at_zero=None,  # jump at 0
         # left quotient (H(h) - H(0))/h = -1/h -> +oo for h -> 0-; right quotient (1 - 1)/h = 0
         one_sided_derivatives_at_zero=(None, S.Zero),
-        continuity="discontinuous", monotonic=ND,
+        continuity="discontinuous",
+        monotonic=ND,
         derivative_monotonic="constant",  # f' = 0 on R \ {0}
-        bounded=True, parity="neither", identity_near_origin=False,
+        bounded=True,
+        parity="neither",
+        identity_near_origin=False,
         zero_gradient_set=Union(Interval.open(-oo, 0), Interval.open(0, oo)),
         saturates=(True, True),
     ),
     "sigmoid": _facts(
-        range=Interval.open(0, 1), limit_neg_inf=S.Zero, limit_pos_inf=S.One, value_at_zero=R(1, 2),
+        range=Interval.open(0, 1),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=S.One,
+        value_at_zero=R(1, 2),
         derivative_at_zero=R(1, 4),  # s' = s(1 - s) = 1/4 at 0
-        one_sided_derivatives_at_zero=(R(1, 4), R(1, 4)), continuity="Cinf", monotonic=INC,
+        one_sided_derivatives_at_zero=(R(1, 4), R(1, 4)),
+        continuity="Cinf",
+        monotonic=INC,
         derivative_monotonic=False,  # s' is a bell: increases on (-oo, 0), decreases on (0, oo)
-        bounded=True, parity="neither",  # s(-x) = 1 - s(x)
-        identity_near_origin=False, zero_gradient_set=EmptySet, saturates=(True, True),
+        bounded=True,
+        parity="neither",  # s(-x) = 1 - s(x)
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
+        saturates=(True, True),
     ),
     "tanh": _facts(
-        range=Interval.open(-1, 1), limit_neg_inf=S.NegativeOne, limit_pos_inf=S.One, value_at_zero=S.Zero,
-        derivative_at_zero=S.One, one_sided_derivatives_at_zero=(S.One, S.One), continuity="Cinf", monotonic=INC,
+        range=Interval.open(-1, 1),
+        limit_neg_inf=S.NegativeOne,
+        limit_pos_inf=S.One,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.One,
+        one_sided_derivatives_at_zero=(S.One, S.One),
+        continuity="Cinf",
+        monotonic=INC,
         derivative_monotonic=False,  # sech^2 is a bell
-        bounded=True, parity="odd", identity_near_origin=True, zero_gradient_set=EmptySet, saturates=(True, True),
+        bounded=True,
+        parity="odd",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
+        saturates=(True, True),
     ),
     "hard_sigmoid": _facts(
         range=Interval(0, 1),  # 0 on x <= -3, 1 on x >= 3
-        limit_neg_inf=S.Zero, limit_pos_inf=S.One, value_at_zero=R(1, 2),
-        derivative_at_zero=R(1, 6), one_sided_derivatives_at_zero=(R(1, 6), R(1, 6)),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=S.One,
+        value_at_zero=R(1, 2),
+        derivative_at_zero=R(1, 6),
+        one_sided_derivatives_at_zero=(R(1, 6), R(1, 6)),
         continuity="C0",  # slope jumps 0 -> 1/6 at -3 and 1/6 -> 0 at 3
-        monotonic=ND, derivative_monotonic=False,  # f' = 0, 1/6, 0
-        bounded=True, parity="neither",  # f(-x) = 1 - f(x)
+        monotonic=ND,
+        derivative_monotonic=False,  # f' = 0, 1/6, 0
+        bounded=True,
+        parity="neither",  # f(-x) = 1 - f(x)
         identity_near_origin=False,
-        zero_gradient_set=Union(Interval.open(-oo, -3), Interval.open(3, oo)), saturates=(True, True),
+        zero_gradient_set=Union(Interval.open(-oo, -3), Interval.open(3, oo)),
+        saturates=(True, True),
     ),
     "sparse_sigmoid": _facts(
         range=Interval(0, 1),  # 0 on x <= -1, 1 on x >= 1
-        limit_neg_inf=S.Zero, limit_pos_inf=S.One, value_at_zero=R(1, 2),
-        derivative_at_zero=R(1, 2), one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=S.One,
+        value_at_zero=R(1, 2),
+        derivative_at_zero=R(1, 2),
+        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
         continuity="C0",  # slope jumps at -1 and 1
-        monotonic=ND, derivative_monotonic=False,  # f' = 0, 1/2, 0
-        bounded=True, parity="neither", identity_near_origin=False,
-        zero_gradient_set=Union(Interval.open(-oo, -1), Interval.open(1, oo)), saturates=(True, True),
+        monotonic=ND,
+        derivative_monotonic=False,  # f' = 0, 1/2, 0
+        bounded=True,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=Union(Interval.open(-oo, -1), Interval.open(1, oo)),
+        saturates=(True, True),
     ),
     "log_sigmoid": _facts(
         range=Interval.open(-oo, 0),  # -log(1 + e^-x) < 0, -> 0 as x -> oo, ~ x as x -> -oo
-        limit_neg_inf=-oo, limit_pos_inf=S.Zero, value_at_zero=-log(2),
+        limit_neg_inf=-oo,
+        limit_pos_inf=S.Zero,
+        value_at_zero=-log(2),
         derivative_at_zero=R(1, 2),  # f' = sigmoid(-x)
-        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)), continuity="Cinf", monotonic=INC,
+        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
+        continuity="Cinf",
+        monotonic=INC,
         derivative_monotonic="decreasing",  # sigmoid(-x) strictly decreasing
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(False, True),  # f' -> 1 at -oo, -> 0 at +oo
     ),
     "softsign": _facts(
-        range=Interval.open(-1, 1), limit_neg_inf=S.NegativeOne, limit_pos_inf=S.One, value_at_zero=S.Zero,
+        range=Interval.open(-1, 1),
+        limit_neg_inf=S.NegativeOne,
+        limit_pos_inf=S.One,
+        value_at_zero=S.Zero,
         derivative_at_zero=S.One,  # f' = 1/(1 + |x|)^2
         one_sided_derivatives_at_zero=(S.One, S.One),
         continuity="C1",  # f'' = -2 sign(x)/(1 + |x|)^3 jumps from 2 to -2 at 0
-        monotonic=INC, derivative_monotonic=False,  # f' increases on x < 0, decreases on x > 0
-        bounded=True, parity="odd", identity_near_origin=True,  # f' continuous, f'(0) = 1
-        zero_gradient_set=EmptySet, saturates=(True, True),
+        monotonic=INC,
+        derivative_monotonic=False,  # f' increases on x < 0, decreases on x > 0
+        bounded=True,
+        parity="odd",
+        identity_near_origin=True,  # f' continuous, f'(0) = 1
+        zero_gradient_set=EmptySet,
+        saturates=(True, True),
     ),
     "arctan": _facts(
-        range=Interval.open(-pi / 2, pi / 2), limit_neg_inf=-pi / 2, limit_pos_inf=pi / 2, value_at_zero=S.Zero,
-        derivative_at_zero=S.One, one_sided_derivatives_at_zero=(S.One, S.One), continuity="Cinf", monotonic=INC,
+        range=Interval.open(-pi / 2, pi / 2),
+        limit_neg_inf=-pi / 2,
+        limit_pos_inf=pi / 2,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.One,
+        one_sided_derivatives_at_zero=(S.One, S.One),
+        continuity="Cinf",
+        monotonic=INC,
         derivative_monotonic=False,  # 1/(1 + x^2) is a bell
-        bounded=True, parity="odd", identity_near_origin=True, zero_gradient_set=EmptySet, saturates=(True, True),
+        bounded=True,
+        parity="odd",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
+        saturates=(True, True),
     ),
     "isru": _facts(
-        range=Interval.open(-1, 1), limit_neg_inf=S.NegativeOne, limit_pos_inf=S.One, value_at_zero=S.Zero,
+        range=Interval.open(-1, 1),
+        limit_neg_inf=S.NegativeOne,
+        limit_pos_inf=S.One,
+        value_at_zero=S.Zero,
         derivative_at_zero=S.One,  # f' = (1 + x^2)^(-3/2)
-        one_sided_derivatives_at_zero=(S.One, S.One), continuity="Cinf", monotonic=INC,
-        derivative_monotonic=False, bounded=True, parity="odd", identity_near_origin=True,
-        zero_gradient_set=EmptySet, saturates=(True, True),
+        one_sided_derivatives_at_zero=(S.One, S.One),
+        continuity="Cinf",
+        monotonic=INC,
+        derivative_monotonic=False,
+        bounded=True,
+        parity="odd",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
+        saturates=(True, True),
     ),
     "relu": _facts(
-        range=Interval(0, oo), limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=None, one_sided_derivatives_at_zero=(S.Zero, S.One), continuity="C0",
-        monotonic=ND, derivative_monotonic=ND,  # f' = 0 then 1
-        bounded=False, parity="neither", identity_near_origin=False,
-        zero_gradient_set=Interval.open(-oo, 0), saturates=(True, False),
+        range=Interval(0, oo),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=None,
+        one_sided_derivatives_at_zero=(S.Zero, S.One),
+        continuity="C0",
+        monotonic=ND,
+        derivative_monotonic=ND,  # f' = 0 then 1
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=Interval.open(-oo, 0),
+        saturates=(True, False),
     ),
     "relu6": _facts(
-        range=Interval(0, 6), limit_neg_inf=S.Zero, limit_pos_inf=S(6), value_at_zero=S.Zero,
-        derivative_at_zero=None, one_sided_derivatives_at_zero=(S.Zero, S.One), continuity="C0",
-        monotonic=ND, derivative_monotonic=False,  # f' = 0, 1, 0
-        bounded=True, parity="neither", identity_near_origin=False,
-        zero_gradient_set=Union(Interval.open(-oo, 0), Interval.open(6, oo)), saturates=(True, True),
+        range=Interval(0, 6),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=S(6),
+        value_at_zero=S.Zero,
+        derivative_at_zero=None,
+        one_sided_derivatives_at_zero=(S.Zero, S.One),
+        continuity="C0",
+        monotonic=ND,
+        derivative_monotonic=False,  # f' = 0, 1, 0
+        bounded=True,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=Union(Interval.open(-oo, 0), Interval.open(6, oo)),
+        saturates=(True, True),
     ),
     "leaky_relu": _facts(
-        range=S.Reals, limit_neg_inf=-oo, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=None, one_sided_derivatives_at_zero=(R(1, 100), S.One), continuity="C0",
-        monotonic=INC, derivative_monotonic=ND,  # f' = 1/100 then 1
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        range=S.Reals,
+        limit_neg_inf=-oo,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=None,
+        one_sided_derivatives_at_zero=(R(1, 100), S.One),
+        continuity="C0",
+        monotonic=INC,
+        derivative_monotonic=ND,  # f' = 1/100 then 1
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(False, False),
     ),
     "prelu": _facts(
-        range=S.Reals, limit_neg_inf=-oo, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=None, one_sided_derivatives_at_zero=(R(1, 4), S.One), continuity="C0",
-        monotonic=INC, derivative_monotonic=ND,  # f' = 1/4 then 1
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        range=S.Reals,
+        limit_neg_inf=-oo,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=None,
+        one_sided_derivatives_at_zero=(R(1, 4), S.One),
+        continuity="C0",
+        monotonic=INC,
+        derivative_monotonic=ND,  # f' = 1/4 then 1
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(False, False),
     ),
     "rrelu": _facts(
-        range=S.Reals, limit_neg_inf=-oo, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=None, one_sided_derivatives_at_zero=(RRELU_SLOPE, S.One),  # slope (1/8 + 1/3)/2 = 11/48
-        continuity="C0", monotonic=INC, derivative_monotonic=ND,
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        range=S.Reals,
+        limit_neg_inf=-oo,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=None,
+        one_sided_derivatives_at_zero=(RRELU_SLOPE, S.One),  # slope (1/8 + 1/3)/2 = 11/48
+        continuity="C0",
+        monotonic=INC,
+        derivative_monotonic=ND,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(False, False),
     ),
     "elu": _facts(
         range=Interval.open(-1, oo),  # e^x - 1 > -1 on x <= 0
-        limit_neg_inf=S.NegativeOne, limit_pos_inf=oo, value_at_zero=S.Zero,
+        limit_neg_inf=S.NegativeOne,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
         derivative_at_zero=S.One,  # e^0 = 1 = right slope
         one_sided_derivatives_at_zero=(S.One, S.One),
         continuity="C1",  # f'' jumps: e^0 = 1 on the left, 0 on the right
-        monotonic=INC, derivative_monotonic=ND,  # f' = e^x < 1, then 1
-        bounded=False, parity="neither", identity_near_origin=True, zero_gradient_set=EmptySet,
+        monotonic=INC,
+        derivative_monotonic=ND,  # f' = e^x < 1, then 1
+        bounded=False,
+        parity="neither",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "selu": _facts(
-        range=Interval.open(-SELU_SAT, oo), limit_neg_inf=-SELU_SAT, limit_pos_inf=oo, value_at_zero=S.Zero,
+        range=Interval.open(-SELU_SAT, oo),
+        limit_neg_inf=-SELU_SAT,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
         derivative_at_zero=None,  # left slope scale*alpha ~ 1.758, right slope scale ~ 1.051
-        one_sided_derivatives_at_zero=(SELU_SAT, SELU_SCALE), continuity="C0", monotonic=INC,
+        one_sided_derivatives_at_zero=(SELU_SAT, SELU_SCALE),
+        continuity="C0",
+        monotonic=INC,
         derivative_monotonic=False,  # f' rises to scale*alpha then drops to scale
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "celu": _facts(
         # with alpha = 1, max(0, x) + min(0, e^x - 1) is ELU(alpha=1) exactly
-        range=Interval.open(-1, oo), limit_neg_inf=S.NegativeOne, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=S.One, one_sided_derivatives_at_zero=(S.One, S.One), continuity="C1",
-        monotonic=INC, derivative_monotonic=ND,
-        bounded=False, parity="neither", identity_near_origin=True, zero_gradient_set=EmptySet,
+        range=Interval.open(-1, oo),
+        limit_neg_inf=S.NegativeOne,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.One,
+        one_sided_derivatives_at_zero=(S.One, S.One),
+        continuity="C1",
+        monotonic=INC,
+        derivative_monotonic=ND,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "gelu": _facts(
-        range=GELU_MIN, limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.Zero,
+        range=GELU_MIN,
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
         derivative_at_zero=R(1, 2),  # Phi(0) + 0 * phi(0)
-        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)), continuity="Cinf", monotonic=False,
+        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
+        continuity="Cinf",
+        monotonic=False,
         derivative_monotonic=False,  # f'' = phi(x)(2 - x^2) changes sign
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "gelu_tanh": _facts(
-        range=GELU_TANH_MIN, limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=R(1, 2), one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)), continuity="Cinf",
-        monotonic=False, derivative_monotonic=False,  # f' dips below 0 and overshoots 1
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        range=GELU_TANH_MIN,
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=R(1, 2),
+        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
+        continuity="Cinf",
+        monotonic=False,
+        derivative_monotonic=False,  # f' dips below 0 and overshoots 1
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "silu": _facts(
         # min at x* = -1 - W(1/e) (from 1 + x + e^x = 0), where f = x* + 1 = -W(1/e)
-        range=Interval(-LambertW(exp(-1)), oo), limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=R(1, 2), one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)), continuity="Cinf",
-        monotonic=False, derivative_monotonic=False,  # f' < 0 left of x*, peaks ~1.0998 near 2.4, -> 1
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        range=Interval(-LambertW(exp(-1)), oo),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=R(1, 2),
+        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
+        continuity="Cinf",
+        monotonic=False,
+        derivative_monotonic=False,  # f' < 0 left of x*, peaks ~1.0998 near 2.4, -> 1
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "mish": _facts(
-        range=MISH_MIN, limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.Zero,
+        range=MISH_MIN,
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
         derivative_at_zero=R(3, 5),  # tanh(log 2) = (2 - 1/2)/(2 + 1/2)
-        one_sided_derivatives_at_zero=(R(3, 5), R(3, 5)), continuity="Cinf", monotonic=False,
-        derivative_monotonic=False, bounded=False, parity="neither", identity_near_origin=False,
-        zero_gradient_set=EmptySet, saturates=(True, False),
+        one_sided_derivatives_at_zero=(R(3, 5), R(3, 5)),
+        continuity="Cinf",
+        monotonic=False,
+        derivative_monotonic=False,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
+        saturates=(True, False),
     ),
     "hard_silu": _facts(
         range=Interval(-R(3, 8), oo),  # x(x + 3)/6 on (-3, 3) has its minimum -3/8 at -3/2
-        limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.Zero,
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
         derivative_at_zero=R(1, 2),  # (2x + 3)/6 at 0
         one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
         continuity="C0",  # f' jumps 0 -> -1/2 at -3 and 3/2 -> 1 at 3
-        monotonic=False, derivative_monotonic=False,
-        bounded=False, parity="neither", identity_near_origin=False,
-        zero_gradient_set=Interval.open(-oo, -3), saturates=(True, False),
+        monotonic=False,
+        derivative_monotonic=False,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=Interval.open(-oo, -3),
+        saturates=(True, False),
     ),
     "softplus": _facts(
-        range=Interval.open(0, oo), limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=log(2),
-        derivative_at_zero=R(1, 2), one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)), continuity="Cinf",
-        monotonic=INC, derivative_monotonic=INC,  # f' = sigmoid
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        range=Interval.open(0, oo),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=log(2),
+        derivative_at_zero=R(1, 2),
+        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
+        continuity="Cinf",
+        monotonic=INC,
+        derivative_monotonic=INC,  # f' = sigmoid
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "sparse_plus": _facts(
-        range=Interval(0, oo), limit_neg_inf=S.Zero, limit_pos_inf=oo,
-        value_at_zero=R(1, 4), derivative_at_zero=R(1, 2),  # (x + 1)/2 at 0
+        range=Interval(0, oo),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=R(1, 4),
+        derivative_at_zero=R(1, 2),  # (x + 1)/2 at 0
         one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
         continuity="C1",  # f' = 0, (x+1)/2, 1 is continuous; f'' = 0, 1/2, 0 jumps at +-1
-        monotonic=ND, derivative_monotonic=ND,
-        bounded=False, parity="neither", identity_near_origin=False,
-        zero_gradient_set=Interval.open(-oo, -1), saturates=(True, False),
+        monotonic=ND,
+        derivative_monotonic=ND,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=Interval.open(-oo, -1),
+        saturates=(True, False),
     ),
     "squareplus": _facts(
         range=Interval.open(0, oo),  # (x + sqrt(x^2 + 4))/2 = 2/(sqrt(x^2 + 4) - x) > 0, -> 0 at -oo
-        limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.One,
-        derivative_at_zero=R(1, 2), one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)), continuity="Cinf",
-        monotonic=INC, derivative_monotonic=INC,  # f'' = 2/(x^2 + 4)^(3/2) > 0
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.One,
+        derivative_at_zero=R(1, 2),
+        one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
+        continuity="Cinf",
+        monotonic=INC,
+        derivative_monotonic=INC,  # f'' = 2/(x^2 + 4)^(3/2) > 0
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "exponential": _facts(
-        range=Interval.open(0, oo), limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.One,
-        derivative_at_zero=S.One, one_sided_derivatives_at_zero=(S.One, S.One), continuity="Cinf",
-        monotonic=INC, derivative_monotonic=INC,
-        bounded=False, parity="neither", identity_near_origin=False,  # f(0) = 1
-        zero_gradient_set=EmptySet, saturates=(True, False),
+        range=Interval.open(0, oo),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.One,
+        derivative_at_zero=S.One,
+        one_sided_derivatives_at_zero=(S.One, S.One),
+        continuity="Cinf",
+        monotonic=INC,
+        derivative_monotonic=INC,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,  # f(0) = 1
+        zero_gradient_set=EmptySet,
+        saturates=(True, False),
     ),
     "hard_tanh": _facts(
-        range=Interval(-1, 1), limit_neg_inf=S.NegativeOne, limit_pos_inf=S.One, value_at_zero=S.Zero,
-        derivative_at_zero=S.One, one_sided_derivatives_at_zero=(S.One, S.One),
+        range=Interval(-1, 1),
+        limit_neg_inf=S.NegativeOne,
+        limit_pos_inf=S.One,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.One,
+        one_sided_derivatives_at_zero=(S.One, S.One),
         continuity="C0",  # kinks at -1 and 1
-        monotonic=ND, derivative_monotonic=False,  # f' = 0, 1, 0
-        bounded=True, parity="odd",
+        monotonic=ND,
+        derivative_monotonic=False,  # f' = 0, 1, 0
+        bounded=True,
+        parity="odd",
         identity_near_origin=True,  # f = x on (-1, 1)
-        zero_gradient_set=Union(Interval.open(-oo, -1), Interval.open(1, oo)), saturates=(True, True),
+        zero_gradient_set=Union(Interval.open(-oo, -1), Interval.open(1, oo)),
+        saturates=(True, True),
     ),
     "soft_shrink": _facts(
-        range=S.Reals, limit_neg_inf=-oo, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=S.Zero, one_sided_derivatives_at_zero=(S.Zero, S.Zero),  # dead zone (-1/2, 1/2)
+        range=S.Reals,
+        limit_neg_inf=-oo,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.Zero,
+        one_sided_derivatives_at_zero=(S.Zero, S.Zero),  # dead zone (-1/2, 1/2)
         continuity="C0",  # kinks at +-1/2
-        monotonic=ND, derivative_monotonic=False,  # f' = 1, 0, 1
-        bounded=False, parity="odd", identity_near_origin=False,
-        zero_gradient_set=Interval.open(-R(1, 2), R(1, 2)), saturates=(False, False),
+        monotonic=ND,
+        derivative_monotonic=False,  # f' = 1, 0, 1
+        bounded=False,
+        parity="odd",
+        identity_near_origin=False,
+        zero_gradient_set=Interval.open(-R(1, 2), R(1, 2)),
+        saturates=(False, False),
     ),
     "hard_shrink": _facts(
         # f(+-1/2) = 0 (strict inequalities), so the outer pieces give open intervals
         range=Union(Interval.open(-oo, -R(1, 2)), FiniteSet(0), Interval.open(R(1, 2), oo)),
-        limit_neg_inf=-oo, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=S.Zero, one_sided_derivatives_at_zero=(S.Zero, S.Zero),
+        limit_neg_inf=-oo,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.Zero,
+        one_sided_derivatives_at_zero=(S.Zero, S.Zero),
         continuity="discontinuous",  # jumps of size 1/2 at +-1/2
         monotonic=ND,  # values < -1/2, then 0, then > 1/2
         derivative_monotonic=False,  # f' = 1, 0, 1 off +-1/2
-        bounded=False, parity="odd", identity_near_origin=False,
-        zero_gradient_set=Interval.open(-R(1, 2), R(1, 2)), saturates=(False, False),
+        bounded=False,
+        parity="odd",
+        identity_near_origin=False,
+        zero_gradient_set=Interval.open(-R(1, 2), R(1, 2)),
+        saturates=(False, False),
     ),
     "tanh_shrink": _facts(
-        range=S.Reals, limit_neg_inf=-oo, limit_pos_inf=oo, value_at_zero=S.Zero,
+        range=S.Reals,
+        limit_neg_inf=-oo,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
         derivative_at_zero=S.Zero,  # f' = tanh^2
-        one_sided_derivatives_at_zero=(S.Zero, S.Zero), continuity="Cinf",
+        one_sided_derivatives_at_zero=(S.Zero, S.Zero),
+        continuity="Cinf",
         monotonic=INC,  # f' = tanh^2 >= 0 with an isolated zero
         derivative_monotonic=False,  # tanh^2 decreases then increases
-        bounded=False, parity="odd", identity_near_origin=False,
+        bounded=False,
+        parity="odd",
+        identity_near_origin=False,
         zero_gradient_set=EmptySet,  # the zero of f' at 0 is isolated
         saturates=(False, False),  # f' -> 1
     ),
     "threshold": _facts(
         range=Union(FiniteSet(0), Interval.open(1, oo)),  # 0 on x <= 1, x on x > 1
-        limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=S.Zero, one_sided_derivatives_at_zero=(S.Zero, S.Zero),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.Zero,
+        one_sided_derivatives_at_zero=(S.Zero, S.Zero),
         continuity="discontinuous",  # f(1) = 0, f(1+) = 1
-        monotonic=ND, derivative_monotonic=ND,  # f' = 0 on x < 1, 1 on x > 1
-        bounded=False, parity="neither", identity_near_origin=False,
-        zero_gradient_set=Interval.open(-oo, 1), saturates=(True, False),
+        monotonic=ND,
+        derivative_monotonic=ND,  # f' = 0 on x < 1, 1 on x > 1
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=Interval.open(-oo, 1),
+        saturates=(True, False),
     ),
     "gaussian": _facts(
-        range=Interval.Lopen(0, 1), limit_neg_inf=S.Zero, limit_pos_inf=S.Zero, value_at_zero=S.One,
-        derivative_at_zero=S.Zero, one_sided_derivatives_at_zero=(S.Zero, S.Zero), continuity="Cinf",
-        monotonic=False, derivative_monotonic=False,  # f' = -2x e^(-x^2)
-        bounded=True, parity="even", identity_near_origin=False,
+        range=Interval.Lopen(0, 1),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=S.Zero,
+        value_at_zero=S.One,
+        derivative_at_zero=S.Zero,
+        one_sided_derivatives_at_zero=(S.Zero, S.Zero),
+        continuity="Cinf",
+        monotonic=False,
+        derivative_monotonic=False,  # f' = -2x e^(-x^2)
+        bounded=True,
+        parity="even",
+        identity_near_origin=False,
         zero_gradient_set=EmptySet,  # f'(0) = 0 is isolated
         saturates=(True, True),
     ),
     "sinusoid": _facts(
-        range=Interval(-1, 1), limit_neg_inf=None, limit_pos_inf=None,  # sin oscillates
-        value_at_zero=S.Zero, derivative_at_zero=S.One, one_sided_derivatives_at_zero=(S.One, S.One),
-        continuity="Cinf", monotonic=False, derivative_monotonic=False,
-        bounded=True, parity="odd", identity_near_origin=True, zero_gradient_set=EmptySet,
+        range=Interval(-1, 1),
+        limit_neg_inf=None,
+        limit_pos_inf=None,  # sin oscillates
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.One,
+        one_sided_derivatives_at_zero=(S.One, S.One),
+        continuity="Cinf",
+        monotonic=False,
+        derivative_monotonic=False,
+        bounded=True,
+        parity="odd",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
         saturates=(False, False),  # f' = cos has no limit
     ),
     "sinc": _facts(
-        range=SINC_MIN, limit_neg_inf=S.Zero, limit_pos_inf=S.Zero, value_at_zero=S.One,
+        range=SINC_MIN,
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=S.Zero,
+        value_at_zero=S.One,
         derivative_at_zero=S.Zero,  # sinc is even and entire
-        one_sided_derivatives_at_zero=(S.Zero, S.Zero), continuity="Cinf", monotonic=False,
-        derivative_monotonic=False, bounded=True, parity="even", identity_near_origin=False,
+        one_sided_derivatives_at_zero=(S.Zero, S.Zero),
+        continuity="Cinf",
+        monotonic=False,
+        derivative_monotonic=False,
+        bounded=True,
+        parity="even",
+        identity_near_origin=False,
         zero_gradient_set=EmptySet,
         saturates=(True, True),  # f' = cos x/x - sin x/x^2 -> 0
     ),
     "bent_identity": _facts(
-        range=S.Reals, limit_neg_inf=-oo, limit_pos_inf=oo,  # ~ x/2 at -oo, ~ 3x/2 at +oo
-        value_at_zero=S.Zero, derivative_at_zero=S.One,  # f' = 1 + x/(2 sqrt(x^2 + 1))
-        one_sided_derivatives_at_zero=(S.One, S.One), continuity="Cinf", monotonic=INC,
+        range=S.Reals,
+        limit_neg_inf=-oo,
+        limit_pos_inf=oo,  # ~ x/2 at -oo, ~ 3x/2 at +oo
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.One,  # f' = 1 + x/(2 sqrt(x^2 + 1))
+        one_sided_derivatives_at_zero=(S.One, S.One),
+        continuity="Cinf",
+        monotonic=INC,
         derivative_monotonic=INC,  # f'' = 1/(2 (x^2 + 1)^(3/2)) > 0
-        bounded=False, parity="neither", identity_near_origin=True, zero_gradient_set=EmptySet,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
         saturates=(False, False),  # f' -> 1/2 and 3/2
     ),
     "isrlu": _facts(
-        range=Interval.open(-1, oo), limit_neg_inf=S.NegativeOne, limit_pos_inf=oo, value_at_zero=S.Zero,
-        derivative_at_zero=S.One, one_sided_derivatives_at_zero=(S.One, S.One),
+        range=Interval.open(-1, oo),
+        limit_neg_inf=S.NegativeOne,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
+        derivative_at_zero=S.One,
+        one_sided_derivatives_at_zero=(S.One, S.One),
         # x/sqrt(1 + x^2) = x - x^3/2 + ...: f'' -> 0 from both sides, f''' is -3 on the left, 0 on the right
         continuity="C2",
-        monotonic=INC, derivative_monotonic=ND,  # (1 + x^2)^(-3/2) rises to 1 on x < 0, then 1
-        bounded=False, parity="neither", identity_near_origin=True, zero_gradient_set=EmptySet,
+        monotonic=INC,
+        derivative_monotonic=ND,  # (1 + x^2)^(-3/2) rises to 1 on x < 0, then 1
+        bounded=False,
+        parity="neither",
+        identity_near_origin=True,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
     "elish": _facts(
         # on x < 0, with t = e^x: (t^2 - t)/(1 + t), minimal at t = sqrt2 - 1 with value 2 sqrt2 - 3
-        range=Interval(2 * sqrt(2) - 3, oo), limit_neg_inf=S.Zero, limit_pos_inf=oo, value_at_zero=S.Zero,
+        range=Interval(2 * sqrt(2) - 3, oo),
+        limit_neg_inf=S.Zero,
+        limit_pos_inf=oo,
+        value_at_zero=S.Zero,
         derivative_at_zero=R(1, 2),  # left: e^0 s(0) + 0 = 1/2; right: s(0) = 1/2
         one_sided_derivatives_at_zero=(R(1, 2), R(1, 2)),
         continuity="C1",  # f''(0-) = 1/2 + 2/4 = 1, f''(0+) = 2 s'(0) = 1/2
-        monotonic=False, derivative_monotonic=False,
-        bounded=False, parity="neither", identity_near_origin=False, zero_gradient_set=EmptySet,
+        monotonic=False,
+        derivative_monotonic=False,
+        bounded=False,
+        parity="neither",
+        identity_near_origin=False,
+        zero_gradient_set=EmptySet,
         saturates=(True, False),
     ),
 }
@@ -495,6 +797,7 @@ SPECIAL_POINTS: dict[str, tuple[Any, ...]] = {
 # ----------------------------------------------------------------------------------------
 # An mpmath evaluator for SymPy definitions, independent of symact's analysis.
 # ----------------------------------------------------------------------------------------
+
 
 def _to_mpf(value: Any) -> mpmath.mpf:
     if isinstance(value, str):
@@ -593,8 +896,14 @@ def compile_mp(expr: sympy.Basic, var: sympy.Symbol | None = None) -> Callable[[
             return pw
         if isinstance(e, sympy.core.relational.Relational):
             fl, fr = build(e.lhs), build(e.rhs)
-            op = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-                  ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}[e.rel_op]
+            op = {
+                "<": lambda a, b: a < b,
+                "<=": lambda a, b: a <= b,
+                ">": lambda a, b: a > b,
+                ">=": lambda a, b: a >= b,
+                "==": lambda a, b: a == b,
+                "!=": lambda a, b: a != b,
+            }[e.rel_op]
             return lambda t: op(fl(t), fr(t))
         if isinstance(e, sympy.And):
             fs = [build(a) for a in e.args]
@@ -636,6 +945,7 @@ def _mpf_ratio(t: mpmath.mpf) -> tuple[int, int]:
 # ----------------------------------------------------------------------------------------
 # Sample points.
 # ----------------------------------------------------------------------------------------
+
 
 def base_grid() -> list[Any]:
     """Exact sample points: k/4 on [-50, 50], +-{1, 2, 5} 10^k up to 10^6, and some irrational-ish offsets."""
@@ -786,7 +1096,10 @@ def compare_set(expected: Any, actual: Any) -> tuple[str, str]:
     if isinstance(expected, NumericMin):
         ca = set_components(actual)
         if ca is None or len(ca) != 1:
-            return WRONG, f"expected [{expected.digits}..., {expected.sup}{']' if expected.sup_attained else ')'}, got {actual}"
+            return (
+                WRONG,
+                f"expected [{expected.digits}..., {expected.sup}{']' if expected.sup_attained else ')'}, got {actual}",
+            )
         start, end, lo, ro = ca[0]
         if not _num_close(expected.digits, start):
             return WRONG, f"lower end {start} differs from {expected.digits} in the first 30 digits"
@@ -840,7 +1153,11 @@ def compare_cell(field: str, expected: Any, actual: Any) -> tuple[str, str]:
         got = _bool_of(actual)
         return (OK, "") if got is expected else (WRONG, f"expected {expected}, got {actual!r}")
     if isinstance(expected, str):
-        return (OK, "") if isinstance(actual, str) and actual == expected else (WRONG, f"expected {expected!r}, got {actual!r}")
+        return (
+            (OK, "")
+            if isinstance(actual, str) and actual == expected
+            else (WRONG, f"expected {expected!r}, got {actual!r}")
+        )
     if expected is None or isinstance(expected, sympy.Basic):
         if _bool_of(actual) is not None:
             return WRONG, f"expected {expected}, got {actual!r}"
@@ -881,7 +1198,14 @@ def _f(name: str) -> Callable[[Any], Any]:
 def _range_ends(claim: Any) -> tuple[list[Component], list[tuple[mpmath.mpf, bool]]]:
     """Components with numeric ends, and the finite ends (value, closed?)."""
     if isinstance(claim, NumericMin):
-        comps = [(claim.value(), _to_mpf(claim.sup) if claim.sup != oo else mpmath.inf, not claim.attained, not claim.sup_attained)]
+        comps = [
+            (
+                claim.value(),
+                _to_mpf(claim.sup) if claim.sup != oo else mpmath.inf,
+                not claim.attained,
+                not claim.sup_attained,
+            )
+        ]
     else:
         raw = set_components(claim)
         assert raw is not None, f"cannot read the range {claim}"
@@ -952,13 +1276,17 @@ def check_limit(name: str, side: int, claim: Any) -> None:
             return
         L = _to_mpf(c)
         for Y in (X, 10 * X):
-            assert abs(f(Y) - L) < mpmath.mpf(10) ** -6, f"|{name}({mpmath.nstr(Y, 5)}) - {c}| = {mpmath.nstr(abs(f(Y) - L), 5)}"
+            assert abs(f(Y) - L) < mpmath.mpf(10) ** -6, (
+                f"|{name}({mpmath.nstr(Y, 5)}) - {c}| = {mpmath.nstr(abs(f(Y) - L), 5)}"
+            )
 
 
 def check_value_at_zero(name: str, claim: Any) -> None:
     f = _f(name)
     with mpmath.workdps(DPS):
-        assert abs(f(mpmath.mpf(0)) - _to_mpf(claim)) < mpmath.mpf(10) ** -35, f"{name}(0) = {f(mpmath.mpf(0))} != {claim}"
+        assert abs(f(mpmath.mpf(0)) - _to_mpf(claim)) < mpmath.mpf(10) ** -35, (
+            f"{name}(0) = {f(mpmath.mpf(0))} != {claim}"
+        )
 
 
 def _one_sided(f: Callable[[Any], Any], p: mpmath.mpf, n: int, direction: int) -> mpmath.mpf:
@@ -1043,7 +1371,14 @@ def _mono_verdict(vals: Sequence[tuple[Any, Any]], strict_window: float = 20) ->
                 strict_inc = False
             if not d < 0:
                 strict_dec = False
-    return {"up": up, "down": down, "weak_inc": weak_inc, "weak_dec": weak_dec, "strict_inc": strict_inc, "strict_dec": strict_dec}
+    return {
+        "up": up,
+        "down": down,
+        "weak_inc": weak_inc,
+        "weak_dec": weak_dec,
+        "strict_inc": strict_inc,
+        "strict_dec": strict_dec,
+    }
 
 
 def _check_mono_claim(what: str, claim: Any, vals: Sequence[tuple[Any, Any]]) -> None:
@@ -1118,7 +1453,9 @@ def check_parity(name: str, claim: Any) -> None:
         # f(0) matters for oddness too
         if verdict == "odd" and abs(f(mpmath.mpf(0))) > tol:
             verdict = "neither"
-        assert claim == verdict, f"{name}: samples say {verdict} (odd gap {mpmath.nstr(odd_gap, 5)}, even gap {mpmath.nstr(even_gap, 5)}), claimed {claim}"
+        assert claim == verdict, (
+            f"{name}: samples say {verdict} (odd gap {mpmath.nstr(odd_gap, 5)}, even gap {mpmath.nstr(even_gap, 5)}), claimed {claim}"
+        )
 
 
 def check_bounded(name: str, claim: Any, range_claim: Any = None) -> None:
@@ -1165,7 +1502,9 @@ def check_zero_gradient_set(name: str, claim: Any) -> None:
             inside = any(s < t < e for s, e in ncomps)
             d = mpmath.diff(f, t)
             if inside:
-                assert abs(d) < mpmath.mpf(10) ** -30, f"{name}'({mpmath.nstr(t, 10)}) = {mpmath.nstr(d, 10)} inside {claim}"
+                assert abs(d) < mpmath.mpf(10) ** -30, (
+                    f"{name}'({mpmath.nstr(t, 10)}) = {mpmath.nstr(d, 10)} inside {claim}"
+                )
             else:
                 d2 = mpmath.diff(f, t + mpmath.mpf(10) ** -4)
                 assert abs(d) > 0 or abs(d2) > 0, f"{name}' vanishes near {mpmath.nstr(t, 10)}, outside {claim}"

@@ -148,7 +148,11 @@ def _term(draw: st.DrawFn, depth: int) -> sympy.Expr:
     if kind <= 7:
         # a smooth map of something piecewise linear (exp only of a linear argument)
         arg = draw(st.one_of(linear(), piecewise_linear(1)))
-        names = tuple(_SMOOTH) if arg.is_polynomial(x) and sympy.degree(arg, x) <= 1 else tuple(n for n in _SMOOTH if n != "exp")
+        names = (
+            tuple(_SMOOTH)
+            if arg.is_polynomial(x) and sympy.degree(arg, x) <= 1
+            else tuple(n for n in _SMOOTH if n != "exp")
+        )
         return draw(smooth_of(arg, names))
     if kind == 8 and depth > 0:
         # a composition of two smooth maps (the outer one tame)

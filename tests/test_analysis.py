@@ -19,7 +19,12 @@ SELU = symact.get("selu")
         (Piecewise((0, x > 0), (1, True)), 0, "+", 0),  # SymPy: 1
         (Piecewise((2, x > 0), (x + 5, True)), 0, "+", 2),  # SymPy: 5
         (sympy.diff(Piecewise((x, x > 0), (exp(x) - 1, True)), x, 2), 0, "+", 0),  # ELU'' at 0+; SymPy: 1
-        (Piecewise((x, (x > Rational(1, 2)) | (x < -Rational(1, 2))), (0, True)), Rational(1, 2), "+", Rational(1, 2)),  # SymPy: 0
+        (
+            Piecewise((x, (x > Rational(1, 2)) | (x < -Rational(1, 2))), (0, True)),
+            Rational(1, 2),
+            "+",
+            Rational(1, 2),
+        ),  # SymPy: 0
         (Piecewise((0, x < 0), (1, True)), 0, "-", 0),  # SymPy: 1
         (Piecewise((x, x >= 0), (x / 100, True)), -oo, None, -oo),  # SymPy raises TypeError
         (Min(6, Max(0, x)), oo, None, 6),  # SymPy raises (cdir bug)
@@ -107,27 +112,33 @@ def test_silu_minimum_is_exact_and_attained():
     assert p.range == Interval(p.minimum.value, oo)
 
 
-@pytest.mark.parametrize(("expr", "monotonic"), [
-    (x**3, "increasing"),  # SymPy's is_monotonic says False
-    (Max(0, x), "non-decreasing"),  # SymPy: False
-    (x / (1 + Abs(x)), "increasing"),  # SymPy: False
-    (Piecewise((x, x < 0), (x - 1, True)), False),  # SymPy's is_increasing: True (it ignores the jump)
-    (x - 2 * Heaviside(x), False),
-    (-Heaviside(x), "non-increasing"),
-    (sympy.Integer(3), "constant"),
-])
+@pytest.mark.parametrize(
+    ("expr", "monotonic"),
+    [
+        (x**3, "increasing"),  # SymPy's is_monotonic says False
+        (Max(0, x), "non-decreasing"),  # SymPy: False
+        (x / (1 + Abs(x)), "increasing"),  # SymPy: False
+        (Piecewise((x, x < 0), (x - 1, True)), False),  # SymPy's is_increasing: True (it ignores the jump)
+        (x - 2 * Heaviside(x), False),
+        (-Heaviside(x), "non-increasing"),
+        (sympy.Integer(3), "constant"),
+    ],
+)
 def test_monotonicity(expr, monotonic):
     assert properties(expr).monotonic == monotonic
 
 
-@pytest.mark.parametrize(("expr", "continuity"), [
-    (Max(0, x), "C0"),
-    (Abs(x) ** 3, "C2"),
-    (Piecewise((x, x > 0), (exp(x) - 1, True)), "C1"),
-    (Heaviside(x), "discontinuous"),
-    (exp(x), "Cinf"),
-    (Piecewise((x**2, x > 0), (-(x**2), True)), "C1"),
-])
+@pytest.mark.parametrize(
+    ("expr", "continuity"),
+    [
+        (Max(0, x), "C0"),
+        (Abs(x) ** 3, "C2"),
+        (Piecewise((x, x > 0), (exp(x) - 1, True)), "C1"),
+        (Heaviside(x), "discontinuous"),
+        (exp(x), "Cinf"),
+        (Piecewise((x**2, x > 0), (-(x**2), True)), "C1"),
+    ],
+)
 def test_continuity_class(expr, continuity):
     assert properties(expr).continuity == continuity
 

@@ -504,7 +504,12 @@ def test_memory_limit_configuration(monkeypatch):
 
 def test_budget_exceeded_pickles_with_its_fields():
     err = pickle.loads(pickle.dumps(BudgetExceeded(1.5, "limit at oo")))
-    assert (type(err), err.seconds, err.what, str(err)) == (BudgetExceeded, 1.5, "limit at oo", "limit at oo exceeded its time budget of 1.5 s")
+    assert (type(err), err.seconds, err.what, str(err)) == (
+        BudgetExceeded,
+        1.5,
+        "limit at oo",
+        "limit at oo exceeded its time budget of 1.5 s",
+    )
     werr = pickle.loads(pickle.dumps(WorkerError("w", "d")))
     assert (werr.what, werr.detail) == ("w", "d")
 
@@ -656,7 +661,9 @@ def test_call_cache_keeps_results_and_timeouts_with_their_budget():
 
     assert cache.call("a", slow, 1, seconds=0.2, what="a", on_timeout=answer) == "timeout after 0.2 s"
     t0 = time.monotonic()
-    assert cache.call("a", slow, 1, seconds=0.1, what="a", on_timeout=answer) == "timeout after 0.1 s"  # known to need more
+    assert (
+        cache.call("a", slow, 1, seconds=0.1, what="a", on_timeout=answer) == "timeout after 0.1 s"
+    )  # known to need more
     assert time.monotonic() - t0 < 0.05
     assert cache.call("a", slow, 1, seconds=5, what="a", on_timeout=answer) == 1  # a larger budget recomputes
     t0 = time.monotonic()

@@ -19,7 +19,9 @@ from symact.validation.scalar import truth_at_infinity
 x = symact.x
 ACTS = symact.all_activations()
 IDS = [a.name for a in ACTS]
-SPECIALS = np.array([-np.inf, -1e308, -800.0, -40.0, -1.0, -1e-310, -0.0, 0.0, 1e-310, 1.0, 40.0, 800.0, 1e308, np.inf, np.nan])
+SPECIALS = np.array(
+    [-np.inf, -1e308, -800.0, -40.0, -1.0, -1e-310, -0.0, 0.0, 1e-310, 1.0, 40.0, 800.0, 1e308, np.inf, np.nan]
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -136,7 +138,9 @@ def test_selu_constant_is_premultiplied_and_rounded_once() -> None:
 
 def test_round_to_matches_numpy_float32_cast() -> None:
     rng = np.random.default_rng(0)
-    xs = np.concatenate([rng.standard_normal(3000) * 10.0 ** rng.integers(-45, 39, 3000), [3.4028235677973366e38, 1e-46]])
+    xs = np.concatenate(
+        [rng.standard_normal(3000) * 10.0 ** rng.integers(-45, 39, 3000), [3.4028235677973366e38, 1e-46]]
+    )
     with np.errstate(over="ignore", under="ignore"):
         want = xs.astype(np.float32)
     got = np.array([round_to(mpmath.mpf(float(v)), 24, -149, 128) for v in xs], dtype=np.float64)
@@ -242,5 +246,9 @@ def test_harness_reproducers(expr: sympy.Expr, at: float) -> None:
     xs = np.array([at, -5.0, -1.5, -0.3, 0.0, 0.7, 2.5, 30.0, -np.inf, np.inf, np.nan])
     got, want = to_numpy(expr)(xs), truth(expr, xs)
     with np.errstate(all="ignore"):
-        close = (got == want) | (np.abs(got - want) <= 1e-12 * np.maximum(1.0, np.abs(want))) | (np.isnan(got) & np.isnan(want))
+        close = (
+            (got == want)
+            | (np.abs(got - want) <= 1e-12 * np.maximum(1.0, np.abs(want)))
+            | (np.isnan(got) & np.isnan(want))
+        )
     assert close.all(), (source(expr), got, want)

@@ -67,11 +67,22 @@ def test_limit_probe_beyond_float32_range_does_not_warn() -> None:
 # -- whole sigmoid-type derivatives in double-double ---------------------------------------------
 
 
-@pytest.mark.parametrize("helper", ["_exp_pair", "_sigmoid_pair", "_sigmoid_prime_pair", "_softplus_pair", "_tanh_softplus_pair",
-                                    "_sin_pair", "_cos_pair"])
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "_exp_pair",
+        "_sigmoid_pair",
+        "_sigmoid_prime_pair",
+        "_softplus_pair",
+        "_tanh_softplus_pair",
+        "_sin_pair",
+        "_cos_pair",
+    ],
+)
 def test_pair_helpers_are_accurate(helper: str) -> None:
     """h + l of a pair helper is within 2**-56 (relative; softplus 2**-52) of mpmath's value at uh + ul."""
     from symact.codegen import numpy as codegen
+
     truth = {
         "_exp_pair": mpmath.exp,
         "_sigmoid_pair": lambda z: 1 / (1 + mpmath.exp(-z)),
@@ -82,7 +93,9 @@ def test_pair_helpers_are_accurate(helper: str) -> None:
         "_cos_pair": mpmath.cos,
     }[helper]
     rng = np.random.default_rng(7)
-    uh = np.concatenate([rng.uniform(-40, 40, 1500), rng.uniform(-600, 600, 500), rng.uniform(-1e-3, 1e-3, 300), [0.0, -0.0]])
+    uh = np.concatenate(
+        [rng.uniform(-40, 40, 1500), rng.uniform(-600, 600, 500), rng.uniform(-1e-3, 1e-3, 300), [0.0, -0.0]]
+    )
     ul = uh * rng.uniform(-1, 1, uh.size) * 2.0**-53
     if helper in ("_sin_pair", "_cos_pair"):  # both from one _sin_cos_pair call
         sh, sl, ch, cl = codegen._sin_cos_pair(uh, ul)
@@ -123,9 +136,18 @@ def test_sinc_derivative_is_accurate_next_to_its_far_zeros() -> None:
     xs = []
     with mpmath.workdps(40):
         for k in (3, 15, 60, 300, 3000, 30000):
-            root = float(mpmath.findroot(lambda t: mpmath.tan(t) - t, (k + 0.5) * mpmath.pi - 1 / ((k + 0.5) * mpmath.pi)))
+            root = float(
+                mpmath.findroot(lambda t: mpmath.tan(t) - t, (k + 0.5) * mpmath.pi - 1 / ((k + 0.5) * mpmath.pi))
+            )
             for r in (root, -root):
-                xs += [r, float(np.nextafter(r, 0)), float(np.nextafter(r, np.inf)), r * (1 + 1e-12), r * (1 - 1e-9), r + 1e-6]
+                xs += [
+                    r,
+                    float(np.nextafter(r, 0)),
+                    float(np.nextafter(r, np.inf)),
+                    r * (1 + 1e-12),
+                    r * (1 - 1e-9),
+                    r + 1e-6,
+                ]
     got = fn(np.array(xs))
     for xv, gv in zip(xs, got):
         want = _truth_point(truth, xv, [(53, -1074, 1024)])[0]

@@ -21,7 +21,10 @@ def test_true_catalog_limits_are_not_refuted(act: symact.Activation) -> None:
     # the limits of the independent oracle (tests/known_facts.py), on the end pieces of the canonical form
     facts = FACTS[act.name]
     form = decompose(act.expr)
-    for point, piece, side, key in ((oo, form.pieces[-1], "-", "limit_pos_inf"), (-oo, form.pieces[0], "+", "limit_neg_inf")):
+    for point, piece, side, key in (
+        (oo, form.pieces[-1], "-", "limit_pos_inf"),
+        (-oo, form.pieces[0], "+", "limit_neg_inf"),
+    ):
         value = facts[key]
         if isinstance(value, sympy.Expr):
             assert limit_disagreement(piece, point, side, value) is None, (act.name, point, value)

@@ -150,7 +150,11 @@ _UNARY = [
     (lambda e: sympy.sqrt(e**2 + 1), lambda t: mpmath.sqrt(t**2 + 1), None),
     (lambda e: 1 / (1 + sympy.exp(-e)), lambda t: 1 / (1 + mpmath.exp(-t)), None),
     (lambda e: sympy.LambertW(e**2), lambda t: mpmath.lambertw(t**2).real, None),
-    (lambda e: sympy.Heaviside(e), lambda t: mpmath.mpf(0.5) if t == 0 else (mpmath.mpf(1) if t > 0 else mpmath.mpf(0)), None),
+    (
+        lambda e: sympy.Heaviside(e),
+        lambda t: mpmath.mpf(0.5) if t == 0 else (mpmath.mpf(1) if t > 0 else mpmath.mpf(0)),
+        None,
+    ),
     (lambda e: erfcx(e), lambda t: mpmath.exp(t * t) * mpmath.erfc(t), None),
 ]
 
@@ -186,11 +190,20 @@ def _exprs(draw, depth=3):
     return sympy.sign(a - c), (lambda t: mpmath.sign(fa(t) - mpmath.mpf(c.p) / c.q))
 
 
-_ENDS = st.one_of(st.integers(-6, 6).map(sympy.Integer), st.fractions(-6, 6, max_denominator=9).map(lambda f: sympy.Rational(f.numerator, f.denominator)))
+_ENDS = st.one_of(
+    st.integers(-6, 6).map(sympy.Integer),
+    st.fractions(-6, 6, max_denominator=9).map(lambda f: sympy.Rational(f.numerator, f.denominator)),
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(_exprs(), _ENDS, _ENDS, st.lists(st.floats(0, 1), min_size=1, max_size=4), st.sampled_from(["finite", "left", "right"]))
+@given(
+    _exprs(),
+    _ENDS,
+    _ENDS,
+    st.lists(st.floats(0, 1), min_size=1, max_size=4),
+    st.sampled_from(["finite", "left", "right"]),
+)
 def test_enclosure_contains_true_values(ef, e1, e2, fracs, kind):
     expr, f = ef
     lo, hi = min(e1, e2), max(e1, e2)

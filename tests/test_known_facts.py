@@ -69,7 +69,11 @@ def test_mp_evaluator_agrees_with_sympy(name: str) -> None:
     ("marker", "formula", "guess"),
     [
         (K.GELU_MIN, lambda t: t * (1 + mpmath.erf(t / mpmath.sqrt(2))) / 2, -0.75),
-        (K.GELU_TANH_MIN, lambda t: t / 2 * (1 + mpmath.tanh(mpmath.sqrt(2 / mpmath.pi) * (t + mpmath.mpf(44715) / 10**6 * t**3))), -0.75),
+        (
+            K.GELU_TANH_MIN,
+            lambda t: t / 2 * (1 + mpmath.tanh(mpmath.sqrt(2 / mpmath.pi) * (t + mpmath.mpf(44715) / 10**6 * t**3))),
+            -0.75,
+        ),
         (K.MISH_MIN, lambda t: t * mpmath.tanh(mpmath.log(1 + mpmath.exp(t))), -1.2),
         (K.SINC_MIN, lambda t: mpmath.sin(t) / t, 4.49),
     ],
@@ -89,7 +93,10 @@ def test_exact_range_ends() -> None:
     x = symact.x
     silu = x / (1 + sympy.exp(-x))
     xs = -1 - sympy.LambertW(sympy.exp(-1))
-    assert sympy.simplify(sympy.diff(silu, x).subs(x, xs)) == 0 or abs(sympy.N(sympy.diff(silu, x).subs(x, xs), 50)) < 1e-45
+    assert (
+        sympy.simplify(sympy.diff(silu, x).subs(x, xs)) == 0
+        or abs(sympy.N(sympy.diff(silu, x).subs(x, xs), 50)) < 1e-45
+    )
     assert abs(sympy.N(silu.subs(x, xs) + sympy.LambertW(sympy.exp(-1)), 50)) < 1e-45
     t = sympy.Symbol("t", positive=True)
     g = (t**2 - t) / (1 + t)  # ELiSH on x < 0 with t = e^x
@@ -194,7 +201,11 @@ WRONG_CLAIMS = [
     ("sigmoid", "range", sympy.Interval(0, 1)),  # ends not attained
     ("silu", "range", sympy.Interval(_R(-278, 1000), sympy.oo)),  # min is -0.27846...
     ("gelu", "range", K.NumericMin("-0.16997120747990366169386847", K.GELU_MIN.at)),  # wrong at the 27th digit
-    ("hard_shrink", "range", sympy.Union(sympy.Interval(-sympy.oo, _R(-1, 2)), sympy.FiniteSet(0), sympy.Interval.open(_R(1, 2), sympy.oo))),
+    (
+        "hard_shrink",
+        "range",
+        sympy.Union(sympy.Interval(-sympy.oo, _R(-1, 2)), sympy.FiniteSet(0), sympy.Interval.open(_R(1, 2), sympy.oo)),
+    ),
     ("elish", "range", sympy.Interval(2 * sympy.sqrt(2) - 3 + _R(1, 10**20), sympy.oo)),
     ("threshold", "range", sympy.Union(sympy.FiniteSet(0), sympy.Interval(1, sympy.oo))),
     ("elu", "continuity", "C2"),
@@ -237,7 +248,9 @@ WRONG_CLAIMS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "field", "claim"), WRONG_CLAIMS, ids=[f"{n}-{f}-{i}" for i, (n, f, _) in enumerate(WRONG_CLAIMS)])
+@pytest.mark.parametrize(
+    ("name", "field", "claim"), WRONG_CLAIMS, ids=[f"{n}-{f}-{i}" for i, (n, f, _) in enumerate(WRONG_CLAIMS)]
+)
 def test_checkers_reject_wrong_claims(name: str, field: str, claim: object) -> None:
     with pytest.raises(AssertionError):
         K.check_field(name, field, claim, {"range": K.FACTS[name]["range"]})
@@ -249,14 +262,24 @@ _oo, _S = sympy.oo, sympy.S
 _half = _R(1, 2)
 COMPARISONS = [
     ("range", "silu", sympy.Interval(-sympy.LambertW(1 / sympy.E), _oo), K.OK),
-    ("range", "silu", sympy.Interval(-sympy.Float("0.27846454276107379510935873902298", 40), _oo), K.WRONG),  # not exact
+    (
+        "range",
+        "silu",
+        sympy.Interval(-sympy.Float("0.27846454276107379510935873902298", 40), _oo),
+        K.WRONG,
+    ),  # not exact
     ("range", "gelu", sympy.Interval(sympy.Float("-0.16997120747990366169386847098243392", 40), _oo), K.OK),
     ("range", "gelu", sympy.Interval.open(sympy.Float("-0.16997120747990366169386847098243392", 40), _oo), K.WRONG),
     ("range", "gelu", sympy.Interval(sympy.Float("-0.169971207479903661693868470", 40), _oo), K.WRONG),
     ("range", "sinc", sympy.Interval(sympy.Float("-0.2172336282112216574082793255624707", 40), 1), K.OK),
     ("range", "sinc", sympy.Interval.Ropen(sympy.Float("-0.2172336282112216574082793255624707", 40), 1), K.WRONG),
     ("range", "hard_shrink", sympy.Complement(_S.Reals, sympy.Interval(-_half, _half)), K.WRONG),
-    ("range", "hard_shrink", sympy.Union(sympy.Complement(_S.Reals, sympy.Interval(-_half, _half)), sympy.FiniteSet(0)), K.OK),
+    (
+        "range",
+        "hard_shrink",
+        sympy.Union(sympy.Complement(_S.Reals, sympy.Interval(-_half, _half)), sympy.FiniteSet(0)),
+        K.OK,
+    ),
     ("range", "threshold", sympy.Union(sympy.FiniteSet(0), sympy.Interval(1, _oo)), K.WRONG),
     ("range", "elish", sympy.Interval(-3 + sympy.sqrt(8), _oo), K.OK),
     ("range", "leaky_relu", sympy.Interval(-_oo, _oo), K.OK),
@@ -282,7 +305,9 @@ COMPARISONS = [
 ]
 
 
-@pytest.mark.parametrize(("field", "name", "actual", "want"), COMPARISONS, ids=[f"{n}-{f}-{i}" for i, (f, n, _, _) in enumerate(COMPARISONS)])
+@pytest.mark.parametrize(
+    ("field", "name", "actual", "want"), COMPARISONS, ids=[f"{n}-{f}-{i}" for i, (f, n, _, _) in enumerate(COMPARISONS)]
+)
 def test_compare_cell_semantics(field: str, name: str, actual: object, want: str) -> None:
     status, detail = K.compare_cell(field, K.FACTS[name][field], actual)
     assert status == want, detail

@@ -31,7 +31,10 @@ def _compile(tmp_path, body: str) -> None:
     (tmp_path / "doc.tex").write_text(DOCUMENT % body)
     run = subprocess.run(
         [PDFLATEX, "-halt-on-error", "-interaction=nonstopmode", "doc.tex"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 0

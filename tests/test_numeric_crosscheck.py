@@ -32,7 +32,10 @@ except ImportError:  # pragma: no cover - tests/ is a package
 NAMES = symact.names()
 
 #: Where the derivatives are compared, skipping points within 1e-6 of a kink.
-DERIVATIVE_POINTS = [sympy.Rational(s) for s in ("-7.3", "-3.7", "-2.5", "-1.3", "-0.75", "-0.45", "-0.2", "0", "0.3", "0.8", "1.6", "2.2", "4.1", "7.3")]
+DERIVATIVE_POINTS = [
+    sympy.Rational(s)
+    for s in ("-7.3", "-3.7", "-2.5", "-1.3", "-0.75", "-0.45", "-0.2", "0", "0.3", "0.8", "1.6", "2.2", "4.1", "7.3")
+]
 
 
 def _claim(name: str, field: str):

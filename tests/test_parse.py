@@ -10,8 +10,27 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy import (
-    Abs, E, Heaviside, Max, Min, Piecewise, Rational, atan, cos, cosh, erf, erfc, exp, log, pi, sign, sin, sinc, sinh,
-    sqrt, tanh,
+    Abs,
+    E,
+    Heaviside,
+    Max,
+    Min,
+    Piecewise,
+    Rational,
+    atan,
+    cos,
+    cosh,
+    erf,
+    erfc,
+    exp,
+    log,
+    pi,
+    sign,
+    sin,
+    sinc,
+    sinh,
+    sqrt,
+    tanh,
 )
 
 from hostile_inputs import HOSTILE, marker_payloads
@@ -88,7 +107,10 @@ ROUND_TRIPS = [
     ("Heaviside(x, 1)", Heaviside(x, 1)),
     ("Heaviside(x, 0.5)", Heaviside(x, R(1, 2))),
     ("Piecewise((x, x >= 0), (x/100, True))", Piecewise((x, x >= 0), (x / 100, True))),
-    ("Piecewise((0, x <= -1), ((x + 1)**2/4, x < 1), (x, True))", Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True))),
+    (
+        "Piecewise((0, x <= -1), ((x + 1)**2/4, x < 1), (x, True))",
+        Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)),
+    ),
     ("where(x > 0, x, exp(x) - 1)", Piecewise((x, x > 0), (exp(x) - 1, True))),
     ("where(0 < x < 1, x, 0)", Piecewise((x, (x > 0) & (x < 1)), (0, True))),
     ("where((x > 0) & (x < 1), 1, 0)", Piecewise((1, (x > 0) & (x < 1)), (0, True))),
@@ -243,7 +265,24 @@ def test_marker_payloads_are_live(tmp_path):
 
 def test_worst_inputs_use_bounded_memory():
     """The whole text path, run in this process (parse._parse, no worker), stays small."""
-    worst = [t for i, t in HOSTILE if i in {"qwed-chain", "tower-2", "tower-10", "x-pow-googol", "exp-log-power", "product-of-roots", "mul-of-big", "unary-1999", "many-terms", "pow-chain-long", "not-chain"}]
+    worst = [
+        t
+        for i, t in HOSTILE
+        if i
+        in {
+            "qwed-chain",
+            "tower-2",
+            "tower-10",
+            "x-pow-googol",
+            "exp-log-power",
+            "product-of-roots",
+            "mul-of-big",
+            "unary-1999",
+            "many-terms",
+            "pow-chain-long",
+            "not-chain",
+        }
+    ]
     worst += ["x+" * 999 + "x", "sqrt(" * 40 + "x" + ")" * 40]
     for text in worst:
         tracemalloc.start()
@@ -275,7 +314,9 @@ def test_max_min_arity_and_piecewise_size_are_capped():
     with pytest.raises(DefinitionError, match="Max would have 9 arguments"):
         parse_expr_safely(f"Max({nine})")
     with pytest.raises(DefinitionError, match="counting nested"):
-        parse_expr_safely("Max(Max(x, x**2 + 1, x**3 + 2, x**4 + 3, x**5 + 4), Max(x**6 + 5, x**7 + 6, x**8 + 7, x**9 + 8))")
+        parse_expr_safely(
+            "Max(Max(x, x**2 + 1, x**3 + 2, x**4 + 3, x**5 + 4), Max(x**6 + 5, x**7 + 6, x**8 + 7, x**9 + 8))"
+        )
     assert parse_expr_safely("Min(6, Max(0, x))") == Min(6, Max(0, x))
     pieces = ", ".join(f"({k}*x, x < {k})" for k in range(33))
     with pytest.raises(DefinitionError, match="34 pieces"):
@@ -295,9 +336,51 @@ def test_time_budget_is_the_safety_net(monkeypatch):
 # -- random text never escapes as anything but DefinitionError ---------------------------------------
 
 _TOKENS = [
-    "x", "(", ")", "+", "-", "*", "/", "**", ",", "1", "2", "0.5", "1e3", "9**9", "pi", "E", "exp", "log", "sqrt",
-    "tanh", "Max", "Piecewise", "where", "Heaviside", "<", ">=", "==", "and", "not", "&", "True", "(x, x > 0)",
-    "alpha", "y", ".", "[", "]", "lambda", ":", "__class__", "0", "-1", "sigmoid", "cbrt", " ",
+    "x",
+    "(",
+    ")",
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    ",",
+    "1",
+    "2",
+    "0.5",
+    "1e3",
+    "9**9",
+    "pi",
+    "E",
+    "exp",
+    "log",
+    "sqrt",
+    "tanh",
+    "Max",
+    "Piecewise",
+    "where",
+    "Heaviside",
+    "<",
+    ">=",
+    "==",
+    "and",
+    "not",
+    "&",
+    "True",
+    "(x, x > 0)",
+    "alpha",
+    "y",
+    ".",
+    "[",
+    "]",
+    "lambda",
+    ":",
+    "__class__",
+    "0",
+    "-1",
+    "sigmoid",
+    "cbrt",
+    " ",
 ]
 
 
@@ -392,8 +475,22 @@ def test_sympy_input_parameters():
         (sign(sympy.Add(log(8), -3 * log(2), evaluate=False), evaluate=False), "nearly"),
     ],
     ids=[
-        "float", "I", "asin", "undefined-function", "free-symbol", "dummy", "huge-pow", "exp-log-power", "x-pow-1000",
-        "huge-int", "oo", "euler-gamma", "roots", "double-exp", "near-equal-max", "disguised-zero",
+        "float",
+        "I",
+        "asin",
+        "undefined-function",
+        "free-symbol",
+        "dummy",
+        "huge-pow",
+        "exp-log-power",
+        "x-pow-1000",
+        "huge-int",
+        "oo",
+        "euler-gamma",
+        "roots",
+        "double-exp",
+        "near-equal-max",
+        "disguised-zero",
     ],
 )
 def test_sympy_input_rejected(expr, fragment):
@@ -442,7 +539,9 @@ def test_define_unused_parameter_is_allowed():
     assert define("x", params={"alpha": 2}).values == (("alpha", 2),)
 
 
-@pytest.mark.parametrize("bad", ["x", "exp", "pi", "E", "e", "lambda", "_hidden", "1a", "a-b", "\uff41", "I", "oo", "a" * 65])
+@pytest.mark.parametrize(
+    "bad", ["x", "exp", "pi", "E", "e", "lambda", "_hidden", "1a", "a-b", "\uff41", "I", "oo", "a" * 65]
+)
 def test_define_rejects_bad_parameter_names(bad):
     with pytest.raises(DefinitionError, match="parameter name"):
         define("x", params={bad: 1})

@@ -70,7 +70,17 @@ def test_switch_points_without_closed_form_are_refused():
         decompose(Max(x, cos(x)))
 
 
-@pytest.mark.parametrize(("lo", "hi"), [(-oo, oo), (-oo, Rational(-7, 2)), (sympy.pi, oo), (Rational(1, 3), Rational(1, 2)), (sympy.sqrt(2), sympy.sqrt(3)), (0, Rational(1, 10**9))])
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [
+        (-oo, oo),
+        (-oo, Rational(-7, 2)),
+        (sympy.pi, oo),
+        (Rational(1, 3), Rational(1, 2)),
+        (sympy.sqrt(2), sympy.sqrt(3)),
+        (0, Rational(1, 10**9)),
+    ],
+)
 def test_sample_between_is_strictly_inside(lo, hi):
     t = sample_between(lo, hi)
     assert t.is_Rational

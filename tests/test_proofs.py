@@ -283,7 +283,13 @@ def test_to_dict_is_json_with_exact_strings() -> None:
 
 def test_text_reads_like_a_proof() -> None:
     text = proofs.prove_linear(symact.get("relu")).text()
-    for phrase in ("Theorem. relu is not linear.", "Definition.", "Take a = 1 and b = -1", "f(a + b) = f(0) = 0", "QED"):
+    for phrase in (
+        "Theorem. relu is not linear.",
+        "Definition.",
+        "Take a = 1 and b = -1",
+        "f(a + b) = f(0) = 0",
+        "QED",
+    ):
         assert phrase in text
     proved = proofs.prove_linear(sympy.Rational(3, 7) * x).text()
     assert "Theorem. f is linear." in proved and "m = 3/7" in proved
@@ -305,7 +311,11 @@ def test_latex_compiles(tmp_path) -> None:  # noqa: ANN001
     doc = doc.replace("\\end{document}", body + "\n\\end{document}")
     (tmp_path / "proofs.tex").write_text(doc)
     run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "proofs.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "proofs.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "proofs.pdf").stat().st_size > 0

@@ -53,7 +53,9 @@ def test_affine_activation_still_collapses() -> None:
     assert forward(ws, bs, 3 * x - 1, point) == proof.W.subs(values) * point + proof.b.subs(values)
 
 
-@pytest.mark.parametrize("act", [a for a in CATALOG if a.name != "identity"], ids=[a.name for a in CATALOG if a.name != "identity"])
+@pytest.mark.parametrize(
+    "act", [a for a in CATALOG if a.name != "identity"], ids=[a.name for a in CATALOG if a.name != "identity"]
+)
 def test_nonlinear_activation_breaks_collapse(act: symact.Activation) -> None:
     for dims in ((2, 3, 1), (2, 2, 2, 1)):
         proof = proofs.collapse(dims, act)
@@ -89,9 +91,17 @@ def test_collapse_renders(tmp_path) -> None:  # noqa: ANN001
     data = json.loads(json.dumps(disproved.to_dict()))
     assert data["verdict"] == "disproved" and data["counterexample"]["u"] == ["1", "0"]
     if shutil.which("pdflatex"):
-        doc = proved.latex(standalone=True).replace("\\end{document}", disproved.latex() + "\n\n" + proofs.or_of_and().latex() + "\n\\end{document}")
+        doc = proved.latex(standalone=True).replace(
+            "\\end{document}", disproved.latex() + "\n\n" + proofs.or_of_and().latex() + "\n\\end{document}"
+        )
         (tmp_path / "c.tex").write_text(doc)
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        run = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stdout[-2000:]
 
 

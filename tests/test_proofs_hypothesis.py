@@ -21,7 +21,9 @@ from symact.core import budget
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-rationals = st.fractions(min_value=-20, max_value=20, max_denominator=12).map(lambda q: Rational(q.numerator, q.denominator))
+rationals = st.fractions(min_value=-20, max_value=20, max_denominator=12).map(
+    lambda q: Rational(q.numerator, q.denominator)
+)
 small = st.integers(min_value=-4, max_value=4).map(sympy.Integer)
 
 PROVED = [
@@ -51,14 +53,18 @@ def test_all_sample_identities_are_proved() -> None:
 
 @SETTINGS
 @given(index=st.integers(min_value=0, max_value=len(PROVED) - 1), a=rationals, b=rationals, c=rationals)
-def test_proved_identities_hold_at_random_rationals(index: int, a: sympy.Rational, b: sympy.Rational, c: sympy.Rational) -> None:
+def test_proved_identities_hold_at_random_rationals(
+    index: int, a: sympy.Rational, b: sympy.Rational, c: sympy.Rational
+) -> None:
     f = PROVED[index]
     m = RESULTS[f].argument.slope
     # one budget worker for the three reductions (their steps then use alarms, not a fork each)
     assert budget.call(_identities_hold, f, m, a, b, c, seconds=120) == (True, True, True)
 
 
-def _identities_hold(f: sympy.Expr, m: sympy.Expr, a: sympy.Rational, b: sympy.Rational, c: sympy.Rational) -> tuple[bool, bool, bool]:
+def _identities_hold(
+    f: sympy.Expr, m: sympy.Expr, a: sympy.Rational, b: sympy.Rational, c: sympy.Rational
+) -> tuple[bool, bool, bool]:
     value = lambda v: f.subs(x, v)  # noqa: E731
     return (
         _exactly_zero(value(a) - m * a),
@@ -69,7 +75,9 @@ def _identities_hold(f: sympy.Expr, m: sympy.Expr, a: sympy.Rational, b: sympy.R
 
 @SETTINGS
 @given(p=small, q=small, r=rationals, s=small)
-def test_random_kinked_functions_get_true_verdicts(p: sympy.Integer, q: sympy.Integer, r: sympy.Rational, s: sympy.Integer) -> None:
+def test_random_kinked_functions_get_true_verdicts(
+    p: sympy.Integer, q: sympy.Integer, r: sympy.Rational, s: sympy.Integer
+) -> None:
     # f(x) = p x + q max(0, x - r) + s is linear exactly when q = 0 and s = 0 (one kink at r otherwise)
     f = p * x + q * Max(0, x - r) + s
     linear = q == 0 and s == 0
@@ -88,7 +96,9 @@ ACTS = [a for a in symact.all_activations() if a.name != "identity"]
 
 @SETTINGS
 @given(index=st.integers(min_value=0, max_value=len(ACTS) - 1), alpha=small.filter(lambda v: v != 0), beta=small)
-def test_scaled_activations_are_disproved_with_valid_certificates(index: int, alpha: sympy.Integer, beta: sympy.Integer) -> None:
+def test_scaled_activations_are_disproved_with_valid_certificates(
+    index: int, alpha: sympy.Integer, beta: sympy.Integer
+) -> None:
     # alpha*act(x) + beta*x is non-linear whenever act is (alpha != 0)
     f = alpha * ACTS[index].expr + beta * x
     result = proofs.prove_linear(f)
@@ -111,8 +121,16 @@ def test_certificates_are_sound_at_any_rational_witness(a: sympy.Rational, b: sy
 
 
 _FUNCS = [
-    (sympy.exp, "exp"), (sympy.tanh, "tanh"), (sympy.atan, "atan"), (sympy.erf, "erf"), (sympy.erfc, "erfc"),
-    (sympy.sinh, "sinh"), (sympy.cosh, "cosh"), (sympy.asinh, "asinh"), (sympy.sin, "sin"), (sympy.cos, "cos"),
+    (sympy.exp, "exp"),
+    (sympy.tanh, "tanh"),
+    (sympy.atan, "atan"),
+    (sympy.erf, "erf"),
+    (sympy.erfc, "erfc"),
+    (sympy.sinh, "sinh"),
+    (sympy.cosh, "cosh"),
+    (sympy.asinh, "asinh"),
+    (sympy.sin, "sin"),
+    (sympy.cos, "cos"),
 ]
 
 

@@ -116,8 +116,9 @@ def test_properties_of_a_tower_keep_what_was_derived_within_budget():
     assert timeout in fields.values(), fields  # the range of the tower is not derived in 0.5 s
     # what was derived in time is kept, and is right
     assert fields["value_at_zero"] in (timeout, TOWER.subs(x, 0))
-    assert all(v == timeout or not isinstance(v, symact.Unknown) or "timeout" not in v.reason
-               for v in fields.values()), fields
+    assert all(
+        v == timeout or not isinstance(v, symact.Unknown) or "timeout" not in v.reason for v in fields.values()
+    ), fields
 
 
 def test_output_range_of_a_tower_is_unknown_within_budget():
@@ -131,13 +132,19 @@ def test_proofs_of_a_hidden_identity_are_unknown_within_budget(prove):
     result, took = _timed(prove, HIDDEN_LINEAR, seconds=BUDGET)
     assert took < BUDGET + MARGIN, took
     assert result.verdict is proofs.Verdict.UNKNOWN, result
-    assert result.reason.startswith("timeout (proving ") and result.reason.endswith("exceeded its time budget of 0.5 s)")
+    assert result.reason.startswith("timeout (proving ") and result.reason.endswith(
+        "exceeded its time budget of 0.5 s)"
+    )
     assert result.counterexample is None and result.argument is None
 
 
 def test_activation_methods_take_the_budget_too():
     act = symact.define("exp(x)*(tanh(exp(tanh(exp(tanh(exp(x)))))) - tanh(exp(tanh(E))))", name="tower")
-    for call in (lambda: act.limit(oo, seconds=BUDGET), lambda: act.output_range(seconds=BUDGET), lambda: act.properties(seconds=BUDGET).bounded):
+    for call in (
+        lambda: act.limit(oo, seconds=BUDGET),
+        lambda: act.output_range(seconds=BUDGET),
+        lambda: act.properties(seconds=BUDGET).bounded,
+    ):
         result, took = _timed(call)
         assert took < BUDGET + MARGIN, took
         assert _is_timeout(result), result

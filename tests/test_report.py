@@ -79,7 +79,9 @@ def test_sheets_hold_the_derived_facts(sheets):
     for s in sheets:  # the numeric validation is in every sheet by default
         assert not isinstance(s.validation, Unknown), s.validation
         assert s.validation.name == s.act.name and s.validation_size == "quick"
-        assert {(r.dtype, r.derivative) for r in s.validation.results} == {(d, n) for d in ("float32", "float64") for n in (0, 1)}
+        assert {(r.dtype, r.derivative) for r in s.validation.results} == {
+            (d, n) for d in ("float32", "float64") for n in (0, 1)
+        }
         assert all(r.points > 900 and r.wrong == 0 for r in s.validation.results)
     assert by_name(sheets, "relu").validation.ok and by_name(sheets, "binary_step").validation.ok
     gelu = by_name(sheets, "gelu")
@@ -92,8 +94,11 @@ def test_sheets_hold_the_derived_facts(sheets):
     assert (jump.value, jump.limits[0], jump.status[:2], jump.kind) == (1, (0, 1), ("jump", "undefined"), "jump")
     assert by_name(sheets, "gelu").joints == ()
     lines = {name: [(a.side, a.line) for a in by_name(sheets, name).asymptotes] for name in NAMES}
-    assert lines == {"relu": [("-oo", 0), ("+oo", symact.x)], "gelu": [("-oo", 0), ("+oo", symact.x)],
-                     "binary_step": [("-oo", 0), ("+oo", 1)]}
+    assert lines == {
+        "relu": [("-oo", 0), ("+oo", symact.x)],
+        "gelu": [("-oo", 0), ("+oo", symact.x)],
+        "binary_step": [("-oo", 0), ("+oo", 1)],
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -112,7 +117,7 @@ def test_markdown_summary_row_and_sections(sheets):
     assert cells[4:] == ["discontinuous", "non-decreasing", "constant", "no"]
     gelu_row = next(line for line in text.splitlines() if line.startswith("| [gelu]"))
     assert "`[-0.169971207479903…, ∞)`" in gelu_row  # a certified prefix, marked as cut
-    relu = text[text.index("## relu"):text.index("## gelu")]
+    relu = text[text.index("## relu") : text.index("## gelu")]
     assert "```math\n\\begin{aligned}\n\\operatorname{ReLU}(x) &= \\max\\left(0, x\\right)" in relu
     assert "\\operatorname{ReLU}'(x) &= " + symact.get("relu").latex(1).split(" = ", 1)[1] in relu
     assert "![relu, its first and second derivative](sheet_plots/relu.svg)" in relu or not HAVE_MPL
@@ -123,13 +128,15 @@ def test_markdown_summary_row_and_sections(sheets):
     assert "| pytorch | torch.nn.ReLU | – | gradient 0 at x = 0 |" in relu
     assert "Limits: x → −∞: `0`; x → +∞: `oo`. Range: `[0, ∞)`." in relu
     assert "Asymptotes: `y = 0` as x → −∞; `y = x` as x → +∞." in relu
-    gelu = text[text.index("## gelu"):]
+    gelu = text[text.index("## gelu") :]
     assert "-0.16997120747990366169386847098243392283285" in gelu  # the full certified digits in the section
 
 
 def test_unknown_cells_say_unknown_and_why(sheets):
     relu = by_name(sheets, "relu")
-    props = dataclasses.replace(relu.properties, range=Unknown("a reason from the analysis"), bounded=Unknown("another"))
+    props = dataclasses.replace(
+        relu.properties, range=Unknown("a reason from the analysis"), bounded=Unknown("another")
+    )
     fake = dataclasses.replace(relu, properties=props, validation=Unknown("timeout (validation)"))
     md = report.render([fake], "markdown")
     row = next(line for line in md.splitlines() if line.startswith("| [relu]"))
@@ -138,14 +145,19 @@ def test_unknown_cells_say_unknown_and_why(sheets):
     assert "| range | unknown (a reason from the analysis) |" in md and "| bounded | unknown (another) |" in md
     assert "unknown (timeout (validation))" in md
     html = report.render([fake], "html")
-    assert 'unknown&#8239;<a href="#why-1" class="note">[1]</a>' in html and '<li id="why-1">a reason from the analysis</li>' in html
+    assert (
+        'unknown&#8239;<a href="#why-1" class="note">[1]</a>' in html
+        and '<li id="why-1">a reason from the analysis</li>' in html
+    )
     data = report.to_json([fake])
     assert data["activations"][0]["properties"]["range"] == {"unknown": "a reason from the analysis"}
     assert data["summary"][0]["Range"] == {"unknown": "a reason from the analysis"}
 
 
 def test_validation_not_run_is_said(sheets):
-    md = report.render([dataclasses.replace(by_name(sheets, "relu"), validation=None, validation_size=None)], "markdown")
+    md = report.render(
+        [dataclasses.replace(by_name(sheets, "relu"), validation=None, validation_size=None)], "markdown"
+    )
     assert "Not run: this report was built without it (symact report --no-validate)." in md
 
 
@@ -177,11 +189,24 @@ def test_json_reads_back_exactly(sheets):
         assert entry["validation"]["summary"] == s.validation.summary() and entry["validation"]["inputs"] == "quick"
         assert entry["plots"] is None  # rendered alone: no plot file next to it
         assert entry["properties"]["continuity"] == s.properties.continuity
-    assert data["activations"][0]["asymptotes"] == [{"side": "-oo", "slope": "0", "intercept": "0"}, {"side": "+oo", "slope": "1", "intercept": "0"}]
+    assert data["activations"][0]["asymptotes"] == [
+        {"side": "-oo", "slope": "0", "intercept": "0"},
+        {"side": "+oo", "slope": "1", "intercept": "0"},
+    ]
     step = data["activations"][2]
-    assert step["breakpoints"] == [{"at": "0", "value": "1", "limits": [["0", "1"], ["0", "0"], ["0", "0"]],
-                                    "status": ["jump", "undefined", "undefined"], "kind": "jump"}]
-    assert step["properties"]["derivative_at_zero"] is None and step["property_text"]["derivative_at_zero"] == "does not exist"
+    assert step["breakpoints"] == [
+        {
+            "at": "0",
+            "value": "1",
+            "limits": [["0", "1"], ["0", "0"], ["0", "0"]],
+            "status": ["jump", "undefined", "undefined"],
+            "kind": "jump",
+        }
+    ]
+    assert (
+        step["properties"]["derivative_at_zero"] is None
+        and step["property_text"]["derivative_at_zero"] == "does not exist"
+    )
     assert step["properties"]["range"] == "{0, 1}" and data["activations"][0]["property_text"]["range"] == "[0, ∞)"
     assert data["summary"][0]["Order of continuity"] == "C0"
 
@@ -201,7 +226,9 @@ def test_html_is_self_contained_mathml(out):
     text = path.with_suffix(".html").read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "<script" not in text.lower()
     assert not re.search(r"""(src|href)=["'](?!data:|#)""", text), "every resource must be inline"
-    assert not re.search(r"https?://(?!www\.w3\.org/1998/Math/MathML)", text), "no network address but the MathML namespace"
+    assert not re.search(r"https?://(?!www\.w3\.org/1998/Math/MathML)", text), (
+        "no network address but the MathML namespace"
+    )
     maths = re.findall(r"<math\b.*?</math>", text, flags=re.S)
     assert len(maths) > 60
     for m in maths:  # each formula is well-formed MathML
@@ -220,14 +247,25 @@ def _open_in_chromium(report_html: Path, tmp_path: Path) -> None:
     probe = (
         '<script>addEventListener("load", () => { const m = [...document.querySelectorAll("math")];'
         ' document.body.dataset.mathml = String(m.length > 0 && m.every(e => e.namespaceURI === "http://www.w3.org/1998/Math/MathML"'
-        ' && e.getBoundingClientRect().width > 0));'
-        ' document.body.dataset.images = String([...document.images].every(i => i.complete && i.naturalWidth > 0));'
-        ' document.body.dataset.count = String(m.length); });</script>'
+        " && e.getBoundingClientRect().width > 0));"
+        " document.body.dataset.images = String([...document.images].every(i => i.complete && i.naturalWidth > 0));"
+        " document.body.dataset.count = String(m.length); });</script>"
     )
     page = tmp_path / "probe.html"  # the report plus a probe script (the report itself has none)
     page.write_text(html.replace("</body>", probe + "</body>"), encoding="utf-8")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
     run = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "CONSOLE" not in run.stderr, run.stderr[-2000:]  # no script error, no failed resource
@@ -236,8 +274,12 @@ def _open_in_chromium(report_html: Path, tmp_path: Path) -> None:
     assert 'data-images="true"' in body, body
     assert int(re.search(r'data-count="(\d+)"', body).group(1)) == len(re.findall(r"<math\b", html))
     shot = tmp_path / "sheet.png"
-    run = subprocess.run([CHROMIUM, *flags, "--window-size=1280,2000", f"--screenshot={shot}", report_html.as_uri()],
-                         capture_output=True, text=True, timeout=180)
+    run = subprocess.run(
+        [CHROMIUM, *flags, "--window-size=1280,2000", f"--screenshot={shot}", report_html.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert run.returncode == 0 and shot.stat().st_size > 50_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -294,11 +336,13 @@ def test_html_cells_cut_long_exact_values_and_keep_them(selu_sheet):
         assert "…" in shown and re.search(r"\d{25}", exact)  # every cut value carries its long exact form
     # the displayed definition stays exact, and so do the other formats
     alpha = "16732632423543772848170429916717"
-    assert alpha in untitled[untitled.index('<div class="formulas">'):]
+    assert alpha in untitled[untitled.index('<div class="formulas">') :]
     assert f"| range | `({low}, ∞)` |" in report.render([selu_sheet], "markdown")
     # exact values in running text (a proof's claim, a reason) wrap instead of widening the page
-    assert re.search(r"details \{[^}]*overflow-wrap: anywhere", html) and re.search(r"table.facts td, p \{ overflow-wrap: anywhere", html)
-    assert str(low.p) in untitled[untitled.index("<details>"):]  # the proof keeps its exact values
+    assert re.search(r"details \{[^}]*overflow-wrap: anywhere", html) and re.search(
+        r"table.facts td, p \{ overflow-wrap: anywhere", html
+    )
+    assert str(low.p) in untitled[untitled.index("<details>") :]  # the proof keeps its exact values
     # short values are printed as they are, without a tooltip
     relu_html = report.render([dataclasses.replace(selu_sheet, act=symact.get("relu"))], "html")
     assert relu_html.count('class="exact"') < html.count('class="exact"')
@@ -323,8 +367,13 @@ def test_latex_compiles_with_pdflatex(out):
 
 
 def _pdflatex(tex: Path) -> None:
-    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tex.parent,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tex.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stdout[-3000:]
     assert tex.with_suffix(".pdf").read_bytes()[:5] == b"%PDF-"
 
@@ -348,13 +397,18 @@ def test_plot_data_marks_kinks_jumps_and_guides():
 def test_oblique_asymptotes_are_derived_and_drawn():
     act = symact.get("bent_identity")  # x + (sqrt(x^2 + 1) - 1)/2: slopes 1/2 and 3/2
     found = plot.asymptotes(act)
-    assert [(a.side, a.slope, a.intercept) for a in found] == [("-oo", sympy.Rational(1, 2), sympy.Rational(-1, 2)),
-                                                               ("+oo", sympy.Rational(3, 2), sympy.Rational(-1, 2))]
+    assert [(a.side, a.slope, a.intercept) for a in found] == [
+        ("-oo", sympy.Rational(1, 2), sympy.Rational(-1, 2)),
+        ("+oo", sympy.Rational(3, 2), sympy.Rational(-1, 2)),
+    ]
     for a in found:  # f - line -> 0 at that end (checked numerically far out)
         far = -1e6 if a.side == "-oo" else 1e6
         assert abs(float((act.expr - a.line).subs(symact.x, sympy.Float(far, 50)))) < 1e-5
     guides = plot.plot_data(act).panels[0].guides
-    assert [(g.slope, g.y, g.label) for g in guides if g.slope] == [(0.5, -0.5, "y = 0.5 x - 0.5 (x → -∞)"), (1.5, -0.5, "y = 1.5 x - 0.5 (x → +∞)")]
+    assert [(g.slope, g.y, g.label) for g in guides if g.slope] == [
+        (0.5, -0.5, "y = 0.5 x - 0.5 (x → -∞)"),
+        (1.5, -0.5, "y = 1.5 x - 0.5 (x → +∞)"),
+    ]
 
 
 def test_plot_files(tmp_path):
@@ -449,7 +503,9 @@ def test_whole_catalog_in_every_format_under_two_minutes(tmp_path, request):
 
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("the whole-catalog build runs with -m slow (or python benchmarks/report.py)")
-    spec = importlib.util.spec_from_file_location("bench_report", Path(__file__).resolve().parents[1] / "benchmarks" / "report.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_report", Path(__file__).resolve().parents[1] / "benchmarks" / "report.py"
+    )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     seconds, written = bench.run(tmp_path / "sheet")
@@ -458,7 +514,9 @@ def test_whole_catalog_in_every_format_under_two_minutes(tmp_path, request):
     data = json.loads((tmp_path / "sheet.json").read_text(encoding="utf-8"))
     assert [a["name"] for a in data["activations"]] == list(symact.names())
     # the numeric validation is in (cold truth cache: bench.run uses a fresh one), and the plots are named
-    assert all(a["validation"]["inputs"] == "quick" and len(a["validation"]["results"]) == 4 for a in data["activations"])
+    assert all(
+        a["validation"]["inputs"] == "quick" and len(a["validation"]["results"]) == 4 for a in data["activations"]
+    )
     assert all(a["plots"] is None or (tmp_path / a["plots"]["pdf"]).exists() for a in data["activations"])
     _need(PDFLATEX, "pdflatex")
     _pdflatex(tmp_path / "sheet.tex")

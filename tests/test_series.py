@@ -43,7 +43,15 @@ IDS = [f"{n}-d{d}" for n, d, _, _ in CANCELLING]
 # ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "expr",
-    [exp(-(x**2) / 2) * x, tanh(x) ** 2, log(1 + exp(x)), erf(x / sqrt(2)), sin(x) / (2 + cos(x)), sqrt(1 + x**2), sympy.atan(x) * sympy.cosh(x)],
+    [
+        exp(-(x**2) / 2) * x,
+        tanh(x) ** 2,
+        log(1 + exp(x)),
+        erf(x / sqrt(2)),
+        sin(x) / (2 + cos(x)),
+        sqrt(1 + x**2),
+        sympy.atan(x) * sympy.cosh(x),
+    ],
 )
 def test_taylor_encloses_the_derivatives(expr: sympy.Expr) -> None:
     f = _compile_mp(expr)
@@ -177,7 +185,9 @@ def _recheck(act: symact.Activation, d: int, reg: series.Regime) -> None:
             t = mpmath.mpf(float(xv)) - mpmath.mpf(reg.a)
             p = mpmath.polyval(cs[::-1], t)
             gv = g(mpmath.mpf(float(xv)))
-            slack = mpmath.mpf(2) ** -100 * mpmath.polyval([abs(c) for c in cs[::-1]], abs(t))  # dd rounding of the coefficients
+            slack = mpmath.mpf(2) ** -100 * mpmath.polyval(
+                [abs(c) for c in cs[::-1]], abs(t)
+            )  # dd rounding of the coefficients
             assert abs(p - gv) <= reg.bound * abs(gv) * (1 + mpmath.mpf(2) ** -40) + slack, (name, float(xv))
 
 
@@ -224,7 +234,9 @@ def test_zero_at_a_removable_singularity() -> None:
     assert series._removable(exp(x) - 1, sympy.S.Zero) is None
 
 
-@pytest.mark.parametrize("expr", [x + sympy.Rational(1, 3), (x + sympy.Rational(1, 3)) * (2 - x), exp(x) - sympy.Rational(3, 2)])
+@pytest.mark.parametrize(
+    "expr", [x + sympy.Rational(1, 3), (x + sympy.Rational(1, 3)) * (2 - x), exp(x) - sympy.Rational(3, 2)]
+)
 def test_low_degree_regimes_evaluate_every_coefficient_once(expr: sympy.Expr) -> None:
     # found by the soundness harness: a degree-1 regime of x + 1/3 added c_1 twice (-0.0399 for -0.0417)
     fn = to_numpy(expr)

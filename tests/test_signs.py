@@ -40,7 +40,9 @@ MISH = x * sympy.tanh(sympy.log(1 + exp(x)))
 MP = {
     "silu": lambda t: t / (1 + mpmath.exp(-t)),
     "gelu": lambda t: t / 2 * (1 + mpmath.erf(t / mpmath.sqrt(2))),
-    "gelu_tanh": lambda t: t / 2 * (1 + mpmath.tanh(mpmath.sqrt(2 / mpmath.pi) * (t + mpmath.mpf(44715) / 10**6 * t**3))),
+    "gelu_tanh": lambda t: (
+        t / 2 * (1 + mpmath.tanh(mpmath.sqrt(2 / mpmath.pi) * (t + mpmath.mpf(44715) / 10**6 * t**3)))
+    ),
     "mish": lambda t: t * mpmath.tanh(mpmath.log(1 + mpmath.exp(t))),
 }
 

@@ -85,9 +85,22 @@ DPS, CONFIRM_DPS = 40, 80
 NOISE = mpf(10) ** -25
 
 FIELDS = (
-    "range", "limit_neg_inf", "limit_pos_inf", "value_at_zero", "derivative_at_zero",
-    "one_sided_derivatives_at_zero", "continuity", "monotonic", "derivative_monotonic", "bounded",
-    "parity", "identity_near_origin", "minimum", "maximum", "zero_gradient_set", "saturates",
+    "range",
+    "limit_neg_inf",
+    "limit_pos_inf",
+    "value_at_zero",
+    "derivative_at_zero",
+    "one_sided_derivatives_at_zero",
+    "continuity",
+    "monotonic",
+    "derivative_monotonic",
+    "bounded",
+    "parity",
+    "identity_near_origin",
+    "minimum",
+    "maximum",
+    "zero_gradient_set",
+    "saturates",
 )
 API = ("api_limit", "api_derivative", "prove_linear", "codegen")
 
@@ -155,7 +168,11 @@ def compile_mp(expr: sympy.Basic) -> Callable[[Any], Any]:
     if expr.is_Float:
         text = str(expr)
         return lambda t: mpf(text)
-    if expr.is_number and expr.func not in (sympy.Add, sympy.Mul, sympy.Pow) and not isinstance(expr, (sympy.Function, sympy.Piecewise)):
+    if (
+        expr.is_number
+        and expr.func not in (sympy.Add, sympy.Mul, sympy.Pow)
+        and not isinstance(expr, (sympy.Function, sympy.Piecewise))
+    ):
         raise Undefined(f"unsupported constant {expr}")
     args = expr.args
     if isinstance(expr, sympy.Add):
@@ -226,6 +243,7 @@ def compile_mp(expr: sympy.Basic) -> Callable[[Any], Any]:
         if isinstance(expr, cls) and len(fs) == 1:
             return lambda t, fn=fn: fn(f0(t))
     if isinstance(expr, sympy.log):
+
         def log(t: Any) -> Any:
             u = f0(t)
             if u <= 0:
@@ -234,6 +252,7 @@ def compile_mp(expr: sympy.Basic) -> Callable[[Any], Any]:
 
         return log
     if isinstance(expr, sympy.LambertW) and len(fs) == 1:
+
         def lw(t: Any) -> Any:
             u = f0(t)
             if u < -1 / mpmath.e:
@@ -274,9 +293,14 @@ def compile_cond(c: sympy.Basic) -> Callable[[Any], bool]:
     if isinstance(c, sympy.Not):
         inner = compile_cond(c.args[0])
         return lambda t: not inner(t)
-    ops = {sympy.StrictLessThan: lambda a, b: a < b, sympy.LessThan: lambda a, b: a <= b,
-           sympy.StrictGreaterThan: lambda a, b: a > b, sympy.GreaterThan: lambda a, b: a >= b,
-           sympy.Equality: lambda a, b: a == b, sympy.Unequality: lambda a, b: a != b}
+    ops = {
+        sympy.StrictLessThan: lambda a, b: a < b,
+        sympy.LessThan: lambda a, b: a <= b,
+        sympy.StrictGreaterThan: lambda a, b: a > b,
+        sympy.GreaterThan: lambda a, b: a >= b,
+        sympy.Equality: lambda a, b: a == b,
+        sympy.Unequality: lambda a, b: a != b,
+    }
     for cls, op in ops.items():
         if isinstance(c, cls):
             fl, fr = compile_mp(c.lhs), compile_mp(c.rhs)
@@ -336,7 +360,13 @@ class Evidence:
         self.values = self.sample(self.f, self.points)
         self.value_of = dict(self.values)
         self.exact: dict[sympy.Expr, sympy.Expr] = {}
-        for t in [*self.breakpoints, S.Zero, *map(sympy.Integer, range(-2, 3)), sympy.Rational(1, 2), sympy.Rational(-1, 2)]:
+        for t in [
+            *self.breakpoints,
+            S.Zero,
+            *map(sympy.Integer, range(-2, 3)),
+            sympy.Rational(1, 2),
+            sympy.Rational(-1, 2),
+        ]:
             v = exact_value(expr, t)
             if v is not None:
                 self.exact[t] = v
@@ -347,7 +377,7 @@ class Evidence:
         diffs: list[sympy.Expr] = []
         for node in self.expr.atoms(sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign, sympy.Piecewise):
             if isinstance(node, (sympy.Max, sympy.Min)):
-                diffs += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
+                diffs += [a - b for i, a in enumerate(node.args) for b in node.args[i + 1 :]]
             elif isinstance(node, sympy.Piecewise):
                 for _, cond in node.args:
                     diffs += [r.lhs - r.rhs for r in cond.atoms(sympy.core.relational.Relational)]
@@ -382,7 +412,11 @@ class Evidence:
     def _points(self) -> list[Any]:
         with mpmath.workdps(DPS):
             pts = {mpf(k) / 8 for k in range(-160, 161)}
-            pts |= {mpf(k) * s for k in (25, 30, 40, 50, 75, 100, 200, 500, 10**3, 10**4, 10**6, 10**8, 10**10, 10**12) for s in (1, -1)}
+            pts |= {
+                mpf(k) * s
+                for k in (25, 30, 40, 50, 75, 100, 200, 500, 10**3, 10**4, 10**6, 10**8, 10**10, 10**12)
+                for s in (1, -1)
+            }
             pts |= {mpf(self.rng.uniform(-20, 20)) for _ in range(20)}
             for b in self.kinks:
                 for h in ("1e-3", "1e-6", "1e-9", "1e-12"):
@@ -490,8 +524,10 @@ class Report:
             lines.append(f"{key:32s} {asked:6d} {self.checked[key]:8d} {self.unknown[key]:8d} {share:>14s}")
         total_asked = sum(self.asked.values())
         total_unknown = sum(self.unknown.values())
-        lines.append(f"{'all':32s} {total_asked:6d} {sum(self.checked.values()):8d} {total_unknown:8d} "
-                     f"{100 * total_unknown / max(total_asked, 1):13.1f}%")
+        lines.append(
+            f"{'all':32s} {total_asked:6d} {sum(self.checked.values()):8d} {total_unknown:8d} "
+            f"{100 * total_unknown / max(total_asked, 1):13.1f}%"
+        )
         return "\n".join(lines)
 
 
@@ -531,7 +567,9 @@ class Checker:
         except Undefined:
             return
         except Exception as exc:  # noqa: BLE001 - a crash of a check is the harness's, not a claim's
-            self.report.harness_errors.append(f"checking {key} of f(x) = {self.expr}: {type(exc).__name__}: {exc}"[:400])
+            self.report.harness_errors.append(
+                f"checking {key} of f(x) = {self.expr}: {type(exc).__name__}: {exc}"[:400]
+            )
             return
         self.report.checked[key] += 1
 
@@ -584,7 +622,9 @@ def components(s: sympy.Set, widen: Any = 0) -> list[Component] | None:
     out = []
     for p in parts:
         if isinstance(p, sympy.Interval):
-            out.append(Component(num(p.start) - widen, num(p.end) + widen, not p.left_open, not p.right_open, p.start, p.end))
+            out.append(
+                Component(num(p.start) - widen, num(p.end) + widen, not p.left_open, not p.right_open, p.start, p.end)
+            )
         elif isinstance(p, sympy.FiniteSet):
             for e in p.args:
                 v = num(e)
@@ -633,7 +673,11 @@ def check_range(ck: Checker, rng: sympy.Set, props: Any) -> None:
             if d > NOISE * max(1, abs(v)):
                 c = ck.confirm(t)
                 if c and distance(c[1], comps) > NOISE * max(1, abs(c[1])):
-                    ck.fail("range", rng, f"f({_fmt(t)}) = {_fmt(c[1])} lies outside (distance {_fmt(distance(c[1], comps))})")
+                    ck.fail(
+                        "range",
+                        rng,
+                        f"f({_fmt(t)}) = {_fmt(c[1])} lies outside (distance {_fmt(distance(c[1], comps))})",
+                    )
         # (2) exact values are members (open ends included)
         # the ends as written (SymPy's rng.boundary raises TypeError on ends it cannot order,
         # such as exp(-(2 + 3*sqrt(2)/2)**2) against its own mirror image)
@@ -657,7 +701,11 @@ def check_range(ck: Checker, rng: sympy.Set, props: Any) -> None:
                 target = num(exact_end)
                 gap = _approach(ck, target, props)
                 if gap > mpf(10) ** -6 * max(1, abs(target)) + widen:
-                    ck.fail("range", rng, f"the end {exact_end} = {_fmt(target)} is not approached: the closest sampled value is {_fmt(gap)} away")
+                    ck.fail(
+                        "range",
+                        rng,
+                        f"the end {exact_end} = {_fmt(target)} is not approached: the closest sampled value is {_fmt(gap)} away",
+                    )
 
 
 def _approach(ck: Checker, target: Any, props: Any) -> Any:
@@ -712,7 +760,11 @@ def check_limit(ck: Checker, claim: Any, sign: int, what: str) -> None:
         s = 1 if claim == oo else -1
         d1, d2 = vals[-1] - vals[-2], vals[-2] - vals[-3]
         if abs(d1) <= mpf(10) ** -12 * max(1, abs(vals[-1])) and abs(d2) <= mpf(10) ** -10 * max(1, abs(vals[-2])):
-            ck.fail(what, claim, f"f levels off at {_fmt(vals[-1])} (values at {sign}*1e8, 1e10, 1e12: {[_fmt(v) for v in vals[-3:]]})")
+            ck.fail(
+                what,
+                claim,
+                f"f levels off at {_fmt(vals[-1])} (values at {sign}*1e8, 1e10, 1e12: {[_fmt(v) for v in vals[-3:]]})",
+            )
         if s * d1 < -1 and s * d2 < -1 and s * vals[-1] < 0:
             ck.fail(what, claim, f"f moves the other way: {[_fmt(v) for v in vals[-3:]]}")
         return
@@ -720,7 +772,11 @@ def check_limit(ck: Checker, claim: Any, sign: int, what: str) -> None:
     ds = [abs(v - L) for v in vals]
     tol = mpf(10) ** -6 * max(1, abs(L))
     if ds[-1] > tol and ds[-1] >= mpf("0.9") * ds[-2] and ds[-2] >= mpf("0.9") * ds[-3]:
-        ck.fail(what, claim, f"|f(t) - {claim}| does not shrink at t = {sign}*1e8, 1e10, 1e12: {[_fmt(d) for d in ds[-3:]]} (f = {_fmt(vals[-1])})")
+        ck.fail(
+            what,
+            claim,
+            f"|f(t) - {claim}| does not shrink at t = {sign}*1e8, 1e10, 1e12: {[_fmt(d) for d in ds[-3:]]} (f = {_fmt(vals[-1])})",
+        )
 
 
 def _quotients(ck: Checker, point: Any, value: Any, side: int) -> list[Any] | None:
@@ -754,7 +810,9 @@ def check_one_sided(ck: Checker, claim: tuple[Any, Any]) -> None:
         name = "left" if side < 0 else "right"
         if c is None:
             if converged:
-                ck.fail("one_sided_derivatives_at_zero", claim, f"the {name} difference quotients converge to {_fmt(q[1])}")
+                ck.fail(
+                    "one_sided_derivatives_at_zero", claim, f"the {name} difference quotients converge to {_fmt(q[1])}"
+                )
         elif converged and abs(num(c) - q[1]) > mpf(10) ** -10 * max(1, abs(q[1])):
             ck.fail("one_sided_derivatives_at_zero", claim, f"the {name} difference quotient is {_fmt(q[1])}")
 
@@ -819,18 +877,30 @@ def check_continuity(ck: Checker, claim: str) -> None:
     if claim == "discontinuous":
         states = [_jump(ck, 0, t, exact_pts[t]) for t, _ in points]
         if all(s == "continuous" for s in states):
-            ck.fail("continuity", claim, f"f is continuous at every breakpoint {[_fmt(t) for t, _ in points]} (and analytic between them)")
+            ck.fail(
+                "continuity",
+                claim,
+                f"f is continuous at every breakpoint {[_fmt(t) for t, _ in points]} (and analytic between them)",
+            )
         return
     k = 10**6 if claim == "Cinf" else int(claim[1:])
     top = min(k, 3)
     for j in range(top + 1):
         for t, _ in points:
             if _jump(ck, j, t, exact_pts[t]) == "jump":
-                ck.fail("continuity", claim, f"f^({j}) jumps at x = {_fmt(t)}: left {_fmt(ev.at(t - mpf('1e-20'), 60, j))}, right {_fmt(ev.at(t + mpf('1e-20'), 60, j))}")
+                ck.fail(
+                    "continuity",
+                    claim,
+                    f"f^({j}) jumps at x = {_fmt(t)}: left {_fmt(ev.at(t - mpf('1e-20'), 60, j))}, right {_fmt(ev.at(t + mpf('1e-20'), 60, j))}",
+                )
     if claim != "Cinf" and k + 1 <= 6:
         states = [_jump(ck, k + 1, t, exact_pts[t]) for t, _ in points]
         if all(s == "continuous" for s in states):
-            ck.fail("continuity", claim, f"f^({k + 1}) is continuous at every breakpoint {[_fmt(t) for t, _ in points]}, so f is C{k + 1}")
+            ck.fail(
+                "continuity",
+                claim,
+                f"f^({k + 1}) is continuous at every breakpoint {[_fmt(t) for t, _ in points]}, so f is C{k + 1}",
+            )
 
 
 def _monotone_pairs(ck: Checker, values: Sequence[tuple[Any, Any]], claim: Any, what: str, k: int) -> None:
@@ -843,7 +913,11 @@ def _monotone_pairs(ck: Checker, values: Sequence[tuple[Any, Any]], claim: Any, 
             for t in (values[i][0], values[j][0]):
                 if ck.confirm(t, k) is None:
                     return
-            ck.fail(what, claim, f"f^({k})({_fmt(values[i][0])}) = {_fmt(vs[i])} but f^({k})({_fmt(values[j][0])}) = {_fmt(vs[j])}")
+            ck.fail(
+                what,
+                claim,
+                f"f^({k})({_fmt(values[i][0])}) = {_fmt(vs[i])} but f^({k})({_fmt(values[j][0])}) = {_fmt(vs[j])}",
+            )
         return
     if not (up or down):
         return
@@ -904,8 +978,14 @@ def check_parity(ck: Checker, claim: str) -> None:
                 if not exact_ok:
                     continue
                 hi = [(ev.at(t, 100), ev.at(-t, 100)) for t, _, _ in pairs[::7]]
-                if all(a is not None and b is not None and abs(a + s * b) <= mpf(10) ** -90 * max(1, abs(a)) for a, b in hi):
-                    ck.fail("parity", claim, f"f is {'odd' if s == 1 else 'even'} to 90 digits at {len(pairs)} points and exactly at the breakpoints")
+                if all(
+                    a is not None and b is not None and abs(a + s * b) <= mpf(10) ** -90 * max(1, abs(a)) for a, b in hi
+                ):
+                    ck.fail(
+                        "parity",
+                        claim,
+                        f"f is {'odd' if s == 1 else 'even'} to 90 digits at {len(pairs)} points and exactly at the breakpoints",
+                    )
 
 
 def check_extremum(ck: Checker, ext: Any, rng: Any, lowest: bool) -> None:
@@ -947,14 +1027,18 @@ def check_extremum(ck: Checker, ext: Any, rng: Any, lowest: bool) -> None:
     if ext.at == S.EmptySet:
         ck.fail(what, ext, "attained, yet 'at' is empty")
     pts: list[Any] = []
-    for part in (ext.at.args if isinstance(ext.at, sympy.Union) else (ext.at,)):
+    for part in ext.at.args if isinstance(ext.at, sympy.Union) else (ext.at,):
         if isinstance(part, sympy.FiniteSet):
             pts += list(part)[:10]
         elif isinstance(part, sympy.Interval):
             lo_, hi_ = part.start, part.end
             lo_ = hi_ - 50 if lo_ == -oo else lo_
             hi_ = lo_ + 50 if hi_ == oo else hi_
-            pts += [lo_ + (hi_ - lo_) * sympy.Rational(k, 8) for k in range(9) if (k or not part.left_open) and (k < 8 or not part.right_open)]
+            pts += [
+                lo_ + (hi_ - lo_) * sympy.Rational(k, 8)
+                for k in range(9)
+                if (k or not part.left_open) and (k < 8 or not part.right_open)
+            ]
     for p in pts:
         exact = ck.ev.exact_at(p) if p.is_Rational else None
         if exact is not None and exact.is_Rational and ext.value.is_Rational:
@@ -1015,7 +1099,7 @@ def check_zero_gradient_set(ck: Checker, claim: sympy.Set) -> None:
         lo_ = hi - 10**6 if lo == -mpmath.inf else lo
         hi_ = lo_ + 10**6 if hi == mpmath.inf else hi
         if lo == -mpmath.inf and hi == mpmath.inf:
-            lo_, hi_ = mpf(-10**6), mpf(10**6)
+            lo_, hi_ = mpf(-(10**6)), mpf(10**6)
         pts = [lo_ + (hi_ - lo_) * mpf(k) / 16 for k in range(1, 16)]
         pts += [lo_ + mpf("1e-7"), hi_ - mpf("1e-7")]
         if lo == -mpmath.inf:
@@ -1029,7 +1113,11 @@ def check_zero_gradient_set(ck: Checker, claim: sympy.Set) -> None:
                 i, j = vs.index(max(vs)), vs.index(min(vs))
                 ci, cj = ck.confirm(vals[i][0]), ck.confirm(vals[j][0])
                 if ci and cj and abs(ci[1] - cj[1]) > NOISE * max(1, abs(ci[1])):
-                    ck.fail("zero_gradient_set", claim, f"f is not constant on {part}: f({_fmt(vals[i][0])}) = {_fmt(ci[1])}, f({_fmt(vals[j][0])}) = {_fmt(cj[1])}")
+                    ck.fail(
+                        "zero_gradient_set",
+                        claim,
+                        f"f is not constant on {part}: f({_fmt(vals[i][0])}) = {_fmt(ci[1])}, f({_fmt(vals[j][0])}) = {_fmt(cj[1])}",
+                    )
 
 
 def check_saturates(ck: Checker, claim: tuple[bool, bool]) -> None:
@@ -1062,7 +1150,9 @@ def check_api_limit(ck: Checker, claims: dict[str, Any]) -> None:
         if claim is None:
             continue  # a one-sided limit of an analytic piece always exists; None is not claimed here
         L = num(claim, 60)
-        if all(abs(v - L) > mpf(10) ** -9 * max(1, abs(L)) for v in vs) and abs(vs[0] - vs[1]) < mpf(10) ** -12 * max(1, abs(L)):
+        if all(abs(v - L) > mpf(10) ** -9 * max(1, abs(L)) for v in vs) and abs(vs[0] - vs[1]) < mpf(10) ** -12 * max(
+            1, abs(L)
+        ):
             ck.fail(f"limit(f, {b}, '{side}')", claim, f"f({b} {side} 1e-20) = {_fmt(vs[1])}")
 
 
@@ -1088,7 +1178,11 @@ def check_api_derivative(ck: Checker, d1: sympy.Expr) -> None:
                 claimed2 = g(t)
                 numeric2 = (a - b) / (2 * h) if a is not None and b is not None else None
             if numeric2 is not None and abs(claimed2 - numeric2) > mpf(10) ** -12 * max(1, abs(numeric2)):
-                ck.fail("derivative(f)", d1, f"at x = {_fmt(t)}: symact {_fmt(claimed2)}, central difference {_fmt(numeric2)}")
+                ck.fail(
+                    "derivative(f)",
+                    d1,
+                    f"at x = {_fmt(t)}: symact {_fmt(claimed2)}, central difference {_fmt(numeric2)}",
+                )
     # the documented convention at kinks: the element of [f'(b-), f'(b+)] closest to 0
     for b, bn in zip(ev.breakpoints, ev.bps):
         v = exact_value(d1, b)
@@ -1105,7 +1199,11 @@ def check_api_derivative(ck: Checker, d1: sympy.Expr) -> None:
         lo_, hi_ = min(sides), max(sides)
         expected = mpf(0) if lo_ <= 0 <= hi_ else (lo_ if abs(lo_) < abs(hi_) else hi_)
         if abs(num(v, 60) - expected) > mpf(10) ** -10 * max(1, abs(expected)):
-            ck.fail("derivative(f) at a kink", d1, f"at x = {b} the value is {v}; one-sided slopes {_fmt(sides[0])}, {_fmt(sides[1])} (min-norm {_fmt(expected)})")
+            ck.fail(
+                "derivative(f) at a kink",
+                d1,
+                f"at x = {b} the value is {v}; one-sided slopes {_fmt(sides[0])}, {_fmt(sides[1])} (min-norm {_fmt(expected)})",
+            )
 
 
 def check_prove_linear(ck: Checker, result: Any) -> None:
@@ -1130,7 +1228,11 @@ def check_prove_linear(ck: Checker, result: Any) -> None:
                     return
                 if abs(lhs - rhs) > mpf(10) ** (-dps + 10) * max(1, abs(lhs)):
                     if mpmath.sign(lhs - rhs) != cex.sign and dps == DPS:
-                        ck.fail("prove_linear", result.verdict, f"the certificate says sign {cex.sign}, numerically {_fmt(lhs - rhs)}")
+                        ck.fail(
+                            "prove_linear",
+                            result.verdict,
+                            f"the certificate says sign {cex.sign}, numerically {_fmt(lhs - rhs)}",
+                        )
                     return
         ck.fail("prove_linear", result.verdict, f"{cex.property} witness {w}: both sides agree to 110 digits")
     elif result.verdict == proofs.Verdict.PROVED:
@@ -1138,7 +1240,10 @@ def check_prove_linear(ck: Checker, result: Any) -> None:
         with mpmath.workdps(DPS):
             for _ in range(20):
                 a, b, c = (mpf(rnd.uniform(-30, 30)) for _ in range(3))
-                for lhs, rhs, what in ((ev.f(a + b), ev.f(a) + ev.f(b), f"f({_fmt(a)}+{_fmt(b)})"), (ev.f(c * a), c * ev.f(a), f"f({_fmt(c)}*{_fmt(a)})")):
+                for lhs, rhs, what in (
+                    (ev.f(a + b), ev.f(a) + ev.f(b), f"f({_fmt(a)}+{_fmt(b)})"),
+                    (ev.f(c * a), c * ev.f(a), f"f({_fmt(c)}*{_fmt(a)})"),
+                ):
                     if abs(lhs - rhs) > NOISE * max(1, abs(lhs), abs(rhs)):
                         ck.fail("prove_linear", result.verdict, f"{what}: {_fmt(lhs)} vs {_fmt(rhs)}")
 
@@ -1214,8 +1319,11 @@ def _check_api(ck: Checker) -> None:
         d1 = Unknown(str(exc))
     ck.run("api_derivative", d1, lambda c: check_api_derivative(ck, c))
     result = proofs.prove_linear(expr)
-    ck.run("prove_linear", Unknown("undecided") if result.verdict == proofs.Verdict.UNKNOWN else result,
-           lambda c: check_prove_linear(ck, c))
+    ck.run(
+        "prove_linear",
+        Unknown("undecided") if result.verdict == proofs.Verdict.UNKNOWN else result,
+        lambda c: check_prove_linear(ck, c),
+    )
     try:
         from symact.codegen.numpy import to_numpy
     except ImportError:
@@ -1242,8 +1350,14 @@ def draw_activations(n: int, seed: int = 0, depth: int = 1) -> list[sympy.Expr]:
         pass
 
     @hseed(seed)
-    @settings(max_examples=5 * n + 50, database=None, deadline=None, derandomize=seed == 0,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @settings(
+        max_examples=5 * n + 50,
+        database=None,
+        deadline=None,
+        derandomize=seed == 0,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.generate],
+    )
     @given(strategies.activations(depth=depth))
     def collect(f: sympy.Expr) -> None:
         if f not in seen:
@@ -1274,9 +1388,15 @@ def _work(job: tuple[sympy.Expr, bool]) -> Report:
     return check_activation(job[0], api=job[1])
 
 
-def run_harness(exprs: Sequence[sympy.Expr], *, workers: int = 2, api_every: int = 3,
-                step_seconds: float = 1.0, record_seconds: float = 2.5,
-                progress: Callable[[int, Report], None] | None = None) -> Report:
+def run_harness(
+    exprs: Sequence[sympy.Expr],
+    *,
+    workers: int = 2,
+    api_every: int = 3,
+    step_seconds: float = 1.0,
+    record_seconds: float = 2.5,
+    progress: Callable[[int, Report], None] | None = None,
+) -> Report:
     """Check every activation, ``workers`` at a time (forked processes), and merge the reports.
 
     Every ``api_every``-th activation also goes through ``limit``, ``derivative``,
@@ -1287,7 +1407,9 @@ def run_harness(exprs: Sequence[sympy.Expr], *, workers: int = 2, api_every: int
     jobs = [(e, i % api_every == 0) for i, e in enumerate(exprs)]
     total = Report()
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(step_seconds, record_seconds), maxtasksperchild=50) as pool:
+    with ctx.Pool(
+        workers, initializer=_init_worker, initargs=(step_seconds, record_seconds), maxtasksperchild=50
+    ) as pool:
         for i, rep in enumerate(pool.imap(_work, jobs, chunksize=1)):
             total.merge(rep)
             if progress:
@@ -1348,7 +1470,7 @@ class _Fake:
 def test_harness_sees_a_slowly_approached_end_far_out() -> None:
     """The range end exp(-1) is approached like 2/(e x): the samples at 10**14 and beyond
     must be defined (exp(-x**6/4) there made them undefined: a false alarm of the 5,000 run)."""
-    expr = sympy.exp(-x**2 / (sympy.Abs(x) + 1) ** 2) + sympy.exp(-x**6 / 4) / 3
+    expr = sympy.exp(-(x**2) / (sympy.Abs(x) + 1) ** 2) + sympy.exp(-(x**6) / 4) / 3
     report = Report()
     ck = Checker(expr, report)
     ck.ev = Evidence(expr, decompose(expr).breakpoints)
@@ -1376,33 +1498,61 @@ def test_harness_compares_a_certified_extremum_exactly() -> None:
 
     expr = (2 - x / 2) / (sympy.exp(-2 * x - 2) + 1)
     value = sympy.Float("1.76183713664940084555960872059664861960709", 42)
-    enclosure = (sympy.Rational(707790780667561898504098391850127183188016856414795947739319,
-                                401734511064747568885490523085290650630550748445698208825344),
-                 sympy.Rational(176183713664940084555960872059664861960709, 10**41))
+    enclosure = (
+        sympy.Rational(
+            707790780667561898504098391850127183188016856414795947739319,
+            401734511064747568885490523085290650630550748445698208825344,
+        ),
+        sympy.Rational(176183713664940084555960872059664861960709, 10**41),
+    )
     assert enclosure[0] <= sympy.Rational(value) <= enclosure[1]
     at = sympy.FiniteSet(sympy.Float("-0.0236742732988016911192174411932972392141747139", 45))
     report = Report()
     ck = Checker(expr, report)
     ck.ev = Evidence(expr, [])
-    ck.run("maximum", Extremum(value, True, at, enclosure), lambda c: check_extremum(ck, c, sympy.Interval(-oo, value), False))
+    ck.run(
+        "maximum",
+        Extremum(value, True, at, enclosure),
+        lambda c: check_extremum(ck, c, sympy.Interval(-oo, value), False),
+    )
     assert not report.false_claims, report.false_claims
 
 
 def test_harness_accepts_true_claims_of_known_functions() -> None:
     """No false alarm on facts proved by hand (relu, tanh, softplus, a hard step)."""
     cases = [
-        (sympy.Max(0, x), dict(range=sympy.Interval(0, oo), parity="neither", monotonic="non-decreasing", continuity="C0")),
-        (sympy.tanh(x), dict(range=sympy.Interval.open(-1, 1), parity="odd", monotonic="increasing", continuity="Cinf")),
-        (sympy.log(1 + sympy.exp(x)), dict(range=sympy.Interval.open(0, oo), monotonic="increasing", continuity="Cinf")),
-        (sympy.Heaviside(x), dict(range=sympy.FiniteSet(0, sympy.Rational(1, 2), 1), monotonic="non-decreasing", continuity="discontinuous")),
+        (
+            sympy.Max(0, x),
+            dict(range=sympy.Interval(0, oo), parity="neither", monotonic="non-decreasing", continuity="C0"),
+        ),
+        (
+            sympy.tanh(x),
+            dict(range=sympy.Interval.open(-1, 1), parity="odd", monotonic="increasing", continuity="Cinf"),
+        ),
+        (
+            sympy.log(1 + sympy.exp(x)),
+            dict(range=sympy.Interval.open(0, oo), monotonic="increasing", continuity="Cinf"),
+        ),
+        (
+            sympy.Heaviside(x),
+            dict(
+                range=sympy.FiniteSet(0, sympy.Rational(1, 2), 1),
+                monotonic="non-decreasing",
+                continuity="discontinuous",
+            ),
+        ),
     ]
     for expr, claims in cases:
         report = Report()
         ck = Checker(expr, report)
         ck.ev = Evidence(expr, decompose(expr).breakpoints)
         for key, claim in claims.items():
-            fn = {"range": lambda c: check_range(ck, c, _Fake()), "parity": lambda c: check_parity(ck, c),
-                  "monotonic": lambda c: check_monotonic(ck, c), "continuity": lambda c: check_continuity(ck, c)}[key]
+            fn = {
+                "range": lambda c: check_range(ck, c, _Fake()),
+                "parity": lambda c: check_parity(ck, c),
+                "monotonic": lambda c: check_monotonic(ck, c),
+                "continuity": lambda c: check_continuity(ck, c),
+            }[key]
             ck.run(key, claim, fn)
         assert not report.false_claims, report.false_claims
 
@@ -1425,14 +1575,18 @@ def test_soundness_default_run(small_budgets: None, capsys: pytest.CaptureFixtur
     report = run_harness(exprs, workers=2, api_every=10, step_seconds=1.0, record_seconds=2.5)
     elapsed = time.monotonic() - start
     with capsys.disabled():
-        print(f"\nsoundness harness: {report.activations} activations in {elapsed:.1f} s, "
-              f"{sum(report.checked.values())} claims checked, {len(report.false_claims)} false")
+        print(
+            f"\nsoundness harness: {report.activations} activations in {elapsed:.1f} s, "
+            f"{sum(report.checked.values())} claims checked, {len(report.false_claims)} false"
+        )
         print(report.table())
         if report.harness_errors:
             print(f"{len(report.harness_errors)} checks could not run, the first: {report.harness_errors[0]}")
         if report.codegen_false:
-            print(f"generated NumPy code: {len(report.codegen_false)} disagreements with mpmath "
-                  "(kept apart; see test_numpy_code_agrees_with_mpmath), the first:\n" + report.codegen_false[0])
+            print(
+                f"generated NumPy code: {len(report.codegen_false)} disagreements with mpmath "
+                "(kept apart; see test_numpy_code_agrees_with_mpmath), the first:\n" + report.codegen_false[0]
+            )
     assert report.activations == len(exprs)
     assert not report.errors, "the library raised:\n" + "\n".join(report.errors[:10])
     assert not report.false_claims, "\n\n".join(report.false_claims[:10])
@@ -1447,12 +1601,28 @@ CODEGEN_REPRODUCERS = [
     (sympy.Max(sympy.Rational(1, 2), (x / 3 + 2) / (sympy.exp(-x / 3 - 2) + 1)), -1e4),  # -0.0 instead of 0.5
     (-((sympy.Abs(x) / 3 - 2) ** 3) / 3, 0.0),  # printed (x0 + 6.0)/-3.0**3/-3.0: 0.074 instead of 8/3
     (sympy.Min(3 * x / 2, sympy.exp(x) - 1), -1.0),  # printed as expm1(x): -0.63 instead of -1.5
-    ((2 * x + sympy.Rational(1, 2)) / (sympy.Abs(2 * x + sympy.Rational(1, 2)) + 1), -3.0),  # .../-2.0*(x0 - 0.25): -8.94
+    (
+        (2 * x + sympy.Rational(1, 2)) / (sympy.Abs(2 * x + sympy.Rational(1, 2)) + 1),
+        -3.0,
+    ),  # .../-2.0*(x0 - 0.25): -8.94
     (sympy.Max(-sympy.Rational(3, 4), sympy.erf(3 * x / 2 - sympy.Rational(1, 2))), -3.0),  # printed as erf(...): -1
 ]
 
 
-@pytest.mark.parametrize("expr,at", CODEGEN_REPRODUCERS, ids=["cube-scaling", "max-tanh", "min-erf", "max-silu", "abs-cube", "min-expm1", "softsign-quotient", "max-const-erf"])
+@pytest.mark.parametrize(
+    "expr,at",
+    CODEGEN_REPRODUCERS,
+    ids=[
+        "cube-scaling",
+        "max-tanh",
+        "min-erf",
+        "max-silu",
+        "abs-cube",
+        "min-expm1",
+        "softsign-quotient",
+        "max-const-erf",
+    ],
+)
 def test_numpy_code_agrees_with_mpmath(expr: sympy.Expr, at: float) -> None:
     """The generated NumPy function agrees with mpmath (loose relative tolerance 1e-6)."""
     codegen = pytest.importorskip("symact.codegen.numpy")
@@ -1462,14 +1632,15 @@ def test_numpy_code_agrees_with_mpmath(expr: sympy.Expr, at: float) -> None:
     ev = Evidence(expr, [])
     want = ev.at(mpf(at))
     assert want is not None
-    assert abs(mpf(got) - want) <= mpf(10) ** -6 * max(1, abs(want)), f"to_numpy({expr})({at!r}) = {got!r}, mpmath {_fmt(want)}"
+    assert abs(mpf(got) - want) <= mpf(10) ** -6 * max(1, abs(want)), (
+        f"to_numpy({expr})({at!r}) = {got!r}, mpmath {_fmt(want)}"
+    )
 
 
 # -- a Hypothesis-native variant (shrinks a failure to a small expression) -----------------
 
 
-@settings(max_examples=200, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 @given(strategies.activations())
 def _one_activation_at_a_time(expr: sympy.Expr) -> None:
     report = check_activation(expr, api=True)
@@ -1483,7 +1654,9 @@ def test_soundness_shrinking(request: pytest.FixtureRequest, small_budgets: None
 
     Long (several minutes): runs only when selected with ``-m slow``.
     """
-    if "slow" not in (request.config.getoption("markexpr", "") or "") or "not slow" in request.config.getoption("markexpr", ""):
+    if "slow" not in (request.config.getoption("markexpr", "") or "") or "not slow" in request.config.getoption(
+        "markexpr", ""
+    ):
         pytest.skip("long run: select it with -m slow")
     _one_activation_at_a_time()
 
@@ -1509,11 +1682,21 @@ print(json.dumps(out, sort_keys=True))
 def test_same_input_same_output_in_fresh_processes() -> None:
     # fast inputs (well inside the budgets even on a loaded machine: a timeout is the one
     # thing allowed to differ between runs)
-    exprs = ["Max(0, x) - Abs(x - 1)/3", "Piecewise((x**2, x < 1/2), (x/4, True))", "Min(1, Max(-1, 2*x)) + Heaviside(x)", "x**3/3 - x"]
+    exprs = [
+        "Max(0, x) - Abs(x - 1)/3",
+        "Piecewise((x**2, x < 1/2), (x/4, True))",
+        "Min(1, Max(-1, 2*x)) + Heaviside(x)",
+        "x**3/3 - x",
+    ]
     runs = []
     for _ in range(2):
-        proc = subprocess.run([sys.executable, "-c", _DETERMINISM_SCRIPT, json.dumps(exprs)], capture_output=True,
-                              text=True, timeout=240, env={**os.environ, "PYTHONHASHSEED": "random"})
+        proc = subprocess.run(
+            [sys.executable, "-c", _DETERMINISM_SCRIPT, json.dumps(exprs)],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            env={**os.environ, "PYTHONHASHSEED": "random"},
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
         runs.append(proc.stdout)
     assert runs[0] == runs[1]
@@ -1548,6 +1731,7 @@ def _budget_of(name: str) -> float:
     ``prove_linear`` runs its reductions under ``proofs.linearity.STEP_SECONDS`` each.
     """
     from symact.analysis import pieces
+
     return {
         "properties": RECORD,
         "output_range": RECORD,
@@ -1579,7 +1763,9 @@ def test_no_public_call_outlives_its_budget(expr: sympy.Expr, monkeypatch: pytes
                 result = Unknown(str(exc))
             elapsed = time.monotonic() - start
             allowed = _budget_of(name)
-            assert elapsed <= allowed + MARGIN, f"{name}({expr}) took {elapsed:.2f} s; budget {allowed:g} s + {MARGIN} s"
+            assert elapsed <= allowed + MARGIN, (
+                f"{name}({expr}) took {elapsed:.2f} s; budget {allowed:g} s + {MARGIN} s"
+            )
             if name == "properties" and elapsed >= RECORD:  # ran out: what was not derived says so
                 fields = {k: v for k, v in result.as_dict().items() if k != "name"}
                 assert any(isinstance(v, Unknown) and "timeout" in v.reason for v in fields.values()), fields

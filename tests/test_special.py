@@ -75,7 +75,9 @@ def test_mul_erfc_dd_is_gelu_within_2_ulp() -> None:
     """x/2 erfc(-x/sqrt(2)) with the argument in double-double, as codegen builds GELU,
     on [-10, 10] and on the band where erfc is subnormal but GELU is normal."""
     rng = np.random.default_rng(11)
-    x = np.concatenate([rng.uniform(-10.0, 10.0, 3000), rng.uniform(-37.615, -37.538, 500), rng.uniform(-38.6, -37.62, 200)])
+    x = np.concatenate(
+        [rng.uniform(-10.0, 10.0, 3000), rng.uniform(-37.615, -37.538, 500), rng.uniform(-38.6, -37.62, 200)]
+    )
     c = -1 / np.sqrt(2)
     with mpmath.workprec(200):
         cl = float(-1 / mpmath.sqrt(2) - mpmath.mpf(c))

@@ -143,7 +143,11 @@ def test_cold_gelu_truth_is_fast() -> None:
     # method alone (1390-1740-bit erf for every x in [-1000, -8]); certified enclosures take ~1.5 s
     act = symact.get("gelu")
     exprs = [derivative_expr(act, d) for d in (0, 1)]
-    sets = [(e, V.inputs(dt, "quick", V._breakpoint_floats(e, V._DTYPES[dt][0]))) for e in exprs for dt in ("float32", "float64")]
+    sets = [
+        (e, V.inputs(dt, "quick", V._breakpoint_floats(e, V._DTYPES[dt][0])))
+        for e in exprs
+        for dt in ("float32", "float64")
+    ]
     t0 = time.process_time()
     for e, xs in sets:
         V.truth(e, xs)

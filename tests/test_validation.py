@@ -28,8 +28,7 @@ ACTS = symact.all_activations()
 IDS = [a.name for a in ACTS]
 
 #: (name, derivative) -> the measured miss (quick input set). Bars are not loosened: these are xfail(strict).
-KNOWN_MISSES: dict[tuple[str, int], str] = {
-}
+KNOWN_MISSES: dict[tuple[str, int], str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -25,10 +25,19 @@ def test_registry_names_and_separation_from_the_scalar_catalog():
     assert all(isinstance(a, symact.Activation) for a in symact.all_activations())
 
 
-@pytest.mark.parametrize(("query", "name"), [
-    ("softmax", "softmax"), ("Soft-Max", "softmax"), ("LogSoftmax", "log_softmax"), ("log-softmax", "log_softmax"),
-    ("SOFTMIN", "softmin"), ("gated_linear_unit", "glu"), ("lse", "logsumexp"), ("SparseMax", "sparsemax"),
-])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("softmax", "softmax"),
+        ("Soft-Max", "softmax"),
+        ("LogSoftmax", "log_softmax"),
+        ("log-softmax", "log_softmax"),
+        ("SOFTMIN", "softmin"),
+        ("gated_linear_unit", "glu"),
+        ("lse", "logsumexp"),
+        ("SparseMax", "sparsemax"),
+    ],
+)
 def test_lookup_forgives_case_dashes_and_aliases(query, name):
     assert V.get(query).name == name
     assert V.is_vector(query)
@@ -71,17 +80,20 @@ def test_concrete_components_expand_the_sums(size):
     assert sympy.simplify(sum(comps) - 1) == 0
 
 
-@pytest.mark.parametrize(("name", "values", "expected"), [
-    ("softmax", [0, 0, 0], (Rational(1, 3),) * 3),
-    ("softmin", [0, 0], (Rational(1, 2),) * 2),
-    ("log_softmax", [0, 0, 0, 0], (-log(4),) * 4),
-    ("glu", [2, 0], (1,)),
-    ("glu", [3, -4, 0, 0], (Rational(3, 2), -2)),
-    ("sparsemax", [2, 0, "1/2"], (1, 0, 0)),
-    ("sparsemax", ["1/2", 0], (Rational(3, 4), Rational(1, 4))),
-    ("sparsemax", [0, 0, 0], (Rational(1, 3),) * 3),
-    ("logsumexp", [0, 0], (log(2),)),
-])
+@pytest.mark.parametrize(
+    ("name", "values", "expected"),
+    [
+        ("softmax", [0, 0, 0], (Rational(1, 3),) * 3),
+        ("softmin", [0, 0], (Rational(1, 2),) * 2),
+        ("log_softmax", [0, 0, 0, 0], (-log(4),) * 4),
+        ("glu", [2, 0], (1,)),
+        ("glu", [3, -4, 0, 0], (Rational(3, 2), -2)),
+        ("sparsemax", [2, 0, "1/2"], (1, 0, 0)),
+        ("sparsemax", ["1/2", 0], (Rational(3, 4), Rational(1, 4))),
+        ("sparsemax", [0, 0, 0], (Rational(1, 3),) * 3),
+        ("logsumexp", [0, 0], (log(2),)),
+    ],
+)
 def test_exact_values(name, values, expected):
     got = V.get(name)(values)
     assert len(got) == len(expected)
@@ -96,7 +108,11 @@ def test_definitions_agree_with_mpmath_at_a_random_point(size):
         xs = [mpmath.mpf(v.p) / v.q for v in vals]
         den = mpmath.fsum(mpmath.exp(v) for v in xs)
         sm = [mpmath.exp(v) / den for v in xs]
-        for name, want in (("softmax", sm), ("log_softmax", [mpmath.log(s) for s in sm]), ("logsumexp", [mpmath.log(den)])):
+        for name, want in (
+            ("softmax", sm),
+            ("log_softmax", [mpmath.log(s) for s in sm]),
+            ("logsumexp", [mpmath.log(den)]),
+        ):
             got = V.get(name)(vals)
             for g, w in zip(got, want):
                 assert abs(mpmath.mpf(sympy.N(g, 40)) - w) < mpmath.mpf(10) ** -35
@@ -116,14 +132,17 @@ def test_substitute_entries_reaches_inside_sums():
 
 
 # -- output sets --------------------------------------------------------------------------------
-@pytest.mark.parametrize(("name", "interval", "total", "proved"), [
-    ("softmax", sympy.Interval.open(0, 1), 1, True),
-    ("softmin", sympy.Interval.open(0, 1), 1, True),
-    ("log_softmax", sympy.Interval.open(-sympy.oo, 0), 1, True),
-    ("glu", sympy.Reals, None, True),
-    ("logsumexp", sympy.Reals, None, True),
-    ("sparsemax", sympy.Interval(0, 1), 1, True),
-])
+@pytest.mark.parametrize(
+    ("name", "interval", "total", "proved"),
+    [
+        ("softmax", sympy.Interval.open(0, 1), 1, True),
+        ("softmin", sympy.Interval.open(0, 1), 1, True),
+        ("log_softmax", sympy.Interval.open(-sympy.oo, 0), 1, True),
+        ("glu", sympy.Reals, None, True),
+        ("logsumexp", sympy.Reals, None, True),
+        ("sparsemax", sympy.Interval(0, 1), 1, True),
+    ],
+)
 def test_output_sets_general_n(name, interval, total, proved):
     out = V.output_set(name)
     assert out.component == interval
@@ -153,7 +172,9 @@ def test_sparsemax_sum_is_proved_for_symbolic_n_by_the_structured_proof():
     fact = V.sum_to_one("sparsemax")
     assert fact.holds is True and fact.n == V.n
     assert "structured proof" in fact.method and "tau from the sort-based rule" in fact.hypotheses
-    assert isinstance(V.sum_to_one("sparsemax", 3).holds, symact.Unknown)  # the concrete Max over subsets does not reduce
+    assert isinstance(
+        V.sum_to_one("sparsemax", 3).holds, symact.Unknown
+    )  # the concrete Max over subsets does not reduce
     facts = {f.statement: f for f in V.output_set("sparsemax").facts}
     assert facts["exact zeros occur (n >= 2)"].holds is True
     assert facts["every component is <= 1"].holds is True
@@ -250,8 +271,15 @@ def test_latex_compiles_with_pdflatex(tmp_path):
     body = [rf"\[ {V.get(name).latex()} \]" for name in NAMES]
     body += [rf"\[ {V.get(name, 3).latex()} \]" for name in ("softmax", "log_softmax", "softmin", "logsumexp")]
     body += [pv.prove("softmax", "two_class").latex(), pv.prove("glu", "additivity").latex()]
-    doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n" + "\n".join(body) + "\n\\end{document}\n"
+    doc = (
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n" + "\n".join(body) + "\n\\end{document}\n"
+    )
     (tmp_path / "doc.tex").write_text(doc)
-    run = subprocess.run([pdflatex, "-halt-on-error", "-interaction=nonstopmode", "doc.tex"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [pdflatex, "-halt-on-error", "-interaction=nonstopmode", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stdout[-2000:]

@@ -72,7 +72,10 @@ def test_logsumexp_axis_and_keepdims():
     assert f(np.zeros((2, 0))).tolist() == [-np.inf, -np.inf]
 
 
-@pytest.mark.parametrize(("dtype", "out"), [(np.float32, np.float32), (np.float16, np.float16), (np.float64, np.float64), (np.int64, np.float64)])
+@pytest.mark.parametrize(
+    ("dtype", "out"),
+    [(np.float32, np.float32), (np.float16, np.float16), (np.float64, np.float64), (np.int64, np.float64)],
+)
 @pytest.mark.parametrize("name", NAMES)
 def test_dtypes(name, dtype, out):
     a = np.array([[1, 2, 3, 4], [0, 0, 0, 0]], dtype=dtype)
@@ -93,8 +96,11 @@ def test_bad_inputs():
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
 def test_agrees_with_scipy_on_tame_rows(name):
     a = np.random.default_rng(3).normal(0, 1, (50, 30))
-    ref = {"softmax": scipy.special.softmax(a, axis=-1), "log_softmax": scipy.special.log_softmax(a, axis=-1),
-           "softmin": scipy.special.softmax(-a, axis=-1)}[name]
+    ref = {
+        "softmax": scipy.special.softmax(a, axis=-1),
+        "log_softmax": scipy.special.log_softmax(a, axis=-1),
+        "softmin": scipy.special.softmax(-a, axis=-1),
+    }[name]
     np.testing.assert_allclose(vn.to_numpy(name)(a), ref, rtol=1e-14)
 
 

@@ -65,7 +65,9 @@ def test_verdicts_and_checks(key, results):
 def test_every_applicable_claim_is_covered():
     for name in V.names():
         assert set(pv.claims_for(name)) >= {"additivity", "homogeneity", "linearity"}
-    assert {k for k in EXPECTED if k[0] == "softmax"} >= {("softmax", c) for c in ("sum_to_one", "shift_invariance", "two_class", "linearity")}
+    assert {k for k in EXPECTED if k[0] == "softmax"} >= {
+        ("softmax", c) for c in ("sum_to_one", "shift_invariance", "two_class", "linearity")
+    }
 
 
 def test_claims_that_do_not_apply_are_refused():
@@ -75,11 +77,14 @@ def test_claims_that_do_not_apply_are_refused():
         pv.prove("softmax", "log_softmax_identity")
 
 
-@pytest.mark.parametrize(("key", "general", "case_verdicts"), [
-    (("sparsemax", "sum_to_one"), P, (P, U, U, U)),
-    (("sparsemax", "shift_invariance"), P, (P, P, U, U)),
-    (("sparsemax", "linearity"), D, (D, D, D, D)),
-])
+@pytest.mark.parametrize(
+    ("key", "general", "case_verdicts"),
+    [
+        (("sparsemax", "sum_to_one"), P, (P, U, U, U)),
+        (("sparsemax", "shift_invariance"), P, (P, P, U, U)),
+        (("sparsemax", "linearity"), D, (D, D, D, D)),
+    ],
+)
 def test_sparsemax_general_verdicts_keep_the_concrete_cases(key, general, case_verdicts, results):
     r = results[key]
     assert r.verdict is general and r.general and r.check()
@@ -104,10 +109,17 @@ def test_sparsemax_general_verdicts_keep_the_concrete_cases(key, general, case_v
 
 
 @pytest.mark.parametrize("size", pv.CONCRETE_N)
-@pytest.mark.parametrize(("name", "claim"), [
-    ("softmax", "sum_to_one"), ("softmax", "shift_invariance"), ("log_softmax", "log_softmax_identity"),
-    ("softmin", "softmin_identity"), ("log_softmax", "sum_to_one"), ("logsumexp", "shift_invariance"),
-])
+@pytest.mark.parametrize(
+    ("name", "claim"),
+    [
+        ("softmax", "sum_to_one"),
+        ("softmax", "shift_invariance"),
+        ("log_softmax", "log_softmax_identity"),
+        ("softmin", "softmin_identity"),
+        ("log_softmax", "sum_to_one"),
+        ("logsumexp", "shift_invariance"),
+    ],
+)
 def test_concrete_lengths_also_prove(name, claim, size):
     r = pv.prove(name, claim, size)
     assert r.verdict is P and r.n == size and r.check()
@@ -134,8 +146,11 @@ def test_log_softmax_and_logsumexp_are_linear_for_n_1_so_no_witness_is_claimed()
 def test_tampered_counterexamples_fail_the_check(field, results):
     ce = results[("softmax", "additivity")].counterexample
     bad = {
-        "lhs": sympy.Rational(1, 3), "rhs": 3 / V.n, "sign": 1,
-        "values": (("a", (sympy.S.Zero, ())), ("b", (sympy.S.Zero, ((0, sympy.S.One),)))), "n_min": 0,
+        "lhs": sympy.Rational(1, 3),
+        "rhs": 3 / V.n,
+        "sign": 1,
+        "values": (("a", (sympy.S.Zero, ())), ("b", (sympy.S.Zero, ((0, sympy.S.One),)))),
+        "n_min": 0,
     }[field]
     forged = dataclasses.replace(ce, **{field: bad})
     assert forged.check() is False
@@ -147,7 +162,9 @@ def test_tampered_proofs_fail_the_check(results):
     assert dataclasses.replace(r, method="automatic evaluation").check() is False
     assert dataclasses.replace(r, method="no such method").check() is False
     assert dataclasses.replace(r, n=3).check() is False
-    forged = dataclasses.replace(results[("softmax", "linearity")], counterexample=results[("glu", "additivity")].counterexample)
+    forged = dataclasses.replace(
+        results[("softmax", "linearity")], counterexample=results[("glu", "additivity")].counterexample
+    )
     assert forged.check() is False
 
 
@@ -199,7 +216,15 @@ def _instantiate(expr, idx, x, c, e):
     ts = (sum(ev * zv for ev, zv in zip(e, z)) - 1) / Fraction(s)
     q = sympy.Rational
     out = expr.subs({pv.K: k, pv.KC: kc, V.n: len(x), **idx})
-    exact = {pv.TAU: tau, pv.TAUC: tauc, pv._c: c, pv.SS: Fraction(s), pv.TS: ts, pv.TMAX_X: _subset_max(x), pv.TMAX_Z: _subset_max(z)}
+    exact = {
+        pv.TAU: tau,
+        pv.TAUC: tauc,
+        pv._c: c,
+        pv.SS: Fraction(s),
+        pv.TS: ts,
+        pv.TMAX_X: _subset_max(x),
+        pv.TMAX_Z: _subset_max(z),
+    }
     out = out.xreplace({sym: q(v.numerator, v.denominator) for sym, v in exact.items()})
     out = out.doit()
     table = {pv.Z: z, pv.ZC: zc, pv.E: [Fraction(ev) for ev in e]}
@@ -228,7 +253,9 @@ def _holds(claim, idx, x, c, e=None):
 def _random_vector(rng):
     nn = rng.randint(1, 6)
     pool = [Fraction(rng.randint(-12, 12), rng.choice([1, 2, 3, 7])) for _ in range(3)]  # ties on purpose
-    return [rng.choice(pool) if rng.random() < 0.3 else Fraction(rng.randint(-40, 40), rng.randint(1, 9)) for _ in range(nn)]
+    return [
+        rng.choice(pool) if rng.random() < 0.3 else Fraction(rng.randint(-40, 40), rng.randint(1, 9)) for _ in range(nn)
+    ]
 
 
 @pytest.mark.parametrize("prop", [*pv.STRUCTURED, "constant"])
@@ -246,7 +273,11 @@ def test_every_step_holds_on_random_rational_vectors(prop):
         e = [rng.randint(0, 1) for _ in x]
         e[rng.randrange(nn)] = 1  # a non-empty index set
         for st in steps:
-            free = [s for s in (_l, _a, _b, V.i) if s in st.claim.free_symbols or any(s in h.free_symbols for h in st.hypotheses)]
+            free = [
+                s
+                for s in (_l, _a, _b, V.i)
+                if s in st.claim.free_symbols or any(s in h.free_symbols for h in st.hypotheses)
+            ]
             ranges = [range(0, nn) if s == V.i else range(1, nn + 1) for s in free]
             for values in itertools.product(*ranges):
                 idx = dict(zip(free, values))
@@ -260,7 +291,11 @@ def test_every_step_holds_on_random_rational_vectors(prop):
 def test_the_threshold_claim_is_about_the_registry_definition():
     # T_x of the threshold proof is the registry's concrete threshold: a Max over the non-empty subsets
     for size in range(2, 5):  # (at n = 1 the Max has one argument: x[0] - 1 itself)
-        want = {(sympy.Add(*(V.X[t] for t in sub)) - 1) / len(sub) for r in range(1, size + 1) for sub in itertools.combinations(range(size), r)}
+        want = {
+            (sympy.Add(*(V.X[t] for t in sub)) - 1) / len(sub)
+            for r in range(1, size + 1)
+            for sub in itertools.combinations(range(size), r)
+        }
         assert set(V.sparsemax_threshold(size).args) == want
     assert "sparsemax_threshold" in pv.THRESHOLD_DEFINITION
 
@@ -334,11 +369,19 @@ def test_threshold_proof_rejects_tampering(results):
         return dataclasses.replace(r, steps=tuple(new))
 
     u = pv.Z[_l] - pv.TAU
-    assert forged("A1", claim=sympy.Le(2 * pv.E[_l] * u - sympy.Max(u, 0), 0)).check() is False  # 2u <= Max(u, 0) is false
+    assert (
+        forged("A1", claim=sympy.Le(2 * pv.E[_l] * u - sympy.Max(u, 0), 0)).check() is False
+    )  # 2u <= Max(u, 0) is false
     assert forged("A2", uses=("S16",)).check() is False
     assert forged("A9", claim=sympy.Le(pv.TS - pv.TAU - 1, 0)).check() is False
     assert forged("A11", uses=("A9", "A10", "S4")).check() is False  # k >= 1 must come from k's definition
-    assert forged("A6", claim=sympy.Eq(pv.TS, (sympy.Sum(pv.E[_l] * pv.Z[_l], (_l, 1, V.n)) - 1) / (pv.SS + 1), evaluate=False)).check() is False
+    assert (
+        forged(
+            "A6",
+            claim=sympy.Eq(pv.TS, (sympy.Sum(pv.E[_l] * pv.Z[_l], (_l, 1, V.n)) - 1) / (pv.SS + 1), evaluate=False),
+        ).check()
+        is False
+    )
 
 
 def test_a_structured_check_that_does_not_finish_confirms_nothing(results, monkeypatch):

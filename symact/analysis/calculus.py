@@ -117,8 +117,9 @@ def _share_of(seconds: float | None, share: float) -> float:
     return max(capped, 1e-3)
 
 
-def _step(fn: Callable[..., Any], *args: Any, what: str, seconds: float | None = None,
-          share: float = STEP_SHARE) -> Any:
+def _step(
+    fn: Callable[..., Any], *args: Any, what: str, seconds: float | None = None, share: float = STEP_SHARE
+) -> Any:
     """Run one SymPy step under its budget; a timeout or failure becomes ``Unknown``.
 
     The step gets ``seconds`` (default: the step budget), but never more than
@@ -158,6 +159,7 @@ def _tidy(value: sympy.Expr) -> sympy.Expr:
 
 def _lambertw_rule(value: sympy.Expr) -> sympy.Expr:
     """Use exp(W(z)) = z/W(z), which SymPy does not apply by itself."""
+
     def rewrite(e: sympy.Expr) -> sympy.Expr:
         if isinstance(e, sympy.exp):
             arg = sympy.expand(e.args[0])
@@ -166,7 +168,10 @@ def _lambertw_rule(value: sympy.Expr) -> sympy.Expr:
                 w = ws[0]
                 return sympy.exp(arg - w) * w.args[0] / w
         return e
-    return sympy.factor(value.replace(lambda e: isinstance(e, sympy.exp), rewrite)) if value.has(sympy.LambertW) else value
+
+    return (
+        sympy.factor(value.replace(lambda e: isinstance(e, sympy.exp), rewrite)) if value.has(sympy.LambertW) else value
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -249,7 +254,17 @@ def _sympy_limit(piece: sympy.Expr, target: sympy.Expr, point: sympy.Expr, side:
 
 
 #: Functions continuous on the interior of their domain whose value at ±oo SymPy evaluates exactly.
-_CONTINUOUS = (sympy.exp, sympy.erf, sympy.erfc, sympy.tanh, sympy.atan, sympy.asinh, sympy.sinh, sympy.log, sympy.LambertW)
+_CONTINUOUS = (
+    sympy.exp,
+    sympy.erf,
+    sympy.erfc,
+    sympy.tanh,
+    sympy.atan,
+    sympy.asinh,
+    sympy.sinh,
+    sympy.log,
+    sympy.LambertW,
+)
 
 
 def _structural_limit(piece: sympy.Expr, point: sympy.Expr, side: str) -> sympy.Expr | None:
@@ -300,7 +315,9 @@ def _one_sided(form: PiecewiseForm, point: sympy.Expr, side: str) -> sympy.Expr 
     return _piece_limit(form.piece_at(point, side), point, side)
 
 
-def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None, *, seconds: float | None = None) -> sympy.Expr | None | Unknown:  # noqa: A002
+def limit(
+    f: Activation | sympy.Expr, point: Any, dir: str | None = None, *, seconds: float | None = None
+) -> sympy.Expr | None | Unknown:  # noqa: A002
     """The limit of f at ``point`` (``oo``, ``-oo`` or a real number).
 
     ``dir`` is ``'+'`` (from the right), ``'-'`` (from the left) or ``None``
@@ -336,9 +353,14 @@ def limit(f: Activation | sympy.Expr, point: Any, dir: str | None = None, *, sec
     name = f.name if isinstance(f, Activation) else "f"
     side = "" if point in (oo, -oo) or dir is None else f" from the {'right' if dir == '+' else 'left'}"
     return _LIMITS.call(
-        (expr, point, dir), _limit_of, expr, point, dir,
+        (expr, point, dir),
+        _limit_of,
+        expr,
+        point,
+        dir,
         seconds=LIMIT_SECONDS if seconds is None else seconds,
-        what=f"limit of {name} at {point}{side}", on_timeout=_timeout,
+        what=f"limit of {name} at {point}{side}",
+        on_timeout=_timeout,
     )
 
 
@@ -458,7 +480,10 @@ def derivative(f: Activation | sympy.Expr, n: int = 1, *, seconds: float | None 
     expr = _expr_of(f)
     name = f.name if isinstance(f, Activation) else "f"
     return _DERIVATIVES.call(
-        (expr, n), _derivative_cached, expr, n,
+        (expr, n),
+        _derivative_cached,
+        expr,
+        n,
         seconds=DERIVATIVE_SECONDS if seconds is None else seconds,
         what=f"derivative {n} of {name}",
     )
@@ -535,7 +560,11 @@ def _monotonicity(
 
 
 #: Sample points for exact witnesses (a rise and a fall, a non-zero derivative).
-_GRID = tuple(sympy.Integer(n) for n in range(-10, 11)) + tuple(sympy.Rational(n, 2) for n in (-3, -1, 1, 3)) + tuple(sympy.Integer(n) for n in (-50, -20, 20, 50))
+_GRID = (
+    tuple(sympy.Integer(n) for n in range(-10, 11))
+    + tuple(sympy.Rational(n, 2) for n in (-3, -1, 1, 3))
+    + tuple(sympy.Integer(n) for n in (-50, -20, 20, 50))
+)
 
 
 def _rises_and_falls(pieces: Sequence[sympy.Expr], gaps: Sequence[tuple[sympy.Expr, sympy.Expr]]) -> bool:
@@ -555,7 +584,9 @@ def _rises_and_falls(pieces: Sequence[sympy.Expr], gaps: Sequence[tuple[sympy.Ex
     return False
 
 
-def _image_of_piece(p: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> list[tuple[Any, Any, bool, bool, sympy.Set]] | Unknown:
+def _image_of_piece(
+    p: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr
+) -> list[tuple[Any, Any, bool, bool, sympy.Set]] | Unknown:
     """The image of (lo, hi) under p as (low, high, low_closed, high_closed, where) atoms.
 
     ``where`` is the set of x attaining ``low`` (for the minimum) — kept for both ends
@@ -710,7 +741,9 @@ def output_range(f: Activation | sympy.Expr, *, seconds: float | None = None) ->
 # --------------------------------------------------------------------------------------
 
 
-def _extremum(atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]], rng: sympy.Set, lowest: bool) -> Extremum | None | Unknown:
+def _extremum(
+    atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]], rng: sympy.Set, lowest: bool
+) -> Extremum | None | Unknown:
     bound = rng.inf if lowest else rng.sup
     if bound in (oo, -oo):
         return None
@@ -738,7 +771,9 @@ def _parity(expr: sympy.Expr) -> str | Unknown:
     return odd if isinstance(odd, Unknown) else even
 
 
-_PROBES = tuple(sympy.Rational(p, q) for p, q in ((1, 1), (2, 1), (1, 2), (3, 1), (7, 3), (1, 3), (5, 1), (10, 1), (3, 7)))
+_PROBES = tuple(
+    sympy.Rational(p, q) for p, q in ((1, 1), (2, 1), (1, 2), (3, 1), (7, 3), (1, 3), (5, 1), (10, 1), (3, 7))
+)
 
 
 def _identically_zero(h: sympy.Expr) -> bool | Unknown:
@@ -908,7 +943,12 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
     got["saturates"] = tuple(sat)
 
     d_left0, d_right0 = _one_sided(d1, S.Zero, "-"), _one_sided(d1, S.Zero, "+")
-    near = [_equal(f0, 0), _equal(fprime0, 1) if fprime0 is not None else False, _equal(d_left0, 1), _equal(d_right0, 1)]
+    near = [
+        _equal(f0, 0),
+        _equal(fprime0, 1) if fprime0 is not None else False,
+        _equal(d_left0, 1),
+        _equal(d_right0, 1),
+    ]
     got["identity_near_origin"] = _all_of(near)
 
     # known from the limits before the range is derived
@@ -929,7 +969,10 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
         for key in ("bounded", "minimum", "maximum"):
             got.setdefault(key, rng)
 
-    joints = [(_piece_limit(form.pieces[i], b, "-"), form.values[i], _piece_limit(form.pieces[i + 1], b, "+")) for i, b in enumerate(form.breakpoints)]
+    joints = [
+        (_piece_limit(form.pieces[i], b, "-"), form.values[i], _piece_limit(form.pieces[i + 1], b, "+"))
+        for i, b in enumerate(form.breakpoints)
+    ]
     got["monotonic"] = _monotonicity(form.pieces, form.gaps(), joints)
     got["parity"] = _parity(expr)
     got["continuity"] = _continuity(form, d1)
@@ -937,7 +980,9 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
     for i, b in enumerate(form.breakpoints):
         left, right = _one_sided_derivatives(form, d1, b, form.values[i])
         both = left is not None and right is not None and not isinstance(left, Unknown) and _equal(left, right) is True
-        djoints.append((_piece_limit(d1.pieces[i], b, "-"), left if both else None, _piece_limit(d1.pieces[i + 1], b, "+")))
+        djoints.append(
+            (_piece_limit(d1.pieces[i], b, "-"), left if both else None, _piece_limit(d1.pieces[i + 1], b, "+"))
+        )
     got["derivative_monotonic"] = _monotonicity(d1.pieces, form.gaps(), djoints)
     got["zero_gradient_set"] = _zero_gradient_set(d1, form.gaps())
     return got
@@ -969,7 +1014,13 @@ def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> P
 
     seconds = PROPERTIES_SECONDS if seconds is None else budget.check_seconds(seconds)
     return _PROPERTIES.call(
-        (expr, name), _properties_of, expr, name, seconds, time.monotonic() + seconds,
+        (expr, name),
+        _properties_of,
+        expr,
+        name,
+        seconds,
+        time.monotonic() + seconds,
         seconds=seconds,
-        what=f"properties of {name}", on_timeout=timed_out,
+        what=f"properties of {name}",
+        on_timeout=timed_out,
     )

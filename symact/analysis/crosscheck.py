@@ -66,8 +66,9 @@ def _fmt(v: Any) -> str:
     return mpmath.nstr(v, 2)
 
 
-def limit_disagreement(expr: sympy.Expr, point: sympy.Expr, side: str, value: sympy.Expr,
-                       room: sympy.Expr = sympy.Integer(1)) -> str | None:
+def limit_disagreement(
+    expr: sympy.Expr, point: sympy.Expr, side: str, value: sympy.Expr, room: sympy.Expr = sympy.Integer(1)
+) -> str | None:
     """Why numeric evidence contradicts ``limit(expr, point, side) == value``, or None.
 
     Args:
@@ -87,7 +88,11 @@ def limit_disagreement(expr: sympy.Expr, point: sympy.Expr, side: str, value: sy
         except (EnclosureError, ArithmeticError, ValueError, TypeError, OverflowError):
             return None
     where = ", ".join(f"{'-' if t.is_negative and point in (oo, -oo) else ''}10**{k}" for k, t in zip(EXPONENTS, pts))
-    where = f"x = {where}" if point in (oo, -oo) else f"{len(pts)} points approaching {point} from the {'right' if side == '+' else 'left'}"
+    where = (
+        f"x = {where}"
+        if point in (oo, -oo)
+        else f"{len(pts)} points approaching {point} from the {'right' if side == '+' else 'left'}"
+    )
     if value in (oo, -oo):
         s = 1 if value == oo else -1
         lows = [(_end(v.a) if s == 1 else -_end(v.b)) for v in encl]

@@ -87,7 +87,9 @@ class PiecewiseForm:
 
     def map(self, fn: Callable[[sympy.Expr], sympy.Expr], values: Sequence[sympy.Expr] | None = None) -> PiecewiseForm:
         """A form with ``fn`` applied to every piece (and new breakpoint values if given)."""
-        return PiecewiseForm(self.breakpoints, tuple(fn(p) for p in self.pieces), tuple(values if values is not None else self.values))
+        return PiecewiseForm(
+            self.breakpoints, tuple(fn(p) for p in self.pieces), tuple(values if values is not None else self.values)
+        )
 
     def as_piecewise(self, var: sympy.Symbol = x) -> sympy.Expr:
         """The form as one SymPy ``Piecewise``, or the single piece when there is no breakpoint.
@@ -198,7 +200,9 @@ def sample_between(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Rational:
     return mid
 
 
-def _switch_points(node: sympy.Expr, args: Sequence[sympy.Expr], lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol) -> list[sympy.Expr]:
+def _switch_points(
+    node: sympy.Expr, args: Sequence[sympy.Expr], lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol
+) -> list[sympy.Expr]:
     """Exact points in (lo, hi) where ``node`` (with smooth ``args``) may change formula."""
     differences: list[sympy.Expr] = []
     if isinstance(node, (Max, Min)):
@@ -248,7 +252,10 @@ Pieces = list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]]  # (lo, hi, expr) on op
 
 def _refine(per_arg: Sequence[Pieces]) -> list[tuple[sympy.Expr, sympy.Expr, list[sympy.Expr]]]:
     """The common refinement of several piece lists covering R."""
-    cuts = sorted({p for pieces in per_arg for lo, hi, _ in pieces for p in (lo, hi) if p not in (-oo, oo)}, key=lambda p: sympy.N(p, 30))
+    cuts = sorted(
+        {p for pieces in per_arg for lo, hi, _ in pieces for p in (lo, hi) if p not in (-oo, oo)},
+        key=lambda p: sympy.N(p, 30),
+    )
     ends = [-oo, *cuts, oo]
     out = []
     for lo, hi in zip(ends[:-1], ends[1:]):
@@ -282,7 +289,11 @@ def _pieces(expr: sympy.Expr, var: sympy.Symbol) -> Pieces:
             ends = [lo, *pts, hi]
             for slo, shi in zip(ends[:-1], ends[1:]):
                 chosen = _resolve(expr, smooth_args, sample_between(slo, shi), var)
-                out.extend((max_end(slo, plo), min_end(shi, phi), e) for plo, phi, e in _pieces(chosen, var) if _overlaps(plo, phi, slo, shi))
+                out.extend(
+                    (max_end(slo, plo), min_end(shi, phi), e)
+                    for plo, phi, e in _pieces(chosen, var)
+                    if _overlaps(plo, phi, slo, shi)
+                )
         else:
             out.append((lo, hi, expr.func(*smooth_args)))
     return out

@@ -102,4 +102,3 @@ class Properties:
         from symact.report.sheet import repr_markdown
 
         return repr_markdown(self)
-

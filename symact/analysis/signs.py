@@ -78,7 +78,9 @@ try:  # symact.core.budget is written concurrently; fall back to a plain call un
 except ImportError:  # pragma: no cover - depends on the other module being present
     _BudgetExceeded = TimeoutError  # type: ignore[misc,assignment]
 
-    def _budget_call(fn: Callable[..., Any], /, *args: Any, seconds: float | None = None, what: str = "", **kwargs: Any) -> Any:
+    def _budget_call(
+        fn: Callable[..., Any], /, *args: Any, seconds: float | None = None, what: str = "", **kwargs: Any
+    ) -> Any:
         return fn(*args, **kwargs)
 
 
@@ -254,7 +256,9 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
     if _is_algebraic_expr(c):
         X = sympy.Dummy("X")
         try:
-            mp_poly = _budgeted(sympy.minimal_polynomial, c, X, seconds=deadline - time.monotonic(), what="minimal polynomial")
+            mp_poly = _budgeted(
+                sympy.minimal_polynomial, c, X, seconds=deadline - time.monotonic(), what="minimal polynomial"
+            )
         except Exception:  # noqa: BLE001 - budget exceeded or SymPy failure: no decision
             mp_poly = None
         if mp_poly is not None:
@@ -395,7 +399,9 @@ class _Engine:
             return target
 
     # -- finite segments --------------------------------------------------------------
-    def segment(self, h: sympy.Expr, p: mpmath.mpf, q: mpmath.mpf, sp: int | None, sq: int | None, depth: int = 0) -> _Piece:
+    def segment(
+        self, h: sympy.Expr, p: mpmath.mpf, q: mpmath.mpf, sp: int | None, sq: int | None, depth: int = 0
+    ) -> _Piece:
         """Chart of h on the open segment (p, q), given the certified signs at p and q
         (``None`` if unknown; 0 if h vanishes there exactly)."""
         self.check_time()
@@ -865,7 +871,12 @@ def _forms(h: sympy.Expr, var: sympy.Symbol, side: int) -> Iterator[tuple[int, l
         if conj is not None:
             yield conj
     # logs appearing as terms or factors of terms (softplus-like tails), not nested ones
-    logs = [f for t in sympy.Add.make_args(h) for f in sympy.Mul.make_args(t) if isinstance(f, sympy.log) and f.args[0].has(sympy.exp)]
+    logs = [
+        f
+        for t in sympy.Add.make_args(h)
+        for f in sympy.Mul.make_args(t)
+        if isinstance(f, sympy.log) and f.args[0].has(sympy.exp)
+    ]
     if logs:
         # log(A) = u + log(A exp(-u)) for an exponential exp(u) in A (A > 0 where defined)
         reps = {}
@@ -911,7 +922,9 @@ def _conjugate(h: sympy.Expr, var: sympy.Symbol) -> tuple[int, list[tuple[sympy.
 # ------------------------------------------------------------------------ sign_chart
 
 
-def sign_chart(g: sympy.Expr, a: Any, b: Any, *, var: sympy.Symbol = x, seconds: float | None = None) -> SignChart | Unknown:
+def sign_chart(
+    g: sympy.Expr, a: Any, b: Any, *, var: sympy.Symbol = x, seconds: float | None = None
+) -> SignChart | Unknown:
     """All zeros of the real-analytic ``g`` on ``(a, b)`` and its sign between them.
 
     Args:
@@ -1010,8 +1023,26 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
     except Exception:  # noqa: BLE001 - any failure of solveset only means "no exact answer"
         return None
     # only functions whose real domain is understood here (no hidden poles)
-    known = (sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tanh, sympy.sinh, sympy.cosh, sympy.atan, sympy.asinh,
-             sympy.erf, sympy.erfc, erfcx, sympy.sinc, sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Heaviside)
+    known = (
+        sympy.exp,
+        sympy.log,
+        sympy.sin,
+        sympy.cos,
+        sympy.tanh,
+        sympy.sinh,
+        sympy.cosh,
+        sympy.atan,
+        sympy.asinh,
+        sympy.erf,
+        sympy.erfc,
+        erfcx,
+        sympy.sinc,
+        sympy.Abs,
+        sympy.sign,
+        sympy.Max,
+        sympy.Min,
+        sympy.Heaviside,
+    )
     if any(not isinstance(f, known) for f in g.atoms(sympy.Function)):
         return None
     # solveset silently drops points where g is undefined (a removable singularity
@@ -1020,7 +1051,9 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
     dens += [lg.args[0] for lg in g.atoms(sympy.log) if lg.args[0].has(var)]
     if dens:
         try:
-            bad = _budgeted(sympy.solveset, sympy.Mul(*dens), var, dom, seconds=min(0.4, remaining / 4), what="solveset")
+            bad = _budgeted(
+                sympy.solveset, sympy.Mul(*dens), var, dom, seconds=min(0.4, remaining / 4), what="solveset"
+            )
         except Exception:  # noqa: BLE001 - no answer: cannot trust the exact path
             return None
         if bad is not sympy.S.EmptySet:
@@ -1229,5 +1262,7 @@ def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, bu
         if r.exact is not None and r.exact.is_Rational:
             out.append(Root(r.exact, r.exact, r.exact, _float45(mid)))
         else:
-            out.append(Root(r.exact, _rat(_round(r.lo, False)), _rat(_round(r.hi, True)), _float_certified(mid, r.hi - r.lo)))
+            out.append(
+                Root(r.exact, _rat(_round(r.lo, False)), _rat(_round(r.hi, True)), _float_certified(mid, r.hi - r.lo))
+            )
     return SignChart(a, b, tuple(out), tuple(signs), "interval")

@@ -492,9 +492,13 @@ _TWO_OVER_PI = _special._dd_const(lambda: 2 / mpmath.pi)[0]
 #: sin r = r (sum_j (-1)**j z**j/(2j+1)!), cos r = sum_j (-1)**j z**j/(2j)!, z = r**2, |r| <= pi/4:
 #: the first terms in double-double, the tail (below 2**-54) in double.
 _SIN_DD = tuple(_special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1)) for j in range(8))
-_SIN_TAIL = tuple(_special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1))[0] for j in range(8, 15))
+_SIN_TAIL = tuple(
+    _special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1))[0] for j in range(8, 15)
+)
 _COS_DD = tuple(_special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j)) for j in range(9))
-_COS_TAIL = tuple(_special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j))[0] for j in range(9, 16))
+_COS_TAIL = tuple(
+    _special._dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j))[0] for j in range(9, 16)
+)
 
 
 def _series_pair(zh: Any, zl: Any, head: tuple[tuple[float, float], ...], tail: tuple[float, ...]) -> tuple[Any, Any]:
@@ -530,8 +534,12 @@ def _sin_cos_pair(uh: Any, ul: Any) -> tuple[Any, Any, Any, Any]:
     cos_h, cos_l = np.where(swap, sh, ch), np.where(swap, sl, cl)
     sin_neg = q >= 2
     cos_neg = (q == 1) | (q == 2)
-    return (np.where(sin_neg, -sin_h, sin_h), np.where(sin_neg, -sin_l, sin_l),
-            np.where(cos_neg, -cos_h, cos_h), np.where(cos_neg, -cos_l, cos_l))
+    return (
+        np.where(sin_neg, -sin_h, sin_h),
+        np.where(sin_neg, -sin_l, sin_l),
+        np.where(cos_neg, -cos_h, cos_h),
+        np.where(cos_neg, -cos_l, cos_l),
+    )
 
 
 def _add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
@@ -566,7 +574,15 @@ def _poly(t: Any, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...
 
 
 def _series(
-    r: Any, xv: Any, lo: float, hi: float, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...], inplace: bool = False
+    r: Any,
+    xv: Any,
+    lo: float,
+    hi: float,
+    a: float,
+    nd: int,
+    ch: tuple[float, ...],
+    cl: tuple[float, ...],
+    inplace: bool = False,
 ) -> Any:
     """r with a certified Taylor regime (:mod:`symact.codegen.series`) on the doubles lo <= x <= hi.
 
@@ -702,8 +718,9 @@ class _NoPair(Exception):
 
 
 class _Printer:
-    def __init__(self, var: str, precise: bool, emit: Callable[[str], str], root: sympy.Expr | None = None,
-                 pairs: bool = False) -> None:
+    def __init__(
+        self, var: str, precise: bool, emit: Callable[[str], str], root: sympy.Expr | None = None, pairs: bool = False
+    ) -> None:
         self.var = var
         self.precise = precise
         # pairs: the whole expression in double-double (polynomials, +, *, exp, sigmoid,
@@ -780,7 +797,7 @@ class _Printer:
                 rh, rl = self._dd_mul(rh, rl, h, lo)
             return rh, rl
         if self.pairs and isinstance(e, sympy.Pow) and e.exp.is_Integer and e.exp < 0:
-            bh, bl = self.dd(e.base ** -e.exp)
+            bh, bl = self.dd(e.base**-e.exp)
             t = self.emit(f"_div_pair(1.0, 0.0, {bh}, {bl})")
             return f"{t}[0]", f"{t}[1]"
         if self.pairs and isinstance(e, (sympy.sin, sympy.cos)):
@@ -940,11 +957,18 @@ class _Printer:
             u, c = factors[0].args
             return f"_add_hypot({self(u)}, {_num(c)}, {_num(k)})"
         for special_type, helper in (
-            (rw.Sigmoid, "_mul_sigmoid"), (rw.SigmoidPrime, "_mul_sigmoid_prime"), (rw.TanhSoftplus, "_mul_tanh_softplus"),
+            (rw.Sigmoid, "_mul_sigmoid"),
+            (rw.SigmoidPrime, "_mul_sigmoid_prime"),
+            (rw.TanhSoftplus, "_mul_tanh_softplus"),
         ):
             hits = [f for f in factors if isinstance(f, special_type)]
             others = [f for f in factors if not isinstance(f, special_type)]
-            if len(hits) == 1 and others and all(f.has(x) for f in others) and not (self.precise and _needs_dd(hits[0].args[0])):
+            if (
+                len(hits) == 1
+                and others
+                and all(f.has(x) for f in others)
+                and not (self.precise and _needs_dd(hits[0].args[0]))
+            ):
                 return f"{helper}({self(k * sympy.Mul(*others))}, {self(hits[0].args[0])})"
         num = [f for f in factors if not (isinstance(f, sympy.Pow) and f.exp.is_negative)]
         den = [f.base ** (-f.exp) for f in factors if isinstance(f, sympy.Pow) and f.exp.is_negative]
@@ -962,7 +986,7 @@ class _Printer:
         if n == -S.Half:
             return f"1.0/np.sqrt({self(b)})"
         if n.is_Integer and n < 0:
-            return f"1.0/{_p(self(b ** -n))}"
+            return f"1.0/{_p(self(b**-n))}"
         if n == 2:
             return f"np.square({self(b)})"
         if n.is_Integer:
@@ -972,11 +996,19 @@ class _Printer:
 
 def _sums_terms(e: sympy.Expr) -> bool:
     """Whether ``e`` adds two or more terms that depend on x (where rounding errors can cancel)."""
-    return any(sum(a.has(x) for a in node.args) >= 2 for node in sympy.preorder_traversal(e) if isinstance(node, sympy.Add))
+    return any(
+        sum(a.has(x) for a in node.args) >= 2 for node in sympy.preorder_traversal(e) if isinstance(node, sympy.Add)
+    )
 
 
-def _pair_kernel(e: sympy.Expr, var: str, plain: str, lines: list[str], emit: Callable[..., str],
-                 shared: dict[sympy.Expr, tuple[str, str]]) -> str:
+def _pair_kernel(
+    e: sympy.Expr,
+    var: str,
+    plain: str,
+    lines: list[str],
+    emit: Callable[..., str],
+    shared: dict[sympy.Expr, tuple[str, str]],
+) -> str:
     """``e`` evaluated in double-double and rounded once, where its pair helpers apply.
 
     Sums of sigmoid-type terms (the derivatives of SiLU, GELU-tanh, ...) cancel in part,
@@ -1082,7 +1114,9 @@ def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
     expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj, strict=True)
     if not n:
         return expr
-    from symact.analysis import calculus as analysis  # the project's derivative: exact, with a convention value at kinks
+    from symact.analysis import (
+        calculus as analysis,
+    )  # the project's derivative: exact, with a convention value at kinks
 
     return analysis.derivative(expr, n)
 
@@ -1111,19 +1145,34 @@ def _regime_lines(reg: Any, first: bool = True) -> list[str]:
     """
     nd = min(reg.order + 2 if reg.order else 3, reg.degree)  # c_N starts the Horner scheme in double
     what = "exactly at" if reg.root_exact else "at"
-    where = f"zero of order {reg.order} {what} x = {reg.root!r}" if reg.order else f"next to a zero, expanded at x = {reg.a!r}"
+    where = (
+        f"zero of order {reg.order} {what} x = {reg.root!r}"
+        if reg.order
+        else f"next to a zero, expanded at x = {reg.a!r}"
+    )
     out = [
         f"        # certified Taylor regime (symact.codegen.series): {where}, degree {reg.degree}, truncation <= {reg.bound:.1e} relative",
         f"        r = _series(r, x_in, {reg.lo!r}, {reg.hi!r}, {reg.a!r}, {nd}, (",
     ]
     cs = [repr(c) for c in reg.coeffs]
     out.extend("            " + ", ".join(cs[i : i + 4]) + "," for i in range(0, len(cs), 4))
-    out.append("        ), (" + ", ".join(repr(c) for c in reg.coeffs_lo[:nd]) + ",)" + ("" if first else ", inplace=True") + ")")
+    out.append(
+        "        ), ("
+        + ", ".join(repr(c) for c in reg.coeffs_lo[:nd])
+        + ",)"
+        + ("" if first else ", inplace=True")
+        + ")"
+    )
     return out
 
 
 def _render(
-    name: str, plain: list[str], precise: list[str], clamp: tuple[float, float] | None, patches: list[str], regimes: tuple[Any, ...] = ()
+    name: str,
+    plain: list[str],
+    precise: list[str],
+    clamp: tuple[float, float] | None,
+    patches: list[str],
+    regimes: tuple[Any, ...] = (),
 ) -> str:
     out = [f"def {name}(x):", "    x, dtype, scalar = _prepare(x)"]
     if patches or regimes:
@@ -1245,7 +1294,9 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, Callable[[Any], Any]]:
         patches = []
         for i in bad:
             xv, w = probes[i]
-            lit = "np.nan" if math.isnan(w) else ("np.inf" if w == math.inf else "-np.inf" if w == -math.inf else repr(w))
+            lit = (
+                "np.nan" if math.isnan(w) else ("np.inf" if w == math.inf else "-np.inf" if w == -math.inf else repr(w))
+            )
             if math.isnan(xv):
                 patches.append(f"x_in != x_in, {lit}")
             elif math.isinf(xv):
@@ -1256,6 +1307,7 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, Callable[[Any], Any]]:
         patches = []
     # near zeros where the formula cancels: certified Taylor polynomials
     from symact.codegen import series
+
     # the regimes are sized for the plain kernel: float32 (and every other dtype) goes
     # through it, and it cancels where the double-double float64 kernel does not
     measured = fn if plain == precise else _compile(_render(name, plain, plain, clamp, patches), name)
@@ -1276,6 +1328,7 @@ def _build_source(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...]]:
 def _resolve(obj: Activation | sympy.Expr, derivative: int, seconds: float | None = None) -> tuple[sympy.Expr, str]:
     if derivative and seconds is not None:
         from symact.analysis import calculus as analysis
+
         expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj, strict=True)
         if expr.free_symbols - {x}:
             raise ValueError(f"expression must be in symact.x only, got symbols {sorted(map(str, expr.free_symbols))}")
@@ -1288,7 +1341,9 @@ def _resolve(obj: Activation | sympy.Expr, derivative: int, seconds: float | Non
     return derivative_expr(expr, derivative), _name_of(obj, derivative)
 
 
-def to_numpy(obj: Activation | sympy.Expr, derivative: int = 0, *, seconds: float | None = None) -> Callable[[Any], Any]:
+def to_numpy(
+    obj: Activation | sympy.Expr, derivative: int = 0, *, seconds: float | None = None
+) -> Callable[[Any], Any]:
     """A NumPy function for an activation (or an expression in ``symact.x``), or its derivative.
 
     Cached by expression: asking again is free. The whole build (the derivative,

@@ -345,7 +345,9 @@ def _rule_log1p(e: sympy.Expr) -> sympy.Expr | None:
     return None
 
 
-def _pairs(e: sympy.Expr, pred: Callable[[sympy.Expr], bool]) -> Iterator[tuple[sympy.Expr, sympy.Expr, sympy.Expr, sympy.Expr]]:
+def _pairs(
+    e: sympy.Expr, pred: Callable[[sympy.Expr], bool]
+) -> Iterator[tuple[sympy.Expr, sympy.Expr, sympy.Expr, sympy.Expr]]:
     """In an Add, yield (term, k, f, rest-of-sum) for terms k*f with f matching ``pred``."""
     if not isinstance(e, Add):
         return
@@ -391,7 +393,9 @@ def _rule_tanh_sigmoid(e: sympy.Expr) -> sympy.Expr | None:
 def _rule_sech2(e: sympy.Expr) -> sympy.Expr | None:
     # k - k tanh(u)**2 -> 4k SigmoidPrime(2u)   (sech(u)**2 without cosh overflow)
     # k - k TanhSoftplus(u)**2 -> 4k SigmoidPrime(2 Softplus(u))   (mish': no cancellation for large u)
-    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, Pow) and f.exp == 2 and isinstance(f.base, (tanh, TanhSoftplus))):
+    for term, k, f, rest in _pairs(
+        e, lambda f: isinstance(f, Pow) and f.exp == 2 and isinstance(f.base, (tanh, TanhSoftplus))
+    ):
         num = rest.as_coeff_Add()[0]
         if num == -k:
             inner = f.base.args[0] if isinstance(f.base, tanh) else Softplus(f.base.args[0])
@@ -819,8 +823,11 @@ _CACHE: dict[str, Stabilized] = {}
 
 
 def _algebraic(e: sympy.Expr) -> bool:
-    return all(isinstance(n, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol, sympy.Number)) or (n.is_number and not n.has(x))
-               for n in sympy.preorder_traversal(e) if isinstance(n, sympy.Expr))
+    return all(
+        isinstance(n, (sympy.Add, sympy.Mul, sympy.Pow, sympy.Symbol, sympy.Number)) or (n.is_number and not n.has(x))
+        for n in sympy.preorder_traversal(e)
+        if isinstance(n, sympy.Expr)
+    )
 
 
 def normalize(e: sympy.Expr, check: Callable[[sympy.Expr, sympy.Expr], bool] = proven_equal) -> sympy.Expr:
@@ -869,7 +876,9 @@ def stabilize(expr: sympy.Expr) -> Stabilized:
     out = []
     for p in pieces(expr):
         e = p.raw if not p.is_point else p.raw
-        stable = apply_rules(normalize(sympy.sympify(e, strict=True)), RULES, proven_equal, book) if not p.is_point else e
+        stable = (
+            apply_rules(normalize(sympy.sympify(e, strict=True)), RULES, proven_equal, book) if not p.is_point else e
+        )
         out.append(Piece(p.lo, p.hi, stable, p.raw, p.lo_closed, p.hi_closed))
     res = Stabilized(tuple(out), tuple(a[0] for a in book.applied), tuple(r[0] for r in book.refused))
     _CACHE[key] = res

@@ -441,8 +441,11 @@ def certify(
             if k0 == 0:
                 return Unknown(f"g^({order})({a}) may be 0: the zero may have a higher order")
             start = next(
-                (d for d in range(order, MAX_DEGREE + 1)
-                 if max(_upper_abs(pt[d + 1]), _upper_abs(pt[d + 2])) * delta ** (d + 1 - order) <= k0 * TARGET / 64),
+                (
+                    d
+                    for d in range(order, MAX_DEGREE + 1)
+                    if max(_upper_abs(pt[d + 1]), _upper_abs(pt[d + 2])) * delta ** (d + 1 - order) <= k0 * TARGET / 64
+                ),
                 None,
             )
             if start is None:  # the coefficients at a already say no
@@ -478,7 +481,10 @@ def certify(
                         break
                     pb = _shift(pt[: deg + 1], iv.mpf(d), deg + 1)
                     err = sum(
-                        (_upper_abs(cb[j] - pb[j]) * rad**j if j <= model else _upper_abs(pb[j]) * rad**j for j in range(deg + 1)),
+                        (
+                            _upper_abs(cb[j] - pb[j]) * rad**j if j <= model else _upper_abs(pb[j]) * rad**j
+                            for j in range(deg + 1)
+                        ),
                         mpmath.mpf(0),
                     )
                     err += sum((_upper_abs(cb[j]) * rad**j for j in range(deg + 1, model + 1)), mpmath.mpf(0))
@@ -488,8 +494,16 @@ def certify(
                     pairs = [_split_dd(c) for c in pt[: deg + 1]]
                     r_mid = float((r_lo + r_hi) / 2)
                     return Regime(
-                        float(lo), float(hi), float(a), order, r_mid, root is None and order > 0,
-                        deg, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), float(bound),
+                        float(lo),
+                        float(hi),
+                        float(a),
+                        order,
+                        r_mid,
+                        root is None and order > 0,
+                        deg,
+                        tuple(p[0] for p in pairs),
+                        tuple(p[1] for p in pairs),
+                        float(bound),
                     )
             return Unknown(f"no degree <= {MAX_DEGREE} reaches 2**-60 on [{lo}, {hi}]")
     except interval.EnclosureError as exc:
@@ -573,7 +587,9 @@ def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
     # a zero of any order at a grid point: decided exactly by SymPy, where certified
     # 256- and 1024-bit enclosures do not already exclude 0 (an exact 0 at 80 bits can be an
     # underflow, e.g. 1 + tanh(-16), and so can one at 256 bits); at most 4 such points
-    candidates = [t for t, s in vals if s == 0 and _sign(f_iv, mpmath.mpf(t)) is None and _sign(f_iv, mpmath.mpf(t), 1024) is None]
+    candidates = [
+        t for t, s in vals if s == 0 and _sign(f_iv, mpmath.mpf(t)) is None and _sign(f_iv, mpmath.mpf(t), 1024) is None
+    ]
     for t in candidates[:4]:
         k = _exact_order(expr, sympy.Rational(t))
         if k:
@@ -729,7 +745,9 @@ def _removable(expr: sympy.Expr, c: sympy.Expr) -> tuple[sympy.Expr, int] | None
         return None
 
 
-def _at_removable(expr: sympy.Expr, fn: Callable[[Any], Any], raw: sympy.Expr, c: sympy.Expr, plo: float, phi: float, deadline: float) -> list[Regime]:
+def _at_removable(
+    expr: sympy.Expr, fn: Callable[[Any], Any], raw: sympy.Expr, c: sympy.Expr, plo: float, phi: float, deadline: float
+) -> list[Regime]:
     """A regime at a zero ``c`` where the formula is 0/0 (the point's own value 0 is its limit).
 
     With ``raw = h / (x - c)**m`` (:func:`_removable`), ``h`` has a zero of order
@@ -750,7 +768,14 @@ def _at_removable(expr: sympy.Expr, fn: Callable[[Any], Any], raw: sympy.Expr, c
         return []
     d = min(width, _reach(h, a, kh))
     while d >= width / 64 and time.monotonic() < deadline:
-        reg = certify(h, a, float(np.nextafter(a - d, a)), float(np.nextafter(a + d, a)), kh, seconds=max(deadline - time.monotonic(), 0.1))
+        reg = certify(
+            h,
+            a,
+            float(np.nextafter(a - d, a)),
+            float(np.nextafter(a + d, a)),
+            kh,
+            seconds=max(deadline - time.monotonic(), 0.1),
+        )
         if isinstance(reg, Regime):
             reg = dataclasses.replace(
                 reg, order=kh - m, degree=reg.degree - m, coeffs=reg.coeffs[m:], coeffs_lo=reg.coeffs_lo[m:]
@@ -774,6 +799,7 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
         ()
     """
     from symact.codegen import rewrite as rw
+
     deadline = time.monotonic() + seconds
     out: list[Regime] = []
     pieces = rw.stabilize(expr).pieces
@@ -803,7 +829,15 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
             d = min(width, _reach(p.raw, a, z.order))
             while d >= width / 64 and time.monotonic() < deadline:
                 lo_, hi_ = float(np.nextafter(a - d, a)), float(np.nextafter(a + d, a))
-                reg = certify(p.raw, a, lo_, hi_, z.order, None if z.exact else (z.lo, z.hi), seconds=max(deadline - time.monotonic(), 0.1))
+                reg = certify(
+                    p.raw,
+                    a,
+                    lo_,
+                    hi_,
+                    z.order,
+                    None if z.exact else (z.lo, z.hi),
+                    seconds=max(deadline - time.monotonic(), 0.1),
+                )
                 if isinstance(reg, Regime):
                     out.append(reg)
                     out.extend(_flanks(p.raw, reg, a - width, a + width, deadline))

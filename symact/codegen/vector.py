@@ -67,7 +67,13 @@ import mpmath
 import numpy as np
 from mpmath import mpf
 
-from symact.codegen.numpy import _dd_add, _dd_mul, _two_prod, _two_sum, round_to  # the same error-free transformations as the scalar code
+from symact.codegen.numpy import (
+    _dd_add,
+    _dd_mul,
+    _two_prod,
+    _two_sum,
+    round_to,
+)  # the same error-free transformations as the scalar code
 from symact.codegen.numpy import to_numpy as _scalar_to_numpy
 from symact.validation.scalar import save_cached, ulp_error
 from symact.definition.vector import get as _get
@@ -106,7 +112,9 @@ def _finish(r: np.ndarray, dtype: np.dtype, ax: int | None) -> np.ndarray:
 
 _SCALE_EXP = 64.0  # exp(d) for d < -700 is computed as exp(d + 64) * e**-64 (d + 64 is exact there)
 with mpmath.workprec(200):
-    _SCALE = round_to(mpmath.exp(-64))  # e**-64, correctly rounded: its relative error (2**-53) is far below the subnormal grid
+    _SCALE = round_to(
+        mpmath.exp(-64)
+    )  # e**-64, correctly rounded: its relative error (2**-53) is far below the subnormal grid
 
 
 def _exact_sum(tx: np.ndarray, te: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -342,31 +350,46 @@ _HEAD = '''def {name}(x, axis=-1{extra}):
 '''
 
 _BODIES: dict[str, tuple[str, str, str]] = {
-    "softmax": ("", "softmax(x) along ``axis``: exp(x_i - m)/(1 + s), s summed exactly without the argmax term.", '''        if x.shape[-1] == 0:
+    "softmax": (
+        "",
+        "softmax(x) along ``axis``: exp(x_i - m)/(1 + s), s summed exactly without the argmax term.",
+        """        if x.shape[-1] == 0:
             return _finish(x.copy(), dtype, ax)
         m, d, e, t, te, scale, s, s_lo = _shifted(x)
         one, one_lo = _two_sum(1.0, s)
         r = _div_dd(t, te, one, one_lo + s_lo) * scale
         r = np.where(np.isnan(m), np.nan, r)
     return _finish(r, dtype, ax)
-'''),
-    "softmin": ("", "softmin(x) = softmax(-x) along ``axis`` (negation is exact).", '''        if x.shape[-1] == 0:
+""",
+    ),
+    "softmin": (
+        "",
+        "softmin(x) = softmax(-x) along ``axis`` (negation is exact).",
+        """        if x.shape[-1] == 0:
             return _finish(x.copy(), dtype, ax)
         m, d, e, t, te, scale, s, s_lo = _shifted(-x)
         one, one_lo = _two_sum(1.0, s)
         r = _div_dd(t, te, one, one_lo + s_lo) * scale
         r = np.where(np.isnan(m), np.nan, r)
     return _finish(r, dtype, ax)
-'''),
-    "log_softmax": ("", "log_softmax(x) along ``axis``: (x_i - m) - log1p(s), both terms <= 0; -log1p(s) at the argmax.", '''        if x.shape[-1] == 0:
+""",
+    ),
+    "log_softmax": (
+        "",
+        "log_softmax(x) along ``axis``: (x_i - m) - log1p(s), both terms <= 0; -log1p(s) at the argmax.",
+        """        if x.shape[-1] == 0:
             return _finish(x.copy(), dtype, ax)
         m, d, e, t, te, scale, s, s_lo = _shifted(x)
         L = _log1p_dd(s, s_lo)
         hi, lo = _two_sum(d, -L)
         r = hi + np.where(np.isfinite(lo), lo + e, 0.0)
     return _finish(r, dtype, ax)
-'''),
-    "logsumexp": (", keepdims=False", "logsumexp(x) along ``axis``: m + log1p(s), s summed exactly without the argmax term, log1p(s) in double-double.", '''        if x.shape[-1] == 0:
+""",
+    ),
+    "logsumexp": (
+        ", keepdims=False",
+        "logsumexp(x) along ``axis``: m + log1p(s), s summed exactly without the argmax term, log1p(s) in double-double.",
+        """        if x.shape[-1] == 0:
             r = np.full(x.shape[:-1] + (1,), -np.inf)
         else:
             m, d, e, t, te, scale, s, s_lo = _shifted(x)
@@ -380,18 +403,27 @@ _BODIES: dict[str, tuple[str, str, str]] = {
     if keepdims:
         return _finish(r, dtype, ax)
     return _finish(r, dtype, None)
-'''),
-    "glu": ("", "GLU along ``axis``: a * sigmoid(b) for the two halves a, b (the length must be even).", '''        if x.shape[-1] % 2:
+""",
+    ),
+    "glu": (
+        "",
+        "GLU along ``axis``: a * sigmoid(b) for the two halves a, b (the length must be even).",
+        """        if x.shape[-1] % 2:
             raise ValueError(f"glu halves the axis; its length must be even, got {x.shape[-1]}")
         a, b = np.split(x, 2, axis=-1)
         r = _mul(a, _sigmoid(b))
     return _finish(r, dtype, ax)
-'''),
-    "sparsemax": ("", "sparsemax(x) along ``axis``: max(x_i - tau, 0), tau from the sorted prefix sums (finite input).", '''        if x.shape[-1] == 0:
+""",
+    ),
+    "sparsemax": (
+        "",
+        "sparsemax(x) along ``axis``: max(x_i - tau, 0), tau from the sorted prefix sums (finite input).",
+        """        if x.shape[-1] == 0:
             return _finish(x.copy(), dtype, ax)
         r = _sparsemax(x)  # tau in double-double from exact sorted prefix sums
     return _finish(r, dtype, ax)
-'''),
+""",
+    ),
 }
 
 
@@ -458,8 +490,16 @@ def to_numpy(name: str) -> Callable[..., Any]:
 # Test rows
 # ---------------------------------------------------------------------------------------
 FAMILIES = (
-    "N(0,1)", "N(0,10^2)", "N(0,100^2)", "U(-10,10)", "near-overflow", "all-underflow",
-    "huge magnitude", "one dominant entry", "10% -inf mask", "constant (+ one nan row)",
+    "N(0,1)",
+    "N(0,10^2)",
+    "N(0,100^2)",
+    "U(-10,10)",
+    "near-overflow",
+    "all-underflow",
+    "huge magnitude",
+    "one dominant entry",
+    "10% -inf mask",
+    "constant (+ one nan row)",
 )
 
 
@@ -605,7 +645,9 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
     data = np.asarray(data)
     act = _get(name)
     dt = data.dtype
-    key = hashlib.sha256((act.name + str(dt) + str(verify)).encode() + data.shape.__repr__().encode() + data.tobytes()).hexdigest()[:32]
+    key = hashlib.sha256(
+        (act.name + str(dt) + str(verify)).encode() + data.shape.__repr__().encode() + data.tobytes()
+    ).hexdigest()[:32]
     path = _CACHE_DIR / f"vec-{key}.npy"
     try:
         return np.load(path)
@@ -634,12 +676,18 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
 # ---------------------------------------------------------------------------------------
 #: The bars (issue 6): max ULP per component by (function, dtype); None = measured only.
 BARS: dict[tuple[str, str], float | None] = {
-    ("softmax", "float64"): 5, ("softmax", "float32"): 1,
-    ("softmin", "float64"): 5, ("softmin", "float32"): 1,
-    ("log_softmax", "float64"): 2, ("log_softmax", "float32"): 1,
-    ("logsumexp", "float64"): 1, ("logsumexp", "float32"): 1,  # f64 measured 0 (68 before log1p in double-double)
-    ("glu", "float64"): 4, ("glu", "float32"): 1,
-    ("sparsemax", "float64"): 1, ("sparsemax", "float32"): 1,  # measured 0 and 0 (57 and 0 before tau in double-double)
+    ("softmax", "float64"): 5,
+    ("softmax", "float32"): 1,
+    ("softmin", "float64"): 5,
+    ("softmin", "float32"): 1,
+    ("log_softmax", "float64"): 2,
+    ("log_softmax", "float32"): 1,
+    ("logsumexp", "float64"): 1,
+    ("logsumexp", "float32"): 1,  # f64 measured 0 (68 before log1p in double-double)
+    ("glu", "float64"): 4,
+    ("glu", "float32"): 1,
+    ("sparsemax", "float64"): 1,
+    ("sparsemax", "float32"): 1,  # measured 0 and 0 (57 and 0 before tau in double-double)
 }
 
 
@@ -678,7 +726,9 @@ class VectorFunctionReport:
 
     def line(self) -> str:
         """One line of text."""
-        bar = "measured only" if self.bar is None else f"bar <= {self.bar:g} ULP: {'ok' if self.bound_met else 'MISSED'}"
+        bar = (
+            "measured only" if self.bar is None else f"bar <= {self.bar:g} ULP: {'ok' if self.bound_met else 'MISSED'}"
+        )
         r, c, g, t = self.worst
         return (
             f"{self.name} {self.dtype}: max {self.max_ulp:.3g} ULP (dominant {self.max_ulp_dominant:.3g}, special rows {self.max_ulp_special:.3g}), "
@@ -709,10 +759,15 @@ class VectorReport:
 
     def summary(self) -> str:
         """One line."""
-        parts = [f"{'f32' if r.dtype == 'float32' else 'f64'} max {r.max_ulp:.3g} ULP (dominant {r.max_ulp_dominant:.3g})" for r in self.results]
+        parts = [
+            f"{'f32' if r.dtype == 'float32' else 'f64'} max {r.max_ulp:.3g} ULP (dominant {r.max_ulp_dominant:.3g})"
+            for r in self.results
+        ]
         wrong = sum(r.wrong for r in self.results)
         warns = sum(r.warnings for r in self.results)
-        return f"{self.name} {'ok' if self.ok else 'MISSED'}: " + "; ".join(parts) + f"; {wrong} wrong, {warns} warnings"
+        return (
+            f"{self.name} {'ok' if self.ok else 'MISSED'}: " + "; ".join(parts) + f"; {wrong} wrong, {warns} warnings"
+        )
 
     def __str__(self) -> str:
         return "\n".join([self.summary(), *("  " + r.line() for r in self.results)])
@@ -747,7 +802,9 @@ def _dominant_mask(name: str, data: np.ndarray, shape: tuple[int, ...]) -> np.nd
     return mask
 
 
-def validate(name: str, count: int = 100, length: int = 1000, dtypes: tuple[str, ...] = ("float32", "float64")) -> VectorReport:
+def validate(
+    name: str, count: int = 100, length: int = 1000, dtypes: tuple[str, ...] = ("float32", "float64")
+) -> VectorReport:
     """Measure a vector activation against the correctly rounded truth on :func:`rows`.
 
     Never raises on a miss: the report states the figures and whether each bar holds.
@@ -795,8 +852,22 @@ def validate(name: str, count: int = 100, length: int = 1000, dtypes: tuple[str,
         n_wrong = int(wrong2.sum()) + sp_wrong
         bar = BARS.get((act.name, dtype))
         met = n_wrong == 0 and n_warn == 0 and (bar is None or max(emax, esp) <= bar)
-        results.append(VectorFunctionReport(
-            act.name, dtype, int(data.shape[0]) + (len(SPECIAL_ROWS) if act.name not in ("glu", "sparsemax") else 0), int(err.size), emax, med,
-            edom, esp, n_wrong, n_warn, (int(r), int(c), float(g2[r, c]), float(w2[r, c])), bar, bool(met), time.perf_counter() - t1,
-        ))
+        results.append(
+            VectorFunctionReport(
+                act.name,
+                dtype,
+                int(data.shape[0]) + (len(SPECIAL_ROWS) if act.name not in ("glu", "sparsemax") else 0),
+                int(err.size),
+                emax,
+                med,
+                edom,
+                esp,
+                n_wrong,
+                n_warn,
+                (int(r), int(c), float(g2[r, c]), float(w2[r, c])),
+                bar,
+                bool(met),
+                time.perf_counter() - t1,
+            )
+        )
     return VectorReport(act.name, tuple(results), time.perf_counter() - t0)

@@ -821,7 +821,17 @@ def _limit_memory() -> None:
         pass
 
 
-def _child(r: int, w: int, fn: Callable[..., Any], args: Any, kwargs: Any, seconds: float, what: str, deadline: float, own_group: bool) -> None:  # pragma: no cover - runs in the child
+def _child(
+    r: int,
+    w: int,
+    fn: Callable[..., Any],
+    args: Any,
+    kwargs: Any,
+    seconds: float,
+    what: str,
+    deadline: float,
+    own_group: bool,
+) -> None:  # pragma: no cover - runs in the child
     global _in_worker, _worker_deadline, _frames, _previous_handler, _critical, _pending, _previous_unraisablehook
     code = 0
     # Pickled before the memory cap: reporting a MemoryError must not need memory.

@@ -49,7 +49,11 @@ def exact_number(value: Any, what: str = "value") -> sympy.Expr:
         elif isinstance(value, float):
             num = sympy.Rational(repr(value)) if value == value and abs(value) != float("inf") else None
         elif isinstance(value, (int, Fraction, numbers.Rational)):
-            num = sympy.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else sympy.Integer(value)
+            num = (
+                sympy.Rational(value.numerator, value.denominator)
+                if isinstance(value, Fraction)
+                else sympy.Integer(value)
+            )
         elif isinstance(value, str):
             num = sympy.Rational(value.strip())
         else:
@@ -137,14 +141,20 @@ class Activation:
 
     def __post_init__(self) -> None:
         if not isinstance(self.template, sympy.Expr):
-            raise DefinitionError(f"the definition of {self.name!r} must be a SymPy expression, got {type(self.template).__name__}")
+            raise DefinitionError(
+                f"the definition of {self.name!r} must be a SymPy expression, got {type(self.template).__name__}"
+            )
         if self.template.has(sympy.Float):
-            raise DefinitionError(f"the definition of {self.name!r} contains a float; use exact numbers (Rational, sqrt(2), ...)")
+            raise DefinitionError(
+                f"the definition of {self.name!r} contains a float; use exact numbers (Rational, sqrt(2), ...)"
+            )
         given = dict(self.values)
         names = [p.name for p in self.params]
         unknown = set(given) - set(names)
         if unknown:
-            raise DefinitionError(f"{self.name} has no parameter {sorted(unknown)[0]!r}; its parameters are {names or 'none'}")
+            raise DefinitionError(
+                f"{self.name} has no parameter {sorted(unknown)[0]!r}; its parameters are {names or 'none'}"
+            )
         values = []
         for p in self.params:
             v = exact_number(given.get(p.name, p.default), p.name)
@@ -155,7 +165,9 @@ class Activation:
         expr = self.template.xreplace({p.symbol: v for p, (_, v) in zip(self.params, values)})
         free = expr.free_symbols - {x}
         if free:
-            raise DefinitionError(f"the definition of {self.name!r} has free symbols {sorted(map(str, free))}; only x and declared parameters are allowed")
+            raise DefinitionError(
+                f"the definition of {self.name!r} has free symbols {sorted(map(str, free))}; only x and declared parameters are allowed"
+            )
         object.__setattr__(self, "expr", expr)
         if not self.display:
             object.__setattr__(self, "display", self.name)
@@ -182,21 +194,25 @@ class Activation:
     def derivative(self, n: int = 1, *, seconds: float | None = None) -> sympy.Expr:
         """The n-th derivative (see :func:`symact.analysis.calculus.derivative`; raises ``BudgetExceeded`` past ``seconds``)."""
         from symact.analysis import calculus as analysis
+
         return analysis.derivative(self, n, seconds=seconds)
 
     def limit(self, point: Any, dir: str | None = None, *, seconds: float | None = None) -> Any:  # noqa: A002 - mirrors sympy.limit
         """A limit of f (see :func:`symact.analysis.calculus.limit`; ``Unknown`` past ``seconds``)."""
         from symact.analysis import calculus as analysis
+
         return analysis.limit(self, point, dir, seconds=seconds)
 
     def output_range(self, *, seconds: float | None = None) -> Any:
         """The exact image of the reals (see :func:`symact.analysis.calculus.output_range`; ``Unknown`` past ``seconds``)."""
         from symact.analysis import calculus as analysis
+
         return analysis.output_range(self, seconds=seconds)
 
     def properties(self, *, seconds: float | None = None) -> Properties:
         """The full property record (see :func:`symact.analysis.calculus.properties`; all ``Unknown`` past ``seconds``)."""
         from symact.analysis import calculus as analysis
+
         return analysis.properties(self, seconds=seconds)
 
     def numpy(self, derivative: int = 0, *, seconds: float | None = None) -> Any:
@@ -206,6 +222,7 @@ class Activation:
         past it :class:`~symact.core.budget.BudgetExceeded` is raised.
         """
         from symact.codegen import numpy as codegen
+
         return codegen.to_numpy(self, derivative=derivative, seconds=seconds)
 
     def latex(self, derivative: int = 0, *, seconds: float | None = None) -> str:
@@ -215,6 +232,7 @@ class Activation:
         past it :class:`~symact.core.budget.BudgetExceeded` is raised.
         """
         from symact.report import latex
+
         return latex.to_latex(self, derivative=derivative, seconds=seconds)
 
     def __str__(self) -> str:
@@ -234,4 +252,3 @@ class Activation:
         from symact.report.sheet import repr_markdown
 
         return repr_markdown(self)
-

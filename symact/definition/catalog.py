@@ -51,27 +51,39 @@ _SELU_SCALE = _R("1.0507009873554804934193349852946")
 
 _ENTRIES: tuple[Activation, ...] = (
     Activation(
-        "identity", x, aliases=("linear",), summary="The identity map; the only linear activation.",
+        "identity",
+        x,
+        aliases=("linear",),
+        summary="The identity map; the only linear activation.",
         frameworks=(_torch("torch.nn.Identity"), _jax("jax.nn.identity"), _keras("keras.activations.linear")),
         display="id",
     ),
     Activation(
-        "binary_step", Heaviside(x, 1), aliases=("step", "heaviside", "unit_step"),
+        "binary_step",
+        Heaviside(x, 1),
+        aliases=("step", "heaviside", "unit_step"),
         summary="The Heaviside step with H(0) = 1: the perceptron's threshold unit.",
         display="step",
     ),
     Activation(
-        "sigmoid", _sigmoid, aliases=("logistic", "expit"), summary="The logistic function 1/(1 + e^-x).",
+        "sigmoid",
+        _sigmoid,
+        aliases=("logistic", "expit"),
+        summary="The logistic function 1/(1 + e^-x).",
         frameworks=(_torch("torch.nn.Sigmoid"), _jax("jax.nn.sigmoid"), _keras("keras.activations.sigmoid")),
         display="\\sigma",
     ),
     Activation(
-        "tanh", tanh(x), summary="The hyperbolic tangent.",
+        "tanh",
+        tanh(x),
+        summary="The hyperbolic tangent.",
         frameworks=(_torch("torch.nn.Tanh"), _jax("jax.numpy.tanh"), _keras("keras.activations.tanh")),
         display="\\tanh",
     ),
     Activation(
-        "hard_sigmoid", Min(1, Max(0, x / 6 + _R(1, 2))), summary="The sigmoid's piecewise-linear stand-in: x/6 + 1/2 clipped to [0, 1].",
+        "hard_sigmoid",
+        Min(1, Max(0, x / 6 + _R(1, 2))),
+        summary="The sigmoid's piecewise-linear stand-in: x/6 + 1/2 clipped to [0, 1].",
         frameworks=(
             _torch("torch.nn.Hardsigmoid", note="gradient 0 at x = -3 and x = 3"),
             _jax("jax.nn.hard_sigmoid", note="relu6(x + 3)/6"),
@@ -80,29 +92,45 @@ _ENTRIES: tuple[Activation, ...] = (
         display="HardSigmoid",
     ),
     Activation(
-        "sparse_sigmoid", Min(1, Max(0, (x + 1) / 2)), summary="(x + 1)/2 clipped to [0, 1] (sparsemax of [x, 0]).",
+        "sparse_sigmoid",
+        Min(1, Max(0, (x + 1) / 2)),
+        summary="(x + 1)/2 clipped to [0, 1] (sparsemax of [x, 0]).",
         frameworks=(_jax("jax.nn.sparse_sigmoid"), _keras("keras.activations.sparse_sigmoid")),
         display="SparseSigmoid",
     ),
     Activation(
-        "log_sigmoid", -log(1 + exp(-x)), summary="log(sigmoid(x)) = -softplus(-x).",
+        "log_sigmoid",
+        -log(1 + exp(-x)),
+        summary="log(sigmoid(x)) = -softplus(-x).",
         frameworks=(_torch("torch.nn.LogSigmoid"), _jax("jax.nn.log_sigmoid"), _keras("keras.activations.log_sigmoid")),
         display="LogSigmoid",
     ),
     Activation(
-        "softsign", x / (1 + Abs(x)), summary="x/(1 + |x|): a rational sigmoid-shaped function.",
+        "softsign",
+        x / (1 + Abs(x)),
+        summary="x/(1 + |x|): a rational sigmoid-shaped function.",
         frameworks=(_torch("torch.nn.Softsign"), _jax("jax.nn.soft_sign"), _keras("keras.activations.softsign")),
         display="softsign",
     ),
     Activation(
-        "arctan", atan(x), aliases=("atan",), summary="The inverse tangent.", display="\\arctan",
+        "arctan",
+        atan(x),
+        aliases=("atan",),
+        summary="The inverse tangent.",
+        display="\\arctan",
     ),
     Activation(
-        "isru", x / sqrt(1 + _alpha * x**2), params=(Parameter("alpha", _R(1), "scale of x^2 under the root", positive=True),),
-        summary="Inverse square root unit x/sqrt(1 + alpha x^2).", display="ISRU",
+        "isru",
+        x / sqrt(1 + _alpha * x**2),
+        params=(Parameter("alpha", _R(1), "scale of x^2 under the root", positive=True),),
+        summary="Inverse square root unit x/sqrt(1 + alpha x^2).",
+        display="ISRU",
     ),
     Activation(
-        "relu", Max(0, x), aliases=("rectifier",), summary="The rectified linear unit max(0, x).",
+        "relu",
+        Max(0, x),
+        aliases=("rectifier",),
+        summary="The rectified linear unit max(0, x).",
         frameworks=(
             _torch("torch.nn.ReLU", note="gradient 0 at x = 0"),
             _jax("jax.nn.relu", note="gradient 0 at x = 0 (custom JVP)"),
@@ -111,7 +139,9 @@ _ENTRIES: tuple[Activation, ...] = (
         display="ReLU",
     ),
     Activation(
-        "relu6", Min(6, Max(0, x)), summary="ReLU capped at 6.",
+        "relu6",
+        Min(6, Max(0, x)),
+        summary="ReLU capped at 6.",
         frameworks=(
             _torch("torch.nn.ReLU6", note="gradient 0 at x = 0 and x = 6"),
             _jax("jax.nn.relu6"),
@@ -120,7 +150,9 @@ _ENTRIES: tuple[Activation, ...] = (
         display="ReLU6",
     ),
     Activation(
-        "leaky_relu", Piecewise((x, x >= 0), (_slope * x, True)), aliases=("lrelu",),
+        "leaky_relu",
+        Piecewise((x, x >= 0), (_slope * x, True)),
+        aliases=("lrelu",),
         params=(Parameter("negative_slope", _R(1, 100), "slope for x < 0"),),
         summary="ReLU with a small slope for negative inputs.",
         frameworks=(
@@ -131,38 +163,66 @@ _ENTRIES: tuple[Activation, ...] = (
         display="LeakyReLU",
     ),
     Activation(
-        "prelu", Max(0, x) + _sym("weight") * Min(0, x), params=(Parameter("weight", _R(1, 4), "the learned negative slope (PyTorch's initial value)"),),
+        "prelu",
+        Max(0, x) + _sym("weight") * Min(0, x),
+        params=(Parameter("weight", _R(1, 4), "the learned negative slope (PyTorch's initial value)"),),
         summary="Parametric ReLU: leaky ReLU whose slope is learned (here at its initial value).",
         frameworks=(_torch("torch.nn.PReLU", "num_parameters=1, init=0.25"),),
         display="PReLU",
     ),
     Activation(
-        "rrelu", Piecewise((x, x >= 0), ((_sym("lower") + _sym("upper")) / 2 * x, True)),
-        params=(Parameter("lower", _R(1, 8), "lower bound of the random slope"), Parameter("upper", _R(1, 3), "upper bound of the random slope")),
+        "rrelu",
+        Piecewise((x, x >= 0), ((_sym("lower") + _sym("upper")) / 2 * x, True)),
+        params=(
+            Parameter("lower", _R(1, 8), "lower bound of the random slope"),
+            Parameter("upper", _R(1, 3), "upper bound of the random slope"),
+        ),
         summary="Randomized leaky ReLU in evaluation mode: the slope is (lower + upper)/2.",
-        frameworks=(_torch("torch.nn.RReLU", "lower=1/8, upper=1/3", "training mode samples the slope; evaluation mode uses the mean"),),
+        frameworks=(
+            _torch(
+                "torch.nn.RReLU",
+                "lower=1/8, upper=1/3",
+                "training mode samples the slope; evaluation mode uses the mean",
+            ),
+        ),
         display="RReLU",
     ),
     Activation(
-        "elu", Piecewise((x, x > 0), (_alpha * (exp(x) - 1), True)), params=(Parameter("alpha", _R(1), "saturation value -alpha for x -> -oo"),),
+        "elu",
+        Piecewise((x, x > 0), (_alpha * (exp(x) - 1), True)),
+        params=(Parameter("alpha", _R(1), "saturation value -alpha for x -> -oo"),),
         summary="Exponential linear unit.",
-        frameworks=(_torch("torch.nn.ELU", "alpha=1.0"), _jax("jax.nn.elu", "alpha=1.0"), _keras("keras.activations.elu", "alpha=1.0")),
+        frameworks=(
+            _torch("torch.nn.ELU", "alpha=1.0"),
+            _jax("jax.nn.elu", "alpha=1.0"),
+            _keras("keras.activations.elu", "alpha=1.0"),
+        ),
         display="ELU",
     ),
     Activation(
-        "selu", _SELU_SCALE * Piecewise((x, x > 0), (_SELU_ALPHA * (exp(x) - 1), True)),
+        "selu",
+        _SELU_SCALE * Piecewise((x, x > 0), (_SELU_ALPHA * (exp(x) - 1), True)),
         summary="Scaled ELU with the self-normalizing constants (32-digit, as PyTorch prints them).",
         frameworks=(_torch("torch.nn.SELU"), _jax("jax.nn.selu"), _keras("keras.activations.selu")),
         display="SELU",
     ),
     Activation(
-        "celu", Max(0, x) + Min(0, _alpha * (exp(x / _alpha) - 1)), params=(Parameter("alpha", _R(1), "saturation value -alpha", positive=True),),
+        "celu",
+        Max(0, x) + Min(0, _alpha * (exp(x / _alpha) - 1)),
+        params=(Parameter("alpha", _R(1), "saturation value -alpha", positive=True),),
         summary="Continuously differentiable ELU: max(0, x) + min(0, alpha (e^(x/alpha) - 1)).",
-        frameworks=(_torch("torch.nn.CELU", "alpha=1.0"), _jax("jax.nn.celu", "alpha=1.0"), _keras("keras.activations.celu", "alpha=1.0")),
+        frameworks=(
+            _torch("torch.nn.CELU", "alpha=1.0"),
+            _jax("jax.nn.celu", "alpha=1.0"),
+            _keras("keras.activations.celu", "alpha=1.0"),
+        ),
         display="CELU",
     ),
     Activation(
-        "gelu", x / 2 * (1 + erf(x / sqrt(2))), aliases=("gelu_erf",), summary="Gaussian error linear unit x Phi(x), exact (erf) form.",
+        "gelu",
+        x / 2 * (1 + erf(x / sqrt(2))),
+        aliases=("gelu_erf",),
+        summary="Gaussian error linear unit x Phi(x), exact (erf) form.",
         frameworks=(
             _torch("torch.nn.GELU", "approximate='none'"),
             _jax("jax.nn.gelu", "approximate=True", "JAX's default is the tanh form (gelu_tanh)"),
@@ -171,23 +231,40 @@ _ENTRIES: tuple[Activation, ...] = (
         display="GELU",
     ),
     Activation(
-        "gelu_tanh", x / 2 * (1 + tanh(sqrt(2 / pi) * (x + _R("0.044715") * x**3))), aliases=("gelu_approx",),
+        "gelu_tanh",
+        x / 2 * (1 + tanh(sqrt(2 / pi) * (x + _R("0.044715") * x**3))),
+        aliases=("gelu_approx",),
         summary="GELU's tanh approximation, with the constant 0.044715 exact.",
-        frameworks=(_torch("torch.nn.GELU", "approximate='tanh'"), _jax("jax.nn.gelu", "approximate=True"), _keras("keras.activations.gelu", "approximate=True")),
+        frameworks=(
+            _torch("torch.nn.GELU", "approximate='tanh'"),
+            _jax("jax.nn.gelu", "approximate=True"),
+            _keras("keras.activations.gelu", "approximate=True"),
+        ),
         display="GELU_{\\tanh}",
     ),
     Activation(
-        "silu", x / (1 + exp(-x)), aliases=("swish", "swish1"), summary="Sigmoid linear unit x sigmoid(x).",
-        frameworks=(_torch("torch.nn.SiLU"), _jax("jax.nn.silu", note="jax.nn.swish is the same function"), _keras("keras.activations.silu", note="also keras.activations.swish")),
+        "silu",
+        x / (1 + exp(-x)),
+        aliases=("swish", "swish1"),
+        summary="Sigmoid linear unit x sigmoid(x).",
+        frameworks=(
+            _torch("torch.nn.SiLU"),
+            _jax("jax.nn.silu", note="jax.nn.swish is the same function"),
+            _keras("keras.activations.silu", note="also keras.activations.swish"),
+        ),
         display="SiLU",
     ),
     Activation(
-        "mish", x * tanh(log(1 + exp(x))), summary="x tanh(softplus(x)).",
+        "mish",
+        x * tanh(log(1 + exp(x))),
+        summary="x tanh(softplus(x)).",
         frameworks=(_torch("torch.nn.Mish"), _jax("jax.nn.mish"), _keras("keras.activations.mish")),
         display="Mish",
     ),
     Activation(
-        "hard_silu", x * Min(1, Max(0, x / 6 + _R(1, 2))), aliases=("hard_swish",),
+        "hard_silu",
+        x * Min(1, Max(0, x / 6 + _R(1, 2))),
+        aliases=("hard_swish",),
         summary="x times the hard sigmoid.",
         frameworks=(
             _torch("torch.nn.Hardswish", note="gradient -1/2 at x = -3 and 3/2 at x = 3"),
@@ -197,34 +274,48 @@ _ENTRIES: tuple[Activation, ...] = (
         display="HardSiLU",
     ),
     Activation(
-        "softplus", log(1 + exp(_beta * x)) / _beta, params=(Parameter("beta", _R(1), "sharpness", positive=True),),
+        "softplus",
+        log(1 + exp(_beta * x)) / _beta,
+        params=(Parameter("beta", _R(1), "sharpness", positive=True),),
         summary="log(1 + e^(beta x))/beta, a smooth ReLU.",
         frameworks=(
-            _torch("torch.nn.Softplus", "beta=1.0, threshold=20.0", "returns x when beta*x > threshold (a numerical shortcut)"),
+            _torch(
+                "torch.nn.Softplus",
+                "beta=1.0, threshold=20.0",
+                "returns x when beta*x > threshold (a numerical shortcut)",
+            ),
             _jax("jax.nn.softplus"),
             _keras("keras.activations.softplus"),
         ),
         display="softplus",
     ),
     Activation(
-        "sparse_plus", Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)),
+        "sparse_plus",
+        Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)),
         summary="0 below -1, (x + 1)^2/4 on (-1, 1), x above 1.",
         frameworks=(_jax("jax.nn.sparse_plus"), _keras("keras.activations.sparse_plus")),
         display="SparsePlus",
     ),
     Activation(
-        "squareplus", (x + sqrt(x**2 + _sym("b"))) / 2, params=(Parameter("b", _R(4), "curvature near 0", positive=True),),
+        "squareplus",
+        (x + sqrt(x**2 + _sym("b"))) / 2,
+        params=(Parameter("b", _R(4), "curvature near 0", positive=True),),
         summary="(x + sqrt(x^2 + b))/2, an algebraic smooth ReLU.",
         frameworks=(_jax("jax.nn.squareplus", "b=4"), _keras("keras.activations.squareplus", "b=4")),
         display="squareplus",
     ),
     Activation(
-        "exponential", exp(x), aliases=("exp",), summary="The exponential function.",
+        "exponential",
+        exp(x),
+        aliases=("exp",),
+        summary="The exponential function.",
         frameworks=(_keras("keras.activations.exponential"),),
         display="\\exp",
     ),
     Activation(
-        "hard_tanh", Min(_hi, Max(_lo, x)),         params=(Parameter("min_val", _R(-1), "lower clip"), Parameter("max_val", _R(1), "upper clip")),
+        "hard_tanh",
+        Min(_hi, Max(_lo, x)),
+        params=(Parameter("min_val", _R(-1), "lower clip"), Parameter("max_val", _R(1), "upper clip")),
         summary="x clipped to [min_val, max_val].",
         frameworks=(
             _torch("torch.nn.Hardtanh", "min_val=-1.0, max_val=1.0", "gradient 0 at both clip points"),
@@ -234,25 +325,41 @@ _ENTRIES: tuple[Activation, ...] = (
         display="HardTanh",
     ),
     Activation(
-        "soft_shrink", Piecewise((x - _lambd, x > _lambd), (x + _lambd, x < -_lambd), (0, True)),         params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
+        "soft_shrink",
+        Piecewise((x - _lambd, x > _lambd), (x + _lambd, x < -_lambd), (0, True)),
+        params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
         summary="Soft thresholding: shrink x towards 0 by lambd.",
-        frameworks=(_torch("torch.nn.Softshrink", "lambd=0.5"), _keras("keras.activations.soft_shrink", "threshold=0.5")),
+        frameworks=(
+            _torch("torch.nn.Softshrink", "lambd=0.5"),
+            _keras("keras.activations.soft_shrink", "threshold=0.5"),
+        ),
         display="SoftShrink",
     ),
     Activation(
-        "hard_shrink", Piecewise((x, x > _lambd), (x, x < -_lambd), (0, True)),         params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
+        "hard_shrink",
+        Piecewise((x, x > _lambd), (x, x < -_lambd), (0, True)),
+        params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
         summary="Hard thresholding: x where |x| > lambd, else 0.",
-        frameworks=(_torch("torch.nn.Hardshrink", "lambd=0.5"), _keras("keras.activations.hard_shrink", "threshold=0.5")),
+        frameworks=(
+            _torch("torch.nn.Hardshrink", "lambd=0.5"),
+            _keras("keras.activations.hard_shrink", "threshold=0.5"),
+        ),
         display="HardShrink",
     ),
     Activation(
-        "tanh_shrink", x - tanh(x), summary="x - tanh(x).",
+        "tanh_shrink",
+        x - tanh(x),
+        summary="x - tanh(x).",
         frameworks=(_torch("torch.nn.Tanhshrink"), _keras("keras.activations.tanh_shrink")),
         display="TanhShrink",
     ),
     Activation(
-        "threshold", Piecewise((x, x > _sym("threshold")), (_sym("value"), True)),
-        params=(Parameter("threshold", _R(1), "inputs above it pass"), Parameter("value", _R(0), "output at and below the threshold")),
+        "threshold",
+        Piecewise((x, x > _sym("threshold")), (_sym("value"), True)),
+        params=(
+            Parameter("threshold", _R(1), "inputs above it pass"),
+            Parameter("value", _R(0), "output at and below the threshold"),
+        ),
         summary="x above the threshold, a constant value at or below it.",
         frameworks=(
             _torch("torch.nn.Threshold", "threshold and value are required", "symact picks threshold=1, value=0"),
@@ -262,17 +369,27 @@ _ENTRIES: tuple[Activation, ...] = (
     ),
     Activation("gaussian", exp(-(x**2)), summary="The Gaussian bump e^(-x^2).", display="gaussian"),
     Activation("sinusoid", sin(x), aliases=("sin", "sine"), summary="The sine function.", display="\\sin"),
-    Activation("sinc", sinc(x), summary="sin(x)/x, with sinc(0) = 1 (unnormalized, unlike numpy.sinc).", display="sinc"),
     Activation(
-        "bent_identity", (sqrt(x**2 + 1) - 1) / 2 + x, summary="x + (sqrt(x^2 + 1) - 1)/2.", display="BentId",
+        "sinc", sinc(x), summary="sin(x)/x, with sinc(0) = 1 (unnormalized, unlike numpy.sinc).", display="sinc"
     ),
     Activation(
-        "isrlu", Piecewise((x, x >= 0), (x / sqrt(1 + _alpha * x**2), True)), params=(Parameter("alpha", _R(1), "scale of x^2 under the root", positive=True),),
-        summary="Inverse square root linear unit: x for x >= 0, ISRU below.", display="ISRLU",
+        "bent_identity",
+        (sqrt(x**2 + 1) - 1) / 2 + x,
+        summary="x + (sqrt(x^2 + 1) - 1)/2.",
+        display="BentId",
     ),
     Activation(
-        "elish", Piecewise((x * _sigmoid, x >= 0), ((exp(x) - 1) * _sigmoid, True)),
-        summary="Exponential linear sigmoid squashing: SiLU for x >= 0, (e^x - 1) sigmoid(x) below.", display="ELiSH",
+        "isrlu",
+        Piecewise((x, x >= 0), (x / sqrt(1 + _alpha * x**2), True)),
+        params=(Parameter("alpha", _R(1), "scale of x^2 under the root", positive=True),),
+        summary="Inverse square root linear unit: x for x >= 0, ISRU below.",
+        display="ISRLU",
+    ),
+    Activation(
+        "elish",
+        Piecewise((x * _sigmoid, x >= 0), ((exp(x) - 1) * _sigmoid, True)),
+        summary="Exponential linear sigmoid squashing: SiLU for x >= 0, (e^x - 1) sigmoid(x) below.",
+        display="ELiSH",
     ),
 )
 
@@ -351,7 +468,9 @@ def get(name: str | Activation, **params: Any) -> Activation:
         if vector.is_vector(name):
             unknown = set(params) - {"n"}
             if unknown:
-                raise DefinitionError(f"{name} has no parameter {sorted(unknown)[0]!r}; its only option is the length n")
+                raise DefinitionError(
+                    f"{name} has no parameter {sorted(unknown)[0]!r}; its only option is the length n"
+                )
             return vector.get(name, params.get("n"))  # type: ignore[return-value]
         pool = (*suggest(name), *vector.suggest(name))
         ranked = sorted(pool, key=lambda s: -difflib.SequenceMatcher(None, _key(name), _key(s)).ratio())

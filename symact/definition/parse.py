@@ -173,11 +173,35 @@ FUNCTIONS: dict[str, tuple[int, int | None, Callable[..., sympy.Expr] | None]] =
 
 # The SymPy classes a finished definition may contain (the same set for both paths).
 _FUNCTION_CLASSES: tuple[type, ...] = (
-    sympy.exp, sympy.log, sympy.Abs, sympy.sign, sympy.tanh, sympy.sinh, sympy.cosh, sympy.sin, sympy.cos,
-    sympy.atan, sympy.erf, sympy.erfc, sympy.sinc, sympy.Max, sympy.Min, sympy.Heaviside, sympy.Piecewise,
+    sympy.exp,
+    sympy.log,
+    sympy.Abs,
+    sympy.sign,
+    sympy.tanh,
+    sympy.sinh,
+    sympy.cosh,
+    sympy.sin,
+    sympy.cos,
+    sympy.atan,
+    sympy.erf,
+    sympy.erfc,
+    sympy.sinc,
+    sympy.Max,
+    sympy.Min,
+    sympy.Heaviside,
+    sympy.Piecewise,
 )
 _STRUCTURE_CLASSES: tuple[type, ...] = (
-    sympy.Add, sympy.Mul, sympy.Pow, ExprCondPair, Relational, sympy.And, sympy.Or, sympy.Not, BooleanTrue, BooleanFalse,
+    sympy.Add,
+    sympy.Mul,
+    sympy.Pow,
+    ExprCondPair,
+    Relational,
+    sympy.And,
+    sympy.Or,
+    sympy.Not,
+    BooleanTrue,
+    BooleanFalse,
 )
 _ALLOWED_NAMES_TEXT = ", ".join(sorted(FUNCTIONS, key=str.lower))
 
@@ -193,19 +217,47 @@ _FLOAT_LITERAL = re.compile(
 _LOG2_10 = math.log2(10)
 
 _OP_TEXT: dict[type, str] = {
-    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%",
-    ast.MatMult: "@", ast.BitXor: "^", ast.BitAnd: "&", ast.BitOr: "|", ast.LShift: "<<", ast.RShift: ">>",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.BitXor: "^",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
 }
 _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Lt: sympy.Lt, ast.LtE: sympy.Le, ast.Gt: sympy.Gt, ast.GtE: sympy.Ge, ast.Eq: sympy.Eq, ast.NotEq: sympy.Ne,
+    ast.Lt: sympy.Lt,
+    ast.LtE: sympy.Le,
+    ast.Gt: sympy.Gt,
+    ast.GtE: sympy.Ge,
+    ast.Eq: sympy.Eq,
+    ast.NotEq: sympy.Ne,
 }
 _NODE_WORDS: dict[type, str] = {
-    ast.Lambda: "lambda expressions", ast.IfExp: "conditional expressions",
-    ast.ListComp: "comprehensions", ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "generator expressions", ast.NamedExpr: "assignment expressions (:=)",
-    ast.JoinedStr: "f-strings", ast.FormattedValue: "f-strings", ast.List: "lists", ast.Set: "sets",
-    ast.Dict: "dictionaries", ast.Tuple: "tuples (except as Piecewise pieces)", ast.Starred: "starred arguments",
-    ast.Slice: "slices", ast.Subscript: "subscripts ([...])", ast.Await: "await", ast.Yield: "yield",
+    ast.Lambda: "lambda expressions",
+    ast.IfExp: "conditional expressions",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "generator expressions",
+    ast.NamedExpr: "assignment expressions (:=)",
+    ast.JoinedStr: "f-strings",
+    ast.FormattedValue: "f-strings",
+    ast.List: "lists",
+    ast.Set: "sets",
+    ast.Dict: "dictionaries",
+    ast.Tuple: "tuples (except as Piecewise pieces)",
+    ast.Starred: "starred arguments",
+    ast.Slice: "slices",
+    ast.Subscript: "subscripts ([...])",
+    ast.Await: "await",
+    ast.Yield: "yield",
     ast.YieldFrom: "yield",
 }
 
@@ -403,7 +455,9 @@ class _Checker:
         if isinstance(e, sympy.Add) and not e.is_Rational:
             terms = [abs(self.fv.get(a) or 0.0) for a in e.args]
             if abs(v) <= CLOSE_ZERO * max(terms):
-                raise _Fail("a constant sum in the definition cancels to (nearly) zero; SymPy cannot decide its sign quickly, so simplify it")
+                raise _Fail(
+                    "a constant sum in the definition cancels to (nearly) zero; SymPy cannot decide its sign quickly, so simplify it"
+                )
 
     def comparable(self, args: Collection[sympy.Basic]) -> None:
         """Constants that SymPy must compare (Max, Min, conditions) must be clearly apart."""
@@ -444,7 +498,9 @@ class _Checker:
                 if estimate > MAX_BITS:
                     raise _Fail(f"the power would have about {estimate:.3g} bits (the limit is {MAX_BITS})")
         elif abs(p) > MAX_EXPONENT:
-            raise _Fail(f"the exponent {e} is too large (the limit is {MAX_EXPONENT} for a base that is not a rational number)")
+            raise _Fail(
+                f"the exponent {e} is too large (the limit is {MAX_EXPONENT} for a base that is not a rational number)"
+            )
 
     def exp_arg(self, arg: sympy.Expr) -> None:
         """exp(c*log(b)) evaluates to b**c in SymPy: check that power before it happens.
@@ -513,9 +569,13 @@ class _Checker:
             raise _Fail("undefined functions are not allowed", str(e.func))
         else:
             name = getattr(e, "func", type(e)).__name__
-            raise _Fail(f"the SymPy object {name} is not allowed (allowed functions: {_ALLOWED_NAMES_TEXT})", _short(str(e)))
+            raise _Fail(
+                f"the SymPy object {name} is not allowed (allowed functions: {_ALLOWED_NAMES_TEXT})", _short(str(e))
+            )
         if isinstance(e, (sympy.Max, sympy.Min)) and len(e.args) > MAX_MINMAX_ARGS:
-            raise _Fail(f"{type(e).__name__} has {len(e.args)} arguments (the limit is {MAX_MINMAX_ARGS})", _short(str(e)))
+            raise _Fail(
+                f"{type(e).__name__} has {len(e.args)} arguments (the limit is {MAX_MINMAX_ARGS})", _short(str(e))
+            )
         if isinstance(e, sympy.Piecewise) and len(e.args) > MAX_PIECES:
             raise _Fail(f"Piecewise has {len(e.args)} pieces (the limit is {MAX_PIECES})", _short(str(e)))
 
@@ -652,7 +712,15 @@ class _Parser:
             return fn(*args)
         except _Fail:
             raise
-        except (TypeError, ValueError, ArithmeticError, NotImplementedError, AttributeError, RecursionError, MemoryError) as exc:
+        except (
+            TypeError,
+            ValueError,
+            ArithmeticError,
+            NotImplementedError,
+            AttributeError,
+            RecursionError,
+            MemoryError,
+        ) as exc:
             raise self.fail(f"SymPy cannot build this ({type(exc).__name__}: {_short(str(exc), 80)})", node) from None
 
     def expr(self, node: ast.AST) -> sympy.Expr:
@@ -671,7 +739,12 @@ class _Parser:
             if isinstance(node.op, ast.BitXor):
                 raise self.fail("'^' is not a power in Python; write ** (e.g. x**2)", node, sym, col)
             if isinstance(node.op, (ast.BitAnd, ast.BitOr)):
-                raise self.fail(f"'{sym}' combines conditions; it is only allowed inside Piecewise(...) or where(...), with parentheses: (x > 0) {sym} (x < 1)", node, sym, col)
+                raise self.fail(
+                    f"'{sym}' combines conditions; it is only allowed inside Piecewise(...) or where(...), with parentheses: (x > 0) {sym} (x < 1)",
+                    node,
+                    sym,
+                    col,
+                )
             raise self.fail(f"the operator '{sym}' is not allowed (use + - * / **)", node, sym, col)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
@@ -679,7 +752,11 @@ class _Parser:
             if isinstance(node.op, ast.UAdd):
                 return self.expr(node.operand)
             if isinstance(node.op, ast.Not):
-                raise self.fail("'not' makes a condition; conditions are only allowed inside Piecewise(...) or where(...)", node, "not")
+                raise self.fail(
+                    "'not' makes a condition; conditions are only allowed inside Piecewise(...) or where(...)",
+                    node,
+                    "not",
+                )
             raise self.fail("the operator '~' is not allowed", node, "~")
         if isinstance(node, ast.Call):
             return self.call(node)
@@ -813,7 +890,9 @@ class _Parser:
                 raise self.fail(f"{n} is not a function", func)
             if n.startswith("_"):
                 raise self.fail("names starting with '_' are not allowed", func)
-            raise self.fail(f"unknown function{_suggest(n, FUNCTIONS)}: the allowed functions are {_ALLOWED_NAMES_TEXT}", func)
+            raise self.fail(
+                f"unknown function{_suggest(n, FUNCTIONS)}: the allowed functions are {_ALLOWED_NAMES_TEXT}", func
+            )
         if node.keywords:
             kw = node.keywords[0]
             token = f"{kw.arg}=" if kw.arg else "**"
@@ -839,7 +918,9 @@ class _Parser:
                 raise self.fail(f"a constant argument of {n} must be a finite number below 1.8e308", a_node)
         if n == "Heaviside":
             if count == 2 and not args[1].is_Rational:
-                raise self.fail("the second argument of Heaviside (its value at 0) must be a number such as 1/2", node.args[1])
+                raise self.fail(
+                    "the second argument of Heaviside (its value at 0) must be a number such as 1/2", node.args[1]
+                )
             return self.done(self.sympy_call(sympy.Heaviside, args, node), node)
         if n in ("exp", "expm1", "sigmoid", "softplus"):
             try:
@@ -854,7 +935,10 @@ class _Parser:
             cls = sympy.Max if n in ("Max", "max") else sympy.Min
             flat = sum(len(a.args) if isinstance(a, cls) else 1 for a in args)
             if flat > MAX_MINMAX_ARGS:
-                raise self.fail(f"{n} would have {flat} arguments (the limit is {MAX_MINMAX_ARGS}, counting nested {cls.__name__}s)", func)
+                raise self.fail(
+                    f"{n} would have {flat} arguments (the limit is {MAX_MINMAX_ARGS}, counting nested {cls.__name__}s)",
+                    func,
+                )
             self.comparable(args, node)
         assert build is not None  # noqa: S101 - table invariant, not input validation
         return self.done(self.sympy_call(build, args, node), node)
@@ -937,7 +1021,9 @@ def _check_param_name(p: Any) -> None:
             f"parameter name {p!r} is not allowed: use ASCII letters, digits and '_', starting with a letter, at most 64 characters"
         )
     if p in _RESERVED:
-        raise DefinitionError(f"parameter name {p!r} is reserved (x, function names, constants and keywords cannot be parameters)")
+        raise DefinitionError(
+            f"parameter name {p!r} is reserved (x, function names, constants and keywords cannot be parameters)"
+        )
 
 
 def _prepare(source: str, params: Mapping[str, sympy.Symbol]) -> tuple[_Parser, ast.Expression]:
@@ -962,7 +1048,13 @@ def _prepare(source: str, params: Mapping[str, sympy.Symbol]) -> tuple[_Parser, 
         if exc.lineno is not None and exc.offset and 0 < exc.lineno <= len(starts):  # offset 0: at the end
             col = min(max(starts[exc.lineno - 1] + exc.offset + lead, 1), len(source) + 1)
         token = source[col - 1] if col <= len(source) and not source[col - 1].isspace() else None
-        where = "" if token is not None else " (the text ends too early or a bracket is missing)" if col > len(source.rstrip()) else ""
+        where = (
+            ""
+            if token is not None
+            else " (the text ends too early or a bracket is missing)"
+            if col > len(source.rstrip())
+            else ""
+        )
         raise _Fail(f"syntax error: {exc.msg}{where}", token, col) from None
     except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
         raise _Fail(f"the definition cannot be parsed ({type(exc).__name__})") from None
@@ -996,7 +1088,9 @@ def _run(fn: Callable[..., sympy.Expr], *args: Any, source: str | None) -> sympy
     try:
         outcome = budget.call(job, seconds=BUILD_SECONDS, what="building the definition")
     except budget.BudgetExceeded:
-        raise DefinitionError(f"the definition took more than {BUILD_SECONDS:g} s to build; it is too complex", source=source) from None
+        raise DefinitionError(
+            f"the definition took more than {BUILD_SECONDS:g} s to build; it is too complex", source=source
+        ) from None
     except (MemoryError, RecursionError, SystemError, budget.WorkerError) as exc:
         raise DefinitionError(f"the definition could not be built ({type(exc).__name__})", source=source) from None
     if outcome[0] == "error":
@@ -1012,9 +1106,22 @@ def _run(fn: Callable[..., sympy.Expr], *args: Any, source: str | None) -> sympy
 # time linear in its size.
 _DECODABLE: frozenset[type] = frozenset(
     {
-        sympy.Add, sympy.Mul, sympy.Pow, sympy.Max, sympy.Min, sympy.Piecewise, sympy.And, sympy.Or, sympy.Not,
-        sympy.StrictLessThan, sympy.LessThan, sympy.StrictGreaterThan, sympy.GreaterThan, sympy.Equality,
-        sympy.Unequality, *_FUNCTION_CLASSES,
+        sympy.Add,
+        sympy.Mul,
+        sympy.Pow,
+        sympy.Max,
+        sympy.Min,
+        sympy.Piecewise,
+        sympy.And,
+        sympy.Or,
+        sympy.Not,
+        sympy.StrictLessThan,
+        sympy.LessThan,
+        sympy.StrictGreaterThan,
+        sympy.GreaterThan,
+        sympy.Equality,
+        sympy.Unequality,
+        *_FUNCTION_CLASSES,
     }
 )
 

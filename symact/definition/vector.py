@@ -159,10 +159,14 @@ class VectorActivation:
                 raise DefinitionError(f"the definition of {self.name!r} has free symbols {sorted(map(str, free))}")
         if self.n != n:
             if isinstance(self.n, bool) or not isinstance(self.n, (int, Integer)) or int(self.n) < 1:
-                raise DefinitionError(f"the length of {self.name} must be a positive integer or the symbol n, got {self.n!r}")
+                raise DefinitionError(
+                    f"the length of {self.name} must be a positive integer or the symbol n, got {self.n!r}"
+                )
             object.__setattr__(self, "n", int(self.n))
             if self.kind == "halve" and self.n % 2:
-                raise DefinitionError(f"{self.name} splits its input in two halves; the length must be even, got {self.n}")
+                raise DefinitionError(
+                    f"{self.name} splits its input in two halves; the length must be even, got {self.n}"
+                )
         if not self.display:
             object.__setattr__(self, "display", self.name)
 
@@ -226,7 +230,9 @@ class VectorActivation:
         if len(vals) != act.n:
             raise DefinitionError(f"{self.name} with n = {act.n} takes {act.n} values, got {len(vals)}")
         sub = dict(zip(act.inputs(), vals))
-        return tuple(sympy.simplify(c.xreplace(sub)) if c.xreplace(sub).has(Max) else c.xreplace(sub) for c in act.components())
+        return tuple(
+            sympy.simplify(c.xreplace(sub)) if c.xreplace(sub).has(Max) else c.xreplace(sub) for c in act.components()
+        )
 
     def jacobian(self) -> sympy.Matrix:
         """The exact Jacobian matrix d out_r / d x_c (concrete n only)."""
@@ -239,7 +245,11 @@ class VectorActivation:
             >>> print(get("softmax").latex())
             \operatorname{softmax}(x)_{i} = \frac{e^{{x}_{i}}}{\sum_{j=0}^{n - 1} e^{{x}_{j}}}
         """
-        name = self.display if self.display.startswith("\\") else "\\operatorname{" + self.display.replace("_", "\\_") + "}"
+        name = (
+            self.display
+            if self.display.startswith("\\")
+            else "\\operatorname{" + self.display.replace("_", "\\_") + "}"
+        )
         if self.symbolic and self.template is None:
             return (
                 f"{name}(x)_{{i}} = \\max\\left(x_{{i}} - \\tau(x), 0\\right), \\quad "
@@ -256,7 +266,9 @@ class VectorActivation:
             return f"{self.name}(x)_i = Max(x[i] - tau(x), 0) with sum_j Max(x[j] - tau(x), 0) = 1"
         if self.kind == "reduce":
             return f"{self.name}(x) = {self.component()}"
-        return f"{self.name}(x)_i = {self.component()}" if self.symbolic else f"{self.name}(x) = {list(self.components())}"
+        return (
+            f"{self.name}(x)_i = {self.component()}" if self.symbolic else f"{self.name}(x) = {list(self.components())}"
+        )
 
 
 # ---------------------------------------------------------------------------------------
@@ -274,7 +286,10 @@ _S = _sum(exp(X[j]))
 
 _ENTRIES: tuple[VectorActivation, ...] = (
     VectorActivation(
-        "softmax", exp(X[i]) / _S, aliases=("soft_max",), summary="exp(x_i)/sum_j exp(x_j): a probability vector over n classes.",
+        "softmax",
+        exp(X[i]) / _S,
+        aliases=("soft_max",),
+        summary="exp(x_i)/sum_j exp(x_j): a probability vector over n classes.",
         frameworks=(
             _fw("pytorch", "torch.nn.Softmax", "dim=None (pass dim)"),
             _fw("jax", "jax.nn.softmax", "axis=-1"),
@@ -283,33 +298,56 @@ _ENTRIES: tuple[VectorActivation, ...] = (
         display="softmax",
     ),
     VectorActivation(
-        "log_softmax", log(exp(X[i]) / _S), aliases=("logsoftmax",), summary="log(softmax(x)_i) = x_i - logsumexp(x).",
+        "log_softmax",
+        log(exp(X[i]) / _S),
+        aliases=("logsoftmax",),
+        summary="log(softmax(x)_i) = x_i - logsumexp(x).",
         frameworks=(
-            _fw("pytorch", "torch.nn.LogSoftmax", "dim=None (pass dim)", "max-shifted; loses relative accuracy at a dominant entry"),
+            _fw(
+                "pytorch",
+                "torch.nn.LogSoftmax",
+                "dim=None (pass dim)",
+                "max-shifted; loses relative accuracy at a dominant entry",
+            ),
             _fw("jax", "jax.nn.log_softmax", "axis=-1"),
             _fw("keras", "keras.activations.log_softmax", "axis=-1"),
         ),
         display="log_softmax",
     ),
     VectorActivation(
-        "softmin", exp(-X[i]) / _sum(exp(-X[j])), summary="exp(-x_i)/sum_j exp(-x_j) = softmax(-x)_i.",
+        "softmin",
+        exp(-X[i]) / _sum(exp(-X[j])),
+        summary="exp(-x_i)/sum_j exp(-x_j) = softmax(-x)_i.",
         frameworks=(_fw("pytorch", "torch.nn.Softmin", "dim=None (pass dim)"),),
         display="softmin",
     ),
     VectorActivation(
-        "glu", X[i] * _sigmoid(X[i + n / 2]), kind="halve", aliases=("gated_linear_unit",),
+        "glu",
+        X[i] * _sigmoid(X[i + n / 2]),
+        kind="halve",
+        aliases=("gated_linear_unit",),
         summary="Gated linear unit: a * sigmoid(b) for the halves a, b of x (n even, n/2 outputs).",
-        frameworks=(_fw("pytorch", "torch.nn.GLU", "dim=-1"), _fw("jax", "jax.nn.glu", "axis=-1"), _fw("keras", "keras.activations.glu", "axis=-1")),
+        frameworks=(
+            _fw("pytorch", "torch.nn.GLU", "dim=-1"),
+            _fw("jax", "jax.nn.glu", "axis=-1"),
+            _fw("keras", "keras.activations.glu", "axis=-1"),
+        ),
         display="GLU",
     ),
     VectorActivation(
-        "sparsemax", None, concrete=_sparsemax_component,
+        "sparsemax",
+        None,
+        concrete=_sparsemax_component,
         summary="Euclidean projection onto the probability simplex: max(x_i - tau, 0), exact zeros possible.",
         frameworks=(_fw("jax", "jax.nn.sparsemax", "axis=-1"), _fw("keras", "keras.activations.sparsemax", "axis=-1")),
         display="sparsemax",
     ),
     VectorActivation(
-        "logsumexp", log(_S), kind="reduce", aliases=("lse",), summary="log(sum_j exp(x_j)): the smooth maximum (a helper; one output).",
+        "logsumexp",
+        log(_S),
+        kind="reduce",
+        aliases=("lse",),
+        summary="log(sum_j exp(x_j)): the smooth maximum (a helper; one output).",
         frameworks=(
             _fw("pytorch", "torch.logsumexp", "dim (required)"),
             _fw("jax", "jax.nn.logsumexp", "axis=None"),
@@ -423,11 +461,26 @@ def _canonical_sums(expr: sympy.Expr) -> sympy.Expr:
 #: The exact steps :func:`reduce_sums` tries, in order.
 SUM_STEPS: tuple[tuple[str, Callable[[sympy.Expr], sympy.Expr]], ...] = (
     ("automatic evaluation", lambda e: e),
-    ("pull factors free of the summation index out of each Sum, rename bound indices", lambda e: _canonical_sums(sympy.factor_sum(sympy.factor_terms(e)))),
-    ("split exp of sums, pull common factors out of sums, rename bound indices",
-     lambda e: _canonical_sums(sympy.factor_terms(sympy.expand(e, power_exp=True, mul=False, multinomial=False, log=False, basic=False)))),
-    ("expand logarithms of positive factors", lambda e: sympy.expand_log(_canonical_sums(sympy.factor_terms(
-        sympy.expand(e, power_exp=True, mul=False, multinomial=False, log=False, basic=False))))),
+    (
+        "pull factors free of the summation index out of each Sum, rename bound indices",
+        lambda e: _canonical_sums(sympy.factor_sum(sympy.factor_terms(e))),
+    ),
+    (
+        "split exp of sums, pull common factors out of sums, rename bound indices",
+        lambda e: _canonical_sums(
+            sympy.factor_terms(sympy.expand(e, power_exp=True, mul=False, multinomial=False, log=False, basic=False))
+        ),
+    ),
+    (
+        "expand logarithms of positive factors",
+        lambda e: sympy.expand_log(
+            _canonical_sums(
+                sympy.factor_terms(
+                    sympy.expand(e, power_exp=True, mul=False, multinomial=False, log=False, basic=False)
+                )
+            )
+        ),
+    ),
     ("simplify", lambda e: sympy.simplify(_canonical_sums(e))),
 )
 
@@ -461,7 +514,9 @@ def reduce_sums(expr: sympy.Expr) -> tuple[sympy.Expr, str]:
     return _first_reduction(expr, SUM_STEPS)
 
 
-def _first_reduction(expr: sympy.Expr, steps: Sequence[tuple[str, Callable[[sympy.Expr], sympy.Expr]]]) -> tuple[sympy.Expr, str]:
+def _first_reduction(
+    expr: sympy.Expr, steps: Sequence[tuple[str, Callable[[sympy.Expr], sympy.Expr]]]
+) -> tuple[sympy.Expr, str]:
     """The first of ``steps`` that reduces ``expr`` to 0 (with its name), else the last result and ``""``."""
     last = expr
     for name, step in steps:
@@ -501,7 +556,9 @@ class Fact:
         if hyp:
             where += ", " + ", ".join(hyp)
         verdict = "proved" if self.holds is True else str(self.holds)
-        return f"{self.statement} [{where}]: {verdict}" + (f" by {self.method}" if self.method and self.holds is True else "")
+        return f"{self.statement} [{where}]: {verdict}" + (
+            f" by {self.method}" if self.method and self.holds is True else ""
+        )
 
 
 def _component_sum(act: VectorActivation) -> sympy.Expr:
@@ -547,7 +604,13 @@ def sum_to_one(act: VectorActivation | str, size: int | None = None) -> Fact:
         out, method = _reduce_concrete(residual)
     if out == 0:
         return Fact(statement, True, act.n, method, residual, ("x real",))
-    return Fact(statement, Unknown(f"the residual did not reduce to 0 (last form: {sympy.sstr(out)[:120]})"), act.n, "", residual)
+    return Fact(
+        statement,
+        Unknown(f"the residual did not reduce to 0 (last form: {sympy.sstr(out)[:120]})"),
+        act.n,
+        "",
+        residual,
+    )
 
 
 def _structured_sum(act: VectorActivation, statement: str) -> Fact:
@@ -559,14 +622,26 @@ def _structured_sum(act: VectorActivation, statement: str) -> Fact:
         return Fact(statement, Unknown(f"{act.name} has no closed form for symbolic n"), n)
     r = pv.prove(act.name, "sum_to_one", n)
     if r.proved and r.check():
-        return Fact(statement, True, n, f"a structured proof, {len(r.steps)} steps each re-checked (proofs.vector; its sort-based tau "
-                    "is the concrete definition's Max over subsets for every n: the claim 'threshold')",
-                    r.lhs - r.rhs, ("x real", "tau from the sort-based rule"))
-    return Fact(statement, Unknown(f"sparsemax has no closed form for symbolic n and its structured proof did not check ({r.reason})"), n)
+        return Fact(
+            statement,
+            True,
+            n,
+            f"a structured proof, {len(r.steps)} steps each re-checked (proofs.vector; its sort-based tau "
+            "is the concrete definition's Max over subsets for every n: the claim 'threshold')",
+            r.lhs - r.rhs,
+            ("x real", "tau from the sort-based rule"),
+        )
+    return Fact(
+        statement,
+        Unknown(f"sparsemax has no closed form for symbolic n and its structured proof did not check ({r.reason})"),
+        n,
+    )
 
 
 def _reduce_concrete(expr: sympy.Expr) -> tuple[sympy.Expr, str]:
-    return _first_reduction(expr, (("automatic evaluation", lambda e: e), ("cancel", sympy.cancel), ("simplify", sympy.simplify)))
+    return _first_reduction(
+        expr, (("automatic evaluation", lambda e: e), ("cancel", sympy.cancel), ("simplify", sympy.simplify))
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -602,7 +677,14 @@ class OutputSet:
 def _positive_fact(act: VectorActivation, expr: sympy.Expr, statement: str, size: Any) -> Fact:
     pos = expr.is_positive
     if pos is True:
-        return Fact(statement, True, size, "SymPy's assumptions: exp of a real is > 0, sums and quotients of positives are > 0", expr, ("x real",))
+        return Fact(
+            statement,
+            True,
+            size,
+            "SymPy's assumptions: exp of a real is > 0, sums and quotients of positives are > 0",
+            expr,
+            ("x real",),
+        )
     return Fact(statement, Unknown("SymPy's assumptions did not decide the sign"), size, "", expr)
 
 
@@ -630,53 +712,126 @@ def output_set(act: VectorActivation | str, size: int | None = None) -> OutputSe
     if act.name in ("softmax", "softmin", "log_softmax"):
         base = get("softmin" if act.name == "softmin" else "softmax", None if act.symbolic else act.n)
         s_i = base.component() if act.symbolic else base.component(0)
-        facts.append(_positive_fact(act, s_i, "every component of softmax(x) is > 0" if act.name != "softmin" else "every component is > 0", sz))
+        facts.append(
+            _positive_fact(
+                act,
+                s_i,
+                "every component of softmax(x) is > 0" if act.name != "softmin" else "every component is > 0",
+                sz,
+            )
+        )
         total = sum_to_one(base if act.name != "log_softmax" else act)
         facts.append(total)
         # s_i < 1: 1 - s_i is the sum of the other components
         if act.symbolic:
             ok = all(f.holds is True for f in facts)
-            facts.append(Fact(
-                "every component is < 1", True if ok else Unknown("needs the two facts above"), n,
-                "1 - s_i = sum_{j != i} s_j (the sum is 1), a sum of n - 1 >= 1 terms each > 0 (the first fact)" if ok else "",
-                None, ("n >= 2", "x real"),
-            ))
+            facts.append(
+                Fact(
+                    "every component is < 1",
+                    True if ok else Unknown("needs the two facts above"),
+                    n,
+                    "1 - s_i = sum_{j != i} s_j (the sum is 1), a sum of n - 1 >= 1 terms each > 0 (the first fact)"
+                    if ok
+                    else "",
+                    None,
+                    ("n >= 2", "x real"),
+                )
+            )
         else:
             rests = [sympy.cancel(sympy.together(1 - c)) for c in base.components()]
             pos = act.n >= 2 and all(r.is_positive for r in rests)
-            facts.append(Fact(
-                "every component is < 1", True if pos else Unknown("n = 1: the only component is 1" if act.n == 1 else "sign undecided"), sz,
-                f"each 1 - s_i, e.g. 1 - s_0 = {sympy.sstr(rests[0])}, is > 0 by SymPy's assumptions" if pos else "",
-                rests[0], ("x real",),
-            ))
+            facts.append(
+                Fact(
+                    "every component is < 1",
+                    True if pos else Unknown("n = 1: the only component is 1" if act.n == 1 else "sign undecided"),
+                    sz,
+                    f"each 1 - s_i, e.g. 1 - s_0 = {sympy.sstr(rests[0])}, is > 0 by SymPy's assumptions"
+                    if pos
+                    else "",
+                    rests[0],
+                    ("x real",),
+                )
+            )
         if act.name == "log_softmax":
-            facts.append(Fact(
-                "every component of log_softmax(x) is < 0", facts[-1].holds, sz,
-                "log_softmax(x)_i = log(softmax(x)_i) with 0 < softmax(x)_i < 1, and log is increasing with log(1) = 0" if facts[-1].holds is True else "",
-            ))
-            return OutputSet(act.name, "components in (-oo, 0), with sum_i exp(out_i) = 1", sympy.Interval.open(-sympy.oo, 0), 1 if total.holds is True else None, tuple(facts))
-        return OutputSet(act.name, "the open probability simplex: components in (0, 1) summing to 1", sympy.Interval.open(0, 1), 1 if total.holds is True else None, tuple(facts))
+            facts.append(
+                Fact(
+                    "every component of log_softmax(x) is < 0",
+                    facts[-1].holds,
+                    sz,
+                    "log_softmax(x)_i = log(softmax(x)_i) with 0 < softmax(x)_i < 1, and log is increasing with log(1) = 0"
+                    if facts[-1].holds is True
+                    else "",
+                )
+            )
+            return OutputSet(
+                act.name,
+                "components in (-oo, 0), with sum_i exp(out_i) = 1",
+                sympy.Interval.open(-sympy.oo, 0),
+                1 if total.holds is True else None,
+                tuple(facts),
+            )
+        return OutputSet(
+            act.name,
+            "the open probability simplex: components in (0, 1) summing to 1",
+            sympy.Interval.open(0, 1),
+            1 if total.holds is True else None,
+            tuple(facts),
+        )
     if act.name == "sparsemax":
         u = sympy.Symbol("u", real=True)
         nonneg = Max(u, 0).is_nonnegative
-        facts.append(Fact("every component is >= 0", True if nonneg else Unknown("undecided"), sz,
-                          "each component is Max(u, 0) with u = x_i - tau real, and SymPy's assumptions give Max(u, 0) >= 0" if nonneg else ""))
+        facts.append(
+            Fact(
+                "every component is >= 0",
+                True if nonneg else Unknown("undecided"),
+                sz,
+                "each component is Max(u, 0) with u = x_i - tau real, and SymPy's assumptions give Max(u, 0) >= 0"
+                if nonneg
+                else "",
+            )
+        )
         zero = get("sparsemax", 2)([2, 0])
-        facts.append(Fact("exact zeros occur (n >= 2)", True if zero == (1, 0) else Unknown("witness failed"), 2,
-                          f"exact witness sparsemax([2, 0]) = {list(zero)}"))
+        facts.append(
+            Fact(
+                "exact zeros occur (n >= 2)",
+                True if zero == (1, 0) else Unknown("witness failed"),
+                2,
+                f"exact witness sparsemax([2, 0]) = {list(zero)}",
+            )
+        )
         total = sum_to_one(act)
         facts.append(total)
-        facts.append(Fact("every component is <= 1", True if total.holds is True else Unknown("follows from the sum only where that is proved"), sz,
-                          "components are >= 0 and sum to 1" if total.holds is True else ""))
-        return OutputSet(act.name, "the closed probability simplex (components in [0, 1] summing to 1; exact zeros possible)", sympy.Interval(0, 1),
-                         1 if total.holds is True else None, tuple(facts))
+        facts.append(
+            Fact(
+                "every component is <= 1",
+                True if total.holds is True else Unknown("follows from the sum only where that is proved"),
+                sz,
+                "components are >= 0 and sum to 1" if total.holds is True else "",
+            )
+        )
+        return OutputSet(
+            act.name,
+            "the closed probability simplex (components in [0, 1] summing to 1; exact zeros possible)",
+            sympy.Interval(0, 1),
+            1 if total.holds is True else None,
+            tuple(facts),
+        )
     if act.name == "glu":
         t = sympy.Symbol("t", real=True)
         comp = get("glu", 2).component(0)
         val = comp.xreplace({X[0]: 2 * t, X[1]: 0})
-        facts.append(Fact("every real t is a component value", True if sympy.simplify(val - t) == 0 else Unknown("witness failed"), n,
-                          f"x_i = 2t, x_(i+n/2) = 0 gives 2t*sigmoid(0) = {val}", val - t))
-        return OutputSet(act.name, "all of R^(n/2): each component takes every real value", sympy.Reals, None, tuple(facts))
+        facts.append(
+            Fact(
+                "every real t is a component value",
+                True if sympy.simplify(val - t) == 0 else Unknown("witness failed"),
+                n,
+                f"x_i = 2t, x_(i+n/2) = 0 gives 2t*sigmoid(0) = {val}",
+                val - t,
+            )
+        )
+        return OutputSet(
+            act.name, "all of R^(n/2): each component takes every real value", sympy.Reals, None, tuple(facts)
+        )
     # logsumexp
     lse = act.component() if act.symbolic else act.component(0)
     ls = get("log_softmax", None if act.symbolic else act.n)
@@ -686,11 +841,20 @@ def output_set(act: VectorActivation | str, size: int | None = None) -> OutputSe
     out, method = reduce_sums(residual) if act.symbolic else _reduce_concrete(sympy.expand_log(residual))
     below = output_set(ls)
     ok = out == 0 and below.facts[-1].holds is True
-    facts.append(Fact(
-        "logsumexp(x) > x_i for every i", True if ok else Unknown("the identity lse(x) - x_i = -log_softmax(x)_i or the sign of log_softmax was not proved"),
-        sz, f"lse(x) - x_i = -log_softmax(x)_i (reduced to 0 by {method}), and log_softmax(x)_i < 0 (the output set of log_softmax)" if ok else "",
-        residual, ("n >= 2", "x real"),
-    ))
+    facts.append(
+        Fact(
+            "logsumexp(x) > x_i for every i",
+            True
+            if ok
+            else Unknown("the identity lse(x) - x_i = -log_softmax(x)_i or the sign of log_softmax was not proved"),
+            sz,
+            f"lse(x) - x_i = -log_softmax(x)_i (reduced to 0 by {method}), and log_softmax(x)_i < 0 (the output set of log_softmax)"
+            if ok
+            else "",
+            residual,
+            ("n >= 2", "x real"),
+        )
+    )
     return OutputSet(act.name, "all of R (one output, above every entry when n >= 2)", sympy.Reals, None, tuple(facts))
 
 
@@ -728,11 +892,21 @@ def softmax_jacobian_fact(size: int | None = None) -> Fact:
         s_k = act.component(k)
         d = sympy.diff(s_i, X[k]).doit()
         # the sum of exp(x_j) delta_jk over 0 <= j <= n - 1 is exp(x_k) because 0 <= k <= n - 1
-        d = d.replace(lambda e: isinstance(e, sympy.Piecewise), lambda e: e.args[0].expr if e.args[0].cond.subs(k <= n - 1, True) in (sympy.true, k <= n - 1) else e)
+        d = d.replace(
+            lambda e: isinstance(e, sympy.Piecewise),
+            lambda e: e.args[0].expr if e.args[0].cond.subs(k <= n - 1, True) in (sympy.true, k <= n - 1) else e,
+        )
         residual = d - s_i * (sympy.KroneckerDelta(i, k) - s_k)
         out, method = reduce_sums(residual)
         if out == 0:
-            return Fact(statement, True, n, "differentiating through the Sum, then " + method, residual, ("x real", "0 <= i, k <= n - 1"))
+            return Fact(
+                statement,
+                True,
+                n,
+                "differentiating through the Sum, then " + method,
+                residual,
+                ("x real", "0 <= i, k <= n - 1"),
+            )
         return Fact(statement, Unknown("the residual did not reduce to 0"), n, "", residual)
     J = jacobian(act)
     s = sympy.Matrix(act.components())
@@ -775,15 +949,28 @@ def show_record(name: str) -> dict[str, Any]:
         "formula": str(act),
         "latex": act.latex(),
         "example_n2": None if act.kind == "halve" else [str(c) for c in act.with_n(2).components()],
-        "frameworks": [{"framework": f.framework, "api": f.api, "defaults": f.defaults, "note": f.note} for f in act.frameworks],
+        "frameworks": [
+            {"framework": f.framework, "api": f.api, "defaults": f.defaults, "note": f.note} for f in act.frameworks
+        ],
         "output_set": {
             "description": out.description,
             "component": str(out.component),
             "total": None if out.total is None else str(out.total),
-            "facts": [{"statement": f.statement, "holds": f.holds is True, "reason": None if f.holds is True else str(f.holds),
-                       "n": str(f.n), "method": f.method, "hypotheses": list(f.hypotheses)} for f in out.facts],
+            "facts": [
+                {
+                    "statement": f.statement,
+                    "holds": f.holds is True,
+                    "reason": None if f.holds is True else str(f.holds),
+                    "n": str(f.n),
+                    "method": f.method,
+                    "hypotheses": list(f.hypotheses),
+                }
+                for f in out.facts
+            ],
         },
-        "jacobian": None if jac is None else {"statement": jac.statement, "holds": jac.holds is True, "method": jac.method},
+        "jacobian": None
+        if jac is None
+        else {"statement": jac.statement, "holds": jac.holds is True, "method": jac.method},
     }
 
 
@@ -822,7 +1009,9 @@ def cli_show(name: str, as_json: bool = False) -> int:
     if act.name == "softmax":
         print(f"jacobian: {softmax_jacobian_fact()}")
     for f in act.frameworks:
-        print(f"  {f.framework}: {f.api}" + (f" ({f.defaults})" if f.defaults else "") + (f"; {f.note}" if f.note else ""))
+        print(
+            f"  {f.framework}: {f.api}" + (f" ({f.defaults})" if f.defaults else "") + (f"; {f.note}" if f.note else "")
+        )
     return 0
 
 

@@ -128,7 +128,9 @@ def certify_nonzero(expr: sympy.Expr, precisions: tuple[int, ...] = PRECISIONS) 
     return None
 
 
-def enclosure_bounds(expr: sympy.Expr, precisions: tuple[int, ...] = PRECISIONS, digits: int = 12) -> tuple[str, str, int] | None:
+def enclosure_bounds(
+    expr: sympy.Expr, precisions: tuple[int, ...] = PRECISIONS, digits: int = 12
+) -> tuple[str, str, int] | None:
     """Decimal bounds ``(lo, hi, bits)`` of the first enclosure of ``expr`` that excludes 0.
 
     The decimals are rounded outward, so ``[lo, hi]`` still contains ``expr``.
@@ -424,10 +426,12 @@ def _erfc(e, ctx):  # noqa: ANN001, ANN202
 
 def _asinh(e, ctx):  # noqa: ANN001, ANN202
     t = _ev(e.args[0], ctx)
+
     # asinh is increasing and odd: log(|s| + sqrt(s^2 + 1)) at each end, sign restored
     def at(s):  # noqa: ANN001, ANN202
         value = ctx.log(abs(s) + ctx.sqrt(s * s + 1))
         return value if s.a >= 0 else -value
+
     return _hull(ctx, at(ctx.mpf(t.a)), at(ctx.mpf(t.b)))
 
 

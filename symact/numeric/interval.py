@@ -235,7 +235,14 @@ def _mp_point(fn: Callable[[mpmath.mpf], Any], t: mpmath.mpf) -> tuple[mpmath.mp
 class _Monotone:
     """An increasing function with known limits and exact values at some points."""
 
-    def __init__(self, name: str, fn: Callable[[mpmath.mpf], Any], at_ninf: Callable[[], Any], at_pinf: Callable[[], Any], exact: dict[int, int] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[[mpmath.mpf], Any],
+        at_ninf: Callable[[], Any],
+        at_pinf: Callable[[], Any],
+        exact: dict[int, int] | None = None,
+    ) -> None:
         self.name = name
         self.fn = fn
         self.at_ninf = at_ninf  # iv interval containing the infimum
@@ -580,7 +587,10 @@ def _compile_node(e: sympy.Expr, var: sympy.Symbol) -> _Fn:  # noqa: C901 - one 
             # SymPy isolates real roots in exact rational arithmetic: |root - q| <= dx
             dx = sympy.Rational(1, 2 ** (iv.prec + 8))
             q = e.eval_rational(dx=dx)
-            return _mk(_lo(iv.mpf(int(q.p)) / int(q.q) - _leaf_const(dx)(None)), _hi(iv.mpf(int(q.p)) / int(q.q) + _leaf_const(dx)(None)))
+            return _mk(
+                _lo(iv.mpf(int(q.p)) / int(q.q) - _leaf_const(dx)(None)),
+                _hi(iv.mpf(int(q.p)) / int(q.q) + _leaf_const(dx)(None)),
+            )
 
         return f_root
     raise EnclosureError(f"unsupported function {e.func.__name__}")

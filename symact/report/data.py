@@ -100,6 +100,7 @@ def _proof(act: Activation) -> Any:
 
 def _plots(act: Activation, props: Any, derivatives: tuple[Any, Any], formats: Sequence[str]) -> tuple[Any, Any]:
     from symact.report import plot
+
     data = plot.plot_data(act, props, derivatives)
     if not formats:
         return data, {}
@@ -146,7 +147,18 @@ def _sheet_in_worker(act: Activation, plots: Sequence[str], validation: str | No
         reason = Unknown(f"timeout (the sheet of {act.name} took over {seconds:g} s)")
     except budget.WorkerError as exc:
         reason = Unknown(f"the worker building the sheet of {act.name} failed: {exc}"[:300])
-    return Sheet(act, (reason, reason), act.properties(), reason, reason, reason if validation else None, validation, reason, 0.0, reason)
+    return Sheet(
+        act,
+        (reason, reason),
+        act.properties(),
+        reason,
+        reason,
+        reason if validation else None,
+        validation,
+        reason,
+        0.0,
+        reason,
+    )
 
 
 class Progress:
@@ -192,6 +204,7 @@ def warm_up(plots: Sequence[str] = (), validation: str | None = DEFAULT_VALIDATI
     forked worker inherits the warm state instead of paying for it again (about 1 s a sheet)."""
     import proofs  # noqa: F401
     from symact.report import plot
+
     if validation is not None:
         import symact.numeric.interval  # noqa: F401
         import symact.validation.scalar  # noqa: F401
@@ -227,7 +240,11 @@ def expected_cost(act: Activation) -> int:
     import sympy
 
     piecewise_linear = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign, sympy.Piecewise)
-    funcs = [n for n in sympy.preorder_traversal(act.expr) if isinstance(n, sympy.Function) and not isinstance(n, piecewise_linear)]
+    funcs = [
+        n
+        for n in sympy.preorder_traversal(act.expr)
+        if isinstance(n, sympy.Function) and not isinstance(n, piecewise_linear)
+    ]
     return 10 * len(funcs) + int(sympy.count_ops(act.expr))
 
 

@@ -170,7 +170,9 @@ class Html(Fmt):
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], wide: bool = False) -> str:
         head = "".join(f"<th>{self.text(h)}</th>" for h in header)
-        wrap = (lambda c: f'<div class="cell">{c}</div>') if wide else (lambda c: c)  # a huge formula scrolls in its cell
+        wrap = (
+            (lambda c: f'<div class="cell">{c}</div>') if wide else (lambda c: c)
+        )  # a huge formula scrolls in its cell
         body = "\n".join("<tr>" + "".join(f"<td>{wrap(c)}</td>" for c in r) + "</tr>" for r in rows)
         cls = "wide" if wide else "facts"
         return f'<div class="scroll"><table class="{cls}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>'
@@ -192,7 +194,9 @@ class Html(Fmt):
         if svg is None:
             return ""
         data = base64.b64encode(svg).decode("ascii")
-        alt = html.escape(f"{sh.act.name}, its first and second derivative, with breakpoints, asymptotes and range bounds marked")
+        alt = html.escape(
+            f"{sh.act.name}, its first and second derivative, with breakpoints, asymptotes and range bounds marked"
+        )
         return f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{alt}"></figure>'
 
     def proof(self, sh: Sheet) -> str:
@@ -215,8 +219,8 @@ class Html(Fmt):
     def document(self, title: str, blocks: Sequence[str]) -> str:
         body = "\n".join(blocks)
         return (
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
         )
 

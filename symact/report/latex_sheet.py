@@ -29,14 +29,43 @@ __all__ = ["Latex", "PREAMBLE"]
 _SETTINGS = {"inv_trig_style": "full"}
 
 _SPECIAL = (
-    ("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
-    ("$", r"\$"), ("^", r"\^{}"), ("~", r"\~{}"), ("<", r"\textless{}"), (">", r"\textgreater{}"), ("|", r"\textbar{}"),
+    ("\\", r"\textbackslash{}"),
+    ("{", r"\{"),
+    ("}", r"\}"),
+    ("_", r"\_"),
+    ("%", r"\%"),
+    ("&", r"\&"),
+    ("#", r"\#"),
+    ("$", r"\$"),
+    ("^", r"\^{}"),
+    ("~", r"\~{}"),
+    ("<", r"\textless{}"),
+    (">", r"\textgreater{}"),
+    ("|", r"\textbar{}"),
     ("-", "-{}"),  # no en-dash ligature: --validate stays two hyphens
 )
 _UNICODE = {
-    "→": r"$\to$", "−": "$-$", "∞": r"$\infty$", "′": "$'$", "″": "$''$", "…": r"\ldots{}", "–": "--", "—": "---",
-    "σ": r"$\sigma$", "≤": r"$\leq$", "≥": r"$\geq$", "±": r"$\pm$", "∎": r"$\blacksquare$", "·": r"$\cdot$",
-    "×": r"$\times$", "≠": r"$\neq$", "∈": r"$\in$", "ʹ": "'", "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,",
+    "→": r"$\to$",
+    "−": "$-$",
+    "∞": r"$\infty$",
+    "′": "$'$",
+    "″": "$''$",
+    "…": r"\ldots{}",
+    "–": "--",
+    "—": "---",
+    "σ": r"$\sigma$",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "±": r"$\pm$",
+    "∎": r"$\blacksquare$",
+    "·": r"$\cdot$",
+    "×": r"$\times$",
+    "≠": r"$\neq$",
+    "∈": r"$\in$",
+    "ʹ": "'",
+    "\u00a0": "~",
+    "\u2009": r"\,",
+    "\u202f": r"\,",
 }
 
 PREAMBLE = r"""\documentclass[10pt]{article}

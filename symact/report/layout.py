@@ -34,8 +34,18 @@ from symact.report.data import Sheet
 from symact.core.unknown import Unknown
 
 __all__ = [
-    "CONVENTIONS", "SUMMARY_COLUMNS", "Fmt", "Markdown", "cut_numbers", "decimal_prefix", "document", "formula_latex", "section",
-    "set_text", "summary_rows", "value",
+    "CONVENTIONS",
+    "SUMMARY_COLUMNS",
+    "Fmt",
+    "Markdown",
+    "cut_numbers",
+    "decimal_prefix",
+    "document",
+    "formula_latex",
+    "section",
+    "set_text",
+    "summary_rows",
+    "value",
 ]
 
 #: The summary table's columns (Wikipedia's activation table, plus the name).
@@ -52,8 +62,8 @@ SUMMARY_COLUMNS = (
 
 CONVENTIONS = (
     "Every cell is derived from the activation's exact SymPy definition; none is typed in.",
-    "\"does not exist\" is a proved fact (no limit, no derivative, no minimum); "
-    "\"unknown (reason)\" means symact could not decide, and says why.",
+    '"does not exist" is a proved fact (no limit, no derivative, no minimum); '
+    '"unknown (reason)" means symact could not decide, and says why.',
     "Ranges are exact sets: a bracket is closed exactly where the bound is attained. "
     "A decimal without a closed form is certified: interval arithmetic proves its printed digits.",
     "At a kink, the formula of f′ takes the value between the two one-sided slopes that is closest to 0 "
@@ -238,7 +248,7 @@ def decimal_prefix(r: sympy.Rational, digits: int = 16, ellipsis: str = "…") -
     ds = str(m)
     cut = ellipsis if rest else ""
     if -5 <= k < digits:
-        head, tail = (ds[: k + 1], ds[k + 1:]) if k >= 0 else ("0", "0" * (-k - 1) + ds)
+        head, tail = (ds[: k + 1], ds[k + 1 :]) if k >= 0 else ("0", "0" * (-k - 1) + ds)
         tail = tail.rstrip("0") if not rest else tail
         return sign + head + ("." + tail if tail else "") + cut
     tail = ds[1:].rstrip("0") if not rest else ds[1:]
@@ -302,6 +312,7 @@ def set_text(s: sympy.Set) -> str | None:
         return None if None in parts else " ∪ ".join(p for p in parts if p)
     return None
 
+
 def _continuity(fmt: Fmt, v: str) -> str:
     if v.startswith("C") and (v[1:].isdigit() or v == "Cinf"):
         return fmt.sup("C", "∞" if v == "Cinf" else v[1:])
@@ -352,8 +363,18 @@ def formula_latex(sh: Sheet) -> list[tuple[str, Any, str]]:
 
 
 def _tex_text(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"),
-                 ("#", r"\#"), ("$", r"\$"), ("^", r"\^{}"), ("~", r"\~{}")):
+    for a, b in (
+        ("\\", r"\textbackslash{}"),
+        ("{", r"\{"),
+        ("}", r"\}"),
+        ("_", r"\_"),
+        ("%", r"\%"),
+        ("&", r"\&"),
+        ("#", r"\#"),
+        ("$", r"\$"),
+        ("^", r"\^{}"),
+        ("~", r"\~{}"),
+    ):
         s = s.replace(a, b)
     return s
 
@@ -371,16 +392,18 @@ def summary_rows(fmt: Fmt, sheets: Sequence[Sheet]) -> tuple[list[list[str]], li
 
     for sh in sheets:
         p = sh.properties
-        rows.append([
-            fmt.link(fmt.text(sh.act.name), sh.act.name),
-            cell(sh.act.expr),
-            cell(sh.derivatives[0]),
-            cell(p.range, short=True),
-            cell(p.continuity, "continuity"),
-            cell(p.monotonic),
-            cell(p.derivative_monotonic),
-            cell(p.identity_near_origin),
-        ])
+        rows.append(
+            [
+                fmt.link(fmt.text(sh.act.name), sh.act.name),
+                cell(sh.act.expr),
+                cell(sh.derivatives[0]),
+                cell(p.range, short=True),
+                cell(p.continuity, "continuity"),
+                cell(p.monotonic),
+                cell(p.derivative_monotonic),
+                cell(p.identity_near_origin),
+            ]
+        )
     return rows, notes
 
 
@@ -396,8 +419,15 @@ def _joints(fmt: Fmt, sh: Sheet) -> str:
         return fmt.para(fmt.text("No breakpoints: one formula holds on the whole real line."))
     header = ["x", "f(x)", "f(x−)", "f(x+)", "f′(x−)", "f′(x+)", "what happens"]
     rows = [
-        [fmt.math(j.at), fmt.math(j.value), value(fmt, j.limits[0][0]), value(fmt, j.limits[0][1]),
-         value(fmt, j.limits[1][0]) if len(j.limits) > 1 else "", value(fmt, j.limits[1][1]) if len(j.limits) > 1 else "", fmt.text(j.kind)]
+        [
+            fmt.math(j.at),
+            fmt.math(j.value),
+            value(fmt, j.limits[0][0]),
+            value(fmt, j.limits[0][1]),
+            value(fmt, j.limits[1][0]) if len(j.limits) > 1 else "",
+            value(fmt, j.limits[1][1]) if len(j.limits) > 1 else "",
+            fmt.text(j.kind),
+        ]
         for j in sh.joints
     ]
     return fmt.para(fmt.text("Breakpoints (one-sided limits computed exactly):")) + "\n\n" + fmt.table(header, rows)
@@ -408,8 +438,11 @@ def _asymptotes(fmt: Fmt, sh: Sheet) -> str:
         return fmt.text("Asymptotes: ") + value(fmt, sh.asymptotes)
     if not sh.asymptotes:
         return fmt.text("Asymptotes: none (f has no finite limit and does not grow linearly at either end).")
-    parts = [fmt.math(sympy.Eq(sympy.Symbol("y"), a.line, evaluate=False)) + fmt.text(" as x → " + ("−∞" if a.side == "-oo" else "+∞"))
-             for a in sh.asymptotes]
+    parts = [
+        fmt.math(sympy.Eq(sympy.Symbol("y"), a.line, evaluate=False))
+        + fmt.text(" as x → " + ("−∞" if a.side == "-oo" else "+∞"))
+        for a in sh.asymptotes
+    ]
     return fmt.text("Asymptotes: ") + fmt.text("; ").join(parts) + fmt.text(".")
 
 
@@ -419,22 +452,47 @@ def _validation(fmt: Fmt, sh: Sheet) -> str:
         return fmt.para(fmt.text("Not run: this report was built without it (symact report --no-validate)."))
     if isinstance(v, Unknown):
         return fmt.para(value(fmt, v))
-    header = ["dtype", "function", "points", "max ULP", "max ULP on [-10, 10]", "max ULP, normal outputs", "wrong class", "warnings", "bar", "met"]
+    header = [
+        "dtype",
+        "function",
+        "points",
+        "max ULP",
+        "max ULP on [-10, 10]",
+        "max ULP, normal outputs",
+        "wrong class",
+        "warnings",
+        "bar",
+        "met",
+    ]
     rows = [
-        [fmt.text(r.dtype), fmt.text("f" + "′" * r.derivative), fmt.text(str(r.points)), fmt.text(f"{r.max_ulp:.3g}"),
-         fmt.text(f"{r.max_ulp_core:.3g}"), fmt.text(f"{r.max_ulp_normal:.3g}"), fmt.text(str(r.wrong)),
-         fmt.text(str(r.warnings)), fmt.text(r.bound), fmt.text("yes" if r.bound_met else "no")]
+        [
+            fmt.text(r.dtype),
+            fmt.text("f" + "′" * r.derivative),
+            fmt.text(str(r.points)),
+            fmt.text(f"{r.max_ulp:.3g}"),
+            fmt.text(f"{r.max_ulp_core:.3g}"),
+            fmt.text(f"{r.max_ulp_normal:.3g}"),
+            fmt.text(str(r.wrong)),
+            fmt.text(str(r.warnings)),
+            fmt.text(r.bound),
+            fmt.text("yes" if r.bound_met else "no"),
+        ]
         for r in v.results
     ]
-    intro = (f"The generated NumPy code (symact.codegen.numpy.to_numpy) against correctly rounded mpmath truth, "
-             f"on the {sh.validation_size} input set: {v.summary()}.")
+    intro = (
+        f"The generated NumPy code (symact.codegen.numpy.to_numpy) against correctly rounded mpmath truth, "
+        f"on the {sh.validation_size} input set: {v.summary()}."
+    )
     return fmt.para(fmt.text(intro)) + "\n\n" + fmt.table(header, rows)
 
 
 def _frameworks(fmt: Fmt, sh: Sheet) -> str:
     if not sh.act.frameworks:
         return fmt.para(fmt.text("No framework ships it under its own name."))
-    rows = [[fmt.text(f.framework), fmt.text(f.api), fmt.text(f.defaults or "–"), fmt.text(f.note or "–")] for f in sh.act.frameworks]
+    rows = [
+        [fmt.text(f.framework), fmt.text(f.api), fmt.text(f.defaults or "–"), fmt.text(f.note or "–")]
+        for f in sh.act.frameworks
+    ]
     return fmt.table(["framework", "API", "defaults", "note"], rows)
 
 
@@ -447,20 +505,31 @@ def section(fmt: Fmt, sh: Sheet) -> list[str]:
         intro += fmt.text(" Also called " + ", ".join(act.aliases) + ".")
     blocks.append(fmt.para(intro))
     if act.params:
-        rows = [[fmt.text(par.name), fmt.math(v), fmt.text(par.description)] for par, (_, v) in zip(act.params, act.values)]
+        rows = [
+            [fmt.text(par.name), fmt.math(v), fmt.text(par.description)] for par, (_, v) in zip(act.params, act.values)
+        ]
         blocks.append(fmt.table(["parameter", "value", "meaning"], rows))
     blocks.append(fmt.formulas(formula_latex(sh)))
     fig = fmt.figure(sh)
     if fig:
         blocks.append(fig)
-    limits = (fmt.text("Limits: x → −∞: ") + value(fmt, p.limit_neg_inf) + fmt.text("; x → +∞: ") + value(fmt, p.limit_pos_inf)
-              + fmt.text(". Range: ") + value(fmt, p.range) + fmt.text("."))
+    limits = (
+        fmt.text("Limits: x → −∞: ")
+        + value(fmt, p.limit_neg_inf)
+        + fmt.text("; x → +∞: ")
+        + value(fmt, p.limit_pos_inf)
+        + fmt.text(". Range: ")
+        + value(fmt, p.range)
+        + fmt.text(".")
+    )
     blocks.append(fmt.para(limits))
     blocks.append(fmt.para(_asymptotes(fmt, sh)))
     blocks.append(_joints(fmt, sh))
     blocks.append(fmt.heading(3, fmt.text("Properties")))
     fields = [(k, v) for k, v in p.as_dict().items() if k != "name"]
-    blocks.append(fmt.table(["property", "value"], [[fmt.text(k.replace("_", " ")), value(fmt, v, k)] for k, v in fields]))
+    blocks.append(
+        fmt.table(["property", "value"], [[fmt.text(k.replace("_", " ")), value(fmt, v, k)] for k, v in fields])
+    )
     verdict = sh.proof.verdict.value if not isinstance(sh.proof, Unknown) else "unknown"
     blocks.append(fmt.heading(3, fmt.text(f"Linearity: {verdict}")))
     blocks.append(fmt.proof(sh))
@@ -476,7 +545,13 @@ def document(fmt: Fmt, sheets: Sequence[Sheet], title: str = "The activation she
     from symact import __version__
 
     blocks = [fmt.heading(1, fmt.text(title))]
-    blocks.append(fmt.para(fmt.text(f"Generated by symact {__version__} for {len(sheets)} activation{'s' * (len(sheets) != 1)}. Conventions:")))
+    blocks.append(
+        fmt.para(
+            fmt.text(
+                f"Generated by symact {__version__} for {len(sheets)} activation{'s' * (len(sheets) != 1)}. Conventions:"
+            )
+        )
+    )
     blocks.append(fmt.notes([fmt.text(c) for c in CONVENTIONS]))
     blocks.append(fmt.heading(2, fmt.text("Summary"), anchor="summary"))
     rows, notes = summary_rows(fmt, sheets)
@@ -487,4 +562,3 @@ def document(fmt: Fmt, sheets: Sequence[Sheet], title: str = "The activation she
     for sh in sheets:
         blocks.extend(b for b in section(fmt, sh) if b)
     return fmt.document(fmt.text(title), blocks)
-

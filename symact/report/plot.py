@@ -48,7 +48,19 @@ from sympy import oo
 from symact.definition.activation import Activation, x
 from symact.core.unknown import Unknown
 
-__all__ = ["Asymptote", "Guide", "Joint", "Mark", "asymptotes", "Panel", "PlotData", "have_matplotlib", "plot_data", "render", "save"]
+__all__ = [
+    "Asymptote",
+    "Guide",
+    "Joint",
+    "Mark",
+    "asymptotes",
+    "Panel",
+    "PlotData",
+    "have_matplotlib",
+    "plot_data",
+    "render",
+    "save",
+]
 
 #: Samples per panel (spread over the gaps between breakpoints).
 SAMPLES = 600
@@ -235,7 +247,9 @@ def _same(a: Any, b: Any) -> bool:
     return bool(diff == 0)
 
 
-def _joint(expr: sympy.Expr, b: sympy.Expr, value: sympy.Expr | None, previous: str | None) -> tuple[str, list[Mark], tuple[Any, Any]]:
+def _joint(
+    expr: sympy.Expr, b: sympy.Expr, value: sympy.Expr | None, previous: str | None
+) -> tuple[str, list[Mark], tuple[Any, Any]]:
     """The status of one panel at one breakpoint and its marks.
 
     ``value`` is f(b) (order 0 only); ``previous`` is the status of the panel of
@@ -243,6 +257,7 @@ def _joint(expr: sympy.Expr, b: sympy.Expr, value: sympy.Expr | None, previous: 
     (the derivative does not exist there), ``"unknown"``.
     """
     from symact.analysis import calculus as analysis
+
     left, right = analysis.limit(expr, b, "-"), analysis.limit(expr, b, "+")
     if isinstance(left, Unknown) or isinstance(right, Unknown):
         return "unknown", [], (left, right)
@@ -257,7 +272,9 @@ def _joint(expr: sympy.Expr, b: sympy.Expr, value: sympy.Expr | None, previous: 
     if status == "continuous":
         return status, marks, (left, right)
     vf = _num(value) if value is not None else None
-    holes = [lf for lim, lf in ((left, lf), (right, rf)) if lf is not None and not (value is not None and _same(lim, value))]
+    holes = [
+        lf for lim, lf in ((left, lf), (right, rf)) if lf is not None and not (value is not None and _same(lim, value))
+    ]
     marks.extend(Mark(bf, h, "hole") for h in sorted(set(holes)))
     if vf is not None:
         marks.append(Mark(bf, vf, "dot"))
@@ -304,6 +321,7 @@ def asymptotes(act: Activation, props: Any = None) -> tuple[Asymptote, ...]:
         [('-oo', -1), ('+oo', x)]
     """
     from symact.analysis import calculus as analysis
+
     props = act.properties() if props is None else props
     out = []
     for side, point, lim in (("-oo", -oo, props.limit_neg_inf), ("+oo", oo, props.limit_pos_inf)):
@@ -324,7 +342,9 @@ def _slanted(found: Sequence[Asymptote]) -> tuple[Guide, ...]:
         if a.slope == 0:
             continue
         m, c = float(sympy.N(a.slope)), float(sympy.N(a.intercept))
-        text = ("x" if m == 1 else f"{_short(m)} x") + (f" + {_short(c)}" if c > 0 else f" - {_short(-c)}" if c < 0 else "")
+        text = ("x" if m == 1 else f"{_short(m)} x") + (
+            f" + {_short(c)}" if c > 0 else f" - {_short(-c)}" if c < 0 else ""
+        )
         side = "-∞" if a.side == "-oo" else "+∞"
         guides.append(Guide(c, f"y = {text} (x → {side})", "asymptote", m))
     return tuple(guides)
@@ -380,12 +400,18 @@ def plot_data(act: Activation, props: Any = None, derivatives: Sequence[Any] | N
                 notes.append((bps[i], "jump"))
         previous = list(statuses)
         per_order.append((statuses, limits_at))
-        limits = (props.limit_neg_inf, props.limit_pos_inf) if order == 0 else (analysis.limit(expr, -oo), analysis.limit(expr, oo))
+        limits = (
+            (props.limit_neg_inf, props.limit_pos_inf)
+            if order == 0
+            else (analysis.limit(expr, -oo), analysis.limit(expr, oo))
+        )
         segments = tuple((xs, sample(expr, xs)) for xs in grids)
         guides = _guides(props, limits, order) + (_slanted(found) if order == 0 else ())
         panels.append(Panel(order, title, segments, tuple(marks), guides))
     first = panels[0]
-    panels[0] = Panel(first.order, first.title, first.segments, first.marks, first.guides, tuple(sorted(notes)), first.unavailable)
+    panels[0] = Panel(
+        first.order, first.title, first.segments, first.marks, first.guides, tuple(sorted(notes)), first.unavailable
+    )
     joints = tuple(
         Joint(b, form.values[i], tuple(lims[i] for _, lims in per_order), tuple(sts[i] for sts, _ in per_order))
         for i, b in enumerate(form.breakpoints)
@@ -428,7 +454,9 @@ def figure(data: PlotData) -> Any:
         ax.axvline(0, color="0.6", linewidth=0.6)
         ax.tick_params(labelsize=8)
         if panel.unavailable is not None:
-            ax.text(0.5, 0.5, panel.unavailable, transform=ax.transAxes, ha="center", va="center", fontsize=8, wrap=True)
+            ax.text(
+                0.5, 0.5, panel.unavailable, transform=ax.transAxes, ha="center", va="center", fontsize=8, wrap=True
+            )
             continue
         for b in data.breakpoints:
             ax.axvline(b, color="0.55", linewidth=0.7, linestyle=":")
@@ -442,7 +470,16 @@ def figure(data: PlotData) -> Any:
                 ax.axhline(g.y, color=style[0], linewidth=0.9, linestyle=style[1], label=g.label)
         for m in panel.marks:
             face = "white" if m.kind == "hole" else color
-            ax.plot([m.x], [m.y], marker="o", markersize=5, markerfacecolor=face, markeredgecolor=color, linestyle="none", zorder=5)
+            ax.plot(
+                [m.x],
+                [m.y],
+                marker="o",
+                markersize=5,
+                markerfacecolor=face,
+                markeredgecolor=color,
+                linestyle="none",
+                zorder=5,
+            )
         ax.set_ylim(*_ylim(panel))
         top = blended_transform_factory(ax.transData, ax.transAxes)
         for bx, text in panel.notes:

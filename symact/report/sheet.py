@@ -69,7 +69,14 @@ __all__ = [
 
 #: Output formats, their file suffixes and the plot format each one needs.
 FORMATS = {"markdown": (".md", "svg"), "latex": (".tex", "pdf"), "html": (".html", "svg"), "json": (".json", None)}
-_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".tex": "latex", ".html": "html", ".htm": "html", ".json": "json"}
+_SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".tex": "latex",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
 
 
 def build(
@@ -94,7 +101,9 @@ def _plot_name(sh: Sheet, plot_dir: str | None, fmt: str) -> str | None:
     return f"{plot_dir}/{sh.act.name}.{fmt}"
 
 
-def render(sheets: Sequence[Sheet], fmt: str, plot_dir: str | None = None, plot_formats: Sequence[str] = ("svg", "pdf")) -> str:
+def render(
+    sheets: Sequence[Sheet], fmt: str, plot_dir: str | None = None, plot_formats: Sequence[str] = ("svg", "pdf")
+) -> str:
     """The report as text. ``plot_dir`` is the folder (relative to the report) holding the
     plot files that Markdown, LaTeX and JSON refer to (JSON: those of ``plot_formats``);
     without it they name no plot file."""
@@ -120,7 +129,9 @@ def _plot_files(sh: Sheet, plot_dir: str | None, plot_formats: Sequence[str]) ->
     return {fmt: path for fmt, path in names.items() if path} or None
 
 
-def to_json(sheets: Sequence[Sheet], plot_dir: str | None = None, plot_formats: Sequence[str] = ("svg", "pdf")) -> dict[str, Any]:
+def to_json(
+    sheets: Sequence[Sheet], plot_dir: str | None = None, plot_formats: Sequence[str] = ("svg", "pdf")
+) -> dict[str, Any]:
     """The report as JSON-ready data: exact values as strings (``sympy.sympify`` reads them back),
     ``{"unknown": reason}`` for undecided cells, ``null`` for "does not exist". ``"plots"`` maps
     each plot format to its file, relative to the report (``plot_dir/NAME.svg``, as Markdown and
@@ -132,38 +143,77 @@ def to_json(sheets: Sequence[Sheet], plot_dir: str | None = None, plot_formats: 
     rows = []
     for sh in sheets:
         p = sh.properties
-        rows.append(dict(zip(SUMMARY_COLUMNS, to_jsonable([sh.act.name, sh.act.expr, sh.derivatives[0], p.range, p.continuity,
-                                                           p.monotonic, p.derivative_monotonic, p.identity_near_origin]))))
+        rows.append(
+            dict(
+                zip(
+                    SUMMARY_COLUMNS,
+                    to_jsonable(
+                        [
+                            sh.act.name,
+                            sh.act.expr,
+                            sh.derivatives[0],
+                            p.range,
+                            p.continuity,
+                            p.monotonic,
+                            p.derivative_monotonic,
+                            p.identity_near_origin,
+                        ]
+                    ),
+                )
+            )
+        )
     acts = []
     for sh in sheets:
-        proof: Any = to_jsonable(sh.proof) if isinstance(sh.proof, Unknown) else {**sh.proof.to_dict(), "markdown": sh.proof.markdown()}
+        proof: Any = (
+            to_jsonable(sh.proof)
+            if isinstance(sh.proof, Unknown)
+            else {**sh.proof.to_dict(), "markdown": sh.proof.markdown()}
+        )
         validation: Any = None
         if isinstance(sh.validation, Unknown):
             validation = to_jsonable(sh.validation)
         elif sh.validation is not None:
-            validation = {"inputs": sh.validation_size, "summary": sh.validation.summary(), "ok": sh.validation.ok,
-                          "results": to_jsonable(list(sh.validation.results))}
-        joints = to_jsonable(sh.joints) if isinstance(sh.joints, Unknown) else [
-            {"at": str(j.at), "value": str(j.value), "limits": to_jsonable(j.limits), "status": list(j.status), "kind": j.kind} for j in sh.joints
-        ]
-        acts.append({
-            "name": sh.act.name,
-            "aliases": list(sh.act.aliases),
-            "summary": sh.act.summary,
-            "parameters": {k: str(v) for k, v in sh.act.values},
-            "formula": str(sh.act.expr),
-            "derivatives": to_jsonable(list(sh.derivatives)),
-            "latex": [tex for _, _, tex in formula_latex(sh)],
-            "properties": to_jsonable(sh.properties),
-            "property_text": {k: value(plain, v, k) for k, v in sh.properties.as_dict().items() if k != "name"},
-            "breakpoints": joints,
-            "asymptotes": to_jsonable(sh.asymptotes) if isinstance(sh.asymptotes, Unknown) else [
-                {"side": a.side, "slope": str(a.slope), "intercept": str(a.intercept)} for a in sh.asymptotes],
-            "linearity": proof,
-            "validation": validation,
-            "frameworks": to_jsonable(list(sh.act.frameworks)),
-            "plots": _plot_files(sh, plot_dir, plot_formats),
-        })
+            validation = {
+                "inputs": sh.validation_size,
+                "summary": sh.validation.summary(),
+                "ok": sh.validation.ok,
+                "results": to_jsonable(list(sh.validation.results)),
+            }
+        joints = (
+            to_jsonable(sh.joints)
+            if isinstance(sh.joints, Unknown)
+            else [
+                {
+                    "at": str(j.at),
+                    "value": str(j.value),
+                    "limits": to_jsonable(j.limits),
+                    "status": list(j.status),
+                    "kind": j.kind,
+                }
+                for j in sh.joints
+            ]
+        )
+        acts.append(
+            {
+                "name": sh.act.name,
+                "aliases": list(sh.act.aliases),
+                "summary": sh.act.summary,
+                "parameters": {k: str(v) for k, v in sh.act.values},
+                "formula": str(sh.act.expr),
+                "derivatives": to_jsonable(list(sh.derivatives)),
+                "latex": [tex for _, _, tex in formula_latex(sh)],
+                "properties": to_jsonable(sh.properties),
+                "property_text": {k: value(plain, v, k) for k, v in sh.properties.as_dict().items() if k != "name"},
+                "breakpoints": joints,
+                "asymptotes": to_jsonable(sh.asymptotes)
+                if isinstance(sh.asymptotes, Unknown)
+                else [{"side": a.side, "slope": str(a.slope), "intercept": str(a.intercept)} for a in sh.asymptotes],
+                "linearity": proof,
+                "validation": validation,
+                "frameworks": to_jsonable(list(sh.act.frameworks)),
+                "plots": _plot_files(sh, plot_dir, plot_formats),
+            }
+        )
     return {"symact": __version__, "conventions": list(CONVENTIONS), "summary": rows, "activations": acts}
 
 
@@ -201,18 +251,39 @@ def write(sheets: Sequence[Sheet], formats: Sequence[str], path: str | os.PathLi
 def add_report_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``symact report``."""
     p.add_argument("names", nargs="*", metavar="NAME", help="activations to include (default: the whole catalog)")
-    p.add_argument("--format", action="append", metavar="FORMAT",
-                   help="markdown, latex, html, json or all (repeat or comma-separate for several; default: from -o, else markdown)")
-    p.add_argument("-o", "--output", metavar="PATH", help="output file (several formats: its suffix is replaced per format); default stdout")
+    p.add_argument(
+        "--format",
+        action="append",
+        metavar="FORMAT",
+        help="markdown, latex, html, json or all (repeat or comma-separate for several; default: from -o, else markdown)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="output file (several formats: its suffix is replaced per format); default stdout",
+    )
     p.add_argument("--no-plots", action="store_true", help="leave the plots out (they need the symact[plot] extra)")
     check = p.add_mutually_exclusive_group()
-    check.add_argument("--validate", nargs="?", const="quick", default=None, choices=("quick", "full"),
-                       help="the input set of the numeric validation (ULP figures against certified mpmath truth): "
-                            f"quick (~1.5k points per dtype) or full (~20k); default: {DEFAULT_VALIDATION}")
+    check.add_argument(
+        "--validate",
+        nargs="?",
+        const="quick",
+        default=None,
+        choices=("quick", "full"),
+        help="the input set of the numeric validation (ULP figures against certified mpmath truth): "
+        f"quick (~1.5k points per dtype) or full (~20k); default: {DEFAULT_VALIDATION}",
+    )
     check.add_argument("--no-validate", action="store_true", help="leave the numeric validation out")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="activations built in parallel (default: cores, at most 2)")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="show a progress line on stderr (default: when stderr is a terminal)")
+    p.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="activations built in parallel (default: cores, at most 2)"
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress line on stderr (default: when stderr is a terminal)",
+    )
 
 
 def add_plot_arguments(p: argparse.ArgumentParser) -> None:
@@ -266,6 +337,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     """Run ``symact plot`` from parsed arguments; returns the exit code."""
     from symact.report import plot
+
     if args.expr is not None:
         from symact.definition.parse import define
 
@@ -360,4 +432,3 @@ def repr_markdown(obj: Any) -> str | None:
     if kind == "proof":
         return obj.markdown()
     return None
-

@@ -238,8 +238,14 @@ def _compile_cond(c: sympy.Basic) -> Callable[[mpf], bool]:
         return lambda v: not f(v)
     if isinstance(c, sympy.core.relational.Relational):
         fl, fr = _compile_mp(c.lhs), _compile_mp(c.rhs)
-        ops = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
-               "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+        ops = {
+            "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+            "==": lambda a, b: a == b,
+            "!=": lambda a, b: a != b,
+        }
         op = ops[c.rel_op]
         return lambda v: op(fl(v), fr(v))
     raise NotImplementedError(f"no mpmath evaluation for condition {c}")
@@ -295,8 +301,12 @@ def _eval_at_infinity(f: Callable[[mpf], Any], sign: int, prec: int) -> mpf:
     if rounded[0] == rounded[1] == rounded[2] or all(math.isnan(r) for r in rounded):
         return vals[0]
     a, b, c = vals
-    if all(mpmath.isfinite(t) and t != 0 for t in vals) and mpmath.sign(a) == mpmath.sign(b) == mpmath.sign(c) \
-            and abs(b) >= 1.5 * abs(a) and abs(c) >= 1.5 * abs(b):
+    if (
+        all(mpmath.isfinite(t) and t != 0 for t in vals)
+        and mpmath.sign(a) == mpmath.sign(b) == mpmath.sign(c)
+        and abs(b) >= 1.5 * abs(a)
+        and abs(c) >= 1.5 * abs(b)
+    ):
         return mpmath.inf * mpmath.sign(a)
     return mpmath.mpf("nan")
 
@@ -305,7 +315,9 @@ def _same(a: list[float], b: list[float]) -> bool:
     return all((u == v) or (math.isnan(u) and math.isnan(v)) for u, v in zip(a, b))
 
 
-def _truth_point(f: Callable[[mpf], Any], v: float, fmts: list[tuple[int, int, int]], verify: bool = False) -> list[float]:
+def _truth_point(
+    f: Callable[[mpf], Any], v: float, fmts: list[tuple[int, int, int]], verify: bool = False
+) -> list[float]:
     """Ziv-style: evaluate at two precisions; accept when both round alike (and are not an
     exact 0, the mark of total cancellation), else double the precision and retry."""
     if math.isnan(v):
@@ -490,7 +502,9 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     xs = np.asarray(xs)
     dt = xs.dtype
     name = str(dt)
-    key = hashlib.sha256((_TRUTH_VERSION + sympy.srepr(expr) + name + str(verify)).encode() + xs.tobytes()).hexdigest()[:32]
+    key = hashlib.sha256((_TRUTH_VERSION + sympy.srepr(expr) + name + str(verify)).encode() + xs.tobytes()).hexdigest()[
+        :32
+    ]
     path = _CACHE_DIR / f"{key}.npy"
     try:
         return np.load(path)
@@ -562,7 +576,9 @@ def _breakpoint_floats(expr: sympy.Expr, dt: type) -> list[float]:
     return out
 
 
-def inputs(dtype: str = "float64", size: str = "full", breakpoints: list[float] | tuple[float, ...] = (), seed: int = 4) -> np.ndarray:
+def inputs(
+    dtype: str = "float64", size: str = "full", breakpoints: list[float] | tuple[float, ...] = (), seed: int = 4
+) -> np.ndarray:
     """The validation inputs for one dtype, as an array of that dtype.
 
     Args:
@@ -590,10 +606,40 @@ def inputs(dtype: str = "float64", size: str = "full", breakpoints: list[float] 
     ln_max = math.log(float(fi.max))
     ln_tiny = -math.log(tiny)
     special = [
-        0.0, -0.0, np.inf, -np.inf, np.nan, tiny, -tiny, float(fi.smallest_normal) - tiny, float(fi.smallest_normal),
-        -float(fi.smallest_normal), float(fi.max), -float(fi.max), float(fi.eps), -float(fi.eps), ln_max, -ln_max,
-        ln_tiny, -ln_tiny, 20.0, -20.0, 36.8, -36.8, math.sqrt(float(fi.max)), -math.sqrt(float(fi.max)),
-        float(fi.max) ** (1 / 3), -float(fi.max) ** (1 / 3), 1.0, -1.0, 0.5, -0.5, 1e-8, -1e-8, *sub, *(-sub),
+        0.0,
+        -0.0,
+        np.inf,
+        -np.inf,
+        np.nan,
+        tiny,
+        -tiny,
+        float(fi.smallest_normal) - tiny,
+        float(fi.smallest_normal),
+        -float(fi.smallest_normal),
+        float(fi.max),
+        -float(fi.max),
+        float(fi.eps),
+        -float(fi.eps),
+        ln_max,
+        -ln_max,
+        ln_tiny,
+        -ln_tiny,
+        20.0,
+        -20.0,
+        36.8,
+        -36.8,
+        math.sqrt(float(fi.max)),
+        -math.sqrt(float(fi.max)),
+        float(fi.max) ** (1 / 3),
+        -(float(fi.max) ** (1 / 3)),
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        1e-8,
+        -1e-8,
+        *sub,
+        *(-sub),
     ]
     for t in (ln_max, ln_tiny, 709.0, 745.0, 88.7, 103.9, 26.6, 37.7, 38.6):
         special.extend(np.linspace(-t - 3, -t + 3, 7))
@@ -729,8 +775,15 @@ class ValidationReport:
             parts.append(f"{short} " + ", ".join(items))
         wrong = sum(r.wrong for r in self.results)
         warns = sum(r.warnings for r in self.results)
-        verdict = "ok" if self.ok else "MISSED " + ", ".join(
-            f"{r.dtype}{'' if r.derivative == 0 else ' d' + str(r.derivative)}" for r in self.results if not r.bound_met
+        verdict = (
+            "ok"
+            if self.ok
+            else "MISSED "
+            + ", ".join(
+                f"{r.dtype}{'' if r.derivative == 0 else ' d' + str(r.derivative)}"
+                for r in self.results
+                if not r.bound_met
+            )
         )
         return f"{self.name} {verdict}: " + "; ".join(parts) + f"; {wrong} wrong, {warns} warnings"
 
@@ -746,7 +799,9 @@ def _bar(dtype: str, family: str) -> tuple[str, Callable[[float, float, float], 
     return "<=4 ULP on [-10,10], <=10 ULP on normal outputs", lambda m, core, normal: core <= 4 and normal <= 10
 
 
-def _check(fn: Callable[[Any], Any], expr: sympy.Expr, xs: np.ndarray, dtype: str, derivative: int, family: str) -> FunctionReport:
+def _check(
+    fn: Callable[[Any], Any], expr: sympy.Expr, xs: np.ndarray, dtype: str, derivative: int, family: str
+) -> FunctionReport:
     t0 = time.perf_counter()
     want = truth(expr, xs)
     with warnings.catch_warnings(record=True) as caught:
@@ -780,8 +835,22 @@ def _check(fn: Callable[[Any], Any], expr: sympy.Expr, xs: np.ndarray, dtype: st
     bound, rule = _bar(dtype, family)
     met = rule(emax, ecore, enorm) and not wrong.any() and n_warn == 0
     return FunctionReport(
-        dtype, derivative, int(xs.size), emax, med, ecore, enorm, esub, int(wrong.sum()),
-        float(xs[i]), float(got[i]), float(want[i]), n_warn, bound, bool(met), time.perf_counter() - t0,
+        dtype,
+        derivative,
+        int(xs.size),
+        emax,
+        med,
+        ecore,
+        enorm,
+        esub,
+        int(wrong.sum()),
+        float(xs[i]),
+        float(got[i]),
+        float(want[i]),
+        n_warn,
+        bound,
+        bool(met),
+        time.perf_counter() - t0,
     )
 
 
