@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import symact  # noqa: E402
 from symact.report.sheet import sheet as report  # noqa: E402
-from symact.validation.scalar import scalar as _validation  # noqa: E402
+from symact.numeric import truth as _truth  # noqa: E402
 from symact.report.data import DEFAULT_VALIDATION, Progress  # noqa: E402
 
 LIMIT_SECONDS = 120.0
@@ -53,9 +53,9 @@ def run(
 
     ``cold``: the truth cache is a fresh empty folder (the forked workers inherit it).
     """
-    saved = _validation._CACHE_DIR
+    saved = _truth._CACHE_DIR
     if cold:
-        _validation._CACHE_DIR = Path(tempfile.mkdtemp(prefix="symact-cold-truth-"))
+        _truth._CACHE_DIR = Path(tempfile.mkdtemp(prefix="symact-cold-truth-"))
     try:
         start = time.perf_counter()
         sheets = report.build(
@@ -65,7 +65,7 @@ def run(
         written = report.write(sheets, list(report.FORMATS), out)
         total = time.perf_counter() - start
     finally:
-        _validation._CACHE_DIR = saved
+        _truth._CACHE_DIR = saved
     if verbose:
         for sh in sorted(sheets, key=lambda s: -s.seconds):
             v = sh.validation

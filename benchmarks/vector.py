@@ -38,7 +38,7 @@ import sympy
 from symact.definition import vector as V
 from symact.codegen import vector as vn
 
-ulp_error = importlib.import_module("symact.validation.scalar").ulp_error
+ulp_error = importlib.import_module("symact.numeric.rounding").ulp_error
 
 _SCIPY = {
     "softmax": lambda a, axis=-1: sp.softmax(a, axis=axis),

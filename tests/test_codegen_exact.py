@@ -115,24 +115,24 @@ def test_pair_helpers_are_accurate(helper: str) -> None:
 def test_sigmoid_type_derivatives_are_rounded_once(name: str) -> None:
     """f' = sums of products of sigmoid, sigmoid' and polynomials, evaluated in pairs: <= 2 ULP (was 5)."""
     import symact
-    from symact.validation.scalar import _compile_mp, _truth_point
+    from symact.numeric.truth import compile_mp, truth_point
 
     fn = symact.get(name).numpy(derivative=1)
-    truth = _compile_mp(sympy.diff(symact.get(name).expr, x))
+    truth = compile_mp(sympy.diff(symact.get(name).expr, x))
     xs = np.linspace(-10, 10, 4001) + 1e-3  # off the grid's round numbers
     got = fn(xs)
     for xv, gv in zip(xs, got):
-        want = _truth_point(truth, float(xv), [(53, -1074, 1024)])[0]
+        want = truth_point(truth, float(xv), [(53, -1074, 1024)])[0]
         assert abs(gv - want) <= 2 * np.spacing(abs(want)), (name, xv, gv, want)
 
 
 def test_sinc_derivative_is_accurate_next_to_its_far_zeros() -> None:
     """sinc' = cos x/x - sin x/x**2 cancels at every root of tan x = x; in pairs it does not (was 47 ULP at -48.67)."""
     import symact
-    from symact.validation.scalar import _compile_mp, _truth_point
+    from symact.numeric.truth import compile_mp, truth_point
 
     fn = symact.get("sinc").numpy(derivative=1)
-    truth = _compile_mp(sympy.diff(symact.get("sinc").expr, x))
+    truth = compile_mp(sympy.diff(symact.get("sinc").expr, x))
     xs = []
     with mpmath.workdps(40):
         for k in (3, 15, 60, 300, 3000, 30000):
@@ -150,7 +150,7 @@ def test_sinc_derivative_is_accurate_next_to_its_far_zeros() -> None:
                 ]
     got = fn(np.array(xs))
     for xv, gv in zip(xs, got):
-        want = _truth_point(truth, xv, [(53, -1074, 1024)])[0]
+        want = truth_point(truth, xv, [(53, -1074, 1024)])[0]
         assert abs(gv - want) <= 2 * np.spacing(abs(want)), (xv, gv, want)
 
 

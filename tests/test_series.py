@@ -20,7 +20,8 @@ from symact.codegen import series
 from symact.codegen.numpy import derivative_expr, regimes, source, to_numpy
 from symact.core.unknown import Unknown
 from symact.numeric.interval import _hi, _lo
-from symact.validation.scalar import _compile_mp, truth, ulp_error
+from symact.numeric.truth import compile_mp, truth
+from symact.numeric.rounding import ulp_error
 
 x = symact.x
 
@@ -54,7 +55,7 @@ IDS = [f"{n}-d{d}" for n, d, _, _ in CANCELLING]
     ],
 )
 def test_taylor_encloses_the_derivatives(expr: sympy.Expr) -> None:
-    f = _compile_mp(expr)
+    f = compile_mp(expr)
     for a in (-1.25, 0.0, 0.5):
         cs = series.taylor(expr, a, a, 7)
         with mpmath.workdps(40):
@@ -67,7 +68,7 @@ def test_taylor_encloses_the_derivatives(expr: sympy.Expr) -> None:
 def test_taylor_over_a_box_encloses_every_point() -> None:
     expr = x * tanh(log(1 + exp(x)))
     cs = series.taylor(expr, -1, -0.5, 6)
-    f = _compile_mp(expr)
+    f = compile_mp(expr)
     with mpmath.workdps(30):
         for t in np.linspace(-1, -0.5, 7):
             for j in (0, 2, 5):
@@ -177,7 +178,7 @@ def test_regime_certificate_rechecked_with_mpmath(name: str, d: int, order: int,
 
 def _recheck(act: symact.Activation, d: int, reg: series.Regime) -> None:
     name = act.name
-    g = _compile_mp(derivative_expr(act, d))
+    g = compile_mp(derivative_expr(act, d))
     for xv in _sample(reg):
         # enough bits that g itself does not cancel (x - tanh(x) at x = 1e-300 needs ~2000)
         with mpmath.workprec(300 + 3 * max(0, -int(np.frexp(xv)[1]))):

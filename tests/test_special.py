@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from symact.codegen import kernels as special
-from symact.codegen.numpy import round_to
-from symact.validation.scalar import ulp_error
+from symact.numeric.rounding import round_to
+from symact.numeric.rounding import ulp_error
 
 
 def _truth(fn, *cols: np.ndarray) -> np.ndarray:

@@ -18,21 +18,24 @@ import pytest
 import sympy
 
 import symact
+from symact.numeric import truth as T
+from symact.numeric.rounding import FORMATS
 from symact.validation import scalar as V
-from symact.codegen.numpy import derivative_expr, round_to
+from symact.codegen.numpy import derivative_expr
+from symact.numeric.rounding import round_to
 
 x = symact.x
-F32, F64 = V._DTYPES["float32"][1:], V._DTYPES["float64"][1:]
+F32, F64 = FORMATS["float32"][1:], FORMATS["float64"][1:]
 
 
 @pytest.fixture(autouse=True)
 def cold_cache(tmp_path, monkeypatch):
     """Every test starts with an empty truth cache (a warm one would hide the computation)."""
-    monkeypatch.setattr(V, "_CACHE_DIR", tmp_path / "truth-cache")
+    monkeypatch.setattr(T, "_CACHE_DIR", tmp_path / "truth-cache")
 
 
 def _sample(expr: sympy.Expr, dtype: str, step: int, tail: int) -> np.ndarray:
-    dt = V._DTYPES[dtype][0]
+    dt = FORMATS[dtype][0]
     xs = V.inputs(dtype, "quick", V._breakpoint_floats(expr, dt))
     # every step-th point, plus the special/threshold/breakpoint tail where the hard cases sit
     return np.concatenate([xs[:-tail:step], xs[-tail:]])
@@ -44,7 +47,7 @@ def _compare_with_reference(name: str, step: int, tail: int) -> None:
         expr = derivative_expr(act, d)
         for dtype in ("float32", "float64"):
             xs = _sample(expr, dtype, step, tail)
-            fast, ref = V.truth(expr, xs), V.truth(expr, xs, verify=True)
+            fast, ref = T.truth(expr, xs), T.truth(expr, xs, verify=True)
             same = (fast == ref) | (np.isnan(fast) & np.isnan(ref))
             bad = [(float(xs[i]), float(fast[i]), float(ref[i])) for i in np.nonzero(~same)[0][:5]]
             assert not bad, (name, d, dtype, bad)
@@ -65,7 +68,7 @@ def test_certified_truth_equals_the_reference_on_every_quick_input(name: str) ->
 def _high(expr: sympy.Expr, v: float, fmt: tuple[int, int, int]) -> float:
     """The original expression evaluated by mpmath at 6000 bits, rounded (far beyond any cancellation here)."""
     with mpmath.workprec(6000):
-        return round_to(V._compile_mp(expr)(mpmath.mpf(v)), *fmt)
+        return round_to(T.compile_mp(expr)(mpmath.mpf(v)), *fmt)
 
 
 HARD = [
@@ -90,7 +93,7 @@ def test_hard_points_against_6000_bits(name: str, d: int, points: list[float]) -
     expr = derivative_expr(symact.get(name), d)
     for dtype, fmt in (("float32", F32), ("float64", F64)):
         xs = np.array([v for v in points if abs(v) < float(np.finfo(dtype).max)], dtype=dtype)
-        got = V.truth(expr, xs)
+        got = T.truth(expr, xs)
         want = [_high(expr, float(v), fmt) for v in xs]
         assert [float(g) for g in got] == want, (name, d, dtype)
 
@@ -102,40 +105,40 @@ def test_exact_midpoints_round_to_even() -> None:
     ks = [1, 3, 5, 7, 1001]
     xs = np.array([3 * k * 2.0**-24 for k in ks], dtype=np.float32)
     want = [round_to(Fraction(float(v)) / 6 + Fraction(1, 2), *F32) for v in xs]
-    assert [float(g) for g in V.truth(expr, xs)] == want
+    assert [float(g) for g in T.truth(expr, xs)] == want
     assert want[0] == 0.5 and want[1] == 0.5 + 2.0**-23  # to even, both ways
-    assert V._certified_point(V._enclosure(expr), float(xs[0]), F32) is None  # undecidable by enclosure
+    assert T._certified_point(T._enclosure(expr), float(xs[0]), F32) is None  # undecidable by enclosure
     # the enclosure's ends are used exactly: converting them at 53 bits would round both onto the
     # midpoint and decide by double rounding (float32) or lose subnormal bits (float64)
-    assert V.truth(x / 2, np.array([3 * 2.0**-1074])).tolist() == [2.0**-1073]  # subnormal tie, to even
-    assert V.truth(x / 2, np.array([3 * 2.0**-149], dtype=np.float32)).tolist() == [2.0**-148]
-    assert V.truth(x / 6 + sympy.Rational(1, 2), xs[:2]).tolist() == want[:2]
+    assert T.truth(x / 2, np.array([3 * 2.0**-1074])).tolist() == [2.0**-1073]  # subnormal tie, to even
+    assert T.truth(x / 2, np.array([3 * 2.0**-149], dtype=np.float32)).tolist() == [2.0**-148]
+    assert T.truth(x / 6 + sympy.Rational(1, 2), xs[:2]).tolist() == want[:2]
 
 
 def test_each_distinct_input_is_evaluated_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[float] = []
-    real = V._certified_point
+    real = T._certified_point
 
     def counting(enc, v, fmt):
         calls.append(v)
         return real(enc, v, fmt)
 
-    monkeypatch.setattr(V, "_certified_point", counting)
+    monkeypatch.setattr(T, "_certified_point", counting)
     xs = np.array([1.0, 2.0, 1.0, -0.0, 0.0, 2.0, 1.0])
-    got = V.truth(sympy.exp(x), xs)
+    got = T.truth(sympy.exp(x), xs)
     assert sorted(calls) == [-0.0, 0.0, 1.0, 2.0] and len(calls) == 4
     assert got.tolist() == [math.e, math.exp(2), math.e, 1.0, 1.0, math.exp(2), math.e]
 
 
 def test_infinite_inputs_huge_arguments_and_unsupported_nodes_use_the_reference() -> None:
-    got = V.truth(sympy.log(1 + sympy.exp(x)), np.array([np.inf, -np.inf, 1e300, -1e300, np.nan]))
+    got = T.truth(sympy.log(1 + sympy.exp(x)), np.array([np.inf, -np.inf, 1e300, -1e300, np.nan]))
     assert got[0] == np.inf and got[1] == 0.0 and got[2] == 1e300 and got[3] == 0.0 and np.isnan(got[4])
     # sin at a huge argument: clamped by the enclosures, so the reference method (exact argument reduction)
-    assert V.truth(sympy.sin(x), np.array([1e22]))[0] == -0.8522008497671888  # sin(1e22), a classic test value
+    assert T.truth(sympy.sin(x), np.array([1e22]))[0] == -0.8522008497671888  # sin(1e22), a classic test value
     # tan has no enclosure: every point goes to the reference method and is still correctly rounded
     xs = np.array([0.5, -1.25, 1e-200])
-    assert V._certified_point(V._enclosure(sympy.tan(x)), 0.5, F64) is None
-    assert V.truth(sympy.tan(x), xs).tolist() == [_high(sympy.tan(x), float(v), F64) for v in xs]
+    assert T._certified_point(T._enclosure(sympy.tan(x)), 0.5, F64) is None
+    assert T.truth(sympy.tan(x), xs).tolist() == [_high(sympy.tan(x), float(v), F64) for v in xs]
 
 
 def test_cold_gelu_truth_is_fast() -> None:
@@ -144,11 +147,11 @@ def test_cold_gelu_truth_is_fast() -> None:
     act = symact.get("gelu")
     exprs = [derivative_expr(act, d) for d in (0, 1)]
     sets = [
-        (e, V.inputs(dt, "quick", V._breakpoint_floats(e, V._DTYPES[dt][0])))
+        (e, V.inputs(dt, "quick", V._breakpoint_floats(e, FORMATS[dt][0])))
         for e in exprs
         for dt in ("float32", "float64")
     ]
     t0 = time.process_time()
     for e, xs in sets:
-        V.truth(e, xs)
+        T.truth(e, xs)
     assert time.process_time() - t0 < 6.0

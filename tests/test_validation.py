@@ -19,7 +19,7 @@ import pytest
 import sympy
 
 import symact
-from symact.codegen.numpy import round_to
+from symact.numeric.rounding import round_to
 
 V = importlib.import_module("symact.validation.scalar")
 

@@ -10,7 +10,7 @@ import scipy.special
 
 from symact.definition import vector as V
 from symact.codegen import vector as vn
-from symact.validation.scalar import ulp_error
+from symact.numeric.rounding import ulp_error
 
 NAMES = V.names()
 PROB = ("softmax", "softmin", "log_softmax", "logsumexp")

@@ -64,13 +64,14 @@ import scipy.special
 import sympy
 from sympy import S
 
-from symact.core import budget
-from symact.codegen import rewrite as rw
 from symact.codegen import kernels as _special
+from symact.codegen import rewrite as rw
 from symact.codegen.kernels import _fast_two_sum  # Dekker's exact sum, shared with the erfc kernel
+from symact.core import budget
 from symact.definition.activation import Activation, x
+from symact.numeric.rounding import round_to
 
-__all__ = ["derivative_expr", "regimes", "round_to", "source", "to_numpy"]
+__all__ = ["derivative_expr", "regimes", "source", "to_numpy"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -79,72 +80,6 @@ __all__ = ["derivative_expr", "regimes", "round_to", "source", "to_numpy"]
 _F64_MAX = float(np.finfo(np.float64).max)
 
 
-def round_to(value: Any, bits: int = 53, emin: int = -1074, emax: int = 1024) -> float:
-    """Round an mpmath/SymPy/rational real to the nearest binary float (ties to even).
-
-    ``bits`` is the significand width and ``2**emin`` the smallest subnormal;
-    values at or above ``2**emax`` (after rounding) become ``±inf``. With the
-    defaults this is correct rounding to float64; ``(24, -149, 128)`` is float32.
-
-    Examples:
-        >>> round_to(sympy.Rational(1, 3)) == 1 / 3
-        True
-        >>> round_to(mpmath.ldexp(1, -1075)), round_to(mpmath.ldexp(3, -1075))
-        (0.0, 1e-323)
-        >>> with mpmath.workprec(80):  # 1 + 2**-24 + 2**-60: above the float32 tie, rounds up
-        ...     v = 1 + mpmath.ldexp(1, -24) + mpmath.ldexp(1, -60)
-        >>> round_to(v, 24, -149, 128) == 1 + 2**-23
-        True
-    """
-    if isinstance(value, Fraction):
-        num, den = value.numerator, value.denominator
-        if num == 0:
-            return 0.0
-        neg = num < 0
-        num = abs(num)
-        # exponent of the leading bit
-        e = num.bit_length() - den.bit_length()
-        if (num << max(0, -e)) < (den << max(0, e)):
-            e -= 1
-        unit = max(e - bits + 1, emin)
-        # m = round(num / den / 2**unit)
-        if unit >= 0:
-            q, r = divmod(num, den << unit)
-            d2 = den << unit
-        else:
-            q, r = divmod(num << -unit, den)
-            d2 = den
-        if 2 * r > d2 or (2 * r == d2 and q & 1):
-            q += 1
-        if q.bit_length() + unit > emax:
-            return -math.inf if neg else math.inf
-        out = math.ldexp(q, unit) if q.bit_length() + unit <= 1024 else math.inf
-        return -out if neg else out
-    if isinstance(value, sympy.Basic):
-        if value in (sympy.oo, -sympy.oo, sympy.zoo, S.NaN):
-            return math.inf if value == sympy.oo else -math.inf if value == -sympy.oo else math.nan
-        if value.is_Rational:
-            return round_to(Fraction(int(value.p), int(value.q)), bits, emin, emax)
-        with mpmath.workprec(400):
-            v = mpmath.mpf(sympy.N(value, 130))  # kept at 400 bits: mpf() outside would re-round to 53
-    elif isinstance(value, mpmath.mpf):
-        v = value  # as it is: mpf(value) would re-round it to the context's 53 bits (double rounding)
-    else:
-        v = mpmath.mpf(value)
-    if mpmath.isnan(v):
-        return math.nan
-    if mpmath.isinf(v):
-        return math.inf if v > 0 else -math.inf
-    if v == 0:
-        return 0.0
-    sgn, man, exp_, bc = v._mpf_
-    if exp_ + bc > emax + 1:
-        return -math.inf if sgn else math.inf
-    if exp_ + bc < emin - 1:  # below half the smallest subnormal
-        return -0.0 if sgn else 0.0
-    frac = Fraction(int(man) << exp_, 1) if exp_ >= 0 else Fraction(int(man), 1 << -exp_)
-    out = round_to(frac, bits, emin, emax)
-    return -out if sgn else out
 
 
 def _num(value: Any) -> str:
@@ -1095,7 +1030,7 @@ def _limit(expr: sympy.Expr, direction: int) -> float | None:
     ``sympy.limit`` takes seconds on derivatives such as GELU-tanh's; switch to
     ``symact.analysis.calculus.limit`` here once it exists.
     """
-    from symact.validation.scalar import truth_at_infinity
+    from symact.numeric.truth import truth_at_infinity
 
     lim = truth_at_infinity(expr, direction)
     return 0.0 if lim == 0 else lim
@@ -1214,12 +1149,12 @@ def _saturation(expr: sympy.Expr, side: int, limit: float) -> float | None:
     Checked with the mpmath truth at 2**j for j = k ... k+4 and sparsely up to 2**1023;
     None if the limit is not reached in the float range.
     """
-    from symact.validation.scalar import _compile_mp, _truth_point
+    from symact.numeric.truth import compile_mp, truth_point
 
-    f = _compile_mp(expr)
+    f = compile_mp(expr)
 
     def at(j: int) -> float:
-        return _truth_point(f, side * math.ldexp(1.0, j), [(53, -1074, 1024)])[0]
+        return truth_point(f, side * math.ldexp(1.0, j), [(53, -1074, 1024)])[0]
 
     def saturated(k: int) -> bool:
         checks = sorted({*range(k, min(k + 5, 1024)), *range(k, 1024, 37), 1023})

@@ -51,26 +51,28 @@ from sympy import Abs, Add, Heaviside, Max, Min, Mul, Piecewise, Pow, S, exp, lo
 
 from symact.core import budget as _budget
 from symact.definition.activation import x
+from symact.definition.primitives import (
+    AddHypot,
+    Affine,
+    Erfc,
+    Expm1,
+    Hypot,
+    HypotM1,
+    Log1p,
+    Sigmoid,
+    SigmoidPrime,
+    Softplus,
+    TanhSoftplus,
+    textbook,
+)
 
 T = TypeVar("T")
 
 __all__ = [
     "RULES",
-    "AddHypot",
-    "Affine",
-    "Erfc",
-    "Expm1",
-    "Hypot",
-    "HypotM1",
-    "Log1p",
     "Piece",
     "Rule",
-    "Sigmoid",
-    "SigmoidPrime",
-    "Softplus",
     "Stabilized",
-    "Stable",
-    "TanhSoftplus",
     "apply_rules",
     "breakpoints",
     "normalize",
@@ -78,7 +80,6 @@ __all__ = [
     "proven_equal",
     "resolve",
     "stabilize",
-    "textbook",
 ]
 
 
@@ -101,148 +102,32 @@ def _step(fn: Callable[..., T], *args: object, seconds: float) -> T:
         raise TimeoutError(f"symbolic step exceeded {seconds} s") from None
 
 
-# ---------------------------------------------------------------------------------------
-# Stable primitives
-# ---------------------------------------------------------------------------------------
-class Stable(sympy.Function):
-    """Base class of the stable primitives: unevaluated, real, with a textbook definition."""
-
-    is_real = True
-
-    def textbook(self) -> sympy.Expr:  # pragma: no cover - every subclass overrides
-        """The primitive written with standard SymPy functions."""
-        raise NotImplementedError
-
-    def _eval_evalf(self, prec: int) -> sympy.Expr:
-        return self.textbook()._eval_evalf(prec)
-
-    def _eval_rewrite_as_exp(self, *args: sympy.Expr, **kwargs: object) -> sympy.Expr:
-        return textbook(self).rewrite(exp)
 
 
-class Sigmoid(Stable):
-    """``1/(1 + exp(-u))``, evaluated sign-split so that exp never overflows."""
-
-    nargs = 1
-
-    def textbook(self) -> sympy.Expr:
-        return 1 / (1 + exp(-self.args[0]))
 
 
-class Softplus(Stable):
-    """``log(1 + exp(u))``, evaluated as ``logaddexp(0, u)``."""
-
-    nargs = 1
-
-    def textbook(self) -> sympy.Expr:
-        return log(1 + exp(self.args[0]))
 
 
-class TanhSoftplus(Stable):
-    """``tanh(log(1 + exp(u)))`` (mish's factor), evaluated without a subnormal detour."""
-
-    nargs = 1
-
-    def textbook(self) -> sympy.Expr:
-        return tanh(log(1 + exp(self.args[0])))
 
 
-class SigmoidPrime(Stable):
-    """``exp(-u)/(1 + exp(-u))**2`` = sigmoid(u) sigmoid(-u), from exp(-|u|): no overflow."""
-
-    nargs = 1
-
-    def textbook(self) -> sympy.Expr:
-        return exp(-self.args[0]) / (1 + exp(-self.args[0])) ** 2
 
 
-class Log1p(Stable):
-    """``log(1 + u)``."""
-
-    nargs = 1
-
-    def textbook(self) -> sympy.Expr:
-        return log(1 + self.args[0])
 
 
-class Expm1(Stable):
-    """``exp(u) - 1``."""
-
-    nargs = 1
-
-    def textbook(self) -> sympy.Expr:
-        return exp(self.args[0]) - 1
 
 
-class Erfc(Stable):
-    """``erfc(u)``, kept as written (SymPy would turn ``erfc(-z)`` into ``2 - erfc(z)``)."""
-
-    nargs = 1
-
-    def textbook(self) -> sympy.Expr:
-        return sympy.erfc(self.args[0])
 
 
-class Hypot(Stable):
-    """``sqrt(u**2 + c**2)`` without overflow of ``u**2``."""
-
-    nargs = 2
-
-    def textbook(self) -> sympy.Expr:
-        u, c = self.args
-        return sqrt(u**2 + c**2)
 
 
-class AddHypot(Stable):
-    """``u + sqrt(u**2 + c**2)``, as ``c**2/(hypot(u, c) - u)`` where ``u < 0``."""
-
-    nargs = 2
-
-    def textbook(self) -> sympy.Expr:
-        u, c = self.args
-        return u + sqrt(u**2 + c**2)
 
 
-class HypotM1(Stable):
-    """``sqrt(u**2 + c**2) - c``, as ``u*(u/(hypot(u, c) + c))``."""
-
-    nargs = 2
-
-    def textbook(self) -> sympy.Expr:
-        u, c = self.args
-        return sqrt(u**2 + c**2) - c
 
 
-class Affine(Stable):
-    """``a*(u - r)``: an affine map written through its root ``r``.
-
-    Near the root, ``u - r`` is exact (Sterbenz), so ``x/6 + 1/2`` near ``x = -3``
-    keeps its relative accuracy as ``(x + 3)/6``.
-    """
-
-    nargs = 3
-
-    def textbook(self) -> sympy.Expr:
-        u, r, a = self.args
-        return a * (u - r)
 
 
-_STABLE_TYPES = (Sigmoid, SigmoidPrime, Softplus, TanhSoftplus, Log1p, Expm1, Erfc, Hypot, AddHypot, HypotM1, Affine)
 
 
-def textbook(expr: sympy.Expr) -> sympy.Expr:
-    """Replace every stable primitive by its textbook definition.
-
-    Examples:
-        >>> textbook(Sigmoid(x) + Expm1(2*x))
-        exp(2*x) - 1 + 1/(1 + exp(-x))
-    """
-    if not expr.has(*_STABLE_TYPES):
-        return expr
-    new_args = [textbook(a) for a in expr.args]
-    if isinstance(expr, Stable):
-        return type(expr)(*new_args).textbook()
-    return expr.func(*new_args) if new_args else expr
 
 
 # ---------------------------------------------------------------------------------------

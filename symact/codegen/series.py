@@ -58,9 +58,9 @@ import sympy
 from mpmath import iv
 from mpmath.libmp import fzero
 
-from symact.numeric import interval
-from symact.definition.activation import x
 from symact.core.unknown import Unknown
+from symact.definition.activation import x
+from symact.numeric import interval
 
 __all__ = ["Regime", "Zero", "certify", "find_zeros", "regimes", "taylor"]
 
@@ -332,7 +332,7 @@ def taylor(expr: sympy.Expr, lo: Any, hi: Any, n: int, prec: int = _PREC, second
 # Certificates
 # ---------------------------------------------------------------------------------------
 def _split_dd(c: Any) -> tuple[float, float]:
-    from symact.codegen.numpy import round_to
+    from symact.numeric.rounding import round_to
 
     with mpmath.workprec(_PREC * 2):
         m = mpmath.mpf(c.mid)
@@ -568,9 +568,9 @@ def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
         >>> [(float(z.lo), z.order) for z in find_zeros(x - sympy.tanh(x), -1, 1)]
         [(0.0, 3)]
     """
-    from symact.validation.scalar import _compile_mp
+    from symact.numeric.truth import compile_mp
 
-    f_mp = _compile_mp(expr)
+    f_mp = compile_mp(expr)
     f_iv = interval.compile_enclosure(expr)
     start, stop = math.ceil(lo / _STEP), math.floor(hi / _STEP)
     vals: list[tuple[float, int | None]] = []
@@ -624,7 +624,8 @@ def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
 # Regimes for a generated function
 # ---------------------------------------------------------------------------------------
 def _direct_error(expr: sympy.Expr, fn: Callable[[Any], Any], xs: np.ndarray) -> np.ndarray:
-    from symact.validation.scalar import truth, ulp_error
+    from symact.numeric.rounding import ulp_error
+    from symact.numeric.truth import truth
 
     with np.errstate(all="ignore"):
         got = np.asarray(fn(xs), dtype=np.float64)
@@ -680,7 +681,7 @@ def _eval_fails(expr: sympy.Expr, c: sympy.Expr) -> bool:
 
 
 def _round_to(v: Any) -> float:
-    from symact.codegen.numpy import round_to  # codegen imports this module: a late import
+    from symact.numeric.rounding import round_to  # codegen imports this module: a late import
 
     return round_to(v)
 

@@ -67,16 +67,16 @@ import mpmath
 import numpy as np
 from mpmath import mpf
 
-from symact.codegen.numpy import (
+from symact.codegen.numpy import (  # the same error-free transformations as the scalar code
     _dd_add,
     _dd_mul,
     _two_prod,
     _two_sum,
-    round_to,
-)  # the same error-free transformations as the scalar code
+)
 from symact.codegen.numpy import to_numpy as _scalar_to_numpy
-from symact.validation.scalar import save_cached, ulp_error
 from symact.definition.vector import get as _get
+from symact.numeric.rounding import round_to, ulp_error
+from symact.numeric.truth import save_cached
 
 __all__ = ["VectorFunctionReport", "VectorReport", "rows", "source", "to_numpy", "truth", "validate"]
 

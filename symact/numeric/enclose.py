@@ -29,9 +29,8 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 
 import mpmath
