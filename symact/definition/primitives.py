@@ -9,14 +9,41 @@ Examples:
     >>> from symact.definition.activation import x
     >>> textbook(Sigmoid(x) + Expm1(2*x))
     exp(2*x) - 1 + 1/(1 + exp(-x))
+
+:data:`PRIMITIVES` is the one table of the SymPy function classes symact supports
+(SymPy's own and the stable ones), one :class:`Primitive` row per class. Every stage
+derives what it handles from it: the parser's allow-list (the rows with ``names``), the
+truth evaluator (``mpmath``), the NumPy printer (``numpy``), the interval engine
+(``monotone``, ``image``), the limit laws and the sign charts (``smoothness``,
+``domain``). :data:`SPELLINGS` are the parser's names that are not one class but a
+formula in them (``sigmoid(u)`` is ``1/(1 + exp(-u))``). The columns are data only;
+``tests/test_primitives.py`` walks the table through every stage.
+
+    >>> row = PRIMITIVES[sympy.asinh]
+    >>> row.names, row.arity, row.numpy, row.monotone, row.smoothness.name
+    (('asinh', 'arcsinh'), (1, 1), 'np.arcsinh', 1, 'ANALYTIC')
+    >>> row.mpmath(1)
+    mpf('0.88137358701954305')
+    >>> by_name("arctan").func, SPELLINGS["softplus"].build(x)
+    (atan, log(exp(x) + 1))
 """
 
 from __future__ import annotations
 
+import enum
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import mpmath
 import sympy
-from sympy import exp, log, sqrt, tanh
+from sympy import exp, log, oo, pi, sqrt, tanh
 
 __all__ = [
+    "PRIMITIVES",
+    "SPELLINGS",
     "STABLE_TYPES",
     "AddHypot",
     "Affine",
@@ -25,11 +52,15 @@ __all__ = [
     "Hypot",
     "HypotM1",
     "Log1p",
+    "Primitive",
     "Sigmoid",
     "SigmoidPrime",
+    "Smoothness",
     "Softplus",
+    "Spelling",
     "Stable",
     "TanhSoftplus",
+    "by_name",
     "textbook",
 ]
 
@@ -171,3 +202,168 @@ def textbook(expr: sympy.Expr) -> sympy.Expr:
     if isinstance(expr, Stable):
         return type(expr)(*new_args).textbook()
     return expr.func(*new_args) if new_args else expr
+
+
+# ---------------------------------------------------------------------------------------
+# The table
+# ---------------------------------------------------------------------------------------
+class Smoothness(enum.Enum):
+    """How smooth a primitive is on its real domain (in every argument)."""
+
+    ANALYTIC = "analytic on the interior of its real domain"
+    CONTINUOUS = "continuous on its real domain, with kinks"
+    PIECEWISE = "piecewise: may jump"
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One supported SymPy function class and what every stage needs to know about it.
+
+    Attributes:
+        func: the SymPy class (the key of :data:`PRIMITIVES`).
+        names: what a user may call it in a definition; empty for classes symact only
+            builds itself (derivatives, rewrites, analysis).
+        arity: fewest and most arguments (None: any number).
+        smoothness: see :class:`Smoothness`.
+        domain: the real values of the first argument where it is defined.
+        monotone: +1 increasing, -1 decreasing on ``domain`` (in its only argument), 0 not
+            monotone or not known.
+        image: the set of its values on ``domain``; None where not recorded.
+        mpmath: a function of mpmath reals, for evaluation at any precision (the real
+            value; None: evaluated by its structure, as ``Piecewise`` is).
+        math: the same function of Python floats (None: none).
+        numpy: the NumPy, SciPy or runtime-kernel function of the same arguments that
+            generated code calls (None: there is none; printed by its structure).
+        latex: its LaTeX operator where SymPy's printer has none of its own.
+    """
+
+    func: type
+    names: tuple[str, ...]
+    arity: tuple[int, int | None]
+    smoothness: Smoothness
+    domain: sympy.Set = sympy.S.Reals
+    monotone: int = 0
+    image: sympy.Set | None = None
+    mpmath: Callable[..., Any] | None = None
+    math: Callable[..., float] | None = None
+    numpy: str | None = None
+    latex: str | None = None
+
+    @property
+    def is_stable(self) -> bool:
+        """Whether the class is one of symact's stable primitives (never auto-evaluated)."""
+        return issubclass(self.func, Stable)
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A name the parser accepts that is a formula in the primitives, not one class.
+
+    ``build`` makes the SymPy expression from the arguments; None for ``where``, whose
+    first argument is a condition (the parser builds its ``Piecewise``).
+    """
+
+    name: str
+    arity: tuple[int, int | None]
+    build: Callable[..., sympy.Expr] | None
+
+
+def _sinc(v: float) -> float:
+    return math.sin(v) / v if v != 0 else 1.0
+
+
+def _sign(v: float) -> float:
+    return float((v > 0) - (v < 0))
+
+
+_A = Smoothness.ANALYTIC
+_C = Smoothness.CONTINUOUS
+_P = Smoothness.PIECEWISE
+_R = sympy.S.Reals
+_OPEN = sympy.Interval.open
+_ANY = (2, None)
+_ONE = (1, 1)
+
+_ROWS = (
+    # SymPy's functions a user may write
+    Primitive(sympy.exp, ("exp",), _ONE, _A, _R, 1, _OPEN(0, oo), mpmath.exp, math.exp, "np.exp"),
+    Primitive(sympy.log, ("log",), _ONE, _A, _OPEN(0, oo), 1, _R, mpmath.log, math.log, "np.log"),
+    Primitive(sympy.Abs, ("abs", "Abs"), _ONE, _C, _R, 0, sympy.Interval(0, oo), mpmath.fabs, abs, "np.abs"),
+    Primitive(sympy.sign, ("sign",), _ONE, _P, _R, 0, sympy.FiniteSet(-1, 0, 1), mpmath.sign, _sign, "np.sign"),
+    Primitive(sympy.tanh, ("tanh",), _ONE, _A, _R, 1, _OPEN(-1, 1), mpmath.tanh, math.tanh, "np.tanh"),
+    Primitive(sympy.sinh, ("sinh",), _ONE, _A, _R, 1, _R, mpmath.sinh, math.sinh, "np.sinh"),
+    Primitive(sympy.cosh, ("cosh",), _ONE, _A, _R, 0, sympy.Interval(1, oo), mpmath.cosh, math.cosh, "np.cosh"),
+    Primitive(sympy.sin, ("sin",), _ONE, _A, _R, 0, sympy.Interval(-1, 1), mpmath.sin, math.sin, "np.sin"),
+    Primitive(sympy.cos, ("cos",), _ONE, _A, _R, 0, sympy.Interval(-1, 1), mpmath.cos, math.cos, "np.cos"),
+    Primitive(
+        sympy.atan, ("atan", "arctan"), _ONE, _A, _R, 1, _OPEN(-pi / 2, pi / 2), mpmath.atan, math.atan, "np.arctan"
+    ),
+    Primitive(sympy.asinh, ("asinh", "arcsinh"), _ONE, _A, _R, 1, _R, mpmath.asinh, math.asinh, "np.arcsinh"),
+    Primitive(sympy.erf, ("erf",), _ONE, _A, _R, 1, _OPEN(-1, 1), mpmath.erf, math.erf, "special.erf"),
+    Primitive(sympy.erfc, ("erfc",), _ONE, _A, _R, -1, _OPEN(0, 2), mpmath.erfc, math.erfc, "special.erfc"),
+    # sin(u)/u, continued by 1 at 0 (np.sinc is sin(pi u)/(pi u): not the same function)
+    Primitive(sympy.sinc, ("sinc",), _ONE, _A, _R, 0, None, mpmath.sinc, _sinc, None),
+    Primitive(sympy.Max, ("Max", "max"), _ANY, _C, _R, 0, None, max, max, "np.maximum"),
+    Primitive(sympy.Min, ("Min", "min"), _ANY, _C, _R, 0, None, min, min, "np.minimum"),
+    # Heaviside(u, h0): h0 is the value at 0 (1/2 when omitted)
+    Primitive(sympy.Heaviside, ("Heaviside",), (1, 2), _P, _R, 1, None),
+    Primitive(sympy.Piecewise, ("Piecewise",), (1, None), _P),
+    # SymPy's functions symact meets in derivatives and analysis but a user may not write
+    Primitive(
+        sympy.tan,
+        (),
+        _ONE,
+        _A,
+        _R - sympy.ImageSet(sympy.Lambda(sympy.Dummy("k"), pi / 2 + pi * sympy.Dummy("k")), sympy.S.Integers),
+        0,
+        _R,
+        mpmath.tan,
+        math.tan,
+        "np.tan",
+    ),
+    Primitive(sympy.sech, (), _ONE, _A, _R, 0, sympy.Interval.Lopen(0, 1), mpmath.sech, None, None),
+    # the principal branch, W(u) e**W(u) = u
+    Primitive(
+        sympy.LambertW, (), (1, 2), _A, sympy.Interval(-1 / sympy.E, oo), 1, sympy.Interval(-1, oo), mpmath.lambertw
+    ),
+    Primitive(sympy.DiracDelta, (), (1, 2), _P, _R, 0, None),
+    # the stable primitives (their values: their textbook definitions)
+    Primitive(Sigmoid, (), _ONE, _A, _R, 1, _OPEN(0, 1), numpy="_sigmoid", latex=r"\sigma"),
+    Primitive(SigmoidPrime, (), _ONE, _A, _R, 0, sympy.Interval.Lopen(0, sympy.Rational(1, 4)), numpy="_sigmoid_prime"),
+    Primitive(Softplus, (), _ONE, _A, _R, 1, _OPEN(0, oo), latex=r"\operatorname{softplus}"),
+    Primitive(TanhSoftplus, (), _ONE, _A, _R, 1, _OPEN(0, 1), numpy="_tanh_softplus"),
+    Primitive(Log1p, (), _ONE, _A, _OPEN(-1, oo), 1, _R, mpmath.log1p, math.log1p, "np.log1p"),
+    Primitive(Expm1, (), _ONE, _A, _R, 1, _OPEN(-1, oo), mpmath.expm1, math.expm1, "np.expm1"),
+    Primitive(Erfc, (), _ONE, _A, _R, -1, _OPEN(0, 2), mpmath.erfc, math.erfc, "special.erfc"),
+    Primitive(Hypot, (), (2, 2), _A, _R, 0, sympy.Interval(0, oo), mpmath.hypot, math.hypot, "np.hypot"),
+    Primitive(AddHypot, (), (2, 2), _A, _R, 0, None, numpy="_add_hypot"),
+    Primitive(HypotM1, (), (2, 2), _A, _R, 0, None, numpy="_hypot_m1"),
+    Primitive(Affine, (), (3, 3), _A, _R, 0, _R),
+)
+
+#: The supported SymPy function classes, each with its :class:`Primitive` row.
+PRIMITIVES: Mapping[type, Primitive] = MappingProxyType({row.func: row for row in _ROWS})
+
+#: The parser's names that are formulas in the primitives (``cbrt`` is the real cube root).
+SPELLINGS: Mapping[str, Spelling] = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            Spelling("log1p", _ONE, lambda u: log(1 + u)),
+            Spelling("expm1", _ONE, lambda u: exp(u) - 1),
+            Spelling("sqrt", _ONE, sqrt),
+            Spelling("cbrt", _ONE, lambda u: sympy.sign(u) * sympy.Abs(u) ** sympy.Rational(1, 3)),
+            Spelling("sigmoid", _ONE, lambda u: 1 / (1 + exp(-u))),
+            Spelling("softplus", _ONE, lambda u: log(1 + exp(u))),
+            Spelling("where", (3, 3), None),
+        )
+    }
+)
+
+
+def by_name(name: str) -> Primitive:
+    """The row a user-facing name stands for (``KeyError`` if none; see the module's example)."""
+    for row in _ROWS:
+        if name in row.names:
+            return row
+    raise KeyError(name)
