@@ -94,6 +94,8 @@ ROUND_TRIPS = [
     ("cos(x)", cos(x)),
     ("atan(x)", atan(x)),
     ("arctan(x)", atan(x)),
+    ("asinh(x)", sympy.asinh(x)),
+    ("arcsinh(2*x)", sympy.asinh(2 * x)),
     ("erf(x/sqrt(2))", erf(x / sqrt(2))),
     ("erfc(x)", erfc(x)),
     ("sigmoid(x)", 1 / (1 + exp(-x))),

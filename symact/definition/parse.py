@@ -19,8 +19,9 @@ The language (Python syntax, a small subset):
   hint to write ``**`` (in Python ``^`` is xor; accepting it would make the same
   text mean different things in symact and in NumPy code);
 * calls, positional arguments only, of :data:`FUNCTIONS`: ``exp log log1p expm1
-  sqrt cbrt abs Abs sign tanh sinh cosh sin cos atan arctan erf erfc sigmoid
-  softplus sinc Max max Min min Heaviside Piecewise where``. ``cbrt`` is the real
+  sqrt cbrt abs Abs sign tanh sinh cosh sin cos atan arctan asinh arcsinh erf erfc
+  sigmoid softplus sinc Max max Min min Heaviside Piecewise where`` (the names of
+  :data:`symact.definition.primitives.PRIMITIVES` and ``SPELLINGS``). ``cbrt`` is the real
   cube root ``sign(u)*Abs(u)**(1/3)``; ``u**(1/3)`` is SymPy's principal root,
   which is not real for ``u < 0``;
 * conditions, only inside ``Piecewise((expr, cond), ..., (expr, True))`` and
@@ -106,8 +107,9 @@ from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
 from symact.core import budget
-from symact.definition.activation import Activation, Parameter, exact_number, x
 from symact.core.errors import DefinitionError
+from symact.definition.activation import Activation, Parameter, exact_number, x
+from symact.definition.primitives import PRIMITIVES, SPELLINGS
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "check_expr", "define", "parse_expr_safely"]
 
@@ -131,66 +133,19 @@ _E = sympy.E
 # -- the table: one list of what is allowed, for text and for SymPy expressions ----------------
 
 
-def _sigmoid(u: sympy.Expr) -> sympy.Expr:
-    return 1 / (1 + sympy.exp(-u))
-
-
 #: Constants by name.
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "E": sympy.E}
 
-#: Functions by name: (fewest arguments, most arguments or None, builder). The builders
-#: of ``Piecewise``, ``where`` and ``Heaviside`` are special-cased in the parser.
+#: Functions by name: (fewest arguments, most arguments or None, builder), from the
+#: primitives table (its rows' names, and the spellings that are formulas in them). The
+#: builders of ``Piecewise``, ``where`` and ``Heaviside`` are special-cased in the parser.
 FUNCTIONS: dict[str, tuple[int, int | None, Callable[..., sympy.Expr] | None]] = {
-    "exp": (1, 1, sympy.exp),
-    "log": (1, 1, sympy.log),
-    "log1p": (1, 1, lambda u: sympy.log(1 + u)),
-    "expm1": (1, 1, lambda u: sympy.exp(u) - 1),
-    "sqrt": (1, 1, sympy.sqrt),
-    "cbrt": (1, 1, lambda u: sympy.sign(u) * sympy.Abs(u) ** sympy.Rational(1, 3)),
-    "abs": (1, 1, sympy.Abs),
-    "Abs": (1, 1, sympy.Abs),
-    "sign": (1, 1, sympy.sign),
-    "tanh": (1, 1, sympy.tanh),
-    "sinh": (1, 1, sympy.sinh),
-    "cosh": (1, 1, sympy.cosh),
-    "sin": (1, 1, sympy.sin),
-    "cos": (1, 1, sympy.cos),
-    "atan": (1, 1, sympy.atan),
-    "arctan": (1, 1, sympy.atan),
-    "erf": (1, 1, sympy.erf),
-    "erfc": (1, 1, sympy.erfc),
-    "sigmoid": (1, 1, _sigmoid),
-    "softplus": (1, 1, lambda u: sympy.log(1 + sympy.exp(u))),
-    "sinc": (1, 1, sympy.sinc),
-    "Max": (2, None, sympy.Max),
-    "max": (2, None, sympy.Max),
-    "Min": (2, None, sympy.Min),
-    "min": (2, None, sympy.Min),
-    "Heaviside": (1, 2, None),
-    "Piecewise": (1, None, None),
-    "where": (3, 3, None),
+    **{name: (*row.arity, row.func) for row in PRIMITIVES.values() for name in row.names},
+    **{s.name: (*s.arity, s.build) for s in SPELLINGS.values()},
 }
 
 # The SymPy classes a finished definition may contain (the same set for both paths).
-_FUNCTION_CLASSES: tuple[type, ...] = (
-    sympy.exp,
-    sympy.log,
-    sympy.Abs,
-    sympy.sign,
-    sympy.tanh,
-    sympy.sinh,
-    sympy.cosh,
-    sympy.sin,
-    sympy.cos,
-    sympy.atan,
-    sympy.erf,
-    sympy.erfc,
-    sympy.sinc,
-    sympy.Max,
-    sympy.Min,
-    sympy.Heaviside,
-    sympy.Piecewise,
-)
+_FUNCTION_CLASSES: tuple[type, ...] = tuple(row.func for row in PRIMITIVES.values() if row.names)
 _STRUCTURE_CLASSES: tuple[type, ...] = (
     sympy.Add,
     sympy.Mul,
@@ -345,19 +300,7 @@ def _rational_float(e: sympy.Rational) -> float:
 
 
 _UNARY: dict[type, Callable[[float], float]] = {
-    sympy.exp: math.exp,
-    sympy.log: lambda v: math.log(v) if v > 0 else (-_INF if v == 0 else _NAN),
-    sympy.Abs: abs,
-    sympy.sign: lambda v: float((v > 0) - (v < 0)),
-    sympy.tanh: math.tanh,
-    sympy.sinh: math.sinh,
-    sympy.cosh: math.cosh,
-    sympy.sin: math.sin,
-    sympy.cos: math.cos,
-    sympy.atan: math.atan,
-    sympy.erf: math.erf,
-    sympy.erfc: math.erfc,
-    sympy.sinc: lambda v: math.sin(v) / v if v != 0 else 1.0,
+    row.func: row.math for row in PRIMITIVES.values() if row.math is not None and row.arity == (1, 1)
 }
 
 

@@ -226,8 +226,8 @@ class Primitive:
         arity: fewest and most arguments (None: any number).
         smoothness: see :class:`Smoothness`.
         domain: the real values of the first argument where it is defined.
-        monotone: +1 increasing, -1 decreasing on ``domain`` (in its only argument), 0 not
-            monotone or not known.
+        monotone: +1 non-decreasing, -1 non-increasing on ``domain`` (in its only
+            argument), 0 neither or not known.
         image: the set of its values on ``domain``; None where not recorded.
         mpmath: a function of mpmath reals, for evaluation at any precision (the real
             value; None: evaluated by its structure, as ``Piecewise`` is).
@@ -268,6 +268,10 @@ class Spelling:
     build: Callable[..., sympy.Expr] | None
 
 
+def _log(v: float) -> float:
+    return math.log(v) if v > 0 else (-math.inf if v == 0 else math.nan)
+
+
 def _sinc(v: float) -> float:
     return math.sin(v) / v if v != 0 else 1.0
 
@@ -287,9 +291,9 @@ _ONE = (1, 1)
 _ROWS = (
     # SymPy's functions a user may write
     Primitive(sympy.exp, ("exp",), _ONE, _A, _R, 1, _OPEN(0, oo), mpmath.exp, math.exp, "np.exp"),
-    Primitive(sympy.log, ("log",), _ONE, _A, _OPEN(0, oo), 1, _R, mpmath.log, math.log, "np.log"),
+    Primitive(sympy.log, ("log",), _ONE, _A, _OPEN(0, oo), 1, _R, mpmath.log, _log, "np.log"),
     Primitive(sympy.Abs, ("abs", "Abs"), _ONE, _C, _R, 0, sympy.Interval(0, oo), mpmath.fabs, abs, "np.abs"),
-    Primitive(sympy.sign, ("sign",), _ONE, _P, _R, 0, sympy.FiniteSet(-1, 0, 1), mpmath.sign, _sign, "np.sign"),
+    Primitive(sympy.sign, ("sign",), _ONE, _P, _R, 1, sympy.FiniteSet(-1, 0, 1), mpmath.sign, _sign, "np.sign"),
     Primitive(sympy.tanh, ("tanh",), _ONE, _A, _R, 1, _OPEN(-1, 1), mpmath.tanh, math.tanh, "np.tanh"),
     Primitive(sympy.sinh, ("sinh",), _ONE, _A, _R, 1, _R, mpmath.sinh, math.sinh, "np.sinh"),
     Primitive(sympy.cosh, ("cosh",), _ONE, _A, _R, 0, sympy.Interval(1, oo), mpmath.cosh, math.cosh, "np.cosh"),
@@ -306,7 +310,7 @@ _ROWS = (
     Primitive(sympy.Max, ("Max", "max"), _ANY, _C, _R, 0, None, max, max, "np.maximum"),
     Primitive(sympy.Min, ("Min", "min"), _ANY, _C, _R, 0, None, min, min, "np.minimum"),
     # Heaviside(u, h0): h0 is the value at 0 (1/2 when omitted)
-    Primitive(sympy.Heaviside, ("Heaviside",), (1, 2), _P, _R, 1, None),
+    Primitive(sympy.Heaviside, ("Heaviside",), (1, 2), _P, _R, 0, None),
     Primitive(sympy.Piecewise, ("Piecewise",), (1, None), _P),
     # SymPy's functions symact meets in derivatives and analysis but a user may not write
     Primitive(
