@@ -36,7 +36,7 @@ import sympy
 from mpmath import mpf
 
 from symact.definition.activation import x
-from symact.definition.primitives import Stable, textbook
+from symact.definition.primitives import PRIMITIVES, Stable, textbook
 from symact.numeric.rounding import FORMATS, round_to
 
 __all__ = ["compile_mp", "save_cached", "truth", "truth_at_infinity", "truth_point"]
@@ -77,23 +77,14 @@ def _clamp_erf(u: mpf) -> mpf:
     return max(min(u, _ERF_CLAMP), -_ERF_CLAMP)
 
 
+#: mpmath point functions by SymPy class: the primitives table's, with the truth's floors and
+#: clamps (exp's underflow floor, nan for log of a negative number, erf/erfc arguments clamped).
 _MP_FUNCS: dict[type, Callable[..., Any]] = {
+    **{row.func: row.mpmath for row in PRIMITIVES.values() if row.mpmath is not None and not row.is_stable},
     sympy.exp: _mexp,
     sympy.log: lambda u: mpmath.log(u) if u >= 0 else mpmath.mpf("nan"),
-    sympy.tanh: mpmath.tanh,
-    sympy.sinh: mpmath.sinh,
-    sympy.cosh: mpmath.cosh,
-    sympy.sin: mpmath.sin,
-    sympy.cos: mpmath.cos,
-    sympy.tan: mpmath.tan,
-    sympy.atan: mpmath.atan,
-    sympy.asinh: mpmath.asinh,
     sympy.erf: lambda u: mpmath.erf(_clamp_erf(u)),
     sympy.erfc: lambda u: mpmath.erfc(_clamp_erf(u)),
-    sympy.sinc: lambda u: mpmath.sinc(u),
-    sympy.Abs: abs,
-    sympy.sign: lambda u: mpf(mpmath.sign(u)),
-    sympy.sech: mpmath.sech,
 }
 
 
