@@ -48,6 +48,7 @@ from symact.core import budget
 
 from symact.analysis import signs
 from symact.definition.activation import Activation, x
+from symact.definition.primitives import PRIMITIVES, Smoothness
 from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties
@@ -253,17 +254,12 @@ def _sympy_limit(piece: sympy.Expr, target: sympy.Expr, point: sympy.Expr, side:
     return result
 
 
-#: Functions continuous on the interior of their domain whose value at ±oo SymPy evaluates exactly.
-_CONTINUOUS = (
-    sympy.exp,
-    sympy.erf,
-    sympy.erfc,
-    sympy.tanh,
-    sympy.atan,
-    sympy.asinh,
-    sympy.sinh,
-    sympy.log,
-    sympy.LambertW,
+#: Functions continuous on the interior of their domain whose value at ±oo SymPy evaluates exactly:
+#: SymPy's analytic monotone primitives (a monotone function has its limits at the ends of its domain).
+_CONTINUOUS = tuple(
+    row.func
+    for row in PRIMITIVES.values()
+    if row.monotone and row.smoothness is Smoothness.ANALYTIC and not row.is_stable
 )
 
 
