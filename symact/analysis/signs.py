@@ -69,6 +69,7 @@ import sympy
 from mpmath import mp
 
 from symact.definition.activation import x
+from symact.definition.primitives import PRIMITIVES
 from symact.numeric.interval import EnclosureError, _ivprec, _mk, compile_enclosure, erfcx, to_iv
 from symact.core.unknown import Unknown
 
@@ -1022,27 +1023,9 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
         sol = _budgeted(sympy.solveset, g, var, dom, seconds=min(0.4, remaining / 4), what="solveset")
     except Exception:  # noqa: BLE001 - any failure of solveset only means "no exact answer"
         return None
-    # only functions whose real domain is understood here (no hidden poles)
-    known = (
-        sympy.exp,
-        sympy.log,
-        sympy.sin,
-        sympy.cos,
-        sympy.tanh,
-        sympy.sinh,
-        sympy.cosh,
-        sympy.atan,
-        sympy.asinh,
-        sympy.erf,
-        sympy.erfc,
-        erfcx,
-        sympy.sinc,
-        sympy.Abs,
-        sympy.sign,
-        sympy.Max,
-        sympy.Min,
-        sympy.Heaviside,
-    )
+    # only functions whose real domain is understood here (no hidden poles): those a user may
+    # write (not Piecewise: its conditions are not solved here), and erfcx
+    known = (*(row.func for row in PRIMITIVES.values() if row.names and row.func is not sympy.Piecewise), erfcx)
     if any(not isinstance(f, known) for f in g.atoms(sympy.Function)):
         return None
     # solveset silently drops points where g is undefined (a removable singularity
