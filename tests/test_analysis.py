@@ -177,3 +177,32 @@ def test_certified_float_bounds_hold_the_float_itself() -> None:
         lo, hi = got.lo, got.hi
         assert lo <= sympy.Rational(got.value) <= hi
         assert lo <= sympy.Rational(str(got.value)) <= hi
+
+
+def test_sign_at_does_not_swallow_an_enclosing_budget():
+    """A timeout of a SymPy step inside sign_at ends the call when the enclosing budget is spent."""
+    from symact.analysis.signs import sign_at
+    from symact.core import budget
+
+    def spin(*_args, **_kwargs):
+        while True:
+            pass
+
+    def top():
+        seen = []
+
+        def observed():
+            try:
+                seen.append(sign_at(sin(1) ** 2 + sympy.cos(1) ** 2 - 1, seconds=30))  # an exact zero
+            except budget.BudgetExceeded:
+                seen.append("propagated")
+                raise
+
+        sympy.minimal_polynomial = sympy.simplify = spin  # only in this forked worker
+        try:
+            budget.call(observed, seconds=0.3, what="the enclosing call")
+        except budget.BudgetExceeded:
+            pass
+        return seen
+
+    assert budget.call(top, seconds=20) == ["propagated"]

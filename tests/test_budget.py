@@ -17,7 +17,6 @@ from sympy import S, diff, exp, simplify, sin, sqrt, tanh
 from sympy.calculus.util import function_range
 
 from symact import x
-
 from symact.core import budget
 from symact.core.budget import BudgetExceeded, WorkerError
 from symact.core.errors import SymactError
@@ -714,3 +713,50 @@ def test_a_cache_lock_held_by_another_thread_does_not_block_a_worker():
         assert budget.call(lambda: cache.call("k", int, "5", seconds=2, what="in the worker"), seconds=5) == 5
     finally:
         cache._lock.release()
+
+
+# -- step(): one step of a larger computation --------------------------------------------------
+
+
+def test_step_answers_for_its_own_timeout():
+    def whole():
+        answer = budget.step(_spin, 30, seconds=0.2, what="a step", on_timeout=lambda err: ("timeout", err.what))
+        return answer, budget.remaining() > 1  # the enclosing call goes on to its next step
+
+    assert budget.call(whole, seconds=5) == (("timeout", "a step"), True)
+    assert budget.step(int, "7", what="outside any budget", on_timeout=lambda err: None) == 7
+
+
+def test_step_without_on_timeout_raises_its_own_timeout():
+    def whole():
+        try:
+            budget.step(_spin, 30, seconds=0.2, what="a step")
+        except BudgetExceeded as err:
+            return err.what
+        return None  # pragma: no cover
+
+    assert budget.call(whole, seconds=5) == "a step"
+
+
+def test_step_ends_the_call_when_the_enclosing_budget_is_spent():
+    """The step's own on_timeout must not turn the end of the whole call into an answer."""
+    answers = []
+
+    def whole():
+        answers.append(budget.step(_spin, 30, seconds=30, what="a step", on_timeout=lambda err: "timeout"))
+        return "went on"  # pragma: no cover
+
+    err, took = _timed(budget.call, whole, seconds=0.3, what="the call")
+    assert isinstance(err, BudgetExceeded) and err.what == "the call", err
+    assert took < 0.3 + MARGIN
+
+
+def test_step_takes_a_share_of_what_is_left_but_at_least_its_minimum():
+    def seconds_inside(**kw):
+        return budget.call(lambda: budget.step_seconds(**kw), seconds=2)
+
+    assert 0.9 < seconds_inside(seconds=3.0, share=0.5) <= 1.0  # half of what is left
+    assert seconds_inside(seconds=0.5, share=0.5) == 0.5  # its own budget is smaller
+    assert 1.9 < seconds_inside(seconds=30.0, share=0.01, minimum=0.1) <= 2.0  # below the minimum: all that is left
+    assert budget.step_seconds(-1.0, minimum=0.05) == 0.05  # a passed deadline still gives a valid budget
+    assert budget.step_seconds(3.0, share=0.5) == 3.0  # outside any budget: its own

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sympy
-from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, cos, exp, oo, sign
+from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, cos, oo, sign
 
 import symact
 from symact import x
@@ -85,3 +85,39 @@ def test_sample_between_is_strictly_inside(lo, hi):
     t = sample_between(lo, hi)
     assert t.is_Rational
     assert bool(lo < t) and bool(t < hi)
+
+
+def _ends_with_its_budget(fn, *args):
+    """Run ``fn(*args)`` under a 0.3 s budget in a worker where ``sympy.simplify`` never returns;
+    return what ``fn`` did once that budget ran out (its answer, or "propagated")."""
+    from symact.core import budget
+
+    def spin(*_args, **_kwargs):
+        while True:
+            pass
+
+    def top():
+        seen = []
+
+        def observed():
+            try:
+                seen.append(fn(*args))
+            except budget.BudgetExceeded:
+                seen.append("propagated")
+                raise
+
+        sympy.simplify = spin  # only in this forked worker
+        try:
+            budget.call(observed, seconds=0.3, what="the enclosing call")
+        except budget.BudgetExceeded:
+            pass
+        return seen
+
+    return budget.call(top, seconds=20)
+
+
+def test_zero_test_does_not_swallow_an_enclosing_budget():
+    """A timeout of the exact zero test is "not proved" only while the enclosing budget has time left."""
+    from symact.analysis.pieces import _is_zero
+
+    assert _ends_with_its_budget(_is_zero, sympy.sin(1) ** 2 + cos(1) ** 2 - 1) == ["propagated"]

@@ -108,7 +108,7 @@ def test_code_generation_of_a_huge_piecewise_raises_within_budget(derivative):
 
 
 def test_properties_of_a_tower_keep_what_was_derived_within_budget():
-    props, took = _timed(symact.analysis.properties, TOWER, seconds=BUDGET)
+    props, took = _timed(symact.properties, TOWER, seconds=BUDGET)
     assert took < BUDGET + MARGIN, took
     fields = {k: v for k, v in props.as_dict().items() if k != "name"}
     assert len(fields) == 16
@@ -199,7 +199,7 @@ def test_many_steps_inside_a_worker_keep_the_caller_budget():
     def in_worker():
         t0 = time.monotonic()
         try:
-            symact.analysis.properties(TOWER, seconds=60)
+            symact.properties(TOWER, seconds=60)
         except BudgetExceeded:
             return "ended", time.monotonic() - t0
         return "answered", time.monotonic() - t0  # pragma: no cover
@@ -241,7 +241,7 @@ def test_answers_are_cached_in_the_caller():
     again, took_again = _timed(proofs.prove_linear, sigmoid)
     assert again == proof and took_again < 0.01, took_again
     rng, took_first = _timed(symact.output_range, symact.get("relu"))
-    props, took_again = _timed(symact.analysis.properties, symact.get("relu"))  # one derivation, one cache
+    props, took_again = _timed(symact.properties, symact.get("relu"))  # one derivation, one cache
     assert props.range == rng == sympy.Interval(0, oo)
     assert took_again < 0.01 < took_first, (took_first, took_again)
 
@@ -266,7 +266,7 @@ def test_bad_budgets_are_value_errors(bad):
     with pytest.raises(ValueError, match="seconds"):
         symact.derivative(x, seconds=bad)
     with pytest.raises(ValueError, match="seconds"):
-        symact.analysis.properties(x, seconds=bad)
+        symact.properties(x, seconds=bad)
     with pytest.raises(ValueError, match="seconds"):
         proofs.prove_linear(x, seconds=bad)
 

@@ -36,23 +36,22 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
 from sympy import Interval, S, oo
 from sympy.calculus.accumulationbounds import AccumBounds
 
-from symact.core import budget
-
 from symact.analysis import signs
-from symact.definition.activation import Activation, x
-from symact.definition.primitives import PRIMITIVES, Smoothness
 from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties
+from symact.core import budget
 from symact.core.unknown import Unknown
+from symact.definition.activation import Activation, x
+from symact.definition.primitives import PRIMITIVES, Smoothness
 
 __all__ = ["derivative", "limit", "output_range", "properties"]
 
@@ -98,41 +97,29 @@ STEP_SHARE, REFINEMENT_SHARE = 0.5, 0.2
 #: times out then, the enclosing call has run out too and ends with its own timeout.
 MIN_STEP_SECONDS = 0.05
 
-
-def _share_of(seconds: float | None, share: float) -> float:
-    """``seconds`` (default: the step budget), capped at ``share`` of what the enclosing budget has left.
-
-    Examples:
-        >>> _share_of(3.0, 0.5)  # outside any budget: the step's own
-        3.0
-        >>> 0.9 < budget.call(_share_of, 3.0, 0.5, seconds=2) <= 1.0
-        True
-    """
-    nominal = budget.default_seconds() if seconds is None else seconds
-    left = budget.remaining()
-    if left is None:
-        return nominal
-    capped = min(nominal, share * left)
-    if capped < MIN_STEP_SECONDS:
-        capped = min(nominal, left)
-    return max(capped, 1e-3)
+#: What a failing SymPy step may raise; it then becomes ``Unknown`` with the reason.
+_STEP_ERRORS = (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError)
 
 
 def _step(
     fn: Callable[..., Any], *args: Any, what: str, seconds: float | None = None, share: float = STEP_SHARE
 ) -> Any:
-    """Run one SymPy step under its budget; a timeout or failure becomes ``Unknown``.
+    """Run one SymPy step under :func:`~symact.core.budget.step`; a timeout or failure becomes ``Unknown``.
 
     The step gets ``seconds`` (default: the step budget), but never more than
     ``share`` of what the enclosing budget has left.
     """
     try:
-        return budget.call(fn, *args, seconds=_share_of(seconds, share), what=what)
-    except budget.BudgetExceeded:
-        if budget.remaining() == 0:  # the whole call's budget is spent: end it, do not go on
-            raise
-        return Unknown(f"timeout ({what})")
-    except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        return budget.step(
+            fn,
+            *args,
+            what=what,
+            seconds=seconds,
+            share=share,
+            minimum=MIN_STEP_SECONDS,
+            on_timeout=lambda err: Unknown(f"timeout ({what})"),
+        )
+    except _STEP_ERRORS as exc:
         return Unknown(f"{what}: {type(exc).__name__}: {exc}"[:300])
 
 
@@ -903,12 +890,13 @@ def _properties_of(expr: sympy.Expr, name: str, seconds: float, deadline: float)
         _derive_fields(expr, got)
     else:
         soft = max(left - min(0.5, 0.1 * left), 1e-3)  # room to build the record afterwards
-        try:
-            got.update(budget.call(_derive_fields, expr, got, seconds=soft, what=f"properties of {name}"))
-        except budget.BudgetExceeded:
-            if budget.remaining() == 0:
-                raise
+        derived = budget.step(
+            _derive_fields, expr, got, seconds=soft, what=f"properties of {name}", on_timeout=lambda err: None
+        )
+        if derived is None:
             missing = _timeout(budget.BudgetExceeded(seconds, f"properties of {name}"))
+        else:
+            got.update(derived)
     return Properties(name, **{k: got.get(k, missing) for k in _FIELDS})
 
 
@@ -1006,7 +994,7 @@ def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> P
     expr = _expr_of(f)
 
     def timed_out(err: budget.BudgetExceeded) -> Properties:
-        return Properties(name, *([_timeout(err)] * 16))
+        return Properties(name, **dict.fromkeys(_FIELDS, _timeout(err)))
 
     seconds = PROPERTIES_SECONDS if seconds is None else budget.check_seconds(seconds)
     return _PROPERTIES.call(

@@ -44,9 +44,10 @@ from sympy import (
 )
 from sympy.core.relational import Relational
 
+from symact.core import budget
 from symact.definition.activation import x
 
-__all__ = ["PiecewiseForm", "breakpoints", "decompose", "sample_between"]
+__all__ = ["PiecewiseForm", "breakpoints", "decompose", "sample_between", "switch_points"]
 
 #: The functions whose value switches between formulas at points.
 SWITCHING: tuple[type, ...] = (Piecewise, Max, Min, Abs, sign, Heaviside)
@@ -133,24 +134,17 @@ def _is_zero(expr: sympy.Expr) -> bool:
     if not expr.is_number:
         return False
     try:
-        from symact.core import budget
-
-        return bool(budget.call(sympy.simplify, expr, seconds=2.0, what="exact zero test") == 0)
-    except Exception:  # noqa: BLE001 - a failed or timed-out simplification proves nothing
+        simpler = budget.step(sympy.simplify, expr, seconds=2.0, what="exact zero test", on_timeout=lambda err: None)
+    except budget.BudgetExceeded:
+        raise  # the enclosing budget is spent
+    except Exception:  # noqa: BLE001 - a failed simplification proves nothing
         return False
+    return simpler is not None and bool(simpler == 0)
 
 
 # --------------------------------------------------------------------------------------
 # Locating switch points
 # --------------------------------------------------------------------------------------
-
-
-def _budgeted(fn: Callable, *args: object, what: str) -> object:
-    try:
-        from symact.core import budget
-    except ImportError:  # pragma: no cover - budget lands with the safety work
-        return fn(*args)
-    return budget.call(fn, *args, seconds=SOLVE_SECONDS, what=what)
 
 
 def _zeros(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol) -> tuple[sympy.Expr, ...] | None:
@@ -162,7 +156,9 @@ def _zeros(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol) 
     expr = sympy.expand(expr) if expr.is_polynomial(var) else expr
     if not expr.has(var):
         return None if _is_zero(expr) else ()
-    solutions = _budgeted(sympy.solveset, expr, var, Interval.open(lo, hi), what=f"zeros of {expr}")
+    solutions = budget.step(
+        sympy.solveset, expr, var, Interval.open(lo, hi), seconds=SOLVE_SECONDS, what=f"zeros of {expr}"
+    )
     if solutions == S.EmptySet:
         return ()
     if solutions == Interval.open(lo, hi):
@@ -354,13 +350,15 @@ def _value_at(expr: sympy.Expr, point: sympy.Expr, var: sympy.Symbol) -> sympy.E
         return sympy.nan
     if value.is_number and not value.is_Rational:
         try:
-            from symact.core import budget
-
-            simpler = budget.call(sympy.simplify, value, seconds=2.0, what="simplify a breakpoint value")
-            if sympy.count_ops(simpler) <= sympy.count_ops(value):
-                value = simpler
-        except Exception:  # noqa: BLE001 - keep the unsimplified exact value
-            pass
+            simpler = budget.step(
+                sympy.simplify, value, seconds=2.0, what="simplify a breakpoint value", on_timeout=lambda err: value
+            )
+        except budget.BudgetExceeded:
+            raise  # the enclosing budget is spent
+        except Exception:  # noqa: BLE001 - a failed simplification: keep the unsimplified exact value
+            simpler = value
+        if sympy.count_ops(simpler) <= sympy.count_ops(value):
+            value = simpler
     return value
 
 
@@ -375,3 +373,20 @@ def breakpoints(expr: sympy.Expr, var: sympy.Symbol = x) -> tuple[sympy.Expr, ..
         (0,)
     """
     return decompose(expr, var).breakpoints
+
+
+def switch_points(expr: sympy.Expr, var: sympy.Symbol = x) -> tuple[sympy.Expr, ...]:
+    """The sorted exact points where a switching function in ``expr`` may switch, before any merging.
+
+    :func:`decompose` drops a point where both sides have one formula that also
+    gives f there; a proof that must not rely on that merge checks these points itself.
+
+    Examples:
+        >>> from sympy import Piecewise
+        >>> f = Piecewise((2 * x, x < 1), (2 * x, True))
+        >>> switch_points(f), breakpoints(f)
+        ((1,), ())
+    """
+    raw = _pieces(sympy.sympify(expr, strict=True), var)
+    ends = {p for lo, hi, _ in raw for p in (lo, hi) if p not in (-oo, oo)}
+    return tuple(sorted(ends, key=lambda p: sympy.N(p, 30)))

@@ -68,21 +68,12 @@ import mpmath
 import sympy
 from mpmath import mp
 
+from symact.core import budget as _budget
 from symact.definition.activation import x
 from symact.definition.primitives import PRIMITIVES
-from symact.numeric.interval import EnclosureError, _ivprec, _mk, compile_enclosure, erfcx, to_iv
+from symact.numeric.interval import EnclosureError, compile_enclosure, erfcx, to_iv
+from symact.numeric.interval import make_interval as _mk, precision as _ivprec
 from symact.core.unknown import Unknown
-
-try:  # symact.core.budget is written concurrently; fall back to a plain call until it exists
-    from symact.core.budget import BudgetExceeded as _BudgetExceeded
-    from symact.core.budget import call as _budget_call
-except ImportError:  # pragma: no cover - depends on the other module being present
-    _BudgetExceeded = TimeoutError  # type: ignore[misc,assignment]
-
-    def _budget_call(
-        fn: Callable[..., Any], /, *args: Any, seconds: float | None = None, what: str = "", **kwargs: Any
-    ) -> Any:
-        return fn(*args, **kwargs)
 
 
 __all__ = ["Root", "SignChart", "sign_at", "sign_chart"]
@@ -207,7 +198,8 @@ def _diff(g: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
 
 
 def _budgeted(fn: Callable[..., Any], *args: Any, seconds: float, what: str) -> Any:
-    return _budget_call(fn, *args, seconds=max(seconds, 0.05), what=what)
+    """``fn(*args)`` as one budgeted step of at least 0.05 s; ``None`` when it runs out of its own time."""
+    return _budget.step(fn, *args, seconds=seconds, minimum=0.05, what=what, on_timeout=lambda err: None)
 
 
 # ---------------------------------------------------------------------------- sign_at
@@ -260,7 +252,9 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
             mp_poly = _budgeted(
                 sympy.minimal_polynomial, c, X, seconds=deadline - time.monotonic(), what="minimal polynomial"
             )
-        except Exception:  # noqa: BLE001 - budget exceeded or SymPy failure: no decision
+        except _budget.BudgetExceeded:
+            raise  # the enclosing budget is spent
+        except Exception:  # noqa: BLE001 - a SymPy failure: no decision
             mp_poly = None
         if mp_poly is not None:
             if sympy.Poly(mp_poly, X).degree() == 1 and mp_poly.subs(X, 0) == 0:
@@ -276,7 +270,9 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
         return Unknown(f"could not decide the sign of {c}")
     try:
         simp = _budgeted(sympy.simplify, c, seconds=deadline - time.monotonic(), what="simplify")
-    except Exception:  # noqa: BLE001 - budget exceeded or SymPy failure: no decision
+    except _budget.BudgetExceeded:
+        raise  # the enclosing budget is spent
+    except Exception:  # noqa: BLE001 - a SymPy failure: no decision
         simp = None
     if simp is not None and simp == 0:
         return 0
@@ -982,6 +978,8 @@ def sign_chart(
         exact = None if isinstance(exc, _Timeout) else Unknown(str(exc))
     except (RecursionError, MemoryError) as exc:
         return Unknown(f"gave up: {type(exc).__name__}")
+    except _budget.BudgetExceeded:
+        raise  # the enclosing budget is spent
     except Exception as exc:  # noqa: BLE001 - a SymPy failure must not become a crash
         exact = Unknown(f"internal error in the exact step: {type(exc).__name__}: {exc}")
     numeric: SignChart | Unknown
@@ -993,6 +991,8 @@ def sign_chart(
         numeric = Unknown(str(exc))
     except (RecursionError, MemoryError) as exc:
         numeric = Unknown(f"gave up: {type(exc).__name__}")
+    except _budget.BudgetExceeded:
+        raise  # the enclosing budget is spent
     except Exception as exc:  # noqa: BLE001 - a SymPy failure must not become a crash
         numeric = Unknown(f"internal error in the numeric step: {type(exc).__name__}: {exc}")
     if exact is None:
@@ -1021,7 +1021,11 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
     remaining = eng.deadline - time.monotonic()
     try:
         sol = _budgeted(sympy.solveset, g, var, dom, seconds=min(0.4, remaining / 4), what="solveset")
+    except _budget.BudgetExceeded:
+        raise  # the enclosing budget is spent
     except Exception:  # noqa: BLE001 - any failure of solveset only means "no exact answer"
+        return None
+    if sol is None:  # solveset ran out of its own time: no exact answer
         return None
     # only functions whose real domain is understood here (no hidden poles): those a user may
     # write (not Piecewise: its conditions are not solved here), and erfcx
@@ -1037,6 +1041,8 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
             bad = _budgeted(
                 sympy.solveset, sympy.Mul(*dens), var, dom, seconds=min(0.4, remaining / 4), what="solveset"
             )
+        except _budget.BudgetExceeded:
+            raise  # the enclosing budget is spent
         except Exception:  # noqa: BLE001 - no answer: cannot trust the exact path
             return None
         if bad is not sympy.S.EmptySet:

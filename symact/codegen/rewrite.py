@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import mpmath
 import sympy
@@ -87,19 +87,19 @@ __all__ = [
 # Time budgets
 # ---------------------------------------------------------------------------------------
 def _step(fn: Callable[..., T], *args: object, seconds: float) -> T:
-    """``fn(*args)`` under :func:`symact.core.budget.call` (a killed worker or, inside one, an alarm).
+    """``fn(*args)`` as one :func:`symact.core.budget.step` (a killed worker or, inside one, an alarm).
 
     A step that runs out of its own time raises :class:`TimeoutError` for the
     caller to treat as "not proved"; when the budget that ran out is an enclosing
     one (``remaining() == 0``), :class:`~symact.core.budget.BudgetExceeded` propagates
     so the whole call ends.
     """
-    try:
-        return _budget.call(fn, *args, seconds=seconds, what=getattr(fn, "__name__", "a rewrite step"))
-    except _budget.BudgetExceeded:
-        if _budget.remaining() == 0:
-            raise
-        raise TimeoutError(f"symbolic step exceeded {seconds} s") from None
+    what = getattr(fn, "__name__", "a rewrite step")
+    return _budget.step(fn, *args, seconds=seconds, what=what, on_timeout=_step_timed_out)
+
+
+def _step_timed_out(err: _budget.BudgetExceeded) -> NoReturn:
+    raise TimeoutError(f"symbolic step exceeded {err.seconds} s") from None
 
 
 

@@ -131,9 +131,12 @@ __all__ = [
     "remaining",
     "set_default_seconds",
     "set_memory_limit",
+    "step",
+    "step_seconds",
 ]
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 #: Budget used when neither :func:`set_default_seconds` nor ``SYMACT_BUDGET`` says otherwise.
 DEFAULT_SECONDS = 5.0
@@ -384,6 +387,84 @@ def call(fn: Callable[..., T], /, *args: Any, seconds: float | None = None, what
     return _forked_call(fn, args, kwargs, budget, what)
 
 
+def step_seconds(seconds: float | None = None, *, share: float = 1.0, minimum: float = 0.0) -> float:
+    """The budget one step of a larger computation gets.
+
+    The nominal budget is ``seconds`` (:func:`default_seconds` if ``None``), at
+    least ``minimum``. Inside an enclosing budget the step gets at most ``share``
+    of what that budget has left (:func:`remaining`), so one hard step cannot
+    spend it all; when that share is below ``minimum``, the step gets all that is
+    left instead (a timeout then ends the enclosing call too). With ``share``
+    1 the step may run up to the enclosing deadline (:func:`call` never extends
+    it). Never less than 1 ms, so an already passed deadline still gives a valid budget.
+
+    Examples:
+        >>> step_seconds(3.0, share=0.5)  # outside any budget: the step's own
+        3.0
+        >>> step_seconds(-1.0, minimum=0.05)
+        0.05
+        >>> 0.9 < call(step_seconds, 3.0, share=0.5, seconds=2) <= 1.0
+        True
+    """
+    nominal = max(default_seconds() if seconds is None else seconds, minimum)
+    left = remaining()
+    if left is None or share >= 1:  # call() itself never lets a step outlive its enclosing budget
+        return max(nominal, 1e-3)
+    allowed = min(nominal, share * left)
+    if allowed < minimum:
+        allowed = min(nominal, left)
+    return max(allowed, 1e-3)
+
+
+def step(
+    fn: Callable[..., T],
+    /,
+    *args: Any,
+    what: str,
+    seconds: float | None = None,
+    share: float = 1.0,
+    minimum: float = 0.0,
+    on_timeout: Callable[[BudgetExceeded], U] | None = None,
+    **kwargs: Any,
+) -> T | U:
+    """Run one step of a larger computation under its own budget.
+
+    The step runs as :func:`call` with the budget :func:`step_seconds` gives
+    (``seconds``, ``share`` and ``minimum`` mean the same there). When the step
+    runs out of its own time, the answer is ``on_timeout(err)`` (without
+    ``on_timeout`` the :class:`BudgetExceeded` propagates). When the budget that
+    ran out is an *enclosing* one (:func:`remaining` is 0), the
+    :class:`BudgetExceeded` always propagates: the whole computation must end,
+    not go on to its next step. This is the one place that rule is implemented.
+
+    Examples:
+        >>> import time
+        >>> step(time.sleep, 10, seconds=0.2, what="a nap", on_timeout=lambda e: f"timeout ({e.what})")
+        'timeout (a nap)'
+        >>> def two_naps():
+        ...     return step(time.sleep, 10, seconds=5, what="a nap", on_timeout=lambda e: "timeout")
+        >>> call(two_naps, seconds=0.2, what="the naps")
+        Traceback (most recent call last):
+        ...
+        symact.core.budget.BudgetExceeded: the naps exceeded its time budget of 0.2 s
+    """
+    try:
+        return call(fn, *args, seconds=step_seconds(seconds, share=share, minimum=minimum), what=what, **kwargs)
+    except BudgetExceeded as err:
+        if on_timeout is None or remaining() == 0:
+            raise
+        return on_timeout(err)
+
+
+class _TimedOut:
+    """The answer of a step that ran out of its own time (private to :class:`CallCache`)."""
+
+    __slots__ = ("err",)
+
+    def __init__(self, err: BudgetExceeded) -> None:
+        self.err = err
+
+
 class CallCache:
     """Results of whole budgeted calls, kept in the calling process.
 
@@ -448,13 +529,10 @@ class CallCache:
                 return value  # type: ignore[no-any-return]
             if seconds <= value:
                 return self._timeout(BudgetExceeded(seconds, what), on_timeout)
-        try:
-            result = call(fn, *args, seconds=seconds, what=what)
-        except BudgetExceeded as err:
-            if remaining() == 0:
-                raise
+        result = step(fn, *args, seconds=seconds, what=what, on_timeout=_TimedOut)
+        if isinstance(result, _TimedOut):
             self._store(full_key, (True, seconds))
-            return self._timeout(err, on_timeout)
+            return self._timeout(result.err, on_timeout)
         self._store(full_key, (False, result))
         return result
 
