@@ -1,9 +1,19 @@
 """proofs: linearity proofs and disproofs with checkable certificates, the collapse theorem, the perceptron.
 
-Built on :mod:`symact` (which never imports this package). Every verdict is
+Built on the definition, numeric and analysis layers of :mod:`symact`; symact
+imports this package only in its command line and its reports. Every verdict is
 three-valued (:class:`Verdict`): PROVED with a symbolic argument, DISPROVED
 with an exact counterexample whose :meth:`~Counterexample.check` re-verifies it
 from the function's expression alone, or UNKNOWN with a reason.
+
+The modules, bottom to top (each imports only those before it):
+:mod:`~proofs.typeset` and :mod:`~proofs.evidence` (the verdict and the
+evidence records), :mod:`~proofs.argument` (the linearity argument, built and
+re-checked), :mod:`~proofs.render` (write-ups), :mod:`~proofs.verdict` (the
+result record :class:`ProofResult`), :mod:`~proofs.search` (witnesses),
+:mod:`~proofs.linearity` (:func:`prove`), :mod:`~proofs.network`,
+:mod:`~proofs.render_collapse`, :mod:`~proofs.collapse`,
+:mod:`~proofs.perceptron` and :mod:`~proofs.vector`.
 
 Examples:
     >>> import symact, proofs
@@ -42,7 +52,7 @@ from proofs.verdict import LinearityArgument as LinearityArgument
 from proofs.verdict import ProofResult as ProofResult
 from proofs.verdict import Verdict as Verdict
 
-#: The result record, also under the name the issue uses.
+#: Another name for :class:`ProofResult`, kept for compatibility (new code says ``ProofResult``).
 Proof = ProofResult
 
 __all__ = [

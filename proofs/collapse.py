@@ -16,6 +16,10 @@ entrywise after every layer but the last.
   returns an exact counterexample network (small integer weights) and inputs u, v
   with N(u + v) - N(u) - N(v) + N(0) != 0, which every affine map satisfies.
 
+The result is a :class:`CollapseProof` record; its network records
+(:func:`forward`, :class:`NetworkCounterexample`) live in :mod:`proofs.network`,
+and :mod:`proofs.render_collapse`, below this module, writes it up.
+
 Examples:
     >>> import symact
     >>> proof = collapse((2, 3, 1))
@@ -40,33 +44,19 @@ from typing import Any
 
 import sympy
 
-import symact
-from symact.numeric.enclose import certify_nonzero, enclosure_bounds
-from proofs.linearity import _normalize, prove_linear
+from proofs.evidence import FAILURES
+from proofs.linearity import normalize, prove_linear
+from proofs.network import NetworkCounterexample as NetworkCounterexample
+from proofs.network import forward as forward
+from proofs.render_collapse import render_collapse
 from proofs.search import candidates, interesting_points
 from proofs.verdict import ProofResult, Verdict
+from symact.analysis import pieces
+from symact.core import budget
+from symact.definition.activation import x
+from symact.numeric.interval import certify_nonzero, enclosure_bounds
 
 __all__ = ["CollapseProof", "NetworkCounterexample", "collapse", "forward"]
-
-x = symact.x
-
-
-def forward(
-    weights: Sequence[sympy.Matrix], biases: Sequence[sympy.Matrix], activation: sympy.Expr, inp: sympy.Matrix
-) -> sympy.Matrix:
-    """N(inp) exactly: every layer but the last is followed by ``activation`` (an expression in ``symact.x``).
-
-    Examples:
-        >>> from sympy import Matrix, Max
-        >>> forward([Matrix([[1, -1]]), Matrix([[2]])], [Matrix([0]), Matrix([1])], Max(0, x), Matrix([3, 5]))
-        Matrix([[1]])
-    """
-    h = sympy.Matrix(inp)
-    for i, (w, b) in enumerate(zip(weights, biases)):
-        h = sympy.Matrix(w) * h + sympy.Matrix(b)
-        if i < len(weights) - 1:
-            h = h.applyfunc(lambda t: activation.subs(x, t))
-    return h
 
 
 def _check_dims(dims: Sequence[int]) -> tuple[int, ...]:
@@ -88,75 +78,12 @@ def _symbolic_layers(dims: tuple[int, ...]) -> tuple[list[sympy.Matrix], list[sy
 
 
 @dataclass(frozen=True)
-class NetworkCounterexample:
-    """A network of the given shape and inputs u, v with N(u + v) - N(u) - N(v) + N(0) != 0.
-
-    Attributes:
-        activation: the activation, an expression in ``symact.x``.
-        weights, biases: the network, exact small integers.
-        u, v: the inputs (column vectors).
-        outputs: ``(("u + v", N(u + v)), ("u", N(u)), ("v", N(v)), ("0", N(0)))``, exact.
-        component: the output entry (0-based) where the combination is nonzero.
-        difference: that entry of N(u + v) - N(u) - N(v) + N(0), exact.
-        sign: its proved sign.
-        enclosure: ``(lo, hi, bits)`` when the difference is not rational, else ``None``.
-    """
-
-    activation: sympy.Expr
-    weights: tuple[sympy.ImmutableMatrix, ...]
-    biases: tuple[sympy.ImmutableMatrix, ...]
-    u: sympy.ImmutableMatrix
-    v: sympy.ImmutableMatrix
-    outputs: tuple[tuple[str, sympy.ImmutableMatrix], ...]
-    component: int
-    difference: sympy.Expr
-    sign: int
-    enclosure: tuple[str, str, int] | None = None
-
-    def check(self) -> bool:
-        """Recompute the four outputs from the activation and the weights, and re-prove the inequality."""
-        try:
-            points = {"u + v": self.u + self.v, "u": self.u, "v": self.v, "0": sympy.zeros(*self.u.shape)}
-            computed = {k: forward(self.weights, self.biases, self.activation, p) for k, p in points.items()}
-            if any(sympy.ImmutableMatrix(computed[k]) != out for k, out in self.outputs):
-                return False
-            if not all(e.is_Integer for m in (*self.weights, *self.biases) for e in m):
-                return False
-            if not all(e.is_Rational for m in (self.u, self.v) for e in m):
-                return False
-            combo = computed["u + v"] - computed["u"] - computed["v"] + computed["0"]
-            return certify_nonzero(combo[self.component]) == self.sign
-        except Exception:  # noqa: BLE001 - a check that cannot run confirms nothing
-            return False
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping; exact numbers are strings."""
-
-        def mat(m: sympy.Matrix) -> list[list[str]]:
-            return [[str(e) for e in m.row(r)] for r in range(m.rows)]
-
-        return {
-            "weights": [mat(w) for w in self.weights],
-            "biases": [[str(e) for e in b] for b in self.biases],
-            "u": [str(e) for e in self.u],
-            "v": [str(e) for e in self.v],
-            "outputs": {k: [str(e) for e in m] for k, m in self.outputs},
-            "component": self.component,
-            "difference": str(self.difference),
-            "sign": self.sign,
-            "enclosure": None
-            if self.enclosure is None
-            else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
-        }
-
-
-@dataclass(frozen=True)
 class CollapseProof:
     """The outcome of :func:`collapse`.
 
     Attributes:
         dims: the layer widths ``(n_0, ..., n_k)``.
-        activation: the activation, an expression in ``symact.x``.
+        activation: the activation, an expression in ``x``.
         name: its display name.
         verdict: PROVED (every network of this shape is affine), DISPROVED (a
             counterexample network), or UNKNOWN (``reason``).
@@ -205,20 +132,14 @@ class CollapseProof:
 
     def text(self) -> str:
         """The theorem and its proof as plain text."""
-        from proofs.render_collapse import render_collapse
-
         return render_collapse(self, "text")
 
     def markdown(self) -> str:
         """The theorem and its proof as Markdown."""
-        from proofs.render_collapse import render_collapse
-
         return render_collapse(self, "markdown")
 
     def latex(self, standalone: bool = False) -> str:
         """The theorem and its proof as LaTeX (a complete document when ``standalone``)."""
-        from proofs.render_collapse import render_collapse
-
         return render_collapse(self, "latex", standalone=standalone)
 
     def to_dict(self) -> dict[str, Any]:
@@ -320,11 +241,13 @@ def _chains(hidden: int, limit: int = 40) -> list[tuple[tuple[int, ...], tuple[i
 
 def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120) -> NetworkCounterexample | None:
     """A network of shape ``dims`` (small integer weights, one active path) that is provably not affine."""
-    from symact.analysis.pieces import decompose
-
     try:
-        bps = decompose(sigma).breakpoints
-    except Exception:  # noqa: BLE001 - the simple rationals remain
+        bps = pieces.decompose(sigma).breakpoints
+    except budget.BudgetExceeded:  # one of its steps ran out of time
+        if budget.remaining() == 0:  # the whole call's budget is spent: end it
+            raise
+        bps = ()  # the simple rationals remain
+    except FAILURES:  # NotImplementedError among them: the simple rationals remain
         bps = ()
     points = interesting_points(bps)
     k = len(dims) - 1
@@ -379,7 +302,7 @@ def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120
 def collapse(dims: Sequence[int], activation: object = None, var: sympy.Symbol | None = None) -> CollapseProof:
     """Decide whether every dense network of shape ``dims`` with ``activation`` is an affine map.
 
-    ``activation`` is an :class:`symact.Activation`, a catalog name, a SymPy
+    ``activation`` is an :class:`~symact.definition.activation.Activation`, a catalog name, a SymPy
     expression (with ``var``), or ``None`` for the identity.
     """
     start = time.perf_counter()
@@ -387,7 +310,7 @@ def collapse(dims: Sequence[int], activation: object = None, var: sympy.Symbol |
     if activation is None:
         sigma, name = x, "identity"
     else:
-        sigma, name = _normalize(activation, var)
+        sigma, name = normalize(activation, var)
     if len(dims) == 2:  # one layer: no activation is applied
         return _prove_affine(dims, sigma, name, sympy.S.One, sympy.S.Zero, None, start)
     q = sigma.subs(x, 0)

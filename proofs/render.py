@@ -5,6 +5,13 @@ the function, the chosen values with both sides computed exactly (or the
 piece-by-piece argument), and the conclusion. ``latex(standalone=True)`` is a
 complete document that compiles with plain ``pdflatex`` (``amsmath`` only).
 
+:func:`render` and :func:`render_latex` are what ``ProofResult.text()``,
+``.markdown()`` and ``.latex()`` call. This module sits *below* the result
+record so that the record can call it without an import cycle: it imports the
+evidence records (:mod:`proofs.evidence`) and the typography
+(:mod:`proofs.typeset`), and reads the result itself through the
+:class:`Result` protocol, which :class:`proofs.verdict.ProofResult` satisfies.
+
 Examples:
     >>> import symact, proofs
     >>> print(proofs.prove_linear(symact.get("relu")).text())
@@ -24,11 +31,34 @@ Examples:
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import sympy
 
-from proofs.verdict import Counterexample, LinearityArgument, ProofResult, Verdict
+from proofs.evidence import Counterexample, LinearityArgument, Verdict
+from proofs.typeset import Fmt, latex_document
 
-__all__ = ["render", "render_latex"]
+__all__ = ["Result", "render", "render_latex"]
+
+
+class Result(Protocol):
+    """What a write-up reads of a result (:class:`proofs.verdict.ProofResult` has it all)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def function(self) -> sympy.Expr: ...
+    @property
+    def counterexample(self) -> Counterexample | None: ...
+    @property
+    def argument(self) -> LinearityArgument | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property  # last: in the class body this name shadows the builtin
+    def property(self) -> str: ...
+
 
 _DEFINITION = {
     "additivity": ("additive", "f(a + b) = f(a) + f(b) for all real a, b"),
@@ -37,103 +67,7 @@ _DEFINITION = {
 _EQUATION = {"additivity": ("f(a + b)", "f(a) + f(b)"), "homogeneity": ("f(c a)", "c f(a)")}
 
 
-_LATEX_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "_": r"\_",
-    "%": r"\%",
-    "&": r"\&",
-    "#": r"\#",
-    "$": r"\$",
-    "{": r"\{",
-    "}": r"\}",
-    "^": r"\^{}",
-    "~": r"\~{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-}
-
-
-class _Fmt:
-    """The few typographic primitives a proof needs, in one output format."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-
-    def m(self, expr: object) -> str:
-        """Inline math for a SymPy expression."""
-        e = sympy.sympify(expr, strict=True)
-        if self.kind == "latex":
-            return f"${sympy.latex(e)}$"
-        text = sympy.sstr(e)
-        return f"`{text}`" if self.kind == "markdown" else text
-
-    def f(self, text: str) -> str:
-        """Inline math for a formula given as plain text such as ``f(a + b)``."""
-        if self.kind == "latex":
-            return "$" + self.rawf(text) + "$"
-        return f"`{text}`" if self.kind == "markdown" else text
-
-    def eq(self, name: str, value: object) -> str:
-        """Inline math ``name = value``."""
-        return (
-            self.f(f"{name} = {self.raw(value)}") if self.kind != "latex" else "$" + f"{name} = {self.raw(value)}" + "$"
-        )
-
-    def t(self, text: str) -> str:
-        """Running text (escaped for LaTeX)."""
-        if self.kind != "latex":
-            return text
-        out = []
-        for ch in text:
-            out.append(_LATEX_ESCAPES.get(ch, ch))
-        return "".join(out)
-
-    def code(self, text: str) -> str:
-        """Verbatim-looking text (a reason, a formula in SymPy syntax)."""
-        if self.kind == "latex":
-            return r"\texttt{" + self.t(text) + "}"
-        return f"`{text}`" if self.kind == "markdown" else text
-
-    def label(self, word: str) -> str:
-        if self.kind == "latex":
-            return rf"\textbf{{{word}.}}"
-        if self.kind == "markdown":
-            return f"**{word}.**"
-        return f"{word}."
-
-    def rows(self, rows: list[list[str]]) -> str:
-        """Displayed chains of equalities; each row is a list of already formatted math terms."""
-        if self.kind == "latex":
-            body = " \\\\\n".join(r[0] + (" &= " + " = ".join(r[1:]) if len(r) > 1 else "") for r in rows)
-            return "\\begin{align*}\n" + body + "\n\\end{align*}"
-        lines = [" = ".join(r) for r in rows]
-        if self.kind == "markdown":
-            return "\n".join(f"- `{line}`" for line in lines)
-        return "\n".join(f"    {line}" for line in lines)
-
-    def qed(self) -> str:
-        return r"$\blacksquare$" if self.kind == "latex" else ("∎" if self.kind == "markdown" else "QED")
-
-    def ne(self) -> str:
-        return "!=" if self.kind != "latex" else r"\neq"
-
-    def raw(self, expr: object) -> str:
-        """Math without delimiters (for display rows)."""
-        e = sympy.sympify(expr, strict=True)
-        return sympy.latex(e) if self.kind == "latex" else sympy.sstr(e)
-
-    def rawf(self, text: str) -> str:
-        if self.kind != "latex":
-            return text
-        return (
-            text.replace("!=", r"\neq ")
-            .replace("-oo", r"-\infty")
-            .replace("(oo", r"(\infty")
-            .replace(" oo", r" \infty")
-        )
-
-
-def _claim(result: ProofResult, fm: _Fmt) -> str:
+def _claim(result: Result, fm: Fmt) -> str:
     name = fm.t(result.name) if result.name != "f" else "f"
     adjective = {"additivity": "additive", "homogeneity": "homogeneous", "linearity": "linear"}[result.property]
     if result.verdict is Verdict.PROVED:
@@ -143,7 +77,7 @@ def _claim(result: ProofResult, fm: _Fmt) -> str:
     return f"{fm.label('Open question')} Is {name} {adjective}? No verdict was reached."
 
 
-def _definition(result: ProofResult, fm: _Fmt) -> str:
+def _definition(result: Result, fm: Fmt) -> str:
     if result.property == "linearity":
         signature = r"$f\colon \mathbb{R} \to \mathbb{R}$" if fm.kind == "latex" else fm.f("f: R -> R")
         body = (
@@ -158,7 +92,7 @@ def _definition(result: ProofResult, fm: _Fmt) -> str:
     return f"{fm.label('Definition')} {body}"
 
 
-def _disproof(result: ProofResult, ce: Counterexample, fm: _Fmt) -> str:
+def _disproof(result: Result, ce: Counterexample, fm: Fmt) -> str:
     prop = ce.property
     (n1, v1), (n2, v2) = ce.values
     lhs_label, rhs_label = _EQUATION[prop]
@@ -170,12 +104,12 @@ def _disproof(result: ProofResult, ce: Counterexample, fm: _Fmt) -> str:
         rows.append([fm.rawf(f"f({label})"), fm.rawf(f"f({fm.raw(point)})"), fm.raw(value)])
     values = {label: value for label, _, value in ce.terms}
     if prop == "additivity":
-        rows.append([fm.rawf("f(a) + f(b)"), fm.raw(values["a"]) + " + " + _paren(fm, values["b"]), fm.raw(ce.rhs)])
+        rows.append([fm.rawf("f(a) + f(b)"), fm.raw(values["a"]) + " + " + fm.paren(values["b"]), fm.raw(ce.rhs)])
     else:
         rows.append(
             [
                 fm.rawf("c f(a)"),
-                _paren(fm, v1) + (r" \cdot " if fm.kind == "latex" else "*") + _paren(fm, values["a"]),
+                fm.paren(v1) + fm.times() + fm.paren(values["a"]),
                 fm.raw(ce.rhs),
             ]
         )
@@ -184,8 +118,7 @@ def _disproof(result: ProofResult, ce: Counterexample, fm: _Fmt) -> str:
         why = "exact rational arithmetic"
     else:
         lo, hi, bits = ce.enclosure
-        box = f"$[{lo}, {hi}]$" if fm.kind == "latex" else fm.f(f"[{lo}, {hi}]")
-        why = f"{bits}-bit interval arithmetic encloses it in {box}, an interval that excludes 0"
+        why = f"{bits}-bit interval arithmetic encloses it in {fm.box(lo, hi)}, an interval that excludes 0"
     diff = fm.f(f"{lhs_label} - ({rhs_label}) = {fm.raw(ce.difference)} != 0")
     where = f"{fm.eq(n1, v1)}, {fm.eq(n2, v2)}"
     conclusion = f"so {fm.f('f')} is not {_DEFINITION[prop][0]}"
@@ -199,18 +132,6 @@ def _disproof(result: ProofResult, ce: Counterexample, fm: _Fmt) -> str:
     )
 
 
-def _paren(fm: _Fmt, value: sympy.Expr) -> str:
-    text = fm.raw(value)
-    if sympy.sympify(value, strict=True).is_Add or (
-        sympy.sympify(value, strict=True).could_extract_minus_sign()
-        and not sympy.sympify(value, strict=True).is_Rational
-    ):
-        return rf"\left({text}\right)" if fm.kind == "latex" else f"({text})"
-    if sympy.sympify(value, strict=True).is_Rational and value < 0:
-        return rf"\left({text}\right)" if fm.kind == "latex" else f"({text})"
-    return text
-
-
 def _dedupe(row: list[str]) -> list[str]:
     out: list[str] = []
     for term in row:
@@ -219,19 +140,18 @@ def _dedupe(row: list[str]) -> list[str]:
     return out
 
 
-def _interval(fm: _Fmt, lo: sympy.Expr, hi: sympy.Expr) -> str:
+def _interval(fm: Fmt, lo: sympy.Expr, hi: sympy.Expr) -> str:
     if fm.kind == "latex":
         return f"$({sympy.latex(lo)}, {sympy.latex(hi)})$"
     return fm.f(f"({sympy.sstr(lo)}, {sympy.sstr(hi)})")
 
 
-def _times(fm: _Fmt, m: sympy.Expr, term: str) -> str:
+def _times(fm: Fmt, m: sympy.Expr, term: str) -> str:
     """``m term`` as a product, with m in parentheses when needed."""
-    dot = r" \cdot " if fm.kind == "latex" else "*"
-    return f"{_paren(fm, m)}{dot}{term}"
+    return f"{fm.paren(m)}{fm.times()}{term}"
 
 
-def _proof(result: ProofResult, arg: LinearityArgument, fm: _Fmt) -> str:
+def _proof(result: Result, arg: LinearityArgument, fm: Fmt) -> str:
     m = arg.slope
     x = fm.raw(arg.var)
     opening = f"{fm.label('Proof')} Let {fm.f('m = f(1)')}; evaluating exactly, {fm.eq('m', arg.slope_as_evaluated)}"
@@ -253,7 +173,7 @@ def _proof(result: ProofResult, arg: LinearityArgument, fm: _Fmt) -> str:
             f"and {fm.f(f'r(x) = {r} = 0')} ({fm.t(step.method)})."
         )
     for pt in arg.points:
-        r = f"{fm.raw(pt.value)} - {_times(fm, m, _paren(fm, pt.point))}"
+        r = f"{fm.raw(pt.value)} - {_times(fm, m, fm.paren(pt.point))}"
         parts.append(
             f"At {fm.eq('x', pt.point)}: {fm.eq('f(x)', pt.value)}, and {fm.f(f'r(x) = {r} = 0')} ({fm.t(pt.method)})."
         )
@@ -272,14 +192,14 @@ def _proof(result: ProofResult, arg: LinearityArgument, fm: _Fmt) -> str:
     return " ".join(parts) + f"\n{closing}\n" + fm.rows(rows) + f"\nSo {fm.f('f')} is {adjective}. {fm.qed()}"
 
 
-def _unknown(result: ProofResult, fm: _Fmt) -> str:
+def _unknown(result: Result, fm: Fmt) -> str:
     return (
         f"{fm.label('Status')} Undecided: {fm.code(result.reason or '')}. "
         f"Neither a proof nor a counterexample was established, so nothing is claimed."
     )
 
 
-def _body(result: ProofResult, fm: _Fmt) -> list[str]:
+def _body(result: Result, fm: Fmt) -> list[str]:
     blocks = [_claim(result, fm), _definition(result, fm), f"Here {fm.eq('f(x)', result.function)}."]
     if result.verdict is Verdict.DISPROVED and result.counterexample is not None:
         blocks.append(_disproof(result, result.counterexample, fm))
@@ -290,24 +210,19 @@ def _body(result: ProofResult, fm: _Fmt) -> list[str]:
     return blocks
 
 
-def render(result: ProofResult, kind: str = "text") -> str:
+def render(result: Result, kind: str = "text") -> str:
     """The write-up in ``"text"`` or ``"markdown"``."""
     if kind not in ("text", "markdown"):
         raise ValueError(f"unknown format {kind!r}")
-    fm = _Fmt(kind)
+    fm = Fmt(kind)
     blocks = _body(result, fm)
     if kind == "markdown":
         blocks.insert(0, f"### {result.name}: {result.property} {result.verdict.value}")
     return "\n\n".join(blocks)
 
 
-def render_latex(result: ProofResult, standalone: bool = False) -> str:
+def render_latex(result: Result, standalone: bool = False) -> str:
     """The write-up in LaTeX (``amsmath``); a complete document when ``standalone``."""
-    fm = _Fmt("latex")
+    fm = Fmt("latex")
     body = "\n\n".join(_body(result, fm))
-    if not standalone:
-        return body
-    return (
-        "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
-        "\\begin{document}\n\\sloppy\n" + body + "\n\\end{document}\n"
-    )
+    return latex_document(body) if standalone else body

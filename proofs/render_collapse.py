@@ -1,48 +1,103 @@
-"""Write a :class:`~proofs.collapse.CollapseProof` up like a textbook theorem and proof."""
+"""Write a :class:`~proofs.collapse.CollapseProof` up like a textbook theorem and proof.
+
+:func:`render_collapse` is what ``CollapseProof.text()``, ``.markdown()`` and
+``.latex()`` call. It sits *below* :mod:`proofs.collapse`, so the record can
+call it without an import cycle: it reads the record through the
+:class:`Collapse` protocol, and imports only the data below it (the verdict,
+the network records, the typography of :mod:`proofs.typeset`).
+
+Examples:
+    >>> import proofs
+    >>> print(render_collapse(proofs.collapse((1, 1))))
+    Theorem. Let N(x) = W_1 x + b_1 be a dense network of shape 1 -> 1 with activation s(t) = t (identity) applied entrywise, and arbitrary real weights W_1 (1 x 1), b_1 (1). Then N(x) = W x + b for every input x, with W = W_1 and b = b_1: the network collapses to one affine map.
+    <BLANKLINE>
+    Definition. A map N is affine when N(x) = W x + b for a fixed matrix W and vector b.
+    <BLANKLINE>
+    Proof. Give every weight, bias and input entry its own real symbol. A single layer applies no activation. Computing N(x) exactly and expanding the products gives
+        N(x)_1 = b1_1 + w1_11*x_1
+     Each entry is a polynomial of degree at most 1 in the inputs. Collecting the coefficients of the inputs gives W (the Jacobian of N) and b = N(0):
+        W = [[w1_11]]
+        b = (b1_1)
+     and N(x) - (W x + b) expands to the zero vector, a polynomial identity in all the weights and inputs. Moreover W - W_1 and b - (b_1) expand to zero, which is the closed form. Hence N is affine whatever its weights. QED
+"""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import sympy
 
-from proofs.collapse import CollapseProof
-from proofs.render import _Fmt
-from proofs.verdict import Verdict
+from proofs.evidence import Verdict
+from proofs.network import NetworkCounterexample
+from proofs.typeset import Fmt, latex_document
 
-__all__ = ["render_collapse"]
+__all__ = ["Collapse", "render_collapse"]
+
+
+class Collapse(Protocol):
+    """What the write-up reads of a collapse result (:class:`proofs.collapse.CollapseProof` has it all)."""
+
+    @property
+    def dims(self) -> tuple[int, ...]: ...
+    @property
+    def activation(self) -> sympy.Expr: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def slope(self) -> sympy.Expr | None: ...
+    @property
+    def offset(self) -> sympy.Expr | None: ...
+    @property
+    def output(self) -> sympy.ImmutableMatrix | None: ...
+    @property
+    def W(self) -> sympy.ImmutableMatrix | None: ...  # noqa: N802 - the matrix of the map
+    @property
+    def b(self) -> sympy.ImmutableMatrix | None: ...
+    @property
+    def W_formula(self) -> str | None: ...  # noqa: N802
+    @property
+    def b_formula(self) -> str | None: ...
+    @property
+    def counterexample(self) -> NetworkCounterexample | None: ...
+    @property
+    def reason(self) -> str | None: ...
+
 
 #: Expanded entries longer than this are summarized rather than printed.
 MAX_PRINTED = 1500
 
 
-def _mat(fm: _Fmt, m: sympy.Matrix) -> str:
+def _mat(fm: Fmt, m: sympy.Matrix) -> str:
     """A matrix without math delimiters."""
     if fm.kind == "latex":
         return sympy.latex(sympy.Matrix(m))
     return str(sympy.Matrix(m).tolist())
 
 
-def _vec(fm: _Fmt, m: sympy.Matrix) -> str:
+def _vec(fm: Fmt, m: sympy.Matrix) -> str:
     """A column vector, written as a tuple in text."""
     if fm.kind == "latex":
         return sympy.latex(sympy.Matrix(m))
     return "(" + ", ".join(sympy.sstr(e) for e in m) + ")"
 
 
-def _network(fm: _Fmt, k: int) -> str:
+def _network(fm: Fmt, k: int) -> str:
     inner = "x"
     for i in range(1, k + 1):
         inner = f"W_{i} {inner} + b_{i}" if i == 1 else f"W_{i} s({inner}) + b_{i}"
     return f"N(x) = {inner}"
 
 
-def _shape(fm: _Fmt, dims: tuple[int, ...]) -> str:
+def _shape(fm: Fmt, dims: tuple[int, ...]) -> str:
     arrow = r" \to " if fm.kind == "latex" else " -> "
     return (
         fm.f(arrow.join(str(d) for d in dims)) if fm.kind != "latex" else "$" + arrow.join(str(d) for d in dims) + "$"
     )
 
 
-def _dims_text(fm: _Fmt, dims: tuple[int, ...]) -> str:
+def _dims_text(fm: Fmt, dims: tuple[int, ...]) -> str:
     parts = []
     for i in range(1, len(dims)):
         times = r"\times" if fm.kind == "latex" else "x"
@@ -56,12 +111,12 @@ def _dims_text(fm: _Fmt, dims: tuple[int, ...]) -> str:
     return ", ".join(parts)
 
 
-def _activation(fm: _Fmt, proof: CollapseProof) -> str:
+def _activation(fm: Fmt, proof: Collapse) -> str:
     formula = fm.eq("s(t)", proof.activation.subs(sympy.Symbol("x", real=True), sympy.Symbol("t", real=True)))
     return formula if proof.name == "f" else f"{formula} ({fm.t(proof.name)})"
 
 
-def _proved(proof: CollapseProof, fm: _Fmt) -> list[str]:
+def _proved(proof: Collapse, fm: Fmt) -> list[str]:
     k = len(proof.dims) - 1
     blocks = []
     if proof.W_formula:
@@ -80,7 +135,6 @@ def _proved(proof: CollapseProof, fm: _Fmt) -> list[str]:
     )
     steps = [f"{fm.label('Proof')} Give every weight, bias and input entry its own real symbol."]
     if k > 1:
-        act = proof.activation_result
         if proof.slope == 1 and proof.offset == 0 and proof.activation == sympy.Symbol("x", real=True):
             steps.append(f"The activation is the identity, {fm.f('s(t) = t')}.")
         else:
@@ -88,8 +142,6 @@ def _proved(proof: CollapseProof, fm: _Fmt) -> list[str]:
                 f"The activation is affine: {fm.f('s(t) - s(0)')} is linear (proved piece by piece, {fm.f('m = ' + fm.raw(proof.slope))}), "
                 f"so {fm.f('s(t) = m t + s(0)')} = {fm.m(proof.slope * sympy.Symbol('t') + proof.offset)} for every real {fm.f('t')}."
             )
-            if act is None:  # pragma: no cover - always set for k > 1
-                pass
     else:
         steps.append("A single layer applies no activation.")
     out = proof.output
@@ -119,7 +171,7 @@ def _proved(proof: CollapseProof, fm: _Fmt) -> list[str]:
     return blocks
 
 
-def _disproved(proof: CollapseProof, fm: _Fmt) -> list[str]:
+def _disproved(proof: Collapse, fm: Fmt) -> list[str]:
     ce = proof.counterexample
     k = len(proof.dims) - 1
     blocks = [
@@ -146,13 +198,12 @@ def _disproved(proof: CollapseProof, fm: _Fmt) -> list[str]:
         rows.append([f"N({label})", _vec(fm, out)])
     j = ce.component
     entries = [dict(ce.outputs)[key][j] for key in ("u + v", "u", "v", "0")]
-    combo = " - ".join(_paren_text(fm, e) for e in entries[:3]) + " + " + _paren_text(fm, entries[3])
+    combo = " - ".join(fm.paren(e) for e in entries[:3]) + " + " + fm.paren(entries[3])
     if ce.enclosure is None:
         why = "exact rational arithmetic"
     else:
         lo, hi, bits = ce.enclosure
-        box = f"$[{lo}, {hi}]$" if fm.kind == "latex" else fm.f(f"[{lo}, {hi}]")
-        why = f"{bits}-bit interval arithmetic encloses it in {box}, which excludes 0"
+        why = f"{bits}-bit interval arithmetic encloses it in {fm.box(lo, hi)}, which excludes 0"
     entry = f"N(\\cdot)_{{{j + 1}}}" if fm.kind == "latex" else f"entry {j + 1}"
     diff = fm.f(f"{combo} = {fm.raw(ce.difference)} != 0")
     blocks.append(
@@ -164,18 +215,9 @@ def _disproved(proof: CollapseProof, fm: _Fmt) -> list[str]:
     return blocks
 
 
-def _paren_text(fm: _Fmt, e: sympy.Expr) -> str:
-    text = fm.raw(e)
-    if e.is_Add or (e.is_Rational and e < 0) or e.could_extract_minus_sign():
-        return rf"\left({text}\right)" if fm.kind == "latex" else f"({text})"
-    return text
-
-
-def render_collapse(proof: CollapseProof, kind: str = "text", standalone: bool = False) -> str:
+def render_collapse(proof: Collapse, kind: str = "text", standalone: bool = False) -> str:
     """The write-up in ``"text"``, ``"markdown"`` or ``"latex"``."""
-    if kind not in ("text", "markdown", "latex"):
-        raise ValueError(f"unknown format {kind!r}")
-    fm = _Fmt(kind)
+    fm = Fmt(kind)  # raises ValueError for an unknown format
     if proof.verdict is Verdict.PROVED:
         blocks = _proved(proof, fm)
     elif proof.verdict is Verdict.DISPROVED:
@@ -189,10 +231,4 @@ def render_collapse(proof: CollapseProof, kind: str = "text", standalone: bool =
             0, f"### collapse, {proof.name}, shape {' -> '.join(map(str, proof.dims))}: {proof.verdict.value}"
         )
     body = "\n\n".join(blocks)
-    if kind == "latex" and standalone:
-        return (
-            "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\begin{document}\n\\sloppy\n"
-            + body
-            + "\n\\end{document}\n"
-        )
-    return body
+    return latex_document(body) if kind == "latex" and standalone else body

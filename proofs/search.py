@@ -3,7 +3,7 @@
 No witness is written down per activation. Candidates are generated from the
 function's own breakpoints (via :func:`symact.analysis.pieces.decompose`) and a fixed
 list of simple rationals, in order of simplicity, and each one is *proved* (or
-not) by :meth:`proofs.verdict.Counterexample.build`.
+not) by :meth:`proofs.evidence.Counterexample.build`.
 
 Examples:
     >>> from sympy import Max
@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 import sympy
 from sympy import Rational
 
-from symact.numeric.enclose import enclose_in, quick_context, thin_around_zero
-from proofs.verdict import Counterexample, finite_real, sides
+from proofs.evidence import Counterexample, finite_real, sides
+from symact.numeric.interval import enclose_in, quick_context, thin_around_zero
 
 __all__ = ["MAX_CANDIDATES", "QUICK", "candidates", "find_counterexample", "interesting_points"]
 

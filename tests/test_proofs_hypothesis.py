@@ -15,7 +15,7 @@ from sympy import Abs, Max, Min, Rational, cos, exp, sin, tanh
 import proofs
 import symact
 from proofs import Verdict
-from proofs.linearity import _reduce_to_zero
+from proofs.argument import reduce_to_zero
 from symact import x
 from symact.core import budget
 
@@ -44,7 +44,7 @@ RESULTS = {e: proofs.prove_linear(e) for e in PROVED}
 
 
 def _exactly_zero(value: sympy.Expr) -> bool:
-    return value == 0 or _reduce_to_zero(value) is not None
+    return value == 0 or reduce_to_zero(value) is not None
 
 
 def test_all_sample_identities_are_proved() -> None:
@@ -140,12 +140,12 @@ def test_enclosures_contain_the_true_value(q: sympy.Rational, index: int, prec: 
     # numeric cross-check of the rigorous evaluator against mpmath at 400 bits
     import mpmath
 
-    from symact.numeric.enclose import _ends, enclose
+    from symact.numeric.interval import enclose_number, ends
 
     fn, name = _FUNCS[index]
-    box = enclose(fn(q), prec)
+    box = enclose_number(fn(q), prec)
     assert box is not None
-    lo, hi = _ends(box)
+    lo, hi = ends(box)
     with mpmath.workprec(400):
         true = getattr(mpmath, name)(mpmath.mpf(int(q.p)) / int(q.q))
         assert lo <= true <= hi
