@@ -31,14 +31,15 @@ from typing import Any
 
 import sympy
 
-import symact
-from proofs.verdict import Verdict
+from proofs.evidence import Verdict
+from symact.definition import registry
+from symact.definition.activation import exact_number, x
 
 __all__ = ["NeuronTable", "or_of_and", "step_neuron", "truth_table", "verify_neuron"]
 
 
 def _step() -> sympy.Expr:
-    return symact.get("binary_step").expr
+    return registry.get("binary_step").expr
 
 
 def step_neuron(weights: Sequence[Any], threshold: Any) -> Callable[[Sequence[int]], int]:
@@ -49,15 +50,15 @@ def step_neuron(weights: Sequence[Any], threshold: Any) -> Callable[[Sequence[in
         >>> neuron([0, 1, 1]), neuron([0, 0, 1])
         (1, 0)
     """
-    w = [symact.exact_number(v, "weight") for v in weights]
-    t = symact.exact_number(threshold, "threshold")
+    w = [exact_number(v, "weight") for v in weights]
+    t = exact_number(threshold, "threshold")
     step = _step()
 
     def neuron(inputs: Sequence[int]) -> int:
         if len(inputs) != len(w):
             raise ValueError(f"expected {len(w)} inputs, got {len(inputs)}")
         total = sum((wi * int(xi) for wi, xi in zip(w, inputs)), sympy.S.Zero)
-        out = step.subs(symact.x, total - t)
+        out = step.subs(x, total - t)
         if out not in (0, 1):  # pragma: no cover - binary_step is 0/1 off and at 0
             raise ValueError(f"the step returned {out}")
         return int(out)
@@ -67,7 +68,7 @@ def step_neuron(weights: Sequence[Any], threshold: Any) -> Callable[[Sequence[in
 
 def truth_table(weights: Sequence[Any], threshold: Any) -> tuple[tuple[tuple[int, ...], sympy.Expr, int], ...]:
     """Every 0/1 input with its exact weighted sum and the neuron's output."""
-    w = [symact.exact_number(v, "weight") for v in weights]
+    w = [exact_number(v, "weight") for v in weights]
     neuron = step_neuron(weights, threshold)
     rows = []
     for inputs in itertools.product((0, 1), repeat=len(w)):
@@ -194,14 +195,17 @@ def verify_neuron(
     ``target`` is a Python function of n Booleans, or a SymPy Boolean expression
     in the symbols ``x1, ..., xn``.
     """
-    w = tuple(symact.exact_number(v, "weight") for v in weights)
-    t = symact.exact_number(threshold, "threshold")
+    w = tuple(exact_number(v, "weight") for v in weights)
+    t = exact_number(threshold, "threshold")
+    fn: Callable[..., bool]
     if isinstance(target, sympy.Basic):
         symbols = [sympy.Symbol(f"x{i}") for i in range(1, len(w) + 1)]
         expr = target
-        fn: Callable[..., bool] = lambda *bits: bool(
-            expr.xreplace({s: sympy.true if b else sympy.false for s, b in zip(symbols, bits)})
-        )  # noqa: E731
+
+        def evaluate(*bits: bool) -> bool:
+            return bool(expr.xreplace({s: sympy.true if b else sympy.false for s, b in zip(symbols, bits)}))
+
+        fn = evaluate
         description = description or str(target).replace("|", "OR").replace("&", "AND")
     else:
         fn = target

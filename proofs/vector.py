@@ -3,7 +3,7 @@ r"""Proofs about the vector activations (:mod:`symact.definition.vector`), with 
 Same verdicts as the scalar proofs (:class:`~proofs.verdict.Verdict`): PROVED with
 an exact reduction of ``lhs - rhs`` to 0, DISPROVED with an exact counterexample
 whose difference is proved nonzero (exact rationals, an interval enclosure from
-:func:`symact.numeric.enclose.certify_nonzero`, or, for a symbolic length n, SymPy's
+:func:`symact.numeric.interval.certify_nonzero`, or, for a symbolic length n, SymPy's
 sign assumptions after writing n = m + n_min with m a non-negative integer),
 UNKNOWN with a reason. :meth:`VectorProof.check` re-derives both sides from the
 registry definitions and re-runs the recorded method; it never uses floats.
@@ -69,12 +69,14 @@ from typing import Any
 import sympy
 from sympy import Indexed, Max, Min
 
-import symact
-from symact.definition import vector as V
+from proofs.evidence import FAILURES, Verdict
+from symact.analysis import pieces
+from symact.analysis import vector as V
+from symact.core import budget
+from symact.definition import registry
+from symact.definition.activation import x
 from symact.definition.vector import X, i, n, substitute_entries
-
-from symact.numeric.enclose import certify_nonzero, enclosure_bounds
-from proofs.verdict import Verdict
+from symact.numeric.interval import certify_nonzero, enclosure_bounds
 
 __all__ = [
     "CLAIMS",
@@ -173,9 +175,7 @@ def _shift_steps(expr: sympy.Expr) -> sympy.Expr:
 
 def _piecewise_zero(expr: sympy.Expr, var: sympy.Symbol) -> bool:
     """Whether the canonical piecewise form of ``expr`` in ``var`` is 0 on every piece and at every breakpoint."""
-    from symact.analysis.pieces import decompose
-
-    form = decompose(expr, var)
+    form = pieces.decompose(expr, var)
     return all(sympy.expand(p) == 0 for p in form.pieces) and all(sympy.expand(v) == 0 for v in form.values)
 
 
@@ -228,7 +228,7 @@ def _reduce(expr: sympy.Expr, general: bool) -> tuple[sympy.Expr, str]:
     for name in names:
         try:
             out = _apply(name, expr)
-        except Exception:  # noqa: BLE001 - a failing method proves nothing
+        except FAILURES:  # a failing method proves nothing
             continue
         if out == 0:
             return out, name
@@ -237,11 +237,10 @@ def _reduce(expr: sympy.Expr, general: bool) -> tuple[sympy.Expr, str]:
 
 
 def _apply(method: str, expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` reduced by ``method``; a ``simplify`` step runs under its own budget and, past it, leaves ``expr`` as it was."""
     step = _METHODS[method]
     if "simplify" in method:
-        from symact.core.budget import call
-
-        return call(step, expr, seconds=V.STEP_SECONDS, what=method)
+        return budget.step(step, expr, seconds=V.STEP_SECONDS, what=method, on_timeout=lambda err: expr)
     return step(expr)
 
 
@@ -281,14 +280,14 @@ def _sides(name: str, prop: str, size: Any) -> tuple[sympy.Expr, sympy.Expr, tup
         comps = act.components()
         lhs = sympy.Matrix([cmp.xreplace({X[0]: _t, X[1]: 0}) for cmp in comps])
         if name == "softmax":
-            sig = symact.get("sigmoid").expr.xreplace({symact.x: _t})
+            sig = registry.get("sigmoid").expr.xreplace({x: _t})
             rhs = sympy.Matrix([sig, 1 - sig])
         elif name == "log_softmax":
-            ls = symact.get("log_sigmoid").expr
-            rhs = sympy.Matrix([ls.xreplace({symact.x: _t}), ls.xreplace({symact.x: -_t})])
+            ls = registry.get("log_sigmoid").expr
+            rhs = sympy.Matrix([ls.xreplace({x: _t}), ls.xreplace({x: -_t})])
         else:
-            ss = symact.get("sparse_sigmoid").expr
-            rhs = sympy.Matrix([ss.xreplace({symact.x: _t}), ss.xreplace({symact.x: -_t})])
+            ss = registry.get("sparse_sigmoid").expr
+            rhs = sympy.Matrix([ss.xreplace({x: _t}), ss.xreplace({x: -_t})])
         return lhs, rhs, ("t real",)
     if prop == "log_softmax_identity":
         lse = _act("logsumexp", size)
@@ -432,7 +431,7 @@ class VectorCounterexample:
                 return False
             sign, _, _ = _sign(lhs - rhs, self.n_min)
             return sign is not None and sign == self.sign
-        except Exception:  # noqa: BLE001 - a check that cannot run confirms nothing
+        except FAILURES:  # a check that cannot run confirms nothing
             return False
 
     def to_dict(self) -> dict[str, Any]:
@@ -1016,7 +1015,7 @@ def check_steps(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
             return False, f"step {s.label}: a premise holds under hypotheses the step does not have"
         try:
             ok = RULES[s.rule][1](s, prior)
-        except Exception as exc:  # noqa: BLE001 - a check that cannot run confirms nothing
+        except FAILURES as exc:  # a check that cannot run confirms nothing
             return False, f"step {s.label}: the check raised {type(exc).__name__}"
         if not ok:
             return False, f"step {s.label} ({s.rule}) does not check"
@@ -1031,11 +1030,15 @@ CHECK_SECONDS = 60.0
 def _checked(steps: tuple[ProofStep, ...]) -> tuple[bool, str]:
     """:func:`check_steps` under a time budget (a forged certificate could hold expressions SymPy
     expands for ever): a timeout or a crash confirms nothing."""
-    from symact.core.budget import call
-
     try:
-        return call(check_steps, steps, seconds=CHECK_SECONDS, what="checking a structured proof")
-    except Exception as exc:  # noqa: BLE001 - BudgetExceeded, MemoryError, a worker error: not checked
+        return budget.step(
+            check_steps,
+            steps,
+            seconds=CHECK_SECONDS,
+            what="checking a structured proof",
+            on_timeout=lambda err: (False, f"the check did not finish: {type(err).__name__}"),
+        )
+    except FAILURES as exc:  # MemoryError, a worker error: not checked
         return False, f"the check did not finish: {type(exc).__name__}"
 
 
@@ -1282,7 +1285,7 @@ class VectorProof:
                     return False
                 return all(_apply(self.method, r) == 0 for r in _residual(lhs, rhs))
             return False
-        except Exception:  # noqa: BLE001 - a check that cannot run confirms nothing
+        except FAILURES:  # a check that cannot run confirms nothing
             return False
 
     def check_cases(self) -> bool:
@@ -1438,7 +1441,7 @@ def _identity(name: str, prop: str, size: Any) -> VectorProof:
                     return VectorProof(
                         name, prop, claim, Verdict.PROVED, size, lhs, rhs, method, hyp, seconds=time.perf_counter() - t0
                     )
-            except Exception:  # noqa: BLE001
+            except FAILURES:  # a failing method proves nothing
                 continue
     reason = "an entry of left - right did not reduce to 0" + (
         f" (last form: {sympy.sstr(last)[:100]})" if last is not None else ""
