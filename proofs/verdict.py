@@ -61,12 +61,13 @@ __all__ = [
 def _display(record: object, kind: str) -> str | None:
     """The Jupyter display of ``record`` (``kind`` ``"html"`` or ``"markdown"``).
 
-    The one import of this package into :mod:`symact.report`: lazy, because the
-    report layer sits above the proofs and imports them itself.
+    The one import of this package into :mod:`symact.report` (its display
+    targets, :mod:`symact.report.display`): lazy, because the report layer sits
+    above the proofs and imports them itself.
     """
-    from symact.report import sheet
+    from symact.report import display
 
-    return sheet.repr_html(record) if kind == "html" else sheet.repr_markdown(record)
+    return display.repr_html(record) if kind == "html" else display.repr_markdown(record)
 
 
 @dataclass(frozen=True)
