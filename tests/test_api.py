@@ -29,7 +29,7 @@ def test_errors_subclass_the_builtins_callers_catch():
 
 @pytest.mark.parametrize(
     "call",
-    [symact.analysis.properties, symact.output_range, symact.derivative, symact.to_numpy, lambda s: symact.limit(s, 0)],
+    [symact.properties, symact.output_range, symact.derivative, symact.to_numpy, lambda s: symact.limit(s, 0)],
     ids=["properties", "output_range", "derivative", "to_numpy", "limit"],
 )
 def test_public_calls_never_evaluate_text(call, tmp_path):
@@ -41,6 +41,20 @@ def test_public_calls_never_evaluate_text(call, tmp_path):
     assert not marker.exists()
 
 
+def test_properties_is_the_function_not_its_module():
+    assert callable(symact.properties)
+    assert symact.properties(symact.get("relu")).range == sympy.Interval(0, sympy.oo)
+
+
+@pytest.mark.parametrize("method", ["derivative", "limit", "output_range", "properties", "numpy", "latex", "validate"])
+def test_convenience_methods_reach_the_facade(method):
+    """The one sanctioned upward import of the definition layer is the facade, inside the method."""
+    import inspect
+
+    src = inspect.getsource(getattr(symact.Activation, method))
+    assert "import symact\n" in src and f"symact.{'to_' + method if method in ('numpy', 'latex') else method}(" in src
+
+
 def _budgeted_calls():
     import proofs
     from proofs import linearity
@@ -49,7 +63,7 @@ def _budgeted_calls():
     return {
         "symact.limit": symact.limit,
         "symact.derivative": symact.derivative,
-        "symact.analysis.properties": symact.analysis.properties,
+        "symact.properties": symact.properties,
         "symact.output_range": symact.output_range,
         "Activation.limit": act.limit,
         "Activation.derivative": act.derivative,

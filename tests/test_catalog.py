@@ -95,5 +95,20 @@ def test_free_symbols_are_refused():
 
 
 def test_register_refuses_duplicates():
-    with pytest.raises(ValueError, match="already names 'silu'"):
+    with pytest.raises(ValueError, match="already names 'silu'") as info:
         symact.register(symact.Activation("my_swish", symact.x, aliases=("swish",)))
+    assert isinstance(info.value, symact.DuplicateNameError) and isinstance(info.value, symact.SymactError)
+    assert (info.value.name, info.value.owner, info.value.new) == ("swish", "silu", "my_swish")
+    with pytest.raises(symact.DuplicateNameError, match="'lse' already names 'logsumexp'"):
+        symact.register(symact.Activation("lse", symact.x))  # the names of both kinds are one namespace
+    assert "my_swish" not in symact.names()
+
+
+def test_one_registry_for_both_kinds():
+    assert isinstance(symact.get("softmax", n=3), symact.VectorActivation)
+    assert symact.get("softmax", n=3).n == 3
+    with pytest.raises(DefinitionError, match="only option is the length n"):
+        symact.get("softmax", alpha=1)
+    with pytest.raises(UnknownActivationError) as info:
+        symact.get("sofmax")
+    assert "softmax" in info.value.suggestions

@@ -8,19 +8,20 @@ stored here but the definition and descriptive metadata.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import sympy
 
+from symact.core.budget import call
 from symact.core.errors import DefinitionError
 
 if TYPE_CHECKING:
-    from symact.analysis.properties import Properties
+    import symact
 
-__all__ = ["Activation", "Framework", "Parameter", "exact_number", "x"]
+__all__ = ["Activation", "Framework", "Parameter", "VectorMethods", "exact_number", "x"]
 
 #: The one real variable every activation is written in.
 x: sympy.Symbol = sympy.Symbol("x", real=True)
@@ -106,6 +107,58 @@ class Framework:
     note: str = ""
 
 
+class VectorMethods:
+    """The derived facts and code of a :class:`~symact.definition.vector.VectorActivation`.
+
+    Like the methods of :class:`Activation`, each is computed above the definition layer and
+    reached through the symact facade (``import symact`` in the method), so the one upward
+    import of this layer is this module's.
+    """
+
+    name: str
+
+    def jacobian(self) -> sympy.Matrix:
+        """The exact Jacobian matrix d out_r / d x_c (concrete n only; see :func:`symact.jacobian`)."""
+        import symact
+
+        return symact.jacobian(self)
+
+    def properties(self, *, seconds: float | None = None) -> Any:
+        """The output set with the facts that establish it (see :func:`symact.output_set`).
+
+        ``seconds`` bounds the whole derivation (default: none beyond the budget of each
+        ``simplify`` step); past it :class:`~symact.core.budget.BudgetExceeded` is raised.
+        """
+        import symact
+
+        if seconds is None:
+            return symact.output_set(self)
+        return call(symact.output_set, self, seconds=seconds, what=f"the output set of {self.name}")
+
+    def output_range(self, *, seconds: float | None = None) -> Any:
+        """The set each output component lies in, when every fact of :meth:`properties` is
+        proved; otherwise an :class:`~symact.Unknown` saying which fact is not."""
+        import symact
+
+        out = self.properties(seconds=seconds)
+        if out.proved:
+            return out.component
+        missing = next(f for f in out.facts if f.holds is not True)
+        return symact.Unknown(f"not proved: {missing.statement} ({missing.holds})")
+
+    def numpy(self) -> Callable[..., Any]:
+        """The generated NumPy function ``f(x, axis=-1)`` (see :func:`symact.vector_to_numpy`)."""
+        import symact
+
+        return symact.vector_to_numpy(self)
+
+    def validate(self, **options: Any) -> Any:
+        """The generated code against the correctly rounded truth (see :func:`symact.validate_vector`)."""
+        import symact
+
+        return symact.validate_vector(self, **options)
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function of one real variable, defined exactly.
@@ -188,67 +241,76 @@ class Activation:
         """The exact value f(value), e.g. ``act(-1)`` or ``act(Rational(1, 2))``."""
         return self.expr.subs(x, exact_number(value, "x"))
 
-    # -- derived facts (computed in symact.analysis.calculus) --------------------------------------
-    # Each runs under an overall time budget, ``seconds`` (see symact.analysis.calculus for the
-    # defaults and for what a timeout returns).
+    # -- derived facts and code --------------------------------------------------------------
+    # Computed above this layer and reached through the symact facade (``import symact`` in the
+    # method: the one sanctioned upward import of the definition layer). Each runs under an
+    # overall time budget, ``seconds`` (see symact.analysis.calculus for the defaults and for
+    # what a timeout returns).
     def derivative(self, n: int = 1, *, seconds: float | None = None) -> sympy.Expr:
-        """The n-th derivative (see :func:`symact.analysis.calculus.derivative`; raises ``BudgetExceeded`` past ``seconds``)."""
-        from symact.analysis import calculus as analysis
+        """The n-th derivative (see :func:`symact.derivative`; raises ``BudgetExceeded`` past ``seconds``)."""
+        import symact
 
-        return analysis.derivative(self, n, seconds=seconds)
+        return symact.derivative(self, n, seconds=seconds)
 
     def limit(self, point: Any, dir: str | None = None, *, seconds: float | None = None) -> Any:  # noqa: A002 - mirrors sympy.limit
-        """A limit of f (see :func:`symact.analysis.calculus.limit`; ``Unknown`` past ``seconds``)."""
-        from symact.analysis import calculus as analysis
+        """A limit of f (see :func:`symact.limit`; ``Unknown`` past ``seconds``)."""
+        import symact
 
-        return analysis.limit(self, point, dir, seconds=seconds)
+        return symact.limit(self, point, dir, seconds=seconds)
 
     def output_range(self, *, seconds: float | None = None) -> Any:
-        """The exact image of the reals (see :func:`symact.analysis.calculus.output_range`; ``Unknown`` past ``seconds``)."""
-        from symact.analysis import calculus as analysis
+        """The exact image of the reals (see :func:`symact.output_range`; ``Unknown`` past ``seconds``)."""
+        import symact
 
-        return analysis.output_range(self, seconds=seconds)
+        return symact.output_range(self, seconds=seconds)
 
-    def properties(self, *, seconds: float | None = None) -> Properties:
-        """The full property record (see :func:`symact.analysis.calculus.properties`; all ``Unknown`` past ``seconds``)."""
-        from symact.analysis import calculus as analysis
+    def properties(self, *, seconds: float | None = None) -> symact.analysis.properties.Properties:
+        """The full property record (see :func:`symact.properties`; all ``Unknown`` past ``seconds``)."""
+        import symact
 
-        return analysis.properties(self, seconds=seconds)
+        return symact.properties(self, seconds=seconds)
 
     def numpy(self, derivative: int = 0, *, seconds: float | None = None) -> Any:
-        """A NumPy function generated from the symbols (see :func:`symact.codegen.numpy.to_numpy`).
+        """A NumPy function generated from the symbols (see :func:`symact.to_numpy`).
 
         ``seconds`` bounds the whole build (default ``codegen.CODEGEN_SECONDS``);
         past it :class:`~symact.core.budget.BudgetExceeded` is raised.
         """
-        from symact.codegen import numpy as codegen
+        import symact
 
-        return codegen.to_numpy(self, derivative=derivative, seconds=seconds)
+        return symact.to_numpy(self, derivative=derivative, seconds=seconds)
 
     def latex(self, derivative: int = 0, *, seconds: float | None = None) -> str:
-        """LaTeX of the definition or of a derivative (see :func:`symact.report.latex.to_latex`).
+        """LaTeX of the definition or of a derivative (see :func:`symact.to_latex`).
 
         ``seconds`` bounds the derivative (default ``analysis.DERIVATIVE_SECONDS``);
         past it :class:`~symact.core.budget.BudgetExceeded` is raised.
         """
-        from symact.report import latex
+        import symact
 
-        return latex.to_latex(self, derivative=derivative, seconds=seconds)
+        return symact.to_latex(self, derivative=derivative, seconds=seconds)
+
+    def validate(self, **options: Any) -> Any:
+        """The generated code against the correctly rounded truth, in ULPs (see :func:`symact.validate`)."""
+        import symact
+
+        return symact.validate(self, **options)
 
     def __str__(self) -> str:
         return f"{self.name}(x) = {self.expr}"
 
+    # -- Jupyter display hooks (their targets are in symact.report.display, loaded by the facade) --
     def _repr_latex_(self) -> str | None:
-        from symact.report.sheet import repr_latex
+        import symact
 
-        return repr_latex(self)
+        return symact.report.display.repr_latex(self)
 
     def _repr_html_(self) -> str | None:
-        from symact.report.sheet import repr_html
+        import symact
 
-        return repr_html(self)
+        return symact.report.display.repr_html(self)
 
     def _repr_markdown_(self) -> str | None:
-        from symact.report.sheet import repr_markdown
+        import symact
 
-        return repr_markdown(self)
+        return symact.report.display.repr_markdown(self)

@@ -1,9 +1,11 @@
-"""The catalog: the one registry of named activations.
+"""The scalar catalog: the named activations of one real variable, as data.
 
 Design rules (tests enforce them):
 
-* This module is the only list of activations. The API (:func:`get`,
-  :func:`names`), the CLI, the report and the parametrized tests all read it.
+* This module is the only list of scalar activations (the vector ones are in
+  :mod:`symact.definition.vector`). :mod:`symact.definition.registry` looks names
+  up in it; the API (:func:`symact.get`, :func:`symact.names`), the CLI, the
+  report and the parametrized tests all read it through the registry.
 * Every definition is exact: rationals and exact constants, never floats.
   SELU's constants are the 32-digit decimals PyTorch prints, as Rationals.
 * An entry holds the definition and descriptive metadata only. No derived fact
@@ -14,16 +16,12 @@ Design rules (tests enforce them):
 
 from __future__ import annotations
 
-import difflib
-from typing import Any
-
 import sympy
 from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, atan, erf, exp, log, pi, sin, sinc, sqrt, tanh
 
 from symact.definition.activation import Activation, Framework, Parameter, x
-from symact.core.errors import DefinitionError, UnknownActivationError
 
-__all__ = ["all_activations", "get", "names", "register"]
+__all__ = ["ENTRIES"]
 
 _R = Rational
 
@@ -49,7 +47,8 @@ _slope, _alpha, _beta, _lambd, _lo, _hi = map(_sym, ["negative_slope", "alpha", 
 _SELU_ALPHA = _R("1.6732632423543772848170429916717")
 _SELU_SCALE = _R("1.0507009873554804934193349852946")
 
-_ENTRIES: tuple[Activation, ...] = (
+#: The scalar activations, in catalog order (the order of ``symact list``).
+ENTRIES: tuple[Activation, ...] = (
     Activation(
         "identity",
         x,
@@ -392,98 +391,3 @@ _ENTRIES: tuple[Activation, ...] = (
         display="ELiSH",
     ),
 )
-
-
-def _key(name: str) -> str:
-    return name.strip().lower().replace("-", "").replace("_", "").replace(" ", "")
-
-
-_REGISTRY: dict[str, Activation] = {}
-_LOOKUP: dict[str, str] = {}
-
-
-def register(act: Activation) -> Activation:
-    """Add an activation to the catalog; names and aliases must be new.
-
-    Raises:
-        ValueError: if the name or an alias is already taken.
-    """
-    keys = [_key(act.name), *(_key(a) for a in act.aliases)]
-    taken = [k for k in keys if k in _LOOKUP]
-    if taken:
-        raise ValueError(f"cannot register {act.name!r}: {taken[0]!r} already names {_LOOKUP[taken[0]]!r}")
-    _REGISTRY[act.name] = act
-    for k in keys:
-        _LOOKUP[k] = act.name
-    return act
-
-
-for _act in _ENTRIES:
-    register(_act)
-
-
-def names() -> tuple[str, ...]:
-    """The canonical names of every catalog entry, in catalog order.
-
-    Examples:
-        >>> "relu" in names(), "swish" in names()
-        (True, False)
-    """
-    return tuple(_REGISTRY)
-
-
-def all_activations() -> tuple[Activation, ...]:
-    """Every catalog entry, with default parameters, in catalog order."""
-    return tuple(_REGISTRY.values())
-
-
-def get(name: str | Activation, **params: Any) -> Activation:
-    """Look up an activation by name or alias, optionally overriding parameters.
-
-    Matching forgives case, ``-`` and ``_`` (``"LeakyReLU"``, ``"leaky-relu"``).
-    Parameter values are converted exactly (see :func:`symact.exact_number`).
-
-    Raises:
-        UnknownActivationError: (a ``KeyError``) no such name; carries suggestions.
-        DefinitionError: (a ``ValueError``) a parameter is unknown or invalid.
-
-    Examples:
-        >>> get("Swish").name
-        'silu'
-        >>> get("leaky-relu", negative_slope=0.2).expr
-        Piecewise((x, x >= 0), (x/5, True))
-        >>> get("rleu")
-        Traceback (most recent call last):
-        ...
-        symact.core.errors.UnknownActivationError: unknown activation 'rleu'; did you mean 'relu', 'rrelu' or 'relu6'?
-    """
-    if isinstance(name, Activation):
-        return name.with_params(**params) if params else name
-    if not isinstance(name, str):
-        raise UnknownActivationError(repr(name))
-    canonical = _LOOKUP.get(_key(name))
-    if canonical is None:
-        from symact.definition import vector  # vector activations (softmax, ...) have their own registry
-
-        if vector.is_vector(name):
-            unknown = set(params) - {"n"}
-            if unknown:
-                raise DefinitionError(
-                    f"{name} has no parameter {sorted(unknown)[0]!r}; its only option is the length n"
-                )
-            return vector.get(name, params.get("n"))  # type: ignore[return-value]
-        pool = (*suggest(name), *vector.suggest(name))
-        ranked = sorted(pool, key=lambda s: -difflib.SequenceMatcher(None, _key(name), _key(s)).ratio())
-        raise UnknownActivationError(name, tuple(ranked[:3]))
-    act = _REGISTRY[canonical]
-    return act.with_params(**params) if params else act
-
-
-def suggest(name: str, limit: int = 3) -> tuple[str, ...]:
-    """Catalog names (canonical or alias) closest to ``name``, best first."""
-    by_key = {}
-    for act in _REGISTRY.values():
-        for n in (act.name, *act.aliases):
-            by_key.setdefault(_key(n), n)
-    close = difflib.get_close_matches(_key(name), list(by_key), n=limit, cutoff=0.6)
-    return tuple(dict.fromkeys(by_key[k] for k in close))
