@@ -1,7 +1,27 @@
-"""The ``symact`` command line (also ``python -m symact``).
+"""The ``symact`` command line (also ``python -m symact``): every command, in one argument tree.
+
+Commands: ``list``, ``show``, ``latex``, ``prove``, ``code``, ``check``, ``report``,
+``plot``, ``collapse`` and ``perceptron`` (``symact --help`` lists them). A NAME is
+looked up in the registry (:mod:`symact.definition.registry`), so every command that
+takes one accepts scalar and vector activations alike.
 
 Exit codes: 0 success; 1 a check failed or a proof ended UNKNOWN; 2 usage
 errors, unknown names and invalid definitions (one line on stderr, no traceback).
+
+Examples:
+    >>> main(["latex", "relu"])
+    \\operatorname{ReLU}(x) = \\max\\left(0, x\\right)
+    0
+    >>> main(["latex", "logsumexp"])
+    \\operatorname{LSE}(x) = \\log{\\left(\\sum_{j=0}^{n - 1} e^{{x}_{j}} \\right)}
+    0
+    >>> main(["perceptron", "--weights", "1", "1", "--threshold", "2"])
+    x1 x2 | sum | step(sum - 2)
+     0  0 |   0 | 0
+     0  1 |   1 | 0
+     1  0 |   1 | 0
+     1  1 |   2 | 1
+    0
 """
 
 from __future__ import annotations
@@ -10,16 +30,35 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import sympy
 
-from symact.definition import catalog
-from symact.definition.activation import Activation
+from symact.analysis.vector import Fact, output_set, softmax_jacobian_fact
 from symact.core.errors import SymactError
+from symact.definition import registry
+from symact.definition.activation import Activation
+from symact.definition.vector import VectorActivation, n
 from symact.report.serialize import describe, to_jsonable
 
-__all__ = ["main"]
+__all__ = ["add_plot_arguments", "add_report_arguments", "main", "validation_of", "vector_prover"]
+
+#: The output formats of the proofs.
+PROOF_FORMATS = ("text", "markdown", "latex", "json")
+
+#: Claims only vector activations have (see proofs.vector.CLAIMS); "all" proves every applicable one.
+_VECTOR_CLAIMS = ("sum_to_one", "shift_invariance", "two_class", "log_softmax_identity", "softmin_identity", "all")
+
+#: Report formats by file suffix (the default format of ``symact report -o FILE``).
+_SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".tex": "latex",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,11 +68,63 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"symact: error: {message} (see 'symact --help')\n")
 
 
-def _add_target(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("name", nargs=None if required else "?", help="catalog name or alias (see 'symact list')")
+# ----------------------------------------------------------------------------------------
+# The argument tree
+# ----------------------------------------------------------------------------------------
+
+
+def _add_target(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", nargs="?", help="catalog name or alias (see 'symact list')")
     p.add_argument(
         "--expr", metavar="TEXT", help="define the activation from text instead, e.g. 'x*tanh(log(1 + exp(x)))'"
     )
+
+
+def add_report_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``symact report``."""
+    from symact.report.data import DEFAULT_VALIDATION
+
+    p.add_argument("names", nargs="*", metavar="NAME", help="activations to include (default: the whole catalog)")
+    p.add_argument(
+        "--format",
+        action="append",
+        metavar="FORMAT",
+        help="markdown, latex, html, json or all (repeat or comma-separate for several; default: from -o, else markdown)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="output file (several formats: its suffix is replaced per format); default stdout",
+    )
+    p.add_argument("--no-plots", action="store_true", help="leave the plots out (they need the symact[plot] extra)")
+    check = p.add_mutually_exclusive_group()
+    check.add_argument(
+        "--validate",
+        nargs="?",
+        const="quick",
+        default=None,
+        choices=("quick", "full"),
+        help="the input set of the numeric validation (ULP figures against certified mpmath truth): "
+        f"quick (~1.5k points per dtype) or full (~20k); default: {DEFAULT_VALIDATION}",
+    )
+    check.add_argument("--no-validate", action="store_true", help="leave the numeric validation out")
+    p.add_argument(
+        "--jobs", type=int, default=None, metavar="N", help="activations built in parallel (default: cores, at most 2)"
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress line on stderr (default: when stderr is a terminal)",
+    )
+
+
+def add_plot_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``symact plot``."""
+    p.add_argument("name", nargs="?", help="catalog name or alias")
+    p.add_argument("--expr", metavar="TEXT", help="define the activation from text instead")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,22 +137,22 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the catalog")
 
     show = sub.add_parser("show", help="formula, derivative, limits, range and properties")
-    _add_target(show, required=False)
+    _add_target(show)
     show.add_argument("--json", action="store_true", help="print JSON")
 
     latex = sub.add_parser("latex", help="LaTeX of the formula or a derivative")
-    _add_target(latex, required=False)
+    _add_target(latex)
     latex.add_argument("--derivative", type=int, default=0, metavar="N", help="print the N-th derivative instead")
 
     prove = sub.add_parser("prove", help="prove or disprove linearity")
-    _add_target(prove, required=False)
+    _add_target(prove)
     prove.add_argument(
         "--property", choices=("additivity", "homogeneity", "linearity", *_VECTOR_CLAIMS), default="linearity"
     )
-    prove.add_argument("--format", choices=("text", "markdown", "latex", "json"), default="text")
+    prove.add_argument("--format", choices=PROOF_FORMATS, default="text")
 
     code = sub.add_parser("code", help="print the generated NumPy source")
-    _add_target(code, required=False)
+    _add_target(code)
     code.add_argument("--derivative", type=int, default=0, metavar="N", help="the N-th derivative instead (0 or 1)")
 
     check = sub.add_parser("check", help="validate the generated NumPy code against mpmath (exit 1 on failure)")
@@ -70,47 +161,140 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--expr", metavar="TEXT", help="validate an activation defined from text")
     check.add_argument("--quick", action="store_true", help="about 1k inputs per dtype instead of about 20k")
 
-    from symact.report.sheet import add_plot_arguments, add_report_arguments
-
     add_report_arguments(
         sub.add_parser("report", help="the activation sheet: Markdown, LaTeX, HTML or JSON, with plots")
     )
     add_plot_arguments(sub.add_parser("plot", help="plot f, f' and f'' to FILE.png, FILE.svg or FILE.pdf"))
+
+    collapse = sub.add_parser("collapse", help="the collapse theorem for dense layers of the given widths")
+    collapse.add_argument("dims", nargs="+", type=int, help="layer widths n_0 n_1 ... n_k")
+    collapse.add_argument("--activation", default="identity", help="catalog name (default: identity)")
+    collapse.add_argument("--format", choices=PROOF_FORMATS, default="text")
+
+    perceptron = sub.add_parser("perceptron", help="the truth table of a step neuron (default: x1 OR (x2 AND x3))")
+    perceptron.add_argument("--weights", nargs="+", default=["4", "2", "2"])
+    perceptron.add_argument("--threshold", default="3")
+    perceptron.add_argument("--format", choices=PROOF_FORMATS, default="text")
     return parser
 
 
 def _version() -> str:
-    from symact import __version__
+    from symact.core.version import __version__
 
     return __version__
 
 
-#: Claims only vector activations have (see proofs.vector.CLAIMS); "all" proves every applicable one.
-_VECTOR_CLAIMS = ("sum_to_one", "shift_invariance", "two_class", "log_softmax_identity", "softmin_identity", "all")
-
-
-def _vector_name(args: argparse.Namespace) -> str | None:
-    """The name, when it names a vector activation (symact.definition.vector) rather than a scalar one."""
-    from symact.definition import vector
-
-    if getattr(args, "expr", None) is None and getattr(args, "name", None) and vector.is_vector(args.name):
-        return str(args.name)
-    return None
-
-
-def _target(args: argparse.Namespace) -> Activation:
+def _target(args: argparse.Namespace) -> Activation | VectorActivation:
+    """The activation a command names: ``--expr TEXT``, else a registry name of either kind."""
     if getattr(args, "expr", None) is not None:
         from symact.definition.parse import define
 
         return define(args.expr, name=args.name or "custom")
     if not args.name:
         raise SymactError("give an activation NAME or --expr TEXT")
-    return catalog.get(args.name)
+    return registry.get(args.name)
+
+
+# ----------------------------------------------------------------------------------------
+# Vector activations: the facts the analysis leaves to proofs, and the text of 'show'
+# ----------------------------------------------------------------------------------------
+
+
+def vector_prover(act: VectorActivation, claim: str, statement: str) -> Fact:
+    """The fact ``claim`` of ``act`` for every n from the structured, re-checked proofs of
+    :mod:`proofs.vector` (the ``prover`` of :func:`symact.analysis.vector.output_set`).
+
+    Examples:
+        >>> from symact.analysis.vector import sum_to_one
+        >>> print(sum_to_one("sparsemax", prover=vector_prover))  # doctest: +ELLIPSIS
+        the components of sparsemax(x) sum to 1 [all n, tau from the sort-based rule]: proved by a structured proof, 22 steps ...
+    """
+    from proofs import vector as pv
+    from symact.core.unknown import Unknown
+
+    if claim not in pv.claims_for(act.name):
+        return Fact(statement, Unknown(f"{act.name} has no structured proof of {claim!r}"), n)
+    r = pv.prove(act.name, claim, n)
+    if r.proved and r.check():
+        return Fact(
+            statement,
+            True,
+            n,
+            f"a structured proof, {len(r.steps)} steps each re-checked (proofs.vector; its sort-based tau "
+            "is the concrete definition's Max over subsets for every n: the claim 'threshold')",
+            r.lhs - r.rhs,
+            ("x real", "tau from the sort-based rule"),
+        )
+    return Fact(
+        statement,
+        Unknown(f"{act.name} has no closed form for symbolic n and its structured proof did not check ({r.reason})"),
+        n,
+    )
+
+
+def _vector_record(act: VectorActivation) -> dict[str, Any]:
+    """The JSON-ready record ``symact show --json`` prints for a vector activation."""
+    out = output_set(act, prover=vector_prover)
+    jac = softmax_jacobian_fact() if act.name == "softmax" else None
+    return {
+        "name": act.name,
+        "kind": act.kind,
+        "aliases": list(act.aliases),
+        "summary": act.summary,
+        "formula": str(act),
+        "latex": act.latex(),
+        "example_n2": None if act.kind == "halve" else [str(c) for c in act.with_n(2).components()],
+        "frameworks": [
+            {"framework": f.framework, "api": f.api, "defaults": f.defaults, "note": f.note} for f in act.frameworks
+        ],
+        "output_set": {
+            "description": out.description,
+            "component": str(out.component),
+            "total": None if out.total is None else str(out.total),
+            "facts": [
+                {
+                    "statement": f.statement,
+                    "holds": f.holds is True,
+                    "reason": None if f.holds is True else str(f.holds),
+                    "n": str(f.n),
+                    "method": f.method,
+                    "hypotheses": list(f.hypotheses),
+                }
+                for f in out.facts
+            ],
+        },
+        "jacobian": None
+        if jac is None
+        else {"statement": jac.statement, "holds": jac.holds is True, "method": jac.method},
+    }
+
+
+def _show_vector(act: VectorActivation) -> None:
+    print(str(act))
+    if act.summary:
+        print(f"  {act.summary}")
+    size = 4 if act.kind == "halve" else 2
+    print(f"n = {size}: {list(act.with_n(size).components())}")
+    out = output_set(act, prover=vector_prover)
+    print(f"output set: {out.description}")
+    for f in out.facts:
+        print(f"  {f}")
+    if act.name == "softmax":
+        print(f"jacobian: {softmax_jacobian_fact()}")
+    for f in act.frameworks:
+        print(
+            f"  {f.framework}: {f.api}" + (f" ({f.defaults})" if f.defaults else "") + (f"; {f.note}" if f.note else "")
+        )
+
+
+# ----------------------------------------------------------------------------------------
+# Commands
+# ----------------------------------------------------------------------------------------
 
 
 def _cmd_list(_: argparse.Namespace) -> int:
-    width = max(len(n) for n in catalog.names())
-    for act in catalog.all_activations():
+    width = max(len(name) for name in registry.names())
+    for act in registry.all_activations():
         aliases = f" (also {', '.join(act.aliases)})" if act.aliases else ""
         print(f"{act.name:<{width}}  {act.summary}{aliases}")
     return 0
@@ -133,11 +317,13 @@ def _show_record(act: Activation) -> dict[str, Any]:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    if (vname := _vector_name(args)) is not None:
-        from symact.definition import vector
-
-        return vector.cli_show(vname, as_json=args.json)
     act = _target(args)
+    if isinstance(act, VectorActivation):
+        if args.json:
+            print(json.dumps(_vector_record(act), indent=2))
+        else:
+            _show_vector(act)
+        return 0
     if args.json:
         print(json.dumps(_show_record(act), indent=2))
         return 0
@@ -157,72 +343,89 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
-    if (vname := _vector_name(args)) is not None:
-        from symact.definition import vector
-
-        if args.derivative:
-            raise SymactError(f"{vname} is a vector activation; its Jacobian is in 'symact show {vname}'")
-        return vector.cli_latex(vname)
     act = _target(args)
+    if isinstance(act, VectorActivation):
+        if args.derivative:
+            raise SymactError(f"{act.name} is a vector activation; its Jacobian is in 'symact show {act.name}'")
+        print(act.latex())
+        return 0
     print(act.latex(derivative=args.derivative))
     return 0
+
+
+def _print_proof(result: Any, fmt: str, standalone: bool = True) -> None:
+    if fmt == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+    elif fmt == "latex":
+        print(result.latex(standalone=True) if standalone else result.latex())
+    else:
+        print(getattr(result, fmt)())
+
+
+def _prove_vector(act: VectorActivation, prop: str, fmt: str) -> int:
+    """Every applicable claim (the default ``linearity`` is one of them), or the one asked for."""
+    from proofs import vector as pv
+
+    props = pv.claims_for(act.name) if prop == "all" else (prop,)
+    results = tuple(pv.prove(act.name, p) for p in props)
+    if fmt == "json":
+        print(pv.to_json(results if len(results) > 1 else results[0]))
+    else:
+        print("\n\n".join(getattr(r, fmt)() for r in results))
+    return 1 if any(r.verdict.value == "unknown" for r in results) else 0
 
 
 def _cmd_prove(args: argparse.Namespace) -> int:
     import proofs
 
-    if (vname := _vector_name(args)) is not None:
-        from symact.definition import vector
-
-        return vector.cli_prove(vname, args.property, args.format)
+    act = _target(args)
+    if isinstance(act, VectorActivation):
+        return _prove_vector(act, args.property, args.format)
     if args.property in _VECTOR_CLAIMS:
         raise SymactError(f"--property {args.property} is a claim about vector activations (softmax, ...)")
-    act = _target(args)
     prover = {
         "additivity": proofs.prove_additive,
         "homogeneity": proofs.prove_homogeneous,
         "linearity": proofs.prove_linear,
     }[args.property]
     result = prover(act)
-    if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
-    elif args.format == "latex":
-        print(result.latex(standalone=True))
-    else:
-        print(getattr(result, args.format)())
+    _print_proof(result, args.format)
     return 1 if result.verdict is proofs.Verdict.UNKNOWN else 0
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
-    if (vname := _vector_name(args)) is not None:
-        from symact.definition import vector
+    act = _target(args)
+    if isinstance(act, VectorActivation):
+        from symact.codegen.vector import source as vector_source
 
         if args.derivative:
-            raise SymactError(f"{vname} is a vector activation; symact generates its value only")
-        return vector.cli_code(vname)
+            raise SymactError(f"{act.name} is a vector activation; symact generates its value only")
+        print(vector_source(act.name), end="")
+        return 0
     from symact.codegen.numpy import source
 
-    print(source(_target(args), derivative=args.derivative))
+    print(source(act, derivative=args.derivative))
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from symact.validation import scalar as validation
-    from symact.definition import vector
 
-    vector_names = [n for n in args.names if vector.is_vector(n)]
-    vector_codes = [
-        vector.cli_check(n, count=20 if args.quick else 100, length=100 if args.quick else 1000) for n in vector_names
-    ]
-    if vector_names and len(vector_names) == len(args.names) and args.expr is None and not args.all:
-        return max(vector_codes)
-    acts = [catalog.get(n) for n in args.names if n not in vector_names]
+    vectors = [registry.get_vector(name) for name in args.names if registry.is_vector(name)]
+    vector_ok = []
+    for vec in vectors:
+        rep = vec.validate(count=20 if args.quick else 100, length=100 if args.quick else 1000)
+        print(rep)
+        vector_ok.append(rep.ok)
+    if vectors and len(vectors) == len(args.names) and args.expr is None and not args.all:
+        return 0 if all(vector_ok) else 1
+    acts = [registry.get(name) for name in args.names if not registry.is_vector(name)]
     if args.expr is not None:
         from symact.definition.parse import define
 
         acts.append(define(args.expr, name="custom"))
     if args.all:
-        acts = list(catalog.all_activations())
+        acts = list(registry.all_activations())
     if not acts:
         raise SymactError("give activation NAMEs, --expr TEXT or --all")
     reports = [validation.validate(a, size="quick" if args.quick else "full") for a in acts]
@@ -230,19 +433,95 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for rep in reports:
         if not rep.ok:
             print(rep)
-    return 0 if all(rep.ok for rep in reports) and not any(vector_codes) else 1
+    return 0 if all(rep.ok for rep in reports) and all(vector_ok) else 1
+
+
+def _report_formats(args: argparse.Namespace) -> list[str]:
+    from symact.report.sheet import FORMATS
+
+    asked = [f.strip().lower() for group in (args.format or []) for f in group.split(",") if f.strip()]
+    if not asked:
+        suffix = Path(args.output).suffix.lower() if args.output else ""
+        return [_SUFFIXES.get(suffix, "markdown")]
+    if "all" in asked:
+        return list(FORMATS)
+    bad = [f for f in asked if f not in FORMATS]
+    if bad:
+        raise SymactError(f"unknown format {bad[0]!r}; use one of {', '.join(FORMATS)} or all")
+    return list(dict.fromkeys(asked))
+
+
+def validation_of(args: argparse.Namespace) -> str | None:
+    """The validation input set that parsed ``symact report`` options ask for (None: skip it)."""
+    from symact.report.data import DEFAULT_VALIDATION
+
+    if getattr(args, "no_validate", False):
+        return None
+    return getattr(args, "validate", None) or DEFAULT_VALIDATION
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from symact.report.sheet import cmd_report
+    from symact.report.data import Progress, collect
+    from symact.report.sheet import FORMATS, render, write
 
-    return cmd_report(args)
+    formats = _report_formats(args)
+    if len(formats) > 1 and not args.output:
+        raise SymactError("several formats need -o PATH (each is written with its own suffix)")
+    names = args.names or None
+    acts = [registry.get(name) for name in names] if names else list(registry.all_activations())  # fail fast
+    plots: list[str] = []
+    if not args.no_plots:
+        plots = sorted({FORMATS[f][1] for f in formats if FORMATS[f][1] and (args.output or f == "html")})
+    progress = Progress(len(acts), enabled=args.progress)
+    sheets = collect(acts, plots=plots, validation=validation_of(args), jobs=args.jobs, progress=progress)
+    if args.output:
+        for path in write(sheets, formats, args.output):
+            if progress.enabled:
+                print(f"symact report: wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(render(sheets, formats[0]))
+    return 0
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
-    from symact.report.sheet import cmd_plot
+    from symact.report import plot
 
-    return cmd_plot(args)
+    act = _target(args)
+    if isinstance(act, VectorActivation):
+        raise SymactError(f"{act.name} is a vector activation; symact plots functions of one variable")
+    if not plot.have_matplotlib():
+        raise SymactError("plots need Matplotlib: pip install 'symact[plot]'")
+    plot.save(act, args.output)
+    return 0
+
+
+def _cmd_collapse(args: argparse.Namespace) -> int:
+    from proofs import Verdict, collapse
+
+    activation = None if args.activation == "identity" else registry.get(args.activation)
+    proof = collapse(args.dims, activation)
+    _print_proof(proof, args.format)
+    return 1 if proof.verdict is Verdict.UNKNOWN else 0
+
+
+def _cmd_perceptron(args: argparse.Namespace) -> int:
+    from proofs import or_of_and, truth_table
+
+    weights, threshold = args.weights, args.threshold
+    if list(weights) == ["4", "2", "2"] and threshold == "3":
+        _print_proof(or_of_and(), args.format, standalone=False)
+        return 0
+    rows = truth_table(weights, threshold)  # any other neuron: its exhaustive truth table
+    if args.format == "json":
+        print(json.dumps([{"inputs": list(i), "sum": str(s), "output": o} for i, s, o in rows], indent=2))
+        return 0
+    heads = " ".join(f"x{i}" for i in range(1, len(weights) + 1))
+    print(f"{heads} | sum | step(sum - {threshold})")
+    for inputs, total, out in rows:
+        print(
+            " ".join(str(v).rjust(len(f"x{i + 1}")) for i, v in enumerate(inputs)) + f" | {str(total).rjust(3)} | {out}"
+        )
+    return 0
 
 
 _COMMANDS = {
@@ -254,6 +533,8 @@ _COMMANDS = {
     "check": _cmd_check,
     "report": _cmd_report,
     "plot": _cmd_plot,
+    "collapse": _cmd_collapse,
+    "perceptron": _cmd_perceptron,
 }
 
 
@@ -261,22 +542,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
     Examples:
-        >>> main(["latex", "relu"])
-        \\operatorname{ReLU}(x) = \\max\\left(0, x\\right)
-        0
+        >>> main(["prove", "rleu"])
+        2
     """
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("collapse", "perceptron"):
-        from proofs.cli import run
-
-        return run(argv)
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         return _COMMANDS[args.command](args)
     except SymactError as exc:
         print(f"symact: error: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:  # e.g. a negative --derivative
+    except ValueError as exc:  # e.g. a negative --derivative, a network with one layer
         print(f"symact: error: {exc}", file=sys.stderr)
         return 2
     except sympy.SympifyError as exc:  # pragma: no cover - defensive: never from user text

@@ -100,3 +100,19 @@ def test_check_validates_and_reports(capsys):
     assert main(["check", "relu", "--quick"]) == 0
     assert "| relu | f |" in capsys.readouterr().out
     assert _exit_code(["check"]) == 2
+
+
+def test_help_lists_every_command(capsys):
+    assert _exit_code(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("list", "show", "latex", "prove", "code", "check", "report", "plot", "collapse", "perceptron"):
+        assert f"    {command} " in out or f"    {command}\n" in out, command
+
+
+def test_vector_names_work_in_every_command(capsys):
+    assert main(["latex", "softmax"]) == 0
+    assert capsys.readouterr().out.startswith(r"\operatorname{softmax}(x)_{i} = ")
+    assert main(["code", "softmax"]) == 0
+    assert capsys.readouterr().out.startswith("def softmax(x, axis=-1):")
+    assert _exit_code(["plot", "softmax", "-o", "never.svg"]) == 2
+    assert "vector activation" in capsys.readouterr().err

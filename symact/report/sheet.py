@@ -1,4 +1,4 @@
-r"""The activation sheet: ``symact report`` and ``symact plot``, and the Jupyter displays.
+r"""The activation sheet (what ``symact report`` writes), and the Jupyter displays.
 
 One sheet per activation (:mod:`symact.report.data`), laid out once
 (:mod:`symact.report.layout`) and written as Markdown, LaTeX
@@ -33,50 +33,32 @@ Examples:
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from symact.definition import catalog
+from symact.core.unknown import Unknown
+from symact.definition import registry
 from symact.definition.activation import Activation
-from symact.core.errors import SymactError
 from symact.report.data import DEFAULT_VALIDATION, Progress, Sheet, collect
 from symact.report.layout import SUMMARY_COLUMNS, Fmt, Markdown, document, formula_latex, value
 from symact.report.serialize import to_jsonable
-from symact.core.unknown import Unknown
 
 __all__ = [
     "FORMATS",
-    "add_plot_arguments",
-    "add_report_arguments",
     "build",
-    "cmd_plot",
-    "cmd_report",
-    "main_plot",
-    "main_report",
     "render",
     "repr_html",
     "repr_latex",
     "repr_markdown",
     "to_json",
-    "validation_of",
     "write",
 ]
 
 #: Output formats, their file suffixes and the plot format each one needs.
 FORMATS = {"markdown": (".md", "svg"), "latex": (".tex", "pdf"), "html": (".html", "svg"), "json": (".json", None)}
-_SUFFIXES = {
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".tex": "latex",
-    ".html": "html",
-    ".htm": "html",
-    ".json": "json",
-}
 
 
 def build(
@@ -91,7 +73,7 @@ def build(
     Raises:
         UnknownActivationError: a name is not in the catalog.
     """
-    acts = [catalog.get(n) for n in names] if names else list(catalog.all_activations())
+    acts = [registry.get(n) for n in names] if names else list(registry.all_activations())
     return collect(acts, plots=plots, validation=validation, jobs=jobs, progress=progress)
 
 
@@ -136,7 +118,7 @@ def to_json(
     ``{"unknown": reason}`` for undecided cells, ``null`` for "does not exist". ``"plots"`` maps
     each plot format to its file, relative to the report (``plot_dir/NAME.svg``, as Markdown and
     LaTeX refer to them), for the ``plot_formats`` written next to it; ``null`` when none is."""
-    from symact import __version__
+    from symact.core.version import __version__
     from symact.report.layout import CONVENTIONS
 
     plain = Fmt()
@@ -241,138 +223,6 @@ def write(sheets: Sequence[Sheet], formats: Sequence[str], path: str | os.PathLi
         target.write_text(render(sheets, fmt, plot_dir.name, wants), encoding="utf-8")
         written.append(target)
     return written
-
-
-# ----------------------------------------------------------------------------------------
-# Command line
-# ----------------------------------------------------------------------------------------
-
-
-def add_report_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of ``symact report``."""
-    p.add_argument("names", nargs="*", metavar="NAME", help="activations to include (default: the whole catalog)")
-    p.add_argument(
-        "--format",
-        action="append",
-        metavar="FORMAT",
-        help="markdown, latex, html, json or all (repeat or comma-separate for several; default: from -o, else markdown)",
-    )
-    p.add_argument(
-        "-o",
-        "--output",
-        metavar="PATH",
-        help="output file (several formats: its suffix is replaced per format); default stdout",
-    )
-    p.add_argument("--no-plots", action="store_true", help="leave the plots out (they need the symact[plot] extra)")
-    check = p.add_mutually_exclusive_group()
-    check.add_argument(
-        "--validate",
-        nargs="?",
-        const="quick",
-        default=None,
-        choices=("quick", "full"),
-        help="the input set of the numeric validation (ULP figures against certified mpmath truth): "
-        f"quick (~1.5k points per dtype) or full (~20k); default: {DEFAULT_VALIDATION}",
-    )
-    check.add_argument("--no-validate", action="store_true", help="leave the numeric validation out")
-    p.add_argument(
-        "--jobs", type=int, default=None, metavar="N", help="activations built in parallel (default: cores, at most 2)"
-    )
-    p.add_argument(
-        "--progress",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="show a progress line on stderr (default: when stderr is a terminal)",
-    )
-
-
-def add_plot_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of ``symact plot``."""
-    p.add_argument("name", nargs="?", help="catalog name or alias")
-    p.add_argument("--expr", metavar="TEXT", help="define the activation from text instead")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf")
-
-
-def _formats(args: argparse.Namespace) -> list[str]:
-    asked = [f.strip().lower() for group in (args.format or []) for f in group.split(",") if f.strip()]
-    if not asked:
-        suffix = Path(args.output).suffix.lower() if args.output else ""
-        return [_SUFFIXES.get(suffix, "markdown")]
-    if "all" in asked:
-        return list(FORMATS)
-    bad = [f for f in asked if f not in FORMATS]
-    if bad:
-        raise SymactError(f"unknown format {bad[0]!r}; use one of {', '.join(FORMATS)} or all")
-    return list(dict.fromkeys(asked))
-
-
-def validation_of(args: argparse.Namespace) -> str | None:
-    """The validation input set that parsed ``symact report`` options ask for (None: skip it)."""
-    if getattr(args, "no_validate", False):
-        return None
-    return getattr(args, "validate", None) or DEFAULT_VALIDATION
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    """Run ``symact report`` from parsed arguments; returns the exit code."""
-    formats = _formats(args)
-    if len(formats) > 1 and not args.output:
-        raise SymactError("several formats need -o PATH (each is written with its own suffix)")
-    names = args.names or None
-    acts = [catalog.get(n) for n in names] if names else list(catalog.all_activations())  # fail fast on a bad name
-    plots: list[str] = []
-    if not args.no_plots:
-        plots = sorted({FORMATS[f][1] for f in formats if FORMATS[f][1] and (args.output or f == "html")})
-    progress = Progress(len(acts), enabled=args.progress)
-    sheets = collect(acts, plots=plots, validation=validation_of(args), jobs=args.jobs, progress=progress)
-    if args.output:
-        for path in write(sheets, formats, args.output):
-            if progress.enabled:
-                print(f"symact report: wrote {path}", file=sys.stderr)
-    else:
-        sys.stdout.write(render(sheets, formats[0]))
-    return 0
-
-
-def cmd_plot(args: argparse.Namespace) -> int:
-    """Run ``symact plot`` from parsed arguments; returns the exit code."""
-    from symact.report import plot
-
-    if args.expr is not None:
-        from symact.definition.parse import define
-
-        act = define(args.expr, name=args.name or "custom")
-    elif args.name:
-        act = catalog.get(args.name)
-    else:
-        raise SymactError("give an activation NAME or --expr TEXT")
-    if not plot.have_matplotlib():
-        raise SymactError("plots need Matplotlib: pip install 'symact[plot]'")
-    plot.save(act, args.output)
-    return 0
-
-
-def _run(command: Any, add: Any, prog: str, argv: Sequence[str] | None) -> int:
-    from symact.cli import _Parser
-
-    parser = _Parser(prog=prog)
-    add(parser)
-    args = parser.parse_args(argv)
-    try:
-        return command(args)
-    except (SymactError, ValueError) as exc:
-        print(f"symact: error: {exc}", file=sys.stderr)
-        return 2
-
-
-def main_report(argv: Sequence[str] | None = None) -> int:
-    """``symact report`` as a function (the same arguments); returns the exit code."""
-    return _run(cmd_report, add_report_arguments, "symact report", argv)
-
-
-def main_plot(argv: Sequence[str] | None = None) -> int:
-    """``symact plot`` as a function; returns the exit code."""
-    return _run(cmd_plot, add_plot_arguments, "symact plot", argv)
 
 
 # ----------------------------------------------------------------------------------------
