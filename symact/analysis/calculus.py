@@ -47,7 +47,7 @@ from sympy.calculus.accumulationbounds import AccumBounds
 from symact.analysis import signs
 from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
-from symact.analysis.properties import Extremum, Properties
+from symact.analysis.properties import Extremum, Properties, Trend
 from symact.core import budget
 from symact.core.unknown import Unknown
 from symact.definition.activation import Activation, x
@@ -501,7 +501,7 @@ def _monotonicity(
     pieces: Sequence[sympy.Expr],
     gaps: Sequence[tuple[sympy.Expr, sympy.Expr]],
     joints: Sequence[tuple[Any, Any, Any]],
-) -> str | bool | Unknown:
+) -> Trend:
     """Combine per-piece trends with the jumps at the joints.
 
     ``joints[i]`` is ``(left limit, value or None if excluded, right limit)`` at breakpoint i.

@@ -10,15 +10,18 @@ Conventions for every field:
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 import sympy
 
 from symact.core.unknown import Unknown
 
-__all__ = ["Extremum", "Properties"]
+__all__ = ["Extremum", "Properties", "Trend", "Value"]
 
-Maybe = Union[Any, None, Unknown]
+#: An exact value that may not exist (``None``) or may be undecided.
+Value = Union[sympy.Expr, None, Unknown]
+#: The monotonicity vocabulary: ``"increasing"``, ..., ``"constant"``, or ``False`` (not monotone).
+Trend = Union[str, Literal[False], Unknown]
 
 
 @dataclass(frozen=True)
@@ -68,22 +71,22 @@ class Properties:
     """
 
     name: str
-    range: Maybe
-    limit_neg_inf: Maybe
-    limit_pos_inf: Maybe
-    value_at_zero: Maybe
-    derivative_at_zero: Maybe
-    one_sided_derivatives_at_zero: Maybe
-    continuity: Maybe
-    monotonic: Maybe
-    derivative_monotonic: Maybe
-    bounded: Maybe
-    parity: Maybe
-    identity_near_origin: Maybe
-    minimum: Maybe
-    maximum: Maybe
-    zero_gradient_set: Maybe
-    saturates: Maybe
+    range: sympy.Set | Unknown
+    limit_neg_inf: Value
+    limit_pos_inf: Value
+    value_at_zero: sympy.Expr | Unknown
+    derivative_at_zero: Value
+    one_sided_derivatives_at_zero: tuple[Value, Value] | Unknown
+    continuity: str | Unknown
+    monotonic: Trend
+    derivative_monotonic: Trend
+    bounded: bool | Unknown
+    parity: str | Unknown
+    identity_near_origin: bool | Unknown
+    minimum: Extremum | None | Unknown
+    maximum: Extremum | None | Unknown
+    zero_gradient_set: sympy.Set | Unknown
+    saturates: tuple[bool | Unknown, bool | Unknown] | Unknown
 
     def as_dict(self) -> dict[str, Any]:
         """The fields by name, in declaration order (values unchanged)."""
@@ -94,11 +97,11 @@ class Properties:
         return {k: v for k, v in self.as_dict().items() if isinstance(v, Unknown)}
 
     def _repr_html_(self) -> str | None:
-        from symact.report.sheet import repr_html
+        from symact.report.display import repr_html
 
         return repr_html(self)
 
     def _repr_markdown_(self) -> str | None:
-        from symact.report.sheet import repr_markdown
+        from symact.report.display import repr_markdown
 
         return repr_markdown(self)

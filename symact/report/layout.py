@@ -30,8 +30,9 @@ from typing import Any
 
 import sympy
 
-from symact.report.data import Sheet
 from symact.core.unknown import Unknown
+from symact.core.version import __version__
+from symact.report.data import Sheet
 
 __all__ = [
     "CONVENTIONS",
@@ -542,8 +543,6 @@ def section(fmt: Fmt, sh: Sheet) -> list[str]:
 
 def document(fmt: Fmt, sheets: Sequence[Sheet], title: str = "The activation sheet") -> str:
     """The whole report: conventions, the summary table, then one section per activation."""
-    from symact import __version__
-
     blocks = [fmt.heading(1, fmt.text(title))]
     blocks.append(
         fmt.para(
