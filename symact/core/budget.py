@@ -1,90 +1,43 @@
 """Time budgets that really stop SymPy.
 
-SymPy's ``simplify``, ``limit``, ``solveset`` and ``function_range`` can run
-for minutes on ordinary activations (``function_range(sin(exp(x)), x, Reals)``
-does not return), and they are pure Python, so nothing short of a signal or a
-killed process stops them. :func:`call` runs a function under a deadline:
+SymPy's ``simplify``, ``limit``, ``solveset`` and ``function_range`` can run for
+minutes on ordinary activations, and they are pure Python: nothing short of a
+signal or a killed process stops them. This module runs a function under a deadline.
 
-* **Outside a worker** (the normal case for a caller), ``fn`` runs in a forked
-  child process (a *worker*). The result comes back pickled through a pipe; at
-  the deadline the child (and anything it forked) is killed with ``SIGKILL`` and
-  :class:`BudgetExceeded` is raised. This works from any thread. The child's
-  address space may grow by at most :func:`memory_limit` bytes beyond what it
-  inherited (``RLIMIT_AS``), so a memory bomb ends as a ``MemoryError`` in the
-  child instead of taking the machine down. An exception raised by ``fn`` is
-  re-raised in the caller with its type; one that cannot be pickled becomes a
-  :class:`WorkerError` carrying its ``repr``.
-* **Inside a worker, in its main thread**, ``call`` does not fork again: it arms
-  ``signal.setitimer(ITIMER_REAL)`` and a ``SIGALRM`` handler raises
-  :class:`BudgetExceeded` in ``fn``. Budgets nest: an inner budget never extends
-  an outer deadline, and when the inner call ends the outer deadline is armed
-  again (firing at once if it has already passed). This keeps the common case
-  cheap: the analysis runs one property computation per worker and budgets each
-  SymPy step inside it. If ``fn`` swallows the exception (SymPy has a few broad
-  ``except`` clauses), it is raised again every 50 ms until the call returns.
-  Whatever ``fn`` returns or raises once its deadline has passed is discarded
-  for :class:`BudgetExceeded`: code that caught the alarm may have turned it
-  into another error (seen: a ``TypeError``) or into a wrong answer.
-  Python itself swallows an exception raised where it cannot propagate: in a
-  ``gc`` callback (Hypothesis installs one), a ``__del__`` or a weakref callback,
-  where a signal that arrived during a garbage collection is usually handled. A
-  worker's ``sys.unraisablehook`` recognises a swallowed :class:`BudgetExceeded`
-  and re-arms the timer to fire again 1 ms later, outside that context. Measured
-  with Hypothesis's gc callback and frequent collections (thresholds 50, 5, 5),
-  40 nested 0.1 s budgets on a loaded 2-core machine, two runs: worst overrun
-  1846 and 218 ms before, 86 and 137 ms after, median 61 and 132 ms before,
-  19 and 10 ms after (what is left is the C collection itself, which no signal
-  interrupts). Where collections take most of the time, the 50 ms re-raise
-  alone never got through at all
-  (``tests/test_budget.py::test_alarm_swallowed_in_gc_callback_is_redelivered``).
-* **Inside a worker, in another thread**, ``call`` forks again (signals are only
-  delivered to the main thread); the grandchild never outlives the worker's
-  own deadline.
+* :func:`call` returns ``fn(*args)`` or raises :class:`BudgetExceeded` (a
+  ``TimeoutError``) once ``seconds`` have passed.
 
-Budgets of the public calls (each whole call, on top of its steps' budgets;
-``seconds=`` overrides the default; answers are cached in the caller by
-:class:`CallCache`):
+  - Outside a worker, ``fn`` runs in a forked child (a *worker*); at the deadline
+    the worker and everything it forked are killed with ``SIGKILL``. The result
+    and exceptions come back pickled, with their types; an exception that cannot
+    be pickled becomes a :class:`WorkerError`. A worker may grow its address space
+    by at most :func:`memory_limit` bytes, so a memory bomb ends as a ``MemoryError``.
+  - Inside a worker (main thread), ``call`` arms ``SIGALRM`` instead of forking.
+    Budgets nest: an inner budget never extends an outer deadline. An alarm that
+    ``fn`` swallows is raised again every 50 ms, and one swallowed by Python itself
+    (in a ``gc`` callback or a ``__del__``) 1 ms later; whatever ``fn`` returns or
+    raises after its deadline is replaced by :class:`BudgetExceeded`.
+  - Inside a worker, in another thread, ``call`` forks again (signals reach only
+    the main thread); the grandchild never outlives the worker's deadline.
 
-* ``limit`` / ``Activation.limit``: ``analysis.LIMIT_SECONDS`` (30 s);
-  past it ``Unknown("timeout (...)")``.
-* ``output_range`` and ``properties`` (and the Activation methods):
-  ``analysis.PROPERTIES_SECONDS`` (240 s); past it ``Unknown("timeout (...)")``
-  in every field of the record not derived by then (the others are kept).
-* ``derivative`` / ``Activation.derivative``: ``analysis.DERIVATIVE_SECONDS``
-  (60 s); past it :class:`BudgetExceeded` is raised.
-* ``proofs.prove``, ``prove_linear``, ``prove_additive``, ``prove_homogeneous``:
-  ``proofs.linearity.PROVE_SECONDS`` (60 s); past it an UNKNOWN verdict with
-  the reason ``"timeout (...)"``. ``ProofResult.check`` of a linearity proof:
-  the same budget; past it ``False`` (not re-verified).
+* :func:`step` runs one step of a larger computation. Its own timeout becomes an
+  answer (``on_timeout``); when the *enclosing* budget is spent (:func:`remaining`
+  is 0) the :class:`BudgetExceeded` propagates, so the whole call ends instead of
+  going on to its next step. Every budgeted step in symact goes through it.
+* :class:`CallCache` keeps the answers of whole public calls (timeouts included,
+  with the budget they ran out of) in the calling process.
+* :func:`default_seconds` (``SYMACT_BUDGET``, 5 s) and :func:`memory_limit`
+  (``SYMACT_BUDGET_MEMORY_MB``, 4 GiB) configure the defaults.
 
-A value is returned where the return type can say "undecided"; ``derivative``
-must return an expression, so it raises. Measured overrun past a 0.5 s budget on
-inputs that run 5-40 s otherwise, 6 runs each under a load average of 8 on
-2 cores: at most 33 ms (``tests/test_public_budgets.py``).
-
-Overhead, measured on the development machine (2 cores, Linux, Python 3.11,
-SymPy imported): one forked ``call`` of a trivial function costs about 3.5 ms
-(fork, pickle, pipe, reap), about 4 ms when it returns a mid-sized SymPy
-expression; a nested ``call`` inside a worker (the signal path) costs about
-10 microseconds. On the same machine under a load average of 11 (other test
-suites running), the figures were 19 ms and 35 microseconds.
-``tests/test_budget.py::test_overhead_is_small`` re-measures both and prints them
-(run it with ``-s``).
-
-Limitations (documented, not hidden): the signal path cannot interrupt one long
-C call (a huge GMP multiplication) until it returns; the fork path always can.
-Results come back by pickling, and unpickling a SymPy expression rebuilds it
-(``type(e)(*e.args)``), which re-runs SymPy's automatic evaluation in the caller;
-for canonical expressions that is cheap. The fork path needs ``os.fork``
-(POSIX); where it is missing, ``fn`` runs in-process without a deadline.
-Forking a multi-threaded process is safe here because the child only runs
-``fn`` and exits with ``os._exit`` (no locks of other threads are needed by
-SymPy), but a ``fn`` that takes a lock held by another thread of the caller at
-fork time would block until its deadline.
+Limitations: the signal path cannot interrupt one long C call (a huge GMP
+multiplication) until it returns; the fork path always can. Unpickling a SymPy
+result re-runs its automatic evaluation in the caller. Without ``os.fork``
+(non-POSIX), ``fn`` runs in-process without a deadline. A ``fn`` that takes a
+lock held by another thread of the caller at fork time blocks until its deadline.
 
 Examples:
     >>> import sympy
-    >>> from symact import x
+    >>> x = sympy.Symbol("x")
     >>> call(sympy.diff, sympy.tanh(x), x, seconds=5)
     1 - tanh(x)**2
     >>> call(sum, [1, 2, 3], what="adding")
