@@ -286,6 +286,7 @@ _P = Smoothness.PIECEWISE
 _R = sympy.S.Reals
 _OPEN = sympy.Interval.open
 _ANY = (2, None)
+_K = sympy.Dummy("k", integer=True)
 _ONE = (1, 1)
 
 _ROWS = (
@@ -318,7 +319,7 @@ _ROWS = (
         (),
         _ONE,
         _A,
-        _R - sympy.ImageSet(sympy.Lambda(sympy.Dummy("k"), pi / 2 + pi * sympy.Dummy("k")), sympy.S.Integers),
+        _R - sympy.ImageSet(sympy.Lambda(_K, pi / 2 + pi * _K), sympy.S.Integers),
         0,
         _R,
         mpmath.tan,
@@ -330,7 +331,8 @@ _ROWS = (
     Primitive(
         sympy.LambertW, (), (1, 2), _A, sympy.Interval(-1 / sympy.E, oo), 1, sympy.Interval(-1, oo), mpmath.lambertw
     ),
-    Primitive(sympy.DiracDelta, (), (1, 2), _P, _R, 0, None),
+    # a distribution: 0 off 0, no real value at 0
+    Primitive(sympy.DiracDelta, (), (1, 2), _P, _R - sympy.FiniteSet(0), 0, sympy.FiniteSet(0)),
     # the stable primitives (their values: their textbook definitions)
     Primitive(Sigmoid, (), _ONE, _A, _R, 1, _OPEN(0, 1), numpy="_sigmoid", latex=r"\sigma"),
     Primitive(SigmoidPrime, (), _ONE, _A, _R, 0, sympy.Interval.Lopen(0, sympy.Rational(1, 4)), numpy="_sigmoid_prime"),
