@@ -2,7 +2,7 @@
 
 Three tables:
 
-1. **Accuracy** (issue 6): :func:`symact.codegen.vector.validate` on 100 rows of
+1. **Accuracy** (issue 6): :func:`symact.validation.vector.validate` on 100 rows of
    length 1000 in 10 families (N(0,1), N(0,10^2), N(0,100^2), U(-10,10),
    near-overflow, all-underflow, huge magnitude, one dominant entry, 10% -inf
    mask, constant rows plus a nan row) and the short special rows ([1000, 1001],
@@ -35,8 +35,10 @@ import numpy as np
 import scipy.special as sp
 import sympy
 
-from symact.definition import vector as V
 from symact.codegen import vector as vn
+from symact.definition import registry
+from symact.definition import vector as V
+from symact.validation import vector as vv
 
 ulp_error = importlib.import_module("symact.numeric.rounding").ulp_error
 
@@ -50,13 +52,13 @@ _SCIPY = {
 
 def _accuracy(rows: int, length: int) -> None:
     print("## Accuracy against mpmath (correctly rounded), max ULP per component\n")
-    print(f"{rows} rows x {length}, 10 families, plus {len(vn.SPECIAL_ROWS)} special short rows (softmax family)\n")
+    print(f"{rows} rows x {length}, 10 families, plus {len(vv.SPECIAL_ROWS)} special short rows (softmax family)\n")
     print(
         "| function | impl | f32 max | f32 dominant | f64 max | f64 dominant | f64 median | wrong | warnings | bar | seconds |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for name in V.names():
-        rep = vn.validate(name, count=rows, length=length)
+    for name in registry.vector_names():
+        rep = vv.validate(name, count=rows, length=length)
         r32, r64 = rep.get("float32"), rep.get("float64")
         bars = "/".join("-" if r.bar is None else f"{r.bar:g}" for r in (r32, r64))
         verdict = "ok" if rep.ok else "MISSED"
@@ -68,8 +70,8 @@ def _accuracy(rows: int, length: int) -> None:
             cells = []
             wrong = 0
             for dtype in ("float32", "float64"):
-                data = vn.rows(dtype, rows, length)
-                want = vn.truth(name, data)
+                data = vv.rows(dtype, rows, length)
+                want = vv.truth(name, data)
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
                     warnings.simplefilter("ignore")
                     got = np.asarray(_SCIPY[name](data, axis=-1)).astype(data.dtype)
@@ -77,7 +79,7 @@ def _accuracy(rows: int, length: int) -> None:
                 wrong += int(wr.sum())
                 err2 = err.reshape(err.shape[0], -1)
                 ok = ~wr.reshape(err2.shape)
-                dom = vn._dominant_mask(name, data, err2.shape)
+                dom = vv._dominant_mask(name, data, err2.shape)
                 cells.append(f"{err2[ok].max():.3g}")
                 cells.append("-" if dom is None else f"{err2[ok & dom].max():.3g}")
             print(f"| {name} | scipy.special | {cells[0]} | {cells[1]} | {cells[2]} | {cells[3]} | | {wrong} | | | |")
@@ -102,11 +104,11 @@ def _speed(repeat: int) -> None:
     X, n = V.X, V.n
     m = sympy.Symbol("m", integer=True)
     # the textbook route: lambdify the Sum of the definition (it becomes builtins.sum over a generator)
-    lam = {"logsumexp": sympy.lambdify((X, m), V.get("logsumexp").template.xreplace({n: m}), "numpy")}
+    lam = {"logsumexp": sympy.lambdify((X, m), registry.get_vector("logsumexp").template.xreplace({n: m}), "numpy")}
     for dtype in ("float64", "float32"):
         a = rng.uniform(-10, 10, (10_000, 1000)).astype(dtype)
         floor = _best(lambda v: v + 0, a, repeat)
-        for name in V.names():
+        for name in registry.vector_names():
             t = _best(vn.to_numpy(name), a, repeat)
             ts = _best(_SCIPY[name], a, repeat) if name in _SCIPY else float("nan")
             tl = "-"
@@ -127,7 +129,7 @@ def _proofs() -> None:
     print("## Proofs\n")
     print("| activation | claim | verdict | n | check | seconds |")
     print("|---|---|---|---|---|---|")
-    for name in V.names():
+    for name in registry.vector_names():
         for r in pv.prove_all(name):
             where = "all n" if r.general else f"n = {r.n}"
             verdict = r.verdict.value

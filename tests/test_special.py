@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from symact.codegen import kernels as special
-from symact.numeric.rounding import round_to
-from symact.numeric.rounding import ulp_error
+from symact.numeric.rounding import round_to, ulp_error
 
 
 def _truth(fn, *cols: np.ndarray) -> np.ndarray:
@@ -83,7 +82,7 @@ def test_mul_erfc_dd_is_gelu_within_2_ulp() -> None:
         cl = float(-1 / mpmath.sqrt(2) - mpmath.mpf(c))
     # (c + cl) * x in double-double (TwoProduct)
     zh = c * x
-    zl = special._two_prod(np.full_like(x, c), x)[1] + cl * x
+    zl = special.two_prod(np.full_like(x, c), x)[1] + cl * x
     got = special.mul_erfc_dd(0.5 * x, zh, zl)
     truth = _truth(lambda v: v / 2 * mpmath.erfc(-v / mpmath.sqrt(2)), x)
     err, wrong = ulp_error(got, truth)
@@ -105,10 +104,10 @@ def test_the_double_double_result_is_within_a_fraction_of_an_ulp(lo: float, hi: 
     rng = np.random.default_rng(5)
     zh = rng.uniform(lo, hi, 400)
     zl = _low_parts(rng, zh)
-    h, l, scaled = special.erfc_dd_hl(zh, zl)
+    h, low, scaled = special.erfc_dd_hl(zh, zl)
     worst = 0.0
     with mpmath.workprec(200):
-        for a, b, hh, ll, sc in zip(zh.tolist(), zl.tolist(), h.tolist(), l.tolist(), scaled.tolist()):
+        for a, b, hh, ll, sc in zip(zh.tolist(), zl.tolist(), h.tolist(), low.tolist(), scaled.tolist()):
             exact = mpmath.erfc(mpmath.mpf(a) + b) * (mpmath.mpf(2) ** 512 if sc else 1)
             worst = max(worst, float(abs(mpmath.mpf(hh) + ll - exact) / np.spacing(abs(hh))))
     assert worst <= bound
@@ -116,8 +115,8 @@ def test_the_double_double_result_is_within_a_fraction_of_an_ulp(lo: float, hi: 
 
 def test_erfc_dd_hl_is_a_scaled_double_double() -> None:
     zh = np.array([-3.0, 0.3, 1.0, 2.0, 10.0, 19.0, 21.0, 26.0])
-    h, l, scaled = special.erfc_dd_hl(zh)
-    assert (np.abs(l) <= np.spacing(h) / 2).all()
+    h, low, scaled = special.erfc_dd_hl(zh)
+    assert (np.abs(low) <= np.spacing(h) / 2).all()
     assert scaled.tolist() == [False] * 6 + [True] * 2
     value = np.where(scaled, h * 2.0**-512, h)
     truth = _erfc_truth(zh, np.zeros_like(zh))

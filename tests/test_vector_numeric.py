@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 import scipy.special
 
-from symact.definition import vector as V
+from symact.codegen import kernels
 from symact.codegen import vector as vn
+from symact.definition import vector as V
 from symact.numeric.rounding import ulp_error
+from symact.validation import vector as vv
 
-NAMES = V.names()
+NAMES = tuple(a.name for a in V.ENTRIES)
 PROB = ("softmax", "softmin", "log_softmax", "logsumexp")
 
 
@@ -25,14 +27,14 @@ def test_generated_source_has_no_python_loops(name):
     assert not re.search(r"(?<![\w.])sum\(", src)  # no builtins.sum: reductions are np.sum
 
 
-@pytest.mark.parametrize("row", vn.SPECIAL_ROWS, ids=str)
+@pytest.mark.parametrize("row", vv.SPECIAL_ROWS, ids=str)
 @pytest.mark.parametrize("name", PROB)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_special_rows_are_correct_to_one_ulp(name, row, dtype):
     with np.errstate(over="ignore"):
         data = np.asarray([row], dtype=dtype)
     got = vn.to_numpy(name)(data)
-    want = vn.truth(name, data)
+    want = vv.truth(name, data)
     err, wrong = ulp_error(got, want)
     assert not wrong.any(), (got, want)
     assert err.max() <= 1
@@ -46,7 +48,7 @@ def test_the_rows_of_the_issue():
     assert ls(np.array([-1e308, 0.0]))[0] == -1e308
     # one dominant entry: the textbook max-shift form returns exactly 0 here
     row = np.array([0.0, -100.0, -101.0])
-    assert ls(row)[0] == vn.truth("log_softmax", row[None])[0, 0] != 0.0
+    assert ls(row)[0] == vv.truth("log_softmax", row[None])[0, 0] != 0.0
     naive = row - row.max() - np.log(np.sum(np.exp(row - row.max())))
     assert naive[0] == 0.0
 
@@ -116,7 +118,7 @@ def test_sparsemax_is_a_projection_onto_the_simplex():
 
 
 def test_softmax_outputs_sum_to_one_and_stay_in_the_simplex():
-    data = vn.rows("float64", count=20, length=100)
+    data = vv.rows("float64", count=20, length=100)
     data = data[~np.isnan(data).any(axis=1)]
     s = vn.to_numpy("softmax")(data)
     assert ((s >= 0) & (s <= 1)).all()
@@ -127,7 +129,7 @@ def test_softmax_outputs_sum_to_one_and_stay_in_the_simplex():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_validation_on_small_rows_meets_the_bars(name):
-    rep = vn.validate(name, count=20, length=100)
+    rep = vv.validate(name, count=20, length=100)
     assert rep.ok, str(rep)
     for r in rep.results:
         assert r.wrong == 0 and r.warnings == 0
@@ -136,13 +138,13 @@ def test_validation_on_small_rows_meets_the_bars(name):
 
 
 def test_truth_is_stable_at_higher_precision():
-    data = vn.rows("float64", count=10, length=40)
+    data = vv.rows("float64", count=10, length=40)
     for name in ("softmax", "log_softmax", "logsumexp"):
-        vn.truth(name, data, verify=True)  # raises when 240 and 330 bits round differently
+        vv.truth(name, data, verify=True)  # raises when 240 and 330 bits round differently
 
 
 def test_validation_reports_a_bad_function_instead_of_raising(monkeypatch):
-    import symact.codegen.vector as mod
+    import symact.validation.vector as mod
 
     def textbook(x, axis=-1):
         return x - np.log(np.sum(np.exp(x), axis=axis, keepdims=True))
@@ -158,7 +160,7 @@ def test_validation_reports_a_bad_function_instead_of_raising(monkeypatch):
 def test_issue_bars_on_100_rows_of_length_1000(name, request):
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("100 rows of 1000 take ~1 min: run with -m slow (benchmarks/vector.py prints the same figures)")
-    rep = vn.validate(name)
+    rep = vv.validate(name)
     assert rep.ok, str(rep)
     for r in rep.results:
         assert r.rows >= 100 and r.wrong == 0
@@ -168,10 +170,10 @@ def test_issue_bars_on_100_rows_of_length_1000(name, request):
 def test_dominant_rows_with_many_subnormal_terms(name):
     # seed 104 has a row dominated by 745.2 over N(0, 5^2): the other exps are subnormal, and
     # rounding each of them to the subnormal grid cost 8 units before they were scaled by e**64
-    data = vn.rows("float64", count=100, length=200, seed=104)
-    err, wrong = ulp_error(vn.to_numpy(name)(data), vn.truth(name, data))
+    data = vv.rows("float64", count=100, length=200, seed=104)
+    err, wrong = ulp_error(vn.to_numpy(name)(data), vv.truth(name, data))
     assert not wrong.any()
-    assert err.max() <= vn.BARS[(name, "float64")]
+    assert err.max() <= vv.BARS[(name, "float64")]
     assert err[70:80].max() <= 1  # the dominant-entry family
 
 
@@ -182,19 +184,19 @@ def test_logsumexp_where_the_max_cancels_against_log1p():
     c = -np.log(n.astype(np.float64)) + np.array([1e-3, -2e-5, 3e-7, 0.02, -1e-9])
     data = np.repeat(c[:, None], 4096, axis=1)
     data[np.arange(4096)[None, :] >= n[:, None]] = -np.inf  # row r has n[r] live entries
-    err, wrong = ulp_error(vn.to_numpy("logsumexp")(data), vn.truth("logsumexp", data))
+    err, wrong = ulp_error(vn.to_numpy("logsumexp")(data), vv.truth("logsumexp", data))
     assert not wrong.any()
     assert err.max() <= 1
-    issue = vn.rows("float64")[90:100]
-    err, _ = ulp_error(vn.to_numpy("logsumexp")(issue), vn.truth("logsumexp", issue))
-    assert err.max() <= vn.BARS[("logsumexp", "float64")]
+    issue = vv.rows("float64")[90:100]
+    err, _ = ulp_error(vn.to_numpy("logsumexp")(issue), vv.truth("logsumexp", issue))
+    assert err.max() <= vv.BARS[("logsumexp", "float64")]
 
 
 def test_log1p_dd2_is_accurate_far_beyond_a_double():
     import mpmath
 
     s = np.array([0.0, 1e-300, 1e-5, 0.3, 1.0, 999.0, 5e15])
-    hi, lo = vn._log1p_dd2(s, np.zeros_like(s))
+    hi, lo = kernels.log1p_series_pair(s, np.zeros_like(s))
     with mpmath.workprec(300):
         for v, h, lw in zip(s, hi, lo):
             want = mpmath.log1p(mpmath.mpf(v))
@@ -218,9 +220,9 @@ def test_sparsemax_is_correctly_rounded_on_hard_rows(dtype):
     for b in blocks:
         data = b.astype(dtype)
         got = f(data)
-        err, wrong = ulp_error(got, vn.truth("sparsemax", data))
+        err, wrong = ulp_error(got, vv.truth("sparsemax", data))
         assert not wrong.any()
-        assert err.max() <= vn.BARS[("sparsemax", dtype)]
+        assert err.max() <= vv.BARS[("sparsemax", dtype)]
         assert (got >= 0).all()
 
 
@@ -242,7 +244,7 @@ def test_logsumexp_near_zero_redoes_the_exps_in_double_double():
     lse = scipy.special.logsumexp(a, axis=-1, keepdims=True)
     a = a - lse + rng.choice([-1.0, 1.0], (60, 1)) * 10.0 ** rng.uniform(-12, -1, (60, 1))
     got = vn.to_numpy("logsumexp")(a)
-    want = vn.truth("logsumexp", a)
+    want = vv.truth("logsumexp", a)
     err, wrong = ulp_error(got, want)
     assert not wrong.any()
     assert err.max() <= 1
@@ -255,7 +257,7 @@ def test_exp_dd2_is_accurate_far_beyond_a_double():
     # (below about -660 the low part is subnormal: fine for logsumexp, where such terms are negligible)
     d = np.array([0.0, -1e-20, -0.3, -1.0, -17.25, -300.5, -600.0])
     e = np.array([0.0, 1e-37, -1e-17, 3e-17, 0.0, 1e-14, -2e-14])
-    hi, lo = vn._exp_dd2(d, e)
+    hi, lo = kernels.exp_series_pair(d, e)
     with mpmath.workprec(300):
         for dv, ev, h, lw in zip(d, e, hi, lo):
             want = mpmath.exp(mpmath.mpf(dv) + mpmath.mpf(ev))

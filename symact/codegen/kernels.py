@@ -1,47 +1,28 @@
-"""erfc of a double-double argument in NumPy, accurate to about 1 ULP.
+"""The runtime kernels of the generated NumPy code: double-double arithmetic and accurate elementwise functions.
 
-``scipy.special.erfc`` (cephes) is 5-30 ULP off in float64 for z in [0.5, 6] and
-up to ~500 ULP on [6, 26.5]: it computes exp(-z*z) from the rounded z*z, whose
-error z**2 ulp(1) is amplified by z**2; it also returns 0 from z = sqrt(709.78)
-= 26.64 although erfc(z) is subnormal up to 27.2. ``scipy.special.erfcx``
-(Faddeeva, Chebyshev pieces) is 4-7 ULP off on [0, 4]. (Measured against
-correctly rounded mpmath.) GELU = x/2 erfc(-x/sqrt(2)) inherits that error, and
-its argument -x/sqrt(2) is itself rounded, so this module evaluates erfc of an
-argument given as an unevaluated sum ``zh + zl``, and returns the result as a
-double-double where a caller multiplies further, so that the product rounds once.
+One library, used by the scalar backend (:mod:`symact.codegen.numpy`, whose runtime namespace binds
+these functions under the names the generated source calls) and by the vector code
+(:mod:`symact.codegen.vector`). Every function is vectorised over NumPy arrays (no Python loop over
+elements) and also takes Python or NumPy scalars.
 
-Method: the rational approximations of fdlibm ``s_erf.c`` (Sun Microsystems, 1993;
-"Permission to use, copy, modify, and distribute this software is freely granted,
-provided that this notice is preserved"), on |z| < 0.84375, [0.84375, 1.25),
-[1.25, 1/0.35) and [1/0.35, 28), with these changes:
+* **Error-free transformations** (:func:`two_sum`, :func:`fast_two_sum`, :func:`two_prod`,
+  :func:`two_sqr`, :func:`split`) and **double-double arithmetic** (:func:`dd_add`, :func:`dd_mul`,
+  :func:`dd_mul_d`, :func:`div_pair`, :func:`recip_pair`) on unnormalised pairs ``(hi, lo)``;
+  :func:`dd_const` gives a constant as such a pair. NumPy has no fma, so products are split
+  (Veltkamp/Dekker).
+* **Arguments carried in double-double** (``*_dd``: first-order correction by the low part) and
+  **whole values as pairs** (``*_pair``: exp by Tang's table, sigmoid, sigmoid', softplus,
+  tanh(softplus), sin/cos by Cody-Waite reduction), rounded once by the caller.
+* **Products without subnormal detours** (``mul_*``), the hypot forms of the rewrite stage, and the
+  certified Taylor regimes of :mod:`symact.codegen.series` (:func:`taylor_regime`).
+* **Series in double-double to about 2**-100** (:func:`exp_series_pair`, :func:`log1p_series_pair`),
+  for the cancelling sums of the vector activations.
+* **erfc of a double-double argument** (:func:`erfc_dd`, :func:`erfc_dd_hl`, :func:`mul_erfc_dd`,
+  :func:`erfc`), about 1 ULP also where erfc is subnormal; the method is described at its section.
 
-* the low part ``zl`` enters to first order: as ``-zl * 2/sqrt(pi) * exp(-zh**2)``
-  where erfc is of order 1, and inside the exponent (``-2 zh zl - zl/zh``) in the
-  tail, where its relative effect grows like 2 zh**2 ulp;
-* below 1.25 the rational functions are evaluated by compensated Horner
-  (Graillat, Langlois & Louvet 2005) and divided in double-double, and the
-  rounding of zh**2 enters to first order: fdlibm's form 0.5 - (x R + (x - 0.5))
-  and (1 - erx) - P/Q cancel, so their rounding errors reach 1-2 ULP otherwise;
-* in the tail exp(-s**2 - 0.5625) (s = |zh| with its low 32 bits cleared, so the
-  argument is exact) is never rounded: with Tang's reduction a = n ln2/32 + r
-  (r in double-double), 2**(n/32) = 2**k T[j] (1 + t[j]) from a 32-entry table
-  computed with mpmath at import, and r + t[j] joins the small exponent that
-  goes to ``np.expm1``; 2**k is scaled by 2**512 where a < -400, so a factor
-  applied afterwards (:func:`mul_erfc_dd`) keeps full precision when the product
-  is normal although erfc is subnormal;
-* the last operations are error-free (TwoSum / TwoProduct), so the result is a
-  double-double ``h + l`` whose errors are those of the approximations (below
-  2**-57) and a few roundings of small corrections.
-
-Measured (``tests/test_special.py`` and 1e5 random points over the whole line):
-at most 1 ULP from the correctly rounded erfc(zh + zl) in every region, subnormal
-results included, with 0-15% of the points not correctly rounded.
-
-All functions are vectorised (a Python loop runs over blocks of 8192 elements,
-whose temporaries stay in the CPU cache, never over elements), take real arrays or
-scalars (computed in float64; complex or text input is a TypeError), broadcast,
-and never warn: erfc(+inf) = 0, erfc(-inf) = 2, nan gives nan; ``zh + zl`` need
-not be normalised (it is, exactly, first), and a non-finite ``zl`` counts as 0.
+The erfc functions take real arrays or scalars (computed in float64; complex or text input is a
+TypeError), broadcast, and never warn: erfc(+inf) = 0, erfc(-inf) = 2, nan gives nan; ``zh + zl``
+need not be normalised, and a non-finite ``zl`` counts as 0.
 
 Examples:
     >>> import numpy as np
@@ -65,11 +46,199 @@ from typing import Any
 
 import mpmath
 import numpy as np
+from mpmath import mpf
 
-__all__ = ["erfc", "erfc_dd", "erfc_dd_hl", "mul_erfc_dd"]
+from symact.numeric.rounding import round_to
+
+__all__ = [
+    "EXP_M64",
+    "PAIR_MAX",
+    "SIN_COS_MAX",
+    "add_hypot",
+    "dd_add",
+    "dd_const",
+    "dd_mul",
+    "dd_mul_d",
+    "div_pair",
+    "erfc",
+    "erfc_dd",
+    "erfc_dd_hl",
+    "exp_dd",
+    "exp_pair",
+    "exp_series_pair",
+    "fast_two_sum",
+    "finite_lo",
+    "fix",
+    "hypot_m1",
+    "log1p_series_pair",
+    "mul_erfc_dd",
+    "mul_sigmoid",
+    "mul_sigmoid_prime",
+    "mul_tanh_softplus",
+    "poly",
+    "recip_pair",
+    "sigmoid",
+    "sigmoid_dd",
+    "sigmoid_pair",
+    "sigmoid_prime",
+    "sigmoid_prime_dd",
+    "sigmoid_prime_pair",
+    "sin_cos_pair",
+    "softplus_dd",
+    "softplus_pair",
+    "split",
+    "tanh_softplus",
+    "tanh_softplus_pair",
+    "taylor_regime",
+    "two_prod",
+    "two_sqr",
+    "two_sum",
+]
+
 
 # ---------------------------------------------------------------------------------------
-# fdlibm s_erf.c coefficients (their IEEE bit patterns are checked in tests/test_special.py)
+# Error-free transformations, double-double arithmetic and constants
+# ---------------------------------------------------------------------------------------
+_SPLITTER = 134217729.0  # 2**27 + 1
+
+
+def split(a: Any) -> tuple[Any, Any]:
+    """Veltkamp: a = hi + lo with 26-bit halves (overflows for |a| > 1e300; lo is then not finite)."""
+    if np.ndim(a) == 0:
+        c = _SPLITTER * a
+        hi = c - (c - a)
+        return hi, a - hi
+    c = _SPLITTER * a
+    t = c - a
+    hi = np.subtract(c, t, out=c)  # in place: fewer fresh temporaries (page faults dominate here)
+    return hi, np.subtract(a, hi, out=t)
+
+
+def two_prod(a: Any, b: Any) -> tuple[Any, Any]:
+    """a*b = p + e exactly (Dekker/Veltkamp; NumPy has no fma)."""
+    p = a * b
+    ah, al = split(a)
+    bh, bl = split(b)
+    if np.ndim(p) == 0:
+        return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    e = ah * bh
+    e -= p  # accumulated in place: fresh temporaries cost page faults
+    e += ah * bl
+    e += al * bh
+    e += al * bl
+    return p, e
+
+
+def two_sqr(a: Any) -> tuple[Any, Any]:
+    """a*a = p + e exactly."""
+    p = a * a
+    ah, al = split(a)
+    if np.ndim(p) == 0:
+        return p, ((ah * ah - p) + 2.0 * (ah * al)) + al * al
+    e = ah * ah
+    e -= p
+    np.multiply(ah, al, out=ah)
+    ah *= 2.0
+    e += ah
+    np.multiply(al, al, out=al)
+    e += al
+    return p, e
+
+
+def two_sum(a: Any, b: Any) -> tuple[Any, Any]:
+    """a+b = s + e exactly (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+# Double-double values are kept as unnormalised pairs (hi, lo) with |lo| << |hi|: the
+# consumers only need hi and a first-order correction from lo, and a non-finite lo
+# (splitting overflow far out, where the correction is irrelevant) is dropped by them.
+def dd_mul(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Any, Any]:
+    """Double-double product."""
+    p, e = two_prod(ah, bh)
+    return p, e + (ah * bl + al * bh)
+
+
+def dd_mul_d(ah: Any, al: Any, b: Any) -> tuple[Any, Any]:
+    """Double-double times a double."""
+    p, e = two_prod(ah, b)
+    return p, e + al * b
+
+
+def dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Any, Any]:
+    """Double-double sum."""
+    s, e = two_sum(ah, bh)
+    return s, e + (al + bl)
+
+
+def fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """s + e == a + b exactly when |a| >= |b| or a == 0 (Dekker)."""
+    s = a + b
+    return s, b - (s - a)
+
+
+def dd_const(value: Callable[[], Any], low_bits: int = 53) -> tuple[float, float]:
+    """The constant ``value()`` (evaluated at 200 bits) as hi + lo, hi on ``low_bits`` bits."""
+    with mpmath.workprec(200):
+        v = mpmath.mpf(value())
+        m, e = mpmath.frexp(v)
+        hi = float(mpmath.ldexp(mpmath.nint(mpmath.ldexp(m, low_bits)), e - low_bits))
+        return hi, float(v - hi)
+
+
+#: e**-64 correctly rounded (a factor that brings a subnormal exp back to the normal range)
+with mpmath.workprec(200):
+    EXP_M64 = round_to(mpmath.exp(-64))
+#: The largest |argument| at which the pair helpers are used: beyond it exp(-|u|) nears the
+#: subnormals, and the plain code (with its subnormal-free products) is kept.
+PAIR_MAX = 600.0
+#: The largest |argument| at which the sin/cos pairs are used (the reduction is exact below it).
+SIN_COS_MAX = 2.0**20
+
+
+# ---------------------------------------------------------------------------------------
+# erfc of a double-double argument (fdlibm s_erf.c)
+# ---------------------------------------------------------------------------------------
+# erfc of a double-double argument in NumPy, accurate to about 1 ULP.
+#
+# ``scipy.special.erfc`` (cephes) is 5-30 ULP off in float64 for z in [0.5, 6] and
+# up to ~500 ULP on [6, 26.5]: it computes exp(-z*z) from the rounded z*z, whose
+# error z**2 ulp(1) is amplified by z**2; it also returns 0 from z = sqrt(709.78)
+# = 26.64 although erfc(z) is subnormal up to 27.2. ``scipy.special.erfcx``
+# (Faddeeva, Chebyshev pieces) is 4-7 ULP off on [0, 4]. (Measured against
+# correctly rounded mpmath.) GELU = x/2 erfc(-x/sqrt(2)) inherits that error, and
+# its argument -x/sqrt(2) is itself rounded, so these functions evaluate erfc of an
+# argument given as an unevaluated sum ``zh + zl``, and returns the result as a
+# double-double where a caller multiplies further, so that the product rounds once.
+#
+# Method: the rational approximations of fdlibm ``s_erf.c`` (Sun Microsystems, 1993;
+# "Permission to use, copy, modify, and distribute this software is freely granted,
+# provided that this notice is preserved"), on |z| < 0.84375, [0.84375, 1.25),
+# [1.25, 1/0.35) and [1/0.35, 28), with these changes:
+#
+# * the low part ``zl`` enters to first order: as ``-zl * 2/sqrt(pi) * exp(-zh**2)``
+#   where erfc is of order 1, and inside the exponent (``-2 zh zl - zl/zh``) in the
+#   tail, where its relative effect grows like 2 zh**2 ulp;
+# * below 1.25 the rational functions are evaluated by compensated Horner
+#   (Graillat, Langlois & Louvet 2005) and divided in double-double, and the
+#   rounding of zh**2 enters to first order: fdlibm's form 0.5 - (x R + (x - 0.5))
+#   and (1 - erx) - P/Q cancel, so their rounding errors reach 1-2 ULP otherwise;
+# * in the tail exp(-s**2 - 0.5625) (s = |zh| with its low 32 bits cleared, so the
+#   argument is exact) is never rounded: with Tang's reduction a = n ln2/32 + r
+#   (r in double-double), 2**(n/32) = 2**k T[j] (1 + t[j]) from a 32-entry table
+#   computed with mpmath at import, and r + t[j] joins the small exponent that
+#   goes to ``np.expm1``; 2**k is scaled by 2**512 where a < -400, so a factor
+#   applied afterwards (:func:`mul_erfc_dd`) keeps full precision when the product
+#   is normal although erfc is subnormal;
+# * the last operations are error-free (TwoSum / TwoProduct), so the result is a
+#   double-double ``h + l`` whose errors are those of the approximations (below
+#   2**-57) and a few roundings of small corrections.
+#
+# Measured (``tests/test_special.py`` and 1e5 random points over the whole line):
+# at most 1 ULP from the correctly rounded erfc(zh + zl) in every region, subnormal
+# results included, with 0-15% of the points not correctly rounded.
 # ---------------------------------------------------------------------------------------
 _ERX = 8.45062911510467529297e-01  # erf(1) rounded to 24 bits
 # erf(x) = x + x R(x**2) on |x| < 0.84375
@@ -148,28 +317,17 @@ _SB = (
     4.74528541206955367215e02,
     -2.24409524465858183362e01,
 )
-
-
-def _dd_const(value: Callable[[], Any], low_bits: int = 53) -> tuple[float, float]:
-    """The constant ``value()`` (evaluated at 200 bits) as hi + lo, hi on ``low_bits`` bits."""
-    with mpmath.workprec(200):
-        v = mpmath.mpf(value())
-        m, e = mpmath.frexp(v)
-        hi = float(mpmath.ldexp(mpmath.nint(mpmath.ldexp(m, low_bits)), e - low_bits))
-        return hi, float(v - hi)
-
-
 #: 2/sqrt(pi) in double
-_TWO_OVER_SQRTPI = _dd_const(lambda: 2 / mpmath.sqrt(mpmath.pi))[0]
+_TWO_OVER_SQRTPI = dd_const(lambda: 2 / mpmath.sqrt(mpmath.pi))[0]
 _SCALE = math.ldexp(1.0, -512)
 #: exp reduction a = n ln2/32 + r: ln2/32 = _L1 + _L2 + _L3, _L1 and _L2 on 36 bits (n*_L1, n*_L2 exact)
-_L1, _rest = _dd_const(lambda: mpmath.log(2) / 32, 36)
-_L2, _L3 = _dd_const(lambda: mpmath.log(2) / 32 - mpmath.mpf(_L1), 36)
-_INV_L = _dd_const(lambda: 32 / mpmath.log(2))[0]
+_L1, _rest = dd_const(lambda: mpmath.log(2) / 32, 36)
+_L2, _L3 = dd_const(lambda: mpmath.log(2) / 32 - mpmath.mpf(_L1), 36)
+_INV_L = dd_const(lambda: 32 / mpmath.log(2))[0]
 #: 2**(j/32) = _T_HI[j] (1 + _T_REL[j]) for j = 0 .. 31
-_T_HI = np.array([_dd_const(lambda j=j: mpmath.mpf(2) ** (mpmath.mpf(j) / 32))[0] for j in range(32)])
+_T_HI = np.array([dd_const(lambda j=j: mpmath.mpf(2) ** (mpmath.mpf(j) / 32))[0] for j in range(32)])
 _T_REL = np.array(
-    [_dd_const(lambda j=j: mpmath.mpf(2) ** (mpmath.mpf(j) / 32) / mpmath.mpf(_T_HI[j]) - 1)[0] for j in range(32)]
+    [dd_const(lambda j=j: mpmath.mpf(2) ** (mpmath.mpf(j) / 32) / mpmath.mpf(_T_HI[j]) - 1)[0] for j in range(32)]
 )
 #: |z| from which erfc(z) < 2**-1075 (rounds to 0); erfc(27.3) ~ 6e-326
 _ZERO_AT = 27.3
@@ -183,45 +341,18 @@ def _horner(coefs: tuple[float, ...], t: np.ndarray) -> np.ndarray:
     return out
 
 
-def _two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """s + e == a + b exactly, s = fl(a + b) (Knuth)."""
-    s = a + b
-    bb = s - a
-    return s, (a - (s - bb)) + (b - bb)
-
-
-def _fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """s + e == a + b exactly when |a| >= |b| or a == 0 (Dekker)."""
-    s = a + b
-    return s, b - (s - a)
-
-
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    t = 134217729.0 * a  # 2**27 + 1 (Veltkamp)
-    hi = t - (t - a)
-    return hi, a - hi
-
-
-def _two_prod(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """p + e == a * b exactly, p = fl(a * b), for |a|, |b| < 2**995 and no underflow (Dekker)."""
-    p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
 def _horner_c(coefs: tuple[float, ...], t: np.ndarray, steps: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """The polynomial at t as h + l: plain Horner for the high-order terms, then the last
     ``steps`` steps compensated (Graillat, Langlois & Louvet 2005: TwoProduct and TwoSum
     per step), where the rounding errors that matter are made (|t| < 1 here)."""
     r = _horner(coefs[steps:], t) if len(coefs) > steps else np.full_like(t, coefs[-1])
-    th, tl = _split(t)
+    th, tl = split(t)
     c = np.zeros_like(t)
     for a in coefs[min(steps, len(coefs) - 1) - 1 :: -1]:
-        rh, rl = _split(r)
+        rh, rl = split(r)
         p = r * t
         pe = ((rh * th - p) + rh * tl + rl * th) + rl * tl
-        r, se = _two_sum(p, a)
+        r, se = two_sum(p, a)
         c = c * t + (pe + se)
     return r, c
 
@@ -234,7 +365,7 @@ def _ratio_c(
     ph, pl = _horner_c(num, t, num_steps)
     qh, ql = _horner_c(den, t)
     y = ph / qh
-    p, pe = _two_prod(y, qh)
+    p, pe = two_prod(y, qh)
     return y, (((ph - p) - pe) + (pl - y * ql)) / qh
 
 
@@ -244,28 +375,28 @@ def _near(ah: np.ndarray, al: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, 
     erf(x) = x + x y(x**2) (fdlibm), y = P/Q in double-double; t = x**2 = th + tl and
     x + al enter to first order: x y'(t) tl with y'(t) = (erf'(x) - 1 - y)/(2t), and al erf'(x).
     """
-    th, tl = _two_prod(ah, ah)
+    th, tl = two_prod(ah, ah)
     y, yl = _ratio_c(_PP, _QQ, th, len(_PP))  # P cancels (a zero near t = 0.4): all steps
     d = _TWO_OVER_SQRTPI * np.exp(-th)  # erf'(x)
-    py, pyl = _two_prod(ah, y)
+    py, pyl = two_prod(ah, y)
     slope = np.where(tl == 0.0, 0.0, tl * (d - 1.0 - y) / (2.0 * ah))
-    u, ue = _two_sum(ah, py)
+    u, ue = two_sum(ah, py)
     ue = ue + (pyl + ah * yl + slope + al * d)
     u = np.where(neg, u, -u)
     ue = np.where(neg, ue, -ue)
-    h, l = _fast_two_sum(np.ones_like(u), u)
-    return h, l + ue
+    h, low = fast_two_sum(np.ones_like(u), u)
+    return h, low + ue
 
 
 def _mid(ah: np.ndarray, al: np.ndarray, neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """erfc(±(ah + al)) for 0.84375 <= ah < 1.25: (1 - erx) - P/Q or (1 + erx) + P/Q at s = ah - 1
     (exact), P/Q in double-double, al entering as al erf'(ah)."""
     y, yl = _ratio_c(_PA, _QA, ah - 1.0)
-    t, te = _two_sum(y, yl + al * (_TWO_OVER_SQRTPI * np.exp(-ah * ah)))
+    t, te = two_sum(y, yl + al * (_TWO_OVER_SQRTPI * np.exp(-ah * ah)))
     t = np.where(neg, t, -t)
     te = np.where(neg, te, -te)
-    h, l = _two_sum(np.where(neg, 1.0 + _ERX, 1.0 - _ERX), t)
-    return h, l + te
+    h, low = two_sum(np.where(neg, 1.0 + _ERX, 1.0 - _ERX), t)
+    return h, low + te
 
 
 def _tail(ah: np.ndarray, al: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -290,51 +421,51 @@ def _tail(ah: np.ndarray, al: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     # 2**(n/32) = 2**(n >> 5) _T_HI (1 + _T_REL) is a double times a relative correction, and
     # r + _T_REL goes into the small exponent b, so no rounded exp(a) is ever formed.
     n = np.rint(a * _INV_L)
-    r, rl = _two_sum(a - n * _L1, -n * _L2)  # a - n*_L1 is exact (|n| < 2**16)
+    r, rl = two_sum(a - n * _L1, -n * _L2)  # a - n*_L1 is exact (|n| < 2**16)
     ni = n.astype(np.int64)
     j = ni & 31
     scaled = a < -400.0
     # 2**(n >> 5) (times 2**512 where scaled) built from its bits; e >= 1e-187, so splitting stays normal
     k = (ni >> 5) + (1023 + 512 * scaled)
     e = _T_HI[j] * (k << 52).view(np.float64)
-    bh, bl = _two_sum(b, r)
+    bh, bl = two_sum(b, r)
     bl = bl + (rl - n * _L3 + _T_REL[j])
     m = np.expm1(bh)
     m = m + (1.0 + m) * bl
     q = e / ah
-    p, pe = _two_prod(q, ah)
-    h, l = _fast_two_sum(q, q * m + ((e - p) - pe) / ah)
-    return h, l, scaled
+    p, pe = two_prod(q, ah)
+    h, low = fast_two_sum(q, q * m + ((e - p) - pe) / ah)
+    return h, low, scaled
 
 
 def _block(zh: np.ndarray, zl: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """erfc(zh + zl) as (h, l, scaled) for one contiguous block of 1-d float64 input."""
     # renormalise, so any finite pair means zh + zl (a non-finite zl counts as 0)
-    zh, zl = _two_sum(zh, np.where(np.isfinite(zl), zl, 0.0))
+    zh, zl = two_sum(zh, np.where(np.isfinite(zl), zl, 0.0))
     zl = np.where(np.isfinite(zl), zl, 0.0)
     ah = np.abs(zh)
     neg = zh < 0
     al = np.where(neg, -zl, zl)
     h = np.where(neg, 2.0, 0.0)  # |z| >= 27.3 and ±inf
     h[np.isnan(zh)] = np.nan
-    l = np.zeros_like(h)
+    low = np.zeros_like(h)
     scaled = np.zeros(h.shape, dtype=bool)
     for lo, hi, part in ((0.0, 0.84375, _near), (0.84375, 1.25, _mid)):
         i = np.flatnonzero((ah >= lo) & (ah < hi))
         if i.size:
-            h[i], l[i] = part(ah[i], al[i], neg[i])
+            h[i], low[i] = part(ah[i], al[i], neg[i])
     i = np.flatnonzero((ah >= 1.25) & (ah < _ZERO_AT))
     if i.size:
         th, tl, ts = _tail(ah[i], al[i])
         n = neg[i]
         # erfc(-x) = 2 - erfc(x), with erfc(x) < 0.08 here (and 2 - erfc(x) == 2 where scaled)
-        gh, gl = _fast_two_sum(np.full_like(th, 2.0), np.where(ts, 0.0, -th))
+        gh, gl = fast_two_sum(np.full_like(th, 2.0), np.where(ts, 0.0, -th))
         h[i] = np.where(n, gh, th)
-        l[i] = np.where(n, gl - np.where(ts, 0.0, tl), tl)
+        low[i] = np.where(n, gl - np.where(ts, 0.0, tl), tl)
         scaled[i] = ts & ~n
-    h, l = _fast_two_sum(h, l)
-    l[~np.isfinite(h)] = 0.0
-    return h, l, scaled
+    h, low = fast_two_sum(h, low)
+    low[~np.isfinite(h)] = 0.0
+    return h, low, scaled
 
 
 #: elements per block: a block's temporaries (64 KiB each) stay in the CPU cache and below
@@ -368,12 +499,12 @@ def erfc_dd_hl(zh: Any, zl: Any = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarr
         5.663192408856143e-296
     """
     shape, (zh, zl) = _blocks((zh, zl))
-    h, l, scaled = np.empty(zh.size), np.empty(zh.size), np.empty(zh.size, dtype=bool)
+    h, low, scaled = np.empty(zh.size), np.empty(zh.size), np.empty(zh.size, dtype=bool)
     with np.errstate(all="ignore"):
         for k in range(0, zh.size, _BLOCK):
             b = slice(k, k + _BLOCK)
-            h[b], l[b], scaled[b] = _block(zh[b], zl[b])
-    return h.reshape(shape), l.reshape(shape), scaled.reshape(shape)
+            h[b], low[b], scaled[b] = _block(zh[b], zl[b])
+    return h.reshape(shape), low.reshape(shape), scaled.reshape(shape)
 
 
 def erfc_dd(zh: Any, zl: Any = 0.0) -> Any:
@@ -428,9 +559,411 @@ def mul_erfc_dd(a: Any, zh: Any, zl: Any = 0.0) -> Any:
     with np.errstate(all="ignore"):
         for k in range(0, zh.size, _BLOCK):
             b = slice(k, k + _BLOCK)
-            h, l, scaled = _block(zh[b], zl[b])
+            h, low, scaled = _block(zh[b], zl[b])
             ab = a[b]
-            p, e = _two_prod(ab, h)  # exact unless |a| > 2**995 (Veltkamp splitting overflows)
-            r = p + np.where((np.abs(ab) > 2.0**995) | ~np.isfinite(e), 0.0, e + ab * l)
+            p, e = two_prod(ab, h)  # exact unless |a| > 2**995 (Veltkamp splitting overflows)
+            r = p + np.where((np.abs(ab) > 2.0**995) | ~np.isfinite(e), 0.0, e + ab * low)
             out[b] = np.where(scaled, r * _SCALE, r)
     return out.reshape(shape)[()]
+
+
+# ---------------------------------------------------------------------------------------
+# Elementwise functions of the scalar code: arguments and values in double-double
+# ---------------------------------------------------------------------------------------
+def finite_lo(lo: Any) -> Any:
+    """The low part of a pair, 0 where it is not finite (a splitting that overflowed far out)."""
+    return np.where(np.isfinite(lo), lo, 0.0)
+
+
+def sigmoid(u: Any) -> Any:
+    """1/(1 + exp(-u)) split by sign: exp(-|u|) never overflows."""
+    e = np.exp(-np.abs(u))
+    r = 1.0 / (1.0 + e)
+    return np.where(u >= 0, r, e * r)
+
+
+def fix(out: Any, mask: Any, values: Callable[[Any], Any]) -> Any:
+    """out with out[mask] replaced by values(mask) (only computed where mask holds)."""
+    if not np.any(mask):
+        return out
+    out = np.array(out, dtype=np.float64, copy=True)
+    mask = np.broadcast_to(mask, out.shape)
+    out[mask] = values(mask)
+    return out
+
+
+def mul_sigmoid(a: Any, u: Any) -> Any:
+    """a * sigmoid(u) with no subnormal intermediate where the product is normal.
+
+    For u < -600, exp(u) is computed as exp(u + 64) * e**-64 after the product
+    with ``a`` (u + 64 is exact there: same binade).
+    """
+    a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
+    e = np.exp(-np.abs(u))
+    r = 1.0 / (1.0 + e)
+    out = np.where(u >= 0, a * r, (a * e) * r)
+    return fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * EXP_M64)
+
+
+def sigmoid_prime(u: Any) -> Any:
+    """sigmoid(u) sigmoid(-u) = e/(1 + e)**2 with e = exp(-|u|) (even in u).
+
+    1 + e is split exactly into dh + dl, and (1 + e)**2 = dh**2 (1 + 2 dl/dh) to first order.
+    """
+    e = np.exp(-np.abs(u))
+    dh = 1.0 + e
+    dl = e - (dh - 1.0)
+    q = e / (dh * dh)
+    return q - q * (2.0 * dl / dh)
+
+
+def mul_sigmoid_prime(a: Any, u: Any) -> Any:
+    """a * sigmoid'(u) with no subnormal intermediate where the product is normal.
+
+    For |u| > 600, sigmoid'(u) = exp(-|u|) to double precision, computed as
+    exp(64 - |u|) * e**-64 after the product with ``a`` (as in :func:`mul_sigmoid`).
+    """
+    a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
+    out = a * sigmoid_prime(u)
+    return fix(out, np.abs(u) > 600.0, lambda m: (a[m] * np.exp(64.0 - np.abs(u[m]))) * EXP_M64)
+
+
+def sigmoid_prime_dd(uh: Any, ul: Any) -> Any:
+    """sigmoid'(uh + ul) = sigmoid'(uh) (1 - tanh(uh/2) ul) to first order.
+
+    As in :func:`sigmoid_prime`, the rounding of 1 + e is corrected (1 + e = d + dl exactly).
+    """
+    ul = finite_lo(ul)
+    e = np.exp(-np.abs(uh))
+    d = 1.0 + e
+    dl = e - (d - 1.0)
+    s = e / (d * d)
+    return s - s * (2.0 * dl / d + np.sign(uh) * ((1.0 - e) / d) * ul)
+
+
+def sigmoid_dd(uh: Any, ul: Any) -> Any:
+    """sigmoid(uh + ul) for a double-double argument (first-order correction)."""
+    ul = finite_lo(ul)
+    e = np.exp(-np.abs(uh))
+    r = 1.0 / (1.0 + e)
+    er = e * r
+    s = np.where(uh >= 0, r, er)
+    sm = np.where(uh >= 0, er, r)
+    return s + s * (sm * ul)
+
+
+def tanh_softplus(u: Any) -> Any:
+    """tanh(log(1 + exp(u))); for u < 0 as n/(2 + n), n = e(2 + e), e = exp(u)."""
+    e = np.exp(np.minimum(u, 0.0))
+    n = e * (2.0 + e)
+    return np.where(u >= 0, np.tanh(np.logaddexp(0.0, np.maximum(u, 0.0))), n / (2.0 + n))
+
+
+def mul_tanh_softplus(a: Any, u: Any) -> Any:
+    """a * tanh(log(1 + exp(u))), scaling exp(u) by e**64 where it would be subnormal."""
+    a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
+    out = a * tanh_softplus(u)
+    # tanh(log1p(e)) = e (1 + O(e)) when e = exp(u) is tiny
+    return fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * EXP_M64)
+
+
+def softplus_dd(uh: Any, ul: Any) -> Any:
+    """log(1 + exp(uh + ul)) = logaddexp(0, uh) + sigmoid(uh) ul to first order."""
+    return np.logaddexp(0.0, uh) + sigmoid(uh) * finite_lo(ul)
+
+
+def exp_dd(uh: Any, ul: Any) -> Any:
+    """exp(uh + ul) = exp(uh) (1 + ul) for a double-double argument."""
+    e = np.exp(uh)
+    return e + e * finite_lo(ul)
+
+
+# -- whole expressions in double-double: exp, sigmoid and sigmoid' as pairs h + l ---------------
+def exp_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """exp(uh + ul) as h + l, relative error about 2**-58 for |uh| <= 700.
+
+    Tang's method, as in the erfc tail: exp(u) = 2**(n/32) exp(r), r = u - n ln2/32
+    in double-double (Cody-Waite, exact), 2**(n/32) a table double times (1 + a tiny
+    correction), exp(r) = 1 + expm1(r) with |r| <= ln2/64, so the rounding of expm1 costs
+    2**-53 of a number below 0.011. NumPy's exp is itself up to 1 ULP off; this is the
+    floor under sigmoid-type derivatives. Beyond |uh| = 700: ``np.exp(uh)`` and 0.
+    """
+    uh = np.asarray(uh, dtype=np.float64)
+    far = ~(np.abs(uh) <= 700.0)
+    u = np.where(far, 0.0, uh)
+    n = np.rint(u * _INV_L)
+    r, rl = two_sum(u - n * _L1, -n * _L2)  # u - n*_L1 is exact (|n| < 2**16)
+    ni = n.astype(np.int64)
+    j = ni & 31
+    e = _T_HI[j] * (((ni >> 5) + 1023) << 52).view(np.float64)
+    m = np.expm1(r)
+    m = m + (1.0 + m) * (rl - n * _L3 + _T_REL[j] + np.where(far, 0.0, finite_lo(ul)))
+    h, lo = fast_two_sum(e, e * m)
+    return np.where(far, np.exp(uh), h), np.where(far, 0.0, lo)
+
+
+def recip_pair(dh: Any, dl: Any) -> tuple[Any, Any]:
+    """1/(dh + dl) as h + l (one Newton step in double-double), for 1 <= dh <= 2."""
+    q = 1.0 / dh
+    p, pe = two_prod(q, dh)
+    r = ((1.0 - p) - pe) - q * dl  # 1 - q (dh + dl), to double-double accuracy
+    return fast_two_sum(q, q * r)
+
+
+def _sigmoid_parts(uh: Any, ul: Any) -> tuple[Any, Any, Any, Any, Any]:
+    """E = exp(-|u|) and q = 1/(1 + E) as pairs, and the sign mask u < 0."""
+    ul = finite_lo(ul)
+    neg = uh < 0
+    eh, el = exp_pair(-np.abs(uh), np.where(neg, ul, -ul))
+    dh, dl = fast_two_sum(1.0, eh)
+    qh, ql = recip_pair(dh, dl + el)
+    return eh, el, qh, ql, neg
+
+
+def sigmoid_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """sigmoid(uh + ul) as h + l: 1/(1 + E) for u >= 0, E/(1 + E) below, E = exp(-|u|)."""
+    eh, el, qh, ql, neg = _sigmoid_parts(uh, ul)
+    sh, sl = dd_mul(eh, el, qh, ql)
+    return np.where(neg, sh, qh), np.where(neg, sl, ql)
+
+
+def sigmoid_prime_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """sigmoid'(uh + ul) = E/(1 + E)**2 as h + l, E = exp(-|u|) (even in u)."""
+    eh, el, qh, ql, _ = _sigmoid_parts(uh, ul)
+    sh, sl = dd_mul(eh, el, qh, ql)
+    return dd_mul(sh, sl, qh, ql)
+
+
+def div_pair(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Any, Any]:
+    """(ah + al)/(bh + bl) as h + l (one correction step in double-double)."""
+    q = ah / bh
+    p, pe = two_prod(q, bh)
+    r = (((ah - p) - pe) + al) - q * bl
+    return fast_two_sum(q, r / bh)
+
+
+def softplus_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """log(1 + exp(uh + ul)) = max(u, 0) + log1p(E), E = exp(-|u|), as h + l.
+
+    log1p(E) is NumPy's (about 1 ULP of a number below log 2) plus the first-order term
+    of E's low part: relative error about 2**-53 where the result is below 1, and
+    far smaller where max(u, 0) dominates.
+    """
+    ul = finite_lo(ul)
+    neg = uh < 0
+    eh, el = exp_pair(-np.abs(uh), np.where(neg, ul, -ul))
+    h, lo = dd_add(np.maximum(uh, 0.0), np.where(neg, 0.0, ul), np.log1p(eh), el / (1.0 + eh))
+    return np.where(np.isfinite(uh), h, np.maximum(uh, 0.0)), lo
+
+
+def tanh_softplus_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
+    """tanh(log(1 + exp(u))) as h + l: n/(2 + n) with n = e (2 + e), e = exp(u), for u < 0;
+    1 - 2 E**2/((1 + E)**2 + E**2) with E = exp(-u) for u >= 0."""
+    ul = finite_lo(ul)
+    neg = uh < 0
+    eh, el = exp_pair(-np.abs(uh), np.where(neg, ul, -ul))
+    # u < 0
+    th, tl = fast_two_sum(2.0, eh)
+    nh, nl = dd_mul(eh, el, th, tl + el)
+    dh, dl = fast_two_sum(2.0, nh)
+    ah, al = div_pair(nh, nl, dh, dl + nl)
+    # u >= 0
+    e2h, e2l = dd_mul(eh, el, eh, el)
+    oh, ol = fast_two_sum(1.0, eh)
+    o2h, o2l = dd_mul(oh, ol + el, oh, ol + el)
+    sh, sl = dd_add(o2h, o2l, e2h, e2l)
+    qh, ql = div_pair(2.0 * e2h, 2.0 * e2l, sh, sl)
+    bh, bl = fast_two_sum(1.0, -qh)
+    return np.where(neg, ah, bh), np.where(neg, al, bl - ql)
+
+
+# pi/2 in three parts, the first two on 33 bits: k*_P1 and k*_P2 are exact for |k| < 2**20
+_P1 = dd_const(lambda: mpmath.pi / 2, 33)[0]
+_P2 = dd_const(lambda: mpmath.pi / 2 - mpmath.mpf(_P1), 33)[0]
+_P3 = dd_const(lambda: mpmath.pi / 2 - mpmath.mpf(_P1) - mpmath.mpf(_P2))[0]
+_TWO_OVER_PI = dd_const(lambda: 2 / mpmath.pi)[0]
+#: sin r = r (sum_j (-1)**j z**j/(2j+1)!), cos r = sum_j (-1)**j z**j/(2j)!, z = r**2, |r| <= pi/4:
+#: the first terms in double-double, the tail (below 2**-54) in double.
+_SIN_DD = tuple(dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1)) for j in range(8))
+_SIN_TAIL = tuple(dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1))[0] for j in range(8, 15))
+_COS_DD = tuple(dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j)) for j in range(9))
+_COS_TAIL = tuple(dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j))[0] for j in range(9, 16))
+
+
+def _series_pair(zh: Any, zl: Any, head: tuple[tuple[float, float], ...], tail: tuple[float, ...]) -> tuple[Any, Any]:
+    """sum_j c_j z**j: the tail by Horner in double, then the head by Horner in double-double."""
+    t = np.zeros_like(zh)
+    for c in reversed(tail):
+        t = t * zh + c
+    h, lo = t, np.zeros_like(zh)
+    for ch, cl in reversed(head):
+        h, lo = dd_mul(h, lo, zh, zl)
+        h, lo = dd_add(h, lo, ch, cl)
+    return h, lo
+
+
+def sin_cos_pair(uh: Any, ul: Any) -> tuple[Any, Any, Any, Any]:
+    """sin and cos of uh + ul as pairs, absolute error about 2**-100, for |uh| <= 2**20.
+
+    u = k pi/2 + r with r in double-double (Cody-Waite, pi/2 in three parts), then the
+    Taylor series of sin r and cos r for |r| <= pi/4, and the quadrant k mod 4.
+    """
+    uh = np.asarray(uh, dtype=np.float64)
+    k = np.rint(np.where(np.isfinite(uh), uh, 0.0) * _TWO_OVER_PI)
+    rh, rl = two_sum(uh - k * _P1, -k * _P2)  # uh - k*_P1 is exact
+    rh, rl = fast_two_sum(rh, rl - k * _P3 + finite_lo(ul))
+    zh, zl = dd_mul(rh, rl, rh, rl)
+    sh, sl = _series_pair(zh, zl, _SIN_DD, _SIN_TAIL)
+    sh, sl = dd_mul(sh, sl, rh, rl)
+    ch, cl = _series_pair(zh, zl, _COS_DD, _COS_TAIL)
+    q = k.astype(np.int64) & 3
+    # sin(u) = [s, c, -s, -c][q], cos(u) = [c, -s, -c, s][q]
+    swap = (q & 1) == 1
+    sin_h, sin_l = np.where(swap, ch, sh), np.where(swap, cl, sl)
+    cos_h, cos_l = np.where(swap, sh, ch), np.where(swap, sl, cl)
+    sin_neg = q >= 2
+    cos_neg = (q == 1) | (q == 2)
+    return (
+        np.where(sin_neg, -sin_h, sin_h),
+        np.where(sin_neg, -sin_l, sin_l),
+        np.where(cos_neg, -cos_h, cos_h),
+        np.where(cos_neg, -cos_l, cos_l),
+    )
+
+
+def add_hypot(u: Any, c: float, k: float = 1.0) -> Any:
+    """k*(u + hypot(u, c)), as k*c**2/(hypot(u, c) - u) for u < 0 (no overflow for finite k*u)."""
+    h = np.hypot(u, c)
+    return np.where(u >= 0, k * u + k * h, (0.5 * k * c * c) / (0.5 * h - 0.5 * u))
+
+
+def hypot_m1(u: Any, c: float) -> Any:
+    """hypot(u, c) - c, as u*(u/(hypot(u, c) + c))."""
+    return u * (u / (np.hypot(u, c) + c))
+
+
+def poly(t: Any, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...]) -> Any:
+    """sum c_j (t - a)**j: Horner in double from c_N down to c_nd, then nd double-double steps (nd <= N).
+
+    ``t - a`` is split exactly (TwoSum), and the last steps carry the coefficients
+    ``ch[j] + cl[j]`` in double-double, so near a zero of the polynomial's lowest
+    terms the result keeps its relative accuracy.
+    """
+    th, tl = two_sum(t, -a)
+    deg = len(ch) - 1
+    nd = min(nd, deg)  # the top coefficient starts the sum; it is never added twice
+    h = np.full(np.shape(th), ch[-1])
+    for j in range(deg - 1, nd - 1, -1):
+        h = h * th + ch[j]
+    sh, sl = h, np.zeros(np.shape(th))
+    for j in range(nd - 1, -1, -1):
+        sh, sl = dd_mul(sh, sl, th, tl)
+        sh, sl = dd_add(sh, sl, ch[j], cl[j])
+    return sh + sl
+
+
+def taylor_regime(
+    r: Any,
+    xv: Any,
+    lo: float,
+    hi: float,
+    a: float,
+    nd: int,
+    ch: tuple[float, ...],
+    cl: tuple[float, ...],
+    inplace: bool = False,
+) -> Any:
+    """r with a certified Taylor regime (:mod:`symact.codegen.series`) on the doubles lo <= x <= hi.
+
+    ``inplace`` (for the second and later regimes of a function) writes into ``r``,
+    which is then the array the first call returned; the first call copies (``r``
+    may be the caller's input array itself).
+    """
+    xv = np.asarray(xv)
+    mask = (xv >= lo) & (xv <= hi)
+    if not inplace or not isinstance(r, np.ndarray) or r.shape != mask.shape or r.dtype != np.float64:
+        return fix(r, mask, lambda m: poly(np.broadcast_to(xv, np.shape(m))[m], a, nd, ch, cl))
+    if mask.any():
+        r[mask] = poly(xv[mask], a, nd, ch, cl)
+    return r
+
+
+# ---------------------------------------------------------------------------------------
+# Series in double-double to about 2**-100 (the vector activations)
+# ---------------------------------------------------------------------------------------
+with mpmath.workprec(240):
+    _LN2 = (float(mpmath.log(2)), float(mpmath.log(2) - mpf(float(mpmath.log(2)))))
+    #: log 2 = _LN2[0] + _LN2[1] + _LN2_3 to about 2**-160 (k log 2 for |k| ~ 1000 needs more than 106 bits)
+    _LN2_3 = float(mpmath.log(2) - mpf(_LN2[0]) - mpf(_LN2[1]))
+_SQRT_HALF = math.sqrt(0.5)
+#: 1/(2j + 1) for j = 0..20 as double-doubles: the series 2 atanh(w)/(2w) = sum_j w**(2j)/(2j + 1)
+#: with |w| <= 3 - 2 sqrt(2) < 0.1716 (w**2 < 0.0295), whose tail after 21 terms is below 2**-107.
+_ATANH_TERMS = tuple(dd_const(lambda jj=jj: mpmath.mpf(1) / (2 * jj + 1)) for jj in range(21))
+
+
+def log1p_series_pair(s: np.ndarray, s_lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log1p(s + s_lo) as a double-double (hi, lo), accurate to about 2**-100 relative, for s >= 0.
+
+    u = 1 + s is formed exactly (TwoSum), written u = 2**k f with f in [sqrt(1/2), sqrt(2));
+    log u = k log 2 + 2 atanh(w), w = (f - 1)/(f + 1), where f - 1 is exact (Sterbenz) and
+    the atanh series is summed by Horner in double-double. For logsumexp, m + log1p(s)
+    cancels when m is near -log1p(s): a plain log1p, rounded to 2**-53 of log1p(s),
+    then costs up to log1p(s)/|m + log1p(s)| ULP of the result (68 ULP measured).
+    """
+    uh, ul = two_sum(1.0, s)
+    uh, ul = two_sum(uh, ul + s_lo)
+    f, k = np.frexp(uh)
+    low = f < _SQRT_HALF
+    f = np.where(low, 2.0 * f, f)
+    k = (k - low).astype(np.float64)
+    fl = np.ldexp(ul, -(k.astype(np.int64)))
+    nh, nl = two_sum(f - 1.0, fl)  # f - 1 is exact: f is in [1/2, 2]
+    dh, dl = two_sum(f, 1.0)
+    dl = dl + fl
+    wh = nh / dh
+    p, pe = two_prod(wh, dh)
+    wl = (((nh - p) - pe) + nl - wh * dl) / dh  # nh - p is exact (Sterbenz)
+    wh, wl = two_sum(wh, wl)
+    qh, ql = dd_mul(wh, wl, wh, wl)
+    ah, al = _ATANH_TERMS[-1]
+    ah, al = np.full_like(wh, ah), np.full_like(wh, al)
+    for ch, cl in reversed(_ATANH_TERMS[:-1]):  # over the 20 series terms, not over elements
+        ah, al = dd_mul(ah, al, qh, ql)
+        ah, al = dd_add(ah, al, ch, cl)
+    ah, al = dd_mul(ah, al, wh, wl)
+    kh, kl = two_prod(k, _LN2[0])
+    kl = kl + k * _LN2[1]
+    Lh, Ll = dd_add(kh, kl, 2.0 * ah, 2.0 * al)
+    # below 2**-500, log1p(s) = s (1 - s/2 + ...) is s to far beyond double-double, and the
+    # quotient w = s/(2 + s) above could underflow (s = 5e-324 for logsumexp([-745, 0]))
+    tiny = s < 2.0**-500
+    return np.where(tiny, s, Lh), np.where(tiny, s_lo, Ll)
+
+
+#: 1/j! for j = 0..22 as double-doubles: exp(r) = sum_j r**j/j! for |r| <= log(2)/2, tail below 2**-110.
+_EXP_TERMS = tuple(dd_const(lambda jj=jj: mpmath.mpf(1) / math.factorial(jj)) for jj in range(23))
+
+
+def exp_series_pair(d: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """exp(d + e) as a double-double (hi, lo), about 2**-100 relative, for finite d <= 0 and |e| <= ulp(d).
+
+    d + e = k log 2 + r with |r| <= log(2)/2 in double-double (k log 2 by TwoProduct, log 2
+    as a double-double), exp(r) by its Taylor series in double-double (Horner), times 2**k.
+    Below d ~ -660 the low part is subnormal and the relative accuracy degrades (to
+    2**-53 near -745), which is harmless for a term of a sum that contains 1.
+    """
+    kf = np.rint(d / _LN2[0])
+    p, pe = two_prod(kf, _LN2[0])
+    p2, pe2 = two_prod(kf, _LN2[1])
+    rh, rl = two_sum(d, -p)
+    # e, pe and p2 can each be ~1e-14 (far above ulp(r)): added one by one with their errors kept
+    rh, t1 = two_sum(rh, e)
+    rh, t2 = two_sum(rh, -pe)
+    rh, t3 = two_sum(rh, -p2)
+    rh, rl = two_sum(rh, ((rl + t1) + (t2 + t3)) - (pe2 + kf * _LN2_3))
+    ah, al = np.full_like(rh, _EXP_TERMS[-1][0]), np.full_like(rh, _EXP_TERMS[-1][1])
+    for ch, cl in reversed(_EXP_TERMS[:-1]):  # over the 22 series terms, not over elements
+        ah, al = dd_mul(ah, al, rh, rl)
+        ah, al = dd_add(ah, al, ch, cl)
+    ki = kf.astype(np.int64)
+    return np.ldexp(ah, ki), np.ldexp(al, ki)
