@@ -277,13 +277,15 @@ def _show_vector(act: VectorActivation) -> None:
     print(f"n = {size}: {list(act.with_n(size).components())}")
     out = output_set(act, prover=vector_prover)
     print(f"output set: {out.description}")
-    for f in out.facts:
-        print(f"  {f}")
+    for fact in out.facts:
+        print(f"  {fact}")
     if act.name == "softmax":
         print(f"jacobian: {softmax_jacobian_fact()}")
-    for f in act.frameworks:
+    for fw in act.frameworks:
         print(
-            f"  {f.framework}: {f.api}" + (f" ({f.defaults})" if f.defaults else "") + (f"; {f.note}" if f.note else "")
+            f"  {fw.framework}: {fw.api}"
+            + (f" ({fw.defaults})" if fw.defaults else "")
+            + (f"; {fw.note}" if fw.note else "")
         )
 
 
@@ -419,7 +421,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         vector_ok.append(rep.ok)
     if vectors and len(vectors) == len(args.names) and args.expr is None and not args.all:
         return 0 if all(vector_ok) else 1
-    acts = [registry.get(name) for name in args.names if not registry.is_vector(name)]
+    acts = [registry.get_scalar(name) for name in args.names if not registry.is_vector(name)]
     if args.expr is not None:
         from symact.definition.parse import define
 
@@ -468,10 +470,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if len(formats) > 1 and not args.output:
         raise SymactError("several formats need -o PATH (each is written with its own suffix)")
     names = args.names or None
-    acts = [registry.get(name) for name in names] if names else list(registry.all_activations())  # fail fast
+    acts = [registry.get_scalar(name) for name in names] if names else list(registry.all_activations())  # fail fast
     plots: list[str] = []
     if not args.no_plots:
-        plots = sorted({FORMATS[f][1] for f in formats if FORMATS[f][1] and (args.output or f == "html")})
+        plots = sorted({plot for f in formats if (plot := FORMATS[f][1]) and (args.output or f == "html")})
     progress = Progress(len(acts), enabled=args.progress)
     sheets = collect(acts, plots=plots, validation=validation_of(args), jobs=args.jobs, progress=progress)
     if args.output:

@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sympy
 
@@ -121,7 +121,7 @@ class VectorMethods:
         """The exact Jacobian matrix d out_r / d x_c (concrete n only; see :func:`symact.jacobian`)."""
         import symact
 
-        return symact.jacobian(self)
+        return symact.jacobian(cast("symact.VectorActivation", self))
 
     def properties(self, *, seconds: float | None = None) -> Any:
         """The output set with the facts that establish it (see :func:`symact.output_set`).
@@ -132,8 +132,13 @@ class VectorMethods:
         import symact
 
         if seconds is None:
-            return symact.output_set(self)
-        return call(symact.output_set, self, seconds=seconds, what=f"the output set of {self.name}")
+            return symact.output_set(cast("symact.VectorActivation", self))
+        return call(
+            symact.output_set,
+            cast("symact.VectorActivation", self),
+            seconds=seconds,
+            what=f"the output set of {self.name}",
+        )
 
     def output_range(self, *, seconds: float | None = None) -> Any:
         """The set each output component lies in, when every fact of :meth:`properties` is
@@ -150,13 +155,13 @@ class VectorMethods:
         """The generated NumPy function ``f(x, axis=-1)`` (see :func:`symact.vector_to_numpy`)."""
         import symact
 
-        return symact.vector_to_numpy(self)
+        return symact.vector_to_numpy(self.name)
 
     def validate(self, **options: Any) -> Any:
         """The generated code against the correctly rounded truth (see :func:`symact.validate_vector`)."""
         import symact
 
-        return symact.validate_vector(self, **options)
+        return symact.validate_vector(self.name, **options)
 
 
 @dataclass(frozen=True)

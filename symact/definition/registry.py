@@ -34,6 +34,7 @@ __all__ = [
     "all_activations",
     "all_vector_activations",
     "get",
+    "get_scalar",
     "get_vector",
     "is_vector",
     "names",
@@ -135,8 +136,9 @@ def register(act: AnyActivation) -> AnyActivation:
     return act
 
 
-for _act in (*_SCALAR_ENTRIES, *_VECTOR_ENTRIES):
-    register(_act)
+for _entries in (_SCALAR_ENTRIES, _VECTOR_ENTRIES):
+    for _act in _entries:
+        register(_act)
 
 
 def names() -> tuple[str, ...]:
@@ -191,7 +193,8 @@ def suggest(name: str, limit: int = 3) -> tuple[str, ...]:
         ('log_softmax', 'softmax', 'logsumexp')
     """
     by_key: dict[str, str] = {}
-    for act in (*_SCALAR.values(), *_VECTOR.values()):
+    acts: list[AnyActivation] = [*_SCALAR.values(), *_VECTOR.values()]
+    for act in acts:
         for label in (act.name, *act.aliases):
             by_key.setdefault(_key(label), label)
     close = difflib.get_close_matches(_key(name), list(by_key), n=limit, cutoff=0.6)
@@ -219,18 +222,36 @@ def get(name: str | AnyActivation, **params: Any) -> AnyActivation:
         ...
         symact.core.errors.UnknownActivationError: unknown activation 'rleu'; did you mean 'relu', 'rrelu' or 'relu6'?
     """
-    if isinstance(name, VectorActivation) or is_vector(name):
+    if isinstance(name, VectorActivation) or (isinstance(name, str) and is_vector(name)):
         unknown = set(params) - {"n"}
         if unknown:
             raise DefinitionError(f"{name} has no parameter {sorted(unknown)[0]!r}; its only option is the length n")
         return get_vector(name, params.get("n"))
+    if isinstance(name, str) and _key(name) not in _LOOKUP:
+        raise UnknownActivationError(name, suggest(name))  # the closest names of either kind
+    return get_scalar(name, **params)
+
+
+def get_scalar(name: str | Activation, **params: Any) -> Activation:
+    """Look up an activation of one real variable (see :func:`get`).
+
+    Raises:
+        UnknownActivationError: (a ``KeyError``) no scalar activation of that name.
+        DefinitionError: a parameter is unknown or invalid.
+
+    Examples:
+        >>> get_scalar("softmax")
+        Traceback (most recent call last):
+        ...
+        symact.core.errors.UnknownActivationError: unknown activation 'softmax'; run 'symact list' to see the catalog
+    """
     if isinstance(name, Activation):
         return name.with_params(**params) if params else name
     if not isinstance(name, str):
         raise UnknownActivationError(repr(name))
     canonical = _LOOKUP.get(_key(name))
-    if canonical is None:
-        raise UnknownActivationError(name, suggest(name))
+    if canonical not in _SCALAR:
+        raise UnknownActivationError(name, tuple(s for s in suggest(name, limit=6) if not is_vector(s))[:3])
     act = _SCALAR[canonical]
     return act.with_params(**params) if params else act
 

@@ -73,7 +73,7 @@ def build(
     Raises:
         UnknownActivationError: a name is not in the catalog.
     """
-    acts = [registry.get(n) for n in names] if names else list(registry.all_activations())
+    acts = [registry.get_scalar(n) for n in names] if names else list(registry.all_activations())
     return collect(acts, plots=plots, validation=validation, jobs=jobs, progress=progress)
 
 
@@ -209,7 +209,7 @@ def write(sheets: Sequence[Sheet], formats: Sequence[str], path: str | os.PathLi
     path = Path(path)
     written: list[Path] = []
     plot_dir = path.with_name(path.stem + "_plots")
-    wants = sorted({FORMATS[f][1] for f in formats if f in ("markdown", "latex")} - {None})
+    wants = sorted({plot for f in formats if f in ("markdown", "latex") and (plot := FORMATS[f][1]) is not None})
     for fmt_plot in wants:
         for sh in sheets:
             if isinstance(sh.plots, dict) and fmt_plot in sh.plots:
