@@ -47,7 +47,7 @@ from sympy.calculus.accumulationbounds import AccumBounds
 from symact.analysis import signs
 from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
-from symact.analysis.properties import Extremum, Properties, Trend
+from symact.analysis.properties import Extremum, Properties, Trend, Value
 from symact.core import budget
 from symact.core.unknown import Unknown
 from symact.definition.activation import Activation, x
@@ -243,7 +243,7 @@ def _sympy_limit(piece: sympy.Expr, target: sympy.Expr, point: sympy.Expr, side:
 
 #: Functions continuous on the interior of their domain whose value at ±oo SymPy evaluates exactly:
 #: SymPy's analytic monotone primitives (a monotone function has its limits at the ends of its domain).
-_CONTINUOUS = tuple(
+_CONTINUOUS: tuple[Any, ...] = tuple(
     row.func
     for row in PRIMITIVES.values()
     if row.monotone and row.smoothness is Smoothness.ANALYTIC and not row.is_stable
@@ -262,8 +262,9 @@ def _structural_limit(piece: sympy.Expr, point: sympy.Expr, side: str) -> sympy.
         return piece
     if piece == x:
         return point
-    args = [_piece_limit(a, point, side) for a in piece.args]
-    if any(not isinstance(a, sympy.Expr) or a.has(sympy.nan, sympy.zoo) for a in args):
+    limits = [_piece_limit(a, point, side) for a in piece.args]
+    args = [a for a in limits if isinstance(a, sympy.Expr) and not a.has(sympy.nan, sympy.zoo)]
+    if len(args) != len(limits):
         return None
     if isinstance(piece, sympy.Add):
         infinite = {a for a in args if a in (oo, -oo)}
@@ -552,7 +553,7 @@ _GRID = (
 
 def _rises_and_falls(pieces: Sequence[sympy.Expr], gaps: Sequence[tuple[sympy.Expr, sympy.Expr]]) -> bool:
     """True when exact sample values of the pieces provably both rise and fall."""
-    samples = []
+    samples: list[tuple[sympy.Expr, sympy.Expr]] = []
     for p, (lo, hi) in zip(pieces, gaps):
         inside = [t for t in _GRID if bool(lo < t) and bool(t < hi)] or [sample_between(lo, hi)]
         samples.extend((t, p) for t in inside)
@@ -749,9 +750,10 @@ def _parity(expr: sympy.Expr) -> str | Unknown:
     even = _identically_zero(expr.subs(x, -x) - expr)
     if even is True:
         return "even"
-    if odd is False and even is False:
-        return "neither"
-    return odd if isinstance(odd, Unknown) else even
+    for verdict in (odd, even):
+        if isinstance(verdict, Unknown):
+            return verdict
+    return "neither"
 
 
 _PROBES = tuple(
@@ -818,8 +820,10 @@ def _continuity(form: PiecewiseForm, d1: PiecewiseForm) -> str | Unknown:
     return Unknown(f"C{MAX_CONTINUITY_ORDER} at least; higher orders not decided")
 
 
-def _one_sided_derivatives(form: PiecewiseForm, dform: PiecewiseForm, point: sympy.Expr, value: Any) -> tuple[Any, Any]:
-    out = []
+def _one_sided_derivatives(
+    form: PiecewiseForm, dform: PiecewiseForm, point: sympy.Expr, value: Any
+) -> tuple[Value, Value]:
+    out: list[Value] = []
     for side in ("-", "+"):
         attached = _equal(_one_sided(form, point, side), value)
         if isinstance(attached, Unknown):
@@ -945,7 +949,7 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
     atoms = _range_atoms(form)
     rng: Any = atoms if isinstance(atoms, Unknown) else _step(_set_of, atoms, what="union of the range")
     got["range"] = rng
-    if isinstance(rng, sympy.Set):
+    if not isinstance(atoms, Unknown) and isinstance(rng, sympy.Set):
         got["bounded"] = bool(rng.inf not in (oo, -oo) and rng.sup not in (oo, -oo))
         got["minimum"] = _extremum(atoms, rng, lowest=True)
         got["maximum"] = _extremum(atoms, rng, lowest=False)

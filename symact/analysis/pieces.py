@@ -382,10 +382,9 @@ def switch_points(expr: sympy.Expr, var: sympy.Symbol = x) -> tuple[sympy.Expr, 
     gives f there; a proof that must not rely on that merge checks these points itself.
 
     Examples:
-        >>> from sympy import Piecewise
-        >>> f = Piecewise((2 * x, x < 1), (2 * x, True))
+        >>> f = Max(0, x) + Min(0, x)  # x, written with two switches at 0
         >>> switch_points(f), breakpoints(f)
-        ((1,), ())
+        ((0,), ())
     """
     raw = _pieces(sympy.sympify(expr, strict=True), var)
     ends = {p for lo, hi, _ in raw for p in (lo, hi) if p not in (-oo, oo)}

@@ -479,7 +479,7 @@ class CallCache:
         if hit is not None:
             timed_out, value = hit
             if not timed_out:
-                return value  # type: ignore[no-any-return]
+                return value
             if seconds <= value:
                 return self._timeout(BudgetExceeded(seconds, what), on_timeout)
         result = step(fn, *args, seconds=seconds, what=what, on_timeout=_TimedOut)
@@ -717,7 +717,7 @@ def _forked_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, w
             raise BudgetExceeded(seconds, what) from None
         raise WorkerError(what, f"its result could not be unpickled ({type(exc).__name__}: {exc})") from None
     if kind == "ok":
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, BudgetExceeded) and late:  # an inner budget ended with this one
         raise BudgetExceeded(seconds, what)
     raise value

@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from symact.core import budget
-from symact.definition.activation import Activation
 from symact.core.unknown import Unknown
+from symact.definition.activation import Activation
 
 __all__ = ["DEFAULT_VALIDATION", "SHEET_SECONDS", "Progress", "Sheet", "collect", "expected_cost", "sheet", "warm_up"]
 
@@ -279,10 +279,10 @@ def collect(
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
         for i, part in order:
-            if part == "sheet":
-                fut = pool.submit(_sheet_in_worker, acts[i], tuple(plots), None, seconds)
-            else:
+            if part == "validation" and validation is not None:
                 fut = pool.submit(_validation_in_worker, acts[i], validation, seconds)
+            else:
+                fut = pool.submit(_sheet_in_worker, acts[i], tuple(plots), None, seconds)
             futures[fut] = (i, part)
         for fut in as_completed(futures):
             i, part = futures[fut]

@@ -29,9 +29,9 @@ from typing import Any
 import sympy
 from sympy.printing.mathml import MathMLPresentationPrinter
 
+from symact.core.unknown import Unknown
 from symact.report.data import Sheet
 from symact.report.layout import Fmt
-from symact.core.unknown import Unknown
 
 __all__ = ["CSS", "Html", "mathml", "markdown_to_html"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sympy
 
-from symact.definition.activation import Activation, x
 from symact.analysis.pieces import decompose
+from symact.definition.activation import Activation, x
 
 __all__ = ["function_name", "to_latex"]
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import sympy
 
+from symact.core.unknown import Unknown
 from symact.report.data import Sheet
 from symact.report.layout import Fmt
-from symact.core.unknown import Unknown
 
 __all__ = ["Latex", "PREAMBLE"]
 

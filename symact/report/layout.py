@@ -24,12 +24,12 @@ Examples:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import sympy
 
+from symact.analysis.properties import Extremum
 from symact.core.unknown import Unknown
 from symact.core.version import __version__
 from symact.report.data import Sheet
@@ -334,7 +334,7 @@ def value(fmt: Fmt, v: Any, field: str = "", short: bool = False) -> str:
         return fmt.text("at -∞: ") + value(fmt, v[0]) + fmt.text(", at +∞: ") + value(fmt, v[1])
     if isinstance(v, tuple):
         return fmt.text("(") + fmt.text(", ").join(value(fmt, e) for e in v) + fmt.text(")")
-    if dataclasses.is_dataclass(v) and hasattr(v, "attained"):
+    if isinstance(v, Extremum):
         out = fmt.math(v.value)
         if v.attained:
             out += fmt.text(", attained at ") + fmt.math(v.at)

@@ -45,8 +45,8 @@ import numpy as np
 import sympy
 from sympy import oo
 
-from symact.definition.activation import Activation, x
 from symact.core.unknown import Unknown
+from symact.definition.activation import Activation, x
 
 __all__ = [
     "Asymptote",
@@ -385,7 +385,7 @@ def plot_data(act: Activation, props: Any = None, derivatives: Sequence[Any] | N
         if isinstance(expr, Unknown):
             panels.append(Panel(order, title, (), unavailable=f"unknown ({expr.reason})"))
             previous = ["unknown"] * len(bps)
-            per_order.append((list(previous), [(expr, expr)] * len(bps)))
+            per_order.append((["unknown"] * len(bps), [(expr, expr)] * len(bps)))
             continue
         marks: list[Mark] = []
         statuses, limits_at = [], []

@@ -13,6 +13,7 @@ from typing import Any
 
 import sympy
 
+from symact.analysis.properties import Extremum
 from symact.core.unknown import Unknown
 
 __all__ = ["describe", "to_jsonable"]
@@ -61,7 +62,7 @@ def describe(value: Any) -> str:
         return str(value)
     if isinstance(value, tuple):
         return "(" + ", ".join(describe(v) for v in value) + ")"
-    if dataclasses.is_dataclass(value) and not isinstance(value, type) and hasattr(value, "attained"):
+    if isinstance(value, Extremum):
         kind = "attained at " + describe(value.at) if value.attained else "not attained"
         return f"{value.value} ({kind})"
     if isinstance(value, sympy.Set):
