@@ -120,14 +120,17 @@ class CollapseProof:
         if self.verdict is Verdict.DISPROVED:
             return self.counterexample is not None and self.counterexample.check()
         if self.verdict is Verdict.PROVED:
+            m, q, inputs, W, b = self.slope, self.offset, self.inputs, self.W, self.b
+            if m is None or q is None or inputs is None or W is None or b is None:
+                return False
             if len(self.dims) > 2:
                 act = self.activation_result
                 if act is None or act.function != self.activation - self.activation.subs(x, 0) or not act.check():
                     return False
-                if act.argument.slope != self.slope or self.offset != self.activation.subs(x, 0):
+                if act.argument is None or act.argument.slope != m or q != self.activation.subs(x, 0):
                     return False
-            out = forward(self.weights, self.biases, self.slope * x + self.offset, self.inputs)
-            return bool(sympy.expand(out - (self.W * self.inputs + self.b)) == sympy.zeros(*out.shape))
+            out = forward(self.weights, self.biases, m * x + q, inputs)
+            return bool(sympy.expand(out - (W * inputs + b)) == sympy.zeros(*out.shape))
         return False
 
     def text(self) -> str:
@@ -268,8 +271,8 @@ def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120
         for n, (a, bb) in enumerate(candidates("additivity", points, bps)):
             if n >= per_chain:
                 break
-            values = [g(a + bb), g(a), g(bb), g(sympy.S.Zero)]
-            if any(v is None for v in values):
+            values = [v for v in (g(a + bb), g(a), g(bb), g(sympy.S.Zero)) if v is not None]
+            if len(values) < 4:
                 continue
             if certify_nonzero(values[0] - values[1] - values[2] + values[3]) is None:
                 continue
@@ -325,7 +328,7 @@ def collapse(dims: Sequence[int], activation: object = None, var: sympy.Symbol |
         )
     shifted = sigma - q
     result = prove_linear(shifted, x)
-    if result.verdict is Verdict.PROVED:
+    if result.verdict is Verdict.PROVED and result.argument is not None:  # a PROVED result has its argument
         return _prove_affine(dims, sigma, name, result.argument.slope, q, result, start)
     network = _find_network(dims, sigma) if result.verdict is Verdict.DISPROVED else None
     if network is not None:

@@ -21,6 +21,7 @@ The result record that holds a verdict and its evidence is
 
 from __future__ import annotations
 
+import builtins
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,7 +119,7 @@ def sides(
     first, second = (sympy.sympify(v, strict=True) for v in values)
     if prop == "additivity":
         a, b = first, second
-        points = (("a + b", a + b), ("a", a), ("b", b))
+        points: tuple[tuple[str, sympy.Expr], ...] = (("a + b", a + b), ("a", a), ("b", b))
     elif prop == "homogeneity":
         c, a = first, second
         points = (("c a", c * a), ("a", a))
@@ -174,12 +175,12 @@ class Counterexample:
     evidence: str
     enclosure: tuple[str, str, int] | None = None
 
-    @property
+    @builtins.property  # the field ``property`` shadows the builtin in this class body
     def witness(self) -> dict[str, sympy.Expr]:
         """The witness values by name, e.g. ``{"a": 1, "b": -1}``."""
         return dict(self.values)
 
-    @property
+    @builtins.property
     def exact(self) -> bool:
         """Whether both sides are rational (so the inequality is decided by exact arithmetic)."""
         return bool(self.lhs.is_Rational and self.rhs.is_Rational)
@@ -198,7 +199,7 @@ class Counterexample:
             values = tuple(sympy.sympify(v, strict=True) for _, v in self.values)
             if not all(v.is_Rational for v in values):
                 return False
-            computed = sides(self.function, self.var, self.property, values)  # type: ignore[arg-type]
+            computed = sides(self.function, self.var, self.property, values)
             if computed is None:
                 return False
             lhs, rhs, _ = computed

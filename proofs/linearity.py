@@ -99,7 +99,7 @@ def normalize(f: object, var: sympy.Symbol | None) -> tuple[sympy.Expr, str]:
         if not free or free == {x}:
             return expr, "f"
         if len(free) == 1:
-            var = next(iter(free))  # type: ignore[assignment]
+            var = next(iter(free))
         else:
             raise ValueError(f"{expr} has several free symbols {sorted(map(str, free))}; pass the variable")
     if not isinstance(var, sympy.Symbol):

@@ -206,15 +206,15 @@ def verify_neuron(
             return bool(expr.xreplace({s: sympy.true if b else sympy.false for s, b in zip(symbols, bits)}))
 
         fn = evaluate
-        description = description or str(target).replace("|", "OR").replace("&", "AND")
+        label = description or str(target).replace("|", "OR").replace("&", "AND")
     else:
         fn = target
-        description = description or getattr(target, "__name__", "target")
+        label = description or str(getattr(target, "__name__", "target"))
     rows = []
     for inputs, total, out in truth_table(w, t):
         rows.append((inputs, total, out, int(bool(fn(*map(bool, inputs))))))
     mismatches = tuple(i for i, _, o, want in rows if o != want)
-    return NeuronTable(w, t, description, tuple(rows), Verdict.DISPROVED if mismatches else Verdict.PROVED, mismatches)
+    return NeuronTable(w, t, label, tuple(rows), Verdict.DISPROVED if mismatches else Verdict.PROVED, mismatches)
 
 
 def or_of_and() -> NeuronTable:

@@ -117,12 +117,14 @@ def _activation(fm: Fmt, proof: Collapse) -> str:
 
 
 def _proved(proof: Collapse, fm: Fmt) -> list[str]:
+    out, W, b, m, q = proof.output, proof.W, proof.b, proof.slope, proof.offset
+    if out is None or W is None or b is None or m is None or q is None:
+        raise ValueError("a PROVED collapse result carries its slope, offset, output and map")
+    closed = (proof.W_formula, proof.b_formula) if proof.W_formula and proof.b_formula else None
     k = len(proof.dims) - 1
     blocks = []
-    if proof.W_formula:
-        formula = (
-            f"{fm.f('W = ' + proof.W_formula.replace('*', ' '))} and {fm.f('b = ' + proof.b_formula.replace('*', ' '))}"
-        )
+    if closed:
+        formula = f"{fm.f('W = ' + closed[0].replace('*', ' '))} and {fm.f('b = ' + closed[1].replace('*', ' '))}"
     else:
         formula = f"{fm.f('W')} and {fm.f('b')} given below"
     blocks.append(
@@ -135,16 +137,15 @@ def _proved(proof: Collapse, fm: Fmt) -> list[str]:
     )
     steps = [f"{fm.label('Proof')} Give every weight, bias and input entry its own real symbol."]
     if k > 1:
-        if proof.slope == 1 and proof.offset == 0 and proof.activation == sympy.Symbol("x", real=True):
+        if m == 1 and q == 0 and proof.activation == sympy.Symbol("x", real=True):
             steps.append(f"The activation is the identity, {fm.f('s(t) = t')}.")
         else:
             steps.append(
-                f"The activation is affine: {fm.f('s(t) - s(0)')} is linear (proved piece by piece, {fm.f('m = ' + fm.raw(proof.slope))}), "
-                f"so {fm.f('s(t) = m t + s(0)')} = {fm.m(proof.slope * sympy.Symbol('t') + proof.offset)} for every real {fm.f('t')}."
+                f"The activation is affine: {fm.f('s(t) - s(0)')} is linear (proved piece by piece, {fm.f('m = ' + fm.raw(m))}), "
+                f"so {fm.f('s(t) = m t + s(0)')} = {fm.m(m * sympy.Symbol('t') + q)} for every real {fm.f('t')}."
             )
     else:
         steps.append("A single layer applies no activation.")
-    out = proof.output
     printed = sum(len(str(e)) for e in out)
     if printed <= MAX_PRINTED:
         rows = [[f"N(x)_{i + 1}" if fm.kind != "latex" else f"N(x)_{{{i + 1}}}", fm.raw(e)] for i, e in enumerate(out)]
@@ -154,16 +155,16 @@ def _proved(proof: Collapse, fm: Fmt) -> list[str]:
             f"Computing {fm.f('N(x)')} exactly and expanding the products gives {out.rows} polynomial entries ({printed} characters; omitted here)."
         )
     collected = ""
-    if len(str(proof.W)) + len(str(proof.b)) <= MAX_PRINTED:
-        collected = ":\n" + fm.rows([["W", _mat(fm, proof.W)], ["b", _vec(fm, proof.b)]]) + "\n"
+    if len(str(W)) + len(str(b)) <= MAX_PRINTED:
+        collected = ":\n" + fm.rows([["W", _mat(fm, W)], ["b", _vec(fm, b)]]) + "\n"
     steps.append(
         f"Each entry is a polynomial of degree at most 1 in the inputs. Collecting the coefficients of the inputs gives {fm.f('W')} "
         f"(the Jacobian of {fm.f('N')}) and {fm.f('b = N(0)')}{collected or ','} and {fm.f('N(x) - (W x + b)')} expands to the zero vector, a polynomial "
         f"identity in all the weights and inputs."
     )
-    if proof.W_formula:
+    if closed:
         steps.append(
-            f"Moreover {fm.f('W - ' + proof.W_formula.replace('*', ' '))} and {fm.f('b - (' + proof.b_formula.replace('*', ' ') + ')')} "
+            f"Moreover {fm.f('W - ' + closed[0].replace('*', ' '))} and {fm.f('b - (' + closed[1].replace('*', ' ') + ')')} "
             f"expand to zero, which is the closed form."
         )
     steps.append(f"Hence {fm.f('N')} is affine whatever its weights. {fm.qed()}")
@@ -173,6 +174,8 @@ def _proved(proof: Collapse, fm: Fmt) -> list[str]:
 
 def _disproved(proof: Collapse, fm: Fmt) -> list[str]:
     ce = proof.counterexample
+    if ce is None:
+        raise ValueError("a DISPROVED collapse result carries its counterexample network")
     k = len(proof.dims) - 1
     blocks = [
         f"{fm.label('Theorem')} With the activation {_activation(fm, proof)}, not every dense network {fm.f(_network(fm, k))} "

@@ -19,6 +19,7 @@ Examples:
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import sympy
 from sympy import Rational
@@ -119,10 +120,10 @@ def candidates(
     seen: set[tuple[sympy.Rational, sympy.Rational]] = set()
 
     def fresh(pair: tuple[sympy.Expr, sympy.Expr]) -> bool:
-        key = pair if prop == "homogeneity" else tuple(sorted(pair, key=lambda v: (abs(v), v)))  # type: ignore[assignment]
+        key = pair if prop == "homogeneity" else tuple(sorted(pair, key=lambda v: (abs(v), v)))
         if key in seen:
             return False
-        seen.add(key)  # type: ignore[arg-type]
+        seen.add(key)
         return True
 
     def gen() -> Iterator[tuple[sympy.Rational, sympy.Rational]]:
@@ -164,9 +165,9 @@ def find_counterexample(
     """
     points = interesting_points(breakpoints, extra)
     ctx = quick_context(64)
-    values: dict[sympy.Expr, tuple[sympy.Expr, object] | None] = {}
+    values: dict[sympy.Expr, tuple[sympy.Expr, Any] | None] = {}  # f(p) and an mpmath interval (untyped)
 
-    def entry(p: sympy.Expr) -> tuple[sympy.Expr, object] | None:
+    def entry(p: sympy.Expr) -> tuple[sympy.Expr, Any] | None:
         """f(p) exactly and a 64-bit enclosure of it; None unless f(p) is a finite real."""
         if p not in values:
             v = function.xreplace({var: p})
@@ -188,8 +189,8 @@ def find_counterexample(
         tried += 1
         first, second = pair
         used = (first + second, first, second) if prop == "additivity" else (first * second, second)
-        entries = [entry(p) for p in used]
-        if any(e is None for e in entries):
+        entries = [e for e in map(entry, used) if e is not None]
+        if len(entries) < len(used):
             continue
         boxes = [e[1] for e in entries]
         if all(b is not None for b in boxes):

@@ -60,6 +60,7 @@ Examples:
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from collections.abc import Callable
@@ -277,7 +278,7 @@ def _sides(name: str, prop: str, size: Any) -> tuple[sympy.Expr, sympy.Expr, tup
     if prop == "two_class":
         if size != 2:
             return "the two-class identity is about n = 2"
-        comps = act.components()
+        comps = list(act.components())
         lhs = sympy.Matrix([cmp.xreplace({X[0]: _t, X[1]: 0}) for cmp in comps])
         if name == "softmax":
             sig = registry.get("sigmoid").expr.xreplace({x: _t})
@@ -1247,17 +1248,17 @@ class VectorProof:
     seconds: float = field(default=0.0, compare=False)
     steps: tuple[ProofStep, ...] = ()
 
-    @property
+    @builtins.property  # the field ``property`` shadows the builtin in this class body
     def proved(self) -> bool:
         """Whether the verdict is PROVED."""
         return self.verdict is Verdict.PROVED
 
-    @property
+    @builtins.property
     def disproved(self) -> bool:
         """Whether the verdict is DISPROVED."""
         return self.verdict is Verdict.DISPROVED
 
-    @property
+    @builtins.property
     def general(self) -> bool:
         """Whether the verdict is about every length n."""
         return self.n == n
@@ -1458,7 +1459,7 @@ STRUCTURED: tuple[str, ...] = ("sum_to_one", "shift_invariance", "threshold")
 def _structured(name: str, prop: str, claim: str, t0: float) -> VectorProof:
     steps = sparsemax_steps(prop)
     lhs, rhs = sparsemax_theorem(prop)
-    hyp = (
+    candidates = (
         "x real",
         "n >= 1",
         "c real" if prop == "shift_invariance" else "",
@@ -1466,7 +1467,7 @@ def _structured(name: str, prop: str, claim: str, t0: float) -> VectorProof:
         SHIFTED_DEFINITION if prop == "shift_invariance" else "",
         THRESHOLD_DEFINITION if prop == "threshold" else "",
     )
-    hyp = tuple(h for h in hyp if h)
+    hyp = tuple(h for h in candidates if h)
     ok, why = _checked(steps)
     if ok and steps[-1].claim == _eq(lhs, rhs):
         method = f"structured proof, {len(steps)} steps, each checked by its rule"

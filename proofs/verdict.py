@@ -29,6 +29,7 @@ Examples:
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,12 +101,12 @@ class ProofResult:
     candidates: int = 0
     seconds: float = field(default=0.0, compare=False)
 
-    @property
+    @builtins.property  # the field ``property`` shadows the builtin in this class body
     def proved(self) -> bool:
         """Whether the verdict is PROVED."""
         return self.verdict is Verdict.PROVED
 
-    @property
+    @builtins.property
     def disproved(self) -> bool:
         """Whether the verdict is DISPROVED."""
         return self.verdict is Verdict.DISPROVED
