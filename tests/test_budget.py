@@ -760,3 +760,23 @@ def test_step_takes_a_share_of_what_is_left_but_at_least_its_minimum():
     assert 1.9 < seconds_inside(seconds=30.0, share=0.01, minimum=0.1) <= 2.0  # below the minimum: all that is left
     assert budget.step_seconds(-1.0, minimum=0.05) == 0.05  # a passed deadline still gives a valid budget
     assert budget.step_seconds(3.0, share=0.5) == 3.0  # outside any budget: its own
+
+
+def test_spent_tells_an_enclosing_timeout_from_a_steps_own():
+    def whole(seen):
+        for seconds in (0.1, 30):  # the step's own budget, then the enclosing one, runs out
+            try:
+                budget.call(_spin, 30, seconds=seconds, what="a step")
+            except BudgetExceeded:
+                seen.append(budget.spent())
+
+    def observing():  # the result of `whole` comes after its deadline and is discarded: observe from inside
+        seen: list[bool] = []
+        try:
+            budget.call(whole, seen, seconds=1)
+        except BudgetExceeded:
+            pass
+        return seen
+
+    assert budget.spent() is False
+    assert budget.call(observing, seconds=10) == [False, True]

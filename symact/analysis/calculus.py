@@ -126,8 +126,8 @@ def _step(
 def _form(expr: sympy.Expr) -> PiecewiseForm | Unknown:
     try:
         return decompose(expr)
-    except budget.BudgetExceeded:
-        if budget.remaining() == 0:
+    except budget.BudgetExceeded:  # a step of the decomposition ran out of its own time
+        if budget.spent():
             raise
         return Unknown("timeout (locating breakpoints)")
     except (NotImplementedError, TypeError, ValueError) as exc:

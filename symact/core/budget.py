@@ -84,6 +84,7 @@ __all__ = [
     "remaining",
     "set_default_seconds",
     "set_memory_limit",
+    "spent",
     "step",
     "step_seconds",
 ]
@@ -279,10 +280,8 @@ def in_worker() -> bool:
 def remaining() -> float | None:
     """Seconds left before the tightest budget enclosing the caller; ``None`` outside any budget.
 
-    Code that turns a :class:`BudgetExceeded` of one step into an answer (an
-    ``Unknown``, a skipped method) must re-raise it when ``remaining() == 0``: then
-    the budget that ran out is an enclosing one, and its call must end, not go on
-    to its next step.
+    When it is 0 (:func:`spent`), a :class:`BudgetExceeded` belongs to an enclosing
+    budget, and its call must end, not go on to its next step (:func:`step`).
 
     Examples:
         >>> remaining() is None
@@ -305,6 +304,21 @@ def remaining() -> float | None:
     if not deadlines:
         return None
     return max(0.0, min(deadlines) - time.monotonic() - _SLACK)
+
+
+def spent() -> bool:
+    """Whether the tightest budget enclosing the caller has run out (never outside any budget).
+
+    A :class:`BudgetExceeded` caught while ``spent()`` is true belongs to an enclosing
+    budget: the code that caught it must re-raise it, not turn it into an answer.
+    :func:`step` applies this rule; code that catches the timeout of a whole
+    budgeted call (not a step) uses this test.
+
+    Examples:
+        >>> spent(), call(spent, seconds=5)
+        (False, False)
+    """
+    return remaining() == 0
 
 
 # -- the public entry point -----------------------------------------------------------------
@@ -404,7 +418,7 @@ def step(
     try:
         return call(fn, *args, seconds=step_seconds(seconds, share=share, minimum=minimum), what=what, **kwargs)
     except BudgetExceeded as err:
-        if on_timeout is None or remaining() == 0:
+        if on_timeout is None or spent():
             raise
         return on_timeout(err)
 

@@ -83,6 +83,8 @@ def _guard(fn: Callable[..., Any], *args: Any, what: str) -> Any:
     try:
         return fn(*args)
     except budget.BudgetExceeded:
+        if budget.spent():  # the sheet's own budget ran out: end it, do not go on to the next cell
+            raise
         return Unknown(f"timeout ({what})")
     except Exception as exc:  # noqa: BLE001 - every failure is reported, with its reason
         return Unknown(f"{what} failed: {type(exc).__name__}: {exc}"[:300])
