@@ -13,9 +13,9 @@ Examples:
 :data:`PRIMITIVES` is the one table of the SymPy function classes symact supports
 (SymPy's own and the stable ones), one :class:`Primitive` row per class. Every stage
 derives what it handles from it: the parser's allow-list (the rows with ``names``), the
-truth evaluator (``mpmath``), the NumPy printer (``numpy``), the interval engine
-(``monotone``, ``image``), the limit laws and the sign charts (``smoothness``,
-``domain``). :data:`SPELLINGS` are the parser's names that are not one class but a
+truth evaluator (``mpmath``), the NumPy printer (``numpy``), the limit laws
+(``monotone``, ``smoothness``) and the sign charts; ``domain`` and ``image`` are there
+for the interval engine. :data:`SPELLINGS` are the parser's names that are not one class but a
 formula in them (``sigmoid(u)`` is ``1/(1 + exp(-u))``). The columns are data only;
 ``tests/test_primitives.py`` walks the table through every stage.
 
@@ -229,8 +229,8 @@ class Primitive:
         monotone: +1 non-decreasing, -1 non-increasing on ``domain`` (in its only
             argument), 0 neither or not known.
         image: the set of its values on ``domain``; None where not recorded.
-        mpmath: a function of mpmath reals, for evaluation at any precision (the real
-            value; None: evaluated by its structure, as ``Piecewise`` is).
+        mpmath: a function of mpmath reals, for evaluation at any precision (None: none;
+            evaluated by its structure, as ``Piecewise`` is, or its textbook definition).
         math: the same function of Python floats (None: none).
         numpy: the NumPy, SciPy or runtime-kernel function of the same arguments that
             generated code calls (None: there is none; printed by its structure).
@@ -285,7 +285,7 @@ _C = Smoothness.CONTINUOUS
 _P = Smoothness.PIECEWISE
 _R = sympy.S.Reals
 _OPEN = sympy.Interval.open
-_ANY = (2, None)
+_TWO_OR_MORE = (2, None)
 _K = sympy.Dummy("k", integer=True)
 _ONE = (1, 1)
 
@@ -308,8 +308,8 @@ _ROWS = (
     Primitive(sympy.erfc, ("erfc",), _ONE, _A, _R, -1, _OPEN(0, 2), mpmath.erfc, math.erfc, "special.erfc"),
     # sin(u)/u, continued by 1 at 0 (np.sinc is sin(pi u)/(pi u): not the same function)
     Primitive(sympy.sinc, ("sinc",), _ONE, _A, _R, 0, None, mpmath.sinc, _sinc, None),
-    Primitive(sympy.Max, ("Max", "max"), _ANY, _C, _R, 0, None, max, max, "np.maximum"),
-    Primitive(sympy.Min, ("Min", "min"), _ANY, _C, _R, 0, None, min, min, "np.minimum"),
+    Primitive(sympy.Max, ("Max", "max"), _TWO_OR_MORE, _C, _R, 0, None, max, max, "np.maximum"),
+    Primitive(sympy.Min, ("Min", "min"), _TWO_OR_MORE, _C, _R, 0, None, min, min, "np.minimum"),
     # Heaviside(u, h0): h0 is the value at 0 (1/2 when omitted)
     Primitive(sympy.Heaviside, ("Heaviside",), (1, 2), _P, _R, 0, None),
     Primitive(sympy.Piecewise, ("Piecewise",), (1, None), _P),
@@ -344,7 +344,7 @@ _ROWS = (
     Primitive(Hypot, (), (2, 2), _A, _R, 0, sympy.Interval(0, oo), mpmath.hypot, math.hypot, "np.hypot"),
     Primitive(AddHypot, (), (2, 2), _A, _R, 0, None, numpy="_add_hypot"),
     Primitive(HypotM1, (), (2, 2), _A, _R, 0, None, numpy="_hypot_m1"),
-    Primitive(Affine, (), (3, 3), _A, _R, 0, _R),
+    Primitive(Affine, (), (3, 3), _A, _R, 0, None),
 )
 
 #: The supported SymPy function classes, each with its :class:`Primitive` row.
