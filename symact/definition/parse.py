@@ -99,7 +99,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 import sympy
 from sympy.core.relational import Relational
@@ -268,7 +268,7 @@ _NAN = float("nan")
 _INF = float("inf")
 
 
-def _finite(v: Any) -> bool:
+def _finite(v: Any) -> TypeGuard[float]:
     return isinstance(v, float) and math.isfinite(v)
 
 
@@ -404,11 +404,10 @@ class _Checker:
 
     def comparable(self, args: Collection[sympy.Basic]) -> None:
         """Constants that SymPy must compare (Max, Min, conditions) must be clearly apart."""
-        consts = [(a, self.fv.get(a)) for a in args if not isinstance(a, sympy.Rational)]
-        consts = [(a, v) for a, v in consts if _finite(v)]
+        consts = [(a, v) for a in args if not isinstance(a, sympy.Rational) and _finite(v := self.fv.get(a))]
         if not consts:
             return
-        others = [(a, self.fv.get(a)) for a in args if _finite(self.fv.get(a))]
+        others = [(a, v) for a in args if _finite(v := self.fv.get(a))]
         for a, va in consts:
             for b, vb in others:
                 if a is b or a == b:
@@ -1118,7 +1117,7 @@ def _decode(nodes: tuple[tuple[Any, ...], ...]) -> sympy.Expr:
                 built.append(cls(*kids, evaluate=False))
             else:  # pragma: no cover - _encode never produces it
                 raise budget.WorkerError("building the definition", f"unexpected node {cls!r}")
-    return built[-1]  # type: ignore[no-any-return]
+    return built[-1]
 
 
 def parse_expr_safely(source: str, params: Collection[str] = ()) -> sympy.Expr:
