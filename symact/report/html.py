@@ -31,6 +31,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 
 from symact.core.unknown import Unknown
 from symact.report.data import Sheet
+from symact.report.latex import PRINT_SETTINGS, printable
 from symact.report.layout import Fmt
 
 __all__ = ["CSS", "Html", "mathml", "markdown_to_html"]
@@ -69,12 +70,10 @@ class _Printer(MathMLPresentationPrinter):
 
 def mathml(expr: Any, display: bool = False) -> str:
     """A ``<math>`` element for a SymPy value (``display=True`` for a block)."""
-    from symact.report.latex import _printable
-
     e = sympy.sympify(expr, strict=True)
     if isinstance(e, sympy.Expr):
-        e = _printable(e)
-    body = _Printer({"inv_trig_style": "full"}).doprint(e)
+        e = printable(e)
+    body = _Printer(PRINT_SETTINGS).doprint(e)
     body = body.replace("&#xA0;", "&#160;").replace("\u00a0", "&#160;")
     body = body.replace("<mo>-</mo>", "<mo>&#x2212;</mo>").replace("<mn>-", "<mn>&#x2212;")
     body = body.replace("<mo><</mo>", "<mo>&lt;</mo>").replace("<mo>></mo>", "<mo>&gt;</mo>")  # SymPy leaves them raw

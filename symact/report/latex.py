@@ -12,9 +12,10 @@ import sympy
 from symact.analysis.pieces import decompose
 from symact.definition.activation import Activation, x
 
-__all__ = ["function_name", "to_latex"]
+__all__ = ["PRINT_SETTINGS", "function_name", "printable", "to_latex"]
 
-_LATEX_SETTINGS = {"inv_trig_style": "full"}
+#: SymPy printer settings of every formula symact prints (LaTeX, MathML): ``arcsin``, not ``sin^{-1}``.
+PRINT_SETTINGS = {"inv_trig_style": "full"}
 
 
 def function_name(act: Activation) -> str:
@@ -35,7 +36,13 @@ def function_name(act: Activation) -> str:
     return out + ("_" + sub if sub else "")
 
 
-def _printable(expr: sympy.Expr) -> sympy.Expr:
+def printable(expr: sympy.Expr) -> sympy.Expr:
+    r"""``expr`` as it is printed: ``Heaviside`` and ``sign`` through the canonical piecewise form.
+
+    Examples:
+        >>> printable(sympy.Heaviside(x))
+        Piecewise((0, x < 0), (1/2, Eq(x, 0)), (1, True))
+    """
     if expr.has(sympy.Heaviside, sympy.sign):
         try:
             return decompose(expr).as_piecewise()
@@ -64,4 +71,4 @@ def to_latex(act: Activation, derivative: int = 0, *, seconds: float | None = No
         raise ValueError(f"derivative must be a non-negative integer, got {derivative!r}")
     expr = act.expr if derivative == 0 else act.derivative(derivative, seconds=seconds)
     primes = {0: "", 1: "'", 2: "''", 3: "'''"}.get(derivative, f"^{{({derivative})}}")
-    return f"{function_name(act)}{primes}({sympy.latex(x)}) = {sympy.latex(_printable(expr), **_LATEX_SETTINGS)}"
+    return f"{function_name(act)}{primes}({sympy.latex(x)}) = {sympy.latex(printable(expr), **PRINT_SETTINGS)}"

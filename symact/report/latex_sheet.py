@@ -22,11 +22,11 @@ import sympy
 
 from symact.core.unknown import Unknown
 from symact.report.data import Sheet
+from symact.report.latex import PRINT_SETTINGS, printable
 from symact.report.layout import Fmt
 
 __all__ = ["Latex", "PREAMBLE"]
 
-_SETTINGS = {"inv_trig_style": "full"}
 
 _SPECIAL = (
     ("\\", r"\textbackslash{}"),
@@ -106,12 +106,10 @@ class Latex(Fmt):
         return "".join(out)
 
     def _math(self, expr: Any) -> str:
-        from symact.report.latex import _printable
-
         e = sympy.sympify(expr, strict=True)
         if isinstance(e, sympy.Expr):
-            e = _printable(e)
-        return "$" + sympy.latex(e, **_SETTINGS) + "$"
+            e = printable(e)
+        return "$" + sympy.latex(e, **PRINT_SETTINGS) + "$"
 
     def sup(self, base: str, exponent: str) -> str:
         exp = r"\infty" if exponent == "∞" else exponent

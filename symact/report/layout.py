@@ -33,6 +33,7 @@ from symact.analysis.properties import Extremum
 from symact.core.unknown import Unknown
 from symact.core.version import __version__
 from symact.report.data import Sheet
+from symact.report.latex import PRINT_SETTINGS, function_name, printable
 
 __all__ = [
     "CONVENTIONS",
@@ -350,8 +351,6 @@ def value(fmt: Fmt, v: Any, field: str = "", short: bool = False) -> str:
 
 def formula_latex(sh: Sheet) -> list[tuple[str, Any, str]]:
     """``(left side, expression, LaTeX)`` for f, f' and f'' (Unknown where not derived)."""
-    from symact.report.latex import _LATEX_SETTINGS, _printable, function_name
-
     name = function_name(sh.act)
     out = []
     for n, e in enumerate((sh.act.expr, *sh.derivatives)):
@@ -359,7 +358,7 @@ def formula_latex(sh: Sheet) -> list[tuple[str, Any, str]]:
         if isinstance(e, Unknown):
             out.append((left, e, "\\text{" + _tex_text(str(e)) + "}"))
         else:
-            out.append((left, e, sympy.latex(_printable(e), **_LATEX_SETTINGS)))
+            out.append((left, e, sympy.latex(printable(e), **PRINT_SETTINGS)))
     return out
 
 
