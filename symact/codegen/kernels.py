@@ -76,7 +76,9 @@ __all__ = [
     "mul_sigmoid_prime",
     "mul_tanh_softplus",
     "poly",
+    "real_input",
     "recip_pair",
+    "round_once",
     "sigmoid",
     "sigmoid_dd",
     "sigmoid_pair",
@@ -196,6 +198,29 @@ with mpmath.workprec(200):
 PAIR_MAX = 600.0
 #: The largest |argument| at which the sin/cos pairs are used (the reduction is exact below it).
 SIN_COS_MAX = 2.0**20
+
+
+def real_input(x: Any) -> tuple[np.ndarray, np.dtype]:
+    """The input as an array and its output dtype: floats keep theirs, everything else gives float64.
+
+    Complex input is a TypeError (the activations are real functions).
+
+    Examples:
+        >>> real_input(np.arange(2))[1], real_input(np.float32(1.0))[1]
+        (dtype('float64'), dtype('float32'))
+    """
+    a = np.asarray(x)
+    if a.dtype.kind == "c":
+        raise TypeError("symact activations are real functions; got complex input")
+    return a, (a.dtype if a.dtype.kind == "f" else np.dtype(np.float64))
+
+
+def round_once(r: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``r`` (computed in float64) rounded once to ``dtype``, without overflow/underflow warnings."""
+    if r.dtype != dtype:
+        with np.errstate(over="ignore", under="ignore"):
+            r = r.astype(dtype)
+    return r
 
 
 # ---------------------------------------------------------------------------------------

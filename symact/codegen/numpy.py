@@ -113,19 +113,13 @@ def _down_up(c: sympy.Expr) -> tuple[float, float]:
 
 def _prepare(x: Any) -> tuple[np.ndarray, np.dtype, bool]:
     """The float64 working array, the output dtype and whether the input was 0-d."""
-    a = np.asarray(x)
-    if a.dtype.kind == "c":
-        raise TypeError("symact activations are real functions; got complex input")
-    out = a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
+    a, out = kernels.real_input(x)
     return a.astype(np.float64, copy=False), out, a.ndim == 0
 
 
 def _finish(r: Any, dtype: np.dtype, scalar: bool) -> Any:
     """Round once to the output dtype; 0-d input gives a NumPy scalar."""
-    r = np.asarray(r)
-    if r.dtype != dtype:
-        with np.errstate(over="ignore", under="ignore"):
-            r = r.astype(dtype)
+    r = kernels.round_once(np.asarray(r), dtype)
     return r[()] if scalar else r
 
 
@@ -553,7 +547,7 @@ def regimes(obj: Activation | sympy.Expr, derivative: int = 0) -> tuple[Any, ...
 
 
 def source(obj: Activation | sympy.Expr, derivative: int = 0) -> str:
-    """The generated NumPy source of :func:`to_numpy` (helpers are module functions here).
+    """The generated NumPy source of :func:`to_numpy` (its ``_name`` helpers are :mod:`symact.codegen.kernels`).
 
     Examples:
         >>> import symact

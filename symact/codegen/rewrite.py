@@ -102,34 +102,6 @@ def _step_timed_out(err: _budget.BudgetExceeded) -> NoReturn:
     raise TimeoutError(f"symbolic step exceeded {err.seconds} s") from None
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 # ---------------------------------------------------------------------------------------
 # The equality check
 # ---------------------------------------------------------------------------------------

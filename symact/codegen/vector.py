@@ -69,12 +69,9 @@ __all__ = ["source", "to_numpy"]
 # ---------------------------------------------------------------------------------------
 def _prepare(x: Any, axis: int) -> tuple[np.ndarray, np.dtype, int]:
     """The float64 working array with ``axis`` moved last, the output dtype, the axis."""
-    a = np.asarray(x)
-    if a.dtype.kind == "c":
-        raise TypeError("symact activations are real functions; got complex input")
+    a, out = kernels.real_input(x)
     if a.ndim == 0:
         raise ValueError("a vector activation needs at least one axis; got a 0-d input")
-    out = a.dtype if a.dtype.kind == "f" else np.dtype(np.float64)
     ax = int(axis) % a.ndim if -a.ndim <= int(axis) < a.ndim else None
     if ax is None:
         raise ValueError(f"axis {axis} is out of bounds for an array of dimension {a.ndim}")
@@ -85,10 +82,7 @@ def _finish(r: np.ndarray, dtype: np.dtype, ax: int | None) -> np.ndarray:
     """Move the axis back and round once to the output dtype."""
     if ax is not None:
         r = np.moveaxis(r, -1, ax)
-    if r.dtype != dtype:
-        with np.errstate(over="ignore", under="ignore"):
-            r = r.astype(dtype)
-    return r
+    return kernels.round_once(r, dtype)
 
 
 _SCALE_EXP = 64.0  # exp(d) for d < -700 is computed as exp(d + 64) * e**-64 (d + 64 is exact there)

@@ -32,6 +32,7 @@ import numpy as np
 from mpmath import mpf
 
 from symact.codegen.vector import to_numpy
+from symact.core.budget import BudgetExceeded
 from symact.core.errors import SymactError
 from symact.definition.registry import get_vector as _get
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
@@ -343,6 +344,8 @@ def _measure(fn: Callable[..., Any], name: str, data: np.ndarray) -> tuple[np.nd
         with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
             try:
                 got = np.asarray(fn(data, axis=-1))
+            except BudgetExceeded:
+                raise
             except Exception as exc:  # noqa: BLE001 - a crash is a reported failure
                 got = np.full(want.shape, np.nan, dtype=data.dtype)
                 caught.append(warnings.WarningMessage(RuntimeWarning(repr(exc)), RuntimeWarning, "", 0))
