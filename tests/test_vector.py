@@ -160,6 +160,19 @@ def test_output_sets_general_n(name, interval, total, proved):
             assert f.method
 
 
+def test_output_sets_follow_the_structure_not_the_name():
+    """A definition no catalog entry has gets its output set from its shape."""
+    tempered = V.VectorActivation("softmax_t2", exp(V.X[V.i] / 2) / sympy.Sum(exp(V.X[V.j] / 2), (V.j, 0, V.n - 1)))
+    out = A.output_set(tempered)
+    assert (out.component, out.total, out.proved) == (sympy.Interval.open(0, 1), 1, True)
+    logs = A.output_set(V.VectorActivation("log_t2", log(tempered.template)))
+    assert (logs.component, logs.total, logs.proved) == (sympy.Interval.open(-sympy.oo, 0), 1, True)
+    positive = A.output_set(V.VectorActivation("exps", exp(V.X[V.i])))  # positive, but the sum is not 1
+    assert positive.component == sympy.Interval.open(0, sympy.oo) and positive.total is None and not positive.proved
+    other = A.output_set(V.VectorActivation("negate", -V.X[V.i]))
+    assert not other.proved and isinstance(other.facts[0].holds, symact.Unknown)
+
+
 @pytest.mark.parametrize("size", [2, 3, 4, 5])
 @pytest.mark.parametrize("name", ["softmax", "softmin", "log_softmax"])
 def test_output_sets_concrete_n(name, size):

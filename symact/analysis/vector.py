@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sympy
-from sympy import Max, Sum, exp
+from sympy import Max, Sum, exp, log
 
 from symact.core.budget import BudgetExceeded, call, remaining
 from symact.core.unknown import Unknown
-from symact.definition.registry import get_vector
+from symact.definition.registry import all_vector_activations, get_vector
 from symact.definition.vector import VectorActivation, X, i, j, k, n
 
 __all__ = [
@@ -172,16 +172,45 @@ class Fact:
 Prover = Callable[[VectorActivation, str, str], Fact]
 
 
+def _log_of(act: VectorActivation) -> sympy.Expr | None:
+    """``u`` when every component of ``act`` is ``log(u)`` (a log-probability map such as
+    log_softmax), else None."""
+    if act.kind != "map" or act.template is None or not isinstance(act.template, log):
+        return None
+    return act.template.args[0]
+
+
+def _probability_base(act: VectorActivation) -> VectorActivation | None:
+    """The map with positive components that ``act`` is (``act`` itself) or is the logarithm of
+    (the catalog entry with that definition, at the same length, else ``exp(act)``); None for
+    other structures."""
+    if act.kind != "map" or act.template is None:
+        return None
+    inner = _log_of(act)
+    if inner is None:
+        return act if act.template.is_positive else None
+    size = None if act.symbolic else act.n
+    named = next((get_vector(c, size) for c in all_vector_activations() if c.template == inner), None)
+    if named is not None or not inner.is_positive:
+        return named
+    return VectorActivation(f"exp({act.name})", inner, n=act.n)
+
+
+def _is_projection(act: VectorActivation) -> bool:
+    """Whether each component is ``Max(x_i - tau, 0)`` (sparsemax's shape), read at length 2."""
+    if act.kind != "map":
+        return False
+    comp = act.with_n(2).component(0)
+    return isinstance(comp, Max) and sympy.S.Zero in comp.args
+
+
 def _component_sum(act: VectorActivation) -> sympy.Expr:
+    log_map = _log_of(act) is not None
     if act.symbolic:
         body = act.component()
-        if act.name == "log_softmax":
-            body = exp(body)
-        return Sum(body, (i, 0, n - 1))
+        return Sum(exp(body) if log_map else body, (i, 0, n - 1))
     comps = act.components()
-    if act.name == "log_softmax":
-        comps = tuple(exp(c) for c in comps)
-    return sympy.Add(*comps)
+    return sympy.Add(*(exp(c) if log_map else c for c in comps))
 
 
 def sum_to_one(act: VectorActivation | str, size: int | None = None, *, prover: Prover | None = None) -> Fact:
@@ -202,7 +231,7 @@ def sum_to_one(act: VectorActivation | str, size: int | None = None, *, prover: 
         Unknown('the residual did not reduce to 0 ...')
     """
     act = get_vector(act, size)
-    what = "exp of the components" if act.name == "log_softmax" else "the components"
+    what = "exp of the components" if _log_of(act) is not None else "the components"
     statement = f"{what} of {act.name}(x) sum to 1"
     if act.kind != "map":
         return Fact(statement, Unknown(f"{act.name} is not a probability map"), act.n)
@@ -286,14 +315,21 @@ def _positive_fact(act: VectorActivation, expr: sympy.Expr, statement: str, size
 def output_set(act: VectorActivation | str, size: int | None = None, *, prover: Prover | None = None) -> OutputSet:
     """The output set of a vector activation, proved exactly where possible.
 
-    * softmax, softmin: every component in (0, 1) and the components sum to 1 (for
-      n >= 2; with n = 1 the output is [1]): the open simplex.
-    * log_softmax: every component in (-oo, 0) and sum_i exp(out_i) = 1.
-    * sparsemax: every component in [0, 1]; exact zeros occur (shown by an exact
-      witness); the sum is proved only where :func:`sum_to_one` can (for symbolic n,
-      with ``prover``).
-    * glu: every real number is a component value (witness x_i = 2t, x_{i+n/2} = 0).
-    * logsumexp: one real output, > max(x) when n >= 2 (from log_softmax < 0).
+    The facts follow the structure of the definition, not the name:
+
+    * components positive by SymPy's assumptions (softmax, softmin): every component in
+      (0, 1) and the components sum to 1 (for n >= 2; with n = 1 the output is [1]): the
+      open simplex;
+    * components the log of such a map (log_softmax): every component in (-oo, 0) and
+      sum_i exp(out_i) = 1;
+    * components ``Max(x_i - tau, 0)`` (sparsemax): every component in [0, 1]; exact zeros
+      occur (shown by an exact witness); the sum is proved only where :func:`sum_to_one`
+      can (for symbolic n, with ``prover``);
+    * a map of the halves (glu): every real number is a component value (witness
+      x_i = 2t, x_{i+n/2} = 0);
+    * a reduction (logsumexp): one real output, > max(x) when n >= 2 (from log_softmax < 0).
+
+    Any other structure gets one Unknown fact saying so.
 
     Examples:
         >>> out = output_set("softmax")
@@ -305,19 +341,16 @@ def output_set(act: VectorActivation | str, size: int | None = None, *, prover: 
     act = get_vector(act, size)
     sz = act.n
     facts: list[Fact] = []
-    if act.name in ("softmax", "softmin", "log_softmax"):
-        base = get_vector("softmin" if act.name == "softmin" else "softmax", None if act.symbolic else act.n)
+    base = _probability_base(act)
+    if base is not None:
         s_i = base.component() if act.symbolic else base.component(0)
-        facts.append(
-            _positive_fact(
-                act,
-                s_i,
-                "every component of softmax(x) is > 0" if act.name != "softmin" else "every component is > 0",
-                sz,
-            )
-        )
-        total = sum_to_one(base if act.name != "log_softmax" else act, prover=prover)
+        facts.append(_positive_fact(act, s_i, f"every component of {base.name}(x) is > 0", sz))
+        total = sum_to_one(act, prover=prover)
         facts.append(total)
+        if total.holds is not True:  # positive components, but no probability vector
+            if base is act:
+                return OutputSet(act.name, "positive components", sympy.Interval.open(0, sympy.oo), None, tuple(facts))
+            return OutputSet(act.name, "logarithms of positive components", sympy.Reals, None, tuple(facts))
         # s_i < 1: 1 - s_i is the sum of the other components
         if act.symbolic:
             ok = all(f.holds is True for f in facts)
@@ -348,13 +381,14 @@ def output_set(act: VectorActivation | str, size: int | None = None, *, prover: 
                     ("x real",),
                 )
             )
-        if act.name == "log_softmax":
+        if base is not act:
             facts.append(
                 Fact(
-                    "every component of log_softmax(x) is < 0",
+                    f"every component of {act.name}(x) is < 0",
                     facts[-1].holds,
                     sz,
-                    "log_softmax(x)_i = log(softmax(x)_i) with 0 < softmax(x)_i < 1, and log is increasing with log(1) = 0"
+                    f"{act.name}(x)_i = log({base.name}(x)_i) with 0 < {base.name}(x)_i < 1, and log is increasing "
+                    "with log(1) = 0"
                     if facts[-1].holds is True
                     else "",
                 )
@@ -373,7 +407,7 @@ def output_set(act: VectorActivation | str, size: int | None = None, *, prover: 
             1 if total.holds is True else None,
             tuple(facts),
         )
-    if act.name == "sparsemax":
+    if _is_projection(act):
         u = sympy.Symbol("u", real=True)
         nonneg = Max(u, 0).is_nonnegative
         facts.append(
@@ -386,13 +420,13 @@ def output_set(act: VectorActivation | str, size: int | None = None, *, prover: 
                 else "",
             )
         )
-        zero = get_vector("sparsemax", 2)([2, 0])
+        zero = act.with_n(2)([2, 0])
         facts.append(
             Fact(
                 "exact zeros occur (n >= 2)",
-                True if zero == (1, 0) else Unknown("witness failed"),
+                True if 0 in zero else Unknown("witness failed"),
                 2,
-                f"exact witness sparsemax([2, 0]) = {list(zero)}",
+                f"exact witness {act.name}([2, 0]) = {list(zero)}",
             )
         )
         total = sum_to_one(act, prover=prover)
@@ -412,9 +446,9 @@ def output_set(act: VectorActivation | str, size: int | None = None, *, prover: 
             1 if total.holds is True else None,
             tuple(facts),
         )
-    if act.name == "glu":
+    if act.kind == "halve":
         t = sympy.Symbol("t", real=True)
-        comp = get_vector("glu", 2).component(0)
+        comp = act.with_n(2).component(0)
         val = comp.xreplace({X[0]: 2 * t, X[1]: 0})
         facts.append(
             Fact(
@@ -428,7 +462,9 @@ def output_set(act: VectorActivation | str, size: int | None = None, *, prover: 
         return OutputSet(
             act.name, "all of R^(n/2): each component takes every real value", sympy.Reals, None, tuple(facts)
         )
-    # logsumexp
+    if act.kind != "reduce":
+        reason = Unknown("no derivation for a map of this structure (not positive, a log of one, or a projection)")
+        return OutputSet(act.name, "not derived", sympy.Reals, None, (Fact("the output set", reason, sz),))
     lse = act.component() if act.symbolic else act.component(0)
     ls = get_vector("log_softmax", None if act.symbolic else act.n)
     ls_i = ls.component() if act.symbolic else ls.component(0)
