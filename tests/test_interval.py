@@ -1,8 +1,10 @@
-"""Tests of symact.numeric.interval: enclosures must contain the true values (checked with mpmath)."""
+"""Tests of symact.numeric.interval: enclosures must contain the true values (checked with mpmath),
+be tight where the engine promises it, and cover the primitives table."""
 
 from __future__ import annotations
 
 import math
+import threading
 
 import mpmath
 import pytest
@@ -11,6 +13,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symact import x
+from symact.core.errors import SymactError
+from symact.definition.primitives import PRIMITIVES, Stable
+from symact.numeric import interval as engine
 from symact.numeric.interval import EnclosureError, enclose, erfcx
 
 oo = sympy.oo
@@ -71,7 +76,8 @@ def test_inf_times_zero_is_wide_not_wrong():
         (x ** sympy.Rational(1, 3), -2, -1),
         (sympy.LambertW(x), -1, 0),
         (sympy.Symbol("y") * x, 0, 1),
-        (sympy.tan(x), 0, 1),
+        (sympy.tan(x), 1, 2),  # the pole at pi/2
+        (sympy.atanh(x), 0, 1),
         (sympy.DiracDelta(x), -1, 1),
     ],
 )
@@ -144,6 +150,9 @@ _UNARY = [
     (sympy.cos, mpmath.cos, None),
     (sympy.sinh, mpmath.sinh, None),
     (sympy.cosh, mpmath.cosh, None),
+    (sympy.asinh, mpmath.asinh, None),
+    (sympy.sech, mpmath.sech, None),
+    (lambda e: sympy.atanh(sympy.tanh(e)), lambda t: mpmath.atanh(mpmath.tanh(t)), None),
     (sympy.Abs, abs, None),
     (sympy.sinc, lambda t: mpmath.sin(t) / t if t != 0 else mpmath.mpf(1), None),
     (lambda e: sympy.log(1 + e**2), lambda t: mpmath.log(1 + t**2), None),
@@ -241,3 +250,169 @@ def test_crootof_is_enclosed_from_sympys_exact_isolation():
         assert _contains(v, t)
     lo, hi = _lohi(v)
     assert hi - lo < mpmath.mpf(2) ** -140
+
+
+# ---------------------------------------------------------------- one contract, one table
+
+
+def test_enclosure_error_is_a_symact_error_and_an_arithmetic_error():
+    with pytest.raises(SymactError):
+        enclose(sympy.log(x), -1, 1)
+    assert issubclass(EnclosureError, ArithmeticError)
+
+
+def test_every_primitive_has_a_handler():
+    # the table of the engine is checked against the one table of supported primitives
+    for func in PRIMITIVES:
+        assert issubclass(func, Stable) or func in engine.HANDLERS, func
+    # and the engine's extras are SymPy classes it meets in derived expressions
+    extras = {f for f in engine.HANDLERS if f not in PRIMITIVES}
+    assert extras == {sympy.Add, sympy.Mul, sympy.Pow, sympy.atanh, sympy.CRootOf, erfcx, Stable}
+
+
+@pytest.mark.parametrize("func", [f for f in PRIMITIVES if issubclass(f, Stable)])
+def test_stable_primitives_are_enclosed_by_their_textbook_definition(func):
+    n = PRIMITIVES[func].arity[0]
+    args = [sympy.Rational(1, 3) + k for k in range(n)]
+    e = func(*args)
+    v = enclose(e, prec=100)
+    want = sympy.N(e.textbook(), 40)
+    assert _contains(v, _mp(want))
+    lo, hi = _lohi(v)
+    assert hi - lo <= abs(_mp(want)) * mpmath.mpf(2) ** -90 + mpmath.mpf(2) ** -95
+
+
+def _mp(v: sympy.Expr) -> mpmath.mpf:
+    return mpmath.mp.make_mpf(sympy.Float(v, 40)._mpf_)  # exact: mpf() would round to 53 bits
+
+
+def test_monotone_primitives_agree_with_the_table():
+    # a function the table calls increasing (decreasing) maps ordered boxes to ordered enclosures
+    ts = [sympy.Rational(k, 3) for k in range(-9, 10)]
+    for func, row in PRIMITIVES.items():
+        if row.monotone == 0 or issubclass(func, Stable) or func in (sympy.Heaviside, sympy.sign, sympy.LambertW):
+            continue
+        ok = [t for t in ts if row.domain.contains(t) is sympy.true]
+        vals = [_lohi(enclose(func(x), t, t, prec=80)) for t in ok]
+        for (a0, b0), (a1, b1) in zip(vals, vals[1:]):
+            assert (b0 <= a1) if row.monotone > 0 else (a0 >= b1), func
+
+
+# ---------------------------------------------------------------- rigour and tightness at points
+
+_POINT_FUNCS = [
+    (sympy.tanh, mpmath.tanh),
+    (sympy.sinh, mpmath.sinh),
+    (sympy.cosh, mpmath.cosh),
+    (sympy.asinh, mpmath.asinh),
+    (sympy.atanh, mpmath.atanh),
+    (sympy.atan, mpmath.atan),
+    (sympy.erf, mpmath.erf),
+    (sympy.erfc, mpmath.erfc),
+    (erfcx, lambda t: mpmath.exp(t * t) * mpmath.erfc(t)),
+    (sympy.LambertW, lambda t: mpmath.lambertw(t).real),
+]
+_POINTS = [
+    "-30",
+    "-7.25",
+    "-6",
+    "-2.5",
+    "-0.75",
+    "-1e-5",
+    "3e-300",
+    "0.1",
+    "0.4999",
+    "0.875",
+    "5.9",
+    "6",
+    "9.5",
+    "26.5",
+]
+
+
+@pytest.mark.parametrize("prec", [64, 128, 400])
+@pytest.mark.parametrize(("func", "ref"), _POINT_FUNCS, ids=[f.__name__ for f, _ in _POINT_FUNCS])
+def test_point_enclosures_contain_the_value_and_are_relatively_tight(func, ref, prec):
+    # what the correctly rounded truth needs: a width of a few units of 2**-prec, relative
+    for s in _POINTS:
+        t = sympy.Rational(s)
+        if func is sympy.atanh and abs(t) >= 1 or func is sympy.LambertW and t < -sympy.exp(-1):
+            continue
+        v = enclose(func(x), t, t, prec=prec)
+        lo, hi = _lohi(v)
+        with mpmath.workprec(prec + 200):
+            want = ref(mpmath.mpf(t.p) / t.q)
+            assert lo <= want <= hi, (func, s, prec)
+            assert hi - lo <= abs(want) * mpmath.mpf(2) ** (8 - prec), (func, s, prec, float((hi - lo) / abs(want)))
+
+
+def test_erfc_far_out_keeps_its_relative_accuracy():
+    for t in (6, 27, 1000, 2**20):
+        for prec in (128, 1024):
+            lo, hi = _lohi(enclose(sympy.erfc(x), t, t, prec=prec))
+            with mpmath.workprec(prec + 100):
+                want = mpmath.erfc(t)
+                assert 0 < lo <= want <= hi and hi - lo <= want * mpmath.mpf(2) ** (8 - prec)
+
+
+def test_erf_and_atan_of_wide_boxes_contain_their_ends():
+    for func, ref in ((sympy.erf, mpmath.erf), (sympy.atan, mpmath.atan), (sympy.erfc, mpmath.erfc)):
+        lo, hi = _lohi(enclose(func(x), -7, sympy.Rational(13, 2), prec=100))
+        with mpmath.workprec(200):
+            ends = sorted([ref(mpmath.mpf(-7)), ref(mpmath.mpf(13) / 2)])
+            assert lo <= ends[0] and ends[1] <= hi
+            assert ends[0] - lo < 2**-90 and hi - ends[1] < 2**-90
+
+
+# ---------------------------------------------------------------- contexts and point entries
+
+
+def test_precision_scopes_are_private_to_each_thread():
+    seen = {}
+
+    def work(prec):
+        with engine.precision(prec):
+            seen[prec] = engine.current().prec
+            seen[prec, "v"] = engine.to_iv(sympy.Rational(1, 3))
+
+    threads = [threading.Thread(target=work, args=(p,)) for p in (60, 200)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen[60] == 60 and seen[200] == 200
+    assert (mpmath.mp.prec, mpmath.iv.prec) == (53, 53)
+    w60, w200 = (engine.upper(seen[p, "v"]) - engine.lower(seen[p, "v"]) for p in (60, 200))
+    assert w60 > 2**-62 and 0 < w200 < 2**-190
+
+
+def test_a_box_from_the_global_context_is_evaluated_at_the_active_precision():
+    f = engine.compile_enclosure(3 * x)
+    with engine.precision(200):
+        v = f(mpmath.iv.mpf(0.25))
+        assert engine.ends(v) == (0.75, 0.75)
+        w = f(engine.to_iv(sympy.Rational(1, 3)))
+        assert engine.upper(w) - engine.lower(w) < 2**-195
+
+
+def test_point_entries_return_none_instead_of_raising():
+    assert engine.enclose_number(sympy.log(-1 + sympy.Rational(1, 2))) is None
+    assert engine.enclose_number(x + 1) is None
+    assert engine.enclose_number(sympy.zoo) is None
+    ctx = engine.quick_context(64)
+    a = engine.enclose_in(sympy.tanh(1), ctx)
+    b = engine.enclose_in(2 * sympy.tanh(sympy.Rational(1, 2)) / (1 + sympy.tanh(sympy.Rational(1, 2)) ** 2), ctx)
+    assert engine.thin_around_zero(a - b, 64)
+    assert not engine.thin_around_zero(a, 64)
+
+
+def test_certificates_of_transcendental_numbers():
+    assert engine.certify_nonzero(sympy.tanh(2) - 2 * sympy.tanh(1)) == -1
+    assert engine.certify_nonzero(sympy.erfc(30) - sympy.exp(-900) / (30 * sympy.sqrt(sympy.pi))) == -1
+    assert engine.certify_nonzero(sympy.atan(1) * 4 - sympy.pi) is None  # it is 0
+    assert engine.certify_nonzero(sympy.LambertW(1) * sympy.exp(sympy.LambertW(1)) - 1) is None
+    assert engine.enclosure_bounds(sympy.erf(1) - sympy.Rational(84, 100)) == (
+        "0.00270079294971",
+        "0.00270079294972",
+        64,
+    )
