@@ -14,7 +14,7 @@ from sympy import Abs, Heaviside, Max, Min, Ne, Piecewise, Rational, cos, exp, l
 import proofs
 import symact
 from proofs import Verdict
-from symact.numeric.enclose import certify_nonzero
+from symact.numeric.interval import certify_nonzero
 from symact import x
 
 CATALOG = symact.all_activations()

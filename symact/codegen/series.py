@@ -55,7 +55,6 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy
-from mpmath import iv
 from mpmath.libmp import fzero
 
 from symact.core.unknown import Unknown
@@ -125,7 +124,7 @@ class Zero:
 # Taylor-mode arithmetic over intervals
 # ---------------------------------------------------------------------------------------
 def _zero() -> Any:
-    return iv.mpf(0)
+    return interval.to_iv(0)
 
 
 def _is_zero(v: Any) -> bool:
@@ -177,7 +176,7 @@ class _Taylor:
         return out
 
     def recip(self, u: list[Any]) -> list[Any]:
-        if interval._contains_zero(u[0]):
+        if interval.contains_zero(u[0]):
             raise interval.EnclosureError("division by a series whose value may be 0")
         r = [1 / u[0]]
         for k in range(1, self.n):
@@ -202,7 +201,7 @@ class _Taylor:
     def _eval(self, e: sympy.Expr) -> list[Any]:  # noqa: C901 - one dispatch table
         n = self.n
         if e == x:
-            return [self.box, iv.mpf(1)] + [_zero() for _ in range(n - 2)]
+            return [self.box, interval.to_iv(1)] + [_zero() for _ in range(n - 2)]
         if not e.has(x):
             return self.const(interval.compile_enclosure(e)(self.box))
         if isinstance(e, sympy.Add):
@@ -279,7 +278,7 @@ class _Taylor:
         u = self(b)
         if p.is_Integer:
             k = int(p)
-            out = self.const(iv.mpf(1))
+            out = self.const(interval.to_iv(1))
             base = u
             m = abs(k)
             while m:
@@ -291,7 +290,7 @@ class _Taylor:
             return self.recip(out) if k < 0 else out
         if not p.is_Rational:
             raise interval.EnclosureError(f"no Taylor arithmetic for the power {p}")
-        alpha = iv.mpf(int(p.p)) / int(p.q)
+        alpha = interval.to_iv(int(p.p)) / int(p.q)
         if u[0].a <= 0:
             raise interval.EnclosureError("a real power of a series whose value may be <= 0")
         out = [_prim(sympy.Pow, p)(u[0])]
@@ -317,8 +316,8 @@ def taylor(expr: sympy.Expr, lo: Any, hi: Any, n: int, prec: int = _PREC, second
         >>> bool(c.a <= math.cos(1) and c.b >= 1)
         True
     """
-    with interval._ivprec(prec):
-        box = interval._box(lo, hi)
+    with interval.precision(prec):
+        box = interval.box(lo, hi)
         ad = _Taylor(n, box, time.monotonic() + seconds)
         try:
             return ad(sympy.sympify(expr, strict=True))
@@ -417,7 +416,7 @@ def certify(
         return max(deadline - time.monotonic(), 1e-3)
 
     try:
-        with interval._ivprec(_PREC):
+        with interval.precision(_PREC):
             A = mpmath.mpf(a)
             pt = taylor(expr, a, a, MAX_DEGREE + 3, _PREC * 2, left())
             if root is None:
@@ -479,7 +478,7 @@ def certify(
                 for d, rad, cb, rem, dist in outer:
                     if bound > TARGET:
                         break
-                    pb = _shift(pt[: deg + 1], iv.mpf(d), deg + 1)
+                    pb = _shift(pt[: deg + 1], interval.to_iv(d), deg + 1)
                     err = sum(
                         (
                             _upper_abs(cb[j] - pb[j]) * rad**j if j <= model else _upper_abs(pb[j]) * rad**j
@@ -538,8 +537,8 @@ def _exact_order(expr: sympy.Expr, c: sympy.Expr, kmax: int = 6) -> int | None:
 
 def _sign(f: Callable[[Any], Any], t: mpmath.mpf, prec: int = _PREC * 2) -> int | None:
     try:
-        with interval._ivprec(prec):
-            v = f(interval._mk(t, t))
+        with interval.precision(prec):
+            v = f(interval.make_interval(t, t))
     except (interval.EnclosureError, ZeroDivisionError, ValueError):
         return None
     if v.a > 0:

@@ -371,9 +371,9 @@ def _certified_point(enc: Callable[[Any], Any], v: float, fmt: tuple[int, int, i
     p, prev = _START_PREC, None
     for _ in range(_STEPS):
         try:
-            with interval._ivprec(p):
+            with interval.precision(p):
                 r = interval.enclose_raw(enc, mpf(v), mpf(v))
-            lo, hi = interval._lo(r), interval._hi(r)  # the exact ends (mpf(...) would round them to 53 bits)
+            lo, hi = interval.ends(r)  # the exact ends (mpf(...) would round them to 53 bits)
         except (interval.EnclosureError, ZeroDivisionError, ValueError, TypeError, OverflowError):
             return None
         if mpmath.isnan(lo) or mpmath.isnan(hi):
