@@ -689,7 +689,7 @@ def test_an_answer_made_after_swallowing_the_alarm_is_discarded():
     def converts():
         try:
             _spin(30)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise TypeError("converted") from exc
 
     for fn in (answers_wrongly, converts):

@@ -254,7 +254,7 @@ def test_a_timeout_is_cached_with_its_budget():
     assert took < 0.05, took
     larger, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=0.6)  # a larger budget tries again
     assert _is_timeout(larger) and took >= 0.6
-    err, took = _timed(symact.derivative, PIECES, seconds=0.5)
+    _err, took = _timed(symact.derivative, PIECES, seconds=0.5)
     err2, took2 = _timed(symact.derivative, PIECES, seconds=0.5)
     assert isinstance(err2, BudgetExceeded) and took2 < 0.05, (err2, took2)
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -301,7 +302,7 @@ def _one_sided(form: PiecewiseForm, point: sympy.Expr, side: str) -> sympy.Expr 
 
 def limit(
     f: Activation | sympy.Expr, point: Any, dir: str | None = None, *, seconds: float | None = None
-) -> sympy.Expr | None | Unknown:  # noqa: A002
+) -> sympy.Expr | None | Unknown:
     """The limit of f at ``point`` (``oo``, ``-oo`` or a real number).
 
     ``dir`` is ``'+'`` (from the right), ``'-'`` (from the left) or ``None``
@@ -352,7 +353,7 @@ def _timeout(err: budget.BudgetExceeded) -> Unknown:
     return Unknown(f"timeout ({err})")
 
 
-def _limit_of(expr: sympy.Expr, point: sympy.Expr, dir: str | None) -> sympy.Expr | None | Unknown:  # noqa: A002
+def _limit_of(expr: sympy.Expr, point: sympy.Expr, dir: str | None) -> sympy.Expr | None | Unknown:
     form = _form(expr)
     if isinstance(form, Unknown):
         return form
@@ -525,7 +526,7 @@ def _monotonicity(
         chain = [v for v in (left, value, right) if v is not None]
         if any(isinstance(v, Unknown) for v in chain):
             return next(v for v in chain if isinstance(v, Unknown))
-        for a, b in zip(chain, chain[1:]):
+        for a, b in itertools.pairwise(chain):
             c = _cmp(a, b)
             if isinstance(c, Unknown):
                 return c
@@ -559,7 +560,7 @@ def _rises_and_falls(pieces: Sequence[sympy.Expr], gaps: Sequence[tuple[sympy.Ex
         samples.extend((t, p) for t in inside)
     samples.sort(key=lambda tp: tp[0])
     up = down = False
-    for (t1, p1), (t2, p2) in zip(samples, samples[1:]):
+    for (t1, p1), (t2, p2) in itertools.pairwise(samples):
         s = _sign(p2.subs(x, t2) - p1.subs(x, t1))
         up |= s == 1
         down |= s == -1

@@ -67,7 +67,7 @@ def _fmt(v: Any) -> str:
 
 
 def limit_disagreement(
-    expr: sympy.Expr, point: sympy.Expr, side: str, value: sympy.Expr, room: sympy.Expr = sympy.Integer(1)
+    expr: sympy.Expr, point: sympy.Expr, side: str, value: sympy.Expr, room: sympy.Expr = sympy.S.One
 ) -> str | None:
     """Why numeric evidence contradicts ``limit(expr, point, side) == value``, or None.
 

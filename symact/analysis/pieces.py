@@ -26,6 +26,7 @@ Examples:
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -75,7 +76,7 @@ class PiecewiseForm:
     def gaps(self) -> tuple[tuple[sympy.Expr, sympy.Expr], ...]:
         """The open intervals ``(lo, hi)`` the pieces live on, in order."""
         ends = (-oo, *self.breakpoints, oo)
-        return tuple(zip(ends[:-1], ends[1:]))
+        return tuple(itertools.pairwise(ends))
 
     def piece_at(self, point: sympy.Expr, side: str) -> sympy.Expr:
         """The piece on the side ``'+'`` (just right of ``point``) or ``'-'`` (just left)."""
@@ -203,9 +204,7 @@ def _switch_points(
     differences: list[sympy.Expr] = []
     if isinstance(node, (Max, Min)):
         differences = [a - b for i, a in enumerate(args) for b in args[i + 1 :]]
-    elif isinstance(node, (Abs, sign)):
-        differences = [args[0]]
-    elif isinstance(node, Heaviside):
+    elif isinstance(node, (Abs, sign, Heaviside)):
         differences = [args[0]]
     elif isinstance(node, Piecewise):
         for cond in args[1::2]:
@@ -254,7 +253,7 @@ def _refine(per_arg: Sequence[Pieces]) -> list[tuple[sympy.Expr, sympy.Expr, lis
     )
     ends = [-oo, *cuts, oo]
     out = []
-    for lo, hi in zip(ends[:-1], ends[1:]):
+    for lo, hi in itertools.pairwise(ends):
         t = sample_between(lo, hi)
         exprs = []
         for pieces in per_arg:
@@ -283,7 +282,7 @@ def _pieces(expr: sympy.Expr, var: sympy.Symbol) -> Pieces:
         if isinstance(expr, SWITCHING):
             pts = _switch_points(expr, smooth_args, lo, hi, var)
             ends = [lo, *pts, hi]
-            for slo, shi in zip(ends[:-1], ends[1:]):
+            for slo, shi in itertools.pairwise(ends):
                 chosen = _resolve(expr, smooth_args, sample_between(slo, shi), var)
                 out.extend(
                     (max_end(slo, plo), min_end(shi, phi), e)

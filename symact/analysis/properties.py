@@ -10,7 +10,7 @@ Conventions for every field:
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Literal, Union
+from typing import Any, Literal, TypeAlias
 
 import sympy
 
@@ -19,9 +19,9 @@ from symact.core.unknown import Unknown
 __all__ = ["Extremum", "Properties", "Trend", "Value"]
 
 #: An exact value that may not exist (``None``) or may be undecided.
-Value = Union[sympy.Expr, None, Unknown]
+Value: TypeAlias = sympy.Expr | None | Unknown
 #: The monotonicity vocabulary: ``"increasing"``, ..., ``"constant"``, or ``False`` (not monotone).
-Trend = Union[str, Literal[False], Unknown]
+Trend: TypeAlias = str | Literal[False] | Unknown
 
 
 @dataclass(frozen=True)

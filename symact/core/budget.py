@@ -680,7 +680,7 @@ def _fork() -> int:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except Exception:  # noqa: S112 - a broken stream must not stop the fork  # pragma: no cover
+        except Exception:  # noqa: BLE001, S112 - a broken stream must not stop the fork  # pragma: no cover
             continue
     if threading.active_count() > 1:
         # Python >= 3.12 warns about forking a multi-threaded process; the child
@@ -726,7 +726,7 @@ def _forked_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, w
         raise WorkerError(what, _describe_status(status))
     try:
         kind, value = pickle.loads(payload)
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 - whatever unpickling raises, the result is lost
         if late:
             raise BudgetExceeded(seconds, what) from None
         raise WorkerError(what, f"its result could not be unpickled ({type(exc).__name__}: {exc})") from None

@@ -208,7 +208,7 @@ def warm_up(plots: Sequence[str] = (), validation: str | None = DEFAULT_VALIDATI
     from symact.report import plot
 
     if validation is not None:
-        import symact.numeric.interval  # noqa: F401
+        import symact.numeric.interval
         import symact.validation.scalar  # noqa: F401
     if plots and plot.have_matplotlib():
         tiny = plot.PlotData("warm-up", (-1.0, 1.0), (), (plot.Panel(0, "f(x)", ()),))

@@ -34,7 +34,7 @@ from symact.report.data import Sheet
 from symact.report.latex import PRINT_SETTINGS, printable
 from symact.report.layout import Fmt
 
-__all__ = ["CSS", "Html", "mathml", "markdown_to_html"]
+__all__ = ["CSS", "Html", "markdown_to_html", "mathml"]
 
 _NS = "http://www.w3.org/1998/Math/MathML"
 

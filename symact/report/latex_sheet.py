@@ -25,7 +25,7 @@ from symact.report.data import Sheet
 from symact.report.latex import PRINT_SETTINGS, printable
 from symact.report.layout import Fmt
 
-__all__ = ["Latex", "PREAMBLE"]
+__all__ = ["PREAMBLE", "Latex"]
 
 
 _SPECIAL = (

@@ -64,12 +64,18 @@ SUMMARY_COLUMNS = (
 
 CONVENTIONS = (
     "Every cell is derived from the activation's exact SymPy definition; none is typed in.",
-    '"does not exist" is a proved fact (no limit, no derivative, no minimum); '
-    '"unknown (reason)" means symact could not decide, and says why.',
-    "Ranges are exact sets: a bracket is closed exactly where the bound is attained. "
-    "A decimal without a closed form is certified: interval arithmetic proves its printed digits.",
-    "At a kink, the formula of f′ takes the value between the two one-sided slopes that is closest to 0 "
-    "(what PyTorch and JAX use for ReLU); the property record says where f′ really exists.",
+    (
+        '"does not exist" is a proved fact (no limit, no derivative, no minimum); '
+        '"unknown (reason)" means symact could not decide, and says why.'
+    ),
+    (
+        "Ranges are exact sets: a bracket is closed exactly where the bound is attained. "
+        "A decimal without a closed form is certified: interval arithmetic proves its printed digits."
+    ),
+    (
+        "At a kink, the formula of f′ takes the value between the two one-sided slopes that is closest to 0 "
+        "(what PyTorch and JAX use for ReLU); the property record says where f′ really exists."
+    ),
     "Order of continuity: the largest k with f in C^k(R); C^∞ is smooth.",
 )
 

@@ -37,6 +37,7 @@ Examples:
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,9 +54,9 @@ __all__ = [
     "Guide",
     "Joint",
     "Mark",
-    "asymptotes",
     "Panel",
     "PlotData",
+    "asymptotes",
     "have_matplotlib",
     "plot_data",
     "render",
@@ -229,7 +230,7 @@ def _grid(window: tuple[float, float], cuts: Sequence[float]) -> list[np.ndarray
     ends = [lo, *sorted(c for c in cuts if lo < c < hi), hi]
     per = max(SAMPLES // len(ends), 50)
     grids = []
-    for a, b in zip(ends[:-1], ends[1:]):
+    for a, b in itertools.pairwise(ends):
         xs = np.linspace(a, b, per)
         if a in cuts:
             xs = xs[1:]
