@@ -187,7 +187,7 @@ def prove_linear_identity(expr: sympy.Expr) -> tuple[LinearityArgument | None, s
         form = pieces.decompose(expr)
         raw_points = switch_points(expr)
     except budget.BudgetExceeded as exc:  # one of its steps ran out of time
-        if budget.remaining() == 0:  # the whole call's budget is spent: end it
+        if budget.spent():  # the budget that ran out encloses this call: end it
             raise
         return None, f"no canonical piecewise form: {exc}"
     except NotImplementedError as exc:

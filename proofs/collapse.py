@@ -247,7 +247,7 @@ def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120
     try:
         bps = pieces.decompose(sigma).breakpoints
     except budget.BudgetExceeded:  # one of its steps ran out of time
-        if budget.remaining() == 0:  # the whole call's budget is spent: end it
+        if budget.spent():  # the budget that ran out encloses this call: end it
             raise
         bps = ()  # the simple rationals remain
     except FAILURES:  # NotImplementedError among them: the simple rationals remain

@@ -126,7 +126,7 @@ def _breakpoints(expr: sympy.Expr) -> tuple[tuple[sympy.Expr, ...], tuple[sympy.
     try:
         return pieces.decompose(expr).breakpoints, switch_points(expr)
     except budget.BudgetExceeded:  # one of its steps ran out of time
-        if budget.remaining() == 0:  # the whole call's budget is spent: end it
+        if budget.spent():  # the budget that ran out encloses this call: end it
             raise
         return (), ()  # the search still has the simple rationals
     except FAILURES:  # NotImplementedError among them: the search still has the simple rationals
