@@ -64,16 +64,10 @@ POINTS = tuple(R(p) for p in ("-7/2", "-5/4", "-3/10", "0", "7/10", "2", "11/2")
 #: The most ULP the generated code may be from the truth at the sample points.
 MAX_ULP = 4
 
-_STABLE_NOT_ENCLOSED = (
-    "the interval engine sees definitions and derivatives, never rewritten code: no case for the stable classes"
-)
 #: (class, stage): why the stage does not handle the row yet.
 GAPS: dict[tuple[type, str], str] = {
-    (sympy.tan, "enclose"): "no enclosure of tan (a case for its poles is not written)",
-    (sympy.sech, "enclose"): "no enclosure of sech (SymPy writes 1/cosh where symact meets it)",
     (sympy.sech, "numpy"): "no NumPy printing of sech",
     (sympy.LambertW, "numpy"): "no NumPy printing of LambertW (scipy's is complex)",
-    **{(row.func, "enclose"): _STABLE_NOT_ENCLOSED for row in PRIMITIVES.values() if row.is_stable},
 }
 
 
