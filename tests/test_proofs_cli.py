@@ -67,4 +67,4 @@ def test_symact_does_not_import_proofs() -> None:
         "import sys, symact, symact.analysis.pieces, symact.analysis.vector, symact.definition.registry; "
         "symact.get('sparsemax').properties(); assert 'proofs' not in sys.modules"
     )
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120).returncode == 0
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False, timeout=120).returncode == 0

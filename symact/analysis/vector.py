@@ -128,7 +128,7 @@ def _first_reduction(
             if remaining() == 0:  # the enclosing budget is spent: the whole computation ends
                 raise
             continue  # this step ran out of its own time: it proves nothing
-        except Exception:  # noqa: BLE001 - a failing step proves nothing
+        except Exception:  # noqa: BLE001, S112 - a failing step proves nothing
             continue
         if out == 0:
             return out, name

@@ -7,6 +7,7 @@ stored here but the definition and descriptive metadata.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -48,7 +49,7 @@ def exact_number(value: Any, what: str = "value") -> sympy.Expr:
         if isinstance(value, sympy.Basic):
             num = value
         elif isinstance(value, float):
-            num = sympy.Rational(repr(value)) if value == value and abs(value) != float("inf") else None
+            num = sympy.Rational(repr(value)) if math.isfinite(value) else None
         elif isinstance(value, (int, Fraction, numbers.Rational)):
             num = (
                 sympy.Rational(value.numerator, value.denominator)
@@ -211,7 +212,7 @@ class Activation:
         unknown = set(given) - set(names)
         if unknown:
             raise DefinitionError(
-                f"{self.name} has no parameter {sorted(unknown)[0]!r}; its parameters are {names or 'none'}"
+                f"{self.name} has no parameter {min(unknown)!r}; its parameters are {names or 'none'}"
             )
         values = []
         for p in self.params:
@@ -257,7 +258,7 @@ class Activation:
 
         return symact.derivative(self, n, seconds=seconds)
 
-    def limit(self, point: Any, dir: str | None = None, *, seconds: float | None = None) -> Any:  # noqa: A002 - mirrors sympy.limit
+    def limit(self, point: Any, dir: str | None = None, *, seconds: float | None = None) -> Any:
         """A limit of f (see :func:`symact.limit`; ``Unknown`` past ``seconds``)."""
         import symact
 

@@ -17,7 +17,7 @@ Examples:
 from __future__ import annotations
 
 import difflib
-from typing import Any, Protocol, Union
+from typing import Any, Protocol
 
 import sympy
 
@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: What :func:`get` returns: a scalar or a vector activation.
-AnyActivation = Union[Activation, VectorActivation]
+AnyActivation = Activation | VectorActivation
 
 
 class ActivationLike(Protocol):
@@ -225,7 +225,7 @@ def get(name: str | AnyActivation, **params: Any) -> AnyActivation:
     if isinstance(name, VectorActivation) or (isinstance(name, str) and is_vector(name)):
         unknown = set(params) - {"n"}
         if unknown:
-            raise DefinitionError(f"{name} has no parameter {sorted(unknown)[0]!r}; its only option is the length n")
+            raise DefinitionError(f"{name} has no parameter {min(unknown)!r}; its only option is the length n")
         return get_vector(name, params.get("n"))
     if isinstance(name, str) and _key(name) not in _LOOKUP:
         raise UnknownActivationError(name, suggest(name))  # the closest names of either kind

@@ -42,8 +42,8 @@ from symact.definition.activation import Framework, VectorMethods, exact_number
 __all__ = [
     "ENTRIES",
     "KINDS",
-    "X",
     "VectorActivation",
+    "X",
     "i",
     "j",
     "k",
