@@ -25,6 +25,7 @@ import sympy
 
 import proofs
 import symact
+from symact import cli
 from symact.report import plot
 from symact.report import sheet as report
 from symact.report.data import Progress, collect
@@ -415,9 +416,9 @@ def test_plot_files(tmp_path):
     _need(HAVE_MPL, "matplotlib (the symact[plot] extra)")
     for suffix, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF-")):
         target = tmp_path / f"step{suffix}"
-        assert report.main_plot(["binary_step", "-o", str(target)]) == 0
+        assert cli.main(["plot", "binary_step", "-o", str(target)]) == 0
         assert target.read_bytes().startswith(magic)
-    assert report.main_plot(["binary_step", "-o", str(tmp_path / "step.gif")]) == 2
+    assert cli.main(["plot", "binary_step", "-o", str(tmp_path / "step.gif")]) == 2
 
 
 # ---------------------------------------------------------------------------------------
@@ -426,37 +427,37 @@ def test_plot_files(tmp_path):
 
 
 def test_cli_json_to_stdout_and_errors(capsys):
-    assert report.main_report(["relu", "--format", "json", "--no-plots", "--no-progress"]) == 0
+    assert cli.main(["report", "relu", "--format", "json", "--no-plots", "--no-progress"]) == 0
     data = json.loads(capsys.readouterr().out)
     relu = data["activations"][0]
     assert relu["name"] == "relu" and relu["validation"]["inputs"] == "quick" and relu["validation"]["ok"] is True
     assert relu["validation"]["summary"].startswith("relu ok: f32 f max 0 ULP")
-    assert report.main_report(["relu", "--format", "json", "--no-plots", "--no-progress", "--no-validate"]) == 0
+    assert cli.main(["report", "relu", "--format", "json", "--no-plots", "--no-progress", "--no-validate"]) == 0
     assert json.loads(capsys.readouterr().out)["activations"][0]["validation"] is None
-    assert report.main_report(["rleu"]) == 2
+    assert cli.main(["report", "rleu"]) == 2
     assert "did you mean 'relu'" in capsys.readouterr().err
-    assert report.main_report(["relu", "--format", "html,json"]) == 2
+    assert cli.main(["report", "relu", "--format", "html,json"]) == 2
     assert "several formats need -o" in capsys.readouterr().err
-    assert report.main_report(["relu", "--format", "pdf"]) == 2
+    assert cli.main(["report", "relu", "--format", "pdf"]) == 2
 
 
 def test_cli_validation_options():
     import argparse
 
     p = argparse.ArgumentParser()
-    report.add_report_arguments(p)
-    assert report.validation_of(p.parse_args([])) == "quick"  # on by default
-    assert report.validation_of(p.parse_args(["--validate"])) == "quick"
-    assert report.validation_of(p.parse_args(["--validate", "full"])) == "full"
-    assert report.validation_of(p.parse_args(["--no-validate"])) is None
+    cli.add_report_arguments(p)
+    assert cli.validation_of(p.parse_args([])) == "quick"  # on by default
+    assert cli.validation_of(p.parse_args(["--validate"])) == "quick"
+    assert cli.validation_of(p.parse_args(["--validate", "full"])) == "full"
+    assert cli.validation_of(p.parse_args(["--no-validate"])) is None
     with pytest.raises(SystemExit) as exc:  # one or the other
-        report.main_report(["relu", "--validate", "--no-validate"])
+        cli.main(["report", "relu", "--validate", "--no-validate"])
     assert exc.value.code == 2
 
 
 def test_cli_writes_every_format(tmp_path, capsys):
     target = tmp_path / "r" / "sheet"
-    assert report.main_report(["binary_step", "--format", "all", "-o", str(target), "--no-progress", "--progress"]) == 0
+    assert cli.main(["report", "binary_step", "--format", "all", "-o", str(target), "--no-progress", "--progress"]) == 0
     err = capsys.readouterr().err
     assert "symact report: [1/1] binary_step" in err
     for suffix in (".md", ".tex", ".html", ".json"):

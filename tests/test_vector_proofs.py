@@ -11,6 +11,7 @@ import sympy
 from proofs import Verdict
 from proofs import vector as pv
 from symact.definition import vector as V
+from symact.definition.registry import get_vector, vector_names
 
 P, D, U = Verdict.PROVED, Verdict.DISPROVED, Verdict.UNKNOWN
 
@@ -63,7 +64,7 @@ def test_verdicts_and_checks(key, results):
 
 
 def test_every_applicable_claim_is_covered():
-    for name in V.names():
+    for name in vector_names():
         assert set(pv.claims_for(name)) >= {"additivity", "homogeneity", "linearity"}
     assert {k for k in EXPECTED if k[0] == "softmax"} >= {
         ("softmax", c) for c in ("sum_to_one", "shift_invariance", "two_class", "linearity")
@@ -139,7 +140,7 @@ def test_log_softmax_and_logsumexp_are_linear_for_n_1_so_no_witness_is_claimed()
     # n = 1: log_softmax(x) = 0 and logsumexp(x) = x are linear; the zero witness needs n >= 2
     assert pv.prove("log_softmax", "linearity", 1).verdict is U
     assert pv.prove("logsumexp", "additivity", 1).verdict is U
-    assert V.get("log_softmax", 1)([5]) == (0,)
+    assert get_vector("log_softmax", 1)([5]) == (0,)
 
 
 @pytest.mark.parametrize("field", ["lhs", "rhs", "sign", "values", "n_min"])
@@ -310,7 +311,7 @@ def test_the_sort_rule_agrees_with_the_concrete_definition_on_random_vectors():
             x = x[:4]
         _, _, tau = _sort_rule(x)
         want = tuple(max(v - tau, 0) for v in x)
-        f = V.get("sparsemax", len(x))
+        f = get_vector("sparsemax", len(x))
         got = f([sympy.Rational(v.numerator, v.denominator) for v in x])
         assert got == tuple(sympy.Rational(w.numerator, w.denominator) for w in want)
         assert sum(got) == 1 and all(g >= 0 for g in got)
