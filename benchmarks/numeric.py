@@ -38,6 +38,8 @@ import symact
 from symact.codegen.numpy import to_numpy
 
 V = importlib.import_module("symact.validation.scalar")
+T = importlib.import_module("symact.numeric.truth")
+R = importlib.import_module("symact.numeric.rounding")
 
 try:  # pragma: no cover - optional
     import torch
@@ -167,7 +169,7 @@ def timeit(fns: dict[str, Callable[[np.ndarray], Any]], a: np.ndarray, repeat: i
 def accuracy(name: str, fn: Callable[[np.ndarray], Any], dtype: str) -> tuple[float, float, int, int]:
     act = symact.get(name)
     xs = V.inputs(dtype, "quick", V._breakpoint_floats(act.expr, np.dtype(dtype).type))
-    want = V.truth(act.expr, xs)
+    want = T.truth(act.expr, xs)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
@@ -178,7 +180,7 @@ def accuracy(name: str, fn: Callable[[np.ndarray], Any], dtype: str) -> tuple[fl
     n_warn = len(caught)
     with np.errstate(all="ignore"):
         got = got.astype(xs.dtype)
-    err, wrong = V.ulp_error(got, want)
+    err, wrong = R.ulp_error(got, want)
     ok = ~wrong
     core = ok & (np.abs(xs) <= 10)
     return float(err[core].max()), float(err[ok].max()), int(wrong.sum()), n_warn

@@ -57,6 +57,7 @@ import numpy as np
 import sympy
 from mpmath.libmp import fzero
 
+from symact.core import budget
 from symact.core.unknown import Unknown
 from symact.definition.activation import x
 from symact.numeric import interval
@@ -75,6 +76,21 @@ _STEP = 1.0 / 64
 _PREC = 128
 _S = sympy.Symbol("s", real=True)
 _ZERO_MPI = (fzero, fzero)
+#: What a SymPy step may raise when it cannot decide (an answer of "undecided", not an error).
+_SYMPY_FAILURES = (
+    NotImplementedError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    ArithmeticError,
+    RecursionError,
+    sympy.polys.polyerrors.BasePolynomialError,
+)
+
+
+def _undecided(err: budget.BudgetExceeded) -> None:
+    """A step that ran out of its own time decides nothing."""
+    return None
 
 
 class _Timeout(Exception):
@@ -516,7 +532,6 @@ def certify(
 # ---------------------------------------------------------------------------------------
 def _exact_order(expr: sympy.Expr, c: sympy.Expr, kmax: int = 6) -> int | None:
     """The order of the zero of ``expr`` at the exact point ``c`` (None: not a zero or undecided)."""
-    from symact.core import budget
 
     def order() -> int | None:
         d = expr
@@ -529,9 +544,9 @@ def _exact_order(expr: sympy.Expr, c: sympy.Expr, kmax: int = 6) -> int | None:
             d = sympy.diff(d, x)
         return None
 
-    try:
-        return budget.call(order, seconds=5.0, what="order of a zero")
-    except Exception:  # noqa: BLE001 - undecided is an answer here: no regime
+    try:  # undecided is an answer here (no regime); a spent enclosing budget still ends the call
+        return budget.step(order, seconds=5.0, what="order of a zero", on_timeout=_undecided)
+    except _SYMPY_FAILURES:
         return None
 
 
@@ -727,7 +742,6 @@ def _flanks(expr: sympy.Expr, reg: Regime, lo: float, hi: float, deadline: float
 def _removable(expr: sympy.Expr, c: sympy.Expr) -> tuple[sympy.Expr, int] | None:
     """``(h, m)`` with ``expr = h / (x - c)**m`` and ``h`` free of the division by zero at ``c``
     (``cos(x)/x - sin(x)/x**2 = (x cos(x) - sin(x)) / x**2``), or None; SymPy, budgeted."""
-    from symact.core import budget
 
     def split() -> tuple[sympy.Expr, int] | None:
         num, den = sympy.fraction(sympy.together(expr))
@@ -739,9 +753,9 @@ def _removable(expr: sympy.Expr, c: sympy.Expr) -> tuple[sympy.Expr, int] | None
             return None
         return sympy.cancel(num / den) if not den.has(x) else num / den, m
 
-    try:
-        return budget.call(split, seconds=5.0, what="removable singularity")
-    except Exception:  # noqa: BLE001 - undecided: no regime
+    try:  # undecided: no regime; a spent enclosing budget still ends the call
+        return budget.step(split, seconds=5.0, what="removable singularity", on_timeout=_undecided)
+    except _SYMPY_FAILURES:
         return None
 
 

@@ -39,7 +39,7 @@ from symact.definition.activation import x
 from symact.definition.primitives import PRIMITIVES, Stable, textbook
 from symact.numeric.rounding import FORMATS, round_to
 
-__all__ = ["compile_mp", "save_cached", "truth", "truth_at_infinity", "truth_point"]
+__all__ = ["compile_mp", "mexp", "save_cached", "truth", "truth_at_infinity", "truth_point"]
 
 
 _EXP_FLOOR = -(2**20)
@@ -48,7 +48,8 @@ _EXP_FLOOR = -(2**20)
 # ---------------------------------------------------------------------------------------
 # SymPy -> mpmath closures (independent of the rewrite stage)
 # ---------------------------------------------------------------------------------------
-def _mexp(u: mpf) -> mpf:
+def mexp(u: mpf) -> mpf:
+    """exp(u) for the truth: 2**-(2**21) below -2**20 (a negligible addend, or a factor that flushes to 0)."""
     if u < _EXP_FLOOR:
         return mpmath.ldexp(mpf(1), -(2**21))
     if abs(u) > 3000:
@@ -81,7 +82,7 @@ def _clamp_erf(u: mpf) -> mpf:
 #: clamps (exp's underflow floor, nan for log of a negative number, erf/erfc arguments clamped).
 _MP_FUNCS: dict[type, Callable[..., Any]] = {
     **{row.func: row.mpmath for row in PRIMITIVES.values() if row.mpmath is not None and not row.is_stable},
-    sympy.exp: _mexp,
+    sympy.exp: mexp,
     sympy.log: lambda u: mpmath.log(u) if u >= 0 else mpmath.mpf("nan"),
     sympy.erf: lambda u: mpmath.erf(_clamp_erf(u)),
     sympy.erfc: lambda u: mpmath.erfc(_clamp_erf(u)),

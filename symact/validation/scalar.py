@@ -68,7 +68,7 @@ def _breakpoint_floats(expr: sympy.Expr, dt: type) -> list[float]:
     out: list[float] = []
     try:
         bps = rw.breakpoints(expr)
-    except (TimeoutError, NotImplementedError, TypeError, ValueError, RecursionError):
+    except (TimeoutError, NotImplementedError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError):
         bps = ()  # a missing breakpoint only thins the input set
     for b in bps:
         c = np.asarray(round_to(b), dtype=dt)
