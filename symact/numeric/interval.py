@@ -384,7 +384,7 @@ def _sinh_series(T: Any, c: MPIntervalContext) -> Any:
         term = term * t2 / ((2 * k) * (2 * k + 1))
         if upper(abs(term)) < small:
             break
-    tail = 2 * upper(abs(term))
+    tail = upper(2 * abs(term))
     return total + c.mpf([-tail, tail])
 
 
@@ -446,8 +446,7 @@ def _atanh_at(t: mpmath.mpf, c: MPIntervalContext) -> Any:
             power = power * u2
             if upper(power) < small:
                 break
-        tail = 2 * upper(power)
-        r = total + c.mpf([0, tail])
+        r = total + c.mpf([0, upper(2 * power)])
     else:
         r = c.ln((1 + U) / (1 - U)) / 2
     return r if t > 0 else -r
