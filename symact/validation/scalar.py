@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,10 +41,10 @@ import sympy
 
 from symact.codegen import rewrite as rw
 from symact.codegen.numpy import derivative_expr, to_numpy
-from symact.core.budget import BudgetExceeded
 from symact.definition.activation import Activation
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
 from symact.numeric.truth import truth
+from symact.validation.measure import run_counting_warnings
 
 __all__ = [
     "EXP_LOG_FAMILY",
@@ -283,20 +282,7 @@ def _check(
 ) -> FunctionReport:
     t0 = time.perf_counter()
     want = truth(expr, xs)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-            try:
-                got = np.asarray(fn(xs))
-            except BudgetExceeded:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a crash is a reported failure, not raised
-                got = np.full(xs.shape, np.nan, dtype=xs.dtype)
-                caught.append(warnings.WarningMessage(RuntimeWarning(repr(exc)), RuntimeWarning, "", 0))
-    n_warn = sum(1 for w in caught if issubclass(w.category, RuntimeWarning))
-    if got.dtype != xs.dtype:
-        n_warn += 1  # dtype drift is as bad as a warning: it is reported in the count
-        got = got.astype(xs.dtype)
+    got, n_warn = run_counting_warnings(lambda: fn(xs), xs.shape, xs.dtype)
     err, wrong = ulp_error(got, want)
     ok = ~wrong
     fi = np.finfo(xs.dtype)

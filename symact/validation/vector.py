@@ -20,7 +20,6 @@ import hashlib
 import math
 import tempfile
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,11 +31,11 @@ import numpy as np
 from mpmath import mpf
 
 from symact.codegen.vector import to_numpy
-from symact.core.budget import BudgetExceeded
 from symact.core.errors import SymactError
 from symact.definition.registry import get_vector as _get
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
 from symact.numeric.truth import mexp, save_cached
+from symact.validation.measure import run_counting_warnings
 
 __all__ = [
     "BARS",
@@ -339,22 +338,9 @@ class VectorReport:
 
 def _measure(fn: Callable[..., Any], name: str, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     want = truth(name, data)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-            try:
-                got = np.asarray(fn(data, axis=-1))
-            except BudgetExceeded:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a crash is a reported failure
-                got = np.full(want.shape, np.nan, dtype=data.dtype)
-                caught.append(warnings.WarningMessage(RuntimeWarning(repr(exc)), RuntimeWarning, "", 0))
-    n_warn = sum(1 for w in caught if issubclass(w.category, RuntimeWarning))
-    if got.dtype != data.dtype:
-        n_warn += 1
-        got = got.astype(data.dtype)
-    err, wrong = ulp_error(got, want)
-    return got, want, err, n_warn + 0 * int(wrong.sum())
+    got, n_warn = run_counting_warnings(lambda: fn(data, axis=-1), want.shape, data.dtype)
+    err, _ = ulp_error(got, want)
+    return got, want, err, n_warn
 
 
 def _dominant_mask(name: str, data: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
