@@ -182,7 +182,15 @@ def fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dd_const(value: Callable[[], Any], low_bits: int = 53) -> tuple[float, float]:
-    """The constant ``value()`` (evaluated at 200 bits) as hi + lo, hi on ``low_bits`` bits."""
+    """The constant ``value()`` (evaluated at 200 bits) as hi + lo: hi rounded to nearest on ``low_bits``
+    bits, lo the rest rounded toward zero to a double.
+
+    Examples:
+        >>> dd_const(lambda: mpmath.mpf(1) / 3)
+        (0.3333333333333333, 1.850371707708594e-17)
+        >>> dd_const(lambda: mpmath.pi / 2, 33)[0]  # 33 bits: k * hi is exact for |k| < 2**20
+        1.5707963267341256
+    """
     with mpmath.workprec(200):
         v = mpmath.mpf(value())
         m, e = mpmath.frexp(v)
