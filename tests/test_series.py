@@ -19,9 +19,10 @@ import symact
 from symact.codegen import series
 from symact.codegen.numpy import derivative_expr, regimes, source, to_numpy
 from symact.core.unknown import Unknown
-from symact.numeric.interval import lower as _lo, upper as _hi
-from symact.numeric.truth import compile_mp, truth
+from symact.numeric.interval import lower as _lo
+from symact.numeric.interval import upper as _hi
 from symact.numeric.rounding import ulp_error
+from symact.numeric.truth import compile_mp, truth
 
 x = symact.x
 
