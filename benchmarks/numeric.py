@@ -43,7 +43,7 @@ R = importlib.import_module("symact.numeric.rounding")
 
 try:  # pragma: no cover - optional
     import torch
-    import torch.nn.functional as F  # noqa: N812
+    import torch.nn.functional as F
 except ImportError:  # pragma: no cover
     torch = None
     F = None

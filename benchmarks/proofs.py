@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import symact  # noqa: E402
-from proofs import Verdict, collapse, or_of_and, prove  # noqa: E402
+import symact
+from proofs import Verdict, collapse, or_of_and, prove
 
 LIMIT_SECONDS = 30.0
 PROPERTIES = ("linearity", "additivity", "homogeneity")

@@ -38,10 +38,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import symact  # noqa: E402
-from symact.report.sheet import sheet as report  # noqa: E402
-from symact.numeric import truth as _truth  # noqa: E402
-from symact.report.data import DEFAULT_VALIDATION, Progress  # noqa: E402
+import symact
+from symact.numeric import truth as _truth
+from symact.report.data import DEFAULT_VALIDATION, Progress
+from symact.report.sheet import sheet as report
 
 LIMIT_SECONDS = 120.0
 

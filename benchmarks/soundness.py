@@ -26,7 +26,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "tests")]
 
-import test_soundness as harness  # noqa: E402
+import test_soundness as harness
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -86,7 +86,7 @@ def _accuracy(rows: int, length: int) -> None:
     print()
 
 
-def _best(fn, a, repeat: int) -> float:  # noqa: ANN001
+def _best(fn, a, repeat: int) -> float:
     fn(a)
     best = float("inf")
     for _ in range(repeat):

@@ -73,7 +73,6 @@ _a, _b, _c, _m = sympy.symbols("a b c m", real=True)
 
 def _no_answer(err: budget.BudgetExceeded) -> None:
     """A step that ran out of its own time has no answer."""
-    return None
 
 
 def _apply(name: str, method: Callable[[sympy.Expr], sympy.Expr], expr: sympy.Expr) -> sympy.Expr | None:

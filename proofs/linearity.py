@@ -138,7 +138,7 @@ def _attempt(expr: sympy.Expr, name: str, props: tuple[str, ...], label: str) ->
     bps, raw = _breakpoints(expr)
     tried = 0
 
-    def disproved(ce, prop):  # noqa: ANN001, ANN202
+    def disproved(ce, prop):
         return ProofResult(
             label,
             Verdict.DISPROVED,

@@ -52,11 +52,11 @@ class Collapse(Protocol):
     @property
     def output(self) -> sympy.ImmutableMatrix | None: ...
     @property
-    def W(self) -> sympy.ImmutableMatrix | None: ...  # noqa: N802 - the matrix of the map
+    def W(self) -> sympy.ImmutableMatrix | None: ...  # the matrix of the map
     @property
     def b(self) -> sympy.ImmutableMatrix | None: ...
     @property
-    def W_formula(self) -> str | None: ...  # noqa: N802
+    def W_formula(self) -> str | None: ...
     @property
     def b_formula(self) -> str | None: ...
     @property

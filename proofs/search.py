@@ -212,7 +212,7 @@ _NOT_FINITE = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I)
 
 def _cancels(
     function: sympy.Expr, var: sympy.Symbol, prop: str, pair: tuple[sympy.Expr, sympy.Expr], value, ctx
-) -> bool:  # noqa: ANN001
+) -> bool:
     """Whether SymPy's exact difference of the two sides is no longer numerically 0 (cancellation helped)."""
     computed = sides(function, var, prop, pair, value)
     if computed is None:

@@ -41,12 +41,12 @@ from typing import Any
 import mpmath
 import sympy
 from sympy import (
-    S,
     EmptySet,
     FiniteSet,
     Interval,
     LambertW,
     Rational,
+    S,
     Union,
     exp,
     log,

@@ -92,7 +92,7 @@ def test_sign_split_sigmoid_identities() -> None:
     # the helper evaluates exp(-|u|)/(1 + exp(-|u|)) for u < 0 and 1/(1 + exp(-|u|)) for u >= 0
     neg = sympy.Symbol("n", negative=True)
     pos = sympy.Symbol("p", nonnegative=True)
-    sig = lambda v: 1 / (1 + exp(-v))  # noqa: E731
+    sig = lambda v: 1 / (1 + exp(-v))
     assert sympy.simplify(exp(-abs(neg)) / (1 + exp(-abs(neg))) - sig(neg)) == 0
     assert sympy.simplify(1 / (1 + exp(-abs(pos))) - sig(pos)) == 0
     # mish's factor: tanh(log(1 + e)) = e(2 + e)/(2 + e(2 + e))

@@ -148,7 +148,7 @@ def test_the_columns_agree_with_sympy(row):
     """mpmath and float functions, image and monotonicity, at the sample points."""
     e = sample(row)
     pts = points(row)
-    args_of = lambda p: [float(a.subs(x, p)) for a in e.args]  # noqa: E731
+    args_of = lambda p: [float(a.subs(x, p)) for a in e.args]
     with mpmath.workdps(50):
         refs = [reference(e, p) for p in pts]
         if row.mpmath is not None and row.func is not sympy.Piecewise:

@@ -14,8 +14,8 @@ from sympy import Abs, Heaviside, Max, Min, Ne, Piecewise, Rational, cos, exp, l
 import proofs
 import symact
 from proofs import Verdict
-from symact.numeric.interval import certify_nonzero
 from symact import x
+from symact.numeric.interval import certify_nonzero
 
 CATALOG = symact.all_activations()
 PROPERTIES = ("linearity", "additivity", "homogeneity")
@@ -303,7 +303,7 @@ def test_str_is_one_line() -> None:
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-def test_latex_compiles(tmp_path) -> None:  # noqa: ANN001
+def test_latex_compiles(tmp_path) -> None:
     results = [_catalog_result(a, p) for a in CATALOG for p in PROPERTIES]
     results += [proofs.prove_linear(e) for _, e, _ in CASES[:6]] + [proofs.prove_linear(UNDEFINED[0][1])]
     doc = results[0].latex(standalone=True)

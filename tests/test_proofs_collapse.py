@@ -82,7 +82,7 @@ def test_collapse_identity_explicit_entries() -> None:
     assert proof.W == Matrix([[w1 * w2]]) and sympy.expand(proof.b[0] - (w2 * b1 + b2)) == 0
 
 
-def test_collapse_renders(tmp_path) -> None:  # noqa: ANN001
+def test_collapse_renders(tmp_path) -> None:
     proved, disproved = proofs.collapse((2, 3, 1)), proofs.collapse((2, 3, 1), "tanh")
     text = proved.text()
     assert "Theorem." in text and "W = W_2 W_1" in text and "QED" in text

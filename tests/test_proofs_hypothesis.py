@@ -65,7 +65,7 @@ def test_proved_identities_hold_at_random_rationals(
 def _identities_hold(
     f: sympy.Expr, m: sympy.Expr, a: sympy.Rational, b: sympy.Rational, c: sympy.Rational
 ) -> tuple[bool, bool, bool]:
-    value = lambda v: f.subs(x, v)  # noqa: E731
+    value = lambda v: f.subs(x, v)
     return (
         _exactly_zero(value(a) - m * a),
         _exactly_zero(value(a + b) - value(a) - value(b)),

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _setup_commands() -> list[str]:
     text = (ROOT / "README.md").read_text()
-    block = re.search(r"```bash\n(.*?)```", text, re.S)
+    block = re.search(r"```bash\n(.*?)```", text, re.DOTALL)
     assert block is not None and text.index(block.group(0)) < text.index("\n\n", text.index("\n") + 1) + 200
     return [line.split("  #")[0].strip() for line in block.group(1).strip().splitlines()]
 
@@ -35,7 +35,7 @@ def _console_examples() -> list[tuple[str, str]]:
     """(command, shown output) for every ``$ symact ...`` line of the README that shows output."""
     text = (ROOT / "README.md").read_text()
     out = []
-    for block in re.findall(r"```console\n(.*?)```", text, re.S):
+    for block in re.findall(r"```console\n(.*?)```", text, re.DOTALL):
         lines = block.splitlines()
         for i, line in enumerate(lines):
             if not line.startswith("$ symact "):

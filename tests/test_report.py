@@ -26,11 +26,11 @@ import sympy
 import proofs
 import symact
 from symact import cli
+from symact.core.unknown import Unknown
 from symact.report import plot
 from symact.report import sheet as report
 from symact.report.data import Progress, collect
 from symact.report.layout import SUMMARY_COLUMNS
-from symact.core.unknown import Unknown
 
 NAMES = ("relu", "gelu", "binary_step")
 ON_CI = bool(os.environ.get("CI"))
@@ -230,7 +230,7 @@ def test_html_is_self_contained_mathml(out):
     assert not re.search(r"https?://(?!www\.w3\.org/1998/Math/MathML)", text), (
         "no network address but the MathML namespace"
     )
-    maths = re.findall(r"<math\b.*?</math>", text, flags=re.S)
+    maths = re.findall(r"<math\b.*?</math>", text, flags=re.DOTALL)
     assert len(maths) > 60
     for m in maths:  # each formula is well-formed MathML
         root = ET.fromstring(_xml_entities(m))
@@ -326,14 +326,14 @@ def test_html_cells_cut_long_exact_values_and_keep_them(selu_sheet):
     low = selu_sheet.properties.range.start
     assert isinstance(low, sympy.Rational) and len(str(low)) > 100
     untitled = re.sub(r'title="[^"]*"', "", html)
-    cells = re.findall(r"<td>(.*?)</td>", untitled, flags=re.S)
+    cells = re.findall(r"<td>(.*?)</td>", untitled, flags=re.DOTALL)
     assert len(cells) > 20 and not any(re.search(r"\d{20}", c) for c in cells)  # no long digit run in any cell
     # the range cell: the first 16 digits of the exact value, cut (never rounded), and the exact value in its tooltip
-    range_row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S) if r.startswith("<td>range</td>"))
-    exact, shown = re.search(r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', range_row, flags=re.S).groups()
+    range_row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, flags=re.DOTALL) if r.startswith("<td>range</td>"))
+    exact, shown = re.search(r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', range_row, flags=re.DOTALL).groups()
     assert "<mo>&#x2212;</mo><mn>1.758099340847376…</mn>" in shown and shown.count("<math") == 1
     assert exact == f"({low}, ∞)" and sympy.Rational(exact[1:].split(",")[0]) == low
-    for exact, shown in re.findall(r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', html, flags=re.S):
+    for exact, shown in re.findall(r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', html, flags=re.DOTALL):
         assert "…" in shown and re.search(r"\d{25}", exact)  # every cut value carries its long exact form
     # the displayed definition stays exact, and so do the other formats
     alpha = "16732632423543772848170429916717"

@@ -162,10 +162,10 @@ def test_removable_singularity_outside_is_fine():
 
 # ------------------------------------------------------------- broader checks, independent truths
 
-from fractions import Fraction  # noqa: E402
+from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def _mp_sign_check(g, ch, a, b):

@@ -66,10 +66,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from sympy import S, oo
 
 from symact import x
-
 from symact.analysis import calculus as analysis
-from symact.core import budget
 from symact.analysis.pieces import decompose
+from symact.core import budget
 from symact.core.unknown import Unknown
 
 try:  # tests/ on sys.path (rootdir-relative import, no tests/__init__.py)

@@ -18,11 +18,10 @@ import pytest
 import sympy
 
 import symact
-from symact.numeric import truth as T
-from symact.numeric.rounding import FORMATS
-from symact.validation import scalar as V
 from symact.codegen.numpy import derivative_expr
-from symact.numeric.rounding import round_to
+from symact.numeric import truth as T
+from symact.numeric.rounding import FORMATS, round_to
+from symact.validation import scalar as V
 
 x = symact.x
 F32, F64 = FORMATS["float32"][1:], FORMATS["float64"][1:]

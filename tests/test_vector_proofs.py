@@ -189,9 +189,9 @@ def test_renderings(results):
 # ---------------------------------------------------------------------------------------
 # sparsemax for every n: the structured proofs
 # ---------------------------------------------------------------------------------------
-from fractions import Fraction  # noqa: E402
-import itertools  # noqa: E402
-import random  # noqa: E402
+import itertools
+import random
+from fractions import Fraction
 
 _l, _a, _b = sympy.Symbol("l", integer=True), sympy.Symbol("a", integer=True), sympy.Symbol("b", integer=True)
 
@@ -279,7 +279,7 @@ def test_every_step_holds_on_random_rational_vectors(prop):
                 for s in (_l, _a, _b, V.i)
                 if s in st.claim.free_symbols or any(s in h.free_symbols for h in st.hypotheses)
             ]
-            ranges = [range(0, nn) if s == V.i else range(1, nn + 1) for s in free]
+            ranges = [range(nn) if s == V.i else range(1, nn + 1) for s in free]
             for values in itertools.product(*ranges):
                 idx = dict(zip(free, values))
                 if not all(_holds(h, idx, x, c, e) for h in st.hypotheses):

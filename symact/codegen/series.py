@@ -90,7 +90,6 @@ _SYMPY_FAILURES = (
 
 def _undecided(err: budget.BudgetExceeded) -> None:
     """A step that ran out of its own time decides nothing."""
-    return None
 
 
 class _Timeout(Exception):
@@ -214,7 +213,7 @@ class _Taylor:
             out.append(s / k)
         return out
 
-    def _eval(self, e: sympy.Expr) -> list[Any]:  # noqa: C901 - one dispatch table
+    def _eval(self, e: sympy.Expr) -> list[Any]:  # one dispatch table
         n = self.n
         if e == x:
             return [self.box, interval.to_iv(1)] + [_zero() for _ in range(n - 2)]
@@ -659,7 +658,7 @@ def needed_width(expr: sympy.Expr, fn: Callable[[Any], Any], a: float, wmax: flo
     """
     rng = np.random.default_rng(7)
     width, worst = 0.0, 0.0
-    for j in range(0, 31):
+    for j in range(31):
         outer = wmax * 2.0**-j
         if outer < abs(a) * 2.0**-50 + 2.0**-1000:
             break

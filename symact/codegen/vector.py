@@ -351,7 +351,7 @@ _NAMESPACE: dict[str, Any] = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def to_numpy(name: str) -> Callable[..., Any]:
     """The compiled NumPy function of a vector activation: ``f(x, axis=-1)``.
 

@@ -882,7 +882,7 @@ class _Parser:
                     func,
                 )
             self.comparable(args, node)
-        assert build is not None  # noqa: S101 - table invariant, not input validation
+        assert build is not None  # a table invariant, not input validation
         return self.done(self.sympy_call(build, args, node), node)
 
     def comparable(self, args: list[sympy.Expr], node: ast.AST) -> None:
