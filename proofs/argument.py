@@ -32,6 +32,7 @@ Examples:
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 
 import sympy
@@ -247,10 +248,10 @@ def _check_argument(arg: LinearityArgument) -> bool:
         form = pieces.decompose(arg.function, var)  # the pieces must be the function's own
         if form.breakpoints != arg.breakpoints or form.pieces != tuple(p.piece for p in arg.pieces):
             return False
-        if not set((*form.breakpoints, *pieces.switch_points(arg.function, var))) <= {p.point for p in arg.points}:
+        if not {*form.breakpoints, *pieces.switch_points(arg.function, var)} <= {p.point for p in arg.points}:
             return False
         ends = [-oo, *arg.breakpoints, oo]
-        if [(p.lo, p.hi) for p in arg.pieces] != list(zip(ends[:-1], ends[1:])):
+        if [(p.lo, p.hi) for p in arg.pieces] != list(itertools.pairwise(ends)):
             return False
         for step in arg.pieces:
             if step.residual != step.piece - arg.slope * var or reduce_to_zero(step.residual) is None:

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,6 +242,21 @@ def _chains(hidden: int, limit: int = 40) -> list[tuple[tuple[int, ...], tuple[i
     return [(ws, bs) for _, ws, bs in options[:limit]]
 
 
+def _path(sigma: sympy.Expr, ws: tuple[int, ...], bs: tuple[int, ...]) -> Callable[[sympy.Expr], sympy.Expr | None]:
+    """The path through the first unit of every layer, evaluated exactly, stage by stage (``None``: not finite)."""
+    cache: dict[sympy.Expr, sympy.Expr | None] = {}
+
+    def g(t: sympy.Expr) -> sympy.Expr | None:
+        if t not in cache:
+            value = t
+            for w, beta in zip(ws, bs):
+                value = sigma.subs(x, w * value + beta)
+            cache[t] = value if value.is_number and not value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else None
+        return cache[t]
+
+    return g
+
+
 def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120) -> NetworkCounterexample | None:
     """A network of shape ``dims`` (small integer weights, one active path) that is provably not affine."""
     try:
@@ -255,19 +270,7 @@ def _find_network(dims: tuple[int, ...], sigma: sympy.Expr, per_chain: int = 120
     points = interesting_points(bps)
     k = len(dims) - 1
     for ws, bs in _chains(k - 1):
-        cache: dict[sympy.Expr, sympy.Expr | None] = {}
-
-        def g(t: sympy.Expr) -> sympy.Expr | None:
-            # the path through the first unit of every layer, evaluated exactly, stage by stage
-            if t not in cache:
-                value = t
-                for w, beta in zip(ws, bs):
-                    value = sigma.subs(x, w * value + beta)
-                cache[t] = (
-                    value if value.is_number and not value.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) else None
-                )
-            return cache[t]
-
+        g = _path(sigma, ws, bs)
         for n, (a, bb) in enumerate(candidates("additivity", points, bps)):
             if n >= per_chain:
                 break

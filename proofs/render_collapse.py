@@ -178,8 +178,10 @@ def _disproved(proof: Collapse, fm: Fmt) -> list[str]:
         raise ValueError("a DISPROVED collapse result carries its counterexample network")
     k = len(proof.dims) - 1
     blocks = [
-        f"{fm.label('Theorem')} With the activation {_activation(fm, proof)}, not every dense network {fm.f(_network(fm, k))} "
-        f"of shape {_shape(fm, proof.dims)} is an affine map: depth does not collapse."
+        (
+            f"{fm.label('Theorem')} With the activation {_activation(fm, proof)}, not every dense network {fm.f(_network(fm, k))} "
+            f"of shape {_shape(fm, proof.dims)} is an affine map: depth does not collapse."
+        )
     ]
     blocks.append(
         f"{fm.label('Definition')} A map {fm.f('N')} is affine when {fm.f('N(x) = W x + b')} for a fixed matrix {fm.f('W')} and vector "

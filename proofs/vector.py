@@ -61,6 +61,7 @@ Examples:
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import time
 from collections.abc import Callable
@@ -214,8 +215,10 @@ _CONCRETE_METHODS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
 _MAX_METHODS = (
     "automatic evaluation",
     "translation commutes with Max (max_k(a_k + c) = max_k(a_k) + c), expand",
-    "shift invariance of the residual (translation commutes with Max) reduces it to x = [t, 0]; "
-    "its canonical piecewise form in t is 0 on every piece and at every breakpoint",
+    (
+        "shift invariance of the residual (translation commutes with Max) reduces it to x = [t, 0]; "
+        "its canonical piecewise form in t is 0 on every piece and at every breakpoint"
+    ),
 )
 _SUM_METHODS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = dict(V.SUM_STEPS)
 _METHODS = {**_SUM_METHODS, **_CONCRETE_METHODS}
@@ -593,9 +596,14 @@ def _entailed(h: sympy.Basic, hyps: tuple[sympy.Basic, ...]) -> bool:
     if isinstance(h, sympy.LessThan):
         for h1 in hyps:
             for h2 in hyps:
-                if isinstance(h1, sympy.LessThan) and isinstance(h2, sympy.LessThan):
-                    if h1.lhs == h.lhs and h2.rhs == h.rhs and h1.rhs == h2.lhs:
-                        return True
+                if (
+                    isinstance(h1, sympy.LessThan)
+                    and isinstance(h2, sympy.LessThan)
+                    and h1.lhs == h.lhs
+                    and h2.rhs == h.rhs
+                    and h1.rhs == h2.lhs
+                ):
+                    return True
     return False
 
 
@@ -822,7 +830,7 @@ def _check_chain(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
         return False
     if eqs[0].lhs != c.lhs or eqs[-1].rhs != c.rhs:
         return False
-    return all(a.rhs == b.lhs for a, b in zip(eqs, eqs[1:])) and all(not prior[u].hypotheses for u in step.uses)
+    return all(a.rhs == b.lhs for a, b in itertools.pairwise(eqs)) and all(not prior[u].hypotheses for u in step.uses)
 
 
 def _translated_difference() -> sympy.Eq:
@@ -859,7 +867,7 @@ def _check_indicator_below_max(step: ProofStep, prior: dict[str, ProofStep]) -> 
     maxes = [t for t in r[1].atoms(Max)]
     if len(maxes) != 1 or 0 not in maxes[0].args:
         return False
-    u = [a for a in maxes[0].args if a != 0][0]
+    u = next(a for a in maxes[0].args if a != 0)
     if sympy.expand(r[1] - (E[_l] * u - maxes[0])) != 0:
         return False
     for ev in (0, 1):
@@ -943,8 +951,10 @@ def _check_k_is_n(step: ProofStep, prior: dict[str, ProofStep]) -> bool:
 RULES: dict[str, tuple[str, Callable[[ProofStep, dict[str, ProofStep]], bool]]] = {
     "definition": ("definition", _check_definition),
     "algebra": (
-        "exact algebra: after substituting the equalities used, SymPy reduces left - right to 0 (expand; "
-        "combine adjacent sums; peel the last term of a sum up to u + 1)",
+        (
+            "exact algebra: after substituting the equalities used, SymPy reduces left - right to 0 (expand; "
+            "combine adjacent sums; peel the last term of a sum up to u + 1)"
+        ),
         _check_algebra,
     ),
     "k_defined": (
@@ -988,8 +998,10 @@ RULES: dict[str, tuple[str, Callable[[ProofStep, dict[str, ProofStep]], bool]]] 
     "sorted_constant": ("lemma: a constant vector c*1 sorted is c*1", _check_sorted_constant),
     "k_is_n": ("lemma: a condition that holds at every a in 1..n has maximum n", _check_k_is_n),
     "relabel": (
-        "lemma: relabelling indices by the sorting permutation maps the non-empty index sets of x onto those of z, "
-        "keeping |S| and the sum over S",
+        (
+            "lemma: relabelling indices by the sorting permutation maps the non-empty index sets of x onto those of z, "
+            "keeping |S| and the sum over S"
+        ),
         _check_relabel,
     ),
 }
