@@ -175,15 +175,16 @@ def dd_add(ah: Any, al: Any, bh: Any, bl: Any) -> tuple[Any, Any]:
     return s, e + (al + bl)
 
 
-def fast_two_sum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fast_two_sum(a: Any, b: Any) -> tuple[Any, Any]:
     """s + e == a + b exactly when |a| >= |b| or a == 0 (Dekker)."""
     s = a + b
     return s, b - (s - a)
 
 
-def dd_const(value: Callable[[], Any], low_bits: int = 53) -> tuple[float, float]:
+def dd_const(value: Callable[..., Any], low_bits: int = 53) -> tuple[float, float]:
     """The constant ``value()`` (evaluated at 200 bits) as hi + lo: hi rounded to nearest on ``low_bits``
-    bits, lo the rest rounded toward zero to a double.
+    bits, lo the rest rounded toward zero to a double. ``value`` is called without arguments (a table
+    built in a loop binds its index as a default, ``lambda j=j: ...``).
 
     Examples:
         >>> dd_const(lambda: mpmath.mpf(1) / 3)

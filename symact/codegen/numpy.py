@@ -355,7 +355,7 @@ def _compile(src: str, name: str) -> Callable[[Any], Any]:
     ns = dict(_NAMESPACE)
     exec(compile(src, f"<symact:{name}>", "exec"), ns)  # noqa: S102 - our own generated source
     fn = ns[name]
-    fn.__symact_source__ = src  # type: ignore[attr-defined]
+    fn.__symact_source__ = src
     return fn
 
 
@@ -425,9 +425,9 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...], Callable[
                 xs = np.array([p[0] for p in probes], dtype=dt)
             got = fn(xs)
             for i, (xv, want) in enumerate(probes):
-                if math.isfinite(float(xs[i])) or math.isnan(xv) or math.isinf(xv):
-                    if not _agrees(float(got[i]), want, dt) and i not in bad:
-                        bad.append(i)
+                representable = math.isfinite(float(xs[i])) or math.isnan(xv) or math.isinf(xv)
+                if representable and not _agrees(float(got[i]), want, dt) and i not in bad:
+                    bad.append(i)
         return bad
 
     src = _render(name, plain, precise, None, [])

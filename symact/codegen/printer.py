@@ -397,7 +397,7 @@ class Printer:
         terms = sorted(e.args, key=lambda t: not t.has(x))
         out = ""
         for t in terms:
-            k, rest = t.as_coeff_Mul()
+            k, _ = t.as_coeff_Mul()
             if not t.has(x):
                 s = self.num(t)
                 out += (" - " + s[1:]) if s.startswith("-") and out else ((" + " if out else "") + s)

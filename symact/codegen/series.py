@@ -45,6 +45,7 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -608,7 +609,7 @@ def find_zeros(expr: sympy.Expr, lo: float, hi: float) -> list[Zero]:
         if k:
             out.append(Zero(mpmath.mpf(t), mpmath.mpf(t), k, True))
     nonzero = [(t, s) for t, s in vals if s]
-    for (t0, s0), (t1, s1) in zip(nonzero[:-1], nonzero[1:]):
+    for (t0, s0), (t1, s1) in itertools.pairwise(nonzero):
         exact_between = any(z.exact and t0 <= z.lo <= t1 for z in out)
         if s0 == s1 or t1 - t0 > _STEP or exact_between:
             continue

@@ -158,6 +158,7 @@ _STRUCTURE_CLASSES: tuple[type, ...] = (
     BooleanTrue,
     BooleanFalse,
 )
+_ALLOWED_CLASSES: tuple[type, ...] = _FUNCTION_CLASSES + _STRUCTURE_CLASSES
 _ALLOWED_NAMES_TEXT = ", ".join(sorted(FUNCTIONS, key=str.lower))
 
 _COMPLEX_NAMES = {"I", "j", "J", "i"}
@@ -341,7 +342,7 @@ def _shadow(e: sympy.Basic, vals: list[Any], get: Callable[[sympy.Basic], Any]) 
     if isinstance(e, sympy.Pow):
         return _fpow(vals[0], vals[1])
     if isinstance(e, (sympy.Max, sympy.Min)):
-        if any(v != v for v in vals):
+        if any(math.isnan(v) for v in vals):
             return _NAN
         return max(vals) if isinstance(e, sympy.Max) else min(vals)
     if isinstance(e, sympy.Heaviside):
@@ -505,7 +506,7 @@ class _Checker:
             self.exp_arg(e.args[0])
         elif isinstance(e, sympy.Mul):
             self.product(e.args)
-        elif isinstance(e, _FUNCTION_CLASSES) or isinstance(e, _STRUCTURE_CLASSES):
+        elif isinstance(e, _ALLOWED_CLASSES):
             pass
         elif isinstance(e, sympy.core.function.AppliedUndef):
             raise _Fail("undefined functions are not allowed", str(e.func))
@@ -793,7 +794,7 @@ class _Parser:
             if isinstance(binop.op, ast.Sub):
                 value = self.done(self.sympy_call(lambda v: -v, [value], binop.right), binop.right)
             elif isinstance(binop.op, ast.Div):
-                sym, col = self.op_column(binop)
+                _, col = self.op_column(binop)
                 if value.is_zero:
                     raise self.fail("division by zero", binop, "/", col)
                 try:
