@@ -440,8 +440,8 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
        :mod:`symact.numeric.interval` (outward-rounded :mod:`mpmath.iv` arithmetic) at the
        exact input, at 128 bits, then 256, 512, 1024, 2048 (Ziv's strategy): the
        first enclosure whose two ends round to the same float gives the value.
-       This is a proof, not a heuristic, assuming mpmath's elementary functions are
-       accurate to within 2**32 ulps (see :mod:`symact.numeric.interval`).
+       This is a proof, not a heuristic (the enclosures trust no point function;
+       see :mod:`symact.numeric.interval`).
     2. **exact**: an expression built from rationals, ``+ * /``, integer powers,
        Max, Min, Abs, Heaviside and sign is evaluated in exact rational arithmetic
        where the enclosure cannot decide (a value exactly between two floats).
