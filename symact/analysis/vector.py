@@ -27,7 +27,7 @@ from typing import Any
 import sympy
 from sympy import Max, Sum, exp, log
 
-from symact.core.budget import BudgetExceeded, call, remaining
+from symact.core.budget import BudgetExceeded, call, spent
 from symact.core.unknown import Unknown
 from symact.definition.registry import all_vector_activations, get_vector
 from symact.definition.vector import VectorActivation, X, i, j, k, n
@@ -125,7 +125,7 @@ def _first_reduction(
         try:
             out = _run(step, expr, name)
         except BudgetExceeded:
-            if remaining() == 0:  # the enclosing budget is spent: the whole computation ends
+            if spent():  # the enclosing budget is spent: the whole computation ends
                 raise
             continue  # this step ran out of its own time: it proves nothing
         except Exception:  # noqa: BLE001, S112 - a failing step proves nothing

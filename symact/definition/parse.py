@@ -1031,6 +1031,8 @@ def _run(fn: Callable[..., sympy.Expr], *args: Any, source: str | None) -> sympy
     try:
         outcome = budget.call(job, seconds=BUILD_SECONDS, what="building the definition")
     except budget.BudgetExceeded:
+        if budget.spent():  # an enclosing budget ran out, not the build's own: it is not the definition's fault
+            raise
         raise DefinitionError(
             f"the definition took more than {BUILD_SECONDS:g} s to build; it is too complex", source=source
         ) from None

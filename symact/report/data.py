@@ -146,6 +146,8 @@ def _sheet_in_worker(act: Activation, plots: Sequence[str], validation: str | No
     try:
         return budget.call(sheet, act, plots, validation, seconds=seconds, what=f"the sheet of {act.name}")
     except budget.BudgetExceeded:
+        if budget.spent():  # an enclosing budget ran out, not this sheet's: end the report
+            raise
         reason = Unknown(f"timeout (the sheet of {act.name} took over {seconds:g} s)")
     except budget.WorkerError as exc:
         reason = Unknown(f"the worker building the sheet of {act.name} failed: {exc}"[:300])
@@ -222,6 +224,8 @@ def _validation_in_worker(act: Activation, validation: str, seconds: float) -> A
     try:
         return budget.call(validate, act, validation, seconds=seconds, what=f"the validation of {act.name}")
     except budget.BudgetExceeded:
+        if budget.spent():  # an enclosing budget ran out, not this validation's: end the report
+            raise
         return Unknown(f"timeout (the validation of {act.name} took over {seconds:g} s)")
     except budget.WorkerError as exc:
         return Unknown(f"the worker validating {act.name} failed: {exc}"[:300])
