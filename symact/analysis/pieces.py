@@ -11,7 +11,11 @@ every activation into one canonical form first:
 * at each breakpoint the exact **value** of f.
 
 Every analysis (limits, one-sided derivatives, continuity, monotonicity, range)
-works piece by piece on this form.
+works piece by piece on this form. Code generation uses the same form with
+``hazards=True``: the zeros of the argument of a :data:`HAZARDS` function
+(``sinc(u)``, printed as ``sin(u)/u``; ``DiracDelta(u)``) are then breakpoints
+too, although f does not switch there, because the printed formula needs a
+separate piece.
 
 Examples:
     >>> from sympy import Max, Min
@@ -33,6 +37,7 @@ from dataclasses import dataclass
 import sympy
 from sympy import (
     Abs,
+    DiracDelta,
     Eq,
     Heaviside,
     Interval,
@@ -42,6 +47,7 @@ from sympy import (
     S,
     oo,
     sign,
+    sinc,
 )
 from sympy.core.relational import Relational
 
@@ -52,6 +58,11 @@ __all__ = ["PiecewiseForm", "breakpoints", "decompose", "sample_between", "switc
 
 #: The functions whose value switches between formulas at points.
 SWITCHING: tuple[type, ...] = (Piecewise, Max, Min, Abs, sign, Heaviside)
+
+#: Functions f does not switch at, but whose printed formula needs a piece of its own at
+#: the zeros of their argument: ``sinc(u)`` is ``sin(u)/u`` (0/0 at u = 0), ``DiracDelta(u)``
+#: is 0 except at u = 0. They are breakpoints only with ``hazards=True``.
+HAZARDS: tuple[type, ...] = (sinc, DiracDelta)
 
 #: Seconds allowed for one ``solveset`` call that locates switch points.
 SOLVE_SECONDS = 5.0
@@ -93,25 +104,44 @@ class PiecewiseForm:
             self.breakpoints, tuple(fn(p) for p in self.pieces), tuple(values if values is not None else self.values)
         )
 
+    def joins(self, var: sympy.Symbol = x) -> tuple[str | None, ...]:
+        """Which piece each breakpoint's value belongs to: ``'-'`` (left), ``'+'`` (right) or ``None``.
+
+        A breakpoint joins the piece on its left when that piece takes the same
+        value there, else the piece on its right, else neither (an isolated point).
+
+        Examples:
+            >>> from sympy import Heaviside, sinc
+            >>> decompose(Heaviside(x, 1)).joins(), decompose(sinc(x), hazards=True).joins()
+            (('+',), (None,))
+        """
+        out: list[str | None] = []
+        for i, (b, value) in enumerate(zip(self.breakpoints, self.values)):
+            if _same_value(self.pieces[i], b, value, var):
+                out.append("-")
+            elif _same_value(self.pieces[i + 1], b, value, var):
+                out.append("+")
+            else:
+                out.append(None)
+        return tuple(out)
+
     def as_piecewise(self, var: sympy.Symbol = x) -> sympy.Expr:
         """The form as one SymPy ``Piecewise``, or the single piece when there is no breakpoint.
 
-        A breakpoint's value joins the piece on its left when that piece takes
-        the same value there, else the piece on its right, else it gets its own
-        ``Eq`` branch.
+        A breakpoint's value goes with the piece it :meth:`joins`, or gets its own ``Eq`` branch.
         """
         if not self.breakpoints:
             return self.pieces[0]
         args: list[tuple[sympy.Expr, sympy.Basic]] = []
-        for i, b in enumerate(self.breakpoints):
-            left, right, value = self.pieces[i], self.pieces[i + 1], self.values[i]
-            if _same_value(left, b, value, var):
+        for i, (b, side) in enumerate(zip(self.breakpoints, self.joins(var))):
+            left = self.pieces[i]
+            if side == "-":
                 args.append((left, var <= b))
-            elif _same_value(right, b, value, var):
+            elif side == "+":
                 args.append((left, var < b))
             else:
                 args.append((left, var < b))
-                args.append((value, Eq(var, b)))
+                args.append((self.values[i], Eq(var, b)))
         args.append((self.pieces[-1], S.true))
         return Piecewise(*args)
 
@@ -204,7 +234,7 @@ def _switch_points(
     differences: list[sympy.Expr] = []
     if isinstance(node, (Max, Min)):
         differences = [a - b for i, a in enumerate(args) for b in args[i + 1 :]]
-    elif isinstance(node, (Abs, sign, Heaviside)):
+    elif isinstance(node, (Abs, sign, Heaviside, *HAZARDS)):
         differences = [args[0]]
     elif isinstance(node, Piecewise):
         for cond in args[1::2]:
@@ -231,6 +261,10 @@ def _resolve(node: sympy.Expr, args: Sequence[sympy.Expr], t: sympy.Expr, var: s
         return S.One if sympy.N(at[0], 40) > 0 else S.NegativeOne
     if isinstance(node, Heaviside):
         return S.One if sympy.N(at[0], 40) > 0 else S.Zero
+    if isinstance(node, sinc):
+        return sympy.sin(args[0]) / args[0]
+    if isinstance(node, DiracDelta):
+        return S.Zero
     if isinstance(node, Piecewise):
         for expr, cond in zip(args[0::2], args[1::2]):
             truth = cond.subs(var, t)
@@ -265,28 +299,29 @@ def _refine(per_arg: Sequence[Pieces]) -> list[tuple[sympy.Expr, sympy.Expr, lis
     return out
 
 
-def _pieces(expr: sympy.Expr, var: sympy.Symbol) -> Pieces:
-    if not expr.has(*SWITCHING):
+def _pieces(expr: sympy.Expr, var: sympy.Symbol, kinds: tuple[type, ...] = SWITCHING) -> Pieces:
+    """f on open intervals: a cut at every point where a function of ``kinds`` may switch."""
+    if not expr.has(*kinds):
         return [(-oo, oo, expr)]
     args = list(expr.args)
     if isinstance(expr, Piecewise):
         args = [item for pair in expr.args for item in pair]
-        per_arg = [_pieces(a, var) if isinstance(a, sympy.Expr) else _cond_pieces(a, var) for a in args]
-    elif isinstance(expr, Heaviside):
-        per_arg = [_pieces(args[0], var)]
+        per_arg = [_pieces(a, var, kinds) if isinstance(a, sympy.Expr) else _cond_pieces(a, var) for a in args]
+    elif isinstance(expr, (Heaviside, DiracDelta)) and isinstance(expr, kinds):  # 2nd argument: H(0), the order
+        per_arg = [_pieces(args[0], var, kinds)]
         args = args[:1]
     else:
-        per_arg = [_pieces(a, var) for a in args]
+        per_arg = [_pieces(a, var, kinds) for a in args]
     out: Pieces = []
     for lo, hi, smooth_args in _refine(per_arg):
-        if isinstance(expr, SWITCHING):
+        if isinstance(expr, kinds):
             pts = _switch_points(expr, smooth_args, lo, hi, var)
             ends = [lo, *pts, hi]
             for slo, shi in itertools.pairwise(ends):
                 chosen = _resolve(expr, smooth_args, sample_between(slo, shi), var)
                 out.extend(
                     (max_end(slo, plo), min_end(shi, phi), e)
-                    for plo, phi, e in _pieces(chosen, var)
+                    for plo, phi, e in _pieces(chosen, var, kinds)
                     if _overlaps(plo, phi, slo, shi)
                 )
         else:
@@ -311,9 +346,17 @@ def min_end(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
     return a if bool(a <= b) else b
 
 
+def _kinds(hazards: bool) -> tuple[type, ...]:
+    return (*SWITCHING, *HAZARDS) if hazards else SWITCHING
+
+
 @functools.lru_cache(maxsize=512)
-def decompose(expr: sympy.Expr, var: sympy.Symbol = x) -> PiecewiseForm:
+def decompose(expr: sympy.Expr, var: sympy.Symbol = x, *, hazards: bool = False) -> PiecewiseForm:
     """The canonical piecewise form of ``expr`` (see the module docstring).
+
+    With ``hazards``, the zeros of the argument of a :data:`HAZARDS` function are
+    breakpoints too (``sinc(u)`` is resolved to ``sin(u)/u``, ``DiracDelta(u)`` to 0
+    off its zeros, where its value is ``oo``): the form code generation prints.
 
     Raises:
         NotImplementedError: when a switch point cannot be located exactly
@@ -327,14 +370,17 @@ def decompose(expr: sympy.Expr, var: sympy.Symbol = x) -> PiecewiseForm:
         (exp(x) - 1, x)
         >>> decompose(Piecewise((2*x, x < 1), (2*x, True)))  # same formula: no breakpoint
         PiecewiseForm(breakpoints=(), pieces=(2*x,), values=())
+        >>> from sympy import sinc
+        >>> decompose(sinc(x)), decompose(sinc(x), hazards=True)
+        (PiecewiseForm(breakpoints=(), pieces=(sinc(x),), values=()), PiecewiseForm(breakpoints=(0,), pieces=(sin(x)/x, sin(x)/x), values=(1,)))
     """
-    raw = _pieces(sympy.sympify(expr, strict=True), var)
+    raw = _pieces(sympy.sympify(expr, strict=True), var, _kinds(hazards))
     # merge neighbours with the same formula when f(b) agrees with it
     bps: list[sympy.Expr] = []
     pieces: list[sympy.Expr] = [raw[0][2]]
     values: list[sympy.Expr] = []
     for lo, _hi, e in raw[1:]:
-        value = _value_at(expr, lo, var)
+        value = _value_at(expr, lo, var, hazards)
         if e == pieces[-1] and _same_value(e, lo, value, var):
             continue
         bps.append(lo)
@@ -343,8 +389,14 @@ def decompose(expr: sympy.Expr, var: sympy.Symbol = x) -> PiecewiseForm:
     return PiecewiseForm(tuple(bps), tuple(pieces), tuple(values))
 
 
-def _value_at(expr: sympy.Expr, point: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+def _value_at(expr: sympy.Expr, point: sympy.Expr, var: sympy.Symbol, hazards: bool = False) -> sympy.Expr:
+    """f(point), exact; with ``hazards`` free of HAZARDS functions (``sinc(u) = sin(u)/u``, ``DiracDelta(0) = oo``)."""
     value = expr.subs(var, point)
+    if hazards:
+        value = value.replace(
+            lambda n: isinstance(n, sinc) and n.args[0] != 0, lambda n: sympy.sin(n.args[0]) / n.args[0]
+        )
+        value = value.replace(lambda n: isinstance(n, DiracDelta), lambda n: oo)
     if value.has(sympy.nan, sympy.zoo):
         return sympy.nan
     if value.is_number and not value.is_Rational:
@@ -361,17 +413,19 @@ def _value_at(expr: sympy.Expr, point: sympy.Expr, var: sympy.Symbol) -> sympy.E
     return value
 
 
-def breakpoints(expr: sympy.Expr, var: sympy.Symbol = x) -> tuple[sympy.Expr, ...]:
-    """The sorted exact points where ``expr`` switches formula.
+def breakpoints(expr: sympy.Expr, var: sympy.Symbol = x, *, hazards: bool = False) -> tuple[sympy.Expr, ...]:
+    """The sorted exact points where ``expr`` switches formula (or, with ``hazards``, its printed formula).
 
     Examples:
-        >>> from sympy import Abs, Min, Max
+        >>> from sympy import Abs, Min, Max, sinc
         >>> breakpoints(x * Min(1, Max(0, x / 6 + sympy.Rational(1, 2))))
         (-3, 3)
         >>> breakpoints(x / (1 + Abs(x)))
         (0,)
+        >>> breakpoints(sinc(x)), breakpoints(sinc(x), hazards=True)
+        ((), (0,))
     """
-    return decompose(expr, var).breakpoints
+    return decompose(expr, var, hazards=hazards).breakpoints
 
 
 def switch_points(expr: sympy.Expr, var: sympy.Symbol = x) -> tuple[sympy.Expr, ...]:

@@ -20,9 +20,10 @@ expression into an *equivalent* one built from stable primitives, in two steps:
    candidate is checked to equal what it replaces (:func:`proven_equal`,
    symbolically, under a time budget) and is dropped when the check fails.
 
-:func:`breakpoints` also reports removable singularities of the *printed*
+The pieces are the canonical piecewise form of :mod:`symact.analysis.pieces`
+with ``hazards=True``: it also splits at removable singularities of the *printed*
 formula (``sinc(x)`` is printed as ``sin(x)/x``, so 0 is a breakpoint here,
-while ``symact.analysis.pieces.breakpoints`` rightly calls sinc smooth).
+while the analysis rightly calls sinc smooth).
 
 The stable primitives are SymPy function classes that never auto-evaluate, so
 canonicalisation cannot undo a rewrite (SymPy would turn ``erfc(-z)`` back into
@@ -47,8 +48,9 @@ from typing import NoReturn, TypeVar
 
 import mpmath
 import sympy
-from sympy import Abs, Add, Heaviside, Max, Min, Mul, Piecewise, Pow, S, exp, log, sign, sinc, sqrt, tanh
+from sympy import Abs, Add, Mul, Pow, S, exp, log, sqrt, tanh
 
+from symact.analysis import pieces as canonical
 from symact.core import budget as _budget
 from symact.definition.activation import x
 from symact.definition.primitives import (
@@ -78,7 +80,6 @@ __all__ = [
     "normalize",
     "pieces",
     "proven_equal",
-    "resolve",
     "stabilize",
 ]
 
@@ -448,128 +449,50 @@ def apply_rules(
 
 
 # ---------------------------------------------------------------------------------------
-# Pieces: resolving piecewise structure on intervals
+# Pieces: the canonical piecewise form, as code generation prints it
 # ---------------------------------------------------------------------------------------
-_NONSMOOTH = (Piecewise, Max, Min, Abs, Heaviside, sign, sinc, sympy.DiracDelta)
 #: Abs is printed as np.abs (continuous, cannot overflow): it does not split a formula when
 #: it is the only switching function in it.
 _SPLIT_ONLY_IF_OTHERS = (Abs,)
 
 
-def _value(e: sympy.Expr, t: sympy.Expr) -> float:
-    v = sympy.N(e.subs(x, t), 30)
-    return float(v)
+def _form(expr: sympy.Expr) -> canonical.PiecewiseForm | None:
+    """The canonical form with hazards, or None when the code keeps ``expr`` whole.
 
-
-def resolve(expr: sympy.Expr, t: sympy.Expr) -> sympy.Expr:
-    """The smooth formula that ``expr`` equals on the open interval around ``t``.
-
-    ``t`` must lie strictly between breakpoints; every Max/Min/Abs/Heaviside/sign/
-    Piecewise is replaced by the branch it takes at ``t``, and ``sinc(u)`` by
-    ``sin(u)/u``.
-
-    Examples:
-        >>> from sympy import Rational
-        >>> resolve(Max(0, x) + Abs(x - 1), Rational(1, 2))
-        1
+    ``expr`` stays one piece (its switches printed as ``np.abs``/``np.maximum``/``np.where``)
+    when its only switching function is ``Abs``, or when a switch point cannot be
+    located exactly in time (``x = tanh(x)``...): a branch is never guessed.
     """
-    if not expr.has(*_NONSMOOTH):
-        return expr
-    args = [resolve(a, t) if isinstance(a, sympy.Expr) else a for a in expr.args]
-    if isinstance(expr, Piecewise):
-        for e_i, c_i in expr.args:
-            cond = c_i.subs(x, t)
-            if cond not in (S.true, S.false):
-                cond = bool(sympy.N(cond))
-            if cond:
-                return resolve(e_i, t)
-        return S.NaN
-    if isinstance(expr, (Max, Min)):
-        vals = [_value(a, t) for a in args]
-        best = max(vals) if isinstance(expr, Max) else min(vals)
-        return args[vals.index(best)]
-    if isinstance(expr, Abs):
-        return args[0] if _value(args[0], t) >= 0 else -args[0]
-    if isinstance(expr, sign):
-        return S.One if _value(args[0], t) > 0 else S.NegativeOne
-    if isinstance(expr, Heaviside):
-        return S.One if _value(args[0], t) > 0 else S.Zero
-    if isinstance(expr, sinc):
-        return sympy.sin(args[0]) / args[0]
-    if isinstance(expr, sympy.DiracDelta):
-        return S.Zero
-    return expr.func(*args)
+    nodes = [n for n in sympy.preorder_traversal(expr) if isinstance(n, (*canonical.SWITCHING, *canonical.HAZARDS))]
+    if not nodes or all(isinstance(n, _SPLIT_ONLY_IF_OTHERS) for n in nodes):
+        return None
+    try:
+        return canonical.decompose(expr, x, hazards=True)
+    except NotImplementedError:
+        return None
+    except _budget.BudgetExceeded:
+        if _budget.spent():
+            raise  # the enclosing budget is spent
+        return None  # a solveset step ran out of its own time
 
 
-def _switches(node: sympy.Expr) -> list[sympy.Expr]:
-    """Expressions whose zeros are the breakpoints contributed by ``node``."""
-    if isinstance(node, Piecewise):
-        out = []
-        for _, c in node.args:
-            for rel in c.atoms(sympy.core.relational.Relational):
-                out.append(rel.lhs - rel.rhs)
-        return out
-    if isinstance(node, (Max, Min)):
-        a = node.args
-        return [a[i] - a[j] for i in range(len(a)) for j in range(i + 1, len(a))]
-    if isinstance(node, (Abs, Heaviside, sign, sinc, sympy.DiracDelta)):
-        return [node.args[0]]
-    return []
+def breakpoints(expr: sympy.Expr) -> tuple[sympy.Expr, ...]:
+    """The sorted exact points where the generated code for ``expr`` changes piece.
 
-
-def _test_point(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Expr:
-    if lo == -sympy.oo and hi == sympy.oo:
-        return sympy.Rational(1, 3)
-    if lo == -sympy.oo:
-        return sympy.floor(hi) - 1
-    if hi == sympy.oo:
-        return sympy.ceiling(lo) + 1
-    return sympy.nsimplify((lo + hi) / 2) if (lo + hi).is_Rational else sympy.Rational(sympy.N((lo + hi) / 2, 30))
-
-
-def _breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[tuple[sympy.Expr, ...], bool]:
-    """Breakpoints, and whether they are complete (every switch was solved in closed form)."""
-    pts: set[sympy.Expr] = set()
-    complete = True
-    nodes = [n for n in sympy.postorder_traversal(expr) if isinstance(n, _NONSMOOTH)]
-    if nodes and all(isinstance(n, _SPLIT_ONLY_IF_OTHERS) for n in nodes):
-        return (), True
-    for node in nodes:
-        for g in _switches(node):
-            if not g.has(x):
-                continue
-            edges = [-sympy.oo, *sorted(pts, key=lambda p: float(p)), sympy.oo]
-            for lo, hi in zip(edges[:-1], edges[1:]):
-                g_i = resolve(g, _test_point(lo, hi))
-                try:
-                    sol = _step(sympy.solveset, g_i, x, sympy.Interval(lo, hi), seconds=seconds)
-                except (TimeoutError, NotImplementedError, ValueError, TypeError):
-                    complete = False
-                    continue
-                if isinstance(sol, sympy.FiniteSet) and all(p.is_real is not None for p in sol):
-                    pts.update(p for p in sol if p.is_real)
-                elif sol != sympy.S.EmptySet:
-                    complete = False
-    return tuple(sorted(pts, key=lambda p: float(p))), complete
-
-
-def breakpoints(expr: sympy.Expr, seconds: float = 10.0) -> tuple[sympy.Expr, ...]:
-    """The sorted exact real points where ``expr`` switches formula.
-
-    Nested switches are handled by solving each switching expression on every
-    interval of the breakpoints found so far. A switch that ``solveset`` cannot
-    solve in closed form (``x = tanh(x)``...) contributes nothing here, and
-    :func:`pieces` then keeps the whole definition as one piece (printed with
-    ``np.maximum``/``np.where``) rather than guess a branch.
+    These are the breakpoints of the canonical form with hazards
+    (:func:`symact.analysis.pieces.decompose`): ``sinc(x)`` is printed as
+    ``sin(x)/x``, so 0 is one here, while the analysis rightly calls sinc smooth.
+    A formula kept whole (see :func:`pieces`) has none.
 
     Examples:
-        >>> from sympy import Rational
+        >>> from sympy import Abs, Max, Min, Rational, sinc
         >>> breakpoints(Min(1, Max(0, x/6 + Rational(1, 2))))
         (-3, 3)
-        >>> breakpoints(sinc(x)), breakpoints(x**2)
-        ((0,), ())
+        >>> breakpoints(sinc(x)), breakpoints(x**2), breakpoints(x / (1 + Abs(x)))
+        ((0,), (), ())
     """
-    return _breakpoints(expr, seconds)[0]
+    form = _form(expr)
+    return () if form is None else form.breakpoints
 
 
 @dataclass(frozen=True)
@@ -604,53 +527,34 @@ class Piece:
         return self.lo == self.hi
 
 
-def _same_value(formula: sympy.Expr, c: sympy.Expr, value: sympy.Expr) -> bool:
-    try:
-        return _step(_same_value_step, formula, c, value, seconds=5.0)
-    except (TimeoutError, TypeError, ValueError):
-        return False
-
-
-def _same_value_step(formula: sympy.Expr, c: sympy.Expr, value: sympy.Expr) -> bool:
-    fc = formula.subs(x, c)
-    if fc.has(S.NaN, sympy.zoo) or not fc.is_finite:
-        return False
-    return sympy.simplify(fc - value) == 0
-
-
 def pieces(expr: sympy.Expr) -> tuple[Piece, ...]:
-    """Split ``expr`` into smooth textbook pieces on the intervals between its breakpoints.
+    """The canonical form with hazards as :class:`Piece` records: smooth textbook pieces and isolated points.
 
-    A breakpoint joins a neighbouring piece whose formula gives the exact value
-    there (preferring the left one); otherwise it becomes a one-point piece.
+    A breakpoint joins the neighbouring piece whose formula gives the exact value
+    there (:meth:`~symact.analysis.pieces.PiecewiseForm.joins`, preferring the left
+    one); otherwise it becomes a one-point piece. Neighbours with one formula are
+    one piece (an isolated point between them stays separate). A formula the code
+    keeps whole is one piece over the real line.
 
     Examples:
-        >>> pieces(sympy.Heaviside(x, 1))
+        >>> from sympy import Heaviside, sinc
+        >>> pieces(Heaviside(x, 1))
         (Piece(lo=-oo, hi=0, expr=0), Piece(lo=0, hi=oo, lo_closed=True, expr=1))
+        >>> pieces(sinc(x))
+        (Piece(lo=-oo, hi=oo, expr=sin(x)/x), Piece(lo=0, hi=0, lo_closed=True, hi_closed=True, expr=1))
     """
-    bps, complete = _breakpoints(expr)
-    if not bps or not complete:
-        # smooth, switching only through Abs (printed as np.abs), or a switch without a
-        # closed-form solution: one piece, its switches printed as they are
+    form = _form(expr)
+    if form is None:
         return (Piece(-sympy.oo, sympy.oo, expr, expr),)
-    edges = [-sympy.oo, *bps, sympy.oo]
-    opens = []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        f = resolve(expr, _test_point(lo, hi))
-        opens.append([lo, hi, f, False, False])
+    opens = [[lo, hi, f, False, False] for (lo, hi), f in zip(form.gaps(), form.pieces)]
     points = []
-    for i, c in enumerate(bps):
-        value = expr.subs(x, c).replace(lambda e: isinstance(e, sympy.DiracDelta), lambda e: sympy.oo)
-        if value.has(*_NONSMOOTH):
-            value = resolve(expr, c)
-        left, right = opens[i], opens[i + 1]
-        if _same_value(left[2], c, value):
-            left[4] = True
-        elif _same_value(right[2], c, value):
-            right[3] = True
+    for i, (c, value, side) in enumerate(zip(form.breakpoints, form.values, form.joins())):
+        if side == "-":
+            opens[i][4] = True
+        elif side == "+":
+            opens[i + 1][3] = True
         else:
             points.append(Piece(c, c, value, value, True, True))
-    # merge neighbours with the same formula
     merged: list[list] = []
     for p in opens:
         if merged and merged[-1][2] == p[2]:  # same formula: one piece (an isolated point stays separate)
@@ -660,7 +564,7 @@ def pieces(expr: sympy.Expr) -> tuple[Piece, ...]:
             merged.append(p)
     out = [Piece(lo, hi, f, f, lc, hc) for lo, hi, f, lc, hc in merged]
     out.extend(points)
-    return tuple(sorted(out, key=lambda p: (float(p.lo) if p.lo.is_finite else float(p.lo), 0 if p.is_point else 1)))
+    return tuple(sorted(out, key=lambda p: (float(p.lo), 0 if p.is_point else 1)))
 
 
 @dataclass(frozen=True)
