@@ -33,6 +33,7 @@ of every field.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ from sympy import (
     pi,
     sqrt,
 )
+
+from proofs.evidence import FAILURES
 
 R = Rational
 
@@ -879,7 +882,12 @@ def compile_mp(expr: sympy.Basic, var: sympy.Symbol | None = None) -> Callable[[
         if isinstance(e, sympy.Heaviside):
             f = build(e.args[0])
             h0 = build(e.args[1]) if len(e.args) > 1 else (lambda t: mpmath.mpf(1) / 2)
-            return lambda t: (lambda a: mpmath.mpf(1) if a > 0 else (mpmath.mpf(0) if a < 0 else h0(t)))(f(t))
+
+            def step(t: Any) -> Any:
+                a = f(t)
+                return mpmath.mpf(1) if a > 0 else (mpmath.mpf(0) if a < 0 else h0(t))
+
+            return step
         if isinstance(e, (sympy.Max, sympy.Min)):
             fs = [build(a) for a in e.args]
             pick = max if isinstance(e, sympy.Max) else min
@@ -1002,7 +1010,7 @@ def same_number(expected: Any, actual: Any) -> bool:
     """Exact equality of two SymPy numbers (``None`` equals only ``None``)."""
     if expected is None or actual is None:
         return expected is None and actual is None
-    if isinstance(actual, bool) or isinstance(actual, sympy.logic.boolalg.BooleanAtom):
+    if isinstance(actual, (bool, sympy.logic.boolalg.BooleanAtom)):
         return False
     try:
         a, b = sympy.sympify(expected), sympy.sympify(actual)
@@ -1018,7 +1026,7 @@ def same_number(expected: Any, actual: Any) -> bool:
         return True
     try:
         diff = sympy.simplify(a - b)
-    except Exception:  # pragma: no cover - simplify failures
+    except FAILURES:  # pragma: no cover - simplify failures
         diff = a - b
     if diff == 0:
         return True
@@ -1026,14 +1034,14 @@ def same_number(expected: Any, actual: Any) -> bool:
     try:
         d = sympy.N(diff, 60)
         return bool(d.is_number and abs(d) < sympy.Float("1e-50"))
-    except Exception:  # pragma: no cover
+    except FAILURES:  # pragma: no cover
         return False
 
 
 def _num_close(expected_digits: str, actual: Any, digits: int = 30) -> bool:
     try:
         b = sympy.N(sympy.sympify(actual), 60)
-    except Exception:  # pragma: no cover
+    except (sympy.SympifyError, *FAILURES):  # pragma: no cover
         return False
     if not b.is_number or not b.is_finite:
         return False
@@ -1124,7 +1132,7 @@ def compare_set(expected: Any, actual: Any) -> tuple[str, str]:
             return OK, ""
         if sd.is_empty is False:
             return WRONG, f"expected {expected}, got {actual}"
-    except Exception:  # pragma: no cover
+    except FAILURES:  # pragma: no cover - SymPy cannot compare the sets: undecided, reported below
         pass
     return WRONG, f"cannot show {actual} equals the expected {expected}"
 
@@ -1214,7 +1222,7 @@ def _range_ends(claim: Any) -> tuple[list[Component], list[tuple[mpmath.mpf, boo
     for s, e, lo, ro in comps:
         if s != -mpmath.inf:
             ends.append((s, not lo))
-        if e != mpmath.inf and not (s == e):
+        if e != mpmath.inf and s != e:
             ends.append((e, not ro))
     return comps, ends
 
@@ -1354,7 +1362,7 @@ def _mono_verdict(vals: Sequence[tuple[Any, Any]], strict_window: float = 20) ->
     up = down = False  # a resolvable strict increase / decrease somewhere
     weak_inc = weak_dec = True
     strict_inc = strict_dec = True
-    for (t0, v0), (t1, v1) in zip(vals, vals[1:]):
+    for (t0, v0), (t1, v1) in itertools.pairwise(vals):
         if t1 == t0:
             continue
         d = v1 - v0

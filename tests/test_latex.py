@@ -33,6 +33,7 @@ def _compile(tmp_path, body: str) -> None:
         [PDFLATEX, "-halt-on-error", "-interaction=nonstopmode", "doc.tex"],
         cwd=tmp_path,
         capture_output=True,
+        check=False,
         text=True,
         timeout=60,
     )

@@ -14,6 +14,7 @@ What a stage does not handle yet is listed in :data:`GAPS` and marked as a stric
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
 
 import mpmath
@@ -164,7 +165,7 @@ def test_the_columns_agree_with_sympy(row):
             assert row.image.contains(sympy.Float(mpmath.nstr(ref, 50), 50)) is sympy.true, (p, ref)
     if row.monotone:
         values = [float(r) for r in refs]
-        pairs = list(zip(values, values[1:]))
+        pairs = list(itertools.pairwise(values))
         assert all((b - a) * row.monotone >= 0 for a, b in pairs), values
     if row.smoothness is Smoothness.ANALYTIC and not row.is_stable:
         # an analytic function has a derivative SymPy writes without Heaviside, sign or DiracDelta

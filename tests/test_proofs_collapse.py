@@ -99,6 +99,7 @@ def test_collapse_renders(tmp_path) -> None:
             ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "c.tex"],
             cwd=tmp_path,
             capture_output=True,
+            check=False,
             text=True,
             timeout=120,
         )

@@ -267,7 +267,9 @@ def _open_in_chromium(report_html: Path, tmp_path: Path) -> None:
         "--enable-logging=stderr",
         "--v=0",
     ]
-    run = subprocess.run([CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180)
+    run = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", page.as_uri()], capture_output=True, text=True, check=False, timeout=180
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert "CONSOLE" not in run.stderr, run.stderr[-2000:]  # no script error, no failed resource
     body = re.search(r"<body[^>]*>", run.stdout).group(0)
@@ -278,6 +280,7 @@ def _open_in_chromium(report_html: Path, tmp_path: Path) -> None:
     run = subprocess.run(
         [CHROMIUM, *flags, "--window-size=1280,2000", f"--screenshot={shot}", report_html.as_uri()],
         capture_output=True,
+        check=False,
         text=True,
         timeout=180,
     )
@@ -330,7 +333,9 @@ def test_html_cells_cut_long_exact_values_and_keep_them(selu_sheet):
     assert len(cells) > 20 and not any(re.search(r"\d{20}", c) for c in cells)  # no long digit run in any cell
     # the range cell: the first 16 digits of the exact value, cut (never rounded), and the exact value in its tooltip
     range_row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, flags=re.DOTALL) if r.startswith("<td>range</td>"))
-    exact, shown = re.search(r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', range_row, flags=re.DOTALL).groups()
+    exact, shown = re.search(
+        r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', range_row, flags=re.DOTALL
+    ).groups()
     assert "<mo>&#x2212;</mo><mn>1.758099340847376…</mn>" in shown and shown.count("<math") == 1
     assert exact == f"({low}, ∞)" and sympy.Rational(exact[1:].split(",")[0]) == low
     for exact, shown in re.findall(r'<span class="exact" title="exact: ([^"]*)">(.*?)</span>', html, flags=re.DOTALL):
@@ -356,7 +361,7 @@ def test_html_cells_cut_long_exact_values_and_keep_them(selu_sheet):
 
 def test_latex_compiles_with_pdflatex(out):
     _need(PDFLATEX, "pdflatex")
-    path, written = out
+    path, _ = out
     tex = path.with_suffix(".tex")
     source = tex.read_text(encoding="utf-8")
     assert source.startswith("\\documentclass") and source.rstrip().endswith("\\end{document}")
@@ -372,6 +377,7 @@ def _pdflatex(tex: Path) -> None:
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
         cwd=tex.parent,
         capture_output=True,
+        check=False,
         text=True,
         timeout=300,
     )

@@ -47,6 +47,7 @@ derandomized Hypothesis) and checks them in two worker processes;
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import os
@@ -330,7 +331,7 @@ def exact_value(expr: sympy.Expr, t: sympy.Expr) -> sympy.Expr | None:
     """f(t) computed exactly by SymPy, or None when it is not a finite real number."""
     try:
         v = expr.subs(x, t)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - whatever SymPy raises, the harness has no exact value there
         return None
     if not isinstance(v, sympy.Expr) or not v.is_number or v.has(sympy.nan, sympy.zoo, oo, -oo, sympy.I):
         return None
@@ -340,6 +341,9 @@ def exact_value(expr: sympy.Expr, t: sympy.Expr) -> sympy.Expr | None:
 # ---------------------------------------------------------------------------------------
 # The evidence for one activation
 # ---------------------------------------------------------------------------------------
+
+#: How close to a kink a point is "near" it (the default of Evidence.near_kink).
+_KINK_GAP = mpf("1e-6")
 
 
 class Evidence:
@@ -421,12 +425,12 @@ class Evidence:
                 for h in ("1e-3", "1e-6", "1e-9", "1e-12"):
                     pts |= {b - mpf(h), b + mpf(h)}
             ends = [-mpmath.inf, *self.kinks, mpmath.inf]
-            for lo, hi in zip(ends, ends[1:]):
+            for lo, hi in itertools.pairwise(ends):
                 if mpmath.isfinite(lo) and mpmath.isfinite(hi):
                     pts.add((lo + hi) / 2)
             return sorted(p for p in pts if p not in set(self.kinks))
 
-    def near_kink(self, t: Any, gap: Any = mpf("1e-6")) -> bool:
+    def near_kink(self, t: Any, gap: Any = _KINK_GAP) -> bool:
         return any(abs(t - k) < gap for k in self.kinks)
 
     # -- evaluation -------------------------------------------------------------------
@@ -856,9 +860,9 @@ def _jump(ck: Checker, k: int, b: Any, exact_b: sympy.Expr | None) -> str:
             vb = None
         if vb is not None:
             dl, dr = abs(l2 - vb), abs(r2 - vb)
-            if min(abs(l1 - vb), dl) > mpf(10) ** -6 * scale or min(abs(r1 - vb), dr) > mpf(10) ** -6 * scale:
-                if abs(l1 - l2) < mpf(10) ** -9 * scale and abs(r1 - r2) < mpf(10) ** -9 * scale:
-                    return "jump"
+            far = min(abs(l1 - vb), dl) > mpf(10) ** -6 * scale or min(abs(r1 - vb), dr) > mpf(10) ** -6 * scale
+            if far and abs(l1 - l2) < mpf(10) ** -9 * scale and abs(r1 - r2) < mpf(10) ** -9 * scale:
+                return "jump"
     j1, j2 = abs(r1 - l1), abs(r2 - l2)
     if j1 > mpf(10) ** -6 * scale and abs(j1 - j2) < mpf(10) ** -3 * j1:
         return "jump"
@@ -920,7 +924,7 @@ def _monotone_pairs(ck: Checker, values: Sequence[tuple[Any, Any]], claim: Any, 
         return
     if not (up or down):
         return
-    for (t1, v1), (t2, v2) in zip(values, values[1:]):
+    for (t1, v1), (t2, v2) in itertools.pairwise(values):
         step = v2 - v1 if up else v1 - v2
         if step < -NOISE * max(1, abs(v1), abs(v2)):
             c1, c2 = ck.confirm(t1, k), ck.confirm(t2, k)
@@ -937,7 +941,7 @@ def check_monotonic(ck: Checker, claim: Any) -> None:
     _monotone_pairs(ck, ev.value_points(), claim, "monotonic", 0)
     if claim in ("increasing", "decreasing"):
         exact = sorted(((t, v) for t, v in ev.exact.items() if v.is_Rational), key=lambda p: p[0])
-        for (t1, v1), (t2, v2) in zip(exact, exact[1:]):
+        for (t1, v1), (t2, v2) in itertools.pairwise(exact):
             if (claim == "increasing" and v2 <= v1) or (claim == "decreasing" and v2 >= v1):
                 ck.fail("monotonic", claim, f"exactly f({t1}) = {v1}, f({t2}) = {v2}")
 
@@ -1061,7 +1065,7 @@ def check_bounded(ck: Checker, claim: bool, rng: Any) -> None:
             seq = ck.large(s, powers=(4, 8, 12, 16))
             if len(seq) == 4:
                 vals = [abs(v) for _, v in seq]
-                if all(b > 100 * a for a, b in zip(vals, vals[1:])) and vals[0] > 1:
+                if all(b > 100 * a for a, b in itertools.pairwise(vals)) and vals[0] > 1:
                     ck.fail("bounded", claim, f"|f| grows without end at {s}*1e4..1e16: {[_fmt(v) for v in vals]}")
 
 
@@ -1129,7 +1133,7 @@ def check_saturates(ck: Checker, claim: tuple[bool, bool]) -> None:
         if c:
             if ds[-1] > mpf(10) ** -6 and ds[-1] >= mpf("0.9") * ds[-2] and ds[-2] >= mpf("0.9") * ds[-3]:
                 ck.fail("saturates", claim, f"|f'| does not shrink towards {side}: {[_fmt(d) for d in ds]}")
-        elif ds[-1] < mpf(10) ** -9 and all(b <= a for a, b in zip(ds, ds[1:])):
+        elif ds[-1] < mpf(10) ** -9 and all(b <= a for a, b in itertools.pairwise(ds)):
             ck.fail("saturates", claim, f"f' -> 0 towards {side}: {[_fmt(d) for d in ds]}")
 
 
@@ -1451,7 +1455,7 @@ def test_harness_catches_a_planted_false_claim() -> None:
         report = Report()
         ck = Checker(expr, report)
         ck.ev = Evidence(expr, [])
-        ck.run(label, claim, lambda c: fn(ck, c))
+        ck.run(label, claim, lambda c, fn=fn, ck=ck: fn(ck, c))
         assert report.false_claims, f"the harness did not catch the planted wrong {label} {claim}"
     # and a jump claimed continuous
     step = sympy.Heaviside(x - 1) + x
@@ -1522,23 +1526,23 @@ def test_harness_accepts_true_claims_of_known_functions() -> None:
     cases = [
         (
             sympy.Max(0, x),
-            dict(range=sympy.Interval(0, oo), parity="neither", monotonic="non-decreasing", continuity="C0"),
+            {"range": sympy.Interval(0, oo), "parity": "neither", "monotonic": "non-decreasing", "continuity": "C0"},
         ),
         (
             sympy.tanh(x),
-            dict(range=sympy.Interval.open(-1, 1), parity="odd", monotonic="increasing", continuity="Cinf"),
+            {"range": sympy.Interval.open(-1, 1), "parity": "odd", "monotonic": "increasing", "continuity": "Cinf"},
         ),
         (
             sympy.log(1 + sympy.exp(x)),
-            dict(range=sympy.Interval.open(0, oo), monotonic="increasing", continuity="Cinf"),
+            {"range": sympy.Interval.open(0, oo), "monotonic": "increasing", "continuity": "Cinf"},
         ),
         (
             sympy.Heaviside(x),
-            dict(
-                range=sympy.FiniteSet(0, sympy.Rational(1, 2), 1),
-                monotonic="non-decreasing",
-                continuity="discontinuous",
-            ),
+            {
+                "range": sympy.FiniteSet(0, sympy.Rational(1, 2), 1),
+                "monotonic": "non-decreasing",
+                "continuity": "discontinuous",
+            },
         ),
     ]
     for expr, claims in cases:
@@ -1547,10 +1551,10 @@ def test_harness_accepts_true_claims_of_known_functions() -> None:
         ck.ev = Evidence(expr, decompose(expr).breakpoints)
         for key, claim in claims.items():
             fn = {
-                "range": lambda c: check_range(ck, c, _Fake()),
-                "parity": lambda c: check_parity(ck, c),
-                "monotonic": lambda c: check_monotonic(ck, c),
-                "continuity": lambda c: check_continuity(ck, c),
+                "range": lambda c, ck=ck: check_range(ck, c, _Fake()),
+                "parity": lambda c, ck=ck: check_parity(ck, c),
+                "monotonic": lambda c, ck=ck: check_monotonic(ck, c),
+                "continuity": lambda c, ck=ck: check_continuity(ck, c),
             }[key]
             ck.run(key, claim, fn)
         assert not report.false_claims, report.false_claims
@@ -1692,6 +1696,7 @@ def test_same_input_same_output_in_fresh_processes() -> None:
         proc = subprocess.run(
             [sys.executable, "-c", _DETERMINISM_SCRIPT, json.dumps(exprs)],
             capture_output=True,
+            check=False,
             text=True,
             timeout=240,
             env={**os.environ, "PYTHONHASHSEED": "random"},
