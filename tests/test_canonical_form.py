@@ -31,6 +31,7 @@ USER = {
     "piecewise_point": Piecewise((5, sympy.Eq(x, 0)), (x, True)),
     "nested": Min(1, Max(0, x / 6 + Rational(1, 2))),
     "cancelling": Max(0, x) + Min(0, x),
+    "never_switches": x * Heaviside(x**2 + 1) + Max(x, x + 1),
     "sinc": sinc(x),
     "sinc_and_max": sinc(x - 1) + Max(0, x),
     "dirac": x + DiracDelta(x - 2),
