@@ -58,6 +58,7 @@ Examples:
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,12 +70,12 @@ import sympy
 from mpmath import mp
 
 from symact.core import budget as _budget
+from symact.core.unknown import Unknown
 from symact.definition.activation import x
 from symact.definition.primitives import PRIMITIVES
 from symact.numeric.interval import EnclosureError, compile_enclosure, erfcx, to_iv
-from symact.numeric.interval import make_interval as _mk, precision as _ivprec
-from symact.core.unknown import Unknown
-
+from symact.numeric.interval import make_interval as _mk
+from symact.numeric.interval import precision as _ivprec
 
 __all__ = ["Root", "SignChart", "sign_at", "sign_chart"]
 
@@ -366,8 +367,8 @@ class _Engine:
                 return s
         self.check_time()
         c = h.subs(self.var, _rat(t))
-        s = sign_at(c, seconds=min(0.5, max(0.05, self.deadline - time.monotonic())))
-        return None if isinstance(s, Unknown) else s
+        exact = sign_at(c, seconds=min(0.5, max(0.05, self.deadline - time.monotonic())))
+        return None if isinstance(exact, Unknown) else exact
 
     def exact_point_sign(self, h: sympy.Expr, t: sympy.Expr) -> int | None:
         """Sign of h at an exact (SymPy) point, e.g. an interval end."""
@@ -999,9 +1000,8 @@ def sign_chart(
         return numeric
     if isinstance(exact, Unknown):
         return exact
-    if isinstance(numeric, SignChart):
-        if not _agree(exact, numeric):
-            return Unknown("solveset and certified isolation disagree")
+    if isinstance(numeric, SignChart) and not _agree(exact, numeric):
+        return Unknown("solveset and certified isolation disagree")
     return exact
 
 
@@ -1085,7 +1085,7 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
             mid = (lo + hi) / 2
         roots.append(Root(r, lo_r, hi_r, _float45(mid)))
     roots.sort(key=lambda rt: rt.lo)
-    for r1, r2 in zip(roots, roots[1:]):
+    for r1, r2 in itertools.pairwise(roots):
         if not r1.hi < r2.lo:
             return None
     # the sign on each gap, at a rational sample point
@@ -1179,7 +1179,6 @@ def _end(eng: _Engine, g: sympy.Expr, e: sympy.Expr, lower: bool) -> tuple[mpmat
 def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, budget: float) -> SignChart | Unknown:
     """Steps 2 and 3: certified isolation on a window plus proved tails."""
     eng.deadline = min(eng.deadline, time.monotonic() + budget) if budget is not None else eng.deadline
-    var = eng.var
     inf_a, inf_b = a == -sympy.oo, b == sympy.oo
     # finite ends: a dyadic point P at (or just inside) each end, the sign of g at P and,
     # when the end is not dyadic, the proved sign of g on the sliver between the end and P
@@ -1200,6 +1199,8 @@ def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, bu
             R *= 2
     lo_pt = L if inf_a else A
     hi_pt = R if inf_b else B
+    if lo_pt is None or hi_pt is None:  # every path above sets both ends; this narrows their types
+        return Unknown("internal: an end of the isolation window is missing")
     s_lo = eng.point_sign(g, L) if inf_a else sa
     s_hi = eng.point_sign(g, R) if inf_b else sb
     for cut, s_cut in ((L, s_lo), (R, s_hi)):

@@ -108,7 +108,7 @@ class EnclosureError(SymactError, ArithmeticError):
     """The expression is undefined or unsupported somewhere on the box."""
 
 
-class erfcx(sympy.Function):  # noqa: N801 - mirrors scipy.special.erfcx
+class erfcx(sympy.Function):
     """The scaled complementary error function ``exp(z**2) * erfc(z)``.
 
     It is positive and strictly decreasing on the reals, tends to ``+oo`` at

@@ -20,7 +20,10 @@ from sympy import S
 __all__ = ["FORMATS", "round_to", "ulp_error"]
 
 #: dtype name -> (NumPy type, significand bits, exponent of the smallest subnormal, overflow exponent)
-FORMATS = {"float32": (np.float32, 24, -149, 128), "float64": (np.float64, 53, -1074, 1024)}
+FORMATS: dict[str, tuple[type[np.floating[Any]], int, int, int]] = {
+    "float32": (np.float32, 24, -149, 128),
+    "float64": (np.float64, 53, -1074, 1024),
+}
 
 
 def round_to(value: Any, bits: int = 53, emin: int = -1074, emax: int = 1024) -> float:

@@ -325,7 +325,6 @@ _CLAMP = 2.0**24
 _START_PREC, _MAX_PREC, _STEPS = 128, 4096, 5
 
 
-
 #: Functions that a rational input maps to a rational value (exact evaluation in Fractions).
 _RATIONAL_FUNCS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
 

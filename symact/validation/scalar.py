@@ -42,6 +42,7 @@ import sympy
 from symact.codegen import rewrite as rw
 from symact.codegen.numpy import derivative_expr, to_numpy
 from symact.definition.activation import Activation
+from symact.definition.registry import get_scalar
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
 from symact.numeric.truth import truth
 from symact.validation.measure import run_counting_warnings
@@ -70,7 +71,7 @@ def _breakpoint_floats(expr: sympy.Expr, dt: type) -> list[float]:
     except (TimeoutError, NotImplementedError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError):
         bps = ()  # a missing breakpoint only thins the input set
     for b in bps:
-        c = np.asarray(round_to(b), dtype=dt)
+        c: np.ndarray = np.asarray(round_to(b), dtype=dt)
         out.append(float(c))
         lo = hi = c
         for _ in range(3):
@@ -338,9 +339,7 @@ def validate(act: Activation | str, size: str = "full", derivatives: tuple[int, 
         (True, 0.0, 0)
     """
     if isinstance(act, str):
-        from symact.definition.registry import get
-
-        act = get(act)
+        act = get_scalar(act)
     t0 = time.perf_counter()
     family = "exp/log" if act.name in EXP_LOG_FAMILY else "other"
     results = []
