@@ -44,7 +44,7 @@ from typing import Any
 
 import sympy
 
-from proofs.evidence import FAILURES
+from proofs.evidence import FAILURES, Written
 from proofs.linearity import normalize, prove_linear
 from proofs.network import NetworkCounterexample as NetworkCounterexample
 from proofs.network import forward as forward
@@ -78,7 +78,7 @@ def _symbolic_layers(dims: tuple[int, ...]) -> tuple[list[sympy.Matrix], list[sy
 
 
 @dataclass(frozen=True)
-class CollapseProof:
+class CollapseProof(Written):
     """The outcome of :func:`collapse`.
 
     Attributes:
@@ -133,17 +133,9 @@ class CollapseProof:
             return bool(sympy.expand(out - (W * inputs + b)) == sympy.zeros(*out.shape))
         return False
 
-    def text(self) -> str:
-        """The theorem and its proof as plain text."""
-        return render_collapse(self, "text")
-
-    def markdown(self) -> str:
-        """The theorem and its proof as Markdown."""
-        return render_collapse(self, "markdown")
-
-    def latex(self, standalone: bool = False) -> str:
-        """The theorem and its proof as LaTeX (a complete document when ``standalone``)."""
-        return render_collapse(self, "latex", standalone=standalone)
+    def _write(self, fmt: str, standalone: bool = False) -> str:
+        """The write-up (:func:`proofs.render_collapse.render_collapse`)."""
+        return render_collapse(self, fmt, standalone=standalone)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping; exact numbers and formulas are strings."""

@@ -38,11 +38,14 @@ __all__ = [
     "WITNESS_NAMES",
     "Counterexample",
     "LinearityArgument",
+    "Outcome",
     "PieceStep",
     "PointStep",
     "Verdict",
+    "Written",
     "finite_real",
     "sides",
+    "sign_evidence",
 ]
 
 #: The properties a result can be about.
@@ -69,6 +72,21 @@ FAILURES: tuple[type[BaseException], ...] = (
 )
 
 
+def sign_evidence(
+    difference: sympy.Expr, sign: int, evidence: str, enclosure: tuple[str, str, int] | None
+) -> dict[str, Any]:
+    """The JSON of a counterexample's proof that ``lhs - rhs`` is not 0: the difference, its sign, how
+    the sign was proved, and the rigorous enclosure (decimal ends and working bits) when there is one."""
+    return {
+        "difference": str(difference),
+        "sign": sign,
+        "evidence": evidence,
+        "enclosure": None
+        if enclosure is None
+        else {"lower": enclosure[0], "upper": enclosure[1], "bits": enclosure[2]},
+    }
+
+
 class Verdict(enum.Enum):
     """The outcome of a proof attempt.
 
@@ -83,6 +101,45 @@ class Verdict(enum.Enum):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Outcome:
+    """What every result record with a ``verdict`` field answers: whether it proved or disproved."""
+
+    verdict: Verdict
+
+    @property
+    def proved(self) -> bool:
+        """Whether the verdict is PROVED."""
+        return self.verdict is Verdict.PROVED
+
+    @property
+    def disproved(self) -> bool:
+        """Whether the verdict is DISPROVED."""
+        return self.verdict is Verdict.DISPROVED
+
+
+class Written:
+    """A record written up like a textbook theorem and proof, in three formats.
+
+    A subclass says how in :meth:`_write`; ``text``, ``markdown`` and ``latex`` are the same
+    for every kind of result.
+    """
+
+    def _write(self, fmt: str, standalone: bool = False) -> str:  # pragma: no cover - subclasses override
+        raise NotImplementedError
+
+    def text(self) -> str:
+        """The theorem and its proof as plain text."""
+        return self._write("text")
+
+    def markdown(self) -> str:
+        """The theorem and its proof as Markdown (formulas in backticks)."""
+        return self._write("markdown")
+
+    def latex(self, standalone: bool = False) -> str:
+        """The theorem and its proof as LaTeX; ``standalone=True`` gives a complete document."""
+        return self._write("latex", standalone)
 
 
 def finite_real(value: sympy.Expr) -> bool:
@@ -218,12 +275,7 @@ class Counterexample:
             "lhs": str(self.lhs),
             "rhs": str(self.rhs),
             "terms": [{"label": f"f({label})", "point": str(p), "value": str(v)} for label, p, v in self.terms],
-            "difference": str(self.difference),
-            "sign": self.sign,
-            "evidence": self.evidence,
-            "enclosure": None
-            if self.enclosure is None
-            else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
+            **sign_evidence(self.difference, self.sign, self.evidence, self.enclosure),
         }
 
     @classmethod

@@ -71,7 +71,7 @@ from typing import Any
 import sympy
 from sympy import Indexed, Max, Min
 
-from proofs.evidence import FAILURES, Verdict
+from proofs.evidence import FAILURES, Outcome, Verdict, sign_evidence
 from symact.analysis import pieces
 from symact.analysis import vector as V
 from symact.core import budget
@@ -449,12 +449,7 @@ class VectorCounterexample:
             "component": self.component,
             "lhs": str(self.lhs),
             "rhs": str(self.rhs),
-            "difference": str(self.difference),
-            "sign": self.sign,
-            "evidence": self.evidence,
-            "enclosure": None
-            if self.enclosure is None
-            else {"lower": self.enclosure[0], "upper": self.enclosure[1], "bits": self.enclosure[2]},
+            **sign_evidence(self.difference, self.sign, self.evidence, self.enclosure),
         }
 
     @classmethod
@@ -1221,7 +1216,7 @@ def sparsemax_constant_value(value: sympy.Expr) -> sympy.Expr:
 # Results
 # ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class VectorProof:
+class VectorProof(Outcome):
     """The outcome of one claim about one vector activation.
 
     Attributes:
@@ -1261,16 +1256,6 @@ class VectorProof:
     steps: tuple[ProofStep, ...] = ()
 
     @builtins.property  # the field ``property`` shadows the builtin in this class body
-    def proved(self) -> bool:
-        """Whether the verdict is PROVED."""
-        return self.verdict is Verdict.PROVED
-
-    @builtins.property
-    def disproved(self) -> bool:
-        """Whether the verdict is DISPROVED."""
-        return self.verdict is Verdict.DISPROVED
-
-    @builtins.property
     def general(self) -> bool:
         """Whether the verdict is about every length n."""
         return self.n == n

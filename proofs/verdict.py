@@ -29,7 +29,6 @@ Examples:
 
 from __future__ import annotations
 
-import builtins
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +39,7 @@ from proofs.evidence import PROPERTIES as PROPERTIES
 from proofs.evidence import WITNESS_NAMES as WITNESS_NAMES
 from proofs.evidence import Counterexample as Counterexample
 from proofs.evidence import LinearityArgument as LinearityArgument
+from proofs.evidence import Outcome, Written
 from proofs.evidence import PieceStep as PieceStep
 from proofs.evidence import PointStep as PointStep
 from proofs.evidence import Verdict as Verdict
@@ -72,7 +72,7 @@ def _display(record: object, kind: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class ProofResult:
+class ProofResult(Outcome, Written):
     """The outcome of proving or disproving one property of one function.
 
     Attributes:
@@ -101,16 +101,6 @@ class ProofResult:
     candidates: int = 0
     seconds: float = field(default=0.0, compare=False)
 
-    @builtins.property  # the field ``property`` shadows the builtin in this class body
-    def proved(self) -> bool:
-        """Whether the verdict is PROVED."""
-        return self.verdict is Verdict.PROVED
-
-    @builtins.property
-    def disproved(self) -> bool:
-        """Whether the verdict is DISPROVED."""
-        return self.verdict is Verdict.DISPROVED
-
     def check(self) -> bool:
         """Re-verify the evidence: the counterexample (DISPROVED) or the argument (PROVED)."""
         if self.verdict is Verdict.DISPROVED:
@@ -121,17 +111,9 @@ class ProofResult:
             return arg is not None and arg.function == self.function and check_argument(arg)
         return False
 
-    def text(self) -> str:
-        """The proof as plain text, written like a textbook proof (:func:`proofs.render.render`)."""
-        return render(self, "text")
-
-    def markdown(self) -> str:
-        """The proof as Markdown (formulas in backticks)."""
-        return render(self, "markdown")
-
-    def latex(self, standalone: bool = False) -> str:
-        """The proof as LaTeX; ``standalone=True`` gives a complete document."""
-        return render_latex(self, standalone=standalone)
+    def _write(self, fmt: str, standalone: bool = False) -> str:
+        """The write-up (:func:`proofs.render.render`): ``text()``, ``markdown()``, ``latex()``."""
+        return render_latex(self, standalone=standalone) if fmt == "latex" else render(self, fmt)
 
     def _repr_html_(self) -> str | None:
         return _display(self, "html")
