@@ -23,22 +23,13 @@ import sympy
 from symact.core.unknown import Unknown
 from symact.report.data import Sheet
 from symact.report.latex import PRINT_SETTINGS, printable
-from symact.report.layout import Fmt
+from symact.report.layout import TEX_SPECIALS, Fmt
 
 __all__ = ["PREAMBLE", "Latex"]
 
 
 _SPECIAL = (
-    ("\\", r"\textbackslash{}"),
-    ("{", r"\{"),
-    ("}", r"\}"),
-    ("_", r"\_"),
-    ("%", r"\%"),
-    ("&", r"\&"),
-    ("#", r"\#"),
-    ("$", r"\$"),
-    ("^", r"\^{}"),
-    ("~", r"\~{}"),
+    *TEX_SPECIALS,
     ("<", r"\textless{}"),
     (">", r"\textgreater{}"),
     ("|", r"\textbar{}"),

@@ -38,6 +38,7 @@ from symact.report.latex import PRINT_SETTINGS, function_name, printable
 __all__ = [
     "CONVENTIONS",
     "SUMMARY_COLUMNS",
+    "TEX_SPECIALS",
     "Fmt",
     "Markdown",
     "cut_numbers",
@@ -368,21 +369,27 @@ def formula_latex(sh: Sheet) -> list[tuple[str, Any, str]]:
     return out
 
 
+#: LaTeX's special characters in text, each with its escape (applied character by character, so
+#: that an escape is never escaped again).
+TEX_SPECIALS: tuple[tuple[str, str], ...] = (
+    ("\\", r"\textbackslash{}"),
+    ("{", r"\{"),
+    ("}", r"\}"),
+    ("_", r"\_"),
+    ("%", r"\%"),
+    ("&", r"\&"),
+    ("#", r"\#"),
+    ("$", r"\$"),
+    ("^", r"\^{}"),
+    ("~", r"\~{}"),
+)
+
+
+_TEX_ESCAPE = dict(TEX_SPECIALS)
+
+
 def _tex_text(s: str) -> str:
-    for a, b in (
-        ("\\", r"\textbackslash{}"),
-        ("{", r"\{"),
-        ("}", r"\}"),
-        ("_", r"\_"),
-        ("%", r"\%"),
-        ("&", r"\&"),
-        ("#", r"\#"),
-        ("$", r"\$"),
-        ("^", r"\^{}"),
-        ("~", r"\~{}"),
-    ):
-        s = s.replace(a, b)
-    return s
+    return "".join(_TEX_ESCAPE.get(ch, ch) for ch in s)
 
 
 def summary_rows(fmt: Fmt, sheets: Sequence[Sheet]) -> tuple[list[list[str]], list[str]]:
