@@ -1,4 +1,5 @@
-"""Running generated code under validation: its result and the warnings it raised, never an exception.
+"""Running generated code under validation (its result and the warnings it raised, never an exception),
+and what every validation report shares.
 
 Examples:
     >>> import numpy as np
@@ -13,13 +14,21 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import numpy as np
 
 from symact.core.budget import BudgetExceeded
 
-__all__ = ["run_counting_warnings"]
+__all__ = ["ReportSet", "run_counting_warnings"]
+
+
+class _Measured(Protocol):
+    @property
+    def bound_met(self) -> bool: ...
+
+
+R = TypeVar("R", bound=_Measured)
 
 
 def run_counting_warnings(call: Callable[[], Any], shape: tuple[int, ...], dtype: np.dtype) -> tuple[np.ndarray, int]:
@@ -45,3 +54,22 @@ def run_counting_warnings(call: Callable[[], Any], shape: tuple[int, ...], dtype
         n_warn += 1
         got = got.astype(dtype)
     return got, n_warn
+
+
+class ReportSet(Generic[R]):
+    """A validation report: one function report (with ``bound_met``) per dtype and derivative."""
+
+    results: tuple[R, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every function met its bar."""
+        return all(r.bound_met for r in self.results)
+
+    def _find(self, **match: Any) -> R:
+        """The function report whose fields equal ``match`` (``KeyError`` of the values if none)."""
+        for r in self.results:
+            if all(getattr(r, k) == v for k, v in match.items()):
+                return r
+        values = tuple(match.values())
+        raise KeyError(values[0] if len(values) == 1 else values)

@@ -45,7 +45,7 @@ from symact.definition.activation import Activation
 from symact.definition.registry import get_scalar
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
 from symact.numeric.truth import truth
-from symact.validation.measure import run_counting_warnings
+from symact.validation.measure import ReportSet, run_counting_warnings
 
 __all__ = [
     "EXP_LOG_FAMILY",
@@ -215,7 +215,7 @@ class FunctionReport:
 
 
 @dataclass(frozen=True)
-class ValidationReport:
+class ValidationReport(ReportSet[FunctionReport]):
     """The validation of one activation: f and f' in float32 and float64.
 
     Attributes:
@@ -230,17 +230,9 @@ class ValidationReport:
     results: tuple[FunctionReport, ...]
     seconds: float
 
-    @property
-    def ok(self) -> bool:
-        """Whether every function met its bar."""
-        return all(r.bound_met for r in self.results)
-
     def get(self, dtype: str, derivative: int = 0) -> FunctionReport:
         """The report for one dtype and derivative order."""
-        for r in self.results:
-            if r.dtype == dtype and r.derivative == derivative:
-                return r
-        raise KeyError((dtype, derivative))
+        return self._find(dtype=dtype, derivative=derivative)
 
     def summary(self) -> str:
         """One line: max ULPs per dtype for f and f', wrong-class and warning totals."""

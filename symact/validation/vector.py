@@ -35,7 +35,7 @@ from symact.core.errors import SymactError
 from symact.definition.registry import get_vector as _get
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
 from symact.numeric.truth import mexp, save_cached
-from symact.validation.measure import run_counting_warnings
+from symact.validation.measure import ReportSet, run_counting_warnings
 
 __all__ = [
     "BARS",
@@ -301,24 +301,16 @@ class VectorFunctionReport:
 
 
 @dataclass(frozen=True)
-class VectorReport:
+class VectorReport(ReportSet[VectorFunctionReport]):
     """The validation of one vector activation in float32 and float64."""
 
     name: str
     results: tuple[VectorFunctionReport, ...]
     seconds: float
 
-    @property
-    def ok(self) -> bool:
-        """Whether every bar is met."""
-        return all(r.bound_met for r in self.results)
-
     def get(self, dtype: str) -> VectorFunctionReport:
         """The report for one dtype."""
-        for r in self.results:
-            if r.dtype == dtype:
-                return r
-        raise KeyError(dtype)
+        return self._find(dtype=dtype)
 
     def summary(self) -> str:
         """One line."""
