@@ -636,7 +636,7 @@ def stabilize(expr: sympy.Expr) -> Stabilized:
     book = RewriteLog()
     out = []
     for p in pieces(expr):
-        e = p.raw if not p.is_point else p.raw
+        e = p.raw
         stable = (
             apply_rules(normalize(sympy.sympify(e, strict=True)), RULES, proven_equal, book) if not p.is_point else e
         )
