@@ -7,10 +7,9 @@ complete document that compiles with plain ``pdflatex`` (``amsmath`` only).
 
 :func:`render` and :func:`render_latex` are what ``ProofResult.text()``,
 ``.markdown()`` and ``.latex()`` call. This module sits *below* the result
-record so that the record can call it without an import cycle: it imports the
-evidence records (:mod:`proofs.evidence`) and the typography
-(:mod:`proofs.typeset`), and reads the result itself through the
-:class:`Result` protocol, which :class:`proofs.verdict.ProofResult` satisfies.
+record so that the record can call it without an import cycle: at run time it
+imports only the evidence records (:mod:`proofs.evidence`) and the typography
+(:mod:`proofs.typeset`); the result record is imported for the type checker only.
 
 Examples:
     >>> import symact, proofs
@@ -31,33 +30,17 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import sympy
 
 from proofs.evidence import Counterexample, LinearityArgument, Verdict
 from proofs.typeset import Fmt, latex_document
 
-__all__ = ["Result", "render", "render_latex"]
+if TYPE_CHECKING:  # for the annotations only: at run time the record imports this module
+    from proofs.verdict import ProofResult as Result
 
-
-class Result(Protocol):
-    """What a write-up reads of a result (:class:`proofs.verdict.ProofResult` has it all)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def verdict(self) -> Verdict: ...
-    @property
-    def function(self) -> sympy.Expr: ...
-    @property
-    def counterexample(self) -> Counterexample | None: ...
-    @property
-    def argument(self) -> LinearityArgument | None: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property  # last: in the class body this name shadows the builtin
-    def property(self) -> str: ...
+__all__ = ["render", "render_latex"]
 
 
 _DEFINITION = {

@@ -2,9 +2,9 @@
 
 :func:`render_collapse` is what ``CollapseProof.text()``, ``.markdown()`` and
 ``.latex()`` call. It sits *below* :mod:`proofs.collapse`, so the record can
-call it without an import cycle: it reads the record through the
-:class:`Collapse` protocol, and imports only the data below it (the verdict,
-the network records, the typography of :mod:`proofs.typeset`).
+call it without an import cycle: at run time it imports only the data below it
+(the verdict, the network records, the typography of :mod:`proofs.typeset`); the
+record is imported for the type checker only.
 
 Examples:
     >>> import proofs
@@ -23,46 +23,17 @@ Examples:
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import sympy
 
 from proofs.evidence import Verdict
-from proofs.network import NetworkCounterexample
 from proofs.typeset import Fmt, latex_document
 
-__all__ = ["Collapse", "render_collapse"]
+if TYPE_CHECKING:  # for the annotations only: at run time the record imports this module
+    from proofs.collapse import CollapseProof as Collapse
 
-
-class Collapse(Protocol):
-    """What the write-up reads of a collapse result (:class:`proofs.collapse.CollapseProof` has it all)."""
-
-    @property
-    def dims(self) -> tuple[int, ...]: ...
-    @property
-    def activation(self) -> sympy.Expr: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def verdict(self) -> Verdict: ...
-    @property
-    def slope(self) -> sympy.Expr | None: ...
-    @property
-    def offset(self) -> sympy.Expr | None: ...
-    @property
-    def output(self) -> sympy.ImmutableMatrix | None: ...
-    @property
-    def W(self) -> sympy.ImmutableMatrix | None: ...  # the matrix of the map
-    @property
-    def b(self) -> sympy.ImmutableMatrix | None: ...
-    @property
-    def W_formula(self) -> str | None: ...
-    @property
-    def b_formula(self) -> str | None: ...
-    @property
-    def counterexample(self) -> NetworkCounterexample | None: ...
-    @property
-    def reason(self) -> str | None: ...
+__all__ = ["render_collapse"]
 
 
 #: Expanded entries longer than this are summarized rather than printed.
