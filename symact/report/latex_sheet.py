@@ -15,7 +15,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sympy
@@ -84,9 +84,6 @@ class Latex(Fmt):
     suffix = ".tex"
     ellipsis = r"\ldots"
 
-    def __init__(self, plot_path: Callable[[Sheet], str | None] | None = None) -> None:
-        self.plot_path = plot_path
-
     def text(self, s: str) -> str:
         out = []
         for ch in s:
@@ -149,9 +146,9 @@ class Latex(Fmt):
     def figure(self, sh: Sheet) -> str:
         if isinstance(sh.plots, Unknown):
             return self.text("Plot: " + str(sh.plots))
-        path = self.plot_path(sh) if self.plot_path else None
-        if path is None:
-            return ""
+        return super().figure(sh)
+
+    def include(self, sh: Sheet, path: str) -> str:
         return f"\\begin{{center}}\n\\includegraphics[width=0.8\\linewidth]{{{path}}}\n\\end{{center}}"
 
     def proof(self, sh: Sheet) -> str:

@@ -87,6 +87,10 @@ class Fmt:
     name = "text"
     suffix = ".txt"
 
+    def __init__(self, plot_path: Callable[[Sheet], str | None] | None = None) -> None:
+        #: Where an activation's plot file is (None: the sheet has no plot files).
+        self.plot_path = plot_path
+
     def text(self, s: str) -> str:
         """Running text, escaped."""
         return s
@@ -147,6 +151,12 @@ class Fmt:
         return "\n".join(f"{left} = {sympy.sstr(e)}" for left, e, _ in lines)
 
     def figure(self, sh: Sheet) -> str:
+        """The activation's plot: the format's :meth:`include` of its file, if it has one."""
+        path = self.plot_path(sh) if self.plot_path else None
+        return "" if path is None else self.include(sh, path)
+
+    def include(self, sh: Sheet, path: str) -> str:
+        """A plot file shown in the document (plain text shows none)."""
         return ""
 
     def proof(self, sh: Sheet) -> str:
@@ -172,9 +182,6 @@ class Markdown(Fmt):
     name = "markdown"
     suffix = ".md"
 
-    def __init__(self, plot_path: Callable[[Sheet], str | None] | None = None) -> None:
-        self.plot_path = plot_path
-
     def text(self, s: str) -> str:
         for ch in ("\\", "*", "_", "|", "<", ">", "[", "]", "`"):
             s = s.replace(ch, "\\" + ch)
@@ -198,10 +205,7 @@ class Markdown(Fmt):
         body = " \\\\\n".join(f"{left} &= {tex}" for left, _, tex in lines)
         return "```math\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n```"
 
-    def figure(self, sh: Sheet) -> str:
-        path = self.plot_path(sh) if self.plot_path else None
-        if path is None:
-            return ""
+    def include(self, sh: Sheet, path: str) -> str:
         return f"![{sh.act.name}, its first and second derivative]({path})"
 
     def proof(self, sh: Sheet) -> str:

@@ -289,13 +289,14 @@ class VectorFunctionReport:
 
     def line(self) -> str:
         """One line of text."""
+        r, c, g, t = self.worst
+        maxima = f"dominant {self.max_ulp_dominant:.3g}, special rows {self.max_ulp_special:.3g}"
+        counts = f"{self.wrong} wrong, {self.warnings} warnings over {self.rows} rows / {self.points} values"
         bar = (
             "measured only" if self.bar is None else f"bar <= {self.bar:g} ULP: {'ok' if self.bound_met else 'MISSED'}"
         )
-        r, c, g, t = self.worst
         return (
-            f"{self.name} {self.dtype}: max {self.max_ulp:.3g} ULP (dominant {self.max_ulp_dominant:.3g}, special rows {self.max_ulp_special:.3g}), "
-            f"median {self.median_ulp:g}, {self.wrong} wrong, {self.warnings} warnings over {self.rows} rows / {self.points} values; "
+            f"{self.name} {self.dtype}: max {self.max_ulp:.3g} ULP ({maxima}), median {self.median_ulp:g}, {counts}; "
             f"worst row {r} col {c}: got {g!r} truth {t!r}; {bar}"
         )
 
