@@ -7,66 +7,545 @@ stored here but the definition and descriptive metadata.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+import numpy as np
 import sympy
 
-from symact.core.budget import call
+from symact.core.budget import call, step
 from symact.core.errors import DefinitionError
 
 if TYPE_CHECKING:
     import symact
 
-__all__ = ["Activation", "Framework", "Parameter", "VectorMethods", "exact_number", "x"]
+__all__ = [
+    "MAX_NUMBER_BITS",
+    "Activation",
+    "Framework",
+    "Parameter",
+    "VectorMethods",
+    "check_real_domain",
+    "exact_number",
+    "x",
+]
 
 #: The one real variable every activation is written in.
 x: sympy.Symbol = sympy.Symbol("x", real=True)
 
 
+#: The largest exact number a parameter may be: numerator and denominator of at most this
+#: many bits (about 1233 decimal digits; the parser's ``MAX_BITS`` is the same). Larger ones
+#: are rejected up front instead of failing later (Python refuses to print an integer of
+#: more than 4300 digits).
+MAX_NUMBER_BITS = 4096
+
+#: The longest text :func:`exact_number` reads as a number.
+MAX_NUMBER_TEXT = 200
+
+_DECIMAL = re.compile(r"([+-]?)(\d+(?:_\d+)*)?(?:\.(\d+(?:_\d+)*)?)?(?:[eE]([+-]?\d+))?\Z")
+_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)\Z")
+_LOG2_10 = math.log2(10)
+
+
+def _bits(n: int) -> int:
+    return abs(int(n)).bit_length()
+
+
+def _rational(p: int, q: int, what: str) -> sympy.Rational:
+    """``p/q`` exactly, after checking its size against :data:`MAX_NUMBER_BITS`."""
+    if max(_bits(p), _bits(q)) > MAX_NUMBER_BITS:
+        kind, bits = ("too large", _bits(p)) if _bits(p) >= _bits(q) else ("too precise", _bits(q))
+        part = "a number" if kind == "too large" else "a denominator"
+        raise DefinitionError(f"{what} is {kind}: {part} of {bits} bits (the limit is {MAX_NUMBER_BITS} bits)")
+    return sympy.Rational(p, q)
+
+
+def _number_text(text: str, what: str) -> sympy.Rational | None:
+    """The exact value of a decimal (``"1.0507"``, ``"1e-3"``) or fraction (``"1/3"``) text.
+
+    The size of the result is estimated from the digits and the exponent *before* it is
+    computed, so ``"1e999999999"`` costs nothing; None when the text is not such a number.
+    """
+    text = text.strip()
+    if len(text) > MAX_NUMBER_TEXT:
+        return None
+    m = _FRACTION.match(text)
+    if m:
+        p, q = int(m.group(1)), int(m.group(2))
+        return None if q == 0 else _rational(p, q, what)
+    m = _DECIMAL.match(text)
+    if not m or not (m.group(2) or m.group(3)):
+        return None
+    sign, whole, frac, exp = m.groups()
+    digits = int(((whole or "") + (frac or "")).replace("_", ""))
+    power = int(exp or 0) - len((frac or "").replace("_", ""))
+    if digits == 0:
+        return sympy.Integer(0)
+    if abs(power) * _LOG2_10 > MAX_NUMBER_BITS + _bits(digits):  # 10**|power| alone is too large
+        kind, part = ("too large", "a number") if power > 0 else ("too precise", "a denominator")
+        raise DefinitionError(
+            f"{what} is {kind}: {part} of about {abs(power) * _LOG2_10:.0f} bits (the limit is {MAX_NUMBER_BITS} bits)"
+        )
+    p, q = (digits * 10**power, 1) if power >= 0 else (digits, 10**-power)
+    value = _rational(p, q, what)
+    return -value if sign == "-" else value
+
+
 def exact_number(value: Any, what: str = "value") -> sympy.Expr:
     """Convert ``value`` to an exact, real SymPy number.
 
-    Integers, fractions, SymPy numbers and decimal strings are exact already. A
-    Python float is read as the shortest decimal that prints it (``0.2`` is
-    ``1/5``), which is the number its author typed.
+    Integers (NumPy's included), fractions, SymPy numbers and decimal or fraction strings
+    are exact already. A Python float (and ``numpy.float64``, which is one) is read as the
+    shortest decimal that prints it (``0.2`` is ``1/5``), which is the number its author
+    typed; another NumPy float (``numpy.float32``, ``numpy.float16``, ``numpy.longdouble``)
+    is its exact binary value (``numpy.float32(0.1)`` is ``13421773/134217728``).
+
+    Raises:
+        TypeError: ``value`` is not a number at all (``None``, a list, an array, ...).
+        DefinitionError: (a ``ValueError``) a boolean, text that is not a decimal or a
+            fraction, a value that is not finite and real, or a number whose numerator or
+            denominator has more than :data:`MAX_NUMBER_BITS` bits.
 
     Examples:
+        >>> from fractions import Fraction
         >>> exact_number(0.2), exact_number("1.0507"), exact_number(Fraction(1, 3))
         (1/5, 10507/10000, 1/3)
         >>> exact_number(float("nan"), "negative_slope")
         Traceback (most recent call last):
         ...
         symact.core.errors.DefinitionError: negative_slope must be a finite real number, got nan
+        >>> exact_number(10**2000, "alpha")
+        Traceback (most recent call last):
+        ...
+        symact.core.errors.DefinitionError: alpha is too large: a number of 6644 bits (the limit is 4096 bits)
     """
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         raise DefinitionError(f"{what} must be a real number, got {value!r}")
+    if not isinstance(value, (sympy.Basic, str, numbers.Number, np.number)):
+        raise TypeError(
+            f"{what} must be a real number (int, float, Fraction, decimal string or SymPy number), "
+            f"got {type(value).__name__} {_shown(value)}"
+        )
+    num: Any = None
     try:
         if isinstance(value, sympy.Basic):
             num = value
-        elif isinstance(value, float):
-            num = sympy.Rational(repr(value)) if math.isfinite(value) else None
-        elif isinstance(value, (int, Fraction, numbers.Rational)):
-            num = (
-                sympy.Rational(value.numerator, value.denominator)
-                if isinstance(value, Fraction)
-                else sympy.Integer(value)
-            )
+        elif isinstance(value, float):  # numpy.float64 too: the shortest decimal that prints it
+            num = sympy.Rational(float.__repr__(value)) if math.isfinite(value) else None
+        elif isinstance(value, np.floating):  # float32, float16, longdouble: the exact binary value
+            if np.isfinite(value):
+                p, q = value.as_integer_ratio()
+                num = _rational(int(p), int(q), what)
+        elif isinstance(value, (int, np.integer)):
+            num = _rational(int(value), 1, what)
+        elif isinstance(value, numbers.Rational):  # Fraction and other exact rationals
+            num = _rational(int(value.numerator), int(value.denominator), what)
         elif isinstance(value, str):
-            num = sympy.Rational(value.strip())
-        else:
-            num = None
-    except (TypeError, ValueError):
+            num = _number_text(value, what)
+    except DefinitionError:
+        raise
+    except (TypeError, ValueError, ArithmeticError):
         num = None
     if num is None or not isinstance(num, sympy.Expr) or num.free_symbols or num.has(sympy.Float):
-        raise DefinitionError(f"{what} must be a finite real number, got {value!r}")
+        raise DefinitionError(f"{what} must be a finite real number, got {_shown(value)}")
+    for a in [num] if isinstance(num, sympy.Rational) else num.atoms(sympy.Rational):
+        _rational(int(a.p), int(a.q), what)
     if not (num.is_real and num.is_finite):
-        raise DefinitionError(f"{what} must be a finite real number, got {value!r}")
+        raise DefinitionError(f"{what} must be a finite real number, got {_shown(value)}")
     return num
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, shortened, and never an integer too long to print."""
+    if isinstance(value, int) and _bits(value) > 10000:
+        return f"<an integer of {_bits(value)} bits>"
+    try:
+        text = repr(value)
+    except ValueError:  # e.g. an integer beyond Python's digit limit inside a container
+        return f"<a {type(value).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# -- the domain: every activation is a real function on all of R -------------------------------
+#
+# A node of a definition is real only where its arguments lie in the node's real domain:
+# log(u) needs u > 0, a root u**(p/q) needs u >= 0 (u > 0 when p < 0), u**-n needs u != 0, a
+# power with an exponent in x needs a base > 0, and a primitive whose table row has a smaller
+# domain than R (``PRIMITIVES[f].domain``) needs its argument in it. Inside a Piecewise a
+# piece is only evaluated where it is selected, so its requirements hold on that set only.
+#
+# A requirement is accepted only when it is *proved*: by SymPy's assumptions on a
+# parametrisation of the set (x = a + t with t > 0 on (a, oo), ...), or, for a polynomial with
+# rational coefficients, by exact real-root isolation and the exact sign between the roots.
+# Both are deterministic and need no time budget, so the same definition is accepted or
+# rejected at any load. Anything not proved is rejected; the explanation (the set where it
+# fails, from ``solveset``, shown only with a point of it checked exactly) is searched under a
+# time budget and only changes the message.
+
+#: The budget of the search for where a requirement fails (only the message depends on it).
+DOMAIN_EXPLAIN_SECONDS = 2.0
+
+_SAMPLES = tuple(
+    sympy.Rational(v)
+    for v in ("0", "1/2", "-1/2", "1", "-1", "2", "-2", "10", "-10", "1000", "-1000", "1000000000", "-1000000000")
+)
+
+
+@dataclass(frozen=True)
+class _Need:
+    """``arg rel bound`` must hold wherever ``node`` is evaluated (``region``, a subset of R)."""
+
+    node: sympy.Expr
+    arg: sympy.Expr
+    rel: str  # ">", ">=", "!=" or "in" (then ``domain`` is the set)
+    bound: sympy.Expr
+    region: sympy.Set
+    domain: sympy.Set | None = None
+
+    def gap(self) -> sympy.Expr:
+        return self.arg - self.bound
+
+    def text(self) -> str:
+        if self.rel == "in":
+            return f"{self.arg} in {self.domain}"
+        return f"{self.arg} {self.rel} {self.bound}"
+
+
+def _needs(expr: sympy.Expr) -> list[_Need]:
+    """The requirements of every node of ``expr`` (see the comment above)."""
+    from symact.definition.primitives import PRIMITIVES
+
+    out: list[_Need] = []
+    stack: list[tuple[sympy.Basic, sympy.Set]] = [(expr, sympy.S.Reals)]
+    seen: set[tuple[sympy.Basic, sympy.Set]] = set()
+    while stack:
+        e, region = stack.pop()
+        if (e, region) in seen:
+            continue
+        seen.add((e, region))
+        if isinstance(e, sympy.Piecewise):
+            taken: sympy.Set = sympy.S.EmptySet
+            for piece, cond in e.args:
+                where = _condition_set(cond)
+                here = sympy.Intersection(region, sympy.Complement(where, taken)) if where is not None else region
+                if where is None:  # the condition could not be read as a set: require on all of region
+                    taken = region
+                else:
+                    taken = sympy.Union(taken, where)
+                stack.append((piece, here))
+            continue
+        if isinstance(e, sympy.Pow):
+            base, ex = e.base, e.exp
+            if ex.is_Integer:
+                if ex.is_negative:
+                    out.append(_Need(e, base, "!=", sympy.S.Zero, region))
+            elif ex.has(x) or not ex.is_Rational and ex.is_positive is not True and ex.is_negative is not True:
+                out.append(_Need(e, base, ">", sympy.S.Zero, region))
+            else:
+                out.append(_Need(e, base, ">" if ex.is_negative else ">=", sympy.S.Zero, region))
+        elif isinstance(e, sympy.Function):
+            row = PRIMITIVES.get(type(e))
+            dom = row.domain if row is not None else None
+            if dom is not None and dom != sympy.S.Reals and e.args:
+                arg = e.args[0]
+                if isinstance(dom, sympy.Interval) and dom.end is sympy.oo:
+                    out.append(_Need(e, arg, ">" if dom.left_open else ">=", dom.start, region))
+                else:
+                    out.append(_Need(e, arg, "in", sympy.S.Zero, region, dom))
+        stack.extend((a, region) for a in e.args if isinstance(a, sympy.Expr))
+    return out
+
+
+def _condition_set(cond: Any) -> sympy.Set | None:
+    """The set of reals where a Piecewise condition holds, or None when SymPy cannot say."""
+    if cond is sympy.true:
+        return sympy.S.Reals
+    if cond is sympy.false:
+        return sympy.S.EmptySet
+    try:
+        out = cond.as_set()
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        return None
+    return out if isinstance(out, sympy.Set) and out.is_subset(sympy.S.Reals) else None
+
+
+class _Part(NamedTuple):
+    """An interval of reals, or one point when ``start == end`` (sympy.Interval would become a FiniteSet)."""
+
+    start: sympy.Expr
+    end: sympy.Expr
+    left_open: bool = False
+    right_open: bool = False
+
+    def contains(self, p: sympy.Expr) -> bool:
+        above = p > self.start if self.left_open else p >= self.start
+        below = p < self.end if self.right_open else p <= self.end
+        return bool(above is sympy.true and below is sympy.true)
+
+
+def _intervals(region: sympy.Set) -> list[_Part] | None:
+    """``region`` as disjoint intervals and points, or None if it is not such a set."""
+    parts = region.args if isinstance(region, sympy.Union) else (region,)
+    out: list[_Part] = []
+    for part in parts:
+        if isinstance(part, sympy.Interval):
+            out.append(_Part(part.start, part.end, bool(part.left_open), bool(part.right_open)))
+        elif isinstance(part, sympy.FiniteSet) and all(p.is_real for p in part):
+            out.extend(_Part(p, p) for p in part)
+        elif part is sympy.S.Reals:
+            out.append(_Part(sympy.S.NegativeInfinity, sympy.S.Infinity, True, True))
+        elif part is not sympy.S.EmptySet:
+            return None
+    return out
+
+
+def _decided(value: sympy.Expr, rel: str) -> bool | None:
+    """Whether ``value rel 0`` by SymPy's assumptions (None: not decided)."""
+    if rel == ">":
+        return value.is_positive
+    if rel == ">=":
+        return value.is_nonnegative
+    if value.is_positive or value.is_negative:
+        return True
+    return None if value.is_zero is None else not value.is_zero
+
+
+def _proved_on(need: _Need, part: _Part) -> bool:
+    """Whether the requirement is proved on one interval of its region."""
+    lo, hi = part.start, part.end
+    if need.rel == "in":
+        return not need.arg.has(x) and need.domain is not None and need.domain.contains(need.arg) is sympy.true
+    gap = need.gap()
+    if lo == hi:
+        return _decided(gap.subs(x, lo), need.rel) is True
+    # the ends that belong to the interval, exactly
+    for end, closed in ((lo, not part.left_open), (hi, not part.right_open)):
+        if closed and end.is_finite and _decided(gap.subs(x, end), need.rel) is not True:
+            return False
+    t = sympy.Symbol("t", positive=True)
+    if lo is sympy.S.NegativeInfinity and hi is sympy.S.Infinity:
+        param: sympy.Expr = x
+    elif hi is sympy.S.Infinity:
+        param = lo + t
+    elif lo is sympy.S.NegativeInfinity:
+        param = hi - t
+    else:
+        param = lo + (hi - lo) * t / (1 + t)
+    on_part = gap.xreplace({x: param}) if param is not x else gap
+    if any(_decided(g, need.rel) is True for g in (on_part, *_relaxations(on_part))):
+        return True
+    return _polynomial_proof(gap, need.rel, part)
+
+
+def _relaxations(e: sympy.Expr) -> list[sympy.Expr]:
+    """``e`` with every primitive of a bounded image replaced by a new variable over a larger set.
+
+    ``tanh(u)`` lies in (-1, 1), so in (-1, oo): it becomes ``-1 + s`` with s > 0 (the lower
+    relaxation), or ``1 - s`` (the upper one). What is proved for every value of the new
+    variables holds for the primitive's values, which lie among them.
+    """
+    from symact.definition.primitives import PRIMITIVES
+
+    out = []
+    for side in ("lower", "upper"):
+        mapping: dict[sympy.Basic, sympy.Expr] = {}
+        for node in e.atoms(sympy.Function):
+            row = PRIMITIVES.get(type(node))
+            image = row.image if row is not None else None
+            if image is None or not node.has(x) and not node.free_symbols:
+                continue
+            end = image.inf if side == "lower" else image.sup
+            if not end.is_finite:
+                continue
+            s = (
+                sympy.Dummy("s", positive=True)
+                if image.contains(end) is sympy.false
+                else sympy.Dummy("s", nonnegative=True)
+            )
+            mapping[node] = end + s if side == "lower" else end - s
+        if mapping:
+            out.append(e.xreplace(mapping))
+    return out
+
+
+def _polynomial_proof(gap: sympy.Expr, rel: str, part: _Part) -> bool:
+    """For a polynomial with rational coefficients: exact real-root isolation, then the exact
+    sign at one rational point between each pair of consecutive roots (and beyond the outermost),
+    since the sign is constant between roots. Conservative where an isolating interval of a
+    root reaches the ends of ``part``."""
+    try:
+        poly = sympy.Poly(gap, x)
+    except sympy.PolynomialError:
+        return False
+    if poly.domain not in (sympy.ZZ, sympy.QQ) or poly.degree() > 64:
+        return False
+    if poly.is_zero:
+        return rel == ">="
+    lo, hi = part.start, part.end
+    isolated = sorted((sympy.Rational(a), sympy.Rational(b)) for (a, b), _ in poly.intervals())
+    try:
+        if rel in (">", "!="):
+            if any(not (b < lo or a > hi) for a, b in isolated):
+                return False  # a root may lie in the part
+            point = _point_in(part)
+            return point is not None and (rel == "!=" or poly.eval(point) > 0)
+        # gap i lies between roots i - 1 and i, so within (a[i - 1], b[i]) of their isolating
+        # intervals; its sample is a point between the two intervals
+        samples = [isolated[0][0] - 1] if isolated else [sympy.S.Zero]
+        samples += [(b1 + a2) / 2 for (_, b1), (a2, _) in itertools.pairwise(isolated)]
+        samples += [isolated[-1][1] + 1] if isolated else []
+        lefts = [sympy.S.NegativeInfinity, *(a for a, _ in isolated)]
+        rights = [*(b for _, b in isolated), sympy.S.Infinity]
+        for left, right, sample in zip(lefts, rights, samples):
+            meets = not (right <= lo or left >= hi)
+            if meets and not poly.eval(sample) > 0:
+                return False
+        return True
+    except TypeError:  # a comparison with an irrational end SymPy cannot decide
+        return False
+
+
+def _point_in(part: _Part) -> sympy.Rational | None:
+    """A rational point inside a non-degenerate interval, or None."""
+    lo, hi = part.start, part.end
+    if lo.is_infinite and hi.is_infinite:
+        point = sympy.S.Zero
+    elif lo.is_infinite:
+        point = sympy.floor(hi) - 1
+    elif hi.is_infinite:
+        point = sympy.ceiling(lo) + 1
+    else:
+        point = (lo + hi) / 2
+    return point if point.is_Rational and part.contains(point) else None
+
+
+def _proved(need: _Need) -> bool:
+    parts = _intervals(need.region)
+    if parts is None:
+        parts = [
+            _Part(sympy.S.NegativeInfinity, sympy.S.Infinity, True, True)
+        ]  # a region SymPy cannot list: require it on R
+    return all(_proved_on(need, part) for part in parts)
+
+
+def _witness(need: _Need) -> tuple[sympy.Expr | None, str]:
+    """A point of the region where the requirement fails, checked exactly, and the set where it fails."""
+    bad: sympy.Set | None = None
+    if need.rel != "in":
+        negation = {">": sympy.Le, ">=": sympy.Lt, "!=": sympy.Eq}[need.rel]
+        try:
+            found = sympy.solveset(negation(need.gap(), 0), x, sympy.S.Reals)
+            if not isinstance(found, sympy.ConditionSet):
+                bad = sympy.Intersection(found, need.region)
+        except (NotImplementedError, TypeError, ValueError):
+            bad = None
+    candidates = [*_points_of(bad), *_SAMPLES] if bad is not None else list(_SAMPLES)
+    for p in candidates:
+        if need.region.contains(p) is not sympy.true:
+            continue
+        value = need.arg.subs(x, p)
+        if need.rel == "in":
+            domain = need.domain if need.domain is not None else sympy.S.Reals
+            fails = value.is_real is False or (value.is_real and domain.contains(value) is sympy.false)
+        else:
+            fails = _decided(value - need.bound, need.rel) is False or value.is_real is False
+        if fails:
+            where = _set_text(bad) if bad is not None and bad.contains(p) is sympy.true else None
+            return p, f"for {where}" if where else f"at x = {p}"
+    return None, ""
+
+
+def _points_of(region: sympy.Set) -> list[sympy.Expr]:
+    """A few rational points of ``region`` (its isolated points, and points inside its intervals)."""
+    parts = _intervals(region) or []
+    out: list[sympy.Expr] = []
+    for part in parts:
+        lo, hi = part.start, part.end
+        if lo == hi:
+            out.append(lo)
+        elif lo.is_infinite and hi.is_infinite:
+            out.append(sympy.S.Zero)
+        elif lo.is_infinite:
+            out.append(sympy.floor(hi) - 1)
+        elif hi.is_infinite:
+            out.append(sympy.ceiling(lo) + 1)
+        else:
+            out.append(
+                sympy.nsimplify((lo + hi) / 2, rational=True) if not ((lo + hi) / 2).is_Rational else (lo + hi) / 2
+            )
+    return [p for p in out if p.is_Rational]
+
+
+def _set_text(region: sympy.Set) -> str | None:
+    """``x < 0``, ``x = 0``, ``-1 < x < 1``, ... for a set of intervals and points (None if not one)."""
+    parts = _intervals(region)
+    if not parts:
+        return None
+    texts = []
+    for part in parts:
+        lo, hi = part.start, part.end
+        less_lo = "<" if part.left_open else "<="
+        less_hi = "<" if part.right_open else "<="
+        if lo == hi:
+            texts.append(f"x = {lo}")
+        elif lo.is_infinite and hi.is_infinite:
+            texts.append("every x")
+        elif lo.is_infinite:
+            texts.append(f"x {less_hi} {hi}")
+        elif hi.is_infinite:
+            texts.append(f"x {'>' if part.left_open else '>='} {lo}")
+        else:
+            texts.append(f"{lo} {less_lo} x {less_hi} {hi}")
+    return " or ".join(texts)
+
+
+def _explain(need: _Need) -> str:
+    """Why the requirement rejects the definition, for the error message."""
+    point, where = _witness(need)
+    if point is None:
+        return (
+            f"{need.node} could not be proved to be real on all of R: symact must prove {need.text()} "
+            "wherever it is evaluated, and could neither prove it nor find a point where it fails"
+        )
+    return f"{need.node} is {'undefined' if need.rel == '!=' else 'not real'} {where}"
+
+
+def check_real_domain(expr: sympy.Expr, name: str = "the activation") -> None:
+    """Raise :class:`DefinitionError` unless ``expr`` is proved real-valued for every real x.
+
+    symact's activations are real functions on all of R. The requirement of each node (see
+    the comment above) must be proved; when one is not, the message names the node and, when
+    a point where it fails is found and checked exactly, the set where it fails.
+
+    Examples:
+        >>> check_real_domain(sympy.sqrt(x**2 + 1))
+        >>> check_real_domain(sympy.sqrt(x), "root")
+        Traceback (most recent call last):
+        ...
+        symact.core.errors.DefinitionError: root is not real on all of R: sqrt(x) is not real for x < 0
+    """
+    for need in _needs(expr):
+        if _proved(need):
+            continue
+        unproved = f"{need.node} could not be proved to be real on all of R (it must hold that {need.text()})"
+
+        def unexplained(_: BaseException, text: str = unproved) -> str:
+            return text
+
+        explained = step(
+            _explain,
+            need,
+            what=f"where {need.node} is not real",
+            seconds=DOMAIN_EXPLAIN_SECONDS,
+            on_timeout=unexplained,
+        )
+        raise DefinitionError(f"{name} is not real on all of R: {explained}")
 
 
 @dataclass(frozen=True)
@@ -227,6 +706,7 @@ class Activation:
             raise DefinitionError(
                 f"the definition of {self.name!r} has free symbols {sorted(map(str, free))}; only x and declared parameters are allowed"
             )
+        check_real_domain(expr, repr(self.name))
         object.__setattr__(self, "expr", expr)
         if not self.display:
             object.__setattr__(self, "display", self.name)
