@@ -96,6 +96,8 @@ U = TypeVar("U")
 DEFAULT_SECONDS = 5.0
 #: Environment variable holding the default budget in seconds.
 ENV_SECONDS = "SYMACT_BUDGET"
+#: The largest budget :func:`check_seconds` accepts (about 11.6 days).
+MAX_SECONDS = 1e6
 #: Address space a worker may add to what it inherited, unless configured otherwise (4 GiB).
 DEFAULT_MEMORY = 4 * 2**30
 #: Environment variable holding the worker memory headroom in MiB.
@@ -164,6 +166,9 @@ _memory_set = False
 def check_seconds(seconds: Any, name: str = "seconds") -> float:
     """``seconds`` as a float, or :class:`TypeError`/:class:`ValueError` naming it.
 
+    A budget must be positive and at most :data:`MAX_SECONDS` (the operating system's timers
+    overflow not far above it; a budget of more than 11 days is a mistake, not a limit).
+
     Examples:
         >>> check_seconds(2)
         2.0
@@ -171,13 +176,32 @@ def check_seconds(seconds: Any, name: str = "seconds") -> float:
         Traceback (most recent call last):
         ...
         ValueError: seconds must be a positive, finite number of seconds, got -1
+        >>> check_seconds(1e8)
+        Traceback (most recent call last):
+        ...
+        ValueError: seconds must be at most 1000000 seconds (about 11.6 days), got 100000000.0
     """
     if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
-        raise TypeError(f"{name} must be a number of seconds, got {seconds!r}")
-    value = float(seconds)
+        raise TypeError(f"{name} must be a number of seconds, got {type(seconds).__name__} {seconds!r}")
+    try:
+        value = float(seconds)
+    except OverflowError:  # an integer beyond the float range
+        value = math.inf if seconds > 0 else -math.inf
     if not (value > 0 and math.isfinite(value)):
-        raise ValueError(f"{name} must be a positive, finite number of seconds, got {seconds!r}")
+        raise ValueError(f"{name} must be a positive, finite number of seconds, got {_short_repr(seconds)}")
+    if value > MAX_SECONDS:
+        raise ValueError(
+            f"{name} must be at most {MAX_SECONDS:.0f} seconds (about {MAX_SECONDS / 86400:.1f} days), got {_short_repr(seconds)}"
+        )
     return value
+
+
+def _short_repr(value: Any) -> str:
+    """``repr(value)`` cut to 60 characters (an integer of a million digits prints as its size)."""
+    if isinstance(value, int) and value.bit_length() > 200:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def default_seconds() -> float:
