@@ -210,18 +210,54 @@ SIN_COS_MAX = 2.0**20
 
 
 def real_input(x: Any) -> tuple[np.ndarray, np.dtype]:
-    """The input as an array and its output dtype: floats keep theirs, everything else gives float64.
+    """The input as an array and its output dtype: floats keep theirs, integers and booleans give float64.
 
-    Complex input is a TypeError (the activations are real functions).
+    Anything else is a :class:`TypeError` naming what was passed: ``None``, complex numbers
+    (the activations are real functions), strings, objects, dates and structured arrays.
+    Masked arrays are rejected too, rather than computed with their mask silently dropped:
+    apply the function to ``m.data`` (or ``m.filled(v)``) and mask the result again,
+    ``np.ma.masked_array(f(m.data), mask=m.mask)``.
 
     Examples:
         >>> real_input(np.arange(2))[1], real_input(np.float32(1.0))[1]
         (dtype('float64'), dtype('float32'))
+        >>> real_input(None)
+        Traceback (most recent call last):
+        ...
+        TypeError: a symact activation takes real numbers (a float, an int or an array of them), got None
     """
-    a = np.asarray(x)
-    if a.dtype.kind == "c":
-        raise TypeError("symact activations are real functions; got complex input")
-    return a, (a.dtype if a.dtype.kind == "f" else np.dtype(np.float64))
+    if x is None:
+        raise TypeError("a symact activation takes real numbers (a float, an int or an array of them), got None")
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            "a symact activation does not take a masked array (its mask would be lost): "
+            "use np.ma.masked_array(f(m.data), mask=m.mask)"
+        )
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as err:  # ragged nested lists, objects refusing conversion
+        raise TypeError(
+            f"a symact activation takes real numbers (a float, an int or an array of them); "
+            f"the {type(x).__name__} passed is not an array of them ({err})"
+        ) from None
+    kind = a.dtype.kind
+    if kind == "c":
+        raise TypeError(f"symact activations are real functions; got complex input ({_shown_input(x, a)})")
+    if kind not in "fiub":
+        raise TypeError(
+            f"a symact activation takes real numbers (a float, an int or an array of them), "
+            f"got {_shown_input(x, a)} of dtype {a.dtype}"
+        )
+    return a, (a.dtype if kind == "f" else np.dtype(np.float64))
+
+
+def _shown_input(x: Any, a: np.ndarray) -> str:
+    """What was passed, briefly: its type, and its value when small."""
+    if a.size <= 4:
+        text = repr(x)
+        if len(text) <= 60:
+            return text
+    return f"{type(x).__name__} of shape {a.shape}"
 
 
 def round_once(r: np.ndarray, dtype: np.dtype) -> np.ndarray:
