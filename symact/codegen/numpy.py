@@ -55,9 +55,19 @@ Examples:
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
+import builtins
+import dis
+import inspect
 import math
+import re
+import symtable
+import sys
+import textwrap
 import time
+import types
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -75,7 +85,17 @@ from symact.definition.activation import Activation, x
 from symact.definition.primitives import PRIMITIVES
 from symact.numeric.rounding import round_to
 
-__all__ = ["FUNCTIONS", "OPS", "NumPyPrinter", "derivative_expr", "regimes", "source", "to_numpy"]
+__all__ = [
+    "FUNCTIONS",
+    "OPS",
+    "NumPyPrinter",
+    "derivative_expr",
+    "regimes",
+    "source",
+    "standalone",
+    "standalone_source",
+    "to_numpy",
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -561,3 +581,230 @@ def source(obj: Activation | sympy.Expr, derivative: int = 0) -> str:
     """
     expr, name = _resolve(obj, derivative)
     return _built(expr, name).source
+
+
+# ---------------------------------------------------------------------------------------
+# Self-contained source: the generated code with every helper it calls
+# ---------------------------------------------------------------------------------------
+#: The top-level packages whose functions are copied in as source (anything else is imported).
+_OURS = ("symact", "proofs")
+
+
+def _ours(module: str | None) -> bool:
+    return bool(module) and str(module).split(".")[0] in _OURS
+
+
+def _loaded(code: types.CodeType) -> set[str]:
+    """The global names ``code`` (and the code nested in it) loads."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _loaded(const)
+    return names
+
+
+def _literal(value: Any, np_name: Callable[[], str]) -> str:
+    """Python source that rebuilds ``value`` exactly (floats by ``repr``, which round-trips)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else f"float({repr(value)!r})"
+    if isinstance(value, (tuple, list)):
+        items = ", ".join(_literal(v, np_name) for v in value)
+        if isinstance(value, list):
+            return f"[{items}]"
+        return f"({items},)" if len(value) == 1 else f"({items})"
+    if isinstance(value, np.ndarray):
+        return f"{np_name()}.array({_literal(value.tolist(), np_name)}, dtype={value.dtype.str!r})"
+    if isinstance(value, np.generic):
+        return f"{np_name()}.{type(value).__name__}({_literal(value.item(), np_name)})"
+    raise TypeError(f"cannot write {type(value).__name__} {value!r} as Python source")
+
+
+def _offsets(src: bytes) -> list[int]:
+    starts = [0]
+    for i, b in enumerate(src):
+        if b == 0x0A:
+            starts.append(i + 1)
+    return starts
+
+
+class _Bundle:
+    """One Python module built from generated code and the helpers it calls, transitively.
+
+    Every object gets one top-level name (its own where free); a source whose global names
+    differ from the names their objects got is rewritten name by name (AST positions), and
+    ``module.attr`` of a symact module becomes the name of ``attr``'s copy. A helper is named
+    as the code that first calls it calls it.
+    """
+
+    def __init__(self) -> None:
+        self.taken = set(dir(builtins)) | {"annotations"}
+        self.names: dict[int, str] = {}
+        self.keep: list[Any] = []  # the objects named, so that no id is reused
+        self.imports: list[str] = []
+        self.consts: list[str] = []
+        self.defs: list[str] = []
+        self.pending: list[tuple[str, dict[str, Any], dict[str, str]]] = []
+
+    def fresh(self, *hints: str) -> str:
+        for hint in hints:
+            if hint not in self.taken:
+                self.taken.add(hint)
+                return hint
+        k = 2
+        while f"{hints[0]}_{k}" in self.taken:
+            k += 1
+        self.taken.add(f"{hints[0]}_{k}")
+        return f"{hints[0]}_{k}"
+
+    def np_name(self) -> str:
+        return self.name_for(np, "np")
+
+    def name_for(self, obj: Any, hint: str) -> str:
+        """The top-level name of ``obj`` in the bundle (its definition added on first use)."""
+        key = id(obj)
+        if key in self.names:
+            return self.names[key]
+        self.keep.append(obj)
+        if isinstance(obj, types.ModuleType):
+            name = self.names[key] = self.fresh(hint)
+            self.imports.append(f"import {obj.__name__}" + ("" if name == obj.__name__ else f" as {name}"))
+        elif isinstance(obj, types.FunctionType) and (
+            hasattr(obj, "__symact_source__") or _ours(getattr(obj, "__module__", None))
+        ):
+            name = self.names[key] = self.fresh(hint, obj.__name__)
+            src = getattr(obj, "__symact_source__", None) or textwrap.dedent(inspect.getsource(obj))
+            self.pending.append((src, obj.__globals__, {obj.__name__: name}))
+        elif callable(obj):  # a NumPy or SciPy function: imported from where it says it lives
+            module, attr = getattr(obj, "__module__", None), getattr(obj, "__name__", None)
+            if module is None and isinstance(obj, np.ufunc) and getattr(scipy.special, str(attr), None) is obj:
+                module = "scipy.special"
+            if not module or not attr or _ours(module) or getattr(sys.modules.get(module), attr, None) is not obj:
+                raise TypeError(f"cannot include {hint} ({obj!r}) in self-contained source")
+            name = self.names[key] = self.fresh(hint)
+            self.imports.append(f"from {module} import {attr}" + ("" if name == attr else f" as {name}"))
+        else:
+            name = self.names[key] = self.fresh(hint)
+            self.consts.append(f"{name} = {_literal(obj, self.np_name)}")
+        return name
+
+    def drain(self) -> None:
+        """Write the definitions named so far, breadth first: every source's own names are given
+        before the helpers it calls name theirs, so the entry's names stay as generated."""
+        while self.pending:
+            self.defs.append(self.unit(*self.pending.pop(0)))
+
+    def unit(self, src: str, scope: dict[str, Any], own: dict[str, str]) -> str:
+        """``src`` (its globals looked up in ``scope``; ``own`` names what it defines itself) with
+        every global it uses named as in the bundle."""
+        code = compile(src, "<symact bundle>", "exec", flags=__future__.annotations.compiler_flag, dont_inherit=True)
+        tree = ast.parse(src)
+        renames: dict[str, str] = {}
+        modules: set[str] = set()
+        for g in sorted(_loaded(code)):
+            if g in own:
+                target = own[g]
+            elif g in scope:
+                obj = scope[g]
+                if isinstance(obj, types.ModuleType) and _ours(obj.__name__):
+                    modules.add(g)
+                    continue
+                target = self.name_for(obj, g)
+            elif hasattr(builtins, g):
+                continue
+            else:
+                raise NameError(f"the generated code uses {g!r}, which its namespace does not define")
+            if target != g:
+                renames[g] = target
+        renames |= {k: v for k, v in own.items() if k != v}
+        self._check_not_local(symtable.symtable(src, "<symact bundle>", "exec"), set(renames) | modules, top=True)
+        spans: list[tuple[int, int, int, int, str]] = []
+        bases: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+                target = self.name_for(getattr(scope[node.value.id], node.attr), node.attr)
+                spans.append(
+                    (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0, target)
+                )
+                bases.add(id(node.value))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and id(node) not in bases:
+                if node.id in modules:
+                    raise TypeError(f"module {node.id!r} is used other than by attribute; it cannot be inlined")
+                if node.id in renames:
+                    spans.append(
+                        (node.lineno, node.col_offset, node.lineno, node.end_col_offset or 0, renames[node.id])
+                    )
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in renames and node in tree.body:
+                line = src.splitlines()[node.lineno - 1].encode()
+                m = re.match(rb"\s*(?:async\s+)?(?:def|class)\s+", line[node.col_offset :])
+                if m is None:  # pragma: no cover - a def line always matches
+                    raise ValueError(f"cannot find the name of {node.name!r} in its source")
+                start = node.col_offset + m.end()
+                spans.append((node.lineno, start, node.lineno, start + len(node.name.encode()), renames[node.name]))
+        data = src.encode()
+        starts = _offsets(data)
+        for l0, c0, l1, c1, text in sorted(spans, reverse=True):
+            data = data[: starts[l0 - 1] + c0] + text.encode() + data[starts[l1 - 1] + c1 :]
+        return data.decode().rstrip("\n")
+
+    @staticmethod
+    def _check_not_local(table: symtable.SymbolTable, names: set[str], top: bool) -> None:
+        """A renamed global must not also be a local name somewhere in the same source."""
+        for sym in table.get_symbols():
+            if sym.get_name() in names and (sym.is_parameter() or (not top and sym.is_local())):
+                raise ValueError(f"{sym.get_name()!r} is both global and local in a helper; cannot rename it")
+        for child in table.get_children():
+            _Bundle._check_not_local(child, names, top=False)
+
+    def render(self, entry: str, title: str) -> str:
+        imports = sorted(self.imports, key=lambda s: (s.startswith("from"), s))
+        head = [f"# {title}", "# Self-contained: needs only the imports below.", "from __future__ import annotations"]
+        parts = ["\n".join([*head, "", *imports])]
+        if self.consts:
+            parts.append("\n".join(self.consts))
+        return "\n\n\n".join([*parts, *self.defs, entry]) + "\n"
+
+
+def standalone(fn: Callable[..., Any], src: str | None = None, title: str | None = None) -> str:
+    """Self-contained source of a generated function: ``src`` (default: its generated source)
+    and, as source, every helper it calls (the kernels, transitively, with their constants
+    written exactly), so that it runs with only NumPy (and SciPy where it uses ``special``)
+    and gives bit-identical results.
+
+    Examples:
+        >>> import numpy as np, symact
+        >>> code = standalone(to_numpy(symact.get("elu")))
+        >>> print(code[code.index("def elu"):], end="")
+        def elu(x):
+            x, dtype, scalar = _prepare(x)
+            with np.errstate(all="ignore"):
+                x0 = np.minimum(x, 0.0)
+                r = np.where(x <= 0.0, np.expm1(x0), x)
+            return _finish(r, dtype, scalar)
+        >>> ns = {}
+        >>> exec(code, ns)
+        >>> ns["elu"](np.array([-1.0, 2.0], dtype=np.float32))
+        array([-0.63212055,  2.        ], dtype=float32)
+    """
+    text = src if src is not None else getattr(fn, "__symact_source__", None)
+    if text is None:
+        raise TypeError(f"{fn!r} is not a generated function; pass its source")
+    bundle = _Bundle()
+    bundle.names[id(fn)] = bundle.fresh(fn.__name__)
+    bundle.keep.append(fn)
+    entry = bundle.unit(text, fn.__globals__, {fn.__name__: fn.__name__})
+    bundle.drain()
+    return bundle.render(entry, title or f"{fn.__name__}: NumPy code generated by symact")
+
+
+def standalone_source(obj: Activation | sympy.Expr, derivative: int = 0) -> str:
+    """:func:`source` made self-contained (see :func:`standalone`): it can be pasted into a file and run.
+
+    Examples:
+        >>> import symact
+        >>> print(standalone_source(symact.get("softplus")).splitlines()[-1])
+            return _finish(r, dtype, scalar)
+    """
+    return standalone(to_numpy(obj, derivative))
