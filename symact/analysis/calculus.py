@@ -51,7 +51,7 @@ from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties, Trend, Value
 from symact.core import budget
 from symact.core.unknown import Unknown
-from symact.definition.activation import Activation, x
+from symact.definition.activation import Activation, limit_point, x
 from symact.definition.primitives import PRIMITIVES, Smoothness
 
 __all__ = ["derivative", "limit", "output_range", "properties"]
@@ -332,7 +332,7 @@ def limit(
         unknown (timeout (... exceeded its time budget of 0... s))
     """
     expr = _expr_of(f)
-    point = sympy.sympify(point, strict=True)
+    point = limit_point(point)
     if dir not in ("+", "-", None):
         raise ValueError(f"dir must be '+', '-' or None, got {dir!r}")
     name = f.name if isinstance(f, Activation) else "f"

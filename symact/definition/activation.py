@@ -32,6 +32,7 @@ __all__ = [
     "VectorMethods",
     "check_real_domain",
     "exact_number",
+    "limit_point",
     "x",
 ]
 
@@ -170,6 +171,40 @@ def _shown(value: Any) -> str:
     except ValueError:  # e.g. an integer beyond Python's digit limit inside a container
         return f"<a {type(value).__name__}>"
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def limit_point(point: Any, what: str = "the point") -> sympy.Expr:
+    """A limit point as an exact SymPy number or ``oo``/``-oo``, checked up front.
+
+    ``sympy.oo``, ``-sympy.oo`` and ``float("inf")``/``-inf`` are the infinities; every other
+    point is read by :func:`exact_number` (so ``0.1`` is ``1/10``).
+
+    Raises:
+        TypeError: ``point`` is not a number (``None``, a list, ...).
+        ValueError: a symbol or expression in x, NaN, a complex or undefined value
+            (a :class:`DefinitionError` where :func:`exact_number` rejects it).
+
+    Examples:
+        >>> limit_point(0), limit_point(-sympy.oo), limit_point(float("inf")), limit_point(0.5)
+        (0, -oo, oo, 1/2)
+        >>> limit_point(x)
+        Traceback (most recent call last):
+        ...
+        ValueError: the point must be a real number or +-oo, got x (an expression in x)
+    """
+    if isinstance(point, sympy.Basic):
+        if point in (sympy.oo, -sympy.oo):
+            return point
+        if point.free_symbols:
+            raise ValueError(f"{what} must be a real number or +-oo, got {_shown(point)} (an expression in x)")
+        if not isinstance(point, sympy.Expr):
+            raise TypeError(f"{what} must be a real number or +-oo, got {type(point).__name__} {_shown(point)}")
+    elif isinstance(point, (float, np.floating)) and np.isinf(point):
+        return sympy.oo if point > 0 else -sympy.oo
+    try:
+        return exact_number(point, what)
+    except DefinitionError as err:
+        raise DefinitionError(f"{err.message} (a limit point is a real number or +-oo)") from None
 
 
 # -- the domain: every activation is a real function on all of R -------------------------------
@@ -742,7 +777,7 @@ class Activation:
         """A limit of f (see :func:`symact.limit`; ``Unknown`` past ``seconds``)."""
         import symact
 
-        return symact.limit(self, point, dir, seconds=seconds)
+        return symact.limit(self, limit_point(point), dir, seconds=seconds)
 
     def output_range(self, *, seconds: float | None = None) -> Any:
         """The exact image of the reals (see :func:`symact.output_range`; ``Unknown`` past ``seconds``)."""
