@@ -182,11 +182,11 @@ def check_seconds(seconds: Any, name: str = "seconds") -> float:
         ValueError: seconds must be at most 1000000 seconds (about 11.6 days), got 100000000.0
     """
     if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
-        raise TypeError(f"{name} must be a number of seconds, got {type(seconds).__name__} {seconds!r}")
+        raise TypeError(f"{name} must be a number of seconds, got {type(seconds).__name__} {_short_repr(seconds)}")
     try:
         value = float(seconds)
-    except OverflowError:  # an integer beyond the float range
-        value = math.inf if seconds > 0 else -math.inf
+    except OverflowError:  # an integer or fraction beyond the float range
+        raise ValueError(f"{name} must be a positive, finite number of seconds, got {_short_repr(seconds)}") from None
     if not (value > 0 and math.isfinite(value)):
         raise ValueError(f"{name} must be a positive, finite number of seconds, got {_short_repr(seconds)}")
     if value > MAX_SECONDS:

@@ -49,8 +49,11 @@ from symact.validation.measure import ReportSet, run_counting_warnings
 
 __all__ = [
     "EXP_LOG_FAMILY",
+    "MAX_DERIVATIVE",
+    "SIZES",
     "FunctionReport",
     "ValidationReport",
+    "check_options",
     "inputs",
     "table",
     "validate",
@@ -325,13 +328,18 @@ def validate(act: Activation | str, size: str = "full", derivatives: tuple[int, 
         size: ``"full"`` or ``"quick"`` input set (see :func:`inputs`).
         derivatives: which derivative orders to check.
 
+    Raises:
+        TypeError: ``act`` is neither an activation nor a name, or an option has the wrong type.
+        ValueError: ``size`` is not ``"full"`` or ``"quick"``, or a derivative order is not
+            0 to :data:`MAX_DERIVATIVE` (an ``UnknownActivationError``, a ``KeyError``, for an
+            unknown name).
+
     Examples:
         >>> rep = validate("elu", size="quick", derivatives=(0,))
         >>> rep.ok, rep.get("float64").max_ulp, rep.get("float32").wrong
         (True, 0.0, 0)
     """
-    if isinstance(act, str):
-        act = get_scalar(act)
+    act = check_options(act, size, derivatives)
     t0 = time.perf_counter()
     family = "exp/log" if act.name in EXP_LOG_FAMILY else "other"
     results = []
@@ -343,6 +351,43 @@ def validate(act: Activation | str, size: str = "full", derivatives: tuple[int, 
             xs = inputs(dtype, size, _breakpoint_floats(expr, dt))
             results.append(_check(fn, expr, xs, dtype, d, family))
     return ValidationReport(act.name, family, tuple(results), time.perf_counter() - t0)
+
+
+#: The input sets :func:`validate` knows.
+SIZES = ("full", "quick")
+#: The highest derivative order :func:`validate` checks (the bars are set for f and f').
+MAX_DERIVATIVE = 4
+
+
+def check_options(act: Any, size: Any, derivatives: Any) -> Activation:
+    """The activation :func:`validate` checks, after checking its arguments up front.
+
+    Examples:
+        >>> check_options("relu", "huge", (0,))
+        Traceback (most recent call last):
+        ...
+        ValueError: size must be 'full' or 'quick', got 'huge'
+    """
+    if isinstance(act, str):
+        act = get_scalar(act)
+    elif not isinstance(act, Activation):
+        raise TypeError(
+            f"validate takes an Activation or the name of a catalog activation, got {type(act).__name__} {act!r:.60}"
+        )
+    if not isinstance(size, str):
+        raise TypeError(f"size must be 'full' or 'quick', got {type(size).__name__} {size!r:.60}")
+    if size not in SIZES:
+        raise ValueError(f"size must be 'full' or 'quick', got {size!r:.60}")
+    if isinstance(derivatives, (str, bytes)) or not isinstance(derivatives, (tuple, list)):
+        raise TypeError(
+            f"derivatives must be a tuple of derivative orders, e.g. (0, 1), got {type(derivatives).__name__} {derivatives!r:.60}"
+        )
+    for d in derivatives:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"derivatives must hold integers, got {type(d).__name__} {d!r:.60}")
+        if not 0 <= d <= MAX_DERIVATIVE:
+            raise ValueError(f"a derivative order must be 0 to {MAX_DERIVATIVE}, got {d!r:.60} in derivatives")
+    return act
 
 
 def table(reports: list[ValidationReport] | tuple[ValidationReport, ...]) -> str:

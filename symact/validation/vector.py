@@ -33,6 +33,7 @@ from mpmath import mpf
 from symact.codegen.vector import to_numpy
 from symact.core.errors import SymactError
 from symact.definition.registry import get_vector as _get
+from symact.definition.vector import VectorActivation
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
 from symact.numeric.truth import mexp, save_cached
 from symact.validation.measure import ReportSet, run_counting_warnings
@@ -347,6 +348,33 @@ def _dominant_mask(name: str, data: np.ndarray, shape: tuple[int, ...]) -> np.nd
     return mask
 
 
+#: The largest ``count`` and ``length`` :func:`validate` accepts (the truth is computed
+#: with mpmath for every entry: 10**4 rows of 10**5 would take days).
+MAX_ROWS, MAX_LENGTH = 10_000, 100_000
+
+
+def _check_options(name: Any, count: Any, length: Any, dtypes: Any) -> Any:
+    """The vector activation :func:`validate` measures, after checking its arguments up front."""
+    if not isinstance(name, (str, VectorActivation)):
+        raise TypeError(
+            f"validate_vector takes the name of a vector activation, got {type(name).__name__} {name!r:.60}"
+        )
+    act = _get(name)
+    for what, value, top in (("count", count, MAX_ROWS), ("length", length, MAX_LENGTH)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{what} must be an integer, got {type(value).__name__} {value!r:.60}")
+        if not 1 <= value <= top:
+            raise ValueError(f"{what} must be 1 to {top}, got {value!r:.60}")
+    if isinstance(dtypes, (str, bytes)) or not isinstance(dtypes, (tuple, list)):
+        raise TypeError(
+            f"dtypes must be a tuple of 'float32' and 'float64', got {type(dtypes).__name__} {dtypes!r:.60}"
+        )
+    for dtype in dtypes:
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"dtypes must be 'float32' or 'float64', got {dtype!r:.60}")
+    return act
+
+
 def validate(
     name: str, count: int = 100, length: int = 1000, dtypes: tuple[str, ...] = ("float32", "float64")
 ) -> VectorReport:
@@ -354,12 +382,17 @@ def validate(
 
     Never raises on a miss: the report states the figures and whether each bar holds.
 
+    Raises:
+        TypeError: ``name`` is not a name or a vector activation, or an option has the wrong type.
+        ValueError: ``count`` is not 1 to :data:`MAX_ROWS`, ``length`` not 1 to
+            :data:`MAX_LENGTH`, or a dtype is not ``"float32"`` or ``"float64"``.
+
     Examples:
         >>> rep = validate("log_softmax", count=10, length=50)
         >>> rep.ok, rep.get("float64").wrong, rep.get("float64").max_ulp_dominant <= 2
         (True, 0, True)
     """
-    act = _get(name)
+    act = _check_options(name, count, length, dtypes)
     fn = to_numpy(act.name)
     t0 = time.perf_counter()
     results = []
