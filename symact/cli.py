@@ -28,15 +28,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import sympy
 
 from symact.analysis.vector import Fact, output_set, softmax_jacobian_fact
-from symact.core.errors import SymactError
+from symact.core.errors import DefinitionError, SymactError
 from symact.definition import registry
 from symact.definition.activation import Activation
 from symact.definition.vector import VectorActivation, n
@@ -68,9 +70,77 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"symact: error: {message} (see 'symact --help')\n")
 
 
+class _Meter:
+    """Progress of a long command on stderr, never on stdout: on a terminal a counter line that is
+    rewritten in place (``symact check: [3/38] gelu (12.1 s)``) and cleared at the end; elsewhere one
+    summary line at the end (``symact check: 38 activations in 61.2 s``). ``enabled=False``: silent.
+
+    Examples:
+        >>> import io
+        >>> meter = _Meter("check", 2, stream=io.StringIO())
+        >>> meter.step("relu"); meter.step("elu"); meter.close("2 activations")
+        >>> meter.stream.getvalue().startswith("symact check: 2 activations in ")
+        True
+    """
+
+    def __init__(self, command: str, total: int, enabled: bool | None = None, stream: IO[str] | None = None) -> None:
+        self.command, self.total, self.done = command, total, 0
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = enabled is not False
+        self.start = time.perf_counter()
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (BrokenPipeError, ValueError):  # a closed stderr never stops the command
+            self.enabled = False
+
+    def show(self, label: str) -> None:
+        """On a terminal: what is being done now."""
+        if self.enabled and self.tty:
+            elapsed = time.perf_counter() - self.start
+            self._write(f"\r\033[Ksymact {self.command}: [{self.done + 1}/{self.total}] {label} ({elapsed:.1f} s)")
+
+    def step(self, label: str) -> None:
+        """One item done."""
+        self.done += 1
+        if self.done < self.total:
+            self.show(label)
+
+    def close(self, summary: str) -> None:
+        """Clear the counter (terminal) or write ``summary`` and the time taken (elsewhere)."""
+        if not self.enabled:
+            return
+        if self.tty:
+            self._write("\r\033[K")
+        else:
+            self._write(f"symact {self.command}: {summary} in {time.perf_counter() - self.start:.1f} s\n")
+
+
 # ----------------------------------------------------------------------------------------
 # The argument tree
 # ----------------------------------------------------------------------------------------
+
+
+def _add_param(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter's value, exact (1/5, 0.2, sqrt(2)/2); for --expr it declares NAME (repeatable)",
+    )
+
+
+def _add_progress(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress on stderr (default: a counter on a terminal, else one summary line at the end)",
+    )
 
 
 def _add_target(p: argparse.ArgumentParser) -> None:
@@ -78,6 +148,7 @@ def _add_target(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--expr", metavar="TEXT", help="define the activation from text instead, e.g. 'x*tanh(log(1 + exp(x)))'"
     )
+    _add_param(p)
 
 
 def add_report_arguments(p: argparse.ArgumentParser) -> None:
@@ -124,6 +195,7 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``symact plot``."""
     p.add_argument("name", nargs="?", help="catalog name or alias")
     p.add_argument("--expr", metavar="TEXT", help="define the activation from text instead")
+    _add_param(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf")
 
 
@@ -134,7 +206,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"symact {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sub.add_parser("list", help="list the catalog")
+    sub.add_parser("list", help="list the catalog (element-wise, then vector activations)")
 
     show = sub.add_parser("show", help="formula, derivative, limits, range and properties")
     _add_target(show)
@@ -159,12 +231,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the generated function alone, without the helpers it calls (symact.codegen.kernels)",
     )
+    _add_progress(code)
 
     check = sub.add_parser("check", help="validate the generated NumPy code against mpmath (exit 1 on failure)")
     check.add_argument("names", nargs="*", metavar="NAME", help="catalog names (default: none; see --all)")
     check.add_argument("--all", action="store_true", help="validate every catalog entry")
     check.add_argument("--expr", metavar="TEXT", help="validate an activation defined from text")
     check.add_argument("--quick", action="store_true", help="about 1k inputs per dtype instead of about 20k")
+    _add_param(check)
+    _add_progress(check)
 
     add_report_arguments(
         sub.add_parser("report", help="the activation sheet: Markdown, LaTeX, HTML or JSON, with plots")
@@ -189,15 +264,74 @@ def _version() -> str:
     return __version__
 
 
-def _target(args: argparse.Namespace) -> Activation | VectorActivation:
-    """The activation a command names: ``--expr TEXT``, else a registry name of either kind."""
-    if getattr(args, "expr", None) is not None:
-        from symact.definition.parse import define
+def _params(args: argparse.Namespace) -> dict[str, sympy.Expr]:
+    """The ``--param NAME=VALUE`` options, each value read exactly by the safe parser (never evaluated).
 
-        return define(args.expr, name=args.name or "custom")
+    Examples:
+        >>> _params(argparse.Namespace(param=["negative_slope=1/5", "a=sqrt(2)/2"]))
+        {'negative_slope': 1/5, 'a': sqrt(2)/2}
+        >>> _params(argparse.Namespace(param=["a=x"]))
+        Traceback (most recent call last):
+        ...
+        symact.core.errors.DefinitionError: --param 'a=x': the value must be a real number (such as 1/5, 0.2 or sqrt(2)/2), got x
+    """
+    from symact.definition.activation import exact_number
+    from symact.definition.parse import parse_expr_safely
+
+    out: dict[str, sympy.Expr] = {}
+    for text in getattr(args, "param", None) or []:
+        name, eq, value = text.partition("=")
+        name, value = name.strip(), value.strip()
+        if not eq or not name or not value:
+            raise DefinitionError(f"--param {text!r}: expected NAME=VALUE, such as negative_slope=1/5")
+        if name in out:
+            raise DefinitionError(f"--param {text!r}: {name} is given twice")
+        try:
+            number = parse_expr_safely(value)
+        except DefinitionError as exc:
+            raise DefinitionError(f"--param {text!r}: the value {value!r} is not a number: {exc}") from None
+        if number.free_symbols:
+            raise DefinitionError(
+                f"--param {text!r}: the value must be a real number (such as 1/5, 0.2 or sqrt(2)/2), got {number}"
+            )
+        out[name] = exact_number(number, name)
+    return out
+
+
+def _define(text: str, name: str | None, params: dict[str, sympy.Expr]) -> Activation:
+    """``--expr TEXT`` with its ``--param`` declarations; an undeclared name is pointed to ``--param``."""
+    from symact.definition.parse import define
+
+    try:
+        return define(text, name=name or "custom", params=params)
+    except DefinitionError as exc:
+        python_hint = "; declare parameters with params={...}"
+        if not exc.message.endswith(python_hint):
+            raise
+        hint = f"; declare it with --param {exc.token or 'NAME'}=VALUE"
+        raise DefinitionError(
+            exc.message[: -len(python_hint)] + hint, source=exc.source, token=exc.token, column=exc.column
+        ) from None
+
+
+def _target(args: argparse.Namespace) -> Activation | VectorActivation:
+    """The activation a command names: ``--expr TEXT``, else a registry name of either kind,
+    with the values of ``--param``."""
+    params = _params(args)
+    if getattr(args, "expr", None) is not None:
+        return _define(args.expr, args.name, params)
     if not args.name:
         raise SymactError("give an activation NAME or --expr TEXT")
-    return registry.get(args.name)
+    if params and registry.is_vector(args.name):
+        unknown = sorted(set(params) - {"n"})
+        if unknown or not params["n"].is_Integer:
+            raise DefinitionError(
+                f"{args.name} has no parameter {unknown[0]!r}; its only option is the length n"
+                if unknown
+                else f"--param n: the length must be an integer, got {params['n']}"
+            )
+        return registry.get(args.name, n=int(params["n"]))
+    return registry.get(args.name, **params)
 
 
 # ----------------------------------------------------------------------------------------
@@ -300,10 +434,16 @@ def _show_vector(act: VectorActivation) -> None:
 
 
 def _cmd_list(_: argparse.Namespace) -> int:
-    width = max(len(name) for name in registry.names())
+    """The element-wise activations, then, after a blank line and a heading, the vector ones."""
+    width = max(len(name) for name in (*registry.names(), *registry.vector_names()))
     for act in registry.all_activations():
         aliases = f" (also {', '.join(act.aliases)})" if act.aliases else ""
         print(f"{act.name:<{width}}  {act.summary}{aliases}")
+    print()
+    print("vector activations (functions of a whole vector x, along an axis):")
+    for vec in registry.all_vector_activations():
+        aliases = f" (also {', '.join(vec.aliases)})" if vec.aliases else ""
+        print(f"{vec.name:<{width}}  {vec.summary}{aliases}")
     return 0
 
 
@@ -417,8 +557,11 @@ def _cmd_code(args: argparse.Namespace) -> int:
         return 0
     if args.derivative < 0:
         raise ValueError(f"--derivative must be a non-negative integer, got {args.derivative}")
-    fn = to_numpy(act, derivative=args.derivative)
     what = act.name + "'" * args.derivative if args.derivative < 4 else f"{act.name}^({args.derivative})"
+    meter = _Meter("code", 1, enabled=args.progress if args.derivative else False)
+    meter.show(f"deriving and generating {what}")
+    fn = to_numpy(act, derivative=args.derivative)
+    meter.close(f"generated {what}")
     title = f"{what}(x): NumPy code generated by symact from {act.expr}"
     print(source(act, args.derivative) if args.bare else standalone(fn, title=title), end="\n" if args.bare else "")
     return 0
@@ -427,24 +570,35 @@ def _cmd_code(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from symact.validation import scalar as validation
 
+    params = _params(args)
     vectors = [registry.get_vector(name) for name in args.names if registry.is_vector(name)]
-    vector_ok = []
-    for vec in vectors:
-        rep = vec.validate(count=20 if args.quick else 100, length=100 if args.quick else 1000)
-        print(rep)
-        vector_ok.append(rep.ok)
-    if vectors and len(vectors) == len(args.names) and args.expr is None and not args.all:
-        return 0 if all(vector_ok) else 1
+    only_vectors = bool(vectors) and len(vectors) == len(args.names) and args.expr is None and not args.all
     acts = [registry.get_scalar(name) for name in args.names if not registry.is_vector(name)]
     if args.expr is not None:
-        from symact.definition.parse import define
-
-        acts.append(define(args.expr, name="custom"))
+        acts.append(_define(args.expr, None, params))
+    elif params:
+        acts = [registry.get_scalar(a, **params) for a in acts]  # --param applies to the named entries
     if args.all:
         acts = list(registry.all_activations())
-    if not acts:
+    if not acts and not only_vectors:
         raise SymactError("give activation NAMEs, --expr TEXT or --all")
-    reports = [validation.validate(a, size="quick" if args.quick else "full") for a in acts]
+    meter = _Meter("check", len(vectors) + (0 if only_vectors else len(acts)), enabled=args.progress)
+    vector_ok = []
+    for vec in vectors:
+        meter.show(vec.name)
+        rep = vec.validate(count=20 if args.quick else 100, length=100 if args.quick else 1000)
+        meter.step(vec.name)
+        print(rep)
+        vector_ok.append(rep.ok)
+    if only_vectors:
+        meter.close(f"{len(vectors)} checked")
+        return 0 if all(vector_ok) else 1
+    reports = []
+    for a in acts:
+        meter.show(a.name)
+        reports.append(validation.validate(a, size="quick" if args.quick else "full"))
+        meter.step(a.name)
+    meter.close(f"{meter.total} checked")
     print(validation.table(reports))
     for rep in reports:
         if not rep.ok:
@@ -489,7 +643,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not args.no_plots:
         plots = sorted({plot for f in formats if (plot := FORMATS[f][1]) and (args.output or f == "html")})
     progress = Progress(len(acts), enabled=args.progress)
+    summary = _Meter("report", len(acts), enabled=args.progress is None and not progress.enabled)  # one line, not a tty
     sheets = collect(acts, plots=plots, validation=validation_of(args), jobs=args.jobs, progress=progress)
+    summary.close(f"{len(acts)} activations")
     if args.output:
         for path in write(sheets, formats, args.output):
             if progress.enabled:
@@ -554,6 +710,16 @@ _COMMANDS = {
 }
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush of a closed pipe is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (an in-process caller)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
@@ -563,7 +729,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
-        return _COMMANDS[args.command](args)
+        code = _COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:  # the reader went away ('symact list | head'): stop quietly
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, as a shell reports a command a closed pipe ended
     except SymactError as exc:
         print(f"symact: error: {exc}", file=sys.stderr)
         return 2
