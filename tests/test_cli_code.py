@@ -115,3 +115,55 @@ def test_code_without_bare_keeps_the_generated_function_unchanged(capsys, name):
 
     src = _printed(capsys, ["code", name])
     assert src.endswith(source(symact.get(name)) + "\n")
+
+
+def _generated(src, namespace):
+    """A function compiled from ``src`` in ``namespace``, marked as generated code (as to_numpy does)."""
+    ns = dict(namespace)
+    exec(compile(src, "<test>", "exec"), ns)  # noqa: S102 - the test's own source
+    name = src.split("(")[0].removeprefix("def ")
+    fn = ns[name]
+    fn.__symact_source__ = src
+    return fn
+
+
+@pytest.mark.parametrize(("k1", "k2", "want"), [(1.0, 10.0, 13.0), (3.0, -1.0, 4.0)])
+def test_standalone_renames_a_name_two_helpers_use_for_different_objects(k1, k2, want):
+    """f calls k (adds k1); g calls its own k (adds k2): one module, two names, f(1) = (1 + k1) + (1 + k2)."""
+    from symact.codegen.numpy import standalone
+
+    first = _generated(f"def k(x):\n    return x + {k1!r}\n", {})
+    second = _generated(f"def k(x):\n    return x + {k2!r}\n", {})
+    g = _generated("def g(x):\n    return k(x)\n", {"k": second})
+    f = _generated("def f(x):\n    return k(x) + g(x)\n", {"k": first, "g": g})
+    ns = {}
+    exec(standalone(f), ns)  # noqa: S102 - source the test built
+    assert f(1.0) == want
+    assert ns["f"](1.0) == want
+
+
+def test_standalone_refuses_to_rename_a_name_that_is_also_local():
+    """Renaming g's global k would also rename the comprehension's k: refused, never miscompiled."""
+    from symact.codegen.numpy import standalone
+
+    first = _generated("def k(x):\n    return x + 1.0\n", {})
+    second = _generated("def k(x):\n    return x + 2.0\n", {})
+    g = _generated("def g(x):\n    return k(x) + [k for k in (0.0,)][0]\n", {"k": second})
+    f = _generated("def f(x):\n    return k(x) + g(x)\n", {"k": first, "g": g})
+    with pytest.raises(ValueError, match="'k' is both global and local"):
+        standalone(f)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("-inf"), -0.0, 5e-324, (1.5, (2.0,)), np.arange(3.0)])
+def test_standalone_writes_constants_exactly(value):
+    from symact.codegen.numpy import standalone
+
+    f = _generated("def f(x):\n    return C\n", {"C": value})
+    ns = {}
+    exec(standalone(f), ns)  # noqa: S102 - source the test built
+    got = ns["f"](0.0)
+    assert type(got) is type(value)
+    if isinstance(value, tuple):
+        assert got == value
+    else:  # bit for bit: the sign of zero, the subnormal, the NaN
+        assert np.asarray(got).tobytes() == np.asarray(value).tobytes()

@@ -719,34 +719,36 @@ class _Bundle:
                 renames[g] = target
         renames |= {k: v for k, v in own.items() if k != v}
         self._check_not_local(symtable.symtable(src, "<symact bundle>", "exec"), set(renames) | modules, top=True)
-        spans: list[tuple[int, int, int, int, str]] = []
+        spans: list[tuple[int, int, int, int, str, str]] = []  # (start, end, new text, the text replaced)
         bases: set[int] = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
                 target = self.name_for(getattr(scope[node.value.id], node.attr), node.attr)
-                spans.append(
-                    (node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0, target)
-                )
+                last, stop = node.end_lineno or node.lineno, node.end_col_offset or 0
+                spans.append((node.lineno, node.col_offset, last, stop, target, f"{node.value.id}.{node.attr}"))
                 bases.add(id(node.value))
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and id(node) not in bases:
                 if node.id in modules:
                     raise TypeError(f"module {node.id!r} is used other than by attribute; it cannot be inlined")
                 if node.id in renames:
-                    spans.append(
-                        (node.lineno, node.col_offset, node.lineno, node.end_col_offset or 0, renames[node.id])
-                    )
+                    stop = node.end_col_offset or 0
+                    spans.append((node.lineno, node.col_offset, node.lineno, stop, renames[node.id], node.id))
             elif isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in renames and node in tree.body:
                 line = src.splitlines()[node.lineno - 1].encode()
                 m = re.match(rb"\s*(?:async\s+)?(?:def|class)\s+", line[node.col_offset :])
                 if m is None:  # pragma: no cover - a def line always matches
                     raise ValueError(f"cannot find the name of {node.name!r} in its source")
                 start = node.col_offset + m.end()
-                spans.append((node.lineno, start, node.lineno, start + len(node.name.encode()), renames[node.name]))
+                stop = start + len(node.name.encode())
+                spans.append((node.lineno, start, node.lineno, stop, renames[node.name], node.name))
         data = src.encode()
         starts = _offsets(data)
-        for l0, c0, l1, c1, text in sorted(spans, reverse=True):
-            data = data[: starts[l0 - 1] + c0] + text.encode() + data[starts[l1 - 1] + c1 :]
+        for l0, c0, l1, c1, text, old in sorted(spans, reverse=True):
+            a, b = starts[l0 - 1] + c0, starts[l1 - 1] + c1
+            if re.sub(rb"\s", b"", data[a:b]).decode() != old:  # positions that are not the node's own text
+                raise ValueError(f"cannot rename {old!r} in a helper's source: its position is not exact")
+            data = data[:a] + text.encode() + data[b:]
         return data.decode().rstrip("\n")
 
     @staticmethod
