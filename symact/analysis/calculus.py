@@ -174,6 +174,8 @@ def _cmp(a: Any, b: Any) -> int | Unknown:
         return a
     if isinstance(b, Unknown):
         return b
+    if a is None or b is None:
+        return Unknown("a value to compare does not exist")
     a, b = _plain(a), _plain(b)
     if a == b:
         return 0
@@ -218,8 +220,53 @@ def _piece_limit(piece: sympy.Expr, point: sympy.Expr, side: str) -> sympy.Expr 
     result = _sympy_limit(piece, target, point, side)
     if isinstance(result, Unknown):
         structural = _structural_limit(piece, point, side)
-        return result if structural is None else structural
+        if structural is not None:
+            return structural
+        return None if _oscillates(piece, point, side) else result
     return result
+
+
+def _oscillates(piece: sympy.Expr, point: sympy.Expr, side: str) -> bool:
+    """True when ``piece`` provably has no limit (finite or infinite) at ``point`` from ``side``.
+
+    The rule: ``piece = A + B sin(u) + C cos(u)`` with A, B, C free of sin(u) and cos(u),
+    ``u -> +-oo`` and A -> a finite limit. The argument u is continuous and unbounded
+    near the point, so it passes every value modulo 2 pi arbitrarily close to it:
+
+    * B -> b and C -> c finite, not both 0: where u = t (mod 2 pi), piece tends to
+      a + b sin(t) + c cos(t), which takes two values; no limit.
+    * one of B, C -> +-oo and the other finite: where the unbounded one's factor is 0
+      the other factor is +-1 and piece stays bounded; where it is 1 piece is unbounded.
+
+    Examples:
+        >>> _oscillates(sympy.sin(1 / x), S.Zero, "+"), _oscillates(2 * x * sympy.sin(1 / x) - sympy.cos(1 / x), S.Zero, "-")
+        (True, True)
+        >>> _oscillates(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, oo, "-"), _oscillates(x * sympy.sin(1 / x), S.Zero, "+")
+        (False, False)
+    """
+    trig = {a for a in piece.atoms(sympy.sin, sympy.cos) if a.has(x)}
+    arguments = {a.args[0] for a in trig}
+    if len(arguments) != 1:
+        return False
+    u = arguments.pop()
+    s, c = sympy.Dummy("s"), sympy.Dummy("c")
+    linear = piece.subs({sympy.sin(u): s, sympy.cos(u): c})
+    if any(a.has(x) for a in linear.atoms(sympy.sin, sympy.cos)):
+        return False
+    b, cc = sympy.diff(linear, s), sympy.diff(linear, c)
+    if b.has(s, c) or cc.has(s, c):
+        return False  # not linear in sin(u) and cos(u)
+    a = linear.subs({s: 0, c: 0})
+    if _piece_limit(u, point, side) not in (oo, -oo):
+        return False
+    la, lb, lc = (_piece_limit(e, point, side) for e in (a, b, cc))
+    if not _finite_value(la):
+        return False
+    finite = [_finite_value(v) for v in (lb, lc)]
+    infinite = [v in (oo, -oo) for v in (lb, lc)]
+    if all(finite):
+        return any(_sign(v) in (1, -1) for v in (lb, lc))
+    return (finite[0] and infinite[1]) or (infinite[0] and finite[1])
 
 
 def _sympy_limit(piece: sympy.Expr, target: sympy.Expr, point: sympy.Expr, side: str) -> sympy.Expr | None | Unknown:
@@ -228,7 +275,9 @@ def _sympy_limit(piece: sympy.Expr, target: sympy.Expr, point: sympy.Expr, side:
         return result
     if isinstance(result, AccumBounds):
         if result.min != result.max:
-            return None
+            # SymPy's AccumBounds only encloses the limit points (it says AccumBounds(0, 2)
+            # for sin(x)**2 + cos(x)**2): it proves nothing about existence
+            return Unknown(f"SymPy only bounds the limit of {piece} at {point}{side}: {result}")
         result = result.min
     if isinstance(result, sympy.Limit) or result.has(sympy.Limit) or result.has(sympy.nan) or result == sympy.zoo:
         return Unknown(f"SymPy could not evaluate the limit of {piece} at {point}{side}")
@@ -409,7 +458,15 @@ def _derivative_form(form: PiecewiseForm, n: int) -> PiecewiseForm:
     pieces = tuple(sympy.diff(p, x, n) for p in form.pieces)
     values = []
     for i, b in enumerate(form.breakpoints):
-        values.append(_min_norm(_piece_limit(pieces[i], b, "-"), _piece_limit(pieces[i + 1], b, "+")))
+        value = _min_norm(_piece_limit(pieces[i], b, "-"), _piece_limit(pieces[i + 1], b, "+"))
+        if n == 1 and value is sympy.nan:
+            # f' has no one-sided limit here (or it is undecided): where the difference
+            # quotients still agree, f is differentiable at b and that is f'(b)
+            partial = PiecewiseForm(form.breakpoints, pieces, form.values)
+            left, right = _one_sided_derivatives(form, partial, b, form.values[i])
+            if _finite_value(left) and _finite_value(right) and _equal(left, right) is True:
+                value = left
+        values.append(value)
     return PiecewiseForm(form.breakpoints, pieces, tuple(values))
 
 
@@ -788,14 +845,143 @@ def _reduces_to_zero(p: sympy.Expr, share: float = STEP_SHARE) -> bool:
     return False
 
 
+#: A condition under which a piece is real-analytic: ``g != 0``, ``g > 0`` or ``g >= 0``
+#: (the last for a positive non-integer power: defined at g = 0, but not smooth there).
+_NONZERO, _POSITIVE, _NONNEGATIVE = "nonzero", "positive", "nonnegative"
+
+
+def _domain_conditions(p: sympy.Expr) -> list[tuple[sympy.Expr, str]] | Unknown:
+    """Where the switching-free ``p`` is real-analytic, as conditions on its subexpressions.
+
+    Inner conditions come first (post-order), so when each is checked the expression
+    it is about is already known to be analytic. A condition SymPy's assumptions prove
+    for every real x is left out. The domains of functions come from the table of
+    primitives; a function whose domain is not recorded in a usable form gives Unknown.
+
+    Examples:
+        >>> _domain_conditions(x / (x / 2 + sympy.exp(-x / 3)))
+        [(x/2 + exp(-x/3), 'nonzero')]
+        >>> _domain_conditions(sympy.log(1 + x**2) + sympy.sqrt(x))
+        [(x, 'nonnegative')]
+    """
+    out: list[tuple[sympy.Expr, str]] = []
+
+    def need(g: sympy.Expr, kind: str) -> None:
+        proved = g.is_positive if kind != _NONZERO else (g.is_positive or g.is_negative or g.is_zero is False)
+        if proved is not True and (g, kind) not in out:
+            out.append((g, kind))
+
+    for node in sympy.postorder_traversal(p):
+        if not isinstance(node, sympy.Expr) or not node.has(x):
+            continue
+        if isinstance(node, sympy.Pow):
+            base, e = node.args
+            if e.has(x):
+                need(base, _POSITIVE)
+            elif e.is_Integer:
+                if e.is_negative:
+                    need(base, _NONZERO)
+            elif e.is_real and e.is_number:
+                need(base, _POSITIVE if e.is_negative else _NONNEGATIVE)
+            else:
+                return Unknown(f"cannot decide where {node} is real")
+        elif isinstance(node, sympy.Function):
+            row = PRIMITIVES.get(type(node))
+            if row is None:
+                return Unknown(f"cannot decide where {type(node).__name__} is defined")
+            dom, arg = row.domain, node.args[0]
+            if dom == S.Reals:
+                continue
+            if isinstance(dom, Interval) and dom.sup == oo and dom.inf.is_number:
+                need(arg - dom.inf, _POSITIVE if dom.left_open else _NONNEGATIVE)
+            elif (
+                isinstance(dom, sympy.Complement)
+                and dom.args[0] == S.Reals
+                and isinstance(dom.args[1], sympy.FiniteSet)
+            ):
+                for point in dom.args[1]:
+                    need(arg - point, _NONZERO)
+            else:
+                return Unknown(f"cannot decide where {node} is defined")
+    return out
+
+
+def _analytic_on(p: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> bool | Unknown:
+    """True when the piece ``p`` is real-analytic on all of (lo, hi); False when it is undefined somewhere there.
+
+    Decided by certified sign charts of the conditions of :func:`_domain_conditions`
+    (a denominator with a proved constant sign on the gap has no zero there), never
+    by taking a set SymPy left unsolved as an answer.
+    """
+    conditions = _domain_conditions(p)
+    if isinstance(conditions, Unknown):
+        return conditions
+    for g, kind in conditions:
+        chart = _chart(g, lo, hi)
+        if isinstance(chart, Unknown):
+            return Unknown(f"cannot decide where {g} vanishes on {Interval.open(lo, hi)}: {chart.reason}"[:300])
+        where = ", ".join(str(r.exact if r.exact is not None else r.approx) for r in chart.roots)
+        if kind == _NONZERO and (chart.roots or 0 in chart.signs):
+            return False  # f is undefined where g = 0
+        if kind == _POSITIVE and (chart.roots or any(s != 1 for s in chart.signs)):
+            return False  # f is undefined (or not real) where g <= 0
+        if kind == _NONNEGATIVE:
+            if -1 in chart.signs:
+                return False  # a non-integer power of a negative number is not real
+            if chart.roots or 0 in chart.signs:
+                return Unknown(f"{p} may not be smooth where {g} = 0 (x = {where or Interval.open(lo, hi)})")
+    return True
+
+
+def _analytic_join(p: sympy.Expr, b: sympy.Expr, value: Any) -> bool:
+    """True when ``p``, with the value ``value`` at ``b``, is real-analytic at ``b``.
+
+    ``p = N/D`` (``together``), with N and D analytic at b (their domain conditions hold
+    strictly at b, so near b too). When D has a zero of order m at b (D^(j)(b) = 0 for
+    j < m, D^(m)(b) != 0) and N vanishes there to order m at least, N/(x - b)**m and
+    D/(x - b)**m are analytic at b and the second is not 0 there: p continues analytically
+    with the value N^(m)(b)/D^(m)(b). Every zero test is exact; anything undecided is False.
+
+    Examples:
+        >>> _analytic_join(sympy.sin(x) / x, S.Zero, S.One), _analytic_join(sympy.sin(x) / x, S.Zero, S.Zero)
+        (True, False)
+        >>> _analytic_join(x * sympy.exp(-1 / x**2), S.Zero, S.Zero)  # smooth, but not analytic at 0
+        False
+    """
+    num, den = sympy.fraction(sympy.together(p))
+    for part in (num, den):
+        conditions = _domain_conditions(part)
+        if isinstance(conditions, Unknown):
+            return False
+        for g, kind in conditions:
+            s = _sign(g.subs(x, b))
+            if s not in ((1, -1) if kind == _NONZERO else (1,)):
+                return False
+    for m in range(MAX_CONTINUITY_ORDER + 1):
+        dm = sympy.diff(den, x, m).subs(x, b)
+        zero = _equal(dm, 0)
+        if zero is False:
+            return _equal(sympy.diff(num, x, m).subs(x, b) / dm, value) is True
+        if zero is not True or _equal(sympy.diff(num, x, m).subs(x, b), 0) is not True:
+            return False
+    return False
+
+
 def _continuity(form: PiecewiseForm, d1: PiecewiseForm) -> str | Unknown:
     for p, (lo, hi) in zip(form.pieces, form.gaps()):
-        sing = _step(sympy.singularities, p, x, Interval.open(lo, hi), what="singularities", seconds=3.0)
-        if isinstance(sing, Unknown):
-            return sing
-        if sing != S.EmptySet:
+        analytic = _analytic_on(p, lo, hi)
+        if isinstance(analytic, Unknown):
+            return analytic
+        if not analytic:
             return "discontinuous"
-    if not form.breakpoints:
+    # a breakpoint where f is one analytic function on both sides and at the point (a removable
+    # singularity filled with its limit, such as sin(x)/x with 1 at 0) limits no order
+    joints = [
+        i
+        for i, b in enumerate(form.breakpoints)
+        if not (form.pieces[i] == form.pieces[i + 1] and _analytic_join(form.pieces[i], b, form.values[i]))
+    ]
+    if not joints:
         return "Cinf"
     # The orders are derived one at a time, each from the one before: the first order that
     # jumps ends the search, and the higher derivatives (which swell) are never formed.
@@ -805,7 +991,8 @@ def _continuity(form: PiecewiseForm, d1: PiecewiseForm) -> str | Unknown:
             dform = d1
         elif k > 1:
             dform = _derivative_form(dform, 1)
-        for i, b in enumerate(form.breakpoints):
+        for i in joints:
+            b = form.breakpoints[i]
             left, right = _piece_limit(dform.pieces[i], b, "-"), _piece_limit(dform.pieces[i + 1], b, "+")
             ok: Any = left is not None and right is not None
             if ok:
@@ -832,9 +1019,29 @@ def _one_sided_derivatives(
         elif not attached:
             out.append(None)  # f jumps: the one-sided difference quotient is unbounded
         else:
-            slope = _one_sided(dform, point, side)
-            out.append(slope if slope is None or isinstance(slope, Unknown) or _finite_value(slope) else None)
+            out.append(_one_sided_slope(form, dform, point, value, side))
     return out[0], out[1]
+
+
+def _one_sided_slope(form: PiecewiseForm, dform: PiecewiseForm, point: sympy.Expr, value: Any, side: str) -> Value:
+    """The one-sided derivative at ``point`` of f, which attains ``value`` there from ``side``.
+
+    It is the limit of the one-sided difference quotient (f(x) - f(point))/(x - point).
+    Where f' has a limit L on that side (finite or infinite), the quotient tends to L too
+    (mean value theorem: the quotient is f' at a point in between), so that cheaper
+    limit is used. Where f' has no limit or it is undecided, the quotient itself is
+    taken (x**2 sin(1/x) has f'(0) = 0, although f' has no limit at 0).
+    """
+    slope = _one_sided(dform, point, side)
+    if slope in (oo, -oo):
+        return None  # the quotient is unbounded too
+    if isinstance(slope, sympy.Expr) and _finite_value(slope):
+        return slope
+    quotient = (form.piece_at(point, side) - value) / (x - point)
+    q = _piece_limit(quotient, point, side)
+    if isinstance(q, Unknown):
+        return slope if isinstance(slope, Unknown) else q
+    return q if q is not None and _finite_value(q) else None
 
 
 def _value(form: PiecewiseForm, point: sympy.Expr) -> sympy.Expr:
@@ -905,75 +1112,121 @@ def _properties_of(expr: sympy.Expr, name: str, seconds: float, deadline: float)
     return Properties(name, **{k: got.get(k, missing) for k in _FIELDS})
 
 
+#: What deriving one field may raise (a SymPy failure, ``SympifyError`` included): that field,
+#: and only that one, becomes ``Unknown`` with the reason. ``BudgetExceeded`` is not caught.
+_FIELD_ERRORS = (*_STEP_ERRORS, ArithmeticError)
+
+
+def _field(got: dict[str, Any], keys: Sequence[str], derive: Callable[[], dict[str, Any]]) -> None:
+    """Put what ``derive`` returns into ``got``; if it fails, its ``keys`` not yet known become Unknown."""
+    try:
+        got.update(derive())
+    except _FIELD_ERRORS as exc:
+        reason = Unknown(f"{', '.join(keys)}: {type(exc).__name__}: {exc}"[:300])
+        for key in keys:
+            got.setdefault(key, reason)
+
+
 def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
-    """Fill ``got`` field by field (each as soon as it is known) and return it."""
-    form = _form(expr)
-    if isinstance(form, Unknown):
-        got.update(dict.fromkeys(_FIELDS, form))
+    """Fill ``got`` field by field (each as soon as it is known) and return it.
+
+    Each group of fields is derived under :func:`_field`, so one failing field never
+    takes another down; a field that needs one derived before reads it from ``got``
+    (where it may be an ``Unknown``).
+    """
+    try:
+        form: PiecewiseForm | Unknown = _form(expr)
+        d1: PiecewiseForm | Unknown = form if isinstance(form, Unknown) else _derivative_form(form, 1)
+    except _FIELD_ERRORS as exc:
+        form = d1 = Unknown(f"piecewise form: {type(exc).__name__}: {exc}"[:300])
+    if isinstance(form, Unknown) or isinstance(d1, Unknown):
+        got.update(dict.fromkeys(_FIELDS, form if isinstance(form, Unknown) else d1))
         return got
-    d1 = _derivative_form(form, 1)
-    lim_lo, lim_hi = _piece_limit(form.pieces[0], -oo, "+"), _piece_limit(form.pieces[-1], oo, "-")
-    got.update(limit_neg_inf=lim_lo, limit_pos_inf=lim_hi)
-    f0 = got["value_at_zero"] = _value(form, S.Zero)
-    left0, right0 = got["one_sided_derivatives_at_zero"] = _one_sided_derivatives(form, d1, S.Zero, f0)
-    same0 = _equal(left0, right0) if left0 is not None and right0 is not None else False
-    if isinstance(left0, Unknown) or isinstance(right0, Unknown):
-        fprime0: Any = left0 if isinstance(left0, Unknown) else right0
-    elif isinstance(same0, Unknown):
-        fprime0 = same0
-    else:
-        fprime0 = left0 if same0 else None
-    got["derivative_at_zero"] = fprime0
+    f, df = form, d1  # narrowed for the closures
 
-    sat = []
-    for piece, end, side in ((d1.pieces[0], -oo, "+"), (d1.pieces[-1], oo, "-")):
-        lim = _piece_limit(piece, end, side)
-        sat.append(lim if isinstance(lim, Unknown) else (lim is not None and lim == 0))
-    got["saturates"] = tuple(sat)
+    def limits() -> dict[str, Any]:
+        return {
+            "limit_neg_inf": _piece_limit(f.pieces[0], -oo, "+"),
+            "limit_pos_inf": _piece_limit(f.pieces[-1], oo, "-"),
+        }
 
-    d_left0, d_right0 = _one_sided(d1, S.Zero, "-"), _one_sided(d1, S.Zero, "+")
-    near = [
-        _equal(f0, 0),
-        _equal(fprime0, 1) if fprime0 is not None else False,
-        _equal(d_left0, 1),
-        _equal(d_right0, 1),
-    ]
-    got["identity_near_origin"] = _all_of(near)
+    def at_zero() -> dict[str, Any]:
+        f0 = _value(f, S.Zero)
+        out: dict[str, Any] = {"value_at_zero": f0}
+        left0, right0 = _one_sided_derivatives(f, df, S.Zero, f0)
+        out["one_sided_derivatives_at_zero"] = (left0, right0)
+        if isinstance(left0, Unknown) or isinstance(right0, Unknown):
+            out["derivative_at_zero"] = left0 if isinstance(left0, Unknown) else right0
+        elif left0 is None or right0 is None:
+            out["derivative_at_zero"] = None
+        else:
+            same0 = _equal(left0, right0)
+            out["derivative_at_zero"] = same0 if isinstance(same0, Unknown) else left0 if same0 else None
+        return out
 
-    # known from the limits before the range is derived
-    if lim_lo in (oo, -oo) or lim_hi in (oo, -oo):
-        got["bounded"] = False
-    if -oo in (lim_lo, lim_hi):
-        got["minimum"] = None
-    if oo in (lim_lo, lim_hi):
-        got["maximum"] = None
-    atoms = _range_atoms(form)
-    rng: Any = atoms if isinstance(atoms, Unknown) else _step(_set_of, atoms, what="union of the range")
-    got["range"] = rng
-    if not isinstance(atoms, Unknown) and isinstance(rng, sympy.Set):
-        got["bounded"] = bool(rng.inf not in (oo, -oo) and rng.sup not in (oo, -oo))
-        got["minimum"] = _extremum(atoms, rng, lowest=True)
-        got["maximum"] = _extremum(atoms, rng, lowest=False)
-    else:
-        for key in ("bounded", "minimum", "maximum"):
-            got.setdefault(key, rng)
+    def saturates() -> dict[str, Any]:
+        sat = []
+        for piece, end, side in ((df.pieces[0], -oo, "+"), (df.pieces[-1], oo, "-")):
+            lim = _piece_limit(piece, end, side)
+            sat.append(lim if isinstance(lim, Unknown) else (lim is not None and lim == 0))
+        return {"saturates": tuple(sat)}
 
-    joints = [
-        (_piece_limit(form.pieces[i], b, "-"), form.values[i], _piece_limit(form.pieces[i + 1], b, "+"))
-        for i, b in enumerate(form.breakpoints)
-    ]
-    got["monotonic"] = _monotonicity(form.pieces, form.gaps(), joints)
-    got["parity"] = _parity(expr)
-    got["continuity"] = _continuity(form, d1)
-    djoints = []
-    for i, b in enumerate(form.breakpoints):
-        left, right = _one_sided_derivatives(form, d1, b, form.values[i])
-        both = left is not None and right is not None and not isinstance(left, Unknown) and _equal(left, right) is True
-        djoints.append(
-            (_piece_limit(d1.pieces[i], b, "-"), left if both else None, _piece_limit(d1.pieces[i + 1], b, "+"))
-        )
-    got["derivative_monotonic"] = _monotonicity(d1.pieces, form.gaps(), djoints)
-    got["zero_gradient_set"] = _zero_gradient_set(d1, form.gaps())
+    def identity() -> dict[str, Any]:
+        f0, fprime0 = got["value_at_zero"], got["derivative_at_zero"]
+        # f' continuous at 0 with value 1: both one-sided limits of f' exist and are 1
+        d_left0, d_right0 = _one_sided(df, S.Zero, "-"), _one_sided(df, S.Zero, "+")
+        near = [_equal(f0, 0), *(_equal(v, 1) if v is not None else False for v in (fprime0, d_left0, d_right0))]
+        return {"identity_near_origin": _all_of(near)}
+
+    def extent() -> dict[str, Any]:
+        lim_lo, lim_hi = got["limit_neg_inf"], got["limit_pos_inf"]
+        # known from the limits before the range is derived
+        if lim_lo in (oo, -oo) or lim_hi in (oo, -oo):
+            got["bounded"] = False
+        if -oo in (lim_lo, lim_hi):
+            got["minimum"] = None
+        if oo in (lim_lo, lim_hi):
+            got["maximum"] = None
+        atoms = _range_atoms(f)
+        rng: Any = atoms if isinstance(atoms, Unknown) else _step(_set_of, atoms, what="union of the range")
+        got["range"] = rng
+        if not isinstance(atoms, Unknown) and isinstance(rng, sympy.Set):
+            return {
+                "bounded": bool(rng.inf not in (oo, -oo) and rng.sup not in (oo, -oo)),
+                "minimum": _extremum(atoms, rng, lowest=True),
+                "maximum": _extremum(atoms, rng, lowest=False),
+            }
+        return {key: got.get(key, rng) for key in ("bounded", "minimum", "maximum")}
+
+    def monotonic() -> dict[str, Any]:
+        joints = [
+            (_piece_limit(f.pieces[i], b, "-"), f.values[i], _piece_limit(f.pieces[i + 1], b, "+"))
+            for i, b in enumerate(f.breakpoints)
+        ]
+        return {"monotonic": _monotonicity(f.pieces, f.gaps(), joints)}
+
+    def derivative_monotonic() -> dict[str, Any]:
+        djoints = []
+        for i, b in enumerate(f.breakpoints):
+            left, right = _one_sided_derivatives(f, df, b, f.values[i])
+            both = (
+                left is not None and right is not None and not isinstance(left, Unknown) and _equal(left, right) is True
+            )
+            djoints.append(
+                (_piece_limit(df.pieces[i], b, "-"), left if both else None, _piece_limit(df.pieces[i + 1], b, "+"))
+            )
+        return {"derivative_monotonic": _monotonicity(df.pieces, f.gaps(), djoints)}
+
+    _field(got, ("limit_neg_inf", "limit_pos_inf"), limits)
+    _field(got, ("value_at_zero", "one_sided_derivatives_at_zero", "derivative_at_zero"), at_zero)
+    _field(got, ("saturates",), saturates)
+    _field(got, ("identity_near_origin",), identity)
+    _field(got, ("range", "bounded", "minimum", "maximum"), extent)
+    _field(got, ("monotonic",), monotonic)
+    _field(got, ("parity",), lambda: {"parity": _parity(expr)})
+    _field(got, ("continuity",), lambda: {"continuity": _continuity(f, df)})
+    _field(got, ("derivative_monotonic",), derivative_monotonic)
+    _field(got, ("zero_gradient_set",), lambda: {"zero_gradient_set": _zero_gradient_set(df, f.gaps())})
     return got
 
 
