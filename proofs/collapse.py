@@ -37,6 +37,7 @@ Examples:
 from __future__ import annotations
 
 import itertools
+import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,11 +60,26 @@ from symact.numeric.interval import certify_nonzero, enclosure_bounds
 __all__ = ["CollapseProof", "NetworkCounterexample", "collapse", "forward"]
 
 
+#: The most weights (the sum of n_(i-1) n_i) :func:`collapse` takes: the proof multiplies the
+#: symbolic weight matrices, whose size grows with it.
+MAX_WEIGHTS = 4096
+
+
 def _check_dims(dims: Sequence[int]) -> tuple[int, ...]:
-    dims = tuple(int(d) for d in dims)
-    if len(dims) < 2 or any(d < 1 for d in dims):
-        raise ValueError(f"dims must list at least two positive layer widths (n_0, ..., n_k), got {dims}")
-    return dims
+    if isinstance(dims, (str, bytes)) or not isinstance(dims, Sequence):
+        raise TypeError(
+            f"dims must be a sequence of layer widths (n_0, ..., n_k), got {type(dims).__name__} {dims!r:.60}"
+        )
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+            raise TypeError(f"dims must hold integer layer widths, got {type(d).__name__} {d!r:.60} in {dims!r:.60}")
+    widths = tuple(int(d) for d in dims)
+    if len(widths) < 2 or any(d < 1 for d in widths):
+        raise ValueError(f"dims must list at least two positive layer widths (n_0, ..., n_k), got {widths!r:.80}")
+    weights = sum(a * b for a, b in itertools.pairwise(widths))
+    if weights > MAX_WEIGHTS:
+        raise ValueError(f"dims {widths!r:.80} give {weights} weights; collapse takes at most {MAX_WEIGHTS}")
+    return widths
 
 
 def _symbolic_layers(dims: tuple[int, ...]) -> tuple[list[sympy.Matrix], list[sympy.Matrix], sympy.Matrix]:

@@ -53,7 +53,7 @@ from proofs.verdict import ProofResult
 from symact.analysis import pieces
 from symact.core import budget
 from symact.definition import registry
-from symact.definition.activation import Activation, x
+from symact.definition.activation import Activation, expression_of, x
 
 __all__ = [
     "check_argument",
@@ -91,7 +91,7 @@ def normalize(f: object, var: sympy.Symbol | None) -> tuple[sympy.Expr, str]:
         f = registry.get(f)
     if isinstance(f, Activation):
         return f.expr, f.name
-    expr = sympy.sympify(f, strict=True)
+    expr = expression_of(f)
     if not isinstance(expr, sympy.Expr):
         raise TypeError(f"expected an Activation or a SymPy expression, got {type(f).__name__}")
     free = expr.free_symbols

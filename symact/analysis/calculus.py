@@ -51,7 +51,7 @@ from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties, Trend, Value
 from symact.core import budget
 from symact.core.unknown import Unknown
-from symact.definition.activation import Activation, limit_point, x
+from symact.definition.activation import Activation, expression_of, limit_point, x
 from symact.definition.primitives import PRIMITIVES, Smoothness
 
 __all__ = ["derivative", "limit", "output_range", "properties"]
@@ -86,7 +86,7 @@ def _plain(v: Any) -> Any:
 
 
 def _expr_of(f: Activation | sympy.Expr) -> sympy.Expr:
-    return f.expr if isinstance(f, Activation) else sympy.sympify(f, strict=True)
+    return expression_of(f)
 
 
 #: The share of what is left of the enclosing budget that one step may take: a step that

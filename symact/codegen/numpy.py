@@ -81,7 +81,7 @@ from symact.codegen import printer as base
 from symact.codegen import rewrite as rw
 from symact.codegen.printer import NoPair, Printer, exact_float, is_poly
 from symact.core import budget
-from symact.definition.activation import Activation, x
+from symact.definition.activation import Activation, expression_of, x
 from symact.definition.primitives import PRIMITIVES
 from symact.numeric.rounding import round_to
 
@@ -274,7 +274,7 @@ def derivative_expr(obj: Activation | sympy.Expr, n: int = 1) -> sympy.Expr:
         >>> derivative_expr(symact.get("softplus"))
         exp(x)/(exp(x) + 1)
     """
-    expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj, strict=True)
+    expr = obj.expr if isinstance(obj, Activation) else expression_of(obj)
     if not n:
         return expr
     from symact.analysis import (
@@ -500,13 +500,13 @@ def _resolve(obj: Activation | sympy.Expr, derivative: int, seconds: float | Non
     if derivative and seconds is not None:
         from symact.analysis import calculus as analysis
 
-        expr = obj.expr if isinstance(obj, Activation) else sympy.sympify(obj, strict=True)
+        expr = obj.expr if isinstance(obj, Activation) else expression_of(obj)
         if expr.free_symbols - {x}:
             raise ValueError(f"expression must be in symact.x only, got symbols {sorted(map(str, expr.free_symbols))}")
         return analysis.derivative(expr, derivative, seconds=seconds), _name_of(obj, derivative)
     if isinstance(obj, Activation):
         return derivative_expr(obj, derivative), _name_of(obj, derivative)
-    expr = sympy.sympify(obj, strict=True)
+    expr = expression_of(obj)
     if expr.free_symbols - {x}:
         raise ValueError(f"expression must be in symact.x only, got symbols {sorted(map(str, expr.free_symbols))}")
     return derivative_expr(expr, derivative), _name_of(obj, derivative)

@@ -32,6 +32,7 @@ __all__ = [
     "VectorMethods",
     "check_real_domain",
     "exact_number",
+    "expression_of",
     "limit_point",
     "x",
 ]
@@ -171,6 +172,37 @@ def _shown(value: Any) -> str:
     except ValueError:  # e.g. an integer beyond Python's digit limit inside a container
         return f"<a {type(value).__name__}>"
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def expression_of(f: Any, what: str = "f") -> sympy.Expr:
+    """The expression of an :class:`Activation`, or a SymPy expression (or number) itself.
+
+    The public calls that take either (``limit``, ``derivative``, ``properties``,
+    ``to_numpy``, the proofs) read their argument with this. A raw expression is taken as
+    given: it need not be real on all of R (a derivative at a kink need not be).
+
+    Raises:
+        TypeError: ``f`` is neither (``None``, a list, a string: look a name up with
+            ``symact.get``), naming what was passed.
+
+    Examples:
+        >>> expression_of(2 * x), expression_of(3)
+        (2*x, 3)
+        >>> expression_of("relu")
+        Traceback (most recent call last):
+        ...
+        TypeError: f must be an Activation or a SymPy expression in symact.x, got str 'relu' (look a name up with symact.get('relu'))
+    """
+    if isinstance(f, Activation):
+        return f.expr
+    if isinstance(f, sympy.Expr):
+        return f
+    if isinstance(f, (numbers.Number, np.number)) and not isinstance(f, (bool, np.bool_)):
+        return exact_number(f, what)
+    hint = f" (look a name up with symact.get({f!r}))" if isinstance(f, str) and len(f) <= 60 else ""
+    raise TypeError(
+        f"{what} must be an Activation or a SymPy expression in symact.x, got {type(f).__name__} {_shown(f)}{hint}"
+    )
 
 
 def limit_point(point: Any, what: str = "the point") -> sympy.Expr:

@@ -67,6 +67,8 @@ def to_latex(act: Activation, derivative: int = 0, *, seconds: float | None = No
         >>> print(to_latex(symact.get("binary_step")))
         \operatorname{step}(x) = \begin{cases} 0 & \text{for}\: x < 0 \\1 & \text{otherwise} \end{cases}
     """
+    if not isinstance(act, Activation):
+        raise TypeError(f"to_latex takes an Activation, got {type(act).__name__} {act!r:.60}")
     if isinstance(derivative, bool) or not isinstance(derivative, int) or derivative < 0:
         raise ValueError(f"derivative must be a non-negative integer, got {derivative!r}")
     expr = act.expr if derivative == 0 else act.derivative(derivative, seconds=seconds)
