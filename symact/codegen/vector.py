@@ -72,6 +72,8 @@ def _prepare(x: Any, axis: int) -> tuple[np.ndarray, np.dtype, int]:
     a, out = kernels.real_input(x)
     if a.ndim == 0:
         raise ValueError("a vector activation needs at least one axis; got a 0-d input")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, got {type(axis).__name__} {axis!r:.60}")
     ax = int(axis) % a.ndim if -a.ndim <= int(axis) < a.ndim else None
     if ax is None:
         raise ValueError(f"axis {axis} is out of bounds for an array of dimension {a.ndim}")

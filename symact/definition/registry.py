@@ -222,6 +222,8 @@ def get(name: str | AnyActivation, **params: Any) -> AnyActivation:
         ...
         symact.core.errors.UnknownActivationError: unknown activation 'rleu'; did you mean 'relu', 'rrelu' or 'relu6'?
     """
+    if not isinstance(name, (str, Activation, VectorActivation)):
+        raise TypeError(f"get takes a name (or an activation), got {type(name).__name__} {name!r:.60}")
     if isinstance(name, VectorActivation) or (isinstance(name, str) and is_vector(name)):
         unknown = set(params) - {"n"}
         if unknown:
@@ -248,7 +250,7 @@ def get_scalar(name: str | Activation, **params: Any) -> Activation:
     if isinstance(name, Activation):
         return name.with_params(**params) if params else name
     if not isinstance(name, str):
-        raise UnknownActivationError(repr(name))
+        raise TypeError(f"get takes a name (or an activation), got {type(name).__name__} {name!r:.60}")
     canonical = _LOOKUP.get(_key(name))
     if canonical not in _SCALAR:
         raise UnknownActivationError(name, tuple(s for s in suggest(name, limit=6) if not is_vector(s))[:3])
@@ -278,5 +280,5 @@ def get_vector(name: str | VectorActivation, n: int | None = None) -> VectorActi
     elif isinstance(name, str):
         raise UnknownActivationError(name, tuple(s for s in suggest(name, limit=6) if is_vector(s))[:3])
     else:
-        raise UnknownActivationError(repr(name))
+        raise TypeError(f"get_vector takes the name of a vector activation, got {type(name).__name__} {name!r:.60}")
     return act.with_n(n) if n is not None else act
