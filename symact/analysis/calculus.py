@@ -279,8 +279,8 @@ def _sympy_limit(piece: sympy.Expr, target: sympy.Expr, point: sympy.Expr, side:
             # for sin(x)**2 + cos(x)**2): it proves nothing about existence
             return Unknown(f"SymPy only bounds the limit of {piece} at {point}{side}: {result}")
         result = result.min
-    if isinstance(result, sympy.Limit) or result.has(sympy.Limit) or result.has(sympy.nan) or result == sympy.zoo:
-        return Unknown(f"SymPy could not evaluate the limit of {piece} at {point}{side}")
+    if isinstance(result, sympy.Limit) or result.has(sympy.Limit, sympy.nan, AccumBounds) or result == sympy.zoo:
+        return Unknown(f"SymPy could not evaluate the limit of {piece} at {point}{side}: {result}"[:300])
     if not result.is_number:
         return Unknown(f"the limit of {piece} at {point}{side} is not a number: {result}")
     result = _tidy(result)
