@@ -262,6 +262,7 @@ def test_numbers_beyond_the_limit_are_rejected_up_front(bits: int) -> None:
         "Piecewise((1/x, x > 1), (0, True))",
         "cbrt(x)",
         "2**x",
+        "where(x > sqrt(2), log(x), x)",  # a linear condition with an irrational end
     ],
 )
 def test_definitions_real_on_all_of_r_are_accepted(text: str) -> None:
@@ -291,6 +292,25 @@ def test_definitions_real_on_all_of_r_are_accepted(text: str) -> None:
 def test_definitions_not_real_on_all_of_r_are_rejected(text: str, fragment: str) -> None:
     with pytest.raises(symact.DefinitionError, match="is not real on all of R") as info:
         symact.define(text)
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("expr", "fragment"),
+    [
+        (sympy.acos(x), "acos(x) is not real at x = 2"),  # acos(2) = i log(2 + sqrt(3)): no primitive, its value
+        (sympy.acos(2) * x, "acos(2) is not real"),
+        (sympy.gamma(x), "gamma(x) is not real at x = 0"),  # a pole
+        # sin(x) = 2 never holds, but SymPy's set of a transcendental condition is not trusted:
+        # the piece is required on all of R
+        (sympy.Piecewise((sympy.log(x), sympy.Eq(sympy.sin(x), 2)), (x, True)), "log(x) is not real for x <= 0"),
+        (sympy.Piecewise((sympy.sqrt(x), x**2 < 4), (x, True)), "sqrt(x) is not real for -2 < x < 0"),
+    ],
+    ids=str,
+)
+def test_activations_built_directly_are_checked_too(expr: sympy.Expr, fragment: str) -> None:
+    with pytest.raises(symact.DefinitionError, match="is not real on all of R") as info:
+        symact.Activation("direct", expr)
     assert fragment in str(info.value)
 
 

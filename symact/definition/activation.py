@@ -279,6 +279,8 @@ class _Need:
         return self.arg - self.bound
 
     def text(self) -> str:
+        if self.rel == "in" and self.domain is sympy.S.EmptySet:
+            return f"{self.arg} in the real domain of {type(self.node).__name__}, which is not a symact primitive"
         if self.rel == "in":
             return f"{self.arg} in {self.domain}"
         return f"{self.arg} {self.rel} {self.bound}"
@@ -300,10 +302,10 @@ def _needs(expr: sympy.Expr) -> list[_Need]:
             taken: sympy.Set = sympy.S.EmptySet
             for piece, cond in e.args:
                 where = _condition_set(cond)
-                here = sympy.Intersection(region, sympy.Complement(where, taken)) if where is not None else region
-                if where is None:  # the condition could not be read as a set: require on all of region
-                    taken = region
+                if where is None:  # a condition SymPy cannot read as a set: require the piece on all of
+                    here = region  # the region, and take nothing away from the later pieces
                 else:
+                    here = sympy.Intersection(region, sympy.Complement(where, taken))
                     taken = sympy.Union(taken, where)
                 stack.append((piece, here))
             continue
@@ -318,8 +320,10 @@ def _needs(expr: sympy.Expr) -> list[_Need]:
                 out.append(_Need(e, base, ">" if ex.is_negative else ">=", sympy.S.Zero, region))
         elif isinstance(e, sympy.Function):
             row = PRIMITIVES.get(type(e))
-            dom = row.domain if row is not None else None
-            if dom is not None and dom != sympy.S.Reals and e.args:
+            dom = row.domain if row is not None else sympy.S.EmptySet  # outside the table: nothing is known
+            if row is None and not e.has(x) and e.is_real is True:
+                dom = sympy.S.Reals  # a real constant (SymPy evaluates it)
+            if dom != sympy.S.Reals and e.args:
                 arg = e.args[0]
                 if isinstance(dom, sympy.Interval) and dom.end is sympy.oo:
                     out.append(_Need(e, arg, ">" if dom.left_open else ">=", dom.start, region))
@@ -335,6 +339,8 @@ def _condition_set(cond: Any) -> sympy.Set | None:
         return sympy.S.Reals
     if cond is sympy.false:
         return sympy.S.EmptySet
+    if not all(_exactly_solvable(r) for r in cond.atoms(sympy.core.relational.Relational)):
+        return None  # SymPy's set would rest on solving a transcendental condition: not trusted
     try:
         out = cond.as_set()
     except (NotImplementedError, TypeError, ValueError, AttributeError):
@@ -354,6 +360,17 @@ class _Part(NamedTuple):
         above = p > self.start if self.left_open else p >= self.start
         below = p < self.end if self.right_open else p <= self.end
         return bool(above is sympy.true and below is sympy.true)
+
+
+def _exactly_solvable(rel: sympy.core.relational.Relational) -> bool:
+    """Whether SymPy solves a comparison exactly: linear in x, or polynomial with rational coefficients."""
+    try:
+        poly = sympy.Poly(rel.lhs - rel.rhs, x)
+    except sympy.PolynomialError:
+        return False
+    if poly.degree() <= 1:
+        return all(c.is_real is True for c in poly.all_coeffs())
+    return poly.domain in (sympy.ZZ, sympy.QQ) and poly.degree() <= 64
 
 
 def _intervals(region: sympy.Set) -> list[_Part] | None:
@@ -517,7 +534,10 @@ def _witness(need: _Need) -> tuple[sympy.Expr | None, str]:
         if need.region.contains(p) is not sympy.true:
             continue
         value = need.arg.subs(x, p)
-        if need.rel == "in":
+        if need.rel == "in" and need.domain is sympy.S.EmptySet:  # not a primitive: the value itself
+            node = need.node.subs(x, p)
+            fails = node.is_real is False or node.is_finite is False
+        elif need.rel == "in":
             domain = need.domain if need.domain is not None else sympy.S.Reals
             fails = value.is_real is False or (value.is_real and domain.contains(value) is sympy.false)
         else:
@@ -580,7 +600,8 @@ def _explain(need: _Need) -> str:
             f"{need.node} could not be proved to be real on all of R: symact must prove {need.text()} "
             "wherever it is evaluated, and could neither prove it nor find a point where it fails"
         )
-    return f"{need.node} is {'undefined' if need.rel == '!=' else 'not real'} {where}"
+    verb = "is undefined" if need.rel == "!=" else "is not real"
+    return f"{need.node} {verb} {where}" if need.node.has(x) else f"{need.node} {verb}"
 
 
 def check_real_domain(expr: sympy.Expr, name: str = "the activation") -> None:
