@@ -173,6 +173,36 @@ HOSTILE: list[tuple[str, str]] = [
 ]
 
 
+#: (test id, text, a fragment of the error): definitions the parser accepts but that are not real
+#: on all of R, so ``symact.define`` rejects them, saying where (or that it could not be proved).
+#: The sets are derived by hand: x**64 - 1 < 0 exactly on (-1, 1), x**63 + 1 < 0 for x < -1,
+#: exp(-x**2) < 1/2 for |x| > sqrt(log 2), cos < 0 on (pi/2, 3 pi/2), ...
+OUTSIDE_R: list[tuple[str, str, str]] = [
+    ("root-of-even-power", "sqrt(x**64 - 1)", "is not real for -1 < x < 1"),
+    ("root-of-odd-power", "sqrt(x**63 + 1)", "is not real for x < -1"),
+    ("nested-logs", "log(log(log(x)))", "is not real"),
+    ("root-of-gaussian", "sqrt(exp(-x**2) - 1/2)", "x < -sqrt(log(2)) or x > sqrt(log(2))"),
+    ("irrational-poles", "(x**2 - 2)**(-1)", "could not be proved to be real on all of R"),
+    ("log-touching-zero", "log(sin(x) + 1)", "could not be proved to be real on all of R"),
+    ("root-of-max", "sqrt(Max(x, 0) - 1)", "is not real for x < 1"),
+    ("later-piece", "Piecewise((log(x), x > 1e-3), (sqrt(x), True))", "sqrt(x) is not real for x < 0"),
+    ("rational-pole", "1/(x - 1/3)", "is undefined for x = 1/3"),
+    ("deep-root", "x**(1/64)", "is not real for x < 0"),
+    ("log1p", "log1p(x)", "log(x + 1) is not real for x <= -1"),
+    ("root-of-erf", "sqrt(erf(x))", "sqrt(erf(x)) is not real at x = -1/2"),
+    ("log-of-tanh", "log(tanh(x))", "is not real for x <= 0"),
+    ("root-of-cos", "sqrt(cos(x))", "is not real for pi/2 < x < 3*pi/2"),
+    ("high-pole", "x**(-64)", "is undefined for x = 0"),
+    ("else-branch", "where(x > 0, x, log(x))", "log(x) is not real for x <= 0"),
+    ("second-branch", "where(x < 0, sqrt(-x), sqrt(x - 1))", "sqrt(x - 1) is not real for 0 <= x < 1"),
+    ("odd-power-of-root", "sqrt(1 - x**2)**3", "is not real for x < -1 or x > 1"),
+    ("log-of-expm1", "log(exp(x) - 1)", "is not real for x <= 0"),
+    ("root-of-sigmoid", "sqrt(sigmoid(x) - 1/2)", "is not real for x < 0"),
+    ("tiny-gap", "sqrt(x**2 - 10**-30)", "is not real for -1/1000000000000000"),
+    ("power-in-x", "(1 + x)**x", "is not real for x <= -1"),
+]
+
+
 def marker_payloads(path: str) -> list[tuple[str, str]]:
     """Payloads that create the file ``path`` if anything ever evaluates them.
 

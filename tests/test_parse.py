@@ -33,10 +33,11 @@ from sympy import (
     tanh,
 )
 
-from hostile_inputs import HOSTILE, marker_payloads
+from hostile_inputs import HOSTILE, OUTSIDE_R, marker_payloads
 from symact import Activation, Parameter, x
 from symact.core.errors import DefinitionError
 from symact.definition import parse
+from symact.definition.activation import DOMAIN_EXPLAIN_SECONDS
 from symact.definition.parse import FUNCTIONS, MAX_LENGTH, check_expr, define, parse_expr_safely
 
 R = Rational
@@ -223,6 +224,16 @@ def test_hostile_input_rejected_quickly(text):
     assert err.message
     if len(text) <= MAX_LENGTH and text.strip():
         assert err.column is not None and 1 <= err.column <= len(text) + 1
+
+
+@pytest.mark.parametrize(("text", "fragment"), [r[1:] for r in OUTSIDE_R], ids=[r[0] for r in OUTSIDE_R])
+def test_definitions_not_real_on_all_of_r_are_rejected_by_define(text, fragment):
+    parse_expr_safely(text)  # the parser accepts the text: only the domain rejects it
+    t0 = time.perf_counter()
+    with pytest.raises(DefinitionError, match="is not real on all of R") as info:
+        define(text)
+    assert time.perf_counter() - t0 < 2 * DOMAIN_EXPLAIN_SECONDS + 1  # proving, then explaining under its budget
+    assert fragment in str(info.value)
 
 
 def test_corpus_is_large_enough():
