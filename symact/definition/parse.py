@@ -1250,7 +1250,10 @@ def define(source: str | sympy.Expr, name: str | None = None, params: Mapping[st
 
     Raises:
         DefinitionError: (a ``ValueError``) the definition, the name or a parameter is not
-            acceptable; for text, ``token`` and ``column`` say where.
+            acceptable; for text, ``token`` and ``column`` say where. A definition must also be
+            real on all of R (see :func:`symact.definition.activation.check_real_domain`):
+            ``sqrt(x)`` is rejected ("sqrt(x) is not real for x < 0"), ``where(x > 0, log(x), 0)``
+            is not.
         TypeError: ``source`` is neither a string nor a SymPy expression, or ``params``
             is not a mapping of names.
 
@@ -1270,6 +1273,10 @@ def define(source: str | sympy.Expr, name: str | None = None, params: Mapping[st
         Traceback (most recent call last):
         ...
         symact.core.errors.DefinitionError: strings are not allowed at "'" (column 12)
+        >>> define("log(x)")
+        Traceback (most recent call last):
+        ...
+        symact.core.errors.DefinitionError: 'custom' is not real on all of R: log(x) is not real for x <= 0
     """
     act_name = _check_activation_name(name)
     defaults = _check_params(params)
