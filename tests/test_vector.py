@@ -273,9 +273,12 @@ def test_cli_show_and_json(name, capsys):
 def test_cli_latex_code_prove_check(capsys):
     assert main(["latex", "softmax"]) == 0
     assert "\\sum_{j=0}^{n - 1}" in capsys.readouterr().out
-    assert main(["code", "log_softmax"]) == 0
+    assert main(["code", "log_softmax", "--bare"]) == 0  # the generated function alone: vectorised, no loop
     src = capsys.readouterr().out
     assert src.startswith("def log_softmax(x, axis=-1):") and "for " not in src
+    assert main(["code", "log_softmax"]) == 0  # self-contained: the helpers it calls come first
+    full = capsys.readouterr().out
+    assert full.rstrip().endswith(src.rstrip()) and "import numpy as np" in full
     assert main(["prove", "softmin", "--property", "softmin_identity"]) == 0
     assert "PROVED." in capsys.readouterr().out
     assert main(["prove", "sparsemax", "--property", "sum_to_one", "--format", "json"]) == 0  # every n (structured)
