@@ -72,8 +72,20 @@ def _scalar_inputs():
     }
 
 
-@pytest.mark.parametrize("derivative", [0, 1])
-@pytest.mark.parametrize("name", symact.names())
+#: One entry per family of runtime kernels the printed code pulls in (none; erfc of a pair; the
+#: sigmoid, softplus and tanh-softplus pairs; the sin/cos pairs; a certified Taylor regime) runs in
+#: the default suite; every other entry and derivative runs with ``-m slow`` (each is a subprocess).
+_DEFAULT = {("relu", 0), ("gelu", 0), ("gelu", 1), ("silu", 1), ("mish", 1), ("sinc", 1), ("tanh_shrink", 0)}
+
+
+@pytest.mark.parametrize(
+    ("name", "derivative"),
+    [
+        pytest.param(name, d, marks=() if (name, d) in _DEFAULT else pytest.mark.slow)
+        for name in symact.names()
+        for d in (0, 1)
+    ],
+)
 def test_scalar_code_is_self_contained_and_bit_identical(capsys, tmp_path, name, derivative):
     src = _printed(capsys, ["code", name, "--derivative", str(derivative)])
     func = name + ("_d" if derivative else "")
