@@ -81,6 +81,7 @@ __all__ = [
     "default_seconds",
     "in_worker",
     "memory_limit",
+    "overruns",
     "remaining",
     "set_default_seconds",
     "set_memory_limit",
@@ -115,6 +116,27 @@ _RETRY = 1e-3
 _HEADER = 8  # bytes of the big-endian length that precedes the pickled outcome
 
 
+#: How many :class:`BudgetExceeded` this process has created (:func:`overruns`).
+_overruns = 0
+
+
+def overruns() -> int:
+    """How many budget overruns (:class:`BudgetExceeded`, raised or remembered) this process has seen.
+
+    A computation during which this count changed was cut short somewhere, even
+    where a step's timeout became an answer that does not say so (a decimal
+    instead of a closed form): :mod:`symact.core.store` never keeps its result.
+
+    Examples:
+        >>> import time
+        >>> before = overruns()
+        >>> step(time.sleep, 10, seconds=0.1, what="a nap", on_timeout=lambda e: None)
+        >>> overruns() > before
+        True
+    """
+    return _overruns
+
+
 class BudgetExceeded(SymactError, TimeoutError):
     """A computation ran past its time budget and was stopped.
 
@@ -131,6 +153,8 @@ class BudgetExceeded(SymactError, TimeoutError):
     """
 
     def __init__(self, seconds: float, what: str = "") -> None:
+        global _overruns
+        _overruns += 1  # a computation that saw one is not complete (symact.core.store keeps only complete ones)
         self.seconds = seconds
         self.what = what
         super().__init__(f"{what or 'the computation'} exceeded its time budget of {seconds:g} s")
