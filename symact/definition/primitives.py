@@ -235,6 +235,11 @@ class Primitive:
         numpy: the NumPy, SciPy or runtime-kernel function of the same arguments that
             generated code calls (None: there is none; printed by its structure).
         latex: its LaTeX operator where SymPy's printer has none of its own.
+        arb: how the ball evaluator (:mod:`symact.numeric.arb`) evaluates it: the name of
+            the method of python-flint's ``arb`` of its one argument, ``"structure"``
+            (by its structure, as ``Max`` and ``Piecewise`` are), ``"textbook"`` (by its
+            textbook definition) or ``"unsupported"``; None: not declared (a test
+            requires a declaration on every row).
     """
 
     func: type
@@ -248,6 +253,7 @@ class Primitive:
     math: Callable[..., float] | None = None
     numpy: str | None = None
     latex: str | None = None
+    arb: str | None = None
 
     @property
     def is_stable(self) -> bool:
@@ -291,28 +297,46 @@ _ONE = (1, 1)
 
 _ROWS = (
     # SymPy's functions a user may write
-    Primitive(sympy.exp, ("exp",), _ONE, _A, _R, 1, _OPEN(0, oo), mpmath.exp, math.exp, "np.exp"),
-    Primitive(sympy.log, ("log",), _ONE, _A, _OPEN(0, oo), 1, _R, mpmath.log, _log, "np.log"),
-    Primitive(sympy.Abs, ("abs", "Abs"), _ONE, _C, _R, 0, sympy.Interval(0, oo), mpmath.fabs, abs, "np.abs"),
-    Primitive(sympy.sign, ("sign",), _ONE, _P, _R, 1, sympy.FiniteSet(-1, 0, 1), mpmath.sign, _sign, "np.sign"),
-    Primitive(sympy.tanh, ("tanh",), _ONE, _A, _R, 1, _OPEN(-1, 1), mpmath.tanh, math.tanh, "np.tanh"),
-    Primitive(sympy.sinh, ("sinh",), _ONE, _A, _R, 1, _R, mpmath.sinh, math.sinh, "np.sinh"),
-    Primitive(sympy.cosh, ("cosh",), _ONE, _A, _R, 0, sympy.Interval(1, oo), mpmath.cosh, math.cosh, "np.cosh"),
-    Primitive(sympy.sin, ("sin",), _ONE, _A, _R, 0, sympy.Interval(-1, 1), mpmath.sin, math.sin, "np.sin"),
-    Primitive(sympy.cos, ("cos",), _ONE, _A, _R, 0, sympy.Interval(-1, 1), mpmath.cos, math.cos, "np.cos"),
+    Primitive(sympy.exp, ("exp",), _ONE, _A, _R, 1, _OPEN(0, oo), mpmath.exp, math.exp, "np.exp", arb="exp"),
+    Primitive(sympy.log, ("log",), _ONE, _A, _OPEN(0, oo), 1, _R, mpmath.log, _log, "np.log", arb="log"),
     Primitive(
-        sympy.atan, ("atan", "arctan"), _ONE, _A, _R, 1, _OPEN(-pi / 2, pi / 2), mpmath.atan, math.atan, "np.arctan"
+        sympy.Abs, ("abs", "Abs"), _ONE, _C, _R, 0, sympy.Interval(0, oo), mpmath.fabs, abs, "np.abs", arb="__abs__"
     ),
-    Primitive(sympy.asinh, ("asinh", "arcsinh"), _ONE, _A, _R, 1, _R, mpmath.asinh, math.asinh, "np.arcsinh"),
-    Primitive(sympy.erf, ("erf",), _ONE, _A, _R, 1, _OPEN(-1, 1), mpmath.erf, math.erf, "special.erf"),
-    Primitive(sympy.erfc, ("erfc",), _ONE, _A, _R, -1, _OPEN(0, 2), mpmath.erfc, math.erfc, "special.erfc"),
+    Primitive(
+        sympy.sign, ("sign",), _ONE, _P, _R, 1, sympy.FiniteSet(-1, 0, 1), mpmath.sign, _sign, "np.sign", arb="sgn"
+    ),
+    Primitive(sympy.tanh, ("tanh",), _ONE, _A, _R, 1, _OPEN(-1, 1), mpmath.tanh, math.tanh, "np.tanh", arb="tanh"),
+    Primitive(sympy.sinh, ("sinh",), _ONE, _A, _R, 1, _R, mpmath.sinh, math.sinh, "np.sinh", arb="sinh"),
+    Primitive(
+        sympy.cosh, ("cosh",), _ONE, _A, _R, 0, sympy.Interval(1, oo), mpmath.cosh, math.cosh, "np.cosh", arb="cosh"
+    ),
+    Primitive(sympy.sin, ("sin",), _ONE, _A, _R, 0, sympy.Interval(-1, 1), mpmath.sin, math.sin, "np.sin", arb="sin"),
+    Primitive(sympy.cos, ("cos",), _ONE, _A, _R, 0, sympy.Interval(-1, 1), mpmath.cos, math.cos, "np.cos", arb="cos"),
+    Primitive(
+        sympy.atan,
+        ("atan", "arctan"),
+        _ONE,
+        _A,
+        _R,
+        1,
+        _OPEN(-pi / 2, pi / 2),
+        mpmath.atan,
+        math.atan,
+        "np.arctan",
+        arb="atan",
+    ),
+    Primitive(
+        sympy.asinh, ("asinh", "arcsinh"), _ONE, _A, _R, 1, _R, mpmath.asinh, math.asinh, "np.arcsinh", arb="asinh"
+    ),
+    Primitive(sympy.erf, ("erf",), _ONE, _A, _R, 1, _OPEN(-1, 1), mpmath.erf, math.erf, "special.erf", arb="erf"),
+    Primitive(sympy.erfc, ("erfc",), _ONE, _A, _R, -1, _OPEN(0, 2), mpmath.erfc, math.erfc, "special.erfc", arb="erfc"),
     # sin(u)/u, continued by 1 at 0 (np.sinc is sin(pi u)/(pi u): not the same function)
-    Primitive(sympy.sinc, ("sinc",), _ONE, _A, _R, 0, None, mpmath.sinc, _sinc, None),
-    Primitive(sympy.Max, ("Max", "max"), _TWO_OR_MORE, _C, _R, 0, None, max, max, "np.maximum"),
-    Primitive(sympy.Min, ("Min", "min"), _TWO_OR_MORE, _C, _R, 0, None, min, min, "np.minimum"),
+    Primitive(sympy.sinc, ("sinc",), _ONE, _A, _R, 0, None, mpmath.sinc, _sinc, None, arb="sinc"),
+    Primitive(sympy.Max, ("Max", "max"), _TWO_OR_MORE, _C, _R, 0, None, max, max, "np.maximum", arb="structure"),
+    Primitive(sympy.Min, ("Min", "min"), _TWO_OR_MORE, _C, _R, 0, None, min, min, "np.minimum", arb="structure"),
     # Heaviside(u, h0): h0 is the value at 0 (1/2 when omitted)
-    Primitive(sympy.Heaviside, ("Heaviside",), (1, 2), _P, _R, 0, None),
-    Primitive(sympy.Piecewise, ("Piecewise",), (1, None), _P),
+    Primitive(sympy.Heaviside, ("Heaviside",), (1, 2), _P, _R, 0, None, arb="structure"),
+    Primitive(sympy.Piecewise, ("Piecewise",), (1, None), _P, arb="structure"),
     # SymPy's functions symact meets in derivatives and analysis but a user may not write
     Primitive(
         sympy.tan,
@@ -325,26 +349,47 @@ _ROWS = (
         mpmath.tan,
         math.tan,
         "np.tan",
+        arb="tan",
     ),
-    Primitive(sympy.sech, (), _ONE, _A, _R, 0, sympy.Interval.Lopen(0, 1), mpmath.sech, None, None),
+    Primitive(sympy.sech, (), _ONE, _A, _R, 0, sympy.Interval.Lopen(0, 1), mpmath.sech, None, None, arb="sech"),
     # the principal branch, W(u) e**W(u) = u
     Primitive(
-        sympy.LambertW, (), (1, 2), _A, sympy.Interval(-1 / sympy.E, oo), 1, sympy.Interval(-1, oo), mpmath.lambertw
+        sympy.LambertW,
+        (),
+        (1, 2),
+        _A,
+        sympy.Interval(-1 / sympy.E, oo),
+        1,
+        sympy.Interval(-1, oo),
+        mpmath.lambertw,
+        arb="lambertw",
     ),
     # a distribution: 0 off 0, no real value at 0
-    Primitive(sympy.DiracDelta, (), (1, 2), _P, _R - sympy.FiniteSet(0), 0, sympy.FiniteSet(0)),
+    Primitive(sympy.DiracDelta, (), (1, 2), _P, _R - sympy.FiniteSet(0), 0, sympy.FiniteSet(0), arb="structure"),
     # the stable primitives (their values: their textbook definitions)
-    Primitive(Sigmoid, (), _ONE, _A, _R, 1, _OPEN(0, 1), numpy="_sigmoid", latex=r"\sigma"),
-    Primitive(SigmoidPrime, (), _ONE, _A, _R, 0, sympy.Interval.Lopen(0, sympy.Rational(1, 4)), numpy="_sigmoid_prime"),
-    Primitive(Softplus, (), _ONE, _A, _R, 1, _OPEN(0, oo), latex=r"\operatorname{softplus}"),
-    Primitive(TanhSoftplus, (), _ONE, _A, _R, 1, _OPEN(0, 1), numpy="_tanh_softplus"),
-    Primitive(Log1p, (), _ONE, _A, _OPEN(-1, oo), 1, _R, mpmath.log1p, math.log1p, "np.log1p"),
-    Primitive(Expm1, (), _ONE, _A, _R, 1, _OPEN(-1, oo), mpmath.expm1, math.expm1, "np.expm1"),
-    Primitive(Erfc, (), _ONE, _A, _R, -1, _OPEN(0, 2), mpmath.erfc, math.erfc, "special.erfc"),
-    Primitive(Hypot, (), (2, 2), _A, _R, 0, sympy.Interval(0, oo), mpmath.hypot, math.hypot, "np.hypot"),
-    Primitive(AddHypot, (), (2, 2), _A, _R, 0, None, numpy="_add_hypot"),
-    Primitive(HypotM1, (), (2, 2), _A, _R, 0, None, numpy="_hypot_m1"),
-    Primitive(Affine, (), (3, 3), _A, _R, 0, None),
+    Primitive(Sigmoid, (), _ONE, _A, _R, 1, _OPEN(0, 1), numpy="_sigmoid", latex=r"\sigma", arb="textbook"),
+    Primitive(
+        SigmoidPrime,
+        (),
+        _ONE,
+        _A,
+        _R,
+        0,
+        sympy.Interval.Lopen(0, sympy.Rational(1, 4)),
+        numpy="_sigmoid_prime",
+        arb="textbook",
+    ),
+    Primitive(Softplus, (), _ONE, _A, _R, 1, _OPEN(0, oo), latex=r"\operatorname{softplus}", arb="textbook"),
+    Primitive(TanhSoftplus, (), _ONE, _A, _R, 1, _OPEN(0, 1), numpy="_tanh_softplus", arb="textbook"),
+    Primitive(Log1p, (), _ONE, _A, _OPEN(-1, oo), 1, _R, mpmath.log1p, math.log1p, "np.log1p", arb="log1p"),
+    Primitive(Expm1, (), _ONE, _A, _R, 1, _OPEN(-1, oo), mpmath.expm1, math.expm1, "np.expm1", arb="expm1"),
+    Primitive(Erfc, (), _ONE, _A, _R, -1, _OPEN(0, 2), mpmath.erfc, math.erfc, "special.erfc", arb="erfc"),
+    Primitive(
+        Hypot, (), (2, 2), _A, _R, 0, sympy.Interval(0, oo), mpmath.hypot, math.hypot, "np.hypot", arb="textbook"
+    ),
+    Primitive(AddHypot, (), (2, 2), _A, _R, 0, None, numpy="_add_hypot", arb="textbook"),
+    Primitive(HypotM1, (), (2, 2), _A, _R, 0, None, numpy="_hypot_m1", arb="textbook"),
+    Primitive(Affine, (), (3, 3), _A, _R, 0, None, arb="textbook"),
 )
 
 #: The supported SymPy function classes, each with its :class:`Primitive` row.
