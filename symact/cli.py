@@ -33,16 +33,19 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-import sympy
-
-from symact.analysis.vector import Fact, output_set, softmax_jacobian_fact
 from symact.core.errors import DefinitionError, SymactError
-from symact.definition import registry
-from symact.definition.activation import Activation
-from symact.definition.vector import VectorActivation, n
-from symact.report.serialize import describe, to_jsonable
+
+if TYPE_CHECKING:
+    import sympy
+
+    from symact.analysis.vector import Fact
+    from symact.definition.activation import Activation
+    from symact.definition.vector import VectorActivation
+
+# The layers a command needs are imported by the command, so that 'symact --help' and '--version'
+# load no SymPy and 'symact list' only the definition layer (tests/test_startup.py checks this).
 
 __all__ = ["add_plot_arguments", "add_report_arguments", "main", "validation_of", "vector_prover"]
 
@@ -317,6 +320,8 @@ def _define(text: str, name: str | None, params: dict[str, sympy.Expr]) -> Activ
 def _target(args: argparse.Namespace) -> Activation | VectorActivation:
     """The activation a command names: ``--expr TEXT``, else a registry name of either kind,
     with the values of ``--param``."""
+    from symact.definition import registry
+
     params = _params(args)
     if getattr(args, "expr", None) is not None:
         return _define(args.expr, args.name, params)
@@ -349,7 +354,9 @@ def vector_prover(act: VectorActivation, claim: str, statement: str) -> Fact:
         the components of sparsemax(x) sum to 1 [all n, tau from the sort-based rule]: proved by a structured proof, 22 steps ...
     """
     from proofs import vector as pv
+    from symact.analysis.vector import Fact
     from symact.core.unknown import Unknown
+    from symact.definition.vector import n
 
     if claim not in pv.claims_for(act.name):
         return Fact(statement, Unknown(f"{act.name} has no structured proof of {claim!r}"), n)
@@ -373,6 +380,8 @@ def vector_prover(act: VectorActivation, claim: str, statement: str) -> Fact:
 
 def _vector_record(act: VectorActivation) -> dict[str, Any]:
     """The JSON-ready record ``symact show --json`` prints for a vector activation."""
+    from symact.analysis.vector import output_set, softmax_jacobian_fact
+
     out = output_set(act, prover=vector_prover)
     jac = softmax_jacobian_fact() if act.name == "softmax" else None
     return {
@@ -409,6 +418,8 @@ def _vector_record(act: VectorActivation) -> dict[str, Any]:
 
 
 def _show_vector(act: VectorActivation) -> None:
+    from symact.analysis.vector import output_set, softmax_jacobian_fact
+
     print(str(act))
     if act.summary:
         print(f"  {act.summary}")
@@ -435,6 +446,8 @@ def _show_vector(act: VectorActivation) -> None:
 
 def _cmd_list(_: argparse.Namespace) -> int:
     """The element-wise activations, then, after a blank line and a heading, the vector ones."""
+    from symact.definition import registry
+
     width = max(len(name) for name in (*registry.names(), *registry.vector_names()))
     for act in registry.all_activations():
         aliases = f" (also {', '.join(act.aliases)})" if act.aliases else ""
@@ -448,6 +461,8 @@ def _cmd_list(_: argparse.Namespace) -> int:
 
 
 def _show_record(act: Activation) -> dict[str, Any]:
+    from symact.report.serialize import to_jsonable
+
     props = act.properties()
     return {
         "name": act.name,
@@ -464,6 +479,9 @@ def _show_record(act: Activation) -> dict[str, Any]:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from symact.definition.vector import VectorActivation
+    from symact.report.serialize import describe
+
     act = _target(args)
     if isinstance(act, VectorActivation):
         if args.json:
@@ -490,6 +508,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_latex(args: argparse.Namespace) -> int:
+    from symact.definition.vector import VectorActivation
+
     act = _target(args)
     if isinstance(act, VectorActivation):
         if args.derivative:
@@ -524,6 +544,7 @@ def _prove_vector(act: VectorActivation, prop: str, fmt: str) -> int:
 
 def _cmd_prove(args: argparse.Namespace) -> int:
     import proofs
+    from symact.definition.vector import VectorActivation
 
     act = _target(args)
     if isinstance(act, VectorActivation):
@@ -544,6 +565,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
     """The generated code with every helper it calls, as one self-contained module (``--bare``: the
     generated function alone, whose ``_name`` helpers are :mod:`symact.codegen.kernels`)."""
     from symact.codegen.numpy import source, standalone, to_numpy
+    from symact.definition.vector import VectorActivation
 
     act = _target(args)
     if isinstance(act, VectorActivation):
@@ -568,6 +590,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from symact.definition import registry
     from symact.validation import scalar as validation
 
     params = _params(args)
@@ -631,6 +654,7 @@ def validation_of(args: argparse.Namespace) -> str | None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from symact.definition import registry
     from symact.report.data import Progress, collect
     from symact.report.sheet import FORMATS, render, write
 
@@ -656,6 +680,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
+    from symact.definition.vector import VectorActivation
     from symact.report import plot
 
     act = _target(args)
@@ -669,6 +694,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
 
 def _cmd_collapse(args: argparse.Namespace) -> int:
     from proofs import Verdict, collapse
+    from symact.definition import registry
 
     activation = None if args.activation == "identity" else registry.get(args.activation)
     proof = collapse(args.dims, activation)
@@ -739,9 +765,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"symact: error: {exc}", file=sys.stderr)
         return 2
     except ValueError as exc:  # e.g. a negative --derivative, a network with one layer
-        print(f"symact: error: {exc}", file=sys.stderr)
-        return 2
-    except sympy.SympifyError as exc:  # pragma: no cover - defensive: never from user text
         print(f"symact: error: {exc}", file=sys.stderr)
         return 2
 

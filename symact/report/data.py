@@ -33,11 +33,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from symact.core import budget
 from symact.core.unknown import Unknown
-from symact.definition.activation import Activation
+
+if TYPE_CHECKING:
+    from symact.definition.activation import Activation
 
 __all__ = ["DEFAULT_VALIDATION", "SHEET_SECONDS", "Progress", "Sheet", "collect", "expected_cost", "sheet", "warm_up"]
 
