@@ -6,8 +6,8 @@ Run: ``python benchmarks/report.py [OUT] [--validate full | --no-validate] [--wa
 (property record, derivatives, breakpoints, linearity proof, SVG and PDF plots,
 the quick numeric validation of f and f' in float32 and float64) is built in a
 fresh forked worker, two at a time, then written once as Markdown, LaTeX, HTML
-and JSON. The mpmath truth cache is a fresh, empty folder unless ``--warm``
-(then the shared one under the temp directory is used). Prints one line per
+and JSON. The persistent store (truth, properties, proofs, generated code) is a
+fresh, empty folder unless ``--warm`` (then the user's store is used). Prints one line per
 activation, the time of each stage and the total; exits 1 if the total exceeds
 the limit.
 
@@ -31,6 +31,7 @@ formulas, 38 inline SVG plots) loads in headless Chromium without errors.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -39,7 +40,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import symact
-from symact.numeric import truth as _truth
 from symact.report.data import DEFAULT_VALIDATION, Progress
 from symact.report.sheet import sheet as report
 
@@ -51,11 +51,11 @@ def run(
 ) -> tuple[float, list[Path]]:
     """Build and write the whole catalog's report into ``out``.* ; returns (seconds, files written).
 
-    ``cold``: the truth cache is a fresh empty folder (the forked workers inherit it).
+    ``cold``: the persistent store (symact.core.store) is a fresh empty folder (the forked workers inherit it).
     """
-    saved = _truth._CACHE_DIR
+    saved = os.environ.get("SYMACT_CACHE_DIR")
     if cold:
-        _truth._CACHE_DIR = Path(tempfile.mkdtemp(prefix="symact-cold-truth-"))
+        os.environ["SYMACT_CACHE_DIR"] = tempfile.mkdtemp(prefix="symact-cold-store-")
     try:
         start = time.perf_counter()
         sheets = report.build(
@@ -65,7 +65,10 @@ def run(
         written = report.write(sheets, list(report.FORMATS), out)
         total = time.perf_counter() - start
     finally:
-        _truth._CACHE_DIR = saved
+        if saved is None:
+            os.environ.pop("SYMACT_CACHE_DIR", None)
+        else:
+            os.environ["SYMACT_CACHE_DIR"] = saved
     if verbose:
         for sh in sorted(sheets, key=lambda s: -s.seconds):
             v = sh.validation

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import mpmath
 import pytest
@@ -11,6 +14,12 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("dev", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# The persistent store (symact.core.store) of a test session is a fresh temporary folder, never the
+# user's cache (the command-line tests' subprocesses inherit it).
+_STORE = tempfile.mkdtemp(prefix="symact-test-store-")
+os.environ["SYMACT_CACHE_DIR"] = _STORE
+atexit.register(shutil.rmtree, _STORE, True)
 
 
 @pytest.fixture(autouse=True)

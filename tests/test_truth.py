@@ -30,7 +30,7 @@ F32, F64 = FORMATS["float32"][1:], FORMATS["float64"][1:]
 @pytest.fixture(autouse=True)
 def cold_cache(tmp_path, monkeypatch):
     """Every test starts with an empty truth cache (a warm one would hide the computation)."""
-    monkeypatch.setattr(T, "_CACHE_DIR", tmp_path / "truth-cache")
+    monkeypatch.setenv("SYMACT_CACHE_DIR", str(tmp_path / "store"))
 
 
 def _sample(expr: sympy.Expr, dtype: str, step: int, tail: int) -> np.ndarray:

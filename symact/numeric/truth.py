@@ -11,7 +11,7 @@ alike, an exact 0 re-checked with the whole float range of extra bits (there
 ``exp`` of an argument below -2**20 is 2**-(2**21), which only ever is a
 negligible addend or a factor that flushes to 0, functions of arguments beyond
 ±3000 are evaluated at 300 bits, and ±inf inputs are the limit where the values
-at 10**400, 10**800 and 10**1600 agree). Truths are cached on disk.
+at 10**400, 10**800 and 10**1600 agree). Truths are kept in symact's persistent store.
 
 Examples:
     >>> import numpy as np, sympy
@@ -22,12 +22,8 @@ Examples:
 
 from __future__ import annotations
 
-import hashlib
 import math
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import mpmath
@@ -35,11 +31,12 @@ import numpy as np
 import sympy
 from mpmath import mpf
 
+from symact.core import store
 from symact.definition.activation import x
 from symact.definition.primitives import PRIMITIVES, Stable, textbook
 from symact.numeric.rounding import FORMATS, round_to
 
-__all__ = ["compile_mp", "mexp", "save_cached", "truth", "truth_at_infinity", "truth_point"]
+__all__ = ["compile_mp", "mexp", "truth", "truth_at_infinity", "truth_point"]
 
 
 _EXP_FLOOR = -(2**20)
@@ -312,9 +309,6 @@ def truth_point(
     return r_prev
 
 
-_CACHE_DIR = Path(tempfile.gettempdir()) / "symact-truth-cache"
-
-
 _TRUTH_VERSION = "truth-v7:"  # bump when the truth computation changes (invalidates the cache)
 
 
@@ -453,7 +447,7 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
 
     ``verify=True`` uses the reference method for every point, with a third
     evaluation at twice the precision (the independent self-check of the tests).
-    Cached on disk under the system temp directory (never in the repository).
+    Kept in symact's persistent store (:mod:`symact.core.store`), checked on every read.
 
     Examples:
         >>> truth(sympy.log(1 + sympy.exp(x)), np.array([-700.0, 0.0, 1e308]))
@@ -464,14 +458,10 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     xs = np.asarray(xs)
     dt = xs.dtype
     name = str(dt)
-    key = hashlib.sha256((_TRUTH_VERSION + sympy.srepr(expr) + name + str(verify)).encode() + xs.tobytes()).hexdigest()[
-        :32
-    ]
-    path = _CACHE_DIR / f"{key}.npy"
-    try:
-        return np.load(path)
-    except (OSError, ValueError):
-        pass
+    key = store.key("truth", _TRUTH_VERSION, expr, name, verify, xs)
+    cached = store.load_array(key)
+    if cached is not None and cached.dtype == dt and cached.shape == xs.shape:
+        return cached
     fmt = FORMATS[name][1:]
     flat = np.ascontiguousarray(xs).reshape(-1)
     bits, inverse = np.unique(flat.view(np.uint64 if dt == np.float64 else np.uint32), return_inverse=True)
@@ -484,19 +474,8 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     out = np.array(vals, dtype=np.float64)[inverse].reshape(xs.shape)
     with np.errstate(over="ignore"):
         out = out.astype(dt)
-    save_cached(path, out)
+    store.save_array(key, out)
     return out
-
-
-def save_cached(path: Any, array: np.ndarray) -> None:
-    """Write a truth array to the cache atomically (a temp file, then rename); a failure only loses the cache."""
-    try:
-        _CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, array)
-        os.replace(tmp, path)
-    except OSError:
-        pass
 
 
 def truth_at_infinity(expr: sympy.Expr, direction: int) -> float | None:

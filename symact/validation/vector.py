@@ -16,14 +16,11 @@ Examples:
 
 from __future__ import annotations
 
-import hashlib
 import math
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import mpmath
@@ -31,11 +28,12 @@ import numpy as np
 from mpmath import mpf
 
 from symact.codegen.vector import to_numpy
+from symact.core import store
 from symact.core.errors import SymactError
 from symact.definition.registry import get_vector as _get
 from symact.definition.vector import VectorActivation
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
-from symact.numeric.truth import mexp, save_cached
+from symact.numeric.truth import mexp
 from symact.validation.measure import ReportSet, run_counting_warnings
 
 __all__ = [
@@ -183,7 +181,6 @@ def _row_truth(name: str, row: np.ndarray, prec: int) -> list[Any]:
         return [mexp(xv - m) / (1 + s) for xv in xs]
 
 
-_CACHE_DIR = Path(tempfile.gettempdir()) / "symact-truth-cache"
 #: Part of every cache key: bump when the truth computation changes (invalidates the cache).
 _TRUTH_VERSION = "vector-truth-v1:"
 
@@ -199,7 +196,7 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
     (log_softmax as (x_i - m) - log1p(s), the argmax term kept out of s); ±inf
     entries are evaluated at ±10**400 (the limit); sparsemax exactly in rationals.
     With ``verify=True`` each row is also evaluated at 330 bits and a mismatch
-    after rounding raises :class:`TruthMismatchError`. Cached under the temp directory.
+    after rounding raises :class:`TruthMismatchError`. Kept in the persistent store (:mod:`symact.core.store`).
 
     Examples:
         >>> truth("log_softmax", np.array([[0.0, -100.0]]))
@@ -208,14 +205,10 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
     data = np.asarray(data)
     act = _get(name)
     dt = data.dtype
-    key = hashlib.sha256(
-        (_TRUTH_VERSION + act.name + str(dt) + str(verify)).encode() + data.shape.__repr__().encode() + data.tobytes()
-    ).hexdigest()[:32]
-    path = _CACHE_DIR / f"vec-{key}.npy"
-    try:
-        return np.load(path)
-    except (OSError, ValueError):
-        pass
+    key = store.key("vector-truth", _TRUTH_VERSION, act.name, str(dt), verify, data)
+    cached = store.load_array(key)
+    if cached is not None and cached.dtype == dt:
+        return cached
     fmt = FORMATS[str(dt)][1:]
     flat = data.reshape(-1, data.shape[-1])
     width = 1 if act.name == "logsumexp" else (data.shape[-1] // 2 if act.name == "glu" else data.shape[-1])
@@ -231,7 +224,7 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
         out[r] = rounded
     with np.errstate(over="ignore"):
         res = out.astype(dt).reshape(data.shape[:-1] + ((width,) if act.name != "logsumexp" else ()))
-    save_cached(path, res)
+    store.save_array(key, res)
     return res
 
 
