@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import symact
 
 __all__ = [
+    "FRAMEWORKS",
     "MAX_NUMBER_BITS",
     "Activation",
     "Framework",
@@ -675,21 +676,108 @@ class Parameter:
         return sympy.Symbol(self.name, real=True)
 
 
+#: The frameworks a :class:`Framework` record can name.
+FRAMEWORKS = ("pytorch", "jax", "keras")
+
+
+def _setting(value: Any, what: str) -> Any:
+    """A framework setting as recorded: text, a boolean and ``None`` as they are, a number exactly."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    return exact_number(value, what)
+
+
+def _pairs(
+    value: Any, what: str, key: Callable[[Any], Any], item: Callable[[Any, Any], Any]
+) -> tuple[tuple[Any, Any], ...]:
+    if isinstance(value, Mapping):
+        value = tuple(value.items())
+    if not isinstance(value, tuple) or not all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        raise TypeError(f"{what} must be a mapping or a tuple of (key, value) pairs, got {type(value).__name__}")
+    return tuple((key(k), item(k, v)) for k, v in value)
+
+
+def _name(k: Any) -> str:
+    if not isinstance(k, str) or not k.isidentifier():
+        raise TypeError(f"a framework parameter name must be an identifier, got {k!r}")
+    return k
+
+
+def _exact(v: Any) -> sympy.Expr:
+    e = sympy.sympify(v, strict=True) if isinstance(v, (int, sympy.Basic)) and not isinstance(v, bool) else None
+    if not isinstance(e, sympy.Expr) or e.has(sympy.Float):
+        raise TypeError(f"a kink point or derivative must be an exact SymPy expression, got {v!r}")
+    return e
+
+
 @dataclass(frozen=True)
 class Framework:
-    """Where a framework ships the activation, and how it differs from symact.
+    """Where a framework ships the activation, with its conventions as data.
+
+    Every field but ``note`` is checked against the installed framework by the
+    conformance suite (``tests/test_frameworks.py``, marker ``frameworks``).
 
     Attributes:
-        framework: ``"pytorch"``, ``"jax"`` or ``"keras"``.
-        api: the public name, e.g. ``"torch.nn.LeakyReLU"``.
-        defaults: the framework's defaults, as text, e.g. ``"negative_slope=0.01"``.
-        note: conventions worth knowing (derivative at kinks, approximations).
+        framework: ``"pytorch"``, ``"jax"`` or ``"keras"`` (Keras 3 measured with its JAX backend).
+        api: the public name, e.g. ``"torch.nn.LeakyReLU"`` (a class is built, a function called).
+        defaults: the framework's own defaults of the parameters that change the function, in the
+            framework's spelling: ``(("negative_slope", 1/100),)``. Numbers are exact (the value
+            the framework's binary default rounds from), text, booleans and ``None`` as they are.
+        note: what the structured fields do not say.
+        args: the arguments to pass so that the framework computes this entry, in its spelling:
+            required parameters (at the values of symact's defaults) and selectors
+            (``approximate=False`` for ``jax.nn.gelu`` on the erf form).
+        kinks: ``((point, derivative), ...)``: at every breakpoint of the entry's piecewise
+            form, the value the framework's autograd returns, as exact expressions in the
+            entry's parameter symbols (``((0, negative_slope),)`` for ``torch.nn.LeakyReLU``).
+        mode: ``"training"`` when a newly built module is in training mode and its output
+            depends on the mode (``torch.nn.RReLU`` samples its slope); symact's definition is
+            the evaluation mode. Empty when there is no mode.
+        axis: for a vector activation, the axis the framework reduces over with ``args``.
+
+    Examples:
+        >>> fw = Framework("pytorch", "torch.nn.LeakyReLU", {"negative_slope": sympy.Rational(1, 100)})
+        >>> fw.defaults, fw.defaults_text
+        ((('negative_slope', 1/100),), 'negative_slope=1/100')
     """
 
     framework: str
     api: str
-    defaults: str = ""
+    defaults: tuple[tuple[str, Any], ...] = ()
     note: str = ""
+    args: tuple[tuple[str, Any], ...] = ()
+    kinks: tuple[tuple[sympy.Expr, sympy.Expr], ...] = ()
+    mode: str = ""
+    axis: int = -1
+
+    def __post_init__(self) -> None:
+        if self.framework not in FRAMEWORKS:
+            raise ValueError(f"framework must be one of {FRAMEWORKS}, got {self.framework!r}")
+        if not isinstance(self.api, str) or not all(p.isidentifier() for p in self.api.split(".")):
+            raise TypeError(f"api must be a dotted name, got {self.api!r}")
+        if self.mode not in ("", "training"):
+            raise ValueError(f"mode must be '' or 'training', got {self.mode!r}")
+        object.__setattr__(self, "defaults", _pairs(self.defaults, "defaults", _name, lambda k, v: _setting(v, k)))
+        object.__setattr__(self, "args", _pairs(self.args, "args", _name, lambda k, v: _setting(v, k)))
+        object.__setattr__(self, "kinks", _pairs(self.kinks, "kinks", _exact, lambda k, v: _exact(v)))
+
+    @property
+    def defaults_text(self) -> str:
+        """The defaults (and the arguments this entry needs) as one line of ``name=value``."""
+        given = [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in self.defaults]
+        given += [f"pass {k}={v!r}" if isinstance(v, str) else f"pass {k}={v}" for k, v in self.args]
+        return ", ".join(given)
+
+    def kinks_at(self, values: Mapping[str, Any]) -> tuple[tuple[sympy.Expr, sympy.Expr], ...]:
+        """The kink records at concrete parameter values (name -> exact number).
+
+        Examples:
+            >>> s = sympy.Symbol("negative_slope", real=True)
+            >>> Framework("pytorch", "torch.nn.LeakyReLU", kinks=((0, s),)).kinks_at({"negative_slope": sympy.Rational(1, 5)})
+            ((0, 1/5),)
+        """
+        sub = {sympy.Symbol(k, real=True): v for k, v in values.items()}
+        return tuple((p.xreplace(sub), d.xreplace(sub)) for p, d in self.kinks)
 
 
 class VectorMethods:
@@ -762,6 +850,9 @@ class Activation:
         summary: a one-line description.
         frameworks: where PyTorch, JAX and Keras ship it.
         display: the operator name used in LaTeX, e.g. ``"LeakyReLU"``.
+        constants: named constants of the definition, ``(name, exact value)`` pairs, e.g.
+            SELU's ``alpha`` and ``lambda``. The definition holds the values; formulas are
+            displayed with the names (see :func:`symact.report.latex.named`).
 
     Examples:
         >>> import symact
@@ -780,6 +871,7 @@ class Activation:
     summary: str = ""
     frameworks: tuple[Framework, ...] = ()
     display: str = ""
+    constants: tuple[tuple[str, sympy.Expr], ...] = ()
     expr: sympy.Expr = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -813,6 +905,13 @@ class Activation:
             )
         check_real_domain(expr, repr(self.name))
         object.__setattr__(self, "expr", expr)
+        named = tuple((str(k), exact_number(v, f"constant {k!r} of {self.name}")) for k, v in self.constants)
+        bad = [k for k, _ in named if not k.isidentifier() or k in names or k == "x"]
+        if bad:
+            raise DefinitionError(
+                f"{self.name}: constant name {bad[0]!r} must be an identifier other than x and the parameters"
+            )
+        object.__setattr__(self, "constants", named)
         if not self.display:
             object.__setattr__(self, "display", self.name)
 

@@ -16,12 +16,14 @@ Design rules (tests enforce them):
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy
 from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, atan, erf, exp, log, pi, sin, sinc, sqrt, tanh
 
 from symact.definition.activation import Activation, Framework, Parameter, x
 
-__all__ = ["ENTRIES"]
+__all__ = ["ENTRIES", "FRAMEWORK_FORMS"]
 
 _R = Rational
 
@@ -30,20 +32,33 @@ def _sym(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
-def _torch(api: str, defaults: str = "", note: str = "") -> Framework:
-    return Framework("pytorch", api, defaults, note)
+def _torch(api: str, defaults: Any = (), note: str = "", **more: Any) -> Framework:
+    return Framework("pytorch", api, defaults, note, **more)
 
 
-def _jax(api: str, defaults: str = "", note: str = "") -> Framework:
-    return Framework("jax", api, defaults, note)
+def _jax(api: str, defaults: Any = (), note: str = "", **more: Any) -> Framework:
+    return Framework("jax", api, defaults, note, **more)
 
 
-def _keras(api: str, defaults: str = "", note: str = "") -> Framework:
-    return Framework("keras", api, defaults, note)
+def _keras(api: str, defaults: Any = (), note: str = "", **more: Any) -> Framework:
+    return Framework("keras", api, defaults, note, **more)
+
+
+def _all(kinks: Any, torch: str | None, jax: str | None, keras: str | None) -> tuple[Framework, ...]:
+    """The records of an entry that every framework ships without parameters, with one kink convention."""
+    out = []
+    if torch:
+        out.append(_torch(torch, kinks=kinks))
+    if jax:
+        out.append(_jax(jax, kinks=kinks))
+    if keras:
+        out.append(_keras(keras, kinks=kinks))
+    return tuple(out)
 
 
 _sigmoid = 1 / (1 + exp(-x))
 _slope, _alpha, _beta, _lambd, _lo, _hi = map(_sym, ["negative_slope", "alpha", "beta", "lambd", "min_val", "max_val"])
+_threshold, _weight, _lower, _upper = map(_sym, ["threshold", "weight", "lower", "upper"])
 _SELU_ALPHA = _R("1.6732632423543772848170429916717")
 _SELU_SCALE = _R("1.0507009873554804934193349852946")
 
@@ -76,7 +91,7 @@ ENTRIES: tuple[Activation, ...] = (
         "tanh",
         tanh(x),
         summary="The hyperbolic tangent.",
-        frameworks=(_torch("torch.nn.Tanh"), _jax("jax.numpy.tanh"), _keras("keras.activations.tanh")),
+        frameworks=_all((), "torch.nn.Tanh", "jax.nn.tanh", "keras.activations.tanh"),
         display="\\tanh",
     ),
     Activation(
@@ -84,9 +99,13 @@ ENTRIES: tuple[Activation, ...] = (
         Min(1, Max(0, x / 6 + _R(1, 2))),
         summary="The sigmoid's piecewise-linear stand-in: x/6 + 1/2 clipped to [0, 1].",
         frameworks=(
-            _torch("torch.nn.Hardsigmoid", note="gradient 0 at x = -3 and x = 3"),
-            _jax("jax.nn.hard_sigmoid", note="relu6(x + 3)/6"),
-            _keras("keras.activations.hard_sigmoid", note="Keras 2 used 0.2x + 0.5; Keras 3 uses x/6 + 1/2"),
+            _torch("torch.nn.Hardsigmoid", kinks={-3: 0, 3: 0}),
+            _jax("jax.nn.hard_sigmoid", note="relu6(x + 3)/6", kinks={-3: 0, 3: 0}),
+            _keras(
+                "keras.activations.hard_sigmoid",
+                note="Keras 2 used 0.2x + 0.5; Keras 3 uses x/6 + 1/2",
+                kinks={-3: 0, 3: 0},
+            ),
         ),
         display="HardSigmoid",
     ),
@@ -94,7 +113,7 @@ ENTRIES: tuple[Activation, ...] = (
         "sparse_sigmoid",
         Min(1, Max(0, (x + 1) / 2)),
         summary="(x + 1)/2 clipped to [0, 1] (sparsemax of [x, 0]).",
-        frameworks=(_jax("jax.nn.sparse_sigmoid"), _keras("keras.activations.sparse_sigmoid")),
+        frameworks=_all({-1: _R(1, 4), 1: _R(1, 4)}, None, "jax.nn.sparse_sigmoid", "keras.activations.sparse_sigmoid"),
         display="SparseSigmoid",
     ),
     Activation(
@@ -108,7 +127,7 @@ ENTRIES: tuple[Activation, ...] = (
         "softsign",
         x / (1 + Abs(x)),
         summary="x/(1 + |x|): a rational sigmoid-shaped function.",
-        frameworks=(_torch("torch.nn.Softsign"), _jax("jax.nn.soft_sign"), _keras("keras.activations.softsign")),
+        frameworks=_all({0: 1}, "torch.nn.Softsign", "jax.nn.soft_sign", "keras.activations.softsign"),
         display="softsign",
     ),
     Activation(
@@ -131,9 +150,14 @@ ENTRIES: tuple[Activation, ...] = (
         aliases=("rectifier",),
         summary="The rectified linear unit max(0, x).",
         frameworks=(
-            _torch("torch.nn.ReLU", note="gradient 0 at x = 0"),
-            _jax("jax.nn.relu", note="gradient 0 at x = 0 (custom JVP)"),
-            _keras("keras.activations.relu", "negative_slope=0.0, max_value=None, threshold=0.0"),
+            _torch("torch.nn.ReLU", kinks={0: 0}),
+            _jax("jax.nn.relu", note="a custom JVP fixes the gradient at 0", kinks={0: 0}),
+            _keras(
+                "keras.activations.relu",
+                {"negative_slope": 0, "max_value": None, "threshold": 0},
+                "the parameters make it leaky, capped or shifted; at their defaults it is ReLU",
+                kinks={0: 0},
+            ),
         ),
         display="ReLU",
     ),
@@ -141,11 +165,7 @@ ENTRIES: tuple[Activation, ...] = (
         "relu6",
         Min(6, Max(0, x)),
         summary="ReLU capped at 6.",
-        frameworks=(
-            _torch("torch.nn.ReLU6", note="gradient 0 at x = 0 and x = 6"),
-            _jax("jax.nn.relu6"),
-            _keras("keras.activations.relu6"),
-        ),
+        frameworks=_all({0: 0, 6: 0}, "torch.nn.ReLU6", "jax.nn.relu6", "keras.activations.relu6"),
         display="ReLU6",
     ),
     Activation(
@@ -155,9 +175,9 @@ ENTRIES: tuple[Activation, ...] = (
         params=(Parameter("negative_slope", _R(1, 100), "slope for x < 0"),),
         summary="ReLU with a small slope for negative inputs.",
         frameworks=(
-            _torch("torch.nn.LeakyReLU", "negative_slope=0.01", "gradient negative_slope at x = 0"),
-            _jax("jax.nn.leaky_relu", "negative_slope=0.01"),
-            _keras("keras.activations.leaky_relu", "negative_slope=0.2"),
+            _torch("torch.nn.LeakyReLU", {"negative_slope": _R(1, 100)}, kinks={0: _slope}),
+            _jax("jax.nn.leaky_relu", {"negative_slope": _R(1, 100)}, kinks={0: 1}),
+            _keras("keras.activations.leaky_relu", {"negative_slope": _R(1, 5)}, kinks={0: 1}),
         ),
         display="LeakyReLU",
     ),
@@ -166,7 +186,14 @@ ENTRIES: tuple[Activation, ...] = (
         Max(0, x) + _sym("weight") * Min(0, x),
         params=(Parameter("weight", _R(1, 4), "the learned negative slope (PyTorch's initial value)"),),
         summary="Parametric ReLU: leaky ReLU whose slope is learned (here at its initial value).",
-        frameworks=(_torch("torch.nn.PReLU", "num_parameters=1, init=0.25"),),
+        frameworks=(
+            _torch(
+                "torch.nn.PReLU",
+                {"num_parameters": 1, "init": _R(1, 4)},
+                "the weight is a learned float32 parameter; init is its initial value",
+                kinks={0: _weight},
+            ),
+        ),
         display="PReLU",
     ),
     Activation(
@@ -180,8 +207,10 @@ ENTRIES: tuple[Activation, ...] = (
         frameworks=(
             _torch(
                 "torch.nn.RReLU",
-                "lower=1/8, upper=1/3",
-                "training mode samples the slope; evaluation mode uses the mean",
+                {"lower": _R(1, 8), "upper": _R(1, 3)},
+                "training mode samples a slope uniformly from [lower, upper] per element; call .eval() for this entry",
+                kinks={0: (_lower + _upper) / 2},
+                mode="training",
             ),
         ),
         display="RReLU",
@@ -192,9 +221,9 @@ ENTRIES: tuple[Activation, ...] = (
         params=(Parameter("alpha", _R(1), "saturation value -alpha for x -> -oo"),),
         summary="Exponential linear unit.",
         frameworks=(
-            _torch("torch.nn.ELU", "alpha=1.0"),
-            _jax("jax.nn.elu", "alpha=1.0"),
-            _keras("keras.activations.elu", "alpha=1.0"),
+            _torch("torch.nn.ELU", {"alpha": 1}, kinks={0: _alpha}),
+            _jax("jax.nn.elu", {"alpha": 1}, kinks={0: _alpha}),
+            _keras("keras.activations.elu", {"alpha": 1}, kinks={0: _alpha}),
         ),
         display="ELU",
     ),
@@ -202,8 +231,9 @@ ENTRIES: tuple[Activation, ...] = (
         "selu",
         _SELU_SCALE * Piecewise((x, x > 0), (_SELU_ALPHA * (exp(x) - 1), True)),
         summary="Scaled ELU with the self-normalizing constants (32-digit, as PyTorch prints them).",
-        frameworks=(_torch("torch.nn.SELU"), _jax("jax.nn.selu"), _keras("keras.activations.selu")),
+        frameworks=_all({0: _SELU_SCALE * _SELU_ALPHA}, "torch.nn.SELU", "jax.nn.selu", "keras.activations.selu"),
         display="SELU",
+        constants=(("alpha", _SELU_ALPHA), ("lambda", _SELU_SCALE)),
     ),
     Activation(
         "celu",
@@ -211,9 +241,9 @@ ENTRIES: tuple[Activation, ...] = (
         params=(Parameter("alpha", _R(1), "saturation value -alpha", positive=True),),
         summary="Continuously differentiable ELU: max(0, x) + min(0, alpha (e^(x/alpha) - 1)).",
         frameworks=(
-            _torch("torch.nn.CELU", "alpha=1.0"),
-            _jax("jax.nn.celu", "alpha=1.0"),
-            _keras("keras.activations.celu", "alpha=1.0"),
+            _torch("torch.nn.CELU", {"alpha": 1}, kinks={0: 1}),
+            _jax("jax.nn.celu", {"alpha": 1}, kinks={0: 1}),
+            _keras("keras.activations.celu", {"alpha": 1}, kinks={0: 1}),
         ),
         display="CELU",
     ),
@@ -223,9 +253,14 @@ ENTRIES: tuple[Activation, ...] = (
         aliases=("gelu_erf",),
         summary="Gaussian error linear unit x Phi(x), exact (erf) form.",
         frameworks=(
-            _torch("torch.nn.GELU", "approximate='none'"),
-            _jax("jax.nn.gelu", "approximate=True", "JAX's default is the tanh form (gelu_tanh)"),
-            _keras("keras.activations.gelu", "approximate=False"),
+            _torch("torch.nn.GELU", {"approximate": "none"}),
+            _jax(
+                "jax.nn.gelu",
+                {"approximate": True},
+                "the default is the tanh form (gelu_tanh)",
+                args={"approximate": False},
+            ),
+            _keras("keras.activations.gelu", {"approximate": False}, "keras.ops.gelu defaults to the tanh form"),
         ),
         display="GELU",
     ),
@@ -235,9 +270,9 @@ ENTRIES: tuple[Activation, ...] = (
         aliases=("gelu_approx",),
         summary="GELU's tanh approximation, with the constant 0.044715 exact.",
         frameworks=(
-            _torch("torch.nn.GELU", "approximate='tanh'"),
-            _jax("jax.nn.gelu", "approximate=True"),
-            _keras("keras.activations.gelu", "approximate=True"),
+            _torch("torch.nn.GELU", {"approximate": "none"}, args={"approximate": "tanh"}),
+            _jax("jax.nn.gelu", {"approximate": True}),
+            _keras("keras.activations.gelu", {"approximate": False}, args={"approximate": True}),
         ),
         display="GELU_{\\tanh}",
     ),
@@ -266,9 +301,9 @@ ENTRIES: tuple[Activation, ...] = (
         aliases=("hard_swish",),
         summary="x times the hard sigmoid.",
         frameworks=(
-            _torch("torch.nn.Hardswish", note="gradient -1/2 at x = -3 and 3/2 at x = 3"),
-            _jax("jax.nn.hard_silu", note="jax.nn.hard_swish is the same function"),
-            _keras("keras.activations.hard_silu", note="also keras.activations.hard_swish"),
+            _torch("torch.nn.Hardswish", kinks={-3: 0, 3: 1}),
+            _jax("jax.nn.hard_silu", note="jax.nn.hard_swish is the same function", kinks={-3: 0, 3: 1}),
+            _keras("keras.activations.hard_silu", note="also keras.activations.hard_swish", kinks={-3: 0, 3: 1}),
         ),
         display="HardSiLU",
     ),
@@ -280,8 +315,9 @@ ENTRIES: tuple[Activation, ...] = (
         frameworks=(
             _torch(
                 "torch.nn.Softplus",
-                "beta=1.0, threshold=20.0",
-                "returns x when beta*x > threshold (a numerical shortcut)",
+                {"beta": 1, "threshold": 20},
+                "returns x where beta*x > threshold, a jump of about 2e-9 at x = 20",
+                kinks={_threshold / _beta: exp(_threshold) / (1 + exp(_threshold))},
             ),
             _jax("jax.nn.softplus"),
             _keras("keras.activations.softplus"),
@@ -292,7 +328,7 @@ ENTRIES: tuple[Activation, ...] = (
         "sparse_plus",
         Piecewise((0, x <= -1), ((x + 1) ** 2 / 4, x < 1), (x, True)),
         summary="0 below -1, (x + 1)^2/4 on (-1, 1), x above 1.",
-        frameworks=(_jax("jax.nn.sparse_plus"), _keras("keras.activations.sparse_plus")),
+        frameworks=_all({-1: 0, 1: 1}, None, "jax.nn.sparse_plus", "keras.activations.sparse_plus"),
         display="SparsePlus",
     ),
     Activation(
@@ -300,7 +336,7 @@ ENTRIES: tuple[Activation, ...] = (
         (x + sqrt(x**2 + _sym("b"))) / 2,
         params=(Parameter("b", _R(4), "curvature near 0", positive=True),),
         summary="(x + sqrt(x^2 + b))/2, an algebraic smooth ReLU.",
-        frameworks=(_jax("jax.nn.squareplus", "b=4"), _keras("keras.activations.squareplus", "b=4")),
+        frameworks=(_jax("jax.nn.squareplus", {"b": 4}), _keras("keras.activations.squareplus", {"b": 4})),
         display="squareplus",
     ),
     Activation(
@@ -317,9 +353,9 @@ ENTRIES: tuple[Activation, ...] = (
         params=(Parameter("min_val", _R(-1), "lower clip"), Parameter("max_val", _R(1), "upper clip")),
         summary="x clipped to [min_val, max_val].",
         frameworks=(
-            _torch("torch.nn.Hardtanh", "min_val=-1.0, max_val=1.0", "gradient 0 at both clip points"),
-            _jax("jax.nn.hard_tanh"),
-            _keras("keras.activations.hard_tanh"),
+            _torch("torch.nn.Hardtanh", {"min_val": -1, "max_val": 1}, kinks={_lo: 0, _hi: 0}),
+            _jax("jax.nn.hard_tanh", kinks={-1: 1, 1: 1}),
+            _keras("keras.activations.hard_tanh", kinks={-1: 1, 1: 1}),
         ),
         display="HardTanh",
     ),
@@ -329,8 +365,8 @@ ENTRIES: tuple[Activation, ...] = (
         params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
         summary="Soft thresholding: shrink x towards 0 by lambd.",
         frameworks=(
-            _torch("torch.nn.Softshrink", "lambd=0.5"),
-            _keras("keras.activations.soft_shrink", "threshold=0.5"),
+            _torch("torch.nn.Softshrink", {"lambd": _R(1, 2)}, kinks={-_lambd: 0, _lambd: 0}),
+            _keras("keras.activations.soft_shrink", {"threshold": _R(1, 2)}, kinks={-_lambd: 0, _lambd: 0}),
         ),
         display="SoftShrink",
     ),
@@ -340,8 +376,8 @@ ENTRIES: tuple[Activation, ...] = (
         params=(Parameter("lambd", _R(1, 2), "half-width of the dead zone", positive=True),),
         summary="Hard thresholding: x where |x| > lambd, else 0.",
         frameworks=(
-            _torch("torch.nn.Hardshrink", "lambd=0.5"),
-            _keras("keras.activations.hard_shrink", "threshold=0.5"),
+            _torch("torch.nn.Hardshrink", {"lambd": _R(1, 2)}, kinks={-_lambd: 0, _lambd: 0}),
+            _keras("keras.activations.hard_shrink", {"threshold": _R(1, 2)}, kinks={-_lambd: 0, _lambd: 0}),
         ),
         display="HardShrink",
     ),
@@ -361,8 +397,18 @@ ENTRIES: tuple[Activation, ...] = (
         ),
         summary="x above the threshold, a constant value at or below it.",
         frameworks=(
-            _torch("torch.nn.Threshold", "threshold and value are required", "symact picks threshold=1, value=0"),
-            _keras("keras.activations.threshold", "threshold and default_value are required"),
+            _torch(
+                "torch.nn.Threshold",
+                note="threshold and value are required; symact's defaults are 1 and 0",
+                args={"threshold": 1, "value": 0},
+                kinks={_threshold: 0},
+            ),
+            _keras(
+                "keras.activations.threshold",
+                note="threshold and default_value are required",
+                args={"threshold": 1, "default_value": 0},
+                kinks={_threshold: 0},
+            ),
         ),
         display="Threshold",
     ),
@@ -391,3 +437,21 @@ ENTRIES: tuple[Activation, ...] = (
         display="ELiSH",
     ),
 )
+
+
+#: Forms a framework computes that differ from an entry by a parameter of its own: (entry,
+#: parameter) -> the form, whose parameters are the entry's and that one. ``symact.get`` returns
+#: it when the parameter is given (``symact.get("softplus", threshold=20)`` is what
+#: ``torch.nn.Softplus()`` computes).
+FRAMEWORK_FORMS: dict[tuple[str, str], Activation] = {
+    ("softplus", "threshold"): Activation(
+        "softplus",
+        Piecewise((x, _beta * x > _threshold), (log(1 + exp(_beta * x)) / _beta, True)),
+        params=(
+            Parameter("beta", _R(1), "sharpness", positive=True),
+            Parameter("threshold", _R(20), "beta*x above it returns x (PyTorch's shortcut)"),
+        ),
+        summary="softplus as torch.nn.Softplus computes it: x where beta*x > threshold.",
+        display="softplus",
+    ),
+}

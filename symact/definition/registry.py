@@ -24,13 +24,17 @@ import sympy
 from symact.core.errors import DefinitionError, SymactError, UnknownActivationError
 from symact.definition.activation import Activation, Framework
 from symact.definition.catalog import ENTRIES as _SCALAR_ENTRIES
+from symact.definition.catalog import FRAMEWORK_FORMS
 from symact.definition.vector import ENTRIES as _VECTOR_ENTRIES
 from symact.definition.vector import VectorActivation
 
 __all__ = [
+    "PARAM_ALIASES",
+    "SELECTORS",
     "ActivationLike",
     "AnyActivation",
     "DuplicateNameError",
+    "accepted_parameters",
     "all_activations",
     "all_vector_activations",
     "get",
@@ -206,7 +210,10 @@ def get(name: str | AnyActivation, **params: Any) -> AnyActivation:
 
     Matching forgives case, ``-`` and ``_`` (``"LeakyReLU"``, ``"leaky-relu"``).
     Parameter values are converted exactly (see :func:`symact.exact_number`); a
-    vector activation's only parameter is its length ``n``.
+    vector activation's only parameter is its length ``n``. The frameworks' spellings
+    are accepted too (:data:`PARAM_ALIASES`: Keras' ``threshold=`` of the shrinks,
+    ``default_value=``, PReLU's ``init=``; :data:`SELECTORS`: GELU's ``approximate=``;
+    torch Softplus' ``threshold=``, see :data:`symact.definition.catalog.FRAMEWORK_FORMS`).
 
     Raises:
         UnknownActivationError: (a ``KeyError``) no such name; carries suggestions.
@@ -217,6 +224,8 @@ def get(name: str | AnyActivation, **params: Any) -> AnyActivation:
         'silu'
         >>> get("leaky-relu", negative_slope=0.2).expr
         Piecewise((x, x >= 0), (x/5, True))
+        >>> get("gelu", approximate="tanh").name, get("soft_shrink", threshold=0.25).parameters
+        ('gelu_tanh', {'lambd': 1/4})
         >>> get("rleu")
         Traceback (most recent call last):
         ...
@@ -232,6 +241,61 @@ def get(name: str | AnyActivation, **params: Any) -> AnyActivation:
     if isinstance(name, str) and _key(name) not in _LOOKUP:
         raise UnknownActivationError(name, suggest(name))  # the closest names of either kind
     return get_scalar(name, **params)
+
+
+#: The frameworks' spellings of parameters that :func:`get` accepts: entry -> {spelling: symact's name}.
+PARAM_ALIASES: dict[str, dict[str, str]] = {
+    "soft_shrink": {"threshold": "lambd"},  # keras.activations.soft_shrink
+    "hard_shrink": {"threshold": "lambd"},  # keras.activations.hard_shrink
+    "threshold": {"default_value": "value"},  # keras.activations.threshold
+    "prelu": {"init": "weight"},  # torch.nn.PReLU
+}
+
+#: Framework parameters that select another entry: entry -> (parameter, {value: entry}).
+SELECTORS: dict[str, tuple[str, dict[Any, str]]] = {
+    name: ("approximate", {False: "gelu", "none": "gelu", True: "gelu_tanh", "tanh": "gelu_tanh"})  # GELU
+    for name in ("gelu", "gelu_tanh")
+}
+
+
+def accepted_parameters(name: str) -> frozenset[str]:
+    """The parameter names :func:`get` accepts for a scalar entry: its own and the frameworks' spellings.
+
+    Examples:
+        >>> sorted(accepted_parameters("soft_shrink")), sorted(accepted_parameters("softplus"))
+        (['lambd', 'threshold'], ['beta', 'threshold'])
+    """
+    act = get_scalar(name)
+    own = {p.name for p in act.params}
+    own |= set(PARAM_ALIASES.get(act.name, {}))
+    own |= {SELECTORS[act.name][0]} if act.name in SELECTORS else set()
+    own |= {p for (entry, p) in FRAMEWORK_FORMS if entry == act.name}
+    return frozenset(own)
+
+
+def _spelled(act: Activation, params: dict[str, Any]) -> tuple[Activation, dict[str, Any]]:
+    """The entry and symact's parameters for parameters given in a framework's spelling."""
+    if act.name in SELECTORS and SELECTORS[act.name][0] in params:
+        params = dict(params)
+        key, choices = SELECTORS[act.name]
+        value = params.pop(key)
+        if not isinstance(value, (bool, str)) or value not in choices:
+            raise DefinitionError(
+                f"{key} of {act.name} must be one of {', '.join(map(repr, choices))}, got {value!r:.60}"
+            )
+        act = _SCALAR[choices[value]]
+    aliases = PARAM_ALIASES.get(act.name, {})
+    out: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    for key, value in params.items():
+        own = aliases.get(key, key)
+        if own in out:
+            raise DefinitionError(f"{act.name}: {spelled[own]!r} and {key!r} name the same parameter; give one")
+        out[own], spelled[own] = value, key
+    for (entry, key), form in FRAMEWORK_FORMS.items():
+        if entry == act.name and key in out:
+            act = form
+    return act, out
 
 
 def get_scalar(name: str | Activation, **params: Any) -> Activation:
@@ -254,7 +318,7 @@ def get_scalar(name: str | Activation, **params: Any) -> Activation:
     canonical = _LOOKUP.get(_key(name))
     if canonical not in _SCALAR:
         raise UnknownActivationError(name, tuple(s for s in suggest(name, limit=6) if not is_vector(s))[:3])
-    act = _SCALAR[canonical]
+    act, params = _spelled(_SCALAR[canonical], params)
     return act.with_params(**params) if params else act
 
 

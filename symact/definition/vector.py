@@ -250,8 +250,11 @@ class VectorActivation(VectorMethods):
 # ---------------------------------------------------------------------------------------
 # The catalog
 # ---------------------------------------------------------------------------------------
-def _fw(framework: str, api: str, defaults: str = "", note: str = "") -> Framework:
-    return Framework(framework, api, defaults, note)
+def _fw(framework: str, api: str, defaults: Any = (), note: str = "", **more: Any) -> Framework:
+    return Framework(framework, api, defaults, note, **more)
+
+
+_PASS_DIM = {"dim": None}  # torch's implicit-dim default, deprecated: pass dim
 
 
 def _sparsemax_component(size: int, index: int) -> sympy.Expr:
@@ -268,9 +271,10 @@ ENTRIES: tuple[VectorActivation, ...] = (
         aliases=("soft_max",),
         summary="exp(x_i)/sum_j exp(x_j): a probability vector over n classes.",
         frameworks=(
-            _fw("pytorch", "torch.nn.Softmax", "dim=None (pass dim)"),
-            _fw("jax", "jax.nn.softmax", "axis=-1"),
-            _fw("keras", "keras.activations.softmax", "axis=-1"),
+            _fw("pytorch", "torch.nn.Softmax", _PASS_DIM, args={"dim": -1}),
+            _fw("pytorch", "torch.nn.Softmax2d", note="softmax over the channel dimension of (N, C, H, W)", axis=-3),
+            _fw("jax", "jax.nn.softmax", {"axis": -1}),
+            _fw("keras", "keras.activations.softmax", {"axis": -1}),
         ),
         display="softmax",
     ),
@@ -283,11 +287,12 @@ ENTRIES: tuple[VectorActivation, ...] = (
             _fw(
                 "pytorch",
                 "torch.nn.LogSoftmax",
-                "dim=None (pass dim)",
+                _PASS_DIM,
                 "max-shifted; loses relative accuracy at a dominant entry",
+                args={"dim": -1},
             ),
-            _fw("jax", "jax.nn.log_softmax", "axis=-1"),
-            _fw("keras", "keras.activations.log_softmax", "axis=-1"),
+            _fw("jax", "jax.nn.log_softmax", {"axis": -1}),
+            _fw("keras", "keras.activations.log_softmax", {"axis": -1}),
         ),
         display="log_softmax",
     ),
@@ -295,7 +300,7 @@ ENTRIES: tuple[VectorActivation, ...] = (
         "softmin",
         exp(-X[i]) / _sum(exp(-X[j])),
         summary="exp(-x_i)/sum_j exp(-x_j) = softmax(-x)_i.",
-        frameworks=(_fw("pytorch", "torch.nn.Softmin", "dim=None (pass dim)"),),
+        frameworks=(_fw("pytorch", "torch.nn.Softmin", _PASS_DIM, args={"dim": -1}),),
         display="softmin",
     ),
     VectorActivation(
@@ -305,9 +310,9 @@ ENTRIES: tuple[VectorActivation, ...] = (
         aliases=("gated_linear_unit",),
         summary="Gated linear unit: a * sigmoid(b) for the halves a, b of x (n even, n/2 outputs).",
         frameworks=(
-            _fw("pytorch", "torch.nn.GLU", "dim=-1"),
-            _fw("jax", "jax.nn.glu", "axis=-1"),
-            _fw("keras", "keras.activations.glu", "axis=-1"),
+            _fw("pytorch", "torch.nn.GLU", {"dim": -1}),
+            _fw("jax", "jax.nn.glu", {"axis": -1}),
+            _fw("keras", "keras.activations.glu", {"axis": -1}),
         ),
         display="GLU",
     ),
@@ -316,7 +321,7 @@ ENTRIES: tuple[VectorActivation, ...] = (
         None,
         concrete=_sparsemax_component,
         summary="Euclidean projection onto the probability simplex: max(x_i - tau, 0), exact zeros possible.",
-        frameworks=(_fw("jax", "jax.nn.sparsemax", "axis=-1"), _fw("keras", "keras.activations.sparsemax", "axis=-1")),
+        frameworks=(_fw("keras", "keras.activations.sparsemax", {"axis": -1}),),
         display="sparsemax",
     ),
     VectorActivation(
@@ -326,9 +331,9 @@ ENTRIES: tuple[VectorActivation, ...] = (
         aliases=("lse",),
         summary="log(sum_j exp(x_j)): the smooth maximum (a helper; one output).",
         frameworks=(
-            _fw("pytorch", "torch.logsumexp", "dim (required)"),
-            _fw("jax", "jax.nn.logsumexp", "axis=None"),
-            _fw("keras", "keras.ops.logsumexp", "axis=None"),
+            _fw("pytorch", "torch.logsumexp", note="dim is required", args={"dim": -1}),
+            _fw("jax", "jax.nn.logsumexp", {"axis": None}, args={"axis": -1}),
+            _fw("keras", "keras.ops.logsumexp", {"axis": None}, args={"axis": -1}),
         ),
         display="LSE",
     ),
