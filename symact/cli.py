@@ -381,6 +381,7 @@ def vector_prover(act: VectorActivation, claim: str, statement: str) -> Fact:
 def _vector_record(act: VectorActivation) -> dict[str, Any]:
     """The JSON-ready record ``symact show --json`` prints for a vector activation."""
     from symact.analysis.vector import output_set, softmax_jacobian_fact
+    from symact.report.serialize import to_jsonable
 
     out = output_set(act, prover=vector_prover)
     jac = softmax_jacobian_fact() if act.name == "softmax" else None
@@ -392,9 +393,7 @@ def _vector_record(act: VectorActivation) -> dict[str, Any]:
         "formula": str(act),
         "latex": act.latex(),
         "example_n2": None if act.kind == "halve" else [str(c) for c in act.with_n(2).components()],
-        "frameworks": [
-            {"framework": f.framework, "api": f.api, "defaults": f.defaults, "note": f.note} for f in act.frameworks
-        ],
+        "frameworks": to_jsonable(list(act.frameworks)),
         "output_set": {
             "description": out.description,
             "component": str(out.component),
@@ -434,7 +433,7 @@ def _show_vector(act: VectorActivation) -> None:
     for fw in act.frameworks:
         print(
             f"  {fw.framework}: {fw.api}"
-            + (f" ({fw.defaults})" if fw.defaults else "")
+            + (f" ({fw.defaults_text})" if fw.defaults_text else "")
             + (f"; {fw.note}" if fw.note else "")
         )
 

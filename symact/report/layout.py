@@ -507,7 +507,7 @@ def _frameworks(fmt: Fmt, sh: Sheet) -> str:
     if not sh.act.frameworks:
         return fmt.para(fmt.text("No framework ships it under its own name."))
     rows = [
-        [fmt.text(f.framework), fmt.text(f.api), fmt.text(f.defaults or "–"), fmt.text(f.note or "–")]
+        [fmt.text(f.framework), fmt.text(f.api), fmt.text(f.defaults_text or "–"), fmt.text(f.note or "–")]
         for f in sh.act.frameworks
     ]
     return fmt.table(["framework", "API", "defaults", "note"], rows)
