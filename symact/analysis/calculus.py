@@ -24,9 +24,11 @@ is recomputed only when a larger budget is given.
 **Derivative convention at kinks.** Where f is not differentiable, the
 expression returned by :func:`derivative` takes the element of the closed
 interval between the two one-sided limits of f' that is closest to 0 (the
-minimum-norm element of Clarke's generalized gradient). This gives ReLU'(0) = 0
-and HardTanh'(±1) = 0 as PyTorch and JAX do, and LeakyReLU'(0) = negative_slope as
-PyTorch does. At a jump of f the derivative does not exist; the expression uses
+minimum-norm element of Clarke's generalized gradient). This gives ReLU'(0) = 0 as
+PyTorch and JAX do, and HardTanh'(±1) = 0 and LeakyReLU'(0) = negative_slope as PyTorch
+does (JAX gives 1 at both). What each framework's autograd returns at every kink is in the
+``kinks`` field of the catalog's ``Framework`` records, checked against the frameworks by
+``tests/test_frameworks.py``. At a jump of f the derivative does not exist; the expression uses
 the same rule, as autodiff frameworks do. :func:`properties` reports the truth
 (``None`` where the derivative does not exist) and the one-sided derivatives.
 """
