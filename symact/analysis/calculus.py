@@ -51,7 +51,7 @@ from symact.analysis import signs
 from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties, Trend, Value
-from symact.core import budget
+from symact.core import budget, store
 from symact.core.unknown import Unknown
 from symact.definition.activation import Activation, expression_of, limit_point, x
 from symact.definition.primitives import PRIMITIVES, Smoothness
@@ -1257,8 +1257,13 @@ def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> P
         return Properties(name, **dict.fromkeys(_FIELDS, _timeout(err)))
 
     seconds = PROPERTIES_SECONDS if seconds is None else budget.check_seconds(seconds)
-    return _PROPERTIES.call(
+    key = store.key("properties", expr, name)
+    kept = store.load(key, (Properties, Extremum))
+    if isinstance(kept, Properties):  # a complete record of an earlier run, checked
+        return kept
+    got = _PROPERTIES.call(
         (expr, name),
+        store.counted,
         _properties_of,
         expr,
         name,
@@ -1266,5 +1271,8 @@ def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> P
         time.monotonic() + seconds,
         seconds=seconds,
         what=f"properties of {name}",
-        on_timeout=timed_out,
+        on_timeout=lambda err: store.Counted(timed_out(err), False),
     )
+    if got.complete:  # no budget ran out on the way: nothing in it is degraded
+        store.save(key, got.value)
+    return got.value
