@@ -47,11 +47,11 @@ from proofs.argument import STEP_SECONDS as STEP_SECONDS
 from proofs.argument import check_argument as check_argument
 from proofs.argument import prove_linear_identity as prove_linear_identity
 from proofs.argument import switch_points
-from proofs.evidence import FAILURES, Verdict
+from proofs.evidence import FAILURES, Counterexample, LinearityArgument, PieceStep, PointStep, Verdict
 from proofs.search import MAX_CANDIDATES, find_counterexample
 from proofs.verdict import ProofResult
 from symact.analysis import pieces
-from symact.core import budget
+from symact.core import budget, store
 from symact.definition import registry
 from symact.definition.activation import Activation, expression_of, x
 
@@ -67,6 +67,8 @@ __all__ = [
 
 # Verdicts of the public calls, kept in the caller's process (each call runs in a worker).
 _RESULTS = budget.CallCache(maxsize=512)
+#: The record types a stored verdict may hold (symact.core.store reads nothing else).
+_RECORDS = (ProofResult, Verdict, Counterexample, LinearityArgument, PieceStep, PointStep)
 
 
 # --------------------------------------------------------------------------------------
@@ -207,8 +209,13 @@ def prove(
     def timed_out(err: budget.BudgetExceeded) -> ProofResult:
         return ProofResult(prop, Verdict.UNKNOWN, expr, x, name, reason=f"timeout ({err})", seconds=err.seconds)
 
-    return _RESULTS.call(
+    key = store.key("proof", expr, name, prop)
+    kept = store.load(key, _RECORDS)
+    if isinstance(kept, ProofResult):  # a complete verdict of an earlier run, checked
+        return kept
+    got = _RESULTS.call(
         (expr, name, prop),
+        store.counted,
         _attempt,
         expr,
         name,
@@ -216,8 +223,11 @@ def prove(
         prop,
         seconds=PROVE_SECONDS if seconds is None else seconds,
         what=what,
-        on_timeout=timed_out,
+        on_timeout=lambda err: store.Counted(timed_out(err), False),
     )
+    if got.complete:  # no budget ran out on the way (an UNKNOWN for any other reason is kept)
+        store.save(key, got.value)
+    return got.value
 
 
 def prove_additive(f: object, var: sympy.Symbol | None = None, *, seconds: float | None = None) -> ProofResult:
