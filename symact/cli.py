@@ -254,6 +254,11 @@ def _parser() -> argparse.ArgumentParser:
     collapse.add_argument("--activation", default="identity", help="catalog name (default: identity)")
     collapse.add_argument("--format", choices=PROOF_FORMATS, default="text")
 
+    cache = sub.add_parser("cache", help="the persistent store of derived results: 'info' or 'clear'")
+    cache.add_argument(
+        "action", choices=("info", "clear"), help="info: location, entries and size by kind; clear: delete them"
+    )
+
     perceptron = sub.add_parser("perceptron", help="the truth table of a step neuron (default: x1 OR (x2 AND x3))")
     perceptron.add_argument("--weights", nargs="+", default=["4", "2", "2"])
     perceptron.add_argument("--threshold", default="3")
@@ -721,6 +726,29 @@ def _cmd_perceptron(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(n: int) -> str:
+    for k, unit in ((3, "GiB"), (2, "MiB"), (1, "KiB")):
+        if n >= 1024**k:
+            return f"{n / 1024**k:.1f} {unit}"
+    return f"{n} B"
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from symact.core import store
+
+    if args.action == "clear":
+        removed = store.clear()
+        print(f"removed {removed} entries from {store.location()}")
+        return 0
+    info = store.info()
+    print(f"location: {info.location if info.location is not None else '(none: no home directory)'}")
+    print(f"status: {'on' if info.enabled else 'off (' + (info.reason or 'cannot be used') + ')'}")
+    print(f"entries: {info.entries} ({_size(info.size)})")
+    for kind, (count, size) in sorted(info.kinds.items()):
+        print(f"  {kind:<16} {count:>6}  {_size(size):>10}")
+    return 0
+
+
 _COMMANDS = {
     "list": _cmd_list,
     "show": _cmd_show,
@@ -732,6 +760,7 @@ _COMMANDS = {
     "plot": _cmd_plot,
     "collapse": _cmd_collapse,
     "perceptron": _cmd_perceptron,
+    "cache": _cmd_cache,
 }
 
 
