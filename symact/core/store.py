@@ -3,7 +3,8 @@
 What is kept: property records, proofs, generated source, correctly rounded truths: anything costly
 that a later run would derive again. An entry is found by a :class:`Key`: the kind of result, the
 exact inputs (SymPy expressions as ``sympy.srepr``, numbers exactly, arrays by a SHA-256 of their
-bytes, dtype and shape), a per-kind format version and symact's ``__version__``.
+bytes, dtype and shape), a per-kind format version, symact's ``__version__`` with a SHA-256 of its
+own source files (a changed checkout is another build), and the versions of SymPy and mpmath.
 
 Where (:func:`location`): ``SYMACT_CACHE_DIR`` if set; else the platform's user cache directory:
 ``$XDG_CACHE_HOME/symact`` or ``~/.cache/symact`` on Linux and other POSIX systems,
@@ -245,14 +246,40 @@ def key(kind: str, *parts: Any, version: int = 1) -> Key:
 
     Examples:
         >>> import sympy
-        >>> key("limit", sympy.exp(sympy.Symbol("x")), "+").text.startswith('["limit", 1, ')
+        >>> key("limit", sympy.exp(sympy.Symbol("x")), "+").text.startswith('["limit", 1, "symact ')
         True
     """
     if not isinstance(kind, str):
         raise TypeError(f"kind must be a string, got {type(kind).__name__}")
     if not _KIND.match(kind):
         raise ValueError(f"kind must be a short lower-case name (letters, digits, '-'), got {kind!r}")
-    return Key(kind, json.dumps([kind, version, __version__, [_part(p) for p in parts]]))
+    return Key(kind, json.dumps([kind, version, _build_id(), [_part(p) for p in parts]]))
+
+
+_BUILD_ID: str | None = None
+
+
+def _build_id() -> str:
+    """symact's version, a SHA-256 of its own source (``symact`` and ``proofs``: a changed checkout
+    at the same version is another build) and the versions of SymPy and mpmath, which derive the results."""
+    global _BUILD_ID
+    if _BUILD_ID is None:
+        import mpmath
+        import sympy
+
+        h = hashlib.sha256()
+        top = Path(__file__).resolve().parents[2]
+        for package in ("symact", "proofs"):
+            for f in sorted((top / package).rglob("*.py")):
+                h.update(f.relative_to(top).as_posix().encode() + b"\0")
+                try:
+                    h.update(f.read_bytes())
+                except OSError:
+                    h.update(b"unreadable")
+        _BUILD_ID = (
+            f"symact {__version__} ({h.hexdigest()[:16]}), sympy {sympy.__version__}, mpmath {mpmath.__version__}"
+        )
+    return _BUILD_ID
 
 
 # ---------------------------------------------------------------------------------------
