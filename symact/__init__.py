@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from symact.analysis.calculus import limit as limit
     from symact.analysis.calculus import output_range as output_range
     from symact.analysis.calculus import properties as properties
+    from symact.analysis.gaussian import gaussian as gaussian
+    from symact.analysis.gaussian import self_normalizing as self_normalizing
     from symact.analysis.vector import jacobian as jacobian
     from symact.analysis.vector import output_set as output_set
     from symact.codegen.numpy import to_numpy as to_numpy
@@ -61,6 +63,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "limit": ("symact.analysis.calculus", "limit"),
     "output_range": ("symact.analysis.calculus", "output_range"),
     "properties": ("symact.analysis.calculus", "properties"),
+    "gaussian": ("symact.analysis.gaussian", "gaussian"),
+    "self_normalizing": ("symact.analysis.gaussian", "self_normalizing"),
     "jacobian": ("symact.analysis.vector", "jacobian"),
     "output_set": ("symact.analysis.vector", "output_set"),
     "to_numpy": ("symact.codegen.numpy", "to_numpy"),
@@ -125,6 +129,7 @@ __all__ = [
     "define",
     "derivative",
     "exact_number",
+    "gaussian",
     "get",
     "jacobian",
     "limit",
@@ -133,6 +138,7 @@ __all__ = [
     "output_set",
     "properties",
     "register",
+    "self_normalizing",
     "to_latex",
     "to_numpy",
     "validate",

@@ -1,0 +1,762 @@
+r"""Activations under Gaussian input: moments, initialization gains, self-normalizing parameters.
+
+For :math:`z \sim N(\mu, \sigma^2)` (default :math:`N(0, 1)`) :func:`gaussian` derives
+
+* the moments :math:`E[f]`, :math:`E[f^2]`, :math:`\mathrm{Var}\,f`, :math:`E[f']`, :math:`E[f'^2]`
+  and :math:`E[f f']` (f' is the almost-everywhere derivative, the one autodiff computes; a jump
+  of f adds no Dirac mass);
+* the forward (variance-preserving) gain :math:`1/\sqrt{E[f^2]}` and the backward gain
+  :math:`1/\sqrt{E[f'^2]}`, next to PyTorch's ``nn.init.calculate_gain`` where it has an entry.
+
+Each moment is computed piece by piece over the canonical piecewise form
+(:func:`symact.analysis.pieces.decompose`). SymPy integrates the pieces built from polynomials,
+``exp`` and ``erf`` (each integral one budgeted step); a closed form is accepted only when it holds
+no unevaluated ``Integral`` and agrees with the certified enclosure of
+:func:`symact.numeric.quadrature.gaussian_expectation` (for a parameter left symbolic: at two values
+of it). An integrand that is odd under :math:`\mu = 0` has expectation exactly 0. Without a closed
+form the answer is the certified number (at least 30 correct digits), and failing that
+:class:`~symact.core.unknown.Unknown` with the reason.
+
+:func:`self_normalizing` solves :math:`E[f] = 0`, :math:`E[f^2] = 1` under :math:`N(0, 1)` for two
+parameters (SELU's :math:`\alpha` and :math:`\lambda`), exactly when SymPy solves the moment
+equations, each solution checked by certified quadrature.
+
+Examples:
+    >>> import symact
+    >>> g = gaussian(symact.get("relu"))
+    >>> g.second_moment.exact, g.forward_gain.exact
+    (1/2, sqrt(2))
+    >>> print(gaussian(symact.get("tanh")).forward_gain)
+    1.5925...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+from flint import arb, ctx
+from sympy import oo
+
+from symact.analysis.pieces import PiecewiseForm, decompose
+from symact.core import budget
+from symact.core.unknown import Unknown
+from symact.definition.activation import Activation, exact_number, expression_of, x
+from symact.numeric.quadrature import Certified, QuadratureError, constant, gaussian_expectation
+
+__all__ = [
+    "PYTORCH_GAINS",
+    "Gaussian",
+    "PyTorchGain",
+    "Quantity",
+    "SelfNormalizing",
+    "gaussian",
+    "moment",
+    "self_normalizing",
+]
+
+#: Seconds for one whole :func:`gaussian` call.
+GAUSSIAN_SECONDS = 120.0
+#: Seconds for one SymPy integral of one piece.
+INTEGRATE_SECONDS = 4.0
+#: Seconds for SymPy's solve of the self-normalizing equations.
+SOLVE_SECONDS = 10.0
+#: Correct digits asked of every certified number.
+DIGITS = 30
+#: Functions a piece may hold for SymPy's Gaussian integral to be tried (beyond + * and integer powers).
+CLOSED_FORM_FUNCTIONS: tuple[type, ...] = (sympy.exp, sympy.erf, sympy.erfc)
+
+_CACHE = budget.CallCache(maxsize=256)
+_STEP_ERRORS = (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError, ZeroDivisionError)
+
+
+# --------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One derived number: its exact form, its certified enclosure, or the reason for neither.
+
+    Attributes:
+        name: what it is, e.g. ``"E[f(z)^2]"``.
+        exact: the closed form (may hold a parameter symbol), or ``None``.
+        enclosure: a :class:`~symact.numeric.quadrature.Certified` enclosure, or ``None``.
+        unknown: :class:`~symact.core.unknown.Unknown` with the reason when neither is known, else ``None``.
+        note: how it was obtained or checked.
+    """
+
+    name: str
+    exact: sympy.Expr | None = None
+    enclosure: Certified | None = None
+    unknown: Unknown | None = None
+    note: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.exact is not None or self.enclosure is not None
+
+    @property
+    def value(self) -> sympy.Expr | Certified | Unknown:
+        """The closed form if any, else the enclosure, else the ``Unknown``."""
+        if self.exact is not None:
+            return self.exact
+        if self.enclosure is not None:
+            return self.enclosure
+        return self.unknown if self.unknown is not None else Unknown("not computed")
+
+    def __str__(self) -> str:
+        if self.exact is not None:
+            if self.enclosure is not None and not self.exact.is_Rational:
+                return f"{self.exact} = {self.enclosure.decimal()}"
+            return str(self.exact)
+        if self.enclosure is not None:
+            return self.enclosure.decimal() + "..."
+        return str(self.unknown)
+
+    def latex(self) -> str:
+        """LaTeX of the closed form, or of the certified decimal."""
+        if self.exact is not None:
+            return sympy.latex(self.exact)
+        if self.enclosure is not None:
+            return self.enclosure.decimal() + r"\ldots"
+        return r"\text{unknown}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "exact": None if self.exact is None else str(self.exact),
+            "latex": self.latex(),
+            "enclosure": None if self.enclosure is None else self.enclosure.to_dict(),
+            "unknown": None if self.unknown is None else self.unknown.reason,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class PyTorchGain:
+    """PyTorch's ``torch.nn.init.calculate_gain`` entry for an activation, compared with the derived gain.
+
+    Attributes:
+        nonlinearity: the name PyTorch takes (``"tanh"``, ``"leaky_relu"``, ``"linear"``, ...).
+        gain: PyTorch's value, exactly (leaky ReLU's in the catalog's parameter symbol, then at its value).
+        agrees: whether it equals the forward gain 1/sqrt(E[f(z)^2]) (``Unknown`` if undecided).
+        explanation: the difference, explained.
+    """
+
+    nonlinearity: str
+    gain: sympy.Expr
+    agrees: bool | Unknown
+    explanation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nonlinearity": self.nonlinearity,
+            "gain": str(self.gain),
+            "agrees": self.agrees if isinstance(self.agrees, bool) else None,
+            "explanation": self.explanation,
+        }
+
+
+@dataclass(frozen=True)
+class Gaussian:
+    """Moments and gains of an activation under Gaussian input (see :func:`gaussian`)."""
+
+    activation: str
+    expr: sympy.Expr
+    mu: sympy.Expr
+    sigma: sympy.Expr
+    mean: Quantity
+    second_moment: Quantity
+    variance: Quantity
+    mean_slope: Quantity
+    second_slope: Quantity
+    mean_f_slope: Quantity
+    forward_gain: Quantity
+    backward_gain: Quantity
+    pytorch: PyTorchGain | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def quantities(self) -> tuple[Quantity, ...]:
+        return (
+            self.mean,
+            self.second_moment,
+            self.variance,
+            self.mean_slope,
+            self.second_slope,
+            self.mean_f_slope,
+            self.forward_gain,
+            self.backward_gain,
+        )
+
+    def __str__(self) -> str:
+        lines = [f"{self.activation}(z) for z ~ N({self.mu}, {self.sigma**2}):"]
+        for q in self.quantities():
+            lines.append(f"  {q.name} = {q}")
+        if self.pytorch is not None:
+            lines.append(f"  PyTorch calculate_gain({self.pytorch.nonlinearity!r}) = {self.pytorch.gain}")
+            lines.append(f"    {self.pytorch.explanation}")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "activation": self.activation,
+            "expr": str(self.expr),
+            "mu": str(self.mu),
+            "sigma": str(self.sigma),
+            **{key: getattr(self, key).to_dict() for key in _FIELDS},
+            "pytorch": None if self.pytorch is None else self.pytorch.to_dict(),
+            "notes": list(self.notes),
+        }
+
+
+_FIELDS = (
+    "mean",
+    "second_moment",
+    "variance",
+    "mean_slope",
+    "second_slope",
+    "mean_f_slope",
+    "forward_gain",
+    "backward_gain",
+)
+
+
+# --------------------------------------------------------------------------------------
+# One moment
+# --------------------------------------------------------------------------------------
+
+
+def _integrate(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> sympy.Expr:
+    return sympy.integrate(expr, (x, lo, hi))
+
+
+def _simplify(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.simplify(expr)
+
+
+def _closed_form_candidate(piece: sympy.Expr) -> bool:
+    """Whether SymPy's Gaussian integral is worth trying on ``piece`` (polynomial, exp, erf)."""
+    for node in sympy.preorder_traversal(piece):
+        if isinstance(node, sympy.Function) and not isinstance(node, CLOSED_FORM_FUNCTIONS):
+            return False
+        if isinstance(node, sympy.Pow) and node.base.has(x) and not node.exp.is_Integer:
+            return False
+    return True
+
+
+def _bad(value: Any) -> bool:
+    return (
+        not isinstance(value, sympy.Expr)
+        or value.has(sympy.Integral, sympy.nan, sympy.zoo, oo, -oo, sympy.Piecewise, sympy.meijerg, sympy.hyper)
+        or x in value.free_symbols
+    )
+
+
+def _exact(
+    pieces: Sequence[sympy.Expr], gaps: Sequence[tuple[sympy.Expr, sympy.Expr]], mu: sympy.Expr, sigma: sympy.Expr
+) -> sympy.Expr | None:
+    """SymPy's closed form of sum_i int_{gap_i} piece_i(x) N(x; mu, sigma^2) dx, or None."""
+    density = sympy.exp(-((x - mu) ** 2) / (2 * sigma**2)) / (sigma * sympy.sqrt(2 * sympy.pi))
+    total = sympy.S.Zero
+    for piece, (lo, hi) in zip(pieces, gaps):
+        if piece == 0:
+            continue
+        if not _closed_form_candidate(piece):
+            return None
+        try:
+            part = budget.step(
+                _integrate,
+                piece * density,
+                lo,
+                hi,
+                seconds=INTEGRATE_SECONDS,
+                share=0.5,
+                what=f"integral of {piece} against the Gaussian",
+                on_timeout=_none,
+            )
+        except _STEP_ERRORS:
+            return None
+        if part is None or _bad(part):
+            return None
+        total += part
+    nicer = budget.step(_simplify, total, seconds=INTEGRATE_SECONDS, share=0.3, what="simplify", on_timeout=_none)
+    return total if nicer is None or _bad(nicer) else nicer
+
+
+def _none(err: budget.BudgetExceeded) -> None:
+    return None
+
+
+def _is_odd(pieces: Sequence[sympy.Expr], form: PiecewiseForm) -> bool:
+    """The integrand is odd on R off its breakpoints (symmetric breakpoints, mirrored pieces)."""
+    bps = form.breakpoints
+    if any(sympy.simplify(b + c) != 0 for b, c in zip(bps, reversed(bps))):
+        return False
+    for p, q in zip(pieces, reversed(pieces)):
+        try:
+            s = budget.step(_simplify, p.subs(x, -x) + q, seconds=2.0, share=0.2, what="parity", on_timeout=_none)
+        except _STEP_ERRORS:
+            return False
+        if s is None or s != 0:
+            return False
+    return True
+
+
+def _agrees(exact: sympy.Expr, enc: Certified) -> bool:
+    try:
+        with ctx.workprec(256):
+            ball = constant(exact, 256)
+            other = enc.to_arb()
+            return bool(ball.overlaps(other)) and bool(ball.rad() < (abs(ball) + 1) * arb(2) ** -100)
+    except QuadratureError:
+        return False
+
+
+def _samples(
+    symbols: Sequence[sympy.Symbol], defaults: dict[sympy.Symbol, sympy.Expr]
+) -> list[dict[sympy.Symbol, sympy.Expr]]:
+    """Two parameter points at which a closed form in the symbols is checked."""
+    first = {s: defaults.get(s, sympy.Rational(1, 2)) for s in symbols}
+    second = {s: abs(v) * 2 + sympy.Rational(1, 3) for s, v in first.items()}
+    return [first, second]
+
+
+def moment(
+    pieces: Sequence[sympy.Expr],
+    form: PiecewiseForm,
+    name: str,
+    mu: sympy.Expr = sympy.S.Zero,
+    sigma: sympy.Expr = sympy.S.One,
+    defaults: dict[sympy.Symbol, sympy.Expr] | None = None,
+) -> Quantity:
+    """E[g(z)], z ~ N(mu, sigma^2), for g given by ``pieces`` on the gaps of ``form``.
+
+    The closed form (if SymPy finds one) is accepted only when it agrees with the certified
+    enclosure; with parameter symbols in the pieces, at two values of them (``defaults`` first).
+    """
+    pieces = [sympy.sympify(p) for p in pieces]
+    symbols = sorted(set().union(*(p.free_symbols for p in pieces)) - {x}, key=str)
+    odd = mu == 0 and _is_odd(pieces, form)
+    exact = sympy.S.Zero if odd else _exact(pieces, form.gaps(), mu, sigma)
+    points = _samples(symbols, defaults or {}) if symbols else [{}]
+    enclosures: list[Certified] = []
+    for point in points:
+        try:
+            enclosures.append(
+                gaussian_expectation(
+                    [p.subs(point) for p in pieces],
+                    form.breakpoints,
+                    mu,
+                    sigma,
+                    digits=DIGITS,
+                    absolute=DIGITS + 5,
+                )
+            )
+        except QuadratureError as exc:
+            reason = f"no certified value of {name}: {exc}"
+            if exact is not None:
+                return Quantity(name, unknown=Unknown(f"closed form {exact} could not be checked: {exc}"[:300]))
+            return Quantity(name, unknown=Unknown(reason[:300]))
+    how = "odd integrand under a centred Gaussian" if odd else "SymPy's integral, piece by piece"
+    if exact is not None:
+        if all(_agrees(exact.subs(point), enc) for point, enc in zip(points, enclosures)):
+            where = " at " + "; ".join(", ".join(f"{k} = {v}" for k, v in p.items()) for p in points) if symbols else ""
+            return Quantity(
+                name,
+                exact=exact,
+                enclosure=None if symbols else enclosures[0],
+                note=f"{how}; agrees with certified quadrature{where}",
+            )
+        note = f"SymPy's closed form {exact} disagrees with certified quadrature: rejected"
+    else:
+        note = "no closed form found; certified quadrature (Arb, proved tail bound)"
+    if symbols:
+        return Quantity(name, unknown=Unknown(f"no closed form in {', '.join(map(str, symbols))}"), note=note)
+    return Quantity(name, enclosure=enclosures[0], note=note)
+
+
+# --------------------------------------------------------------------------------------
+# Gains and PyTorch's table
+# --------------------------------------------------------------------------------------
+
+_NEGATIVE_SLOPE = sympy.Symbol("negative_slope", real=True)
+
+#: ``torch.nn.init.calculate_gain``: catalog name -> (PyTorch's nonlinearity name, its exact gain).
+#: A claim about a framework: ``tests/test_gaussian.py`` asserts it against torch when installed.
+PYTORCH_GAINS: dict[str, tuple[str, sympy.Expr]] = {
+    "identity": ("linear", sympy.S.One),
+    "sigmoid": ("sigmoid", sympy.S.One),
+    "tanh": ("tanh", sympy.Rational(5, 3)),
+    "relu": ("relu", sympy.sqrt(2)),
+    "leaky_relu": ("leaky_relu", sympy.sqrt(2 / (1 + _NEGATIVE_SLOPE**2))),
+    "selu": ("selu", sympy.Rational(3, 4)),
+}
+
+
+def _gain(q: Quantity, name: str, what: str) -> Quantity:
+    """1/sqrt(q), exactly and certified."""
+    if q.exact is not None and q.exact == 0:
+        return Quantity(name, unknown=Unknown(f"{what} is 0: no gain makes it 1"))
+    exact = None
+    if q.exact is not None:
+        exact = budget.step(
+            _simplify, 1 / sympy.sqrt(q.exact), seconds=INTEGRATE_SECONDS, share=0.3, what="gain", on_timeout=_none
+        )
+        if exact is None:
+            exact = 1 / sympy.sqrt(q.exact)
+    enc = None
+    if q.enclosure is not None:
+        with ctx.workprec(256):
+            ball = q.enclosure.to_arb()
+            if ball > 0:
+                enc = Certified.from_arb(1 / ball.sqrt())
+            elif q.exact is None:
+                return Quantity(name, unknown=Unknown(f"{what} is not certified positive: {q.enclosure.bounds(6)}"))
+    if exact is None and enc is None:
+        return Quantity(name, unknown=q.unknown or Unknown(f"{what} unknown"))
+    return Quantity(name, exact=exact, enclosure=enc, note=f"1/sqrt({what})")
+
+
+def _pytorch(act_name: str, forward: Quantity, values: dict[str, sympy.Expr]) -> PyTorchGain | None:
+    entry = PYTORCH_GAINS.get(act_name)
+    if entry is None:
+        return None
+    nonlinearity, gain = entry
+    if gain.free_symbols:
+        gain = gain.subs({_NEGATIVE_SLOPE: values[str(_NEGATIVE_SLOPE)]}) if str(_NEGATIVE_SLOPE) in values else gain
+    agrees: bool | Unknown
+    if forward.exact is not None:
+        diff = budget.step(
+            _simplify, forward.exact - gain, seconds=2.0, share=0.2, what="compare gains", on_timeout=_none
+        )
+        agrees = Unknown("cannot compare") if diff is None else bool(diff == 0)
+        if agrees is False and diff is not None and diff.is_number:
+            agrees = False
+    elif forward.enclosure is not None and not gain.free_symbols:
+        with ctx.workprec(256):
+            agrees = (
+                False
+                if not forward.enclosure.to_arb().overlaps(constant(gain, 256))
+                else Unknown("within the enclosure")
+            )
+    else:
+        agrees = Unknown("forward gain unknown")
+    shown = forward.enclosure.decimal(8) if forward.enclosure is not None else str(forward.exact)
+    if agrees is True:
+        explanation = f"PyTorch's {gain} is the one-layer variance-preserving gain 1/sqrt(E[f(z)^2]) for z ~ N(0, 1)"
+    elif agrees is False:
+        explanation = (
+            f"PyTorch's {gain} is a typed-in table value, not 1/sqrt(E[f(z)^2]) = {shown}: "
+            "PyTorch does not derive it from the activation (for SELU its source says 'found empirically')"
+        )
+    else:
+        explanation = f"PyTorch's {gain}; compared with 1/sqrt(E[f(z)^2]) = {shown}: {agrees}"
+    return PyTorchGain(nonlinearity, gain, agrees, explanation)
+
+
+# --------------------------------------------------------------------------------------
+# The public calls
+# --------------------------------------------------------------------------------------
+
+
+def _subtract(a: Quantity, b: Quantity, name: str) -> Quantity:
+    """a - b^2 (the variance from E[f^2] and E[f])."""
+    exact = None
+    if a.exact is not None and b.exact is not None:
+        exact = budget.step(
+            _simplify, a.exact - b.exact**2, seconds=INTEGRATE_SECONDS, share=0.3, what="variance", on_timeout=_none
+        )
+        if exact is None:
+            exact = a.exact - b.exact**2
+    enc = None
+    if a.enclosure is not None and b.enclosure is not None:
+        with ctx.workprec(256):
+            enc = Certified.from_arb(a.enclosure.to_arb() - b.enclosure.to_arb() ** 2)
+    if exact is None and enc is None:
+        return Quantity(name, unknown=a.unknown or b.unknown or Unknown("E[f^2] or E[f] unknown"))
+    return Quantity(name, exact=exact, enclosure=enc, note="E[f(z)^2] - E[f(z)]^2")
+
+
+def _expression(
+    act: Activation | sympy.Expr, symbolic: Sequence[str]
+) -> tuple[str, sympy.Expr, dict[sympy.Symbol, sympy.Expr], dict[str, sympy.Expr]]:
+    if isinstance(act, Activation):
+        names = [p.name for p in act.params]
+        for s in symbolic:
+            if s not in names:
+                raise ValueError(
+                    f"{act.name} has no parameter {s!r} to leave symbolic; its parameters are {names or 'none'}"
+                )
+        keep = {p.symbol: v for p, (_, v) in zip(act.params, act.values) if p.name not in symbolic}
+        defaults = {p.symbol: v for p, (_, v) in zip(act.params, act.values) if p.name in symbolic}
+        expr = act.template.xreplace(keep) if symbolic else act.expr
+        return act.name, expr, defaults, {k: v for k, v in act.values if k not in symbolic}
+    expr = expression_of(act)
+    return "f", expr, {}, {}
+
+
+def gaussian(
+    act: Activation | sympy.Expr,
+    mu: Any = 0,
+    sigma: Any = 1,
+    *,
+    symbolic: Sequence[str] = (),
+    seconds: float | None = None,
+) -> Gaussian:
+    r"""Moments and gains of ``act`` for :math:`z \sim N(\mu, \sigma^2)`.
+
+    .. math:: E[f(z)],\ E[f(z)^2],\ \mathrm{Var} f(z),\ E[f'(z)],\ E[f'(z)^2],\ E[f(z) f'(z)],
+              \quad g_{\rm fwd} = 1/\sqrt{E[f(z)^2]},\ g_{\rm bwd} = 1/\sqrt{E[f'(z)^2]}
+
+    Args:
+        act: an activation (``symact.get(...)``) or an expression in :data:`x`.
+        mu, sigma: the mean and standard deviation, exact numbers (``sigma > 0``).
+        symbolic: parameter names to keep as symbols (the answer is then a function of them).
+        seconds: budget for the whole call (default :data:`GAUSSIAN_SECONDS`).
+
+    Examples:
+        >>> import symact
+        >>> g = gaussian(symact.get("leaky_relu"), symbolic=["negative_slope"])
+        >>> g.forward_gain.exact
+        sqrt(2)/sqrt(negative_slope**2 + 1)
+        >>> print(gaussian(symact.get("sigmoid")).forward_gain)
+        1.8462...
+    """
+    mu_e = exact_number(mu, "mu")
+    sigma_e = exact_number(sigma, "sigma")
+    if not sigma_e.is_positive:
+        raise ValueError(f"sigma must be positive, got {sigma!r}")
+    if isinstance(symbolic, str):
+        symbolic = (symbolic,)
+    name, expr, defaults, values = _expression(act, tuple(symbolic))
+    seconds = budget.check_seconds(GAUSSIAN_SECONDS if seconds is None else seconds)
+    return _CACHE.call(
+        (name, expr, mu_e, sigma_e, tuple(sorted(defaults.items(), key=str))),
+        _gaussian_of,
+        name,
+        expr,
+        mu_e,
+        sigma_e,
+        defaults,
+        values,
+        seconds=seconds,
+        what=f"Gaussian moments of {name}",
+    )
+
+
+def _gaussian_of(
+    name: str,
+    expr: sympy.Expr,
+    mu: sympy.Expr,
+    sigma: sympy.Expr,
+    defaults: dict[sympy.Symbol, sympy.Expr],
+    values: dict[str, sympy.Expr],
+) -> Gaussian:
+    notes: list[str] = []
+    try:
+        form = decompose(expr)
+    except (NotImplementedError, TypeError, ValueError) as exc:
+        unknown = Unknown(f"cannot put f in piecewise form: {exc}"[:300])
+        q = [Quantity(n, unknown=unknown) for n in _NAMES]
+        return Gaussian(name, expr, mu, sigma, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], None, (unknown.reason,))
+    f = form.pieces
+    df = tuple(sympy.diff(p, x) for p in f)
+    for b, left, right in zip(form.breakpoints, f, f[1:]):
+        if sympy.simplify(left.subs(x, b) - right.subs(x, b)) != 0:
+            notes.append(f"f jumps (or may jump) at {b}: f' is the almost-everywhere derivative, without a Dirac mass")
+    m1 = moment(f, form, "E[f(z)]", mu, sigma, defaults)
+    m2 = moment([p**2 for p in f], form, "E[f(z)^2]", mu, sigma, defaults)
+    d1 = moment(df, form, "E[f'(z)]", mu, sigma, defaults)
+    d2 = moment([p**2 for p in df], form, "E[f'(z)^2]", mu, sigma, defaults)
+    fd = moment([p * q for p, q in zip(f, df)], form, "E[f(z) f'(z)]", mu, sigma, defaults)
+    var = _subtract(m2, m1, "Var f(z)")
+    forward = _gain(m2, "forward gain", "E[f(z)^2]")
+    backward = _gain(d2, "backward gain", "E[f'(z)^2]")
+    torch_gain = _pytorch(name, forward, values) if (mu == 0 and sigma == 1) else None
+    return Gaussian(name, expr, mu, sigma, m1, m2, var, d1, d2, fd, forward, backward, torch_gain, tuple(notes))
+
+
+_NAMES = (
+    "E[f(z)]",
+    "E[f(z)^2]",
+    "Var f(z)",
+    "E[f'(z)]",
+    "E[f'(z)^2]",
+    "E[f(z) f'(z)]",
+    "forward gain",
+    "backward gain",
+)
+
+
+# --------------------------------------------------------------------------------------
+# Self-normalizing parameters
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SelfNormalizing:
+    """Parameters that give E[f(z)] = 0 and E[f(z)^2] = 1 for z ~ N(0, 1) (see :func:`self_normalizing`).
+
+    Attributes:
+        expr: the activation with its two parameters as symbols.
+        values: parameter name -> :class:`Quantity` (exact and certified) of the chosen solution.
+        solutions: how many real solutions SymPy found (the chosen one has every parameter positive
+            when one does).
+        unknown: the reason when no solution is known, else ``None``.
+    """
+
+    expr: sympy.Expr
+    values: dict[str, Quantity]
+    solutions: int = 0
+    unknown: Unknown | None = None
+    note: str = ""
+
+    def __str__(self) -> str:
+        if self.unknown is not None:
+            return f"self-normalizing parameters of {self.expr}: {self.unknown}"
+        return "\n".join(f"{k} = {v}" for k, v in self.values.items())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "expr": str(self.expr),
+            "values": {k: v.to_dict() for k, v in self.values.items()},
+            "solutions": self.solutions,
+            "unknown": None if self.unknown is None else self.unknown.reason,
+            "note": self.note,
+        }
+
+
+def _solve(equation: sympy.Expr, unknown: sympy.Symbol) -> list[sympy.Expr]:
+    return list(sympy.solve(equation, unknown))
+
+
+def _solve_pair(mean: sympy.Expr, second: sympy.Expr, syms: list[sympy.Symbol]) -> list[dict[sympy.Symbol, sympy.Expr]]:
+    """Solve mean = 0 for one unknown, then second = 1 for the other (each solve one budgeted step)."""
+    out: list[dict[sympy.Symbol, sympy.Expr]] = []
+    for u, v in (syms, syms[::-1]):
+        try:
+            firsts = budget.step(
+                _solve, mean, u, seconds=SOLVE_SECONDS, share=0.3, what=f"solve E[f] = 0 for {u}", on_timeout=_none
+            )
+        except _STEP_ERRORS:
+            continue
+        for first in firsts or []:
+            try:
+                seconds_ = budget.step(
+                    _solve,
+                    second.subs(u, first) - 1,
+                    v,
+                    seconds=SOLVE_SECONDS,
+                    share=0.3,
+                    what=f"solve E[f^2] = 1 for {v}",
+                    on_timeout=_none,
+                )
+            except _STEP_ERRORS:
+                continue
+            for value in seconds_ or []:
+                out.append({u: first.subs(v, value), v: value})
+        if out:
+            return out
+    return out
+
+
+def self_normalizing(
+    act: Activation | sympy.Expr, unknowns: Sequence[str] | None = None, *, seconds: float | None = None
+) -> SelfNormalizing:
+    r"""The two parameters for which :math:`E[f(z)] = 0` and :math:`E[f(z)^2] = 1`, :math:`z \sim N(0, 1)`.
+
+    ``act`` is an activation with (at least) two parameters, or an expression in :data:`x` and two
+    parameter symbols; ``unknowns`` names the two (default: the activation's first two, or the
+    expression's free symbols). The moments are SymPy's closed forms (checked by certified quadrature)
+    and SymPy solves the two equations; each real solution is checked by certified quadrature of both
+    moments at it.
+
+    Examples:
+        >>> import sympy, symact
+        >>> scale = sympy.Symbol("scale", positive=True)
+        >>> sn = self_normalizing(scale * symact.get("elu").template, ["alpha", "scale"])
+        >>> sn.values["alpha"].enclosure.decimal(32), sn.values["scale"].enclosure.decimal(32)
+        ('1.6732632423543772848170429916717', '1.0507009873554804934193349852946')
+    """
+    if isinstance(act, Activation):
+        expr = act.template
+        names = [p.name for p in act.params]
+    else:
+        expr = expression_of(act) if not isinstance(act, sympy.Expr) else act
+        names = sorted(str(s) for s in expr.free_symbols - {x})
+    if unknowns is None:
+        unknowns = names[:2]
+    unknowns = list(unknowns)
+    if len(unknowns) != 2:
+        raise ValueError(f"self_normalizing needs two unknown parameters, got {unknowns!r}")
+    by_name = {str(s): s for s in expr.free_symbols - {x}}
+    for u in unknowns:
+        if u not in by_name:
+            raise ValueError(f"{u!r} is not a parameter of {expr}; its parameters are {sorted(by_name) or 'none'}")
+    seconds = budget.check_seconds(GAUSSIAN_SECONDS if seconds is None else seconds)
+    return _CACHE.call(
+        ("self_normalizing", expr, tuple(unknowns)),
+        _self_normalizing_of,
+        expr,
+        tuple(unknowns),
+        seconds=seconds,
+        what="self-normalizing parameters",
+    )
+
+
+def _self_normalizing_of(expr: sympy.Expr, unknowns: tuple[str, ...]) -> SelfNormalizing:
+    by_name = {str(s): s for s in expr.free_symbols - {x}}
+    syms = [by_name[u] for u in unknowns]
+    others = set(by_name.values()) - set(syms)
+    if others:
+        return SelfNormalizing(expr, {}, 0, Unknown(f"parameters {sorted(map(str, others))} have no value"))
+    try:
+        form = decompose(expr)
+    except (NotImplementedError, TypeError, ValueError) as exc:
+        return SelfNormalizing(expr, {}, 0, Unknown(f"cannot put f in piecewise form: {exc}"[:300]))
+    mean = _exact(form.pieces, form.gaps(), sympy.S.Zero, sympy.S.One)
+    second = _exact([p**2 for p in form.pieces], form.gaps(), sympy.S.Zero, sympy.S.One)
+    if mean is None or second is None:
+        return SelfNormalizing(
+            expr, {}, 0, Unknown("SymPy finds no closed form of E[f] or E[f^2]; no certified solver for this case")
+        )
+    sols = _solve_pair(mean, second, syms)
+    if not sols:
+        return SelfNormalizing(expr, {}, 0, Unknown("SymPy finds no solution of the moment equations"))
+    checked: list[tuple[dict[sympy.Symbol, sympy.Expr], dict[str, Certified]]] = []
+    for sol in sols:
+        if set(sol) != set(syms) or any(v.free_symbols for v in sol.values()):
+            continue
+        try:
+            balls = {str(s): Certified.from_arb(constant(sol[s], 256)) for s in syms}
+        except QuadratureError:
+            continue  # not real
+        pieces = [p.subs(sol) for p in form.pieces]
+        try:
+            m1 = gaussian_expectation(pieces, form.breakpoints, digits=1, absolute=DIGITS + 5)
+            m2 = gaussian_expectation([p**2 for p in pieces], form.breakpoints, digits=DIGITS)
+        except QuadratureError:
+            continue
+        if m1.contains(0) and m2.contains(1):
+            checked.append((sol, balls))
+    if not checked:
+        return SelfNormalizing(expr, {}, len(sols), Unknown("no solution of SymPy's survives certified quadrature"))
+    positive = [c for c in checked if all(b.lower > 0 for b in c[1].values())]
+    sol, balls = (positive or checked)[0]
+    values = {
+        str(s): Quantity(
+            str(s),
+            exact=sol[s],
+            enclosure=balls[str(s)],
+            note="SymPy's solution of E[f] = 0, E[f^2] = 1; both moments certified at it",
+        )
+        for s in syms
+    }
+    return SelfNormalizing(
+        expr, values, len(checked), None, "the solution with every parameter positive" if positive else ""
+    )
