@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from symact.analysis.calculus import limit as limit
     from symact.analysis.calculus import output_range as output_range
     from symact.analysis.calculus import properties as properties
+    from symact.analysis.gaussian import critical_curve as critical_curve
+    from symact.analysis.gaussian import edge_of_chaos as edge_of_chaos
     from symact.analysis.gaussian import gaussian as gaussian
     from symact.analysis.gaussian import self_normalizing as self_normalizing
     from symact.analysis.vector import jacobian as jacobian
@@ -63,6 +65,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "limit": ("symact.analysis.calculus", "limit"),
     "output_range": ("symact.analysis.calculus", "output_range"),
     "properties": ("symact.analysis.calculus", "properties"),
+    "critical_curve": ("symact.analysis.gaussian", "critical_curve"),
+    "edge_of_chaos": ("symact.analysis.gaussian", "edge_of_chaos"),
     "gaussian": ("symact.analysis.gaussian", "gaussian"),
     "self_normalizing": ("symact.analysis.gaussian", "self_normalizing"),
     "jacobian": ("symact.analysis.vector", "jacobian"),
@@ -126,8 +130,10 @@ __all__ = [
     "UnknownActivationError",
     "VectorActivation",
     "all_activations",
+    "critical_curve",
     "define",
     "derivative",
+    "edge_of_chaos",
     "exact_number",
     "gaussian",
     "get",

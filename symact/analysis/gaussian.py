@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import sympy
@@ -48,10 +49,13 @@ from symact.numeric.quadrature import Certified, QuadratureError, constant, gaus
 
 __all__ = [
     "PYTORCH_GAINS",
+    "EdgeOfChaos",
     "Gaussian",
     "PyTorchGain",
     "Quantity",
     "SelfNormalizing",
+    "critical_curve",
+    "edge_of_chaos",
     "gaussian",
     "moment",
     "self_normalizing",
@@ -760,3 +764,250 @@ def _self_normalizing_of(expr: sympy.Expr, unknowns: tuple[str, ...]) -> SelfNor
     return SelfNormalizing(
         expr, values, len(checked), None, "the solution with every parameter positive" if positive else ""
     )
+
+
+# --------------------------------------------------------------------------------------
+# Signal propagation: the edge of chaos
+# --------------------------------------------------------------------------------------
+
+#: Bits to which the root q* of the critical curve is bracketed.
+ROOT_BITS = 120
+#: Grid of sqrt(q) scanned for a sign change on the critical curve.
+SCAN = tuple(Fraction(n, 16) for n in (1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512, 1024))
+
+
+@dataclass(frozen=True)
+class EdgeOfChaos:
+    r"""A point of the critical curve: chi_1 = sigma_w^2 E[f'(sqrt(q*) z)^2] = 1 at the fixed point q*.
+
+    Attributes:
+        activation: the name.
+        sigma_b: the bias standard deviation (exact).
+        sigma_w: the critical weight standard deviation (:class:`Quantity`).
+        q_star: the fixed point q* of q -> sigma_w^2 E[f(sqrt(q) z)^2] + sigma_b^2 there.
+        note: how it was derived.
+    """
+
+    activation: str
+    sigma_b: sympy.Expr
+    sigma_w: Quantity
+    q_star: Quantity
+    note: str = ""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.activation}: sigma_b = {self.sigma_b}: sigma_w = {self.sigma_w}, q* = {self.q_star} ({self.note})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "activation": self.activation,
+            "sigma_b": str(self.sigma_b),
+            "sigma_w": self.sigma_w.to_dict(),
+            "q_star": self.q_star.to_dict(),
+            "note": self.note,
+        }
+
+
+def _homogeneous(form: PiecewiseForm) -> bool:
+    """f(c x) = c f(x) for every c > 0: breakpoints only at 0, each piece proved homogeneous by SymPy."""
+    if any(b != 0 for b in form.breakpoints):
+        return False
+    c = sympy.Symbol("c_scale", positive=True)
+    for p in form.pieces:
+        gap = sympy.expand(p.subs(x, c * x) - c * p)
+        if gap == 0:
+            continue
+        diff = budget.step(_simplify, gap, seconds=4.0, share=0.3, what="homogeneity", on_timeout=_none)
+        if diff is None or diff != 0:
+            return False
+    return True
+
+
+def _moment_at(pieces: Sequence[sympy.Expr], form: PiecewiseForm, s: Fraction | Certified) -> arb:
+    sigma = s if isinstance(s, Certified) else sympy.Rational(s.numerator, s.denominator)
+    return gaussian_expectation(pieces, form.breakpoints, 0, sigma, digits=DIGITS).to_arb()
+
+
+def _critical_residual(
+    f2: Sequence[sympy.Expr], d2: Sequence[sympy.Expr], form: PiecewiseForm, s: Fraction, sb2: sympy.Expr
+) -> arb:
+    """s^2 - E[f(s z)^2] / E[f'(s z)^2] - sigma_b^2: zero where chi_1 = 1 at the fixed point q* = s^2."""
+    with ctx.workprec(256):
+        a = _moment_at(f2, form, s)
+        b = _moment_at(d2, form, s)
+        sq = arb(sympy.Rational(s.numerator, s.denominator).p) / arb(s.denominator)
+        return sq * sq - a / b - constant(sb2, 256)
+
+
+def edge_of_chaos(act: Activation | sympy.Expr, sigma_b: Any = 0, *, seconds: float | None = None) -> EdgeOfChaos:
+    r"""The critical weight scale :math:`\sigma_w` at bias scale :math:`\sigma_b` (Poole et al. 2016).
+
+    .. math:: q^* = \sigma_w^2 E[f(\sqrt{q^*} z)^2] + \sigma_b^2, \qquad
+              \chi_1 = \sigma_w^2 E[f'(\sqrt{q^*} z)^2] = 1, \qquad z \sim N(0, 1)
+
+    At :math:`\sigma_b = 0` it is exact when f(0) = 0 and f is differentiable at 0
+    (:math:`q^* = 0`, :math:`\sigma_w = 1/|f'(0)|`) or positively homogeneous
+    (:math:`\chi_1 = \sigma_w^2 E[f'(z)^2]` for every q). For :math:`\sigma_b > 0` it is certified:
+    a sign change of :math:`q - E[f(\sqrt q z)^2]/E[f'(\sqrt q z)^2] - \sigma_b^2` is proved on a bracket
+    of relative width :math:`2^{-120}` around :math:`\sqrt{q^*}` (the root found there; uniqueness is not
+    claimed), and :math:`\sigma_w` is enclosed over the whole bracket.
+
+    Examples:
+        >>> import symact
+        >>> edge_of_chaos(symact.get("tanh")).sigma_w.exact
+        1
+        >>> edge_of_chaos(symact.get("relu")).sigma_w.exact
+        sqrt(2)
+    """
+    sb = exact_number(sigma_b, "sigma_b")
+    if sb.is_negative:
+        raise ValueError(f"sigma_b must be >= 0, got {sigma_b!r}")
+    name, expr, _, _ = _expression(act, ())
+    seconds = budget.check_seconds(GAUSSIAN_SECONDS if seconds is None else seconds)
+    return _CACHE.call(
+        ("edge", name, expr, sb), _edge_of, name, expr, sb, seconds=seconds, what=f"edge of chaos of {name}"
+    )
+
+
+def critical_curve(
+    act: Activation | sympy.Expr, sigma_bs: Sequence[Any], *, seconds: float | None = None
+) -> tuple[EdgeOfChaos, ...]:
+    """:func:`edge_of_chaos` at each ``sigma_b`` of ``sigma_bs`` (each call with its own budget)."""
+    return tuple(edge_of_chaos(act, sb, seconds=seconds) for sb in sigma_bs)
+
+
+def _edge_of(name: str, expr: sympy.Expr, sb: sympy.Expr) -> EdgeOfChaos:
+    try:
+        form = decompose(expr)
+    except (NotImplementedError, TypeError, ValueError) as exc:
+        u = Unknown(f"cannot put f in piecewise form: {exc}"[:300])
+        return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
+    f = form.pieces
+    df = tuple(sympy.diff(p, x) for p in f)
+    if sb == 0:
+        at0 = expr.subs(x, 0)
+        if at0 == 0 and 0 not in form.breakpoints:
+            slope = form.piece_at(sympy.S.Zero, "+")
+            d0 = sympy.simplify(sympy.diff(slope, x).subs(x, 0))
+            if d0.is_number and d0 != 0:
+                sw = sympy.simplify(1 / abs(d0))
+                enc = Certified.from_arb(constant(sw, 256))
+                return EdgeOfChaos(
+                    name,
+                    sb,
+                    Quantity("sigma_w", exact=sw, enclosure=enc, note="1/|f'(0)|"),
+                    Quantity("q*", exact=sympy.S.Zero, note="f(0) = 0"),
+                    "f(0) = 0: q* = 0 is a fixed point and chi_1 = sigma_w^2 f'(0)^2 there",
+                )
+        if _homogeneous(form):
+            d2 = moment([p**2 for p in df], form, "E[f'(z)^2]")
+            gain = _gain(d2, "sigma_w", "E[f'(z)^2]")
+            return EdgeOfChaos(
+                name,
+                sb,
+                gain,
+                Quantity("q*", exact=sympy.S.Zero),
+                "f is positively homogeneous: chi_1 = sigma_w^2 E[f'(z)^2] at every q; q* = 0 is a fixed point",
+            )
+        u = Unknown("sigma_b = 0 is derived only for f(0) = 0 with f'(0) != 0, or for positively homogeneous f")
+        return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
+    f2 = [p**2 for p in f]
+    d2 = [p**2 for p in df]
+    try:
+        return _certified_edge(name, sb, f2, d2, form)
+    except QuadratureError as exc:
+        u = Unknown(f"no certified critical point: {exc}"[:300])
+        return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
+
+
+def _certified_edge(
+    name: str, sb: sympy.Expr, f2: list[sympy.Expr], d2: list[sympy.Expr], form: PiecewiseForm
+) -> EdgeOfChaos:
+    sb2 = sb**2
+    values: list[tuple[Fraction, arb]] = []
+    bracket: tuple[Fraction, Fraction] | None = None
+    for s in SCAN:
+        r = _critical_residual(f2, d2, form, s, sb2)
+        if values and _sign(values[-1][1]) * _sign(r) < 0:
+            bracket = (values[-1][0], s)
+            break
+        values.append((s, r))
+    if bracket is None:
+        u = Unknown(f"no sign change of q - E[f^2]/E[f'^2] - sigma_b^2 for sqrt(q) in [{SCAN[0]}, {SCAN[-1]}]")
+        return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
+    lo, hi = bracket
+    r_lo = _critical_residual(f2, d2, form, lo, sb2)
+    sign_lo = _sign(r_lo)
+    # regula falsi (Illinois) on the midpoints, then bisection, with rational iterates
+    target = Fraction(1, 2**ROOT_BITS)
+    f_lo, f_hi = _mid(r_lo), _mid(_critical_residual(f2, d2, form, hi, sb2))
+    side = 0
+    for _ in range(400):
+        if hi - lo <= target * hi:
+            break
+        t = hi - f_hi * (hi - lo) / (f_hi - f_lo) if f_hi != f_lo else (lo + hi) / 2
+        t = _round_fraction(t, ROOT_BITS + 16)
+        if not lo < t < hi:
+            t = (lo + hi) / 2
+        r = _critical_residual(f2, d2, form, t, sb2)
+        st = _sign(r)
+        if st == 0:  # the ball holds 0: narrow around t by bisection
+            t = (lo + hi) / 2
+            r = _critical_residual(f2, d2, form, t, sb2)
+            st = _sign(r)
+            if st == 0:
+                break
+        if st == sign_lo:
+            lo, f_lo = t, _mid(r)
+            if side == -1:
+                f_hi /= 2
+            side = -1
+        else:
+            hi, f_hi = t, _mid(r)
+            if side == 1:
+                f_lo /= 2
+            side = 1
+    # the certificate: opposite signs at the two rational ends
+    if _sign(_critical_residual(f2, d2, form, lo, sb2)) * _sign(_critical_residual(f2, d2, form, hi, sb2)) >= 0:
+        u = Unknown("the sign change of the critical residual could not be certified")
+        return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
+    s_ball = Certified(lo, hi)
+    with ctx.workprec(256):
+        b = gaussian_expectation(d2, form.breakpoints, 0, s_ball, digits=1).to_arb()
+        sw = Certified.from_arb(1 / b.sqrt())
+        q = Certified(lo * lo, hi * hi)
+    return EdgeOfChaos(
+        name,
+        sb,
+        Quantity("sigma_w", enclosure=sw, note="1/sqrt(E[f'(sqrt(q*) z)^2]) over the certified bracket of sqrt(q*)"),
+        Quantity(
+            "q*",
+            enclosure=q,
+            note="a root of q - E[f(sqrt(q) z)^2]/E[f'(sqrt(q) z)^2] - sigma_b^2 (sign change certified)",
+        ),
+        "certified: Arb quadrature, sign change on a bracket of relative width 2^-120",
+    )
+
+
+def _sign(v: arb) -> int:
+    if v > 0:
+        return 1
+    if v < 0:
+        return -1
+    return 0
+
+
+def _mid(v: arb) -> Fraction:
+    with ctx.workprec(1024):
+        man, exp = v.mid().man_exp()
+        return Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+def _round_fraction(t: Fraction, bits: int) -> Fraction:
+    """t rounded to a dyadic rational of about ``bits`` significant bits (keeps the iterates short)."""
+    if t == 0:
+        return t
+    e = abs(t).numerator.bit_length() - abs(t).denominator.bit_length()
+    scale = Fraction(2) ** (bits - e)
+    return Fraction(round(t * scale)) / scale

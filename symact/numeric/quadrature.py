@@ -449,7 +449,8 @@ def gaussian_expectation(
     Args:
         pieces: ``k + 1`` expressions in ``var``; ``pieces[i]`` is g between breakpoints ``i-1`` and ``i``.
         breakpoints: ``k`` exact real numbers, increasing (the values at them do not matter).
-        mu, sigma: exact real numbers (SymPy, int, ``Fraction``), ``sigma > 0``.
+        mu, sigma: exact real numbers (SymPy, int, ``Fraction``), ``sigma > 0``; or :class:`Certified`
+            enclosures, and then the answer encloses the expectation for every value in them.
         digits: correct significant digits wanted.
         absolute: also accept an enclosure of width below ``10**-absolute`` (for values that may be 0).
 
@@ -463,7 +464,8 @@ def gaussian_expectation(
     """
     pieces = [sympy.sympify(p, strict=True) for p in pieces]
     breakpoints = [sympy.sympify(b, strict=True) for b in breakpoints]
-    mu_e, sigma_e = sympy.sympify(mu, strict=True), sympy.sympify(sigma, strict=True)
+    mu_e = mu if isinstance(mu, Certified) else sympy.sympify(mu, strict=True)
+    sigma_e = sigma if isinstance(sigma, Certified) else sympy.sympify(sigma, strict=True)
     if len(pieces) != len(breakpoints) + 1:
         raise ValueError(f"{len(pieces)} pieces need {len(pieces) - 1} breakpoints, got {len(breakpoints)}")
     fns = [compile_acb(p, var) for p in pieces]
@@ -480,6 +482,10 @@ def gaussian_expectation(
     raise last_error if last_error is not None else QuadratureError("no precision")
 
 
+def _ball(v: sympy.Expr | Certified, prec: int) -> arb:
+    return v.to_arb() if isinstance(v, Certified) else constant(v, prec)
+
+
 def _side_start(breaks: Sequence[sympy.Expr], sign: int) -> Fraction:
     """A start >= 1 beyond every breakpoint on the side ``sign`` (for g(sign * x))."""
     far = 1
@@ -493,14 +499,14 @@ def _expectation(
     fns: Sequence[ArbFn],
     pieces: Sequence[sympy.Expr],
     breaks: Sequence[sympy.Expr],
-    mu_e: sympy.Expr,
-    sigma_e: sympy.Expr,
+    mu_e: sympy.Expr | Certified,
+    sigma_e: sympy.Expr | Certified,
     var: sympy.Symbol,
     prec: int,
 ) -> Certified:
     with ctx.workprec(prec):
-        mu = constant(mu_e, prec)
-        sigma = constant(sigma_e, prec)
+        mu = _ball(mu_e, prec)
+        sigma = _ball(sigma_e, prec)
         if not sigma > 0:
             raise QuadratureError(f"sigma must be positive, got {sigma_e}")
         tol = arb(2) ** (-prec - 8)
