@@ -116,13 +116,13 @@ def test_exact_midpoints_round_to_even() -> None:
 
 def test_each_distinct_input_is_evaluated_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[float] = []
-    real = T._certified_point
+    real = T.arb.correctly_rounded
 
-    def counting(enc, v, fmt):
+    def counting(f, v, fmt):
         calls.append(v)
-        return real(enc, v, fmt)
+        return real(f, v, fmt)
 
-    monkeypatch.setattr(T, "_certified_point", counting)
+    monkeypatch.setattr(T.arb, "correctly_rounded", counting)
     xs = np.array([1.0, 2.0, 1.0, -0.0, 0.0, 2.0, 1.0])
     got = T.truth(sympy.exp(x), xs)
     assert sorted(calls) == [-0.0, 0.0, 1.0, 2.0] and len(calls) == 4

@@ -1,11 +1,13 @@
 """The correctly rounded truth: the exact value of a SymPy expression at floats, rounded once.
 
 :func:`truth` evaluates the *original* SymPy expression (never a rewritten one)
-at each distinct input: certified interval enclosures (:mod:`symact.numeric.interval`)
-at 128 bits and, where their two ends do not yet round to one float, at the
-precision that should decide (Ziv's strategy, up to 4096 bits); exact rational
-arithmetic for values exactly between two floats; and for what enclosures cannot
-do (±inf inputs, arguments beyond 2**24, unsupported nodes) the reference method:
+at each distinct input: arb balls (:mod:`symact.numeric.arb`, rigorous) at 128 bits
+and, where their two ends do not yet round to one float, at more bits (Ziv's
+strategy, up to 8192 bits). Where balls cannot decide, the method before arb:
+certified interval enclosures (:mod:`symact.numeric.interval`) in the same way (up to
+4096 bits); exact rational arithmetic for values exactly between two floats; and for
+what enclosures cannot do (±inf inputs, arguments beyond 2**24, unsupported nodes)
+the reference method:
 mpmath at >= 240 bits, twice at different precisions, doubled until both round
 alike, an exact 0 re-checked with the whole float range of extra bits (there
 ``exp`` of an argument below -2**20 is 2**-(2**21), which only ever is a
@@ -34,6 +36,7 @@ from mpmath import mpf
 from symact.core import store
 from symact.definition.activation import x
 from symact.definition.primitives import PRIMITIVES, Stable, textbook
+from symact.numeric import arb
 from symact.numeric.rounding import FORMATS, round_to
 
 __all__ = ["compile_mp", "mexp", "truth", "truth_at_infinity", "truth_point"]
@@ -309,7 +312,7 @@ def truth_point(
     return r_prev
 
 
-_TRUTH_VERSION = "truth-v7:"  # bump when the truth computation changes (invalidates the cache)
+_TRUTH_VERSION = "truth-v8:"  # bump when the truth computation changes (invalidates the cache)
 
 
 #: Beyond this magnitude the enclosures clamp their arguments (symact.numeric.interval): one try only.
@@ -404,6 +407,25 @@ def _exact_rational(expr: sympy.Expr) -> Callable[[float], float | None] | None:
 
 
 def _fast_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, int]) -> list[float]:
+    """The truth at each of ``values``: arb balls (:mod:`symact.numeric.arb`) where they decide;
+    the points they cannot (±inf inputs, ties that are not exact balls, undecided branches, nan
+    balls out of the real domain, unsupported nodes) by :func:`_mpmath_truths`."""
+    try:
+        f = arb.compile_arb(expr)
+    except arb.ArbUnsupported:
+        return _mpmath_truths(expr, values, fmt)
+    out: list[float | None] = [arb.correctly_rounded(f, float(v), fmt) for v in values]
+    left = [i for i, r in enumerate(out) if r is None]
+    if left:
+        for i, r in zip(left, _mpmath_truths(expr, values[left], fmt)):
+            out[i] = r
+    return out  # type: ignore[return-value]  # every None was filled
+
+
+def _mpmath_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, int]) -> list[float]:
+    """The truth at each of ``values`` without arb: certified mpmath interval enclosures, then exact
+    rationals, then the reference method (the method before arb, and the fallback where balls
+    cannot decide)."""
     enc = _enclosure(expr)
     exact = _exact_rational(expr)
     ref: Callable[[mpf], Any] | None = None
@@ -429,7 +451,14 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     Each distinct input (by bit pattern) is evaluated once, and the float32 and
     float64 roundings come from the same kind of certified bounds:
 
-    1. **certified** (almost every point): the interval enclosure of
+    0. **arb** (almost every point): arb balls (python-flint, :mod:`symact.numeric.arb`)
+       at the exact input, at 128 bits and then at least twice the bits, up to 8192
+       (Ziv's strategy): the first ball whose two ends round to the same float gives
+       the value. arb is rigorous (every function bounds its own error), so this is a
+       proof. Where a ball cannot decide (±inf inputs, a value exactly between two
+       floats, a branch condition on a ball holding 0, a nan ball, a node with no ball
+       evaluation) the point goes through steps 1-3, the method before arb.
+    1. **certified**: the interval enclosure of
        :mod:`symact.numeric.interval` (outward-rounded :mod:`mpmath.iv` arithmetic) at the
        exact input, at 128 bits, then 256, 512, 1024, 2048 (Ziv's strategy): the
        first enclosure whose two ends round to the same float gives the value.
