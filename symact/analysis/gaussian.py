@@ -901,8 +901,8 @@ def _edge_of(name: str, expr: sympy.Expr, sb: sympy.Expr) -> EdgeOfChaos:
                     "f(0) = 0: q* = 0 is a fixed point and chi_1 = sigma_w^2 f'(0)^2 there",
                 )
         if _homogeneous(form):
-            d2 = moment([p**2 for p in df], form, "E[f'(z)^2]")
-            gain = _gain(d2, "sigma_w", "E[f'(z)^2]")
+            slope2 = moment([p**2 for p in df], form, "E[f'(z)^2]")
+            gain = _gain(slope2, "sigma_w", "E[f'(z)^2]")
             return EdgeOfChaos(
                 name,
                 sb,
