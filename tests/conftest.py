@@ -22,6 +22,15 @@ os.environ["SYMACT_CACHE_DIR"] = _STORE
 atexit.register(shutil.rmtree, _STORE, True)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _worker_server():
+    """Start symact's worker server before the first test: the timed tests measure budgets, not
+    the one-off start of the server (symact.core.budget.start_workers)."""
+    from symact.core import budget
+
+    budget.start_workers()
+
+
 @pytest.fixture(autouse=True)
 def _mpmath_precision_is_left_alone():
     """Fail any test that leaves mpmath's global precision changed (use mp.workdps)."""

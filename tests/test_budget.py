@@ -5,6 +5,9 @@ The only timed assertions are "returns within budget + margin".
 
 from __future__ import annotations
 
+import functools
+import gc
+import operator
 import os
 import pickle
 import signal
@@ -22,6 +25,10 @@ from symact.core.budget import BudgetExceeded, WorkerError
 from symact.core.errors import SymactError
 
 MARGIN = 0.5  # seconds allowed on top of a budget (fork, kill, reap, a loaded CI machine)
+
+# Outside a worker, budget.call sends its work to a worker process as data: the functions the tests
+# run there are module-level functions (this module is importable in the worker), with what they
+# need as arguments. Inside a worker, nested calls may use any callable.
 
 
 def _slow_range():
@@ -43,8 +50,9 @@ def _spin(seconds):
 
 
 def _children():
-    """Live or zombie child processes of this process (Linux /proc)."""
+    """Live or zombie child processes of this process (Linux /proc), the worker server aside."""
     me = str(os.getpid())
+    server = budget._server.pid if budget._server is not None else None
     kids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -54,7 +62,7 @@ def _children():
                 fields = fh.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if fields[1] == me:
+        if fields[1] == me and int(entry) != server:
             kids.append((int(entry), fields[0]))
     return kids
 
@@ -65,7 +73,9 @@ def _fds():
 
 @pytest.fixture(autouse=True)
 def _no_leaks():
-    """Every test must leave no child process and no open pipe behind."""
+    """Every test must leave no child process and no open pipe behind (the long-lived worker
+    server, started here before counting, aside)."""
+    budget.call(int, "0")
     before = _fds()
     yield
     assert _children() == []
@@ -88,13 +98,28 @@ def test_fast_calls_equal_direct_calls():
     assert budget.call(diff, g, x, 2) == diff(g, x, 2)
     assert budget.call(sympy.limit, tanh(x), x, sympy.oo) == 1
     assert budget.call(sympy.expand, (x + 1) ** 5) == sympy.expand((x + 1) ** 5)
-    assert budget.call(lambda a, b=0: a + b, 2, b=3) == 5
+    assert budget.call(_add, 2, b=3) == 5
     assert budget.call(dict, seconds=1, what="kwargs go to fn", a=1) == {"a": 1}
 
 
-def test_callable_need_not_pickle_but_sees_closure():
+def _add(a, b=0):
+    return a + b
+
+
+def test_work_is_data_a_closure_is_a_clear_type_error():
     secret = {"k": sympy.Rational(1, 3)}
-    assert budget.call(lambda: secret["k"] * 3) == 1
+    with pytest.raises(TypeError, match="sent to it as data.*cannot be pickled"):
+        budget.call(lambda: secret["k"] * 3, what="a closure")
+    assert budget.call(_closure_in_a_worker, secret) == 1  # inside a worker, any callable
+
+
+def _closure_in_a_worker(secret):
+    return budget.call(lambda: secret["k"] * 3)
+
+
+def _nested(fn, *args, inner=None):
+    """In a worker: ``budget.call(fn, *args, seconds=inner)`` (the signal path takes closures)."""
+    return budget.call(fn, *args, seconds=inner)
 
 
 def test_child_is_a_worker_and_caller_is_not():
@@ -152,29 +177,30 @@ def test_blocking_sleep_is_stopped():
     assert took < 0.3 + MARGIN
 
 
-def test_child_ignoring_signals_is_still_killed():
-    def stubborn():
-        signal.signal(signal.SIGALRM, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        return _spin(30)
+def _stubborn():
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    return _spin(30)
 
-    err, took = _timed(budget.call, stubborn, seconds=0.5)
+
+def test_child_ignoring_signals_is_still_killed():
+    err, took = _timed(budget.call, _stubborn, seconds=0.5)
     assert isinstance(err, BudgetExceeded)
     assert took < 0.5 + MARGIN
 
 
+def _spawn_and_spin(pidfile):
+    pid = os.fork()
+    if pid == 0:  # a grandchild that would outlive a naive kill of the worker
+        _spin(30)
+        os._exit(0)
+    pidfile.write_text(str(pid))
+    return _spin(30)
+
+
 def test_grandchildren_are_killed_with_the_worker(tmp_path):
     pidfile = tmp_path / "grandchild.pid"
-
-    def spawn_and_spin():
-        pid = os.fork()
-        if pid == 0:  # a grandchild that would outlive a naive kill of the worker
-            _spin(30)
-            os._exit(0)
-        pidfile.write_text(str(pid))
-        return _spin(30)
-
-    err, took = _timed(budget.call, spawn_and_spin, seconds=0.5)
+    err, took = _timed(budget.call, _spawn_and_spin, pidfile, seconds=0.5)
     assert isinstance(err, BudgetExceeded)
     assert took < 0.5 + MARGIN
     grandchild = int(pidfile.read_text())
@@ -199,104 +225,110 @@ def _wait_gone(pid, timeout=2.0):
 # -- nesting inside a worker (the signal path) ------------------------------------------------
 
 
-def test_nested_inner_timeout_is_caught_and_outer_continues():
-    def outer():
-        assert budget.in_worker()
-        try:
-            budget.call(_slow_range, seconds=0.3, what="inner")
-        except BudgetExceeded as err:
-            caught = (err.what, err.seconds)
-        else:  # pragma: no cover - the inner call cannot finish
-            caught = None
-        return caught, budget.call(diff, sin(x), x, seconds=2)
+def _catch_inner_timeout():
+    assert budget.in_worker()
+    try:
+        budget.call(_slow_range, seconds=0.3, what="inner")
+    except BudgetExceeded as err:
+        caught = (err.what, err.seconds)
+    else:  # pragma: no cover - the inner call cannot finish
+        caught = None
+    return caught, budget.call(diff, sin(x), x, seconds=2)
 
-    (result, took) = _timed(budget.call, outer, seconds=5)
+
+def test_nested_inner_timeout_is_caught_and_outer_continues():
+    (result, took) = _timed(budget.call, _catch_inner_timeout, seconds=5)
     assert result == (("inner", 0.3), sympy.cos(x))
     assert took < 0.3 + 2 * MARGIN
 
 
 def test_inner_budget_never_extends_outer_deadline():
-    def outer():
-        return budget.call(_spin, 30, seconds=60, what="inner")
-
-    err, took = _timed(budget.call, outer, seconds=0.5, what="outer")
+    err, took = _timed(budget.call, _nested, _spin, 30, inner=60, seconds=0.5, what="outer")
     assert isinstance(err, BudgetExceeded)
     assert took < 0.5 + MARGIN
 
 
-def test_outer_time_is_restored_after_a_fast_inner_call():
-    def outer():
-        budget.call(int, "7", seconds=0.1)  # its 0.1 s timer must not outlive it
-        _spin(0.4)
-        return "finished"
+def _fast_inner_then_spin():
+    budget.call(int, "7", seconds=0.1)  # its 0.1 s timer must not outlive it
+    _spin(0.4)
+    return "finished"
 
-    result, took = _timed(budget.call, outer, seconds=3)
+
+def test_outer_time_is_restored_after_a_fast_inner_call():
+    result, took = _timed(budget.call, _fast_inner_then_spin, seconds=3)
     assert result == "finished"
     assert took < 3
 
 
+def _swallow_inner_timeouts():
+    for _ in range(100):  # each inner call times out; the outer deadline still holds
+        try:
+            budget.call(_spin, 30, seconds=0.2)
+        except BudgetExceeded as err:
+            if err.what == "outer-marker":
+                raise
+    return "unreachable"
+
+
+def _marked_outer():
+    return budget.call(_swallow_inner_timeouts, seconds=0.7, what="outer-marker")
+
+
 def test_outer_fires_after_inner_swallows_its_expiry():
-    def outer():
-        for _ in range(100):  # each inner call times out; the outer deadline still holds
-            try:
-                budget.call(_spin, 30, seconds=0.2)
-            except BudgetExceeded as err:
-                if err.what == "outer-marker":
-                    raise
-        return "unreachable"
-
-    def wrapper():
-        return budget.call(outer, seconds=0.7, what="outer-marker")
-
-    err, took = _timed(budget.call, wrapper, seconds=5)
+    err, took = _timed(budget.call, _marked_outer, seconds=5)
     assert isinstance(err, BudgetExceeded)
     assert err.what == "outer-marker"
     assert took < 0.7 + MARGIN
 
 
+def _swallow_once():  # as SymPy does with a broad except in a few places
+    try:
+        _spin(30)
+    except Exception:  # noqa: BLE001, S110
+        pass
+    return _spin(30)
+
+
+def _what_timed_out(fn, seconds, what):
+    """In a worker: the ``what`` of ``fn``'s timeout under ``seconds``."""
+    try:
+        budget.call(fn, seconds=seconds, what=what)
+    except BudgetExceeded as err:
+        return err.what
+    return None  # pragma: no cover
+
+
 def test_swallowed_timeout_is_raised_again():
-    def swallow_once():  # as SymPy does with a broad except in a few places
-        try:
-            _spin(30)
-        except Exception:  # noqa: BLE001, S110
-            pass
-        return _spin(30)
-
-    def outer():
-        try:
-            budget.call(swallow_once, seconds=0.3, what="swallowing")
-        except BudgetExceeded as err:
-            return err.what
-        return None  # pragma: no cover
-
-    result, took = _timed(budget.call, outer, seconds=5)
+    result, took = _timed(budget.call, _what_timed_out, _swallow_once, 0.3, "swallowing", seconds=5)
     assert result == "swallowing"
     assert took < 0.3 + MARGIN
 
 
-def test_nested_signal_path_does_not_fork():
-    def outer():
-        pid = os.getpid()
-        return [budget.call(os.getpid, seconds=1) == pid for _ in range(3)]
+def _same_pid_three_times():
+    pid = os.getpid()
+    return [budget.call(os.getpid, seconds=1) == pid for _ in range(3)]
 
-    assert budget.call(outer) == [True, True, True]
+
+def test_nested_signal_path_does_not_fork():
+    assert budget.call(_same_pid_three_times) == [True, True, True]
+
+
+def _calls_from_a_worker_thread():
+    out = {}
+
+    def in_thread():
+        out["fast"] = budget.call(diff, exp(2 * x), x, seconds=2)
+        out["slow"] = _timed(budget.call, _spin, 30, seconds=0.3)
+
+    t = threading.Thread(target=in_thread)
+    t.start()
+    t.join(timeout=10)
+    err, took = out["slow"]
+    return out["fast"], type(err).__name__, took
 
 
 def test_worker_thread_forks_again_and_respects_budget():
-    def outer():
-        out = {}
-
-        def in_thread():
-            out["fast"] = budget.call(diff, exp(2 * x), x, seconds=2)
-            out["slow"] = _timed(budget.call, _spin, 30, seconds=0.3)
-
-        t = threading.Thread(target=in_thread)
-        t.start()
-        t.join(timeout=10)
-        err, took = out["slow"]
-        return out["fast"], type(err).__name__, took
-
-    fast, errname, took = budget.call(outer, seconds=8)
+    fast, errname, took = budget.call(_calls_from_a_worker_thread, seconds=8)
     assert fast == 2 * exp(2 * x)
     assert errname == "BudgetExceeded"
     assert took < 0.3 + MARGIN
@@ -310,120 +342,116 @@ class _Picky(Exception):
         super().__init__(f"{a}/{b}")
 
 
+def _raise(exc):
+    raise exc
+
+
 def test_exceptions_propagate_with_their_type():
     with pytest.raises(ValueError, match="invalid literal"):
         budget.call(int, "abc")
     with pytest.raises(ZeroDivisionError):
-        budget.call(lambda: 1 / 0)
+        budget.call(operator.truediv, 1, 0)
     with pytest.raises(KeyError):
-        budget.call(lambda: {}["missing"])
+        budget.call(operator.getitem, {}, "missing")
     with pytest.raises(MemoryError):
-        budget.call(lambda: (_ for _ in ()).throw(MemoryError("simulated")))
+        budget.call(_raise, MemoryError("simulated"))
     with pytest.raises(BudgetExceeded) as info:  # raised by fn itself, not by the deadline
-        budget.call(lambda: (_ for _ in ()).throw(BudgetExceeded(9.0, "inner")))
+        budget.call(_raise, BudgetExceeded(9.0, "inner"))
     assert (info.value.seconds, info.value.what) == (9.0, "inner")
 
 
+def _two_value_errors():
+    try:
+        budget.call(int, "not a number", seconds=1)
+    except ValueError as err:
+        first = str(err)
+    budget.call(int, "oops", seconds=1)  # this one escapes both levels
+    return first  # pragma: no cover
+
+
+def _three_levels():
+    return budget.call(lambda: budget.call(lambda: 42))
+
+
 def test_exceptions_propagate_through_nested_budgets():
-    def outer():
-        try:
-            budget.call(int, "not a number", seconds=1)
-        except ValueError as err:
-            first = str(err)
-        budget.call(int, "oops", seconds=1)  # this one escapes both levels
-        return first  # pragma: no cover
-
     with pytest.raises(ValueError, match="oops"):
-        budget.call(outer, seconds=5)
-    assert budget.call(lambda: budget.call(lambda: budget.call(lambda: 42))) == 42
+        budget.call(_two_value_errors, seconds=5)
+    assert budget.call(_three_levels) == 42
 
 
-def test_unpicklable_exception_becomes_worker_error():
+def _raise_local():
     class Local(Exception):  # local classes cannot be pickled by reference
         pass
 
-    def raise_local():
-        raise Local("boom")
+    raise Local("boom")
 
+
+def test_unpicklable_exception_becomes_worker_error():
     with pytest.raises(WorkerError, match="boom") as info:
-        budget.call(raise_local, what="raising a local error")
+        budget.call(_raise_local, what="raising a local error")
     assert isinstance(info.value, SymactError) and isinstance(info.value, RuntimeError)
     assert "Local" in info.value.detail
 
 
+def _raise_picky():
+    raise _Picky(1, 2)
+
+
 def test_exception_that_does_not_unpickle_becomes_worker_error():
     with pytest.raises(WorkerError, match="_Picky"):
-        budget.call(lambda: (_ for _ in ()).throw(_Picky(1, 2)))
+        budget.call(_raise_picky)
 
 
 def test_unpicklable_result_becomes_worker_error():
     with pytest.raises(WorkerError, match="cannot be pickled"):
-        budget.call(lambda: threading.Lock())
+        budget.call(threading.Lock)
+
+
+def _kill_myself():
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def test_worker_dying_is_reported_not_read():
     with pytest.raises(WorkerError, match="SIGKILL"):
-        budget.call(lambda: os.kill(os.getpid(), signal.SIGKILL))
+        budget.call(_kill_myself)
     with pytest.raises(WorkerError, match="status 3"):
         budget.call(os._exit, 3)
 
 
+def _partial_frame_then_hang():
+    # A frame header announcing 1000 bytes, 10 of them, then no more.
+    os.write(budget._worker_out, (1000).to_bytes(8, "big") + b"R012345678")
+    _spin(30)
+
+
+def _partial_frame_then_exit():
+    # A header for 1000 bytes followed by a valid (shorter) pickle, then exit:
+    # the truncated frame must not be taken for a result.
+    os.write(budget._worker_out, (1000).to_bytes(8, "big") + b"R" + pickle.dumps(("ok", 42, False)))
+    os._exit(0)
+
+
 def test_partial_output_of_a_killed_worker_is_never_read():
-    existing = _pipe_write_ends()  # the worker's result pipe is the one write end not in here
-
-    def fn_hangs():
-        # A frame header announcing 1000 bytes, 10 of them, then no more.
-        os.write(_result_pipe(existing), (1000).to_bytes(8, "big") + b"0123456789")
-        _spin(30)
-
-    err, took = _timed(budget.call, fn_hangs, seconds=0.5)
+    err, took = _timed(budget.call, _partial_frame_then_hang, seconds=0.5)
     assert isinstance(err, BudgetExceeded), err
     assert took < 0.5 + MARGIN
-
-    def fn_dies():
-        # A header for 1000 bytes followed by a valid (shorter) pickle, then exit:
-        # the truncated frame must not be taken for a result.
-        os.write(_result_pipe(existing), (1000).to_bytes(8, "big") + pickle.dumps(("ok", 42)))
-        os._exit(0)
-
-    with pytest.raises(WorkerError, match="status 0"):
-        budget.call(fn_dies)
-
-
-def _pipe_write_ends():
-    """File descriptors of this process that are write ends of pipes."""
-    found = set()
-    for fd in map(int, os.listdir("/proc/self/fd")):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-            with open(f"/proc/self/fdinfo/{fd}") as fh:
-                flags = int(fh.read().split("flags:")[1].split()[0], 8)
-        except OSError:
-            continue
-        if target.startswith("pipe:") and flags & os.O_WRONLY:
-            found.add(fd)
-    return found
-
-
-def _result_pipe(existing):
-    """In a worker: the fd of its result pipe (the pipe write end its caller did not have before)."""
-    new = _pipe_write_ends() - existing
-    assert len(new) == 1, new
-    return new.pop()
+    with pytest.raises(WorkerError, match="without sending a whole result"):
+        budget.call(_partial_frame_then_exit)
 
 
 # -- memory ------------------------------------------------------------------------------------
 
 
-def test_memory_bomb_in_worker_gives_memory_error():
-    def bomb():
-        hoard = []
-        while True:  # grows without bound; without a cap this would take the machine
-            hoard.append(bytearray(16 * 2**20))
+def _bomb():
+    hoard = []
+    while True:  # grows without bound; without a cap this would take the machine
+        hoard.append(bytearray(16 * 2**20))
 
+
+def test_memory_bomb_in_worker_gives_memory_error():
     budget.set_memory_limit(256 * 2**20)
     try:
-        err, took = _timed(budget.call, bomb, seconds=10)
+        err, took = _timed(budget.call, _bomb, seconds=10)
     finally:
         budget.reset_memory_limit()
     assert isinstance(err, MemoryError), err
@@ -513,25 +541,49 @@ def test_budget_exceeded_pickles_with_its_fields():
     assert (werr.what, werr.detail) == ("w", "d")
 
 
+def _signal_path_overhead():
+    t1 = time.perf_counter()
+    for _ in range(200):
+        budget.call(int, "3")
+    return (time.perf_counter() - t1) / 200
+
+
 def test_overhead_is_small():
     n = 20
     t0 = time.perf_counter()
     for _ in range(n):
         budget.call(int, "3")
     forked = (time.perf_counter() - t0) / n
-
-    def nested():
-        t1 = time.perf_counter()
-        for _ in range(200):
-            budget.call(int, "3")
-        return (time.perf_counter() - t1) / 200
-
-    signal_path = budget.call(nested)
+    signal_path = budget.call(_signal_path_overhead)
     print(f"budget.call overhead: forked {forked * 1e3:.2f} ms, nested {signal_path * 1e6:.1f} us")
     assert forked < 0.25 and signal_path < 0.01  # generous: a sanity bound, not a benchmark
 
 
 # -- alarms Python swallows (gc callbacks, __del__) -------------------------------------------
+
+
+def _collect_forever():
+    while True:
+        gc.collect()
+        _spin(0.003)
+
+
+def _collections_in_a_worker():
+    hoard = [[i] for i in range(200_000)]  # makes one full collection slow
+    gc.callbacks.append(lambda phase, info: None)
+    t0 = time.perf_counter()
+    gc.collect()
+    collection = time.perf_counter() - t0
+    overruns = []
+    for _ in range(3):
+        t0 = time.monotonic()
+        try:
+            budget.call(_collect_forever, seconds=0.1, what="collecting")
+        except BudgetExceeded:
+            pass
+        overruns.append(time.monotonic() - t0 - 0.1)
+    del hoard
+    return collection, overruns
 
 
 def test_alarm_swallowed_in_gc_callback_is_redelivered():
@@ -543,117 +595,102 @@ def test_alarm_swallowed_in_gc_callback_is_redelivered():
     the next collection and the call never ended (measured: killed by the outer budget);
     the 1 ms re-delivery lands in the 3 ms of ordinary code between collections.
     """
-    import gc
-
-    def collect_forever():
-        while True:
-            gc.collect()
-            _spin(0.003)
-
-    def in_worker():
-        hoard = [[i] for i in range(200_000)]  # makes one full collection slow
-        gc.callbacks.append(lambda phase, info: None)
-        t0 = time.perf_counter()
-        gc.collect()
-        collection = time.perf_counter() - t0
-        overruns = []
-        for _ in range(3):
-            t0 = time.monotonic()
-            try:
-                budget.call(collect_forever, seconds=0.1, what="collecting")
-            except BudgetExceeded:
-                pass
-            overruns.append(time.monotonic() - t0 - 0.1)
-        del hoard
-        return collection, overruns
-
-    collection, overruns = budget.call(in_worker, seconds=20)
+    collection, overruns = budget.call(_collections_in_a_worker, seconds=20)
     assert collection > 0.02  # the setup works: a collection is slow next to the 1 ms retry
     assert max(overruns) < collection + MARGIN, (collection, overruns)
 
 
+class _SlowDel:
+    def __del__(self):
+        _spin(30)  # the deadline passes in here: the raise ends __del__ and is swallowed
+
+
+def _slow_del_then_spin():
+    _SlowDel()
+    return _spin(30)
+
+
+def _timed_what(fn, seconds, what):
+    """In a worker: the ``what`` of ``fn``'s timeout under ``seconds``, and how long it took."""
+    t0 = time.monotonic()
+    try:
+        budget.call(fn, seconds=seconds, what=what)
+    except BudgetExceeded as err:
+        return err.what, time.monotonic() - t0
+    return None, None  # pragma: no cover
+
+
 def test_alarm_swallowed_in_del_is_redelivered():
     """An alarm raised inside ``__del__`` is swallowed; the call still ends within its budget."""
-
-    class Slow:
-        def __del__(self):
-            _spin(30)  # the deadline passes in here: the raise ends __del__ and is swallowed
-
-    def inner():
-        Slow()
-        return _spin(30)
-
-    def outer():
-        t0 = time.monotonic()
-        try:
-            budget.call(inner, seconds=0.2, what="del")
-        except BudgetExceeded as err:
-            return err.what, time.monotonic() - t0
-        return None, None  # pragma: no cover
-
-    (what, took), _ = _timed(budget.call, outer, seconds=10)
+    (what, took), _ = _timed(budget.call, _timed_what, _slow_del_then_spin, 0.2, "del", seconds=10)
     assert what == "del"
     assert took < 0.2 + MARGIN
 
 
 def test_unraisable_hook_passes_other_errors_on():
     """Only a swallowed budget expiry is taken over; other unraisable errors reach the previous hook."""
+    assert budget.call(_unraisable_in_a_worker) == ["KeyError"]
 
-    def in_worker():
-        seen = []
-        budget._previous_unraisablehook = lambda u: seen.append(u.exc_type.__name__)
 
-        class Bad:
-            def __del__(self):
-                raise KeyError("from __del__")
+def _unraisable_in_a_worker():
+    seen = []
+    budget._previous_unraisablehook = lambda u: seen.append(u.exc_type.__name__)
 
-        Bad()
-        return seen
+    class Bad:
+        def __del__(self):
+            raise KeyError("from __del__")
 
-    assert budget.call(in_worker) == ["KeyError"]
+    Bad()
+    return seen
 
 
 # -- remaining() and CallCache ----------------------------------------------------------------
 
 
+def _remaining_three_ways():
+    whole = budget.remaining()
+    inner = budget.call(budget.remaining, seconds=60)
+    tighter = budget.call(budget.remaining, seconds=0.5)
+    return whole, inner, tighter
+
+
 def test_remaining_sees_the_tightest_enclosing_budget():
     assert budget.remaining() is None
-
-    def outer():
-        whole = budget.remaining()
-        inner = budget.call(budget.remaining, seconds=60)
-        tighter = budget.call(budget.remaining, seconds=0.5)
-        return whole, inner, tighter
-
-    whole, inner, tighter = budget.call(outer, seconds=3)
+    whole, inner, tighter = budget.call(_remaining_three_ways, seconds=3)
     assert 2 < whole <= 3 and inner <= whole and 0 < tighter <= 0.5
 
 
+def _remaining_after_inner_timeout():
+    try:
+        budget.call(_spin, 30, seconds=30, what="inner")  # the outer budget runs out first
+    except BudgetExceeded:
+        return budget.remaining()
+    return None  # pragma: no cover
+
+
+def _outer_fired():
+    try:
+        return budget.call(_remaining_after_inner_timeout, seconds=0.3)
+    except BudgetExceeded:
+        return "outer fired"
+
+
 def test_remaining_is_zero_once_an_enclosing_budget_is_spent():
-    def outer():
-        try:
-            budget.call(_spin, 30, seconds=30, what="inner")  # the outer budget runs out first
-        except BudgetExceeded:
-            return budget.remaining()
-        return None  # pragma: no cover
+    assert budget.call(_outer_fired, seconds=5) in (0.0, "outer fired")
 
-    def wrapper():
-        try:
-            return budget.call(outer, seconds=0.3)
-        except BudgetExceeded:
-            return "outer fired"
 
-    assert budget.call(wrapper, seconds=5) in (0.0, "outer fired")
+_RUNS: list[int] = []
+
+
+def _slow_identity(n):
+    _RUNS.append(n)
+    _spin(0.6)
+    return n
 
 
 def test_call_cache_keeps_results_and_timeouts_with_their_budget():
     cache = budget.CallCache(maxsize=2)
-    runs = []
-
-    def slow(n):
-        runs.append(n)
-        _spin(0.6)
-        return n
+    slow = _slow_identity
 
     def answer(err):
         return f"timeout after {err.seconds:g} s"
@@ -672,88 +709,75 @@ def test_call_cache_keeps_results_and_timeouts_with_their_budget():
         cache.call("b", slow, 2, seconds=0.2, what="b")  # no on_timeout: the error propagates
     cache.call("c", int, "3", seconds=1, what="c")
     assert len(cache) == 2  # the oldest entry went
-    assert runs == []  # slow() ran in workers; their side effects stay there
+    assert _RUNS == []  # slow() ran in workers; their side effects stay there
 
 
 def test_an_answer_made_after_swallowing_the_alarm_is_discarded():
     """Code that catches the alarm may answer wrongly or raise something else: past the
     deadline, both become BudgetExceeded (seen: a TypeError from a worker killed at its deadline)."""
 
-    def answers_wrongly():
-        try:
-            _spin(30)
-        except Exception:  # noqa: BLE001 - as a broad except in SymPy would
-            return "a wrong answer"
-        return "unreachable"  # pragma: no cover
-
-    def converts():
-        try:
-            _spin(30)
-        except Exception as exc:
-            raise TypeError("converted") from exc
-
-    for fn in (answers_wrongly, converts):
+    for fn in (_answers_wrongly, _converts):
         err, took = _timed(budget.call, fn, seconds=0.3, what=fn.__name__)  # the worker's own alarm
         assert isinstance(err, BudgetExceeded) and err.what == fn.__name__, err
         assert took < 0.3 + MARGIN
-
-        def nested(fn=fn):
-            try:
-                return budget.call(fn, seconds=0.3, what="inner")
-            except BudgetExceeded as exc:
-                return exc.what
-
-        assert budget.call(nested, seconds=5) == "inner"
+        assert budget.call(_what_timed_out, fn, 0.3, "inner", seconds=5) == "inner"
 
 
-def test_a_cache_lock_held_by_another_thread_does_not_block_a_worker():
-    cache = budget.CallCache()
-    cache._lock.acquire()  # as if another thread were storing an entry at the moment of the fork
+def _answers_wrongly():
     try:
-        assert budget.call(lambda: cache.call("k", int, "5", seconds=2, what="in the worker"), seconds=5) == 5
-    finally:
-        cache._lock.release()
+        _spin(30)
+    except Exception:  # noqa: BLE001 - as a broad except in SymPy would
+        return "a wrong answer"
+    return "unreachable"  # pragma: no cover
+
+
+def _converts():
+    try:
+        _spin(30)
+    except Exception as exc:
+        raise TypeError("converted") from exc
 
 
 # -- step(): one step of a larger computation --------------------------------------------------
 
 
-def test_step_answers_for_its_own_timeout():
-    def whole():
-        answer = budget.step(_spin, 30, seconds=0.2, what="a step", on_timeout=lambda err: ("timeout", err.what))
-        return answer, budget.remaining() > 1  # the enclosing call goes on to its next step
+def _step_then_go_on():
+    answer = budget.step(_spin, 30, seconds=0.2, what="a step", on_timeout=lambda err: ("timeout", err.what))
+    return answer, budget.remaining() > 1  # the enclosing call goes on to its next step
 
-    assert budget.call(whole, seconds=5) == (("timeout", "a step"), True)
+
+def test_step_answers_for_its_own_timeout():
+    assert budget.call(_step_then_go_on, seconds=5) == (("timeout", "a step"), True)
     assert budget.step(int, "7", what="outside any budget", on_timeout=lambda err: None) == 7
 
 
-def test_step_without_on_timeout_raises_its_own_timeout():
-    def whole():
-        try:
-            budget.step(_spin, 30, seconds=0.2, what="a step")
-        except BudgetExceeded as err:
-            return err.what
-        return None  # pragma: no cover
+def _step_timeout_what():
+    try:
+        budget.step(_spin, 30, seconds=0.2, what="a step")
+    except BudgetExceeded as err:
+        return err.what
+    return None  # pragma: no cover
 
-    assert budget.call(whole, seconds=5) == "a step"
+
+def test_step_without_on_timeout_raises_its_own_timeout():
+    assert budget.call(_step_timeout_what, seconds=5) == "a step"
+
+
+def _step_past_the_enclosing_deadline():
+    budget.step(_spin, 30, seconds=30, what="a step", on_timeout=lambda err: "timeout")
+    return "went on"  # pragma: no cover
 
 
 def test_step_ends_the_call_when_the_enclosing_budget_is_spent():
     """The step's own on_timeout must not turn the end of the whole call into an answer."""
-    answers = []
-
-    def whole():
-        answers.append(budget.step(_spin, 30, seconds=30, what="a step", on_timeout=lambda err: "timeout"))
-        return "went on"  # pragma: no cover
-
-    err, took = _timed(budget.call, whole, seconds=0.3, what="the call")
+    err, took = _timed(budget.call, _step_past_the_enclosing_deadline, seconds=0.3, what="the call")
     assert isinstance(err, BudgetExceeded) and err.what == "the call", err
     assert took < 0.3 + MARGIN
 
 
 def test_step_takes_a_share_of_what_is_left_but_at_least_its_minimum():
-    def seconds_inside(**kw):
-        return budget.call(lambda: budget.step_seconds(**kw), seconds=2)
+    def seconds_inside(seconds, **kw):
+        return budget.call(functools.partial(budget.step_seconds, seconds, **kw), seconds=2)
 
     assert 0.9 < seconds_inside(seconds=3.0, share=0.5) <= 1.0  # half of what is left
     assert seconds_inside(seconds=0.5, share=0.5) == 0.5  # its own budget is smaller
@@ -762,21 +786,23 @@ def test_step_takes_a_share_of_what_is_left_but_at_least_its_minimum():
     assert budget.step_seconds(3.0, share=0.5) == 3.0  # outside any budget: its own
 
 
-def test_spent_tells_an_enclosing_timeout_from_a_steps_own():
-    def whole(seen):
-        for seconds in (0.1, 30):  # the step's own budget, then the enclosing one, runs out
-            try:
-                budget.call(_spin, 30, seconds=seconds, what="a step")
-            except BudgetExceeded:
-                seen.append(budget.spent())
-
-    def observing():  # the result of `whole` comes after its deadline and is discarded: observe from inside
-        seen: list[bool] = []
+def _two_step_timeouts(seen):
+    for seconds in (0.1, 30):  # the step's own budget, then the enclosing one, runs out
         try:
-            budget.call(whole, seen, seconds=1)
+            budget.call(_spin, 30, seconds=seconds, what="a step")
         except BudgetExceeded:
-            pass
-        return seen
+            seen.append(budget.spent())
 
+
+def _observing():  # the result of `_two_step_timeouts` comes after its deadline and is discarded
+    seen: list[bool] = []
+    try:
+        budget.call(_two_step_timeouts, seen, seconds=1)
+    except BudgetExceeded:
+        pass
+    return seen
+
+
+def test_spent_tells_an_enclosing_timeout_from_a_steps_own():
     assert budget.spent() is False
-    assert budget.call(observing, seconds=10) == [False, True]
+    assert budget.call(_observing, seconds=10) == [False, True]

@@ -164,53 +164,60 @@ def test_budget_holds_from_a_thread():
     assert _is_timeout(result), result
 
 
+# Outside a worker, budget.call sends its work to a worker process as data: what the tests run
+# there are module-level functions of this module (importable in the worker).
+
+
+def _no_fork():  # pragma: no cover - must not be called
+    raise AssertionError("forked again inside a worker")
+
+
+def _public_calls_without_fork():
+    budget._fork = _no_fork
+    limit, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=BUDGET)
+    proof = proofs.prove_linear(2 * x, seconds=30)
+    return limit, took, proof.verdict
+
+
 def test_inside_a_worker_the_call_does_not_fork_again():
-    def in_worker():
-        def no_fork():  # pragma: no cover - must not be called
-            raise AssertionError("forked again inside a worker")
-
-        budget._fork = no_fork
-        limit, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=BUDGET)
-        proof = proofs.prove_linear(2 * x, seconds=30)
-        return limit, took, proof.verdict
-
-    limit, took, verdict = budget.call(in_worker, seconds=30)
+    limit, took, verdict = budget.call(_public_calls_without_fork, seconds=30)
     assert _is_timeout(limit), limit
     assert took < BUDGET + MARGIN, took
     assert verdict is proofs.Verdict.PROVED
 
 
+def _two_slow_limits():
+    answers = [symact.limit(SLOW_LIMIT, oo, seconds=60)]
+    answers.append(symact.limit(-SLOW_LIMIT, oo, seconds=60))  # never reached
+    return answers
+
+
 def test_an_enclosing_budget_ends_the_call_instead_of_becoming_its_answer():
     """Inside a worker whose own budget runs out first, the call must not answer Unknown and go on."""
-
-    def in_worker():
-        answers = [symact.limit(SLOW_LIMIT, oo, seconds=60)]
-        answers.append(symact.limit(-SLOW_LIMIT, oo, seconds=60))  # never reached
-        return answers
-
-    err, took = _timed(budget.call, in_worker, seconds=BUDGET, what="the caller")
+    err, took = _timed(budget.call, _two_slow_limits, seconds=BUDGET, what="the caller")
     assert isinstance(err, BudgetExceeded), err
     assert took < BUDGET + MARGIN, took
 
 
+def _properties_of_the_tower():
+    t0 = time.monotonic()
+    try:
+        symact.properties(TOWER, seconds=60)
+    except BudgetExceeded:
+        return "ended", time.monotonic() - t0
+    return "answered", time.monotonic() - t0  # pragma: no cover
+
+
+def _properties_in_a_short_budget():
+    try:
+        return budget.call(_properties_of_the_tower, seconds=BUDGET)
+    except BudgetExceeded:
+        return "ended", BUDGET
+
+
 def test_many_steps_inside_a_worker_keep_the_caller_budget():
     """Nested (signal-path) budgets: a step timeout that is really the caller's ends the whole call."""
-
-    def in_worker():
-        t0 = time.monotonic()
-        try:
-            symact.properties(TOWER, seconds=60)
-        except BudgetExceeded:
-            return "ended", time.monotonic() - t0
-        return "answered", time.monotonic() - t0  # pragma: no cover
-
-    def caller():
-        try:
-            return budget.call(in_worker, seconds=BUDGET)
-        except BudgetExceeded:
-            return "ended", BUDGET
-
-    outcome, took = budget.call(caller, seconds=30)
+    outcome, took = budget.call(_properties_in_a_short_budget, seconds=30)
     assert outcome == "ended"
     assert took < BUDGET + MARGIN, took
 
@@ -271,18 +278,26 @@ def test_bad_budgets_are_value_errors(bad):
         proofs.prove_linear(x, seconds=bad)
 
 
-def test_no_worker_is_left_behind():
-    symact.limit(SLOW_LIMIT, oo, seconds=0.3)
-    me = str(os.getpid())
+def _children(pid):
     kids = []
     for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                if fh.read().rsplit(")", 1)[1].split()[1] == me:
-                    kids.append(entry)
+                if fh.read().rsplit(")", 1)[1].split()[1] == str(pid):
+                    kids.append(int(entry))
         except OSError:
             continue
-    assert kids == []
+    return kids
+
+
+def test_no_worker_is_left_behind():
+    symact.limit(SLOW_LIMIT, oo, seconds=0.3)
+    server = budget._server.pid
+    assert _children(os.getpid()) == [server]  # the one long-lived worker server, no worker
+    end = time.monotonic() + 2  # the server kills and reaps a worker whose caller left
+    while _children(server) and time.monotonic() < end:
+        time.sleep(0.01)
+    assert _children(server) == []
 
 
 def test_rechecking_a_proof_is_bounded_too():

@@ -51,12 +51,15 @@ Examples:
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import math
 import numbers
 import os
 import pickle
 import select
 import signal
+import socket
 import sys
 import threading
 import time
@@ -65,6 +68,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from symact.core import workers
 from symact.core.errors import SymactError
 
 try:  # POSIX only
@@ -79,13 +83,16 @@ __all__ = [
     "call",
     "check_seconds",
     "default_seconds",
+    "degraded",
     "in_worker",
     "memory_limit",
     "overruns",
     "remaining",
+    "reset_degraded",
     "set_default_seconds",
     "set_memory_limit",
     "spent",
+    "start_workers",
     "step",
     "step_seconds",
 ]
@@ -313,6 +320,7 @@ def reset_memory_limit() -> None:
 
 _in_worker = False
 _worker_deadline: float | None = None
+_worker_out: int | None = None  # in a worker: the file descriptor its result goes to
 
 
 def in_worker() -> bool:
@@ -336,7 +344,7 @@ def remaining() -> float | None:
         True
         >>> 0 < call(remaining, seconds=5) <= 5
         True
-        >>> call(lambda: call(remaining, seconds=60), seconds=2) <= 2
+        >>> call(call, remaining, seconds=2) <= 2  # the inner call's 5 s are cut to the outer 2 s
         True
     """
     deadlines = []
@@ -376,8 +384,10 @@ def call(fn: Callable[..., T], /, *args: Any, seconds: float | None = None, what
     """Return ``fn(*args, **kwargs)``, or raise :class:`BudgetExceeded` after ``seconds``.
 
     Args:
-        fn: any callable; it need not be picklable (the worker is forked), but its
-            result and exceptions must be to come back.
+        fn: a module-level function (or another picklable callable): outside a worker the work
+            is sent to a worker process as data, so ``fn`` and its arguments must pickle (a
+            lambda or a closure is a :class:`TypeError`); inside a worker any callable works.
+            Its result and exceptions must pickle to come back.
         *args: positional arguments for ``fn``.
         seconds: the budget; :func:`default_seconds` if ``None``.
         what: a short description for the error message, e.g. ``"limit at oo"``.
@@ -386,7 +396,9 @@ def call(fn: Callable[..., T], /, *args: Any, seconds: float | None = None, what
     Raises:
         BudgetExceeded: (a ``TimeoutError``) the deadline passed first.
         WorkerError: (a ``RuntimeError``) the worker died (e.g. killed by a signal),
-            or ``fn``'s result or exception could not be pickled.
+            ``fn``'s result or exception could not be pickled, or the result is larger than
+            :func:`symact.core.workers.result_limit`.
+        TypeError: outside a worker, ``fn`` or its arguments cannot be sent to a worker.
         TypeError, ValueError: ``seconds`` is not a positive, finite number.
         Exception: whatever ``fn`` raised, re-raised with its type.
     """
@@ -395,11 +407,13 @@ def call(fn: Callable[..., T], /, *args: Any, seconds: float | None = None, what
         raise TypeError(f"what must be a string, got {what!r}")
     if not what:
         what = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or "the computation"
-    if _in_worker and _can_use_alarm():
-        return _alarm_call(fn, args, kwargs, budget, what, None)
-    if not hasattr(os, "fork"):  # pragma: no cover - no fork on this platform: no deadline either
-        return fn(*args, **kwargs)
-    return _forked_call(fn, args, kwargs, budget, what)
+    if _in_worker:
+        if _can_use_alarm():
+            return _alarm_call(fn, args, kwargs, budget, what, None)
+        if hasattr(os, "fork"):  # another thread of a worker: the worker may fork
+            return _forked_call(fn, args, kwargs, budget, what)
+        return fn(*args, **kwargs)  # pragma: no cover - a worker thread without fork: no deadline
+    return _served_call(fn, args, kwargs, budget, what)
 
 
 def step_seconds(seconds: float | None = None, *, share: float = 1.0, minimum: float = 0.0) -> float:
@@ -456,9 +470,9 @@ def step(
         >>> import time
         >>> step(time.sleep, 10, seconds=0.2, what="a nap", on_timeout=lambda e: f"timeout ({e.what})")
         'timeout (a nap)'
-        >>> def two_naps():
-        ...     return step(time.sleep, 10, seconds=5, what="a nap", on_timeout=lambda e: "timeout")
-        >>> call(two_naps, seconds=0.2, what="the naps")
+        >>> from functools import partial
+        >>> a_nap = partial(step, time.sleep, 10, seconds=5, what="a nap", on_timeout=str)
+        >>> call(a_nap, seconds=0.2, what="the naps")
         Traceback (most recent call last):
         ...
         symact.core.budget.BudgetExceeded: the naps exceeded its time budget of 0.2 s
@@ -468,6 +482,7 @@ def step(
     except BudgetExceeded as err:
         if on_timeout is None or spent():
             raise
+        _mark_degraded()
         return on_timeout(err)
 
 
@@ -485,10 +500,11 @@ class CallCache:
 
     A public call (``symact.limit``, ``proofs.prove_linear``, ...) runs as one
     :func:`call`, usually in a forked worker whose own caches die with it;
-    this keeps its answer in the caller, so asking again is free. A timeout is
-    remembered with the budget it ran out of: the same or a smaller budget gets
-    the timeout again at once, a larger one computes afresh. Exceptions of ``fn``
-    are not cached. Entries are keyed by ``key`` plus the default step budget
+    this keeps its answer in the caller, so asking again is free. Only a complete
+    answer is kept for good. A timeout, and an answer some step of which ran out of
+    its own time (:func:`degraded`), are remembered with the budget they ran under:
+    the same or a smaller budget gets them again at once, a larger one computes
+    afresh. Exceptions of ``fn`` are not cached. Entries are keyed by ``key`` plus the default step budget
     (:func:`default_seconds`), since answers computed under smaller step budgets
     may hold more timeouts; the oldest entries go first beyond ``maxsize``.
 
@@ -505,7 +521,7 @@ class CallCache:
 
     def __init__(self, maxsize: int = 1024) -> None:
         self.maxsize = maxsize
-        self._entries: dict[Any, tuple[bool, Any]] = {}
+        self._entries: dict[Any, tuple[str, float, Any]] = {}
         self._lock = threading.Lock()  # callers may share the cache across threads
         _caches.add(self)
 
@@ -539,16 +555,25 @@ class CallCache:
         with self._lock:
             hit = self._entries.get(full_key)
         if hit is not None:
-            timed_out, value = hit
-            if not timed_out:
+            state, budget, value = hit
+            if state == "complete":
                 return value
-            if seconds <= value:
+            if seconds <= budget:  # the same or a smaller budget would be cut short again
+                _mark_degraded()
+                if state == "degraded":
+                    return value
                 return self._timeout(BudgetExceeded(seconds, what), on_timeout)
-        result = step(fn, *args, seconds=seconds, what=what, on_timeout=_TimedOut)
+        outer = reset_degraded()
+        try:
+            result = step(fn, *args, seconds=seconds, what=what, on_timeout=_TimedOut)
+        finally:
+            cut_short = reset_degraded(outer)
+        if cut_short:
+            _mark_degraded()
         if isinstance(result, _TimedOut):
-            self._store(full_key, (True, seconds))
+            self._store(full_key, ("timeout", seconds, None))
             return self._timeout(result.err, on_timeout)
-        self._store(full_key, (False, result))
+        self._store(full_key, ("degraded" if cut_short else "complete", seconds, result))
         return result
 
     @staticmethod
@@ -557,7 +582,7 @@ class CallCache:
             raise err
         return on_timeout(err)
 
-    def _store(self, key: Any, entry: tuple[bool, Any]) -> None:
+    def _store(self, key: Any, entry: tuple[str, float, Any]) -> None:
         with self._lock:
             self._entries.pop(key, None)
             self._entries[key] = entry
@@ -721,6 +746,286 @@ def _alarm_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, wh
         _run_pending()
 
 
+# -- server path (outside a worker) ------------------------------------------------------------
+
+_server: workers.Server | None = None
+_server_lock = threading.Lock()
+_calls: dict[int, socket.socket] = {}  # id -> the caller's end of every call in flight
+_calls_lock = threading.Lock()
+_PRELOAD_ROOTS = ("symact", "proofs")
+
+
+def _get_server() -> workers.Server:
+    """The running worker server, started (again) if there is none or it died."""
+    global _server
+    with _server_lock:
+        if _server is None or not _server.alive():
+            if _server is not None:
+                _server.close()
+            preload = ("sympy", "mpmath", "numpy") + tuple(
+                sorted(n for n in list(sys.modules) if n.split(".")[0] in _PRELOAD_ROOTS)
+            )
+            _server = workers.Server(preload)
+            _register_shutdown()
+        return _server
+
+
+def start_workers() -> None:
+    """Start the worker server now, so that no later call waits for it.
+
+    The first budgeted call of a process otherwise starts it (about a second: a fresh
+    interpreter importing SymPy and symact). That time never counts against a call's
+    budget, which starts once the server is ready.
+
+    Examples:
+        >>> start_workers()
+        >>> call(in_worker, seconds=5)
+        True
+    """
+    if not _in_worker:
+        _get_server()
+
+
+def _settings() -> dict[str, Any]:
+    """What of the caller's state a worker takes on: the budget configuration, the
+    environment, the import path, the working directory and the warning filters."""
+    settings: dict[str, Any] = {
+        "default": _default_override,
+        "memory": memory_limit(),
+        "env": dict(os.environ),
+        "path": list(sys.path),
+        "cwd": os.getcwd(),
+        "recursion": sys.getrecursionlimit(),
+        "filters": list(warnings.filters),
+    }
+    if hasattr(sys, "get_int_max_str_digits"):
+        settings["int_digits"] = sys.get_int_max_str_digits()
+    return settings
+
+
+def _task(fn: Callable[..., Any], args: Any, kwargs: Any, seconds: float, what: str, deadline: float) -> bytes:
+    settings = _settings()
+    try:
+        pickle.dumps(settings["filters"])
+    except Exception:  # noqa: BLE001 - a filter that does not pickle (a custom category): send the rest
+        settings["filters"] = None
+    try:
+        return pickle.dumps((fn, args, kwargs, seconds, what, deadline, settings), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        name = getattr(fn, "__qualname__", None) or repr(fn)
+        raise TypeError(
+            f"{what}: budgeted work runs in a worker process and is sent to it as data; {name} or its "
+            f"arguments cannot be pickled ({exc}). Use a module-level function and picklable arguments."
+        ) from None
+
+
+def _served_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, what: str) -> T:
+    server = _get_server()
+    deadline = time.monotonic() + seconds
+    task = _task(fn, args, kwargs, seconds, what, deadline)
+    limit = workers.result_limit()
+    sock = server.submit(getattr(fn, "__module__", None) or "", task)
+    with _calls_lock:
+        _calls[id(sock)] = sock
+    try:
+        kind, value = workers.wait_frames(sock, deadline, limit, lambda pid: None)
+    finally:
+        with _calls_lock:
+            _calls.pop(id(sock), None)
+        sock.close()  # the server kills the worker if it is still running
+    late = time.monotonic() >= deadline - _SLACK
+    if kind == "timeout" or (kind in ("exit", "vanished") and late):
+        raise BudgetExceeded(seconds, what)
+    if kind == "exit":
+        raise WorkerError(what, workers.describe_status(value))
+    if kind == "vanished":
+        raise WorkerError(what, "the worker ended without sending a whole result")
+    if kind == "too-large":
+        raise WorkerError(what, f"its result is {value:,} bytes, above the limit of {limit:,} ({workers.ENV_RESULT})")
+    return _unpack(value, seconds, what, late)
+
+
+def _unpack(payload: bytes, seconds: float, what: str, late: bool) -> Any:
+    try:
+        kind, value, degraded = pickle.loads(payload)
+    except BaseException as exc:  # noqa: BLE001 - whatever unpickling raises, the result is lost
+        if late:
+            raise BudgetExceeded(seconds, what) from None
+        raise WorkerError(what, f"its result could not be unpickled ({type(exc).__name__}: {exc})") from None
+    if degraded:
+        _mark_degraded()
+    if kind == "ok":
+        return value
+    if isinstance(value, BudgetExceeded) and late:  # an inner budget ended with this one
+        raise BudgetExceeded(seconds, what)
+    raise value
+
+
+_shutdown_registered = False
+
+
+def _register_shutdown() -> None:
+    global _shutdown_registered
+    if _shutdown_registered:
+        return
+    _shutdown_registered = True
+    atexit.register(_stop_server)  # after the interpreter joined its threads: nothing waits any more
+    register = getattr(threading, "_register_atexit", None)  # before it joins them
+    try:
+        if register is not None:
+            register(_at_exit)
+    except RuntimeError:  # pragma: no cover - the interpreter is already shutting down
+        pass
+
+
+def _at_exit() -> None:
+    """At interpreter exit after a Ctrl-C, end every call still waiting in another thread.
+
+    The calls fail at once (their sockets close) instead of keeping the exit waiting for their
+    deadlines. On a normal exit, calls in other threads go on: the interpreter waits for them.
+    """
+    if not isinstance(getattr(sys, "last_value", None), KeyboardInterrupt):
+        return
+    _stop_server()
+
+
+def _stop_server() -> None:
+    global _server
+    with _calls_lock:
+        socks = list(_calls.values())
+    for sock in socks:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    with _server_lock:
+        if _server is not None:
+            _server.close()
+            _server = None
+
+
+def _forget_server_after_fork() -> None:
+    """A process forked from the caller does not share its server (the server serves one caller)."""
+    global _server, _server_lock, _calls_lock, _shutdown_registered
+    _shutdown_registered = False
+    _server_lock = threading.Lock()
+    _calls_lock = threading.Lock()
+    _calls.clear()
+    if _server is not None:
+        with contextlib.suppress(OSError):
+            _server.ctl.close()
+        _server = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_server_after_fork)
+
+
+# -- degraded answers --------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def _mark_degraded() -> None:
+    _local.degraded = True
+
+
+def degraded() -> bool:
+    """Whether an answer computed in this thread since :func:`reset_degraded` was cut short.
+
+    A step that ran out of its own time gives an answer anyway (:func:`step`'s
+    ``on_timeout``): a record with an Unknown field, a decimal in place of a closed form.
+    Such an answer is *degraded*: correct, but a larger budget may do better. It is kept
+    only for calls with the same or a smaller budget, never for a larger one, and never
+    written to a persistent cache. Workers report it with their result.
+
+    Examples:
+        >>> import time
+        >>> _ = reset_degraded(); degraded()
+        False
+        >>> step(time.sleep, 10, seconds=0.1, what="a nap", on_timeout=lambda e: None)
+        >>> degraded()
+        True
+    """
+    return bool(getattr(_local, "degraded", False))
+
+
+def reset_degraded(value: bool = False) -> bool:
+    """Set this thread's :func:`degraded` flag to ``value``; returns its previous value."""
+    previous = degraded()
+    _local.degraded = value
+    return previous
+
+
+# -- in a worker -------------------------------------------------------------------------------
+
+
+def run_task(task: bytes, out: int) -> None:  # pragma: no cover - runs in a worker
+    """Run one task the server forked this worker for, and send its outcome on ``out``."""
+    global _worker_out
+    fn, args, kwargs, seconds, what, deadline, settings = _load_task(task, out)
+    if fn is None:
+        return
+    _become_worker(deadline)
+    _worker_out = out
+    _apply(settings)
+    oom = workers.frame(
+        b"R" + pickle.dumps(("raise", MemoryError(f"{what} ran out of memory in its budget worker"), False))
+    )
+    try:
+        _limit_memory()
+        try:
+            outcome: tuple[str, Any] = ("ok", _alarm_call(fn, args, kwargs, seconds, what, deadline))
+        except BaseException as exc:  # noqa: BLE001 - every exception goes back to the caller
+            outcome = ("raise", exc)
+        payload = b"R" + _dumps(outcome, what, degraded())
+        limit = workers.result_limit()
+        if len(payload) > limit:
+            detail = f"its result is {len(payload):,} bytes, above the limit of {limit:,} ({workers.ENV_RESULT})"
+            payload = b"R" + _dumps(("raise", WorkerError(what, detail)), what, degraded())
+        workers.write_all(out, workers.frame(payload))
+    except MemoryError:
+        workers.write_all(out, oom)
+
+
+def _load_task(task: bytes, out: int) -> tuple[Any, ...]:  # pragma: no cover - runs in a worker
+    try:
+        return tuple(pickle.loads(task))
+    except BaseException as exc:  # noqa: BLE001 - a task that does not unpickle is the caller's error
+        err = WorkerError("the call", f"its work could not be unpickled in the worker ({type(exc).__name__}: {exc})")
+        workers.write_all(out, workers.frame(b"R" + pickle.dumps(("raise", err, False))))
+        return (None,) * 7
+
+
+def _become_worker(deadline: float) -> None:  # pragma: no cover - runs in a worker
+    global _in_worker, _worker_deadline, _frames, _previous_handler, _critical, _pending, _previous_unraisablehook
+    _in_worker = True
+    _worker_deadline = deadline
+    _frames = []
+    _previous_handler = None
+    _critical = _pending = False
+    reset_degraded()
+    if sys.unraisablehook is not _on_unraisable:  # a worker forked by a worker keeps its hook
+        _previous_unraisablehook = sys.unraisablehook
+        sys.unraisablehook = _on_unraisable
+
+
+def _apply(settings: dict[str, Any]) -> None:  # pragma: no cover - runs in a worker
+    global _default_override, _memory_override, _memory_set
+    os.environ.clear()
+    os.environ.update(settings["env"])
+    sys.path[:] = settings["path"]
+    with contextlib.suppress(OSError):
+        os.chdir(settings["cwd"])
+    sys.setrecursionlimit(settings["recursion"])
+    if "int_digits" in settings and hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(settings["int_digits"])
+    if settings["filters"] is not None:
+        warnings.filters[:] = settings["filters"]  # type: ignore[index]
+        warnings._filters_mutated()  # type: ignore[attr-defined]
+    _default_override = settings["default"]
+    _memory_override = settings["memory"]
+    _memory_set = True
+
+
 # -- fork path -------------------------------------------------------------------------------
 
 
@@ -771,18 +1076,8 @@ def _forked_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, w
     if outcome == "timeout" or (outcome == "died" and late):
         raise BudgetExceeded(seconds, what)
     if outcome == "died":
-        raise WorkerError(what, _describe_status(status))
-    try:
-        kind, value = pickle.loads(payload)
-    except BaseException as exc:  # noqa: BLE001 - whatever unpickling raises, the result is lost
-        if late:
-            raise BudgetExceeded(seconds, what) from None
-        raise WorkerError(what, f"its result could not be unpickled ({type(exc).__name__}: {exc})") from None
-    if kind == "ok":
-        return value
-    if isinstance(value, BudgetExceeded) and late:  # an inner budget ended with this one
-        raise BudgetExceeded(seconds, what)
-    raise value
+        raise WorkerError(what, workers.describe_status(status))
+    return _unpack(payload, seconds, what, late)
 
 
 def _collect(r: int, pid: int, deadline: float) -> tuple[str, bytes]:
@@ -881,19 +1176,6 @@ def _kill_and_reap(pid: int, group: bool) -> int | None:
             return None
 
 
-def _describe_status(status: int | None) -> str:
-    if status is None:
-        return "the worker vanished"
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(sig).name
-        except ValueError:
-            name = str(sig)
-        return f"the worker was killed by {name} before sending a result"
-    return f"the worker exited with status {os.WEXITSTATUS(status)} before sending a result"
-
-
 def _limit_memory() -> None:
     limit = memory_limit()
     if limit is None or resource is None:
@@ -926,12 +1208,14 @@ def _child(
     own_group: bool,
 ) -> None:  # pragma: no cover - runs in the child
     global _in_worker, _worker_deadline, _frames, _previous_handler, _critical, _pending, _previous_unraisablehook
+    global _worker_out
     code = 0
     # Pickled before the memory cap: reporting a MemoryError must not need memory.
-    oom = pickle.dumps(("raise", MemoryError(f"{what or 'the call'} ran out of memory in its budget worker")))
+    oom = pickle.dumps(("raise", MemoryError(f"{what or 'the call'} ran out of memory in its budget worker"), False))
     oom_frame = len(oom).to_bytes(_HEADER, "big") + oom
     try:
         os.close(r)
+        _worker_out = w
         if own_group:
             try:
                 os.setpgid(0, 0)
@@ -942,6 +1226,7 @@ def _child(
         _frames = []
         _previous_handler = None
         _critical = _pending = False
+        reset_degraded()
         if sys.unraisablehook is not _on_unraisable:  # a worker forked by a worker keeps its hook
             _previous_unraisablehook = sys.unraisablehook
             sys.unraisablehook = _on_unraisable
@@ -953,12 +1238,12 @@ def _child(
                 outcome = ("ok", fn(*args, **kwargs))
         except BaseException as exc:  # noqa: BLE001 - every exception goes back to the caller
             outcome = ("raise", exc)
-        payload = _dumps(outcome, what)
+        payload = _dumps(outcome, what, degraded())
         data = len(payload).to_bytes(_HEADER, "big") + payload
-        _write_all(w, data)
+        workers.write_all(w, data)
     except MemoryError:
         try:
-            _write_all(w, oom_frame)
+            workers.write_all(w, oom_frame)
         except BaseException:  # noqa: BLE001
             code = 1
     except BaseException:  # noqa: BLE001
@@ -967,17 +1252,10 @@ def _child(
         os._exit(code)
 
 
-def _write_all(w: int, data: bytes) -> None:  # pragma: no cover - runs in the child
-    view = memoryview(data)
-    while view:
-        n = os.write(w, view)
-        view = view[n:]
-
-
-def _dumps(outcome: tuple[str, Any], what: str) -> bytes:  # pragma: no cover - runs in the child
+def _dumps(outcome: tuple[str, Any], what: str, cut_short: bool) -> bytes:  # pragma: no cover - in a worker
     kind, value = outcome
     try:
-        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((kind, value, cut_short), protocol=pickle.HIGHEST_PROTOCOL)
         if kind == "raise":
             pickle.loads(data)  # an exception must also come back out of the pickle
         return data
@@ -986,4 +1264,4 @@ def _dumps(outcome: tuple[str, Any], what: str) -> bytes:  # pragma: no cover - 
             detail = f"it raised {value!r}, which cannot be pickled ({type(exc).__name__}: {exc})"
         else:
             detail = f"its result of type {type(value).__name__} cannot be pickled ({type(exc).__name__}: {exc})"
-        return pickle.dumps(("raise", WorkerError(what, detail)), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps(("raise", WorkerError(what, detail), cut_short), protocol=pickle.HIGHEST_PROTOCOL)

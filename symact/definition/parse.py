@@ -1019,17 +1019,18 @@ def _parse(source: str, params: Mapping[str, sympy.Symbol]) -> sympy.Expr:
     return _finish(*_prepare(source, params))
 
 
+def _job(fn: Callable[..., sympy.Expr], *args: Any) -> tuple[Any, ...]:
+    """``fn(*args)`` encoded for the trip back from the worker, or the ``_Fail`` it raised."""
+    try:
+        return ("ok", _encode(fn(*args)))
+    except _Fail as f:
+        return ("error", f.message, f.token, f.column)
+
+
 def _run(fn: Callable[..., sympy.Expr], *args: Any, source: str | None) -> sympy.Expr:
     """Run a building step under the BUILD_SECONDS budget; turn failures into DefinitionError."""
-
-    def job() -> tuple[Any, ...]:
-        try:
-            return ("ok", _encode(fn(*args)))
-        except _Fail as f:
-            return ("error", f.message, f.token, f.column)
-
     try:
-        outcome = budget.call(job, seconds=BUILD_SECONDS, what="building the definition")
+        outcome = budget.call(_job, fn, *args, seconds=BUILD_SECONDS, what="building the definition")
     except budget.BudgetExceeded:
         if budget.spent():  # an enclosing budget ran out, not the build's own: it is not the definition's fault
             raise
