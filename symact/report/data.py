@@ -35,7 +35,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
-from symact.core import budget
+from symact.core import budget, store
 from symact.core.unknown import Unknown
 
 if TYPE_CHECKING:
@@ -144,9 +144,39 @@ def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | No
     return Sheet(act, derivatives, props, joints, proof, report, validation, rendered, time.perf_counter() - t0, lines)
 
 
+#: The fields of a :class:`Sheet` (without its validation) kept in the persistent store.
+_STORED = ("derivatives", "properties", "joints", "proof", "plots", "seconds", "asymptotes")
+
+
+def _stored_sheet(act: Activation, plots: Sequence[str]) -> tuple[store.Key, tuple[type, ...]]:
+    """The store key of a sheet without validation, and the record types it may hold."""
+    from proofs import evidence, verdict
+    from symact.analysis.properties import Extremum, Properties
+    from symact.report import plot
+
+    drawn_by = None
+    if plots and plot.have_matplotlib():
+        import matplotlib
+
+        drawn_by = f"matplotlib {matplotlib.__version__}"
+    types = (Properties, Extremum, verdict.ProofResult, evidence.Verdict, evidence.Counterexample)
+    types += (evidence.LinearityArgument, evidence.PieceStep, evidence.PointStep, plot.Joint, plot.Asymptote)
+    return store.key("sheet", act.expr, act.name, tuple(plots), drawn_by), types
+
+
 def _sheet_in_worker(act: Activation, plots: Sequence[str], validation: str | None, seconds: float) -> Sheet:
+    stored = _stored_sheet(act, plots) if validation is None else None
+    if stored is not None:
+        kept = store.load(*stored)
+        if isinstance(kept, dict) and set(kept) == set(_STORED):  # derived in an earlier run, checked
+            return Sheet(act, **kept)
     try:
-        return budget.call(sheet, act, plots, validation, seconds=seconds, what=f"the sheet of {act.name}")
+        got = budget.call(
+            store.counted, sheet, act, plots, validation, seconds=seconds, what=f"the sheet of {act.name}"
+        )
+        if stored is not None and got.complete:  # no budget ran out anywhere in it
+            store.save(stored[0], {name: getattr(got.value, name) for name in _STORED})
+        return got.value
     except budget.BudgetExceeded:
         if budget.spent():  # an enclosing budget ran out, not this sheet's: end the report
             raise
