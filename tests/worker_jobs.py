@@ -1,0 +1,28 @@
+"""Module-level work for the tests to send to symact's budget workers (work is sent as data:
+a worker imports this module by name, so the functions it runs cannot be closures)."""
+
+from __future__ import annotations
+
+import time
+
+from symact.core import budget
+
+
+def spin(seconds: float) -> int:
+    """Pure-Python busy loop (no sleeping, no C call that blocks)."""
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        n += 1
+    return n
+
+
+def _timeout(err: budget.BudgetExceeded) -> str:
+    return "timeout"
+
+
+def partly_timed_out(step_seconds: float) -> tuple[str, str]:
+    """Two steps: a 1 s one under ``step_seconds`` (an answer anyway if it runs out), then a quick one."""
+    first = budget.step(spin, 1.0, seconds=step_seconds, what="a long step", on_timeout=_timeout)
+    second = budget.step(str, "done", seconds=5, what="a quick step", on_timeout=_timeout)
+    return ("timeout" if first == "timeout" else "done"), second
