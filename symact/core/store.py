@@ -324,7 +324,18 @@ def _encode(value: Any) -> Any:
         return {"dict": {k: _encode(v) for k, v in value.items()}}
     if isinstance(value, bytes):
         return {"bytes": base64.b64encode(value).decode()}
+    if type(value).__name__ == "ndarray" and getattr(value, "dtype", None) is not None:
+        import numpy as np
+
+        if value.dtype.str not in _ARRAY_DTYPES:
+            raise _Unstorable(f"cannot store an array of {value.dtype}")
+        data = np.ascontiguousarray(value)
+        return {"ndarray": [data.dtype.str, list(data.shape), base64.b64encode(data.tobytes()).decode()]}
     raise _Unstorable(f"cannot store a {type(value).__name__}")
+
+
+#: The array types a record may hold (plain numbers, no objects), by NumPy's dtype string.
+_ARRAY_DTYPES = frozenset({"<f8", "<f4", "<i8", "<i4", "|b1"})
 
 
 class _Corrupt(ValueError):
@@ -354,6 +365,13 @@ def _decode(data: Any, types: dict[str, type]) -> Any:
         return {str(k): _decode(v, types) for k, v in data["dict"].items()}
     if "bytes" in data:
         return base64.b64decode(data["bytes"], validate=True)
+    if "ndarray" in data:
+        import numpy as np
+
+        dtype, shape, raw = data["ndarray"]
+        if dtype not in _ARRAY_DTYPES or not all(isinstance(n, int) and n >= 0 for n in shape):
+            raise _Corrupt("not a plain numeric array")
+        return np.frombuffer(base64.b64decode(raw, validate=True), dtype=np.dtype(dtype)).reshape(shape).copy()
     if "enum" in data:
         cls = types.get(data["enum"])
         if cls is None or not issubclass(cls, enum.Enum):
