@@ -64,12 +64,13 @@ __all__ = [
 #: Seconds for one whole :func:`gaussian` call.
 GAUSSIAN_SECONDS = 120.0
 #: Seconds for one SymPy integral of one piece.
-INTEGRATE_SECONDS = 4.0
+INTEGRATE_SECONDS = 3.0
 #: Seconds for SymPy's solve of the self-normalizing equations.
 SOLVE_SECONDS = 10.0
 #: Correct digits asked of every certified number.
 DIGITS = 30
-#: Functions a piece may hold for SymPy's Gaussian integral to be tried (beyond + * and integer powers).
+#: Functions a piece may hold for SymPy's Gaussian integral to be tried (beyond +, * and positive integer
+#: powers): polynomials times exponentials and error functions, the integrands SymPy can close.
 CLOSED_FORM_FUNCTIONS: tuple[type, ...] = (sympy.exp, sympy.erf, sympy.erfc)
 
 _CACHE = budget.CallCache(maxsize=256)
@@ -235,12 +236,69 @@ _FIELDS = (
 # --------------------------------------------------------------------------------------
 
 
-def _integrate(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> sympy.Expr:
-    return sympy.integrate(expr, (x, lo, hi))
+def _integrate(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, meijerg: bool | None) -> sympy.Expr:
+    return sympy.integrate(expr, (x, lo, hi), meijerg=meijerg)
 
 
 def _simplify(expr: sympy.Expr) -> sympy.Expr:
     return sympy.simplify(expr)
+
+
+def _phi(t: sympy.Expr) -> sympy.Expr:
+    return sympy.S.Zero if t in (oo, -oo) else sympy.exp(-(t**2) / 2) / sympy.sqrt(2 * sympy.pi)
+
+
+def _cdf(t: sympy.Expr) -> sympy.Expr:
+    if t == oo:
+        return sympy.S.One
+    if t == -oo:
+        return sympy.S.Zero
+    return (1 + sympy.erf(t / sympy.sqrt(2))) / 2
+
+
+def _truncated_moments(k: int, a: sympy.Expr, b: sympy.Expr) -> list[sympy.Expr]:
+    """M_j = int_a^b u^j phi(u) du for j = 0..k, by M_j = a^(j-1) phi(a) - b^(j-1) phi(b) + (j-1) M_(j-2)."""
+    out = [_cdf(b) - _cdf(a), _phi(a) - _phi(b)]
+    for j in range(2, k + 1):
+        ends = (a ** (j - 1) * _phi(a) if a != -oo else 0) - (b ** (j - 1) * _phi(b) if b != oo else 0)
+        out.append(ends + (j - 1) * out[j - 2])
+    return out[: k + 1]
+
+
+def _exp_poly_integral(expr: sympy.Expr, a: sympy.Expr, b: sympy.Expr) -> sympy.Expr | None:
+    """int_a^b expr(z) phi(z) dz for expr a sum of c z^k exp(l z + m) (exact, by completing the square), else None.
+
+    Examples:
+        >>> _exp_poly_integral(x**2, -oo, oo), _exp_poly_integral(sympy.exp(x), -oo, oo)
+        (1, exp(1/2))
+    """
+    total = sympy.S.Zero
+    for term in sympy.Add.make_args(sympy.expand(expr)):
+        coeff, rest = term.as_independent(x, as_Add=False)
+        k, lin = 0, sympy.S.Zero
+        for factor in sympy.Mul.make_args(rest):
+            base, e = factor.as_base_exp()
+            if base == x and e.is_Integer and e >= 0:
+                k += int(e)
+            elif isinstance(factor, sympy.exp) or (base is sympy.E):
+                arg = factor.args[0] if isinstance(factor, sympy.exp) else e
+                poly = sympy.Poly(sympy.expand(arg), x) if arg.is_polynomial(x) else None
+                if poly is None or poly.degree() > 1:
+                    return None
+                c1, c0 = poly.all_coeffs() if poly.degree() == 1 else [sympy.S.Zero, poly.all_coeffs()[0]]
+                lin += c1
+                coeff *= sympy.exp(c0)
+            elif factor == 1:
+                continue
+            else:
+                return None
+        # z^k e^{lin z} phi(z) = e^{lin^2/2} (u + lin)^k phi(u), u = z - lin
+        shift_a = a if a in (oo, -oo) else a - lin
+        shift_b = b if b in (oo, -oo) else b - lin
+        moments = _truncated_moments(k, shift_a, shift_b)
+        inner = sum(sympy.binomial(k, j) * lin ** (k - j) * moments[j] for j in range(k + 1))
+        total += coeff * sympy.exp(lin**2 / 2) * inner
+    return total
 
 
 def _closed_form_candidate(piece: sympy.Expr) -> bool:
@@ -248,7 +306,7 @@ def _closed_form_candidate(piece: sympy.Expr) -> bool:
     for node in sympy.preorder_traversal(piece):
         if isinstance(node, sympy.Function) and not isinstance(node, CLOSED_FORM_FUNCTIONS):
             return False
-        if isinstance(node, sympy.Pow) and node.base.has(x) and not node.exp.is_Integer:
+        if isinstance(node, sympy.Pow) and node.base.has(x) and not (node.exp.is_Integer and node.exp > 0):
             return False
     return True
 
@@ -265,26 +323,36 @@ def _exact(
     pieces: Sequence[sympy.Expr], gaps: Sequence[tuple[sympy.Expr, sympy.Expr]], mu: sympy.Expr, sigma: sympy.Expr
 ) -> sympy.Expr | None:
     """SymPy's closed form of sum_i int_{gap_i} piece_i(x) N(x; mu, sigma^2) dx, or None."""
-    density = sympy.exp(-((x - mu) ** 2) / (2 * sigma**2)) / (sigma * sympy.sqrt(2 * sympy.pi))
+    density = sympy.exp(-(x**2) / 2) / sympy.sqrt(2 * sympy.pi)  # in z = (x - mu)/sigma
     total = sympy.S.Zero
     for piece, (lo, hi) in zip(pieces, gaps):
         if piece == 0:
             continue
         if not _closed_form_candidate(piece):
             return None
-        try:
-            part = budget.step(
-                _integrate,
-                piece * density,
-                lo,
-                hi,
-                seconds=INTEGRATE_SECONDS,
-                share=0.5,
-                what=f"integral of {piece} against the Gaussian",
-                on_timeout=_none,
-            )
-        except _STEP_ERRORS:
-            return None
+        standard = sympy.expand(piece.subs(x, mu + sigma * x))
+        a = lo if lo in (oo, -oo) else (lo - mu) / sigma
+        b = hi if hi in (oo, -oo) else (hi - mu) / sigma
+        part = _exp_poly_integral(standard, a, b)
+        for meijerg in (
+            (None, False) if part is None else ()
+        ):  # SymPy's default, then without Meijer G (polynomials times the Gaussian)
+            try:
+                part = budget.step(
+                    _integrate,
+                    standard * density,
+                    a,
+                    b,
+                    meijerg,
+                    seconds=INTEGRATE_SECONDS,
+                    share=0.5,
+                    what=f"integral of {piece} against the Gaussian",
+                    on_timeout=_none,
+                )
+            except _STEP_ERRORS:
+                part = None
+            if part is not None and not _bad(part):
+                break
         if part is None or _bad(part):
             return None
         total += part
