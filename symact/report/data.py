@@ -102,15 +102,35 @@ def _proof(act: Activation) -> Any:
     return proofs.prove_linear(act)
 
 
-def _plots(act: Activation, props: Any, derivatives: tuple[Any, Any], formats: Sequence[str]) -> tuple[Any, Any]:
+def _plots(
+    act: Activation, props: Any, derivatives: tuple[Any, Any], formats: Sequence[str], overruns: int = -1
+) -> tuple[Any, Any]:
+    """The plot data and drawings; kept in the store when no budget ran out since the sheet began
+    (``overruns``: :func:`~symact.core.budget.overruns` then), so that what they draw is complete."""
     from symact.report import plot
 
-    data = plot.plot_data(act, props, derivatives)
+    types = (plot.PlotData, plot.Panel, plot.Mark, plot.Guide, plot.Joint, plot.Asymptote)
+    stored = store.key("plot-data", act.expr, act.name)
+    data = store.load(stored, types)
+    complete = isinstance(data, plot.PlotData)  # derived in an earlier run, checked
+    if not complete:
+        got = store.counted(plot.plot_data, act, props, derivatives)
+        clean = got.complete and budget.overruns() == overruns and store.complete((props, derivatives))
+        data, complete = got.value, clean and store.save(stored, got.value)
     if not formats:
         return data, {}
     if not plot.have_matplotlib():
         return data, Unknown("Matplotlib is not installed (pip install 'symact[plot]')")
-    return data, {fmt: plot.render(data, fmt) for fmt in formats}
+    import matplotlib
+
+    drawn: dict[str, bytes] = {}
+    for fmt in formats:  # a drawing is kept only with the complete data it draws
+        key = store.key("plot", act.expr, act.name, fmt, f"matplotlib {matplotlib.__version__}")
+        kept = store.load(key) if complete else store.MISS
+        drawn[fmt] = kept if isinstance(kept, bytes) else plot.render(data, fmt)
+        if complete and not isinstance(kept, bytes):
+            store.save(key, drawn[fmt])
+    return data, drawn
 
 
 def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | None = DEFAULT_VALIDATION) -> Sheet:
@@ -126,9 +146,10 @@ def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | No
     if validation is not None and validation not in VALIDATION_SIZES:
         raise ValueError(f"validation must be one of {VALIDATION_SIZES} or None, got {validation!r}")
     t0 = time.perf_counter()
+    overruns = budget.overruns()
     props = act.properties()
     derivatives = (_derivative(act, 1), _derivative(act, 2))
-    drawn = _guard(_plots, act, props, derivatives, tuple(plots), what="plot")
+    drawn = _guard(_plots, act, props, derivatives, tuple(plots), overruns, what="plot")
     if isinstance(drawn, Unknown):
         joints: Any = drawn
         rendered: Any = drawn
