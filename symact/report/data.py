@@ -180,7 +180,7 @@ def _stored_sheet(act: Activation, plots: Sequence[str]) -> tuple[store.Key, tup
         import matplotlib
 
         drawn_by = f"matplotlib {matplotlib.__version__}"
-    types = (Properties, Extremum, verdict.ProofResult, evidence.Verdict, evidence.Counterexample)
+    types: tuple[type, ...] = (Properties, Extremum, verdict.ProofResult, evidence.Verdict, evidence.Counterexample)
     types += (evidence.LinearityArgument, evidence.PieceStep, evidence.PointStep, plot.Joint, plot.Asymptote)
     return store.key("sheet", act.expr, act.name, tuple(plots), drawn_by), types
 
