@@ -377,3 +377,53 @@ def test_cache_info_and_clear(own_store, capsys):
     assert store.info().entries == 0
     (own_store / "notes.txt").write_text("not the store's")
     assert store.clear() == 0 and (own_store / "notes.txt").exists()  # only the store's own files go
+
+
+# -- generated source is run by its caller: a planted one never is -------------------------------------
+
+
+def _planted_source_entry(path: Path, how: str) -> None:
+    """Replace a stored build of ReLU by source that answers 42 everywhere."""
+    payload = json.dumps(store._encode(("def relu(x):\n    return x * 0 + 42.0\n", ()))).encode()
+    if how == "wrong checksum":
+        _rewrite(path, {}, payload=payload)
+    elif how == "another key":
+        _rewrite(path, {"key": '["numpy-source", 1, "another build", []]'}, payload=payload, fix_checksum=True)
+    else:
+        _rewrite(path, {"version": "0.0.1"}, payload=payload, fix_checksum=True)
+
+
+@pytest.mark.parametrize("how", ["wrong checksum", "another key", "another version"])
+def test_a_planted_generated_source_is_never_run(monkeypatch, how):
+    from symact.codegen import numpy as cg
+
+    monkeypatch.setattr(cg, "_BUILT", {})
+    relu = symact.get("relu")
+    expr, name = cg._resolve(relu, 0)
+    k = store.key("numpy-source", expr, name)
+    f = cg.to_numpy(relu)
+    store.save(k, (cg.source(relu), cg.regimes(relu)))  # already kept unless a budget ran out
+    _planted_source_entry(_entry(k), how)
+    monkeypatch.setattr(cg, "_BUILT", {})  # as in a new process
+    g = cg.to_numpy(relu)
+    xs = np.array([-1.0, -0.0, 2.0])
+    assert g(xs).tolist() == f(xs).tolist() == [0.0, 0.0, 2.0]
+    assert "42" not in cg.source(relu)
+
+
+def test_a_stored_proof_reads_back_equal_and_a_planted_one_is_not_read():
+    import proofs
+
+    proofs.linearity._RESULTS.clear()
+    relu = symact.get("relu")
+    first = proofs.prove_linear(relu)
+    k = store.key("proof", relu.expr, relu.name, "linearity")
+    store.save(k, first)
+    assert store.load(k, proofs.linearity._RECORDS) == first
+    assert first.verdict is proofs.Verdict.DISPROVED and first.counterexample.check()
+    payload = _entry(k).read_bytes().partition(b"\n")[2]
+    planted = payload.replace(b'"DISPROVED"', b'"PROVED"')
+    assert planted != payload
+    _rewrite(_entry(k), {}, payload=planted)  # "relu is linear", under the old checksum
+    proofs.linearity._RESULTS.clear()
+    assert proofs.prove_linear(relu).verdict is proofs.Verdict.DISPROVED
