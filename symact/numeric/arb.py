@@ -29,7 +29,8 @@ Examples:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import struct
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import flint
@@ -47,6 +48,7 @@ __all__ = [
     "ball_ends",
     "compile_arb",
     "correctly_rounded",
+    "correctly_rounded_all",
     "round_dyadic",
 ]
 
@@ -60,6 +62,8 @@ _STEPS = 8
 #: less than ``2**-64`` of its larger part) before it is split into exact ends: the
 #: integers would be huge.
 _MAX_SHIFT = 1 << 14
+
+_F32 = struct.Struct("f")
 
 Ball = Any  # flint.arb (python-flint ships no type information)
 Fn = Callable[[Ball], Ball]
@@ -356,43 +360,103 @@ def _next_prec(p: int, lo: tuple[int, int], hi: tuple[int, int], fmt: tuple[int,
     return -(-need // 64) * 64
 
 
+def _quick(y: Ball, fmt: tuple[int, int, int]) -> float | None:
+    """The float of ``fmt`` nearest the ball's midpoint, if the whole ball is closer to it than
+    to any rounding boundary and it is a normal number (else None: :func:`ball_ends` decides).
+
+    A shortcut of the exact ends for almost every point: ``float`` of a ball is its midpoint
+    rounded to the nearest double (then to float32 by ``struct``, an ordinary candidate: the
+    check below is what decides), and ``|y - c| < h`` is a ball comparison, rigorous."""
+    bits, emin, emax = fmt
+    c = float(y)
+    if bits == 24:
+        try:
+            c = _F32.unpack(_F32.pack(c))[0]
+        except OverflowError:
+            return None
+    if not (math.isfinite(c) and c != 0):
+        return None
+    m, e = math.frexp(c)  # |c| = |m| 2**e, 1/2 <= |m| < 1
+    if e - 1 < emin + bits - 1 or e > emax:  # subnormal (or not finite in fmt): the exact ends
+        return None
+    # half the gap to the neighbours (the gap below a power of two is half the one above)
+    h = math.ldexp(1.0, e - bits - (2 if abs(m) == 0.5 else 1))
+    return c if (y - c).abs_upper() < h else None
+
+
+def _step(f: Fn, xv: Ball, mag: int, p: int, fmt: tuple[int, int, int]) -> tuple[float | None, int]:
+    """One evaluation at ``p`` bits: the correctly rounded value if the ball decides it, and the
+    precision to try next (0: give up)."""
+    try:
+        y = f(xv)
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return None, 0
+    except Undecided:  # a branch on a ball holding 0 at this precision: more bits may decide it
+        y = arb.nan()
+    quick = _quick(y, fmt)
+    if quick is not None:
+        return quick, 0
+    ends = ball_ends(y)
+    if ends is None:  # nan or infinite: out of the domain, or arguments beyond these bits
+        return None, (0 if p >= MAX_PREC else min(MAX_PREC, 2 * p + 2 * mag))
+    lo, hi = ends
+    a = round_dyadic(*lo, *fmt)
+    if a == round_dyadic(*hi, *fmt):  # -0.0 == 0.0
+        # a zero has the sign of the value where the ball knows it, else + (the sign of a
+        # zero is not scored)
+        return (a if a != 0 else (-0.0 if hi[0] < 0 else 0.0)), 0
+    if p >= MAX_PREC:
+        return None, 0
+    # at least twice the bits: a ball may not shrink for a while (1 + 1e-200 is 1 below
+    # 660 bits) and a value may lie 2**-1000 of an ulp from a tie (silu at a subnormal)
+    return None, min(MAX_PREC, max(2 * p, _next_prec(p, lo, hi, fmt)))
+
+
+def _climb(f: Fn, xv: Ball, mag: int, p: int, fmt: tuple[int, int, int], steps: int) -> float | None:
+    for _ in range(steps):
+        with flint.ctx.workprec(p):
+            r, p = _step(f, xv, mag, p, fmt)
+        if r is not None or not p:
+            return r
+    return None
+
+
+def _magnitude(v: float) -> int:
+    return max(0, math.frexp(v)[1])
+
+
 def correctly_rounded(f: Fn, v: float, fmt: tuple[int, int, int], start: int = START_PREC) -> float | None:
     """The value of ``f`` at the exact float ``v``, correctly rounded to ``fmt`` = (bits, emin, emax).
 
     Ziv's strategy: at ``start`` bits, then at the precision the ball's width says should
-    decide (a non-finite ball: twice the bits plus those of ``v``'s exponent, for the
-    argument reduction of ``exp(1e300)``), up to :data:`MAX_PREC`. The answer is the first
-    float both ends of the ball round to; an exact ball rounds like its value (ties to even).
-    None where balls cannot decide: ``v`` not finite, a branch :class:`Undecided`, a ``nan``
-    ball (out of the real domain), a value exactly between two floats that is not exact, or
-    :data:`MAX_PREC` reached.
+    decide, at least twice the bits (a non-finite ball or an undecided branch: twice the bits
+    plus twice those of ``v``'s exponent, for the argument reduction of ``exp(1e300)``), up to
+    :data:`MAX_PREC`. The answer is the first float both ends of the ball round to; an exact
+    ball rounds like its value (ties to even). None where balls cannot decide: ``v`` not
+    finite, a ``nan`` ball (out of the real domain), a value exactly between two floats that
+    is not an exact ball, a branch still :class:`Undecided`, or :data:`MAX_PREC` reached.
     """
     if not math.isfinite(v):
         return None
-    xv = arb(v)  # exact
-    mag = max(0, math.frexp(v)[1])
-    p = start
-    for _ in range(_STEPS):
-        with flint.ctx.workprec(p):
-            try:
-                y = f(xv)
-            except (Undecided, ZeroDivisionError, ValueError, OverflowError):
-                return None
-        ends = ball_ends(y)
-        if ends is None:
-            if p >= MAX_PREC:
-                return None
-            p = min(MAX_PREC, 2 * p + 2 * mag)
-            continue
-        lo, hi = ends
-        a = round_dyadic(*lo, *fmt)
-        if a == round_dyadic(*hi, *fmt):  # -0.0 == 0.0
-            # a zero has the sign of the value where the ball knows it, else + (the sign of a
-            # zero is not scored)
-            return a if a != 0 else (-0.0 if hi[0] < 0 else 0.0)
-        if p >= MAX_PREC:
-            return None
-        # at least twice the bits: a ball may not shrink for a while (1 + 1e-200 is 1 below
-        # 660 bits) and a value may lie 2**-1000 of an ulp from a tie (silu at a subnormal)
-        p = min(MAX_PREC, max(2 * p, _next_prec(p, lo, hi, fmt)))
-    return None
+    return _climb(f, arb(v), _magnitude(v), start, fmt, _STEPS)
+
+
+def correctly_rounded_all(f: Fn, values: Iterable[float], fmt: tuple[int, int, int]) -> list[float | None]:
+    """:func:`correctly_rounded` at each of ``values``, the first evaluation of all of them at
+    one precision (the same answers, with one precision switch instead of one per point)."""
+    vals = [float(v) for v in values]
+    out: list[float | None] = []
+    again: list[tuple[int, int]] = []
+    with flint.ctx.workprec(START_PREC):
+        for v in vals:
+            if not math.isfinite(v):
+                out.append(None)
+                continue
+            r, nxt = _step(f, arb(v), _magnitude(v), START_PREC, fmt)
+            if r is None and nxt:
+                again.append((len(out), nxt))
+            out.append(r)
+    for i, p in again:
+        v = vals[i]
+        out[i] = _climb(f, arb(v), _magnitude(v), p, fmt, _STEPS - 1)
+    return out

@@ -387,7 +387,9 @@ def _certified_point(enc: Callable[[Any], Any], v: float, fmt: tuple[int, int, i
     return None
 
 
-def _exact_rational(expr: sympy.Expr) -> Callable[[float], float | None] | None:
+def _exact_rational(
+    expr: sympy.Expr, fmt: tuple[int, int, int] = FORMATS["float64"][1:]
+) -> Callable[[float], float | None] | None:
     """For an expression that maps rationals to rationals (no transcendental function, integer
     powers only), an exact evaluator: it decides the points no enclosure can, such as a value that is
     exactly the midpoint between two floats (ties to even)."""
@@ -401,7 +403,7 @@ def _exact_rational(expr: sympy.Expr) -> Callable[[float], float | None] | None:
         if not math.isfinite(v):
             return None
         r = expr.xreplace({x: sympy.Rational(v)})
-        return round_to(r) if isinstance(r, sympy.Rational) else None
+        return round_to(r, *fmt) if isinstance(r, sympy.Rational) else None  # once, to fmt
 
     return ev
 
@@ -414,7 +416,7 @@ def _fast_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, int]
         f = arb.compile_arb(expr)
     except arb.ArbUnsupported:
         return _mpmath_truths(expr, values, fmt)
-    out: list[float | None] = [arb.correctly_rounded(f, float(v), fmt) for v in values]
+    out = arb.correctly_rounded_all(f, values, fmt)
     left = [i for i, r in enumerate(out) if r is None]
     if left:
         for i, r in zip(left, _mpmath_truths(expr, values[left], fmt)):
@@ -427,7 +429,7 @@ def _mpmath_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, in
     rationals, then the reference method (the method before arb, and the fallback where balls
     cannot decide)."""
     enc = _enclosure(expr)
-    exact = _exact_rational(expr)
+    exact = _exact_rational(expr, fmt)
     ref: Callable[[mpf], Any] | None = None
     out = []
     for v in values:
