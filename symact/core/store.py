@@ -153,7 +153,7 @@ def enabled() -> bool:
 def _unsafe(path: Path) -> str | None:
     """Why the existing directory ``path`` must not be trusted, or None."""
     try:
-        st = os.lstat(path)
+        st = os.stat(path)  # a symlink is judged by the directory it points to
     except OSError as exc:
         return f"cannot read {path}: {exc.strerror or exc}"
     if not stat.S_ISDIR(st.st_mode):
