@@ -137,6 +137,7 @@ def test_a_bad_property_record_is_ignored_and_recomputed(hazard):
     planted = payload.replace(b"Interval(Integer(0), oo", b"Interval(Integer(5), oo")  # another range
     assert planted != payload
     hazard(_entry(k), planted)
+    store._MEMO.clear()  # what was read and checked before, in this process: as in a new process
     assert store.load(k, (Properties, Extremum)) is store.MISS
     calculus._PROPERTIES.clear()  # the caller's in-process answers: as in a new process
     p = relu.properties()
@@ -405,6 +406,7 @@ def test_a_planted_generated_source_is_never_run(monkeypatch, how):
     store.save(k, (cg.source(relu), cg.regimes(relu)))  # already kept unless a budget ran out
     _planted_source_entry(_entry(k), how)
     monkeypatch.setattr(cg, "_BUILT", {})  # as in a new process
+    store._MEMO.clear()
     g = cg.to_numpy(relu)
     xs = np.array([-1.0, -0.0, 2.0])
     assert g(xs).tolist() == f(xs).tolist() == [0.0, 0.0, 2.0]
@@ -426,4 +428,16 @@ def test_a_stored_proof_reads_back_equal_and_a_planted_one_is_not_read():
     assert planted != payload
     _rewrite(_entry(k), {}, payload=planted)  # "relu is linear", under the old checksum
     proofs.linearity._RESULTS.clear()
+    store._MEMO.clear()
     assert proofs.prove_linear(relu).verdict is proofs.Verdict.DISPROVED
+
+
+def test_a_repeated_load_of_an_unchanged_entry_is_served_from_memory():
+    k = store.key("example", "memo")
+    assert store.save(k, sympy.Rational(1, 3))
+    first = store.load(k)
+    assert store.load(k) is first  # the same object: not read and decoded again
+    _entry(k).unlink()
+    assert store.load(k) is store.MISS  # but never once the entry is gone
+    assert store.save(k, sympy.Rational(2, 3))
+    assert store.load(k) == sympy.Rational(2, 3)

@@ -57,6 +57,7 @@ import re
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -653,14 +654,42 @@ def load(k: Key, types: Iterable[type] = ()) -> Any:
         types: the record (dataclass) and enum types the value may contain; anything else in
             the entry makes it a miss.
     """
+    if not isinstance(k, Key):
+        raise TypeError(f"expected a store Key, got {type(k).__name__}")
+    allowed = {t.__qualname__: t for t in types}
+    root = _root(create=False)
+    if root is None:
+        return MISS
+    path = _path(root, k, ".entry")
+    try:
+        st = os.stat(path)
+    except OSError:
+        return MISS
+    memo_key = (str(path), k.text, tuple(sorted(allowed)))
+    signature = (st.st_ino, st.st_size, st.st_mtime_ns)
+    with _MEMO_LOCK:
+        hit = _MEMO.get(memo_key)
+    if hit is not None and hit[0] == signature:  # read and checked before, and the file is unchanged
+        return hit[1]
     payload = _read(k, "json")
     if payload is None:
         return MISS
-    allowed = {t.__qualname__: t for t in types}
     try:
-        return _decode(json.loads(payload), allowed)
+        value = _decode(json.loads(payload), allowed)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError, MemoryError):
         return MISS
+    with _MEMO_LOCK:
+        _MEMO[memo_key] = (signature, value)
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+    return value
+
+
+#: Values :func:`load` read and checked, by file, key and allowed types, with the file's
+#: (inode, size, mtime): a repeated load of an unchanged entry costs one ``stat``.
+_MEMO: dict[tuple[str, str, tuple[str, ...]], tuple[tuple[int, int, int], Any]] = {}
+_MEMO_SIZE = 512
+_MEMO_LOCK = threading.Lock()
 
 
 def save(k: Key, value: Any) -> bool:
