@@ -303,6 +303,9 @@ def _exp_poly_integral(expr: sympy.Expr, a: sympy.Expr, b: sympy.Expr) -> sympy.
 
 def _closed_form_candidate(piece: sympy.Expr) -> bool:
     """Whether SymPy's Gaussian integral is worth trying on ``piece`` (polynomial, exp, erf)."""
+    erfs = [f for f in sympy.Mul.make_args(piece) if f.has(sympy.erf, sympy.erfc)]
+    if sum(1 if not isinstance(f, sympy.Pow) else int(f.exp) if f.exp.is_Integer else 2 for f in erfs) > 1:
+        return False  # a product of error functions against the Gaussian: an Owen's T integral SymPy does not close
     for node in sympy.preorder_traversal(piece):
         if isinstance(node, sympy.Function) and not isinstance(node, CLOSED_FORM_FUNCTIONS):
             return False
@@ -370,6 +373,8 @@ def _is_odd(pieces: Sequence[sympy.Expr], form: PiecewiseForm) -> bool:
     if any(sympy.simplify(b + c) != 0 for b, c in zip(bps, reversed(bps))):
         return False
     for p, q in zip(pieces, reversed(pieces)):
+        if _certainly_nonzero(p.subs(x, -_PROBE) + q.subs(x, _PROBE)):
+            return False
         try:
             s = budget.step(_simplify, p.subs(x, -x) + q, seconds=2.0, share=0.2, what="parity", on_timeout=_none)
         except _STEP_ERRORS:
@@ -377,6 +382,21 @@ def _is_odd(pieces: Sequence[sympy.Expr], form: PiecewiseForm) -> bool:
         if s is None or s != 0:
             return False
     return True
+
+
+_PROBE = sympy.Rational(1, 3)
+
+
+def _certainly_nonzero(value: sympy.Expr) -> bool:
+    """Whether Arb proves the constant ``value`` is not 0 (False when it cannot tell)."""
+    if value.free_symbols:
+        return False
+    try:
+        with ctx.workprec(128):
+            ball = constant(value, 128)
+            return bool(ball > 0 or ball < 0)
+    except QuadratureError:
+        return False
 
 
 def _agrees(exact: sympy.Expr, enc: Certified) -> bool:

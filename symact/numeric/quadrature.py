@@ -58,6 +58,9 @@ __all__ = [
 PRECISIONS = (160, 256, 448)
 #: Correct significant digits asked of an expectation by default.
 DIGITS = 30
+#: Arb's limits on the work of one integral (integrand evaluations, subdivision depth): deterministic effort.
+EVAL_LIMIT = 40_000
+DEPTH_LIMIT = 2_000
 #: The most significant digits :attr:`Certified.digits` looks for.
 MAX_DIGITS = 60
 #: The largest tail cut-off tried (in units of sigma).
@@ -66,6 +69,10 @@ MAX_CUTOFF = 400
 
 class QuadratureError(SymactError, ArithmeticError):
     """An expectation could not be certified (unsupported function, unbounded tail, too few digits)."""
+
+
+class _Diverged(QuadratureError):
+    """Arb's integration gave a non-finite enclosure: more precision does not help."""
 
 
 # --------------------------------------------------------------------------------------
@@ -473,6 +480,8 @@ def gaussian_expectation(
     for prec in PRECISIONS:
         try:
             got = _expectation(fns, pieces, breakpoints, mu_e, sigma_e, var, prec)
+        except _Diverged as exc:
+            raise QuadratureError(str(exc)) from None
         except QuadratureError as exc:
             last_error = exc
             continue
@@ -553,7 +562,19 @@ def _expectation(
             def integrand(z: acb, analytic: bool, f: ArbFn = f, mu_c: acb = mu_c, sigma_c: acb = sigma_c) -> acb:
                 return f(mu_c + sigma_c * z, analytic) * (-(z * z) / 2).exp()
 
-            part = acb.integral(integrand, knots[k], knots[k + 1], rel_tol=tol, abs_tol=tol)
+            part = acb.integral(
+                integrand,
+                knots[k],
+                knots[k + 1],
+                rel_tol=tol,
+                abs_tol=tol,
+                eval_limit=EVAL_LIMIT,
+                depth_limit=DEPTH_LIMIT,
+            )
+            if not part.is_finite():
+                raise _Diverged(
+                    f"the integral of a piece does not converge to a finite enclosure on [{knots[k].real.mid()}, {knots[k + 1].real.mid()}] (a singularity Arb cannot enclose?)"
+                )
             total = total + part
         if not total.imag.contains(0):
             raise QuadratureError(f"the integral is not real: {total}")
