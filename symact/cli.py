@@ -215,6 +215,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_target(show)
     show.add_argument("--json", action="store_true", help="print JSON")
 
+    init = sub.add_parser("init", help="moments and initialization gains under Gaussian input, the edge of chaos")
+    _add_target(init)
+    init.add_argument("--format", choices=("text", "json"), default="text")
+
     latex = sub.add_parser("latex", help="LaTeX of the formula or a derivative")
     _add_target(latex)
     latex.add_argument("--derivative", type=int, default=0, metavar="N", help="print the N-th derivative instead")
@@ -511,6 +515,22 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from symact.analysis.gaussian import edge_of_chaos, gaussian
+    from symact.definition.vector import VectorActivation
+
+    act = _target(args)
+    if isinstance(act, VectorActivation):
+        raise SymactError(f"init: {act.name} is a vector activation; Gaussian moments are for element-wise ones")
+    record, edge = gaussian(act), edge_of_chaos(act)
+    if args.format == "json":
+        print(json.dumps({**record.to_dict(), "edge_of_chaos": edge.to_dict()}, indent=2))
+        return 0
+    print(record)
+    print(f"  edge of chaos at sigma_b = 0: sigma_w = {edge.sigma_w}, q* = {edge.q_star}")
+    return 0
+
+
 def _cmd_latex(args: argparse.Namespace) -> int:
     from symact.definition.vector import VectorActivation
 
@@ -752,6 +772,7 @@ def _cmd_cache(args: argparse.Namespace) -> int:
 _COMMANDS = {
     "list": _cmd_list,
     "show": _cmd_show,
+    "init": _cmd_init,
     "latex": _cmd_latex,
     "prove": _cmd_prove,
     "code": _cmd_code,
