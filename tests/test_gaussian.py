@@ -344,3 +344,22 @@ def test_every_catalog_entry(name):
         else:
             assert isinstance(q.unknown, Unknown) and q.unknown.reason, q
     json.dumps(g.to_dict())
+
+
+# -- the command line -----------------------------------------------------------------------------
+
+
+def test_cli_init(capsys):
+    from symact.cli import main
+
+    assert main(["init", "relu"]) == 0
+    out = capsys.readouterr().out
+    assert "forward gain = sqrt(2)" in out and "calculate_gain('relu') = sqrt(2)" in out
+    assert "edge of chaos at sigma_b = 0: sigma_w = sqrt(2)" in out
+    assert main(["init", "leaky_relu", "--param", "negative_slope=1/5", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["second_moment"]["exact"] == "13/25"  # (1 + a^2)/2 at a = 1/5
+    assert data["pytorch"]["agrees"] is True
+    assert data["edge_of_chaos"]["q_star"]["exact"] == "0"
+    assert main(["init", "softmax"]) == 2
+    assert "vector activation" in capsys.readouterr().err
