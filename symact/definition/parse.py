@@ -96,6 +96,7 @@ import difflib
 import keyword
 import math
 import re
+import threading
 import unicodedata
 import warnings
 from collections.abc import Callable, Collection, Mapping
@@ -980,8 +981,11 @@ def _prepare(source: str, params: Mapping[str, sympy.Symbol]) -> tuple[_Parser, 
     body = source.lstrip(" \t\r\n")
     lead = len(source) - len(body)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        if threading.current_thread() is threading.main_thread():
+            with warnings.catch_warnings():  # a SyntaxWarning about odd text is not the user's business
+                warnings.simplefilter("ignore")
+                tree = ast.parse(body, mode="eval")
+        else:  # warnings.filters is process-wide: another thread must not touch it
             tree = ast.parse(body, mode="eval")
     except SyntaxError as exc:
         starts = [0]

@@ -12,7 +12,6 @@ Examples:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -31,25 +30,37 @@ class _Measured(Protocol):
 R = TypeVar("R", bound=_Measured)
 
 
-def run_counting_warnings(call: Callable[[], Any], shape: tuple[int, ...], dtype: np.dtype) -> tuple[np.ndarray, int]:
-    """``call()`` as an array of ``dtype`` and the number of RuntimeWarnings it raised.
+class _Counter:
+    """A NumPy error callback that notes each floating-point error (one per ufunc call that raised it)."""
 
-    Overflow, invalid and divide-by-zero warn (underflow is expected and ignored). A crash gives
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+
+    def __call__(self, err: str, flag: int) -> None:
+        self.events.append(err)
+
+
+def run_counting_warnings(call: Callable[[], Any], shape: tuple[int, ...], dtype: np.dtype) -> tuple[np.ndarray, int]:
+    """``call()`` as an array of ``dtype`` and the number of floating-point errors it raised.
+
+    Overflow, invalid and divide-by-zero count (underflow is expected and ignored); each ufunc
+    call that raised one counts once, as a RuntimeWarning would. A crash gives
     nan of ``shape`` and counts as a warning; a result of another dtype is cast to ``dtype`` and
     counts as one too (dtype drift is as bad as a warning). An enclosing budget that runs out
     (:class:`~symact.core.budget.BudgetExceeded`) still propagates.
     """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
-            try:
-                got = np.asarray(call())
-            except BudgetExceeded:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a crash is a reported failure, not raised
-                got = np.full(shape, np.nan, dtype=dtype)
-                caught.append(warnings.WarningMessage(RuntimeWarning(repr(exc)), RuntimeWarning, "", 0))
-    n_warn = sum(1 for w in caught if issubclass(w.category, RuntimeWarning))
+    # NumPy's error state (and its error callback) belongs to the calling thread: counting through it
+    # leaves the process-wide warnings.filters alone, so validations may run in several threads.
+    events: list[str] = []
+    with np.errstate(over="call", invalid="call", divide="call", under="ignore", call=_Counter(events)):
+        try:
+            got = np.asarray(call())
+        except BudgetExceeded:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a crash is a reported failure, not raised
+            got = np.full(shape, np.nan, dtype=dtype)
+            events.append(repr(exc))
+    n_warn = len(events)
     if got.dtype != dtype:
         n_warn += 1
         got = got.astype(dtype)
