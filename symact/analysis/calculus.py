@@ -47,7 +47,7 @@ import sympy
 from sympy import Interval, S, oo
 from sympy.calculus.accumulationbounds import AccumBounds
 
-from symact.analysis import signs
+from symact.analysis import closed_form, signs
 from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties, Trend, Value
@@ -138,11 +138,11 @@ def _form(expr: sympy.Expr) -> PiecewiseForm | Unknown:
 
 
 def _tidy(value: sympy.Expr) -> sympy.Expr:
-    """A shorter exact form of a constant, when SymPy finds one quickly."""
+    """A shorter exact form of a constant, proved equal (:func:`~symact.analysis.closed_form.simplest`)."""
     if not isinstance(value, sympy.Expr) or value.is_Rational or value in (oo, -oo) or not value.is_number:
         return value
     value = _lambertw_rule(value)
-    simpler = _step(sympy.simplify, value, what="simplify a value", seconds=3.0, share=REFINEMENT_SHARE)
+    simpler = _step(closed_form.simplest, value, what="simplify a value", seconds=3.0, share=REFINEMENT_SHARE)
     if isinstance(simpler, sympy.Expr) and sympy.count_ops(simpler) <= sympy.count_ops(value):
         return simpler
     return value
