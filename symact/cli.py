@@ -214,6 +214,7 @@ def _parser() -> argparse.ArgumentParser:
     show = sub.add_parser("show", help="formula, derivative, limits, range and properties")
     _add_target(show)
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--exact", action="store_true", help="print long numbers exactly, named constants as numbers")
 
     init = sub.add_parser("init", help="moments and initialization gains under Gaussian input, the edge of chaos")
     _add_target(init)
@@ -222,6 +223,7 @@ def _parser() -> argparse.ArgumentParser:
     latex = sub.add_parser("latex", help="LaTeX of the formula or a derivative")
     _add_target(latex)
     latex.add_argument("--derivative", type=int, default=0, metavar="N", help="print the N-th derivative instead")
+    latex.add_argument("--exact", action="store_true", help="named constants as their exact numbers")
 
     prove = sub.add_parser("prove", help="prove or disprove linearity")
     _add_target(prove)
@@ -500,18 +502,29 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_show_record(act), indent=2))
         return 0
+    from symact.report.latex import exact_text
+    from symact.report.layout import plain, shorten_numbers
+
+    def told(text: str) -> str:  # long numbers as decimals unless --exact
+        return text if args.exact else shorten_numbers(text)
+
+    def formula(expr: sympy.Expr) -> str:
+        return plain(expr, act.constants, exact=args.exact)
+
     props = act.properties()
     params = ", ".join(f"{k}={v}" for k, v in act.values)
-    print(f"{act.name}(x) = {act.expr}" + (f"    [{params}]" if params else ""))
+    print(f"{act.name}(x) = {formula(act.expr)}" + (f"    [{told(params)}]" if params else ""))
+    if act.constants and not args.exact:
+        print("  where " + ", ".join(f"{k} = {exact_text(v)}" for k, v in act.constants))
     if act.summary:
         print(f"  {act.summary}")
-    print(f"{act.name}'(x) = {act.derivative(1)}")
-    print(f"limits: x -> -oo: {describe(props.limit_neg_inf)};  x -> +oo: {describe(props.limit_pos_inf)}")
-    print(f"range: {describe(props.range)}")
+    print(f"{act.name}'(x) = {formula(act.derivative(1))}")
+    print(f"limits: x -> -oo: {told(describe(props.limit_neg_inf))};  x -> +oo: {told(describe(props.limit_pos_inf))}")
+    print(f"range: {told(describe(props.range))}")
     for key, value in props.as_dict().items():
         if key in ("name", "range", "limit_neg_inf", "limit_pos_inf"):
             continue
-        print(f"  {key.replace('_', ' ')}: {describe(value)}")
+        print(f"  {key.replace('_', ' ')}: {told(describe(value))}")
     return 0
 
 
@@ -540,7 +553,9 @@ def _cmd_latex(args: argparse.Namespace) -> int:
             raise SymactError(f"{act.name} is a vector activation; its Jacobian is in 'symact show {act.name}'")
         print(act.latex())
         return 0
-    print(act.latex(derivative=args.derivative))
+    from symact.report.latex import to_latex
+
+    print(to_latex(act, derivative=args.derivative, exact=args.exact))
     return 0
 
 

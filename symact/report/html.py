@@ -32,9 +32,15 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from symact.core.unknown import Unknown
 from symact.report.data import Sheet
 from symact.report.latex import PRINT_SETTINGS, printable
-from symact.report.layout import Fmt
+from symact.report.layout import Fmt, cut_numbers, display_width, formula_lines
 
-__all__ = ["CSS", "Html", "markdown_to_html", "mathml"]
+#: The widest formula (em, by :func:`~symact.report.layout.display_width`) shown in a summary cell;
+#: a wider one is left to the activation's section.
+CELL_EM = 22.0
+#: How wide (em, by :func:`~symact.report.layout.display_width`) a line of a displayed formula may be.
+DISPLAY_EM = 34.0
+
+__all__ = ["CELL_EM", "CSS", "DISPLAY_EM", "Html", "markdown_to_html", "mathml"]
 
 _NS = "http://www.w3.org/1998/Math/MathML"
 
@@ -68,12 +74,14 @@ class _Printer(MathMLPresentationPrinter):
         return row
 
 
-def mathml(expr: Any, display: bool = False) -> str:
-    """A ``<math>`` element for a SymPy value (``display=True`` for a block)."""
+def mathml(expr: Any, display: bool = False, order: str | None = None) -> str:
+    """A ``<math>`` element for a SymPy value (``display=True`` for a block; ``order="none"``
+    keeps the terms of a sum in their given order)."""
     e = sympy.sympify(expr, strict=True)
     if isinstance(e, sympy.Expr):
         e = printable(e)
-    body = _Printer(PRINT_SETTINGS).doprint(e)
+    settings = {**PRINT_SETTINGS, "order": order} if order else PRINT_SETTINGS
+    body = _Printer(settings).doprint(e)
     body = body.replace("&#xA0;", "&#160;").replace("\u00a0", "&#160;")
     body = body.replace("<mo>-</mo>", "<mo>&#x2212;</mo>").replace("<mn>-", "<mn>&#x2212;")
     body = body.replace("<mo><</mo>", "<mo>&lt;</mo>").replace("<mo>></mo>", "<mo>&gt;</mo>")  # SymPy leaves them raw
@@ -154,6 +162,11 @@ class Html(Fmt):
     def _math(self, expr: Any) -> str:
         return mathml(expr)
 
+    def formula_cell(self, expr: Any, anchor: str) -> str:
+        if display_width(expr) > CELL_EM:
+            return f'<a href="#{_anchor(anchor)}">too long: see its section</a>'
+        return self.math(expr)
+
     def sup(self, base: str, exponent: str) -> str:
         return f"{html.escape(base)}<sup>{html.escape(exponent)}</sup>"
 
@@ -171,7 +184,7 @@ class Html(Fmt):
         head = "".join(f"<th>{self.text(h)}</th>" for h in header)
         wrap = (
             (lambda c: f'<div class="cell">{c}</div>') if wide else (lambda c: c)
-        )  # a huge formula scrolls in its cell
+        )  # a summary cell holds a formula narrow enough for it (Html.formula_cell)
         body = "\n".join("<tr>" + "".join(f"<td>{wrap(c)}</td>" for c in r) + "</tr>" for r in rows)
         cls = "wide" if wide else "facts"
         return f'<div class="scroll"><table class="{cls}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>'
@@ -181,10 +194,25 @@ class Html(Fmt):
 
         rows = []
         for left, e, _ in lines:
-            name = html.escape(left.replace("''", "″").replace("'", "′"))
-            cell = value(self, e) if isinstance(e, Unknown) else mathml(e, display=True)
-            rows.append(f'<div class="formula"><span class="lhs">{_plain_name(name)}&#8201;=</span>{cell}</div>')
+            name = _plain_name(html.escape(left.replace("''", "″").replace("'", "′")))
+            if isinstance(e, Unknown) or not isinstance(e, sympy.Expr):
+                rows.append(f'<div class="formula"><span class="lhs">{name}&#8201;=</span>{value(self, e)}</div>')
+                continue
+            for i, line in enumerate(formula_lines(printable(e), DISPLAY_EM)):
+                lhs = f"{name}&#8201;=" if i == 0 else ("" if _negative(line) else "+")
+                rows.append(f'<div class="formula"><span class="lhs">{lhs}</span>{self._display(line)}</div>')
         return '<div class="formulas">' + "\n".join(rows) + "</div>"
+
+    def _display(self, line: sympy.Expr) -> str:
+        """One displayed line: long numbers cut, the exact line in its tooltip."""
+        subs = cut_numbers(line, "…", rationals=True)
+        if not subs:
+            return mathml(line, display=True, order="none")
+        out = mathml(line.xreplace({n: rep for n, (rep, _, _) in subs.items()}), display=True, order="none")
+        for _, name, text in subs.values():
+            out = self.fill(out, name, text)
+        exact = html.escape(sympy.sstr(line), quote=True)
+        return f'<span class="exact" title="exact: {exact}">{out}</span>'
 
     def figure(self, sh: Sheet) -> str:
         if isinstance(sh.plots, Unknown):
@@ -224,13 +252,19 @@ class Html(Fmt):
         )
 
 
+def _negative(line: sympy.Expr) -> bool:
+    """Whether a line of a split sum prints with a leading minus sign."""
+    first = line.args[0] if isinstance(line, sympy.Add) else line
+    return bool(first.could_extract_minus_sign())
+
+
 def _plain_name(name: str) -> str:
     """``\\operatorname{ReLU}'(x)`` -> ``ReLU′(x)``, ``\\sigma(x)`` -> ``σ(x)`` for the left-hand sides."""
     name = re.sub(r"\\operatorname\{([^}]*)\}", r"\1", name)
+    name = re.sub(r"_\{\\tanh\}", "<sub>tanh</sub>", name)
     greek = {"\\sigma": "σ", "\\tanh": "tanh", "\\arctan": "arctan", "\\exp": "exp", "\\sin": "sin"}
     for k, v in greek.items():
         name = name.replace(k, v)
-    name = re.sub(r"_\{\\tanh\}", "<sub>tanh</sub>", name)
     return name.replace("\\_", "_")
 
 
@@ -252,7 +286,7 @@ thead th { background: #e9edf4; font-weight: 600; position: sticky; top: 0; }
 tbody tr:nth-child(even) td { background: var(--band); }
 table.wide { font-size: 0.84em; }
 table.wide th, table.wide td { padding: 4px 7px; }
-table.wide .cell { max-width: 16em; overflow-x: auto; overflow-y: hidden; }
+table.wide .cell { max-width: 22em; }
 table.wide td:first-child { white-space: nowrap; font-weight: 600; }
 table.facts td:first-child { white-space: nowrap; color: var(--muted); }
 .formulas { margin: 0.8em 0; padding: 10px 16px; background: var(--band); border-left: 4px solid var(--accent); border-radius: 4px; overflow-x: auto; }

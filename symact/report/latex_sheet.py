@@ -2,9 +2,17 @@ r"""The LaTeX activation sheet: a complete document that compiles with plain ``p
 
 Only packages of Debian's ``texlive-latex-base`` are used (amsmath, amssymb,
 graphicx, longtable, array, geometry, hyperref), so the CI's LaTeX compiles it.
-Plots are included as PDF files written next to the ``.tex`` file (see
-:func:`symact.report.sheet.write`); the summary table is a ``longtable`` that breaks
-across pages.
+The fonts are vector fonts: Latin Modern (T1) where ``lmodern.sty`` is installed
+(Debian's ``lmodern``), else Computer Modern in Type 1 (``texlive-latex-base``),
+never bitmap fonts. Plots are included as PDF files written next to the ``.tex`` file
+(see :func:`symact.report.sheet.write`); the summary table is a ``longtable`` that
+breaks across pages.
+
+Everything fits the page: a formula or value wider than its column or line is scaled
+down to it (``\symactfit``, measured by TeX); a summary formula that would have to
+shrink below two thirds links to its section instead; displayed formulas are cut
+between the terms of a sum; long numbers are cut to 16 digits with their exact value
+in a footnote, and digit runs in text may break.
 
 Examples:
     >>> Latex().text("x_1 → ∞ & 50%")
@@ -15,6 +23,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,9 +32,12 @@ import sympy
 from symact.core.unknown import Unknown
 from symact.report.data import Sheet
 from symact.report.latex import PRINT_SETTINGS, printable
-from symact.report.layout import TEX_SPECIALS, Fmt
+from symact.report.layout import TEX_SPECIALS, Fmt, cut_numbers, formula_lines
 
-__all__ = ["PREAMBLE", "Latex"]
+#: How wide (em, by :func:`~symact.report.layout.display_width`) a line of a displayed formula may be.
+DISPLAY_EM = 58.0
+
+__all__ = ["DISPLAY_EM", "PREAMBLE", "Latex", "fit_math"]
 
 
 _SPECIAL = (
@@ -60,7 +72,7 @@ _UNICODE = {
 }
 
 PREAMBLE = r"""\documentclass[10pt]{article}
-\usepackage[T1]{fontenc}
+\IfFileExists{lmodern.sty}{\usepackage[T1]{fontenc}\usepackage{lmodern}}{}
 \usepackage[a4paper,margin=1.6cm,landscape]{geometry}
 \usepackage{amsmath}
 \usepackage{amssymb}
@@ -74,6 +86,13 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 \renewcommand{\arraystretch}{1.3}
 \allowdisplaybreaks
 \sloppy
+\newsavebox{\symactbox}
+% \symactfit{W}{X}: X at its natural size, or scaled down to the width W if it is wider
+\newcommand{\symactfit}[2]{\sbox{\symactbox}{#2}%
+\ifdim\wd\symactbox>#1\relax\resizebox{#1}{!}{\usebox{\symactbox}}\else\usebox{\symactbox}\fi}
+% \symactcell{X}{Y}: X fitted to the line, or Y where X would have to shrink below 2/3
+\newcommand{\symactcell}[2]{\sbox{\symactbox}{#1}%
+\ifdim\wd\symactbox>1.5\linewidth\relax #2\else\symactfit{\linewidth}{\usebox{\symactbox}}\fi}
 """
 
 
@@ -83,14 +102,17 @@ class Latex(Fmt):
     name = "latex"
     suffix = ".tex"
     ellipsis = r"\ldots"
+    cut_long = True
 
     def text(self, s: str) -> str:
         out = []
+        run = 0  # digits in a row: a long number may break after every tenth
         for ch in s:
             rep = next((b for a, b in _SPECIAL if a == ch), None)
             if rep is None:
                 rep = _UNICODE.get(ch, ch if ord(ch) < 128 else "?")
-            out.append(rep)
+            run = run + 1 if ch.isdigit() else 0
+            out.append(rep + (r"\allowbreak{}" if run and run % 10 == 0 else ""))
         return "".join(out)
 
     def _math(self, expr: Any) -> str:
@@ -98,6 +120,25 @@ class Latex(Fmt):
         if isinstance(e, sympy.Expr):
             e = printable(e)
         return "$" + sympy.latex(e, **PRINT_SETTINGS) + "$"
+
+    def box(self, math: str) -> str:
+        # room for a footnote mark after it
+        return rf"\symactfit{{\dimexpr\linewidth-1.2em\relax}}{{{math}}}"
+
+    def exact_hint(self, shown: str, expr: Any) -> str:
+        """The math with long numbers cut, its exact value in a footnote."""
+        return shown + r"\footnote{Exact: " + self.box(self._math(expr)) + "}"
+
+    def formula_cell(self, expr: Any, anchor: str) -> str:
+        plain = Latex(self.plot_path)
+        plain.box = lambda math: math  # type: ignore[method-assign]
+        inner = plain.math(expr)
+        hint = ""
+        if r"\footnote{" in inner:
+            inner, hint = inner.split(r"\footnote{", 1)
+            hint = r"\footnote{" + hint
+        link = self.link(self.text("too long: see its section"), anchor)
+        return rf"\symactcell{{{inner}}}{{{link}}}" + hint
 
     def sup(self, base: str, exponent: str) -> str:
         exp = r"\infty" if exponent == "∞" else exponent
@@ -121,7 +162,7 @@ class Latex(Fmt):
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], wide: bool = False) -> str:
         n = len(header)
         if wide:
-            widths = [2.3, 5.4, 5.4, 3.0, 1.9, 1.6, 1.6, 1.9][:n]
+            widths = [2.3, 5.3, 5.3, 3.0, 1.9, 1.6, 1.6, 2.0][:n]
             spec = "".join(f">{{\\raggedright\\arraybackslash}}p{{{w}cm}}" for w in widths)
             size = r"\scriptsize"
         else:
@@ -140,8 +181,32 @@ class Latex(Fmt):
         )
 
     def formulas(self, lines: Sequence[tuple[str, Any, str]]) -> str:
-        body = " \\\\\n".join(f"{left} &= {tex}" for left, _, tex in lines)
-        return "\\begin{align*}\n" + body + "\n\\end{align*}"
+        """The formulas in an ``align*``, a long sum cut between its terms into lines, each line
+        scaled down if still wider than the page; long numbers cut, their exact values below."""
+        rows: list[str] = []
+        exact: dict[Any, str] = {}
+        for left, e, tex in lines:
+            if isinstance(e, Unknown) or not isinstance(e, sympy.Expr):
+                rows.append(f"{left} &= {tex}")
+                continue
+            for i, line in enumerate(formula_lines(printable(e), DISPLAY_EM)):
+                subs = cut_numbers(line, self.ellipsis, rationals=True)
+                body = sympy.latex(
+                    line.xreplace({n: rep for n, (rep, _, _) in subs.items()}), order="none", **PRINT_SETTINGS
+                )
+                for number, (_, name, text) in subs.items():
+                    body = body.replace(name, text)
+                    exact.setdefault(number, text)
+                fitted = rf"\symactfit{{\dimexpr\linewidth-12em\relax}}{{$\displaystyle {body}$}}"
+                if i == 0:
+                    rows.append(f"{left} &= {fitted}")
+                else:
+                    rows.append(("&\\quad " if body.startswith("-") else "&\\quad + ") + fitted)
+        out = "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+        if exact:
+            notes = "; ".join(f"${text} = $ " + self.box(self._math(number)) for number, text in exact.items())
+            out += "\n{\\footnotesize " + self.text("Exact values of the shortened numbers: ") + notes + ".}"
+        return out
 
     def figure(self, sh: Sheet) -> str:
         if isinstance(sh.plots, Unknown):
@@ -154,7 +219,7 @@ class Latex(Fmt):
     def proof(self, sh: Sheet) -> str:
         if isinstance(sh.proof, Unknown):
             return self.text(str(sh.proof))
-        return sh.proof.latex()
+        return fit_math(sh.proof.latex())
 
     def link(self, s: str, anchor: str) -> str:
         return rf"\hyperlink{{{_target(anchor)}}}{{{s}}}"
@@ -167,6 +232,43 @@ class Latex(Fmt):
 
     def document(self, title: str, blocks: Sequence[str]) -> str:
         return PREAMBLE + f"\\title{{{title}}}\n\\begin{{document}}\n" + "\n\n".join(blocks) + "\n\\end{document}\n"
+
+
+_ALIGN = re.compile(r"(\\begin\{align\*\}\n)(.*?)(\n\\end\{align\*\})", re.DOTALL)
+_INLINE = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
+
+
+def fit_math(tex: str) -> str:
+    r"""LaTeX written elsewhere (a proof's write-up) with its math fitted to the page: each
+    right-hand side of an ``align*`` row and each inline formula is scaled down where it is
+    wider than the line (``\symactfit``), so that exact numbers too long for the page stay exact.
+
+    Examples:
+        >>> fit_math("Take $a = 1$.")
+        'Take \\symactfit{\\linewidth}{$a = 1$}.'
+        >>> print(fit_math("\\begin{align*}\nf(0) &= 0\n\\end{align*}"))
+        \begin{align*}
+        f(0) &= \symactfit{\dimexpr\linewidth-14em\relax}{$\displaystyle 0$}
+        \end{align*}
+    """
+
+    def row(r: str) -> str:
+        left, sep, right = r.partition(" &= ")
+        if not sep:
+            return r
+        return f"{left}{sep}\\symactfit{{\\dimexpr\\linewidth-14em\\relax}}{{$\\displaystyle {right}$}}"
+
+    def align(m: re.Match[str]) -> str:
+        return m.group(1) + " \\\\\n".join(row(r) for r in m.group(2).split(" \\\\\n")) + m.group(3)
+
+    def inline(text: str) -> str:
+        return _INLINE.sub(lambda m: f"\\symactfit{{\\linewidth}}{{${m.group(1)}$}}", text)
+
+    out, end = [], 0
+    for m in _ALIGN.finditer(tex):
+        out += [inline(tex[end : m.start()]), align(m)]
+        end = m.end()
+    return "".join([*out, inline(tex[end:])])
 
 
 def _target(anchor: str) -> str:

@@ -24,6 +24,7 @@ Examples:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -33,7 +34,15 @@ from symact.analysis.properties import Extremum
 from symact.core.unknown import Unknown
 from symact.core.version import __version__
 from symact.report.data import Sheet
-from symact.report.latex import PRINT_SETTINGS, function_name, printable
+from symact.report.latex import (
+    LONG_DIGITS,
+    PRINT_SETTINGS,
+    constant_symbol,
+    exact_text,
+    function_name,
+    named,
+    printable,
+)
 
 __all__ = [
     "CONVENTIONS",
@@ -41,12 +50,17 @@ __all__ = [
     "TEX_SPECIALS",
     "Fmt",
     "Markdown",
+    "constants_text",
     "cut_numbers",
     "decimal_prefix",
+    "display_width",
     "document",
     "formula_latex",
+    "formula_lines",
+    "plain",
     "section",
     "set_text",
+    "shorten_numbers",
     "summary_rows",
     "value",
 ]
@@ -105,14 +119,18 @@ class Fmt:
         """Inline math for a SymPy value; ``short`` (or :attr:`cut_long`) cuts long certified
         decimals to 15 digits and "…" (:attr:`cut_long` also long rationals, see :func:`cut_numbers`)."""
         if not (short or self.cut_long) or not isinstance(expr, sympy.Basic):
-            return self._math(expr)
+            return self.box(self._math(expr))
         subs = cut_numbers(expr, self.ellipsis, rationals=self.cut_long)
         if not subs:
-            return self._math(expr)
+            return self.box(self._math(expr))
         out = self._math(expr.xreplace({n: rep for n, (rep, _, _) in subs.items()}))
         for _, name, text in subs.values():
             out = self.fill(out, name, text)
-        return self.exact_hint(out, expr) if self.cut_long else out
+        return self.exact_hint(self.box(out), expr) if self.cut_long else self.box(out)
+
+    def box(self, math: str) -> str:
+        """Inline math as placed in the text (LaTeX scales a formula wider than the line down)."""
+        return math
 
     def fill(self, out: str, name: str, text: str) -> str:
         """Put a cut number's text where its placeholder symbol ``name`` was printed."""
@@ -127,6 +145,11 @@ class Fmt:
             return f"{sympy.sstr(expr.lhs)} = {sympy.sstr(expr.rhs)}"
         text = set_text(expr) if isinstance(expr, sympy.Set) else None
         return text or sympy.sstr(expr)
+
+    def formula_cell(self, expr: Any, anchor: str) -> str:
+        """A formula in the summary table (formats that cannot fit a long one there link to
+        ``anchor``, the activation's section, instead)."""
+        return self.math(expr)
 
     def sup(self, base: str, exponent: str) -> str:
         """``base`` with a superscript, e.g. C^∞."""
@@ -268,6 +291,51 @@ def decimal_prefix(r: sympy.Rational, digits: int = 16, ellipsis: str = "…") -
     return sign + ds[0] + ("." + tail if tail else "") + cut + f"e{k}"
 
 
+_FRACTION = re.compile(r"(?<![\w.*/^])(-?)(\d+)/(\d+)(?![\w.(*^])")
+
+
+def shorten_numbers(text: str, digits: int = 16) -> str:
+    """``text`` (SymPy's plain printing) with each long rational ``p/q`` (more than
+    :data:`~symact.report.latex.LONG_DIGITS` digits in ``p`` or ``q``) replaced by the first
+    ``digits`` significant digits of its decimal expansion (see :func:`decimal_prefix`).
+    A fraction next to a product, quotient or power is left whole (replacing it would change
+    how the text reads).
+
+    Examples:
+        >>> shorten_numbers("(-87904967042368842997010876040615967103012290445610415488549141/5" + "0" * 61 + ", oo)")
+        '(-1.758099340847376…, oo)'
+        >>> shorten_numbers("x/2 + 1/3"), shorten_numbers("2/100000000000000000000000000001*x")
+        ('x/2 + 1/3', '2/100000000000000000000000000001*x')
+    """
+
+    def one(m: re.Match[str]) -> str:
+        sign, p, q = m.groups()
+        if max(len(p), len(q)) <= LONG_DIGITS:
+            return m.group(0)
+        return decimal_prefix(sympy.Rational(int(sign + p), int(q)), digits)
+
+    return _FRACTION.sub(one, text)
+
+
+def plain(expr: Any, constants: Sequence[tuple[str, sympy.Expr]] = (), exact: bool = False) -> str:
+    """``expr`` as plain text for reading: the named constants by name, each long rational as
+    its first 16 significant digits and "…" (``exact=True``: SymPy's exact printing).
+
+    Examples:
+        >>> x = sympy.Symbol("x")
+        >>> plain(sympy.Rational(10**20 + 1, 10**20) * x), plain(sympy.Rational(10**20 + 1, 10**20) * x, exact=True)
+        ('1.000000000000000…*x', '100000000000000000001*x/100000000000000000000')
+    """
+    if exact or not isinstance(expr, sympy.Basic):
+        return sympy.sstr(expr)
+    shown = named(expr, tuple(constants))
+    subs = cut_numbers(shown, rationals=True)
+    out = sympy.sstr(shown.xreplace({n: rep for n, (rep, _, _) in subs.items()}))
+    for _, name, text in subs.values():
+        out = out.replace(name, text)
+    return shorten_numbers(out)
+
+
 def cut_numbers(expr: sympy.Basic, ellipsis: str = "…", rationals: bool = False) -> dict[Any, tuple[Any, str, str]]:
     """The numbers of ``expr`` too long to read in a cell: ``number -> (replacement, name, text)``,
     the replacement holding a placeholder symbol called ``name`` that prints as ``text``. Certified
@@ -361,7 +429,8 @@ def value(fmt: Fmt, v: Any, field: str = "", short: bool = False) -> str:
 
 
 def formula_latex(sh: Sheet) -> list[tuple[str, Any, str]]:
-    """``(left side, expression, LaTeX)`` for f, f' and f'' (Unknown where not derived)."""
+    """``(left side, expression, LaTeX)`` for f, f' and f'' (Unknown where not derived), the
+    expressions written with the activation's named constants (:func:`~symact.report.latex.named`)."""
     name = function_name(sh.act)
     out = []
     for n, e in enumerate((sh.act.expr, *sh.derivatives)):
@@ -369,8 +438,92 @@ def formula_latex(sh: Sheet) -> list[tuple[str, Any, str]]:
         if isinstance(e, Unknown):
             out.append((left, e, "\\text{" + _tex_text(str(e)) + "}"))
         else:
-            out.append((left, e, sympy.latex(printable(e), **PRINT_SETTINGS)))
+            shown = named(e, sh.act.constants)
+            out.append((left, shown, sympy.latex(printable(shown), **PRINT_SETTINGS)))
     return out
+
+
+def display_width(expr: Any) -> float:
+    """An estimate, in em, of the width of ``expr`` typeset as a formula (fractions stacked,
+    cases one per line); meant to be generous, so that what it calls narrow is.
+
+    Examples:
+        >>> x = sympy.Symbol("x")
+        >>> display_width(x), display_width(x**2 / 2) < display_width(x**2 + 2)
+        (0.6, True)
+    """
+    e = printable(expr) if isinstance(expr, sympy.Expr) else expr
+    if isinstance(e, sympy.Piecewise):
+        return 1.0 + max(display_width(v) + display_width(c) + 3.0 for v, c in e.args)
+    if isinstance(e, sympy.Rational) and not e.is_Integer:
+        return 0.6 * max(len(str(abs(e.p))), len(str(e.q))) + (0.8 if e < 0 else 0.0)
+    if isinstance(e, (sympy.Number, sympy.Symbol)) or not isinstance(e, sympy.Basic) or not e.args:
+        text = sympy.sstr(e)
+        return 0.6 * len(text) if len(text) > 1 else 0.6
+    if isinstance(e, sympy.Add):
+        return sum(display_width(a) for a in e.args) + 1.4 * (len(e.args) - 1)
+    if isinstance(e, sympy.Mul):
+        num, den = sympy.fraction(e)
+        if den != 1:
+            return max(display_width(num), display_width(den)) + 0.6
+        return sum(display_width(a) + (1.0 if isinstance(a, sympy.Add) else 0.2) for a in e.args)
+    if isinstance(e, sympy.Pow):
+        if e.exp == sympy.Rational(1, 2):
+            return display_width(e.base) + 1.2
+        return display_width(e.base) + 0.7 * display_width(e.exp) + (1.0 if e.base.is_Add or e.base.is_Mul else 0)
+    if isinstance(e, sympy.Function):
+        name = type(e).__name__
+        return 0.55 * len(name) + sum(display_width(a) for a in e.args) + 1.2 + 0.6 * (len(e.args) - 1)
+    if isinstance(e, sympy.core.relational.Relational):
+        return display_width(e.lhs) + display_width(e.rhs) + 1.6
+    return 0.6 * len(sympy.sstr(e))
+
+
+def formula_lines(expr: Any, width: float) -> list[sympy.Expr]:
+    """``expr`` cut into lines no wider than ``width`` em (by :func:`display_width`): a sum is
+    split between its terms, in the printed order (a product is multiplied out first, one level);
+    each line is an unevaluated sum (print it with ``order="none"``). A formula that fits, a term
+    wider than a line and a formula that is not a sum stay whole.
+
+    Examples:
+        >>> x = sympy.Symbol("x")
+        >>> formula_lines(x + 1, 40)
+        [x + 1]
+        >>> [str(line) for line in formula_lines(sympy.exp(x) + sympy.tanh(x) + x**3, 8)]
+        ['x**3 + exp(x)', 'tanh(x)']
+    """
+    if display_width(expr) <= width:
+        return [expr]
+    if isinstance(expr, sympy.Mul):  # a product: its top-level sums multiplied out (an identity)
+        expr = sympy.expand(expr, deep=False, power_base=False, power_exp=False, log=False, multinomial=False)
+    if not isinstance(expr, sympy.Add):
+        return [expr]
+    lines: list[list[sympy.Expr]] = [[]]
+    used = 0.0
+    for term in expr.as_ordered_terms():
+        w = display_width(term) + 1.4
+        if lines[-1] and used + w > width:
+            lines.append([])
+            used = 0.0
+        lines[-1].append(term)
+        used += w
+    return [sympy.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0] for terms in lines]
+
+
+def constants_text(fmt: Fmt, constants: Sequence[tuple[str, sympy.Expr]]) -> str:
+    """The named constants of an activation, each given once: its exact value (as the format
+    prints a number; HTML and LaTeX cut a long one, its exact form in a tooltip or footnote),
+    then its decimal expansion (all of it when it terminates, else 20 digits and "…")."""
+    parts = []
+    for k, v in constants:
+        decimal = exact_text(v)
+        if decimal == sympy.sstr(v) and isinstance(v, sympy.Rational) and not v.is_Integer:
+            decimal = decimal_prefix(v, 20)
+        elif not isinstance(v, sympy.Rational):
+            decimal = sympy.sstr(sympy.N(v, 20)) + "…"
+        said = fmt.math(constant_symbol(k, v)) + fmt.text(" = ") + fmt.math(v)
+        parts.append(said + fmt.text(f" (decimal: {decimal})"))
+    return fmt.para(fmt.text("The formulas name the constants of the definition: ") + fmt.text("; ").join(parts) + ".")
 
 
 #: LaTeX's special characters in text, each with its escape (applied character by character, so
@@ -407,13 +560,18 @@ def summary_rows(fmt: Fmt, sheets: Sequence[Sheet]) -> tuple[list[list[str]], li
             return fmt.unknown_ref(len(notes))
         return value(fmt, v, field, short=short)
 
+    def formula(v: Any, sh: Sheet) -> str:
+        if isinstance(v, Unknown):
+            return cell(v)
+        return fmt.formula_cell(named(v, sh.act.constants), sh.act.name)
+
     for sh in sheets:
         p = sh.properties
         rows.append(
             [
                 fmt.link(fmt.text(sh.act.name), sh.act.name),
-                cell(sh.act.expr),
-                cell(sh.derivatives[0]),
+                formula(sh.act.expr, sh),
+                formula(sh.derivatives[0], sh),
                 cell(p.range, short=True),
                 cell(p.continuity, "continuity"),
                 cell(p.monotonic),
@@ -527,6 +685,8 @@ def section(fmt: Fmt, sh: Sheet) -> list[str]:
         ]
         blocks.append(fmt.table(["parameter", "value", "meaning"], rows))
     blocks.append(fmt.formulas(formula_latex(sh)))
+    if act.constants:
+        blocks.append(constants_text(fmt, act.constants))
     fig = fmt.figure(sh)
     if fig:
         blocks.append(fig)
@@ -571,6 +731,16 @@ def document(fmt: Fmt, sheets: Sequence[Sheet], title: str = "The activation she
     blocks.append(fmt.heading(2, fmt.text("Summary"), anchor="summary"))
     rows, notes = summary_rows(fmt, sheets)
     blocks.append(fmt.table(SUMMARY_COLUMNS, rows, wide=True))
+    named_in = [sh for sh in sheets if sh.act.constants]
+    if named_in:
+        parts = [
+            fmt.text(f"{sh.act.name}: ")
+            + fmt.text(", ").join(
+                fmt.math(constant_symbol(k, v)) + fmt.text(" = ") + fmt.math(v) for k, v in sh.act.constants
+            )
+            for sh in named_in
+        ]
+        blocks.append(fmt.para(fmt.text("Named constants in the formulas: ") + fmt.text("; ").join(parts) + "."))
     if notes:
         blocks.append(fmt.para(fmt.text("Why the unknown cells are unknown:")))
         blocks.append(fmt.notes([fmt.text(n) for n in notes], prefix="why"))

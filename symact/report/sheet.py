@@ -117,7 +117,9 @@ def to_json(
     """The report as JSON-ready data: exact values as strings (``sympy.sympify`` reads them back),
     ``{"unknown": reason}`` for undecided cells, ``null`` for "does not exist". ``"plots"`` maps
     each plot format to its file, relative to the report (``plot_dir/NAME.svg``, as Markdown and
-    LaTeX refer to them), for the ``plot_formats`` written next to it; ``null`` when none is."""
+    LaTeX refer to them), for the ``plot_formats`` written next to it; ``null`` when none is.
+    ``"constants"`` holds the named constants (SELU's ``alpha`` and ``lambda``) that the
+    ``"latex"`` formulas use, exactly."""
     from symact.core.version import __version__
     from symact.report.layout import CONVENTIONS
 
@@ -181,6 +183,7 @@ def to_json(
                 "aliases": list(sh.act.aliases),
                 "summary": sh.act.summary,
                 "parameters": {k: str(v) for k, v in sh.act.values},
+                "constants": {k: str(v) for k, v in sh.act.constants},
                 "formula": str(sh.act.expr),
                 "derivatives": to_jsonable(list(sh.derivatives)),
                 "latex": [tex for _, _, tex in formula_latex(sh)],
