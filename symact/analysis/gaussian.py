@@ -38,7 +38,7 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-from flint import arb, ctx
+from flint import arb, ctx, fmpq
 from sympy import oo
 
 from symact.analysis.pieces import PiecewiseForm, decompose
@@ -454,7 +454,7 @@ def moment(
             if exact is not None:
                 return Quantity(name, unknown=Unknown(f"closed form {exact} could not be checked: {exc}"[:300]))
             return Quantity(name, unknown=Unknown(reason[:300]))
-    how = "odd integrand under a centred Gaussian" if odd else "SymPy's integral, piece by piece"
+    how = "odd integrand under a centred Gaussian" if odd else "exact integral, piece by piece"
     if exact is not None:
         if all(_agrees(exact.subs(point), enc) for point, enc in zip(points, enclosures)):
             where = " at " + "; ".join(", ".join(f"{k} = {v}" for k, v in p.items()) for p in points) if symbols else ""
@@ -924,7 +924,7 @@ def _critical_residual(
     with ctx.workprec(256):
         a = _moment_at(f2, form, s)
         b = _moment_at(d2, form, s)
-        sq = arb(sympy.Rational(s.numerator, s.denominator).p) / arb(s.denominator)
+        sq = arb(fmpq(s.numerator, s.denominator))
         return sq * sq - a / b - constant(sb2, 256)
 
 

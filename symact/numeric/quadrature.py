@@ -545,6 +545,12 @@ def _expectation(
         # the integration grid in z: -cut, the breakpoints mapped to z inside (-cut, cut), cut
         knots: list[acb] = [acb(-cut)]
         for b in breaks:
+            if (isinstance(mu_e, Certified) or isinstance(sigma_e, Certified)) and (
+                isinstance(mu_e, Certified) or b != mu_e
+            ):
+                raise QuadratureError(
+                    f"the breakpoint {b} with an enclosure for mu or sigma: the end of its piece would not be exact"
+                )
             zb = (constant(b, prec) - mu) / sigma
             if zb > -cut and zb < cut:
                 knots.append(acb(zb))
