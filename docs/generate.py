@@ -111,11 +111,9 @@ def index_page(sheets: Sequence[Sheet]) -> str:
     fmt = Page()
     blocks = [
         "# Activations",
-        fmt.para(
-            fmt.text(
-                f"One page per catalog entry ({len(sheets)} here), generated from the catalog when the site is "
-                "built, by the same code as `symact report`. Conventions:"
-            )
+        (
+            f"One page per catalog entry ({len(sheets)} here), generated from the catalog when the site is built, "
+            "by the same code as `symact report`. Conventions:"
         ),
         fmt.notes([fmt.text(c) for c in layout.CONVENTIONS]),
     ]
