@@ -309,3 +309,20 @@ def test_ground_types_do_not_change_the_derivations() -> None:
 def test_mpmath_runs_on_gmpy2() -> None:
     pytest.importorskip("gmpy2", reason="gmpy2 is mpmath's fast backend")
     assert mpmath.libmp.BACKEND == "gmpy"
+
+
+@pytest.mark.parametrize(("dtype", "top"), [("float32", 124), ("float64", 153)])
+def test_vector_truth_rounds_a_value_just_past_a_tie(dtype: str, top: int) -> None:
+    # log_softmax of [2**100, -2**top]: (x - m) - log1p(e**(x - m)) with x - m = -(2**top + 2**100)
+    # exactly between two floats and log1p(...) about e**-2**top > 0: the value lies just past
+    # the tie, away from zero; rounding the tie itself to even (the mpmath truth did) is 1 ULP off
+    from symact.validation import vector as vv
+
+    fmt = FMTS[dtype]
+    d = -(Fraction(2) ** top + Fraction(2) ** 100)
+    assert round_to(d, *fmt) == -(2.0**top)  # the tie, to even
+    want = round_to(d - Fraction(1, 2**3000), *fmt)
+    assert want == -(2.0**top + 2.0**101)
+    row = np.array([[2.0**100, -(2.0**top)]], dtype=dtype)
+    got = vv.truth("log_softmax", row)
+    assert got[0, 1] == want and got[0, 0] == 0.0

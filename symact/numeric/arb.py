@@ -49,6 +49,7 @@ __all__ = [
     "compile_arb",
     "correctly_rounded",
     "correctly_rounded_all",
+    "round_ball",
     "round_dyadic",
 ]
 
@@ -384,6 +385,40 @@ def _quick(y: Ball, fmt: tuple[int, int, int]) -> float | None:
     return c if (y - c).abs_upper() < h else None
 
 
+def _decide(y: Ball, fmt: tuple[int, int, int]) -> tuple[float | None, Any]:
+    """The float of ``fmt`` every point of the ball rounds to (None: none), and the ball's exact
+    ends when they were needed (None: not computed, or the ball is not finite)."""
+    quick = _quick(y, fmt)
+    if quick is not None:
+        return quick, None
+    ends = ball_ends(y)
+    if ends is None:
+        return None, None
+    lo, hi = ends
+    a = round_dyadic(*lo, *fmt)
+    if a == round_dyadic(*hi, *fmt):  # -0.0 == 0.0
+        # a zero has the sign of the value where the ball knows it, else + (the sign of a
+        # zero is not scored)
+        return (a if a != 0 else (-0.0 if hi[0] < 0 else 0.0)), ends
+    return None, ends
+
+
+def round_ball(y: Ball, fmt: tuple[int, int, int]) -> float | None:
+    """The float of ``fmt`` = (bits, emin, emax) that every point of the ball ``y`` rounds to, or
+    None (the ball straddles a rounding boundary, or is not finite).
+
+    Examples:
+        >>> from flint import arb, ctx
+        >>> with ctx.workprec(80):
+        ...     third = arb(1) / 3
+        >>> round_ball(third, (53, -1074, 1024)) == 1 / 3
+        True
+        >>> print(round_ball(arb(1) / 3, (53, -1074, 1024)))  # at 53 bits the ball holds two floats
+        None
+    """
+    return _decide(y, fmt)[0]
+
+
 def _step(f: Fn, xv: Ball, mag: int, p: int, fmt: tuple[int, int, int]) -> tuple[float | None, int]:
     """One evaluation at ``p`` bits: the correctly rounded value if the ball decides it, and the
     precision to try next (0: give up)."""
@@ -393,22 +428,16 @@ def _step(f: Fn, xv: Ball, mag: int, p: int, fmt: tuple[int, int, int]) -> tuple
         return None, 0
     except Undecided:  # a branch on a ball holding 0 at this precision: more bits may decide it
         y = arb.nan()
-    quick = _quick(y, fmt)
-    if quick is not None:
-        return quick, 0
-    ends = ball_ends(y)
-    if ends is None:  # nan or infinite: out of the domain, or arguments beyond these bits
-        return None, (0 if p >= MAX_PREC else min(MAX_PREC, 2 * p + 2 * mag))
-    lo, hi = ends
-    a = round_dyadic(*lo, *fmt)
-    if a == round_dyadic(*hi, *fmt):  # -0.0 == 0.0
-        # a zero has the sign of the value where the ball knows it, else + (the sign of a
-        # zero is not scored)
-        return (a if a != 0 else (-0.0 if hi[0] < 0 else 0.0)), 0
+    r, ends = _decide(y, fmt)
+    if r is not None:
+        return r, 0
     if p >= MAX_PREC:
         return None, 0
+    if ends is None:  # nan or infinite: out of the domain, or arguments beyond these bits
+        return None, min(MAX_PREC, 2 * p + 2 * mag)
     # at least twice the bits: a ball may not shrink for a while (1 + 1e-200 is 1 below
     # 660 bits) and a value may lie 2**-1000 of an ulp from a tie (silu at a subnormal)
+    lo, hi = ends
     return None, min(MAX_PREC, max(2 * p, _next_prec(p, lo, hi, fmt)))
 
 

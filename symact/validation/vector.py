@@ -2,8 +2,9 @@
 
 :func:`validate` measures :func:`symact.codegen.vector.to_numpy` on :func:`rows` (100 rows of
 length 1000 in the 10 :data:`FAMILIES`) and on :data:`SPECIAL_ROWS`, per dtype, against
-:func:`truth` (mpmath at 240 bits on the exact binary inputs, rounded once with
-:func:`symact.numeric.rounding.round_to`; errors by :func:`symact.numeric.rounding.ulp_error`),
+:func:`truth` (arb balls on the exact binary inputs, mpmath at 240 bits where they do not
+decide, rounded once with :func:`symact.numeric.rounding.round_to`; errors by
+:func:`symact.numeric.rounding.ulp_error`),
 and states whether each bar of :data:`BARS` holds.
 
 Examples:
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import flint
 import mpmath
 import numpy as np
 from mpmath import mpf
@@ -32,6 +34,7 @@ from symact.core import store
 from symact.core.errors import SymactError
 from symact.definition.registry import get_vector as _get
 from symact.definition.vector import VectorActivation
+from symact.numeric.arb import ball_ends, round_ball, round_dyadic
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
 from symact.numeric.truth import mexp
 from symact.validation.measure import ReportSet, run_counting_warnings
@@ -181,8 +184,66 @@ def _row_truth(name: str, row: np.ndarray, prec: int) -> list[Any]:
         return [mexp(xv - m) / (1 + s) for xv in xs]
 
 
+def _row_balls(name: str, vals: list[float]) -> list[tuple[Any, Any, Any]]:
+    """The outputs of one row (finite entries) as arb balls at the working precision, by the same
+    cancellation-free formulas as :func:`_row_truth`: ``(ball, base, tail)`` where the log forms
+    are ``base - tail`` (log_softmax) or ``base + tail`` (logsumexp) with ``tail = log1p(s)``,
+    and ``base``, ``tail`` None otherwise."""
+    if name == "glu":
+        h = len(vals) // 2
+        return [(flint.arb(a) / (1 + (-flint.arb(b)).exp()), None, None) for a, b in zip(vals[:h], vals[h:])]
+    sign = -1 if name == "softmin" else 1
+    xs = [flint.arb(sign * v) for v in vals]
+    am = max(range(len(vals)), key=lambda t: sign * vals[t])
+    m = xs[am]
+    s = sum(((xs[t] - m).exp() for t in range(len(xs)) if t != am), flint.arb(0))
+    L = s.log1p()
+    if name == "logsumexp":
+        return [(m + L, m, L)]
+    if name == "log_softmax":
+        return [((xv - m) - L, xv - m, L) for xv in xs]
+    return [((xv - m).exp() / (1 + s), None, None) for xv in xs]
+
+
+def _nudged(base: Any, tail: Any, sign: int, fmt: tuple[int, int, int]) -> float | None:
+    """``base + sign * tail`` rounded, for an exact ``base`` and a positive ``tail`` far below its
+    last bit (log_softmax of a float32 row whose other terms are e**-1e37): no precision
+    separates the value from ``base``, which may be a tie; the value is ``base`` moved by less
+    than 2**-k of its last bit in the direction of ``sign``, and rounds like that point."""
+    ends = ball_ends(tail)
+    if ends is None or ends[0][0] <= 0 or not base.is_exact():
+        return None
+    mb, eb = (int(t) for t in base.mid().man_exp())
+    k = max(64, eb - fmt[1] + 2)  # 2**(eb - k) is far below the smallest gap of the format
+    hi = ends[1]
+    if mb == 0 or hi[1] + abs(hi[0]).bit_length() >= eb - k:
+        return None
+    return round_dyadic((mb << k) + sign, eb - k, *fmt)
+
+
+def _row_truth_arb(name: str, row: np.ndarray, fmt: tuple[int, int, int]) -> list[float] | None:
+    """The row's outputs correctly rounded to ``fmt`` from arb balls (rigorous), at 128 bits and
+    doubling up to 4096; None where balls do not decide (a non-finite entry, sparsemax, a value
+    too close to a rounding boundary): then :func:`_row_truth` does."""
+    vals = [float(v) for v in row]
+    if name == "sparsemax" or not all(math.isfinite(v) for v in vals):
+        return None
+    sign = 1 if name == "logsumexp" else -1
+    prec = 128
+    while prec <= 4096:
+        with flint.ctx.workprec(prec):
+            out = [
+                r if (r := round_ball(y, fmt)) is not None or base is None else _nudged(base, tail, sign, fmt)
+                for y, base, tail in _row_balls(name, vals)
+            ]
+        if all(r is not None for r in out):
+            return out  # type: ignore[return-value]  # no None left
+        prec *= 2
+    return None
+
+
 #: Part of every cache key: bump when the truth computation changes (invalidates the cache).
-_TRUTH_VERSION = "vector-truth-v1:"
+_TRUTH_VERSION = "vector-truth-v2:"
 
 
 class TruthMismatchError(SymactError, ArithmeticError):
@@ -192,11 +253,13 @@ class TruthMismatchError(SymactError, ArithmeticError):
 def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
     """The exact values of ``name`` over the last axis of ``data``, correctly rounded to its dtype.
 
-    mpmath at 240 bits on the exact binary inputs, with cancellation-free formulas
-    (log_softmax as (x_i - m) - log1p(s), the argmax term kept out of s); ±inf
-    entries are evaluated at ±10**400 (the limit); sparsemax exactly in rationals.
-    With ``verify=True`` each row is also evaluated at 330 bits and a mismatch
-    after rounding raises :class:`TruthMismatchError`. Kept in the persistent store (:mod:`symact.core.store`).
+    arb balls (python-flint, rigorous) on the exact binary inputs, with cancellation-free
+    formulas (log_softmax as (x_i - m) - log1p(s), the argmax term kept out of s), at 128
+    bits and doubling until every output's ball rounds to one float; where they do not
+    decide (±inf or nan entries), mpmath at 240 bits, ±inf entries evaluated at ±10**400
+    (the limit); sparsemax exactly in rationals. With ``verify=True`` each row is also
+    evaluated by mpmath at 330 bits and a mismatch after rounding raises
+    :class:`TruthMismatchError`. Kept in the persistent store (:mod:`symact.core.store`).
 
     Examples:
         >>> truth("log_softmax", np.array([[0.0, -100.0]]))
@@ -214,8 +277,8 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
     width = 1 if act.name == "logsumexp" else (data.shape[-1] // 2 if act.name == "glu" else data.shape[-1])
     out = np.empty((flat.shape[0], width), dtype=np.float64)
     for r, row in enumerate(flat):
-        vals = _row_truth(act.name, row, 240)
-        rounded = [round_to(v, *fmt) for v in vals]
+        decided = _row_truth_arb(act.name, row, fmt)
+        rounded = decided if decided is not None else [round_to(v, *fmt) for v in _row_truth(act.name, row, 240)]
         if verify:
             again = [round_to(v, *fmt) for v in _row_truth(act.name, row, 330)]
             same = all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(rounded, again))
