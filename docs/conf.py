@@ -37,6 +37,8 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build", "README.md"]
 myst_enable_extensions = ["dollarmath"]  # $...$ and $$...$$ in the tutorials
 myst_heading_anchors = 3
+# An undefined TeX macro is an error box (which tests/test_docs.py finds), not red text.
+mathjax3_config = {"tex": {"packages": {"[-]": ["noundefined"]}}}
 
 autodoc_default_options = {"members": True, "member-order": "bysource"}
 autodoc_typehints = "description"

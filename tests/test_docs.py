@@ -183,7 +183,7 @@ _PROBE = """<!doctype html><meta charset="utf-8"><title>probe</title><body><scri
     const math = [...d.querySelectorAll(".math")];
     r.formulas = math.length;
     r.typeset = math.filter(m => m.querySelector("mjx-container")).length;
-    r.errors = d.querySelectorAll("mjx-merror, [data-mjx-error]").length;
+    r.errors = math.filter(m => m.querySelector("mjx-merror, [data-mjx-error]")).length;
     r.empty = [...d.querySelectorAll("mjx-container")].filter(c => !(c.getBoundingClientRect().width > 0)).length;
     results[url] = r;
     frame.remove();
@@ -315,3 +315,43 @@ def test_whole_site_builds_without_warnings_and_renders(tmp_path):
 
     site = build(tmp_path, "all")
     check_site(site, tmp_path, symact.names())
+
+
+# ----------------------------------------------------------------------------------------
+# The checks themselves catch what they are for
+# ----------------------------------------------------------------------------------------
+
+
+def test_broken_links_finds_missing_files_anchors_and_outside_resources(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<p id="top"><a href="sub/page.html#here">ok</a> <a href="#top">ok</a> <a href="https://example.org/">ok</a>'
+        ' <a href="sub/page.html#gone">anchor</a> <a href="missing.html">file</a>'
+        ' <img src="_static/none.png"> <script src="https://cdn.example.org/mathjax.js"></script></p>',
+        encoding="utf-8",
+    )
+    (tmp_path / "sub" / "page.html").write_text('<h1 id="here">x</h1><a href="../index.html#top">up</a>', "utf-8")
+    assert broken_links(tmp_path) == [
+        "index.html: sub/page.html#gone (no such anchor)",
+        "index.html: missing.html (no such file)",
+        "index.html: _static/none.png (no such file)",
+        "index.html: https://cdn.example.org/mathjax.js (not part of the site)",
+    ]
+
+
+def test_math_check_counts_formulas_mathjax_could_not_typeset(tmp_path):
+    """A page with one good formula, one that MathJax cannot parse: the probe tells them apart."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    _need(spec and spec.origin, "sphinx-mathjax-offline (pip install -e '.[docs]')")
+    mathjax = Path(spec.origin).parent / "static" / "mathjax"
+    site = tmp_path / "site"
+    shutil.copytree(mathjax, site / "mathjax")
+    page = '<script defer src="mathjax/tex-chtml.js"></script><div class="math">\\[{}\\]</div>'
+    (site / "good.html").write_text(page.format(r"\frac{1}{2}"), encoding="utf-8")
+    (site / "bad.html").write_text(page.format(r"\frac{1}"), encoding="utf-8")
+    results, missing = math_in_chromium(site, tmp_path)
+    assert missing == []
+    assert results["/good.html"] == {"mathjax": True, "formulas": 1, "typeset": 1, "errors": 0, "empty": 0}
+    assert results["/bad.html"]["errors"] == 1
