@@ -35,8 +35,10 @@ if TYPE_CHECKING:
     from symact.analysis.calculus import properties as properties
     from symact.analysis.gaussian import critical_curve as critical_curve
     from symact.analysis.gaussian import edge_of_chaos as edge_of_chaos
+    from symact.analysis.gaussian import fixed_point as fixed_point
     from symact.analysis.gaussian import gaussian as gaussian
     from symact.analysis.gaussian import self_normalizing as self_normalizing
+    from symact.analysis.gaussian import variance_map as variance_map
     from symact.analysis.vector import jacobian as jacobian
     from symact.analysis.vector import output_set as output_set
     from symact.codegen.numpy import to_numpy as to_numpy
@@ -67,8 +69,10 @@ _LAZY: dict[str, tuple[str, str]] = {
     "properties": ("symact.analysis.calculus", "properties"),
     "critical_curve": ("symact.analysis.gaussian", "critical_curve"),
     "edge_of_chaos": ("symact.analysis.gaussian", "edge_of_chaos"),
+    "fixed_point": ("symact.analysis.gaussian", "fixed_point"),
     "gaussian": ("symact.analysis.gaussian", "gaussian"),
     "self_normalizing": ("symact.analysis.gaussian", "self_normalizing"),
+    "variance_map": ("symact.analysis.gaussian", "variance_map"),
     "jacobian": ("symact.analysis.vector", "jacobian"),
     "output_set": ("symact.analysis.vector", "output_set"),
     "to_numpy": ("symact.codegen.numpy", "to_numpy"),
@@ -135,6 +139,7 @@ __all__ = [
     "derivative",
     "edge_of_chaos",
     "exact_number",
+    "fixed_point",
     "gaussian",
     "get",
     "jacobian",
@@ -149,6 +154,7 @@ __all__ = [
     "to_numpy",
     "validate",
     "validate_vector",
+    "variance_map",
     "vector_names",
     "vector_to_numpy",
     "x",

@@ -16,7 +16,15 @@ import sympy
 from sympy import Rational, exp, sqrt
 
 import symact
-from symact.analysis.gaussian import PYTORCH_GAINS, critical_curve, edge_of_chaos, gaussian, self_normalizing
+from symact.analysis.gaussian import (
+    PYTORCH_GAINS,
+    critical_curve,
+    edge_of_chaos,
+    fixed_point,
+    gaussian,
+    self_normalizing,
+    variance_map,
+)
 from symact.core.unknown import Unknown
 from symact.definition.activation import x
 from symact.numeric.quadrature import Certified, QuadratureError, gaussian_expectation, growth
@@ -278,6 +286,41 @@ def test_tanh_critical_curve_against_mpmath(sb):
     q, sw = _tanh_critical_point(sb)
     _close(point.q_star.enclosure, q)
     _close(point.sigma_w.enclosure, sw)
+
+
+@pytest.mark.parametrize("sw, sb", [(1, 1), (Rational(6, 5), Rational(1, 3))])
+def test_relu_fixed_point_exact(sw, sb):
+    """ReLU: V(q) = sw^2 q / 2 + sb^2, so q* = sb^2 / (1 - sw^2 / 2) and chi_1 = sw^2 / 2 (by hand)."""
+    sw, sb = sympy.sympify(sw), sympy.sympify(sb)
+    fp = fixed_point(symact.get("relu"), sw, sb)
+    assert sympy.simplify(fp.q_star.exact - sb**2 / (1 - sw**2 / 2)) == 0
+    assert fp.chi1.exact == sw**2 / 2
+    assert sympy.simplify(variance_map(symact.get("relu"), 3, sw, sb).exact - (sw**2 * 3 / 2 + sb**2)) == 0
+
+
+def test_relu_without_fixed_point():
+    fp = fixed_point(symact.get("relu"), 2, 1)
+    assert isinstance(fp.q_star.value, Unknown) and "grows without bound" in fp.q_star.unknown.reason
+
+
+@pytest.mark.parametrize("sw, sb", [(2, 0), (1, Rational(1, 2))])
+def test_tanh_fixed_point_against_mpmath(sw, sb):
+    fp = fixed_point(symact.get("tanh"), sw, sb)
+    with mpmath.workdps(DPS):
+
+        def residual(q):
+            return sw**2 * _phi_quad(lambda t: mpmath.tanh(mpmath.sqrt(q) * t) ** 2) + mpmath.mpf(sb) ** 2 - q
+
+        q = mpmath.findroot(residual, (mpmath.mpf(1) / 2, mpmath.mpf(2)), solver="secant", tol=mpmath.mpf(10) ** -42)
+        chi = sw**2 * _phi_quad(lambda t: mpmath.sech(mpmath.sqrt(q) * t) ** 4)
+    _close(fp.q_star.enclosure, q)
+    _close(fp.chi1.enclosure, chi)
+
+
+def test_tanh_fixed_point_at_zero():
+    """sigma_w < 1, sigma_b = 0: tanh(sqrt(q) z)^2 < q z^2 makes V(q) < q, so q* = 0; chi_1 = sigma_w^2 f'(0)^2."""
+    fp = fixed_point(symact.get("tanh"), Rational(1, 2), 0)
+    assert fp.q_star.exact == 0 and fp.chi1.exact == Rational(1, 4)
 
 
 # -- the certified quadrature ---------------------------------------------------------------------

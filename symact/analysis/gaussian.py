@@ -32,7 +32,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -50,15 +50,18 @@ from symact.numeric.quadrature import Certified, QuadratureError, constant, gaus
 __all__ = [
     "PYTORCH_GAINS",
     "EdgeOfChaos",
+    "FixedPoint",
     "Gaussian",
     "PyTorchGain",
     "Quantity",
     "SelfNormalizing",
     "critical_curve",
     "edge_of_chaos",
+    "fixed_point",
     "gaussian",
     "moment",
     "self_normalizing",
+    "variance_map",
 ]
 
 #: Seconds for one whole :func:`gaussian` call.
@@ -861,7 +864,9 @@ def _self_normalizing_of(expr: sympy.Expr, unknowns: tuple[str, ...]) -> SelfNor
 #: Bits to which the root q* of the critical curve is bracketed.
 ROOT_BITS = 120
 #: Grid of sqrt(q) scanned for a sign change on the critical curve.
-SCAN = tuple(Fraction(n, 16) for n in (1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512, 1024))
+SCAN = tuple(
+    Fraction(n, 256) for n in (1, 4, 8, 16, 32, 64, 128, 256, 384, 512, 768, 1024, 1536, 2048, 4096, 8192, 16384)
+)
 
 
 @dataclass(frozen=True)
@@ -915,17 +920,6 @@ def _homogeneous(form: PiecewiseForm) -> bool:
 def _moment_at(pieces: Sequence[sympy.Expr], form: PiecewiseForm, s: Fraction | Certified) -> arb:
     sigma = s if isinstance(s, Certified) else sympy.Rational(s.numerator, s.denominator)
     return gaussian_expectation(pieces, form.breakpoints, 0, sigma, digits=DIGITS).to_arb()
-
-
-def _critical_residual(
-    f2: Sequence[sympy.Expr], d2: Sequence[sympy.Expr], form: PiecewiseForm, s: Fraction, sb2: sympy.Expr
-) -> arb:
-    """s^2 - E[f(s z)^2] / E[f'(s z)^2] - sigma_b^2: zero where chi_1 = 1 at the fixed point q* = s^2."""
-    with ctx.workprec(256):
-        a = _moment_at(f2, form, s)
-        b = _moment_at(d2, form, s)
-        sq = arb(fmpq(s.numerator, s.denominator))
-        return sq * sq - a / b - constant(sb2, 256)
 
 
 def edge_of_chaos(act: Activation | sympy.Expr, sigma_b: Any = 0, *, seconds: float | None = None) -> EdgeOfChaos:
@@ -1009,27 +1003,31 @@ def _edge_of(name: str, expr: sympy.Expr, sb: sympy.Expr) -> EdgeOfChaos:
         return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
 
 
-def _certified_edge(
-    name: str, sb: sympy.Expr, f2: list[sympy.Expr], d2: list[sympy.Expr], form: PiecewiseForm
-) -> EdgeOfChaos:
-    sb2 = sb**2
-    values: list[tuple[Fraction, arb]] = []
+Residual = Callable[[Fraction], arb]
+
+
+def _bracket_root(residual: Residual) -> tuple[Fraction, Fraction] | str:
+    """A rational bracket [lo, hi] of relative width 2^-ROOT_BITS with residual signs certified opposite.
+
+    The first sign change on :data:`SCAN` is narrowed by regula falsi (Illinois) on the midpoints, then
+    certified at its two ends. Returns the reason as a string when there is none.
+    """
+    previous: tuple[Fraction, int] | None = None
     bracket: tuple[Fraction, Fraction] | None = None
     for s in SCAN:
-        r = _critical_residual(f2, d2, form, s, sb2)
-        if values and _sign(values[-1][1]) * _sign(r) < 0:
-            bracket = (values[-1][0], s)
+        sign = _sign(residual(s))
+        if previous is not None and previous[1] * sign < 0:
+            bracket = (previous[0], s)
             break
-        values.append((s, r))
+        if sign != 0:
+            previous = (s, sign)
     if bracket is None:
-        u = Unknown(f"no sign change of q - E[f^2]/E[f'^2] - sigma_b^2 for sqrt(q) in [{SCAN[0]}, {SCAN[-1]}]")
-        return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
+        return f"no certified sign change for sqrt(q) in [{SCAN[0]}, {SCAN[-1]}]"
     lo, hi = bracket
-    r_lo = _critical_residual(f2, d2, form, lo, sb2)
+    r_lo = residual(lo)
     sign_lo = _sign(r_lo)
-    # regula falsi (Illinois) on the midpoints, then bisection, with rational iterates
     target = Fraction(1, 2**ROOT_BITS)
-    f_lo, f_hi = _mid(r_lo), _mid(_critical_residual(f2, d2, form, hi, sb2))
+    f_lo, f_hi = _mid(r_lo), _mid(residual(hi))
     side = 0
     for _ in range(400):
         if hi - lo <= target * hi:
@@ -1038,11 +1036,11 @@ def _certified_edge(
         t = _round_fraction(t, ROOT_BITS + 16)
         if not lo < t < hi:
             t = (lo + hi) / 2
-        r = _critical_residual(f2, d2, form, t, sb2)
+        r = residual(t)
         st = _sign(r)
         if st == 0:  # the ball holds 0: narrow around t by bisection
             t = (lo + hi) / 2
-            r = _critical_residual(f2, d2, form, t, sb2)
+            r = residual(t)
             st = _sign(r)
             if st == 0:
                 break
@@ -1056,22 +1054,58 @@ def _certified_edge(
             if side == 1:
                 f_lo /= 2
             side = 1
-    # the certificate: opposite signs at the two rational ends
-    if _sign(_critical_residual(f2, d2, form, lo, sb2)) * _sign(_critical_residual(f2, d2, form, hi, sb2)) >= 0:
-        u = Unknown("the sign change of the critical residual could not be certified")
+    if _sign(residual(lo)) * _sign(residual(hi)) >= 0:
+        return "the sign change could not be certified on a narrow bracket"
+    return lo, hi
+
+
+class _CriticalResidual:
+    """s -> s^2 - E[f(s z)^2] / E[f'(s z)^2] - sigma_b^2: zero where chi_1 = 1 at the fixed point q* = s^2."""
+
+    def __init__(
+        self, f2: Sequence[sympy.Expr], d2: Sequence[sympy.Expr], form: PiecewiseForm, sb2: sympy.Expr
+    ) -> None:
+        self.f2, self.d2, self.form, self.sb2 = f2, d2, form, sb2
+
+    def __call__(self, s: Fraction) -> arb:
+        with ctx.workprec(256):
+            a = _moment_at(self.f2, self.form, s)
+            b = _moment_at(self.d2, self.form, s)
+            sq = arb(fmpq(s.numerator, s.denominator))
+            return sq * sq - a / b - constant(self.sb2, 256)
+
+
+class _FixedPointResidual:
+    """s -> sigma_w^2 E[f(s z)^2] + sigma_b^2 - s^2: zero at a fixed point q* = s^2 of the variance map."""
+
+    def __init__(self, f2: Sequence[sympy.Expr], form: PiecewiseForm, sw2: sympy.Expr, sb2: sympy.Expr) -> None:
+        self.f2, self.form, self.sw2, self.sb2 = f2, form, sw2, sb2
+
+    def __call__(self, s: Fraction) -> arb:
+        with ctx.workprec(256):
+            a = _moment_at(self.f2, self.form, s)
+            sq = arb(fmpq(s.numerator, s.denominator))
+            return constant(self.sw2, 256) * a + constant(self.sb2, 256) - sq * sq
+
+
+def _certified_edge(
+    name: str, sb: sympy.Expr, f2: list[sympy.Expr], d2: list[sympy.Expr], form: PiecewiseForm
+) -> EdgeOfChaos:
+    found = _bracket_root(_CriticalResidual(f2, d2, form, sb**2))
+    if isinstance(found, str):
+        u = Unknown(f"q - E[f(sqrt(q) z)^2]/E[f'(sqrt(q) z)^2] - sigma_b^2: {found}")
         return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
-    s_ball = Certified(lo, hi)
+    lo, hi = found
     with ctx.workprec(256):
-        b = gaussian_expectation(d2, form.breakpoints, 0, s_ball, digits=1).to_arb()
+        b = gaussian_expectation(d2, form.breakpoints, 0, Certified(lo, hi), digits=1).to_arb()
         sw = Certified.from_arb(1 / b.sqrt())
-        q = Certified(lo * lo, hi * hi)
     return EdgeOfChaos(
         name,
         sb,
         Quantity("sigma_w", enclosure=sw, note="1/sqrt(E[f'(sqrt(q*) z)^2]) over the certified bracket of sqrt(q*)"),
         Quantity(
             "q*",
-            enclosure=q,
+            enclosure=Certified(lo * lo, hi * hi),
             note="a root of q - E[f(sqrt(q) z)^2]/E[f'(sqrt(q) z)^2] - sigma_b^2 (sign change certified)",
         ),
         "certified: Arb quadrature, sign change on a bracket of relative width 2^-120",
@@ -1099,3 +1133,162 @@ def _round_fraction(t: Fraction, bits: int) -> Fraction:
     e = abs(t).numerator.bit_length() - abs(t).denominator.bit_length()
     scale = Fraction(2) ** (bits - e)
     return Fraction(round(t * scale)) / scale
+
+
+# --------------------------------------------------------------------------------------
+# Signal propagation: the variance map and its fixed point
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FixedPoint:
+    """The fixed point q* of the variance map and chi_1 there (see :func:`fixed_point`)."""
+
+    activation: str
+    sigma_w: sympy.Expr
+    sigma_b: sympy.Expr
+    q_star: Quantity
+    chi1: Quantity
+    note: str = ""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.activation}: sigma_w = {self.sigma_w}, sigma_b = {self.sigma_b}: "
+            f"q* = {self.q_star}, chi_1 = {self.chi1} ({self.note})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "activation": self.activation,
+            "sigma_w": str(self.sigma_w),
+            "sigma_b": str(self.sigma_b),
+            "q_star": self.q_star.to_dict(),
+            "chi1": self.chi1.to_dict(),
+            "note": self.note,
+        }
+
+
+def variance_map(
+    act: Activation | sympy.Expr, q: Any, sigma_w: Any, sigma_b: Any = 0, *, seconds: float | None = None
+) -> Quantity:
+    r"""One step of the variance map :math:`q \mapsto \sigma_w^2 E[f(\sqrt q\, z)^2] + \sigma_b^2`, z ~ N(0, 1).
+
+    Examples:
+        >>> import symact
+        >>> variance_map(symact.get("relu"), 3, 2, 1).exact     # 4 * 3/2 + 1
+        7
+    """
+    q_e, sw, sb = (exact_number(v, n) for v, n in ((q, "q"), (sigma_w, "sigma_w"), (sigma_b, "sigma_b")))
+    if not q_e.is_positive:
+        raise ValueError(f"q must be positive, got {q!r}")
+    g = gaussian(act, 0, sympy.sqrt(q_e), seconds=seconds)
+    m2 = g.second_moment
+    exact = sympy.simplify(sw**2 * m2.exact + sb**2) if m2.exact is not None else None
+    enc = None
+    if m2.enclosure is not None:
+        with ctx.workprec(256):
+            enc = Certified.from_arb(constant(sw**2, 256) * m2.enclosure.to_arb() + constant(sb**2, 256))
+    if exact is None and enc is None:
+        return Quantity("V(q)", unknown=m2.unknown)
+    return Quantity("V(q)", exact=exact, enclosure=enc, note="sigma_w^2 E[f(sqrt(q) z)^2] + sigma_b^2")
+
+
+def fixed_point(
+    act: Activation | sympy.Expr, sigma_w: Any, sigma_b: Any = 0, *, seconds: float | None = None
+) -> FixedPoint:
+    r"""The fixed point :math:`q^* = \sigma_w^2 E[f(\sqrt{q^*} z)^2] + \sigma_b^2` and :math:`\chi_1` there.
+
+    .. math:: \chi_1 = \sigma_w^2 E[f'(\sqrt{q^*} z)^2]
+
+    Exact for positively homogeneous f (:math:`q^* = \sigma_b^2 / (1 - \sigma_w^2 E[f(z)^2])`) and at
+    :math:`\sigma_b = 0` where only :math:`q^* = 0` is found for f(0) = 0; otherwise the root of
+    :math:`\sigma_w^2 E[f(\sqrt q z)^2] + \sigma_b^2 - q` at its first sign change on the grid :data:`SCAN`
+    of :math:`\sqrt q` (certified on a bracket of relative width :math:`2^{-120}`; uniqueness is not claimed).
+
+    Examples:
+        >>> import symact
+        >>> fixed_point(symact.get("relu"), 1, 1).q_star.exact       # 1 / (1 - 1/2)
+        2
+        >>> print(fixed_point(symact.get("tanh"), 2, 0).q_star)
+        2.12147356820317853037486549094909...
+    """
+    sw = exact_number(sigma_w, "sigma_w")
+    sb = exact_number(sigma_b, "sigma_b")
+    if not sw.is_positive:
+        raise ValueError(f"sigma_w must be positive, got {sigma_w!r}")
+    if sb.is_negative:
+        raise ValueError(f"sigma_b must be >= 0, got {sigma_b!r}")
+    name, expr, _, _ = _expression(act, ())
+    seconds = budget.check_seconds(GAUSSIAN_SECONDS if seconds is None else seconds)
+    return _CACHE.call(
+        ("fixed", name, expr, sw, sb),
+        _fixed_point_of,
+        name,
+        expr,
+        sw,
+        sb,
+        seconds=seconds,
+        what=f"fixed point of {name}",
+    )
+
+
+def _fixed_point_of(name: str, expr: sympy.Expr, sw: sympy.Expr, sb: sympy.Expr) -> FixedPoint:
+    try:
+        form = decompose(expr)
+    except (NotImplementedError, TypeError, ValueError) as exc:
+        u = Unknown(f"cannot put f in piecewise form: {exc}"[:300])
+        return FixedPoint(name, sw, sb, Quantity("q*", unknown=u), Quantity("chi_1", unknown=u))
+    f = form.pieces
+    df = tuple(sympy.diff(p, x) for p in f)
+    f2, d2 = [p**2 for p in f], [p**2 for p in df]
+    if _homogeneous(form):
+        m2 = moment(f2, form, "E[f(z)^2]")
+        s2 = moment(d2, form, "E[f'(z)^2]")
+        if m2.exact is not None and s2.exact is not None:
+            chi = Quantity("chi_1", exact=sympy.simplify(sw**2 * s2.exact), note="sigma_w^2 E[f'(z)^2] at every q")
+            gap = sympy.simplify(1 - sw**2 * m2.exact)
+            if gap.is_positive:
+                q = sympy.simplify(sb**2 / gap)
+                return FixedPoint(name, sw, sb, Quantity("q*", exact=q), chi, "f is positively homogeneous")
+            if gap == 0 and sb == 0:
+                return FixedPoint(name, sw, sb, Quantity("q*", exact=sympy.S.Zero, note="every q is fixed"), chi, "")
+            u = Unknown("no fixed point: sigma_w^2 E[f(z)^2] >= 1, the variance grows without bound")
+            return FixedPoint(name, sw, sb, Quantity("q*", unknown=u), chi, "f is positively homogeneous")
+    try:
+        found = _bracket_root(_FixedPointResidual(f2, form, sw**2, sb**2))
+    except QuadratureError as exc:
+        found = str(exc)
+    if isinstance(found, str):
+        if sb == 0 and expr.subs(x, 0) == 0:
+            return FixedPoint(
+                name,
+                sw,
+                sb,
+                Quantity("q*", exact=sympy.S.Zero, note=f"f(0) = 0; no positive fixed point found ({found})"),
+                _chi_at_zero(form, sw),
+                "q* = 0",
+            )
+        u = Unknown(f"sigma_w^2 E[f(sqrt(q) z)^2] + sigma_b^2 - q: {found}"[:300])
+        return FixedPoint(name, sw, sb, Quantity("q*", unknown=u), Quantity("chi_1", unknown=u))
+    lo, hi = found
+    try:
+        with ctx.workprec(256):
+            b = gaussian_expectation(d2, form.breakpoints, 0, Certified(lo, hi), digits=1).to_arb()
+            chi = Quantity(
+                "chi_1", enclosure=Certified.from_arb(constant(sw**2, 256) * b), note="over the bracket of sqrt(q*)"
+            )
+    except QuadratureError as exc:
+        chi = Quantity("chi_1", unknown=Unknown(str(exc)[:300]))
+    q = Quantity(
+        "q*", enclosure=Certified(lo * lo, hi * hi), note="the smallest positive root found (sign change certified)"
+    )
+    return FixedPoint(
+        name, sw, sb, q, chi, "certified: Arb quadrature, sign change on a bracket of relative width 2^-120"
+    )
+
+
+def _chi_at_zero(form: PiecewiseForm, sw: sympy.Expr) -> Quantity:
+    if 0 in form.breakpoints:
+        return Quantity("chi_1", unknown=Unknown("f has a breakpoint at 0: no f'(0)"))
+    d0 = sympy.simplify(sympy.diff(form.piece_at(sympy.S.Zero, "+"), x).subs(x, 0))
+    return Quantity("chi_1", exact=sympy.simplify(sw**2 * d0**2), note="sigma_w^2 f'(0)^2 at q* = 0")
