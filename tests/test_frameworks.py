@@ -239,18 +239,21 @@ KNOWN_NONCONFORMING = {
 }
 
 
-def _params(records: list[Any], dtypes: tuple[Any, ...]) -> list[Any]:
+def _params(records: list[Any], dtypes: tuple[Any, ...], slow: tuple[Any, ...] = ()) -> list[Any]:
+    """(record, dtype) pairs, strict xfail where known not to conform, ``slow`` dtypes marked slow."""
     out = []
     for record in records:
         for dt in dtypes:
             key = (record[0].name, record[1].api)
             reason = KNOWN_NONCONFORMING.get((*key, None)) or KNOWN_NONCONFORMING.get((*key, np.dtype(dt).name))
             marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+            marks += [pytest.mark.slow] if dt in slow else []
             out.append(pytest.param(record, dt, marks=marks, id=f"{_id(record)}-{np.dtype(dt).name}"))
     return out
 
 
-@pytest.mark.parametrize(("record", "dtype"), _params(SCALAR, (np.float64, np.float32)))
+# float32 with -m slow: each dtype is one more XLA compilation per JAX and Keras function
+@pytest.mark.parametrize(("record", "dtype"), _params(SCALAR, (np.float64, np.float32), slow=(np.float32,)))
 def test_values_conform(record: tuple[Activation, Framework], dtype: Any, forms: Callable) -> None:
     act, fw = record
     target, points = forms(act, fw)

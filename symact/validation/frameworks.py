@@ -41,6 +41,7 @@ import sympy
 from symact.analysis.pieces import breakpoints
 from symact.codegen.numpy import to_numpy
 from symact.definition.activation import FRAMEWORKS, Activation, Framework
+from symact.definition.catalog import FRAMEWORK_FORMS
 from symact.definition.registry import accepted_parameters, all_activations, all_vector_activations, get_scalar
 from symact.definition.vector import VectorActivation
 from symact.numeric.rounding import ulp_error
@@ -54,12 +55,14 @@ __all__ = [
     "agrees",
     "conformance_table",
     "conforms",
+    "entry_form",
     "form",
     "framework_derivative",
     "framework_function",
     "grid",
     "measure",
     "native",
+    "prepare",
     "resolve",
     "signature_defaults",
     "unavailable",
@@ -118,6 +121,16 @@ def form(act: Activation | VectorActivation, fw: Framework) -> Any:
     settings = dict(fw.defaults)
     settings.update(fw.args)
     accepted = accepted_parameters(act.name)
+    return get_scalar(act.name, **{k: v for k, v in settings.items() if k in accepted})
+
+
+def entry_form(act: Activation, fw: Framework) -> Activation:
+    """The catalog entry at the framework's settings of its own parameters (Keras' leaky slope
+    1/5), without a form of the framework's own (torch Softplus' threshold shortcut): the
+    function users expect the framework to compute."""
+    settings = dict(fw.defaults)
+    settings.update(fw.args)
+    accepted = accepted_parameters(act.name) - {p for (entry, p) in FRAMEWORK_FORMS if entry == act.name}
     return get_scalar(act.name, **{k: v for k, v in settings.items() if k in accepted})
 
 
@@ -301,15 +314,26 @@ def _kink_points(target: Activation) -> tuple[sympy.Expr, ...]:
     return tuple(b for b in breakpoints(target.expr) if b.is_real)
 
 
+def prepare(act: Activation, fw: Framework) -> tuple[Activation, tuple[sympy.Expr, ...]]:
+    """symact's side of a measurement: the form at the framework's settings, its breakpoints
+    and its generated code (kept by the code generator). Run before the frameworks are imported,
+    so symact's budget workers start from a process without the frameworks' threads."""
+    target = form(act, fw)
+    points = _kink_points(target)
+    to_numpy(target)
+    return target, points
+
+
 def measure(act: Activation, fw: Framework, dtype: Any = np.float64, size: int = 401) -> dict[str, Any]:
     """The framework and symact's generated code on :func:`grid` of the form's breakpoints.
 
     Returns a dict: ``points``; ``agree`` (every point passes :func:`agrees` against the truth of
     the form at the framework's settings); ``worst`` (the input where it fails most, or ``None``);
-    ``framework_max_ulp`` (against that form) and ``framework_max_ulp_entry`` (against the
-    catalog entry the record is on, which is what users expect: torch's Softplus against
-    softplus without its shortcut), both over points of the same class, with ``wrong``
-    class counts; ``symact_max_ulp`` and ``symact_bar_met`` for the generated code of the form.
+    ``framework_max_ulp`` (against that form) and ``framework_max_ulp_entry`` (against
+    :func:`entry_form`, what users expect: torch's Softplus against softplus without its
+    shortcut), both over points of the same class, with ``wrong`` class counts, and
+    ``framework_max_ulp_entry_normal`` where input and value are not subnormal (XLA on the CPU
+    flushes subnormals to 0, a 2**20 ULP error at 2**20 times the smallest subnormal); ``symact_max_ulp`` and ``symact_bar_met`` for the generated code of the form.
     """
     dt = np.dtype(dtype)
     target = form(act, fw)
@@ -318,8 +342,12 @@ def measure(act: Activation, fw: Framework, dtype: Any = np.float64, size: int =
     want = truth(target.expr, xs)
     ok = conforms(target, xs, got, _kink_points(target))
     err, wrong = ulp_error(got, want)
-    want_entry = want if target.expr == act.expr else truth(act.expr, xs)
+    entry = entry_form(act, fw)
+    want_entry = want if target.expr == entry.expr else truth(entry.expr, xs)
     err_entry, wrong_entry = ulp_error(got, want_entry)
+    tiny = float(np.finfo(dt).smallest_normal)
+    normal = (np.abs(xs) >= tiny) | (xs == 0)
+    normal &= (np.abs(want_entry.astype(np.float64)) >= tiny) | (want_entry == 0)
     family = "exp/log" if target.name in EXP_LOG_FAMILY else "other"
     own = _check(to_numpy(target), target.expr, xs, dt.name, 0, family)
     bad = int(np.argmax(~ok)) if not ok.all() else None
@@ -331,6 +359,7 @@ def measure(act: Activation, fw: Framework, dtype: Any = np.float64, size: int =
         "framework_wrong": int(wrong.sum()),
         "framework_worst_x": float(xs[int(np.argmax(err))]),
         "framework_max_ulp_entry": float(err_entry.max()),
+        "framework_max_ulp_entry_normal": float(err_entry[normal].max()) if normal.any() else 0.0,
         "framework_wrong_entry": int(wrong_entry.sum()),
         "symact_max_ulp": own.max_ulp,
         "symact_bar": own.bound,
@@ -352,25 +381,27 @@ def conformance_table(
     """
     rows: list[dict[str, Any]] = []
     acts: list[Activation | VectorActivation] = [*all_activations(), *all_vector_activations()]
-    for act in acts:
-        for fw in act.frameworks:
-            if fw.framework not in frameworks:
-                continue
-            row: dict[str, Any] = {
-                "entry": act.name,
-                "framework": fw.framework,
-                "api": fw.api,
-                "defaults": {k: _setting_text(v) for k, v in fw.defaults},
-                "args": {k: _setting_text(v) for k, v in fw.args},
-                "mode": fw.mode,
-                "note": fw.note,
-                "unavailable": unavailable(fw.framework),
-            }
-            if isinstance(act, Activation):
-                target = form(act, fw)
-                row["form"] = target.name if target.expr == act.expr or target.name != act.name else str(target.expr)
-                row["kinks"] = {str(p): str(d) for p, d in fw.kinks_at(target.parameters)}
-                if row["unavailable"] is None:
-                    row["accuracy"] = {dt: measure(act, fw, dt, size) for dt in dtypes}
-            rows.append(row)
+    records = [(act, fw) for act in acts for fw in act.frameworks if fw.framework in frameworks]
+    for act, fw in records:  # symact's side first, before any framework is imported
+        if isinstance(act, Activation):
+            prepare(act, fw)
+    for act, fw in records:
+        row: dict[str, Any] = {
+            "entry": act.name,
+            "framework": fw.framework,
+            "api": fw.api,
+            "defaults": {k: _setting_text(v) for k, v in fw.defaults},
+            "args": {k: _setting_text(v) for k, v in fw.args},
+            "mode": fw.mode,
+            "note": fw.note,
+            "unavailable": unavailable(fw.framework),
+        }
+        if isinstance(act, Activation):
+            target = form(act, fw)
+            row["form"] = target.name if target.expr == act.expr or target.name != act.name else str(target.expr)
+            row["kinks"] = {str(p): str(d) for p, d in fw.kinks_at(target.parameters)}
+        rows.append(row)
+    for row, (act, fw) in zip(rows, records):
+        if isinstance(act, Activation) and row["unavailable"] is None:
+            row["accuracy"] = {dt: measure(act, fw, dt, size) for dt in dtypes}
     return rows
