@@ -51,6 +51,7 @@ html_theme = "alabaster"
 html_theme_options = {"page_width": "1240px", "body_max_width": "none", "sidebar_width": "220px", "show_relbars": True}
 html_title = f"symact {release}"
 html_show_sourcelink = False
+html_copy_source = False
 html_static_path = ["_static"]  # custom.css
 
 
