@@ -323,6 +323,37 @@ def test_tanh_fixed_point_at_zero():
     assert fp.q_star.exact == 0 and fp.chi1.exact == Rational(1, 4)
 
 
+def test_hard_tanh_critical_point_against_mpmath():
+    """A kinked activation (breakpoints at +-1): E[f'(sz)^2] = erf(1/(s sqrt 2)), E[f(sz)^2] by mpmath.quad."""
+    sb = Rational(1, 4)
+    (point,) = critical_curve(symact.get("hard_tanh"), [sb])
+    with mpmath.workdps(DPS):
+
+        def moments(q):
+            s = mpmath.sqrt(q)
+            c = 1 / s
+            inside = mpmath.quad(lambda t: (s * t) ** 2 * mpmath.npdf(t), [-c, 0, c])
+            return inside + 2 * mpmath.ncdf(-c), mpmath.erf(c / mpmath.sqrt(2))
+
+        def residual(q):
+            a, b = moments(q)
+            return q - a / b - mpmath.mpf(sb) ** 2
+
+        q = mpmath.findroot(residual, (mpmath.mpf(1) / 4, mpmath.mpf(1)), solver="secant", tol=mpmath.mpf(10) ** -42)
+        sw = 1 / mpmath.sqrt(moments(q)[1])
+    _close(point.q_star.enclosure, q)
+    _close(point.sigma_w.enclosure, sw)
+
+
+def test_quadrature_with_an_enclosure_for_sigma():
+    """With sigma in [199/100, 201/100] the enclosure holds E over the whole range (kinks at +-1: in x)."""
+    got = gaussian_expectation([0, 1, 0], [-1, 1], 0, Certified(Fraction(199, 100), Fraction(201, 100)), digits=1)
+    with mpmath.workdps(DPS):
+        for s in (mpmath.mpf(199) / 100, 2, mpmath.mpf(201) / 100):
+            value = mpmath.erf(1 / (s * mpmath.sqrt(2)))
+            assert got.lower <= Fraction(mpmath.nstr(value, 44)) <= got.upper
+
+
 # -- the certified quadrature ---------------------------------------------------------------------
 
 

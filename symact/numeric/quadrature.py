@@ -543,45 +543,12 @@ def _expectation(
         for g in (g_right, g_left):
             tail = tail + _tail(g, m, cut)
         # the integration grid in z: -cut, the breakpoints mapped to z inside (-cut, cut), cut
-        knots: list[acb] = [acb(-cut)]
-        for b in breaks:
-            if (isinstance(mu_e, Certified) or isinstance(sigma_e, Certified)) and (
-                isinstance(mu_e, Certified) or b != mu_e
-            ):
-                raise QuadratureError(
-                    f"the breakpoint {b} with an enclosure for mu or sigma: the end of its piece would not be exact"
-                )
-            zb = (constant(b, prec) - mu) / sigma
-            if zb > -cut and zb < cut:
-                knots.append(acb(zb))
-            elif not (zb < -cut or zb > cut):
-                raise QuadratureError(f"cannot place the breakpoint {b} against the cut-off")
-        knots.append(acb(cut))
         norm = 1 / (2 * arb.pi()).sqrt()
-        total = acb(0)
-        if len(knots) != len(fns) + 1:  # the cut-off lies beyond every breakpoint by construction
-            raise QuadratureError("a breakpoint lies beyond the cut-off")
-        for k in range(len(knots) - 1):
-            f = fns[k]
-            mu_c, sigma_c = acb(mu), acb(sigma)
-
-            def integrand(z: acb, analytic: bool, f: ArbFn = f, mu_c: acb = mu_c, sigma_c: acb = sigma_c) -> acb:
-                return f(mu_c + sigma_c * z, analytic) * (-(z * z) / 2).exp()
-
-            part = acb.integral(
-                integrand,
-                knots[k],
-                knots[k + 1],
-                rel_tol=tol,
-                abs_tol=tol,
-                eval_limit=EVAL_LIMIT,
-                depth_limit=DEPTH_LIMIT,
-            )
-            if not part.is_finite():
-                raise _Diverged(
-                    f"the integral of a piece does not converge to a finite enclosure on [{knots[k].real.mid()}, {knots[k + 1].real.mid()}] (a singularity Arb cannot enclose?)"
-                )
-            total = total + part
+        with_ball = isinstance(mu_e, Certified) or isinstance(sigma_e, Certified)
+        if with_ball and any(b != mu_e for b in breaks):
+            total = _integrate_in_x(fns, breaks, mu, sigma, cut, tol)
+        else:
+            total = _integrate_in_z(fns, breaks, mu, sigma, cut, tol, prec)
         if not total.imag.contains(0):
             raise QuadratureError(f"the integral is not real: {total}")
         value = total.real * norm
@@ -589,3 +556,64 @@ def _expectation(
             raise QuadratureError("the integration did not converge (a non-finite enclosure)")
         value = value + arb(0, tail)
         return Certified.from_arb(value)
+
+
+def _integral(integrand: ArbFn, a: acb, b: acb, tol: arb) -> acb:
+    part = acb.integral(integrand, a, b, rel_tol=tol, abs_tol=tol, eval_limit=EVAL_LIMIT, depth_limit=DEPTH_LIMIT)
+    if not part.is_finite():
+        raise _Diverged(
+            f"the integral of a piece does not converge to a finite enclosure on [{float(a.real.mid()):g}, "
+            f"{float(b.real.mid()):g}] (a singularity Arb cannot enclose?)"
+        )
+    return part
+
+
+def _integrate_in_z(
+    fns: Sequence[ArbFn], breaks: Sequence[sympy.Expr], mu: arb, sigma: arb, cut: int, tol: arb, prec: int
+) -> acb:
+    """sum of int f_k(mu + sigma z) e^{-z^2/2} dz over [-cut, cut] split at the breakpoints mapped to z."""
+    knots: list[acb] = [acb(-cut)]
+    for b in breaks:
+        zb = (constant(b, prec) - mu) / sigma
+        if zb > -cut and zb < cut:
+            knots.append(acb(zb))
+        else:
+            raise QuadratureError(f"cannot place the breakpoint {b} against the cut-off")
+    knots.append(acb(cut))
+    total = acb(0)
+    mu_c, sigma_c = acb(mu), acb(sigma)
+    for k in range(len(knots) - 1):
+
+        def integrand(z: acb, analytic: bool, f: ArbFn = fns[k]) -> acb:
+            return f(mu_c + sigma_c * z, analytic) * (-(z * z) / 2).exp()
+
+        total = total + _integral(integrand, knots[k], knots[k + 1], tol)
+    return total
+
+
+def _integrate_in_x(fns: Sequence[ArbFn], breaks: Sequence[sympy.Expr], mu: arb, sigma: arb, cut: int, tol: arb) -> acb:
+    """The same sum in x = mu + sigma z, between exact knots: for mu or sigma given as enclosures.
+
+    The ends are integers beyond mu +- sigma * cut for every sigma in its enclosure, so the tails
+    outside them lie beyond z = +-cut, where the tail bound holds.
+    """
+    if not all(b.is_Rational for b in breaks):
+        raise QuadratureError("with an enclosure for mu or sigma, breakpoints must be rational")
+    hi_end = math.ceil(_fraction((mu + sigma * cut).upper())) + 1
+    lo_end = math.floor(_fraction((mu - sigma * cut).lower())) - 1
+    knots = [acb(lo_end)]
+    for b in breaks:
+        if not lo_end < b < hi_end:
+            raise QuadratureError(f"cannot place the breakpoint {b} against the cut-off")
+        knots.append(acb(arb(fmpq(int(b.p), int(b.q)))))
+    knots.append(acb(hi_end))
+    total = acb(0)
+    mu_c, inv = acb(mu), acb(1 / sigma)
+    for k in range(len(knots) - 1):
+
+        def integrand(t: acb, analytic: bool, f: ArbFn = fns[k]) -> acb:
+            u = (t - mu_c) * inv
+            return f(t, analytic) * (-(u * u) / 2).exp() * inv
+
+        total = total + _integral(integrand, knots[k], knots[k + 1], tol)
+    return total
