@@ -394,6 +394,13 @@ def test_growth_certificates():
     assert g.a == 2 and g.p == 3
 
 
+def test_quadrature_refuses_text_and_floats():
+    with pytest.raises(TypeError, match="text is not parsed"):
+        gaussian_expectation(["__import__('os').system('true')"])
+    with pytest.raises(TypeError, match="floats are not exact"):
+        gaussian_expectation([x], [], 0.5)
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match="sigma must be positive"):
         gaussian(symact.get("relu"), sigma=0)

@@ -45,7 +45,7 @@ from symact.analysis.pieces import PiecewiseForm, decompose
 from symact.core import budget
 from symact.core.unknown import Unknown
 from symact.definition.activation import Activation, exact_number, expression_of, x
-from symact.numeric.quadrature import Certified, QuadratureError, constant, gaussian_expectation
+from symact.numeric.quadrature import Certified, QuadratureError, as_expr, constant, gaussian_expectation
 
 __all__ = [
     "PYTORCH_GAINS",
@@ -434,7 +434,7 @@ def moment(
     The closed form (if SymPy finds one) is accepted only when it agrees with the certified
     enclosure; with parameter symbols in the pieces, at two values of them (``defaults`` first).
     """
-    pieces = [sympy.sympify(p) for p in pieces]
+    pieces = [as_expr(p, "a piece") for p in pieces]
     symbols = sorted(set().union(*(p.free_symbols for p in pieces)) - {x}, key=str)
     odd = mu == 0 and _is_odd(pieces, form)
     exact = sympy.S.Zero if odd else _exact(pieces, form.gaps(), mu, sigma)
@@ -547,7 +547,8 @@ def _pytorch(act_name: str, forward: Quantity, values: dict[str, sympy.Expr]) ->
     elif agrees is False:
         explanation = (
             f"PyTorch's {gain} is a typed-in table value, not 1/sqrt(E[f(z)^2]) = {shown}: "
-            "PyTorch does not derive it from the activation (for SELU its source says 'found empirically')"
+            "PyTorch does not derive it from the activation"
+            + (" (its source says 'found empirically')" if act_name == "selu" else "")
         )
     else:
         explanation = f"PyTorch's {gain}; compared with 1/sqrt(E[f(z)^2]) = {shown}: {agrees}"

@@ -48,6 +48,7 @@ from symact.numeric import interval
 __all__ = [
     "Certified",
     "QuadratureError",
+    "as_expr",
     "compile_acb",
     "constant",
     "gaussian_expectation",
@@ -252,7 +253,7 @@ def compile_acb(expr: sympy.Expr, var: sympy.Symbol = x) -> ArbFn:
         >>> f(acb(0), False).real.contains(arb(2).log())
         True
     """
-    expr = sympy.sympify(expr, strict=True)
+    expr = as_expr(expr, "the integrand")
     if expr == var:
         return lambda z, a: z
     if not expr.free_symbols and (expr.is_Rational or expr in (sympy.pi, sympy.E)):
@@ -314,7 +315,7 @@ def constant(expr: sympy.Expr, prec: int = 256) -> arb:
         >>> constant(sympy.sqrt(2) * sympy.erf(1)).str(20, radius=False)
         '1.1917588904120482457'
     """
-    f = compile_acb(sympy.sympify(expr, strict=True), x)
+    f = compile_acb(as_expr(expr, "the constant"), x)
     with ctx.workprec(prec):
         v = f(acb(0), False)
         if not v.imag.contains(0):
@@ -441,6 +442,28 @@ def _as_fraction(e: sympy.Expr) -> Fraction | None:
     return Fraction(int(e.p), int(e.q)) if e.is_Rational else None
 
 
+def as_expr(value: Any, name: str) -> sympy.Expr:
+    """``value`` (a SymPy expression, int or ``Fraction``) as a SymPy expression; text is refused, never parsed.
+
+    Examples:
+        >>> as_expr(Fraction(1, 3), "mu")
+        1/3
+        >>> as_expr("x**2", "a piece")
+        Traceback (most recent call last):
+        ...
+        TypeError: a piece must be a SymPy expression or a number, got str 'x**2' (text is not parsed here)
+    """
+    if isinstance(value, (str, bytes, float)):
+        raise TypeError(
+            f"{name} must be a SymPy expression or a number, got {type(value).__name__} {value!r}"
+            + (" (text is not parsed here)" if not isinstance(value, float) else " (floats are not exact)")
+        )
+    try:
+        return sympy.sympify(value, strict=True)
+    except sympy.SympifyError:
+        raise TypeError(f"{name} must be a SymPy expression or a number, got {type(value).__name__}") from None
+
+
 def gaussian_expectation(
     pieces: Sequence[sympy.Expr],
     breakpoints: Sequence[sympy.Expr] = (),
@@ -469,10 +492,10 @@ def gaussian_expectation(
         >>> gaussian_expectation([sympy.exp(x)]).decimal(12)   # E[e^Z] = sqrt(e)
         '1.64872127070'
     """
-    pieces = [sympy.sympify(p, strict=True) for p in pieces]
-    breakpoints = [sympy.sympify(b, strict=True) for b in breakpoints]
-    mu_e = mu if isinstance(mu, Certified) else sympy.sympify(mu, strict=True)
-    sigma_e = sigma if isinstance(sigma, Certified) else sympy.sympify(sigma, strict=True)
+    pieces = [as_expr(p, "a piece") for p in pieces]
+    breakpoints = [as_expr(b, "a breakpoint") for b in breakpoints]
+    mu_e = mu if isinstance(mu, Certified) else as_expr(mu, "mu")
+    sigma_e = sigma if isinstance(sigma, Certified) else as_expr(sigma, "sigma")
     if len(pieces) != len(breakpoints) + 1:
         raise ValueError(f"{len(pieces)} pieces need {len(pieces) - 1} breakpoints, got {len(breakpoints)}")
     fns = [compile_acb(p, var) for p in pieces]
