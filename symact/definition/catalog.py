@@ -11,7 +11,11 @@ Design rules (tests enforce them):
 * An entry holds the definition and descriptive metadata only. No derived fact
   (range, limit, derivative, verdict) is written here; symact computes them.
 * Defaults follow PyTorch where frameworks disagree; the ``frameworks`` records
-  say what the others do.
+  say what the others do, as data: the framework's defaults in its own spelling, the
+  arguments an entry needs, and the derivative its autograd returns at every breakpoint
+  (measured, and asserted against the installed frameworks by ``tests/test_frameworks.py``).
+* :data:`FRAMEWORK_FORMS` holds the forms a framework computes that differ from an entry by a
+  parameter of the framework's own (torch Softplus' threshold shortcut).
 """
 
 from __future__ import annotations
