@@ -262,6 +262,12 @@ def test_edge_of_chaos_exact_at_zero_bias():
     assert relu.sigma_w.exact**2 == 2
 
 
+def test_edge_of_chaos_needs_a_proof_that_zero_attracts():
+    """SiLU: f(0) = 0 and f'(0) = 1/2, but f'(x) > 1/2 for x > 0, so |f(u)| <= |u|/2 fails (f(2) > 1): no claim."""
+    silu = edge_of_chaos(symact.get("silu"))
+    assert isinstance(silu.sigma_w.value, Unknown) and "not proved" in silu.sigma_w.unknown.reason
+
+
 def _tanh_critical_point(sb):
     """(q*, sigma_w) with plain mpmath: q = E[tanh^2]/E[sech^4] + sb^2 by findroot, at 40 digits."""
     with mpmath.workdps(DPS):

@@ -41,6 +41,7 @@ import sympy
 from flint import arb, ctx, fmpq
 from sympy import oo
 
+from symact.analysis.calculus import derivative, output_range
 from symact.analysis.pieces import PiecewiseForm, decompose
 from symact.core import budget
 from symact.core.unknown import Unknown
@@ -70,6 +71,8 @@ GAUSSIAN_SECONDS = 120.0
 INTEGRATE_SECONDS = 3.0
 #: Seconds for SymPy's solve of the self-normalizing equations.
 SOLVE_SECONDS = 10.0
+#: Seconds for the exact range of f' (the edge of chaos at sigma_b = 0).
+RANGE_SECONDS = 30.0
 #: Correct digits asked of every certified number.
 DIGITS = 30
 #: Functions a piece may hold for SymPy's Gaussian integral to be tried (beyond +, * and positive integer
@@ -953,6 +956,15 @@ def edge_of_chaos(act: Activation | sympy.Expr, sigma_b: Any = 0, *, seconds: fl
     )
 
 
+def _slope_bounded_by(expr: sympy.Expr, bound: sympy.Expr) -> bool | str:
+    """Whether the exact range of f' lies in [-bound, bound] (True), or why that is not proved."""
+    rng = output_range(derivative(expr), seconds=RANGE_SECONDS)
+    if isinstance(rng, Unknown):
+        return f"the range of f' is unknown: {rng.reason}"
+    inside = rng.is_subset(sympy.Interval(-bound, bound))
+    return True if inside is True else f"the range of f' is {rng}"
+
+
 def critical_curve(
     act: Activation | sympy.Expr, sigma_bs: Sequence[Any], *, seconds: float | None = None
 ) -> tuple[EdgeOfChaos, ...]:
@@ -974,6 +986,13 @@ def _edge_of(name: str, expr: sympy.Expr, sb: sympy.Expr) -> EdgeOfChaos:
             slope = form.piece_at(sympy.S.Zero, "+")
             d0 = sympy.simplify(sympy.diff(slope, x).subs(x, 0))
             if d0.is_number and d0 != 0:
+                bounded = _slope_bounded_by(expr, abs(d0))
+                if bounded is not True:
+                    u = Unknown(
+                        "f(0) = 0 makes q* = 0 a fixed point with chi_1 = sigma_w^2 f'(0)^2, but |f'| <= |f'(0)| "
+                        f"on R is not proved ({bounded}), so q* = 0 may not attract: the critical point is not derived"
+                    )
+                    return EdgeOfChaos(name, sb, Quantity("sigma_w", unknown=u), Quantity("q*", unknown=u))
                 sw = sympy.simplify(1 / abs(d0))
                 enc = Certified.from_arb(constant(sw, 256))
                 return EdgeOfChaos(
@@ -981,7 +1000,8 @@ def _edge_of(name: str, expr: sympy.Expr, sb: sympy.Expr) -> EdgeOfChaos:
                     sb,
                     Quantity("sigma_w", exact=sw, enclosure=enc, note="1/|f'(0)|"),
                     Quantity("q*", exact=sympy.S.Zero, note="f(0) = 0"),
-                    "f(0) = 0: q* = 0 is a fixed point and chi_1 = sigma_w^2 f'(0)^2 there",
+                    "f(0) = 0 and |f'| <= |f'(0)| on R (the range of f'), so |f(u)| <= |f'(0) u| and "
+                    "V(q) <= q at sigma_w = 1/|f'(0)|: q* = 0 is the only fixed point, chi_1 = sigma_w^2 f'(0)^2 = 1",
                 )
         if _homogeneous(form):
             slope2 = moment([p**2 for p in df], form, "E[f'(z)^2]")
