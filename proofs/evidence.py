@@ -30,6 +30,7 @@ from typing import Any
 import sympy
 
 from symact.core.budget import WorkerError
+from symact.numeric.arb import certify_sign
 from symact.numeric.interval import certify_nonzero, enclosure_bounds
 
 __all__ = [
@@ -247,7 +248,7 @@ class Counterexample:
 
         Recomputes both sides exactly from the expression and the witness values,
         and proves them different: by exact rational arithmetic, or by an
-        interval enclosure of the difference that excludes 0. Never uses floats.
+        arb ball or an interval enclosure of the difference that excludes 0. Never uses floats.
         """
         try:
             names = WITNESS_NAMES[self.property]
@@ -262,7 +263,9 @@ class Counterexample:
             lhs, rhs, _ = computed
             if lhs != self.lhs or rhs != self.rhs:
                 return False
-            sign = certify_nonzero(lhs - rhs)
+            # an arb ball first (rigorous and fast), the interval engine where balls do not decide
+            sign = certify_sign(lhs - rhs)
+            sign = certify_nonzero(lhs - rhs) if sign is None else sign
             return sign is not None and sign == self.sign
         except FAILURES:  # a check that cannot run confirms nothing
             return False

@@ -19,6 +19,7 @@ import sympy
 
 from proofs.evidence import FAILURES
 from symact.definition.activation import x
+from symact.numeric.arb import certify_sign
 from symact.numeric.interval import certify_nonzero
 
 __all__ = ["NetworkCounterexample", "forward"]
@@ -80,7 +81,8 @@ class NetworkCounterexample:
             if not all(e.is_Rational for m in (self.u, self.v) for e in m):
                 return False
             combo = computed["u + v"] - computed["u"] - computed["v"] + computed["0"]
-            return certify_nonzero(combo[self.component]) == self.sign
+            sign = certify_sign(combo[self.component])  # an arb ball first, the interval engine where it cannot
+            return (certify_nonzero(combo[self.component]) if sign is None else sign) == self.sign
         except FAILURES:  # a check that cannot run confirms nothing
             return False
 

@@ -42,10 +42,12 @@ from symact.definition.primitives import PRIMITIVES, textbook
 
 __all__ = [
     "MAX_PREC",
+    "SIGN_PRECISIONS",
     "START_PREC",
     "ArbUnsupported",
     "Undecided",
     "ball_ends",
+    "certify_sign",
     "compile_arb",
     "correctly_rounded",
     "correctly_rounded_all",
@@ -489,3 +491,46 @@ def correctly_rounded_all(f: Fn, values: Iterable[float], fmt: tuple[int, int, i
         v = vals[i]
         out[i] = _climb(f, arb(v), _magnitude(v), p, fmt, _STEPS - 1)
     return out
+
+
+#: The precisions (bits) at which :func:`certify_sign` tries to separate a number from 0.
+SIGN_PRECISIONS = (64, 256, 1024, 4096)
+
+
+def certify_sign(expr: sympy.Expr) -> int | None:
+    """The sign (+1 or -1) of the real constant ``expr`` when a ball proves it nonzero, else None.
+
+    Rationals are decided exactly. Any other number is evaluated in balls at the precisions
+    of :data:`SIGN_PRECISIONS`; the first ball that excludes 0 decides. None never means
+    "zero": it means "not proved nonzero by balls" (an unsupported node, a branch a ball
+    cannot decide, a ball holding 0 at every precision).
+
+    Examples:
+        >>> import sympy
+        >>> certify_sign(sympy.erf(1) - sympy.Rational(84, 100)), certify_sign(sympy.Rational(-3, 7))
+        (1, -1)
+        >>> print(certify_sign(sympy.sin(sympy.pi)))  # 0: never proved nonzero
+        None
+    """
+    if expr.is_Rational:
+        return None if expr == 0 else (1 if expr > 0 else -1)
+    if not isinstance(expr, sympy.Expr) or expr.free_symbols or not expr.is_number:
+        return None
+    try:
+        f = compile_arb(expr)
+    except ArbUnsupported:
+        return None
+    zero = arb(0)
+    for p in SIGN_PRECISIONS:
+        with flint.ctx.workprec(p):
+            try:
+                y = f(zero)
+            except Undecided:
+                continue
+            except (ZeroDivisionError, ValueError, OverflowError):
+                return None
+        if y > 0:
+            return 1
+        if y < 0:
+            return -1
+    return None
