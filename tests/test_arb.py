@@ -326,3 +326,47 @@ def test_vector_truth_rounds_a_value_just_past_a_tie(dtype: str, top: int) -> No
     row = np.array([[2.0**100, -(2.0**top)]], dtype=dtype)
     got = vv.truth("log_softmax", row)
     assert got[0, 1] == want and got[0, 0] == 0.0
+
+
+# ---------------------------------------------------------------------------------------
+# Certificate checks
+# ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["tanh", "softplus", "gelu", "silu", "elu", "mish", "sinusoid", "squareplus"])
+def test_counterexample_checks_agree_with_the_interval_engine(name: str) -> None:
+    import proofs
+    from symact.numeric.interval import certify_nonzero
+
+    result = proofs.prove_linear(symact.get(name))
+    ce = result.counterexample
+    assert ce is not None and ce.check()  # re-verified, arb first
+    diff = ce.lhs - ce.rhs
+    assert A.certify_sign(diff) == certify_nonzero(diff) == ce.sign
+    # a certificate whose sign is flipped is refused by the check
+    from dataclasses import replace
+
+    assert not replace(ce, sign=-ce.sign).check()
+
+
+def test_certify_sign_separates_close_constants_and_refuses_zero() -> None:
+    e, pi = sympy.E, sympy.pi
+    # e**pi - pi**e = 0.6815...; exp(pi*sqrt(163)) is 744 - 7.5e-13 below an integer
+    assert A.certify_sign(e**pi - pi**e) == 1
+    assert A.certify_sign(sympy.exp(pi * sympy.sqrt(163)) - 640320**3 - 744) == -1
+    assert A.certify_sign(sympy.sin(pi)) is None and A.certify_sign(sympy.log(e) - 1) is None
+    assert A.certify_sign(sympy.Rational(-1, 10**50)) == -1 and A.certify_sign(sympy.S.Zero) is None
+    assert A.certify_sign(sympy.EulerGamma - sympy.Rational(1, 2)) is None  # no ball evaluation: not proved
+
+
+@pytest.mark.parametrize("v", [-32757974.0, 32757974.0, -26937376.0 - 2.0])
+def test_a_value_no_precision_separates_from_a_tie(v: float) -> None:
+    # tanh_shrink(v) = v - tanh(v) = v + s - s*2/(1 + e**(2|v|)) (s = sign v): within e**-5e7 of the
+    # float32 tie v + s (v + s is odd, floats are even there) and on the side of v; mpmath at any
+    # affordable precision sees the tie and rounds it to even, balls hold the tie at any precision
+    expr = symact.get("tanh_shrink").expr
+    s = 1 if v > 0 else -1
+    tie = Fraction(int(v) + s)
+    assert round_to(tie, *F32) != round_to(tie - s * Fraction(1, 2**1000), *F32)  # a true tie
+    want = round_to(tie - s * Fraction(1, 2**1000), *F32)
+    assert want == v
+    assert A.correctly_rounded(A.compile_arb(expr), v, F32) is None
+    assert T.truth(expr, np.array([v], dtype=np.float32)).tolist() == [want]

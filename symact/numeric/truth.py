@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
+import flint
 import mpmath
 import numpy as np
 import sympy
@@ -312,7 +314,7 @@ def truth_point(
     return r_prev
 
 
-_TRUTH_VERSION = "truth-v8:"  # bump when the truth computation changes (invalidates the cache)
+_TRUTH_VERSION = "truth-v9:"  # bump when the truth computation changes (invalidates the cache)
 
 
 #: Beyond this magnitude the enclosures clamp their arguments (symact.numeric.interval): one try only.
@@ -323,7 +325,7 @@ _START_PREC, _MAX_PREC, _STEPS = 128, 4096, 5
 
 
 #: Functions that a rational input maps to a rational value (exact evaluation in Fractions).
-_RATIONAL_FUNCS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign)
+_RATIONAL_FUNCS = (sympy.Max, sympy.Min, sympy.Abs, sympy.Heaviside, sympy.sign, sympy.Piecewise)
 
 
 def _enclosure(expr: sympy.Expr) -> Callable[[Any], Any] | None:
@@ -391,8 +393,9 @@ def _exact_rational(
     expr: sympy.Expr, fmt: tuple[int, int, int] = FORMATS["float64"][1:]
 ) -> Callable[[float], float | None] | None:
     """For an expression that maps rationals to rationals (no transcendental function, integer
-    powers only), an exact evaluator: it decides the points no enclosure can, such as a value that is
-    exactly the midpoint between two floats (ties to even)."""
+    powers only, Piecewise conditions in them), an exact evaluator: it decides the points no
+    enclosure can, such as a value that is exactly the midpoint between two floats (ties to
+    even), rounded once to ``fmt``."""
     funcs = {type(f) for f in expr.atoms(sympy.Function)}
     if any(not issubclass(f, _RATIONAL_FUNCS) for f in funcs) or expr.atoms(sympy.NumberSymbol):
         return None
@@ -417,11 +420,52 @@ def _fast_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, int]
     except arb.ArbUnsupported:
         return _mpmath_truths(expr, values, fmt)
     out = arb.correctly_rounded_all(f, values, fmt)
+    # a rational map's ties are decided exactly below; rewriting a huge expression costs too much
+    if _exact_rational(expr) is None and sympy.count_ops(expr) <= _MAX_OPS_REWRITTEN:
+        for i, r in enumerate(out):
+            if r is None and math.isfinite(float(values[i])):
+                out[i] = _past_a_boundary(expr, f, float(values[i]), fmt)
     left = [i for i, r in enumerate(out) if r is None]
     if left:
         for i, r in zip(left, _mpmath_truths(expr, values[left], fmt)):
             out[i] = r
     return out  # type: ignore[return-value]  # every None was filled
+
+
+#: The largest expression (SymPy's count_ops) :func:`_past_a_boundary` rewrites.
+_MAX_OPS_REWRITTEN = 400
+
+
+def _past_a_boundary(expr: sympy.Expr, f: Callable[[Any], Any], v: float, fmt: tuple[int, int, int]) -> float | None:
+    """The truth at ``v`` where arb balls cannot separate the value from the boundary ``b``
+    between two adjacent floats (a tie): the sign of ``value - b``, proved by a ball on the
+    exact difference, or on SymPy's exp-rewritten, combined form of it (an identity). None
+    when no sign is proved (then the method before arb decides).
+
+    tanh_shrink in float32 at x = -32757974 is -32757973 - 2/(1 + e**65515948), just below a
+    tie no precision separates it from; as a combined fraction the difference is
+    -2/(1 + e**65515948), whose ball is negative.
+    """
+    with flint.ctx.workprec(256):
+        ends = arb.ball_ends(f(flint.arb(v)))
+    if ends is None:
+        return None
+    lo, hi = (arb.round_dyadic(*t, *fmt) for t in ends)
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo == hi:
+        return None
+    a, c = Fraction(lo), Fraction(hi)
+    if round_to(a + (c - a) / 4, *fmt) != lo or round_to(c - (c - a) / 4, *fmt) != hi:
+        return None  # not two adjacent floats: more than one boundary in the ball
+    b = sympy.Rational((a + c) / 2)
+    diff = textbook(expr).xreplace({x: sympy.Rational(v)}) - b
+    for form in (lambda: diff, lambda: sympy.together(diff.rewrite(sympy.exp))):
+        try:
+            sign = arb.certify_sign(form())
+        except (TypeError, ValueError, NotImplementedError, AttributeError, RecursionError):
+            continue  # a form SymPy cannot build proves nothing
+        if sign is not None:
+            return hi if sign > 0 else lo
+    return None
 
 
 def _mpmath_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, int]) -> list[float]:
@@ -467,7 +511,7 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
        This is a proof, not a heuristic (the enclosures trust no point function;
        see :mod:`symact.numeric.interval`).
     2. **exact**: an expression built from rationals, ``+ * /``, integer powers,
-       Max, Min, Abs, Heaviside and sign is evaluated in exact rational arithmetic
+       Max, Min, Abs, Heaviside, sign and Piecewise is evaluated in exact rational arithmetic
        where the enclosure cannot decide (a value exactly between two floats).
     3. **reference** (±inf inputs, arguments beyond 2**24 that the enclosures
        clamp, nodes they do not support): the two-precision method of
