@@ -204,6 +204,17 @@ def test_name_resolves(record: tuple[Any, Framework]) -> None:
     assert callable(fwv.resolve(record[1].api))
 
 
+@pytest.mark.parametrize("record", RECORDS, ids=_id)
+def test_framework_name_finds_the_entry(record: tuple[Any, Framework]) -> None:
+    """symact.get takes the framework's own name: the entry, or one its selector parameter
+    chooses between (jax.nn.gelu's name finds gelu; its default, and the record's gelu_tanh,
+    is the other GELU form)."""
+    act, fw = record
+    name = fw.api.rsplit(".", 1)[1]
+    expected = {act.name, *SELECTORS.get(act.name, ("", {}))[1].values()}
+    assert get(name).name in expected
+
+
 def _same_setting(recorded: Any, actual: Any) -> bool:
     if recorded is None or isinstance(recorded, (bool, str)):
         return type(recorded) is type(actual) and recorded == actual

@@ -188,7 +188,8 @@ def is_vector(name: Any) -> bool:
 
 
 def suggest(name: str, limit: int = 3) -> tuple[str, ...]:
-    """Registered names (canonical or alias, of either kind) closest to ``name``, best first.
+    """Registered names (canonical or alias, of either kind) closest to ``name``, best first,
+    one per activation (its closest name).
 
     Examples:
         >>> suggest("rleu")
@@ -201,8 +202,11 @@ def suggest(name: str, limit: int = 3) -> tuple[str, ...]:
     for act in acts:
         for label in (act.name, *act.aliases):
             by_key.setdefault(_key(label), label)
-    close = difflib.get_close_matches(_key(name), list(by_key), n=limit, cutoff=0.6)
-    return tuple(dict.fromkeys(by_key[k] for k in close))
+    close = difflib.get_close_matches(_key(name), list(by_key), n=len(by_key), cutoff=0.6)
+    first: dict[str, str] = {}  # canonical name -> its closest label
+    for k in close:
+        first.setdefault(_LOOKUP[k], by_key[k])
+    return tuple(first.values())[:limit]
 
 
 def get(name: str | AnyActivation, **params: Any) -> AnyActivation:

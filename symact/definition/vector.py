@@ -268,7 +268,7 @@ ENTRIES: tuple[VectorActivation, ...] = (
     VectorActivation(
         "softmax",
         exp(X[i]) / _S,
-        aliases=("soft_max",),
+        aliases=("soft_max", "softmax2d"),  # torch.nn.Softmax2d: softmax over the channel axis
         summary="exp(x_i)/sum_j exp(x_j): a probability vector over n classes.",
         frameworks=(
             _fw("pytorch", "torch.nn.Softmax", _PASS_DIM, args={"dim": -1}),
