@@ -523,14 +523,22 @@ def derivative(f: Activation | sympy.Expr, n: int = 1, *, seconds: float | None 
         raise ValueError(f"n must be a positive integer, got {n!r}")
     expr = _expr_of(f)
     name = f.name if isinstance(f, Activation) else "f"
-    return _DERIVATIVES.call(
+    key = store.key("derivative", expr, n)
+    kept = store.load(key)
+    if isinstance(kept, sympy.Expr):  # derived in an earlier run with no budget running out, checked
+        return kept
+    got = _DERIVATIVES.call(
         (expr, n),
+        store.counted,
         _derivative_cached,
         expr,
         n,
         seconds=DERIVATIVE_SECONDS if seconds is None else seconds,
         what=f"derivative {n} of {name}",
     )
+    if got.complete:  # no simplification cut short on the way
+        store.save(key, got.value)
+    return got.value
 
 
 # --------------------------------------------------------------------------------------
