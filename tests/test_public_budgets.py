@@ -237,8 +237,9 @@ def test_ordinary_calls_return_their_values():
     assert proofs.prove_additive(x + 1).verdict is proofs.Verdict.DISPROVED
 
 
-def test_answers_are_cached_in_the_caller():
+def test_answers_are_cached_in_the_caller(monkeypatch):
     """The worker's caches die with it; the caller keeps the answer (measured: 0.3-0.5 s, then ~10 us)."""
+    monkeypatch.setenv("SYMACT_CACHE", "0")  # the persistent store (tests/test_store.py) would answer the first call
     sigmoid = symact.get("sigmoid")
     first, took_first = _timed(symact.derivative, sigmoid)
     again, took_again = _timed(symact.derivative, sigmoid)
