@@ -753,6 +753,12 @@ _server_lock = threading.Lock()
 _calls: dict[int, socket.socket] = {}  # id -> the caller's end of every call in flight
 _calls_lock = threading.Lock()
 _PRELOAD_ROOTS = ("symact", "proofs")
+#: Packages whose modules a worker imported are imported by the server too, for later workers. Only
+#: these: a module that starts threads at import would make the server's forks unsafe.
+_LEARN_ROOTS = frozenset(
+    {"symact", "proofs", "sympy", "mpmath", "numpy", "scipy", "flint", "gmpy2", "_pytest", "pytest", "pluggy"}
+)
+_learned: set[str] = set()  # modules workers imported that a new server should import too
 
 
 def _get_server() -> workers.Server:
@@ -762,7 +768,7 @@ def _get_server() -> workers.Server:
         if _server is None or not _server.alive():
             if _server is not None:
                 _server.close()
-            preload = ("sympy", "mpmath", "numpy") + tuple(
+            preload = ("sympy", "mpmath", "numpy", *_filter_modules(), *sorted(_learned)) + tuple(
                 sorted(n for n in list(sys.modules) if n.split(".")[0] in _PRELOAD_ROOTS)
             )
             _server = workers.Server(preload)
@@ -819,12 +825,25 @@ def _task(fn: Callable[..., Any], args: Any, kwargs: Any, seconds: float, what: 
         ) from None
 
 
+def _filter_modules() -> list[str]:
+    """The modules of the warning categories in ``warnings.filters`` (a worker unpickles them)."""
+    names = []
+    for entry in list(warnings.filters):
+        categories = entry[2] if isinstance(entry[2], tuple) else (entry[2],)
+        names += [getattr(c, "__module__", "") for c in categories]
+    return [n for n in dict.fromkeys(names) if n and n != "builtins"]
+
+
 def _served_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, what: str) -> T:
     server = _get_server()
     deadline = time.monotonic() + seconds
     task = _task(fn, args, kwargs, seconds, what, deadline)
     limit = workers.result_limit()
-    sock = server.submit(getattr(fn, "__module__", None) or "", task)
+    with _server_lock:
+        wanted = [getattr(fn, "__module__", None) or "", *_filter_modules(), *sorted(_learned)]
+        modules = [m for m in dict.fromkeys(wanted) if m not in server.preloaded]
+        server.preloaded.update(modules)
+    sock = server.submit(modules, task)
     with _calls_lock:
         _calls[id(sock)] = sock
     try:
@@ -847,13 +866,15 @@ def _served_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, w
 
 def _unpack(payload: bytes, seconds: float, what: str, late: bool) -> Any:
     try:
-        kind, value, degraded = pickle.loads(payload)
+        kind, value, degraded, *learned = pickle.loads(payload)
     except BaseException as exc:  # noqa: BLE001 - whatever unpickling raises, the result is lost
         if late:
             raise BudgetExceeded(seconds, what) from None
         raise WorkerError(what, f"its result could not be unpickled ({type(exc).__name__}: {exc})") from None
     if degraded:
         _mark_degraded()
+    if learned:
+        _learned.update(learned[0])
     if kind == "ok":
         return value
     if isinstance(value, BudgetExceeded) and late:  # an inner budget ended with this one
@@ -961,6 +982,7 @@ def reset_degraded(value: bool = False) -> bool:
 def run_task(task: bytes, out: int) -> None:  # pragma: no cover - runs in a worker
     """Run one task the server forked this worker for, and send its outcome on ``out``."""
     global _worker_out
+    before = set(sys.modules)
     fn, args, kwargs, seconds, what, deadline, settings = _load_task(task, out)
     if fn is None:
         return
@@ -976,7 +998,7 @@ def run_task(task: bytes, out: int) -> None:  # pragma: no cover - runs in a wor
             outcome: tuple[str, Any] = ("ok", _alarm_call(fn, args, kwargs, seconds, what, deadline))
         except BaseException as exc:  # noqa: BLE001 - every exception goes back to the caller
             outcome = ("raise", exc)
-        payload = b"R" + _dumps(outcome, what, degraded())
+        payload = b"R" + _dumps(outcome, what, degraded(), _imported_since(before))
         limit = workers.result_limit()
         if len(payload) > limit:
             detail = f"its result is {len(payload):,} bytes, above the limit of {limit:,} ({workers.ENV_RESULT})"
@@ -984,6 +1006,11 @@ def run_task(task: bytes, out: int) -> None:  # pragma: no cover - runs in a wor
         workers.write_all(out, workers.frame(payload))
     except MemoryError:
         workers.write_all(out, oom)
+
+
+def _imported_since(before: set[str]) -> list[str]:  # pragma: no cover - runs in a worker
+    """The modules of :data:`_LEARN_ROOTS` imported since ``before`` (for the server to import too)."""
+    return sorted(m for m in set(sys.modules) - before if m.split(".")[0] in _LEARN_ROOTS)
 
 
 def _load_task(task: bytes, out: int) -> tuple[Any, ...]:  # pragma: no cover - runs in a worker
@@ -1252,10 +1279,12 @@ def _child(
         os._exit(code)
 
 
-def _dumps(outcome: tuple[str, Any], what: str, cut_short: bool) -> bytes:  # pragma: no cover - in a worker
+def _dumps(
+    outcome: tuple[str, Any], what: str, cut_short: bool, imported: list[str] | None = None
+) -> bytes:  # pragma: no cover - in a worker
     kind, value = outcome
     try:
-        data = pickle.dumps((kind, value, cut_short), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((kind, value, cut_short, imported or []), protocol=pickle.HIGHEST_PROTOCOL)
         if kind == "raise":
             pickle.loads(data)  # an exception must also come back out of the pickle
         return data

@@ -12,8 +12,9 @@ The protocol, per call:
 
 1. The caller makes a socket pair for the call and sends one end to the server over the control
    socket (``SCM_RIGHTS``), with the pickled work (a module-level function and its arguments:
-   data, never a closure) and the name of the function's module, which the server imports once so
-   that later workers start with it loaded.
+   data, never a closure) and the names of modules for the server to import first: the
+   function's, and those earlier workers had to import (they report them with their results), so
+   that later workers start with them loaded instead of importing them again, call after call.
 2. The server forks a worker. The worker puts itself in its own process group, sends its pid
    first, then one result frame, and exits.
 3. The server reaps the worker. Before that it kills the worker's process group (its
@@ -132,6 +133,7 @@ class Server:
         self.ctl = parent
         self.lock = threading.Lock()
         self.pid = self.proc.pid
+        self.preloaded: set[str] = set(preload)  # what the server was told to import
         self._wait_ready()
 
     def _wait_ready(self) -> None:
@@ -149,11 +151,13 @@ class Server:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def submit(self, module: str, task: bytes) -> socket.socket:
-        """Start one worker on ``task``; returns the caller's end of its socket."""
+    def submit(self, modules: list[str], task: bytes) -> socket.socket:
+        """Start one worker on ``task``, after the server imported ``modules``; returns the caller's
+        end of the worker's socket."""
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            head = len(module.encode()).to_bytes(4, "big") + module.encode()
+            names = "\n".join(modules).encode()
+            head = len(names).to_bytes(4, "big") + names
             message = frame(head + task)
             with self.lock:
                 socket.send_fds(self.ctl, [message[:1]], [theirs.fileno()])
@@ -218,10 +222,11 @@ def serve(ctl_fd: int, preload: tuple[str, ...]) -> None:  # pragma: no cover - 
                     got = _receive(ctl)
                     if got is None:  # the caller is gone
                         return
-                    module, task, call_fd = got
-                    if module and module not in sys.modules:
-                        with contextlib.suppress(Exception):
-                            importlib.import_module(module)
+                    modules, task, call_fd = got
+                    for module in modules:
+                        if module and module not in sys.modules:
+                            with contextlib.suppress(Exception):
+                                importlib.import_module(module)
                     pid = _spawn(task, call_fd, ctl, wake_r, wake_w, workers)
                     workers[pid] = call_fd
                     by_fd[call_fd] = pid
@@ -254,7 +259,7 @@ def _warm_up() -> None:  # pragma: no cover - runs in the server
         sympy.lambdify(x, f, "mpmath")
 
 
-def _receive(ctl: socket.socket) -> tuple[str, bytes, int] | None:  # pragma: no cover - server
+def _receive(ctl: socket.socket) -> tuple[list[str], bytes, int] | None:  # pragma: no cover - server
     try:
         first, fds, _, _ = socket.recv_fds(ctl, 1, 1)
     except OSError:
@@ -275,7 +280,7 @@ def _receive(ctl: socket.socket) -> tuple[str, bytes, int] | None:  # pragma: no
             return None
         body += chunk
     n = int.from_bytes(body[:4], "big")
-    return body[4 : 4 + n].decode(), bytes(body[4 + n :]), fds[0]
+    return body[4 : 4 + n].decode().split("\n"), bytes(body[4 + n :]), fds[0]
 
 
 def _spawn(
