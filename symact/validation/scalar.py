@@ -336,8 +336,8 @@ def validate(act: Activation | str, size: str = "full", derivatives: tuple[int, 
 
     Examples:
         >>> rep = validate("elu", size="quick", derivatives=(0,))
-        >>> rep.ok, rep.get("float64").max_ulp, rep.get("float32").wrong
-        (True, 0.0, 0)
+        >>> rep.ok, rep.get("float64").max_ulp <= 4, rep.get("float32").wrong  # the last bit is libm's
+        (True, True, 0)
     """
     act = check_options(act, size, derivatives)
     t0 = time.perf_counter()
