@@ -12,7 +12,9 @@ Where a ball cannot decide a branch (a ``Piecewise`` condition, the sign of a
 
 :func:`correctly_rounded` is Ziv's strategy on balls: evaluate at increasing precision
 until both ends of the ball round to one float of the target format (subnormals and
-overflow included, ties to even on exact balls), or give up (None).
+overflow included, ties to even on exact balls), or give up (None);
+:func:`correctly_rounded_all` does it for many points, :func:`round_ball` for one ball.
+:func:`certify_sign` proves a real constant nonzero (the proofs' certificate checks).
 
 Examples:
     >>> import sympy
