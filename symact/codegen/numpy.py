@@ -9,6 +9,12 @@ The pipeline is ``expr -> symact.codegen.rewrite.stabilize -> NumPy source -> fu
 * each piece of a piecewise definition is evaluated on its input clamped to
   the piece's interval and the pieces are joined with ``np.where`` (never
   ``np.select`` of unclamped branches), so unused branches cannot overflow;
+* piecewise-linear pieces (constant ends around one formula, or ``k1*x`` and
+  ``k2*x`` joined at 0) are printed as ``np.maximum``/``np.minimum``/``np.clip``
+  instead, where that is the same function, signed zeros and nan included
+  (checked bit for bit against the ``np.where`` form on every input where the
+  two can differ); code that only selects between x and float32 constants runs
+  in float32 for float32 input (relu is ``np.maximum(x, 0.0)``);
 * exact constants are folded at high precision and rounded once
   (``SELU``'s alpha*scale is one constant);
 * float64 input is computed by a *precise* kernel: where a transcendental
@@ -60,6 +66,8 @@ import __future__
 import ast
 import builtins
 import dis
+import functools
+import importlib
 import inspect
 import math
 import re
@@ -73,7 +81,6 @@ from typing import Any, NamedTuple
 
 import mpmath
 import numpy as np
-import scipy.special
 import sympy
 
 from symact.codegen import kernels
@@ -137,6 +144,14 @@ def _prepare(x: Any) -> tuple[np.ndarray, np.dtype, bool]:
     return a.astype(np.float64, copy=False), out, a.ndim == 0
 
 
+def _prepare_exact(x: Any) -> tuple[np.ndarray, np.dtype, bool]:
+    """As :func:`_prepare`, but float32 input stays float32: for a kernel that only selects between x
+    and constants exact in float32 (see :func:`_selects`). Other dtypes are computed in float64
+    (NumPy's float16 and longdouble loops order a tie of -0.0 and +0.0 differently)."""
+    a, out = kernels.real_input(x)
+    return a.astype(np.float32 if out == np.float32 else np.float64, copy=False), out, a.ndim == 0
+
+
 def _finish(r: Any, dtype: np.dtype, scalar: bool) -> Any:
     """Round once to the output dtype; 0-d input gives a NumPy scalar."""
     r = kernels.round_once(np.asarray(r), dtype)
@@ -145,8 +160,8 @@ def _finish(r: Any, dtype: np.dtype, scalar: bool) -> Any:
 
 _NAMESPACE: dict[str, Any] = {
     "np": np,
-    "special": scipy.special,
     "_prepare": _prepare,
+    "_prepare_exact": _prepare_exact,
     "_finish": _finish,
     "_series": kernels.taylor_regime,
     **{"_" + name: getattr(kernels, name) for name in base.KERNELS},
@@ -250,6 +265,178 @@ def _kernel(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> lis
 
 
 # ---------------------------------------------------------------------------------------
+# Piecewise-linear pieces as maximum / minimum / clip (the same function as the np.where form)
+# ---------------------------------------------------------------------------------------
+#: The printed code of a piece that is one correctly rounded operation on x: ``x``, ``-x``,
+#: ``k*x`` or ``x/q`` (so that its value is monotone in the exact value k*x).
+_ONE_ROUNDING = re.compile(r"-?x|x/\(?-?[0-9.e+-]+\)?|\(?-?[0-9.e+-]+\)?\*x")
+
+
+def _scaled_x(e: sympy.Expr) -> sympy.Expr | None:
+    """``k`` if ``e`` is ``k*x`` for a nonzero real number k (``x`` itself is 1*x), else None."""
+    k, rest = e.as_coeff_Mul()
+    return k if rest == x and k.is_real and k != 0 else None
+
+
+def _emitter(lines: list[str], prefix: str, indent: str = "        ") -> Callable[..., str]:
+    def emit(code: str, pair: bool = False) -> str:
+        name = f"{prefix}{len(lines) + 1}"
+        lines.append(f"{indent}{name} = {code}")
+        return name
+
+    return emit
+
+
+def _clamp_forms(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> list[list[str]]:
+    """Kernels computing the same function as :func:`_kernel` with ``np.maximum``/``np.minimum``/``np.clip``
+    in place of the ``np.where`` of the pieces, in order of preference (none if the rule does not apply).
+
+    Two forms, read from the canonical pieces (never from names):
+
+    * constant end pieces around one formula g (relu, relu6, hardtanh, hard sigmoid): ``g(clamp(x))``
+      with clamp the ``maximum``/``minimum``/``clip`` of x to the breakpoints. Inside, g gets the same
+      input as in the np.where form; on each constant side clamp(x) is the breakpoint (or, at a
+      zero breakpoint, the input's signed zero), so the whole side is one value;
+    * two pieces ``k1*x`` and ``k2*x`` joined at 0 (leaky relu, prelu): ``maximum`` of the two if the
+      function is convex (k1 < k2), ``minimum`` if it is concave. Each is one correctly rounded
+      operation and rounding is monotone, so where ``k1*x >= k2*x`` exactly, the rounded values
+      are ordered the same way; equal values have equal bits but for the sign of a zero.
+
+    Which argument order ``maximum`` returns on a tie of +0 and -0 depends on the machine, so each
+    form is kept only if :func:`_same_function` finds it bit-identical to the np.where form on
+    every input where the two can differ (the ties, the signed zeros, nan, ±inf).
+    """
+    parts = [p for p in stab.pieces if not p.is_point]
+    if len(parts) not in (2, 3) or len(parts) != len(stab.pieces):
+        return []
+    const = [not p.expr.has(x) for p in parts]
+    out: list[list[str]] = []
+    if const.count(False) == 1 and (len(parts) == 2 or not const[1]):  # constant ends around one formula
+        mid = parts[const.index(False)]
+        e = mid.expr
+        if precise and (e.has(rw.SigmoidPrime) or (e.has(sympy.sin, sympy.cos) and _sums_terms(e))):
+            return []  # its float64 kernel is a double-double pair kernel: left as it is
+        # the breakpoints, rounded down and up (one float when exact)
+        los: list[str | None] = [repr(v) for v in dict.fromkeys(_down_up(mid.lo))] if const[0] else [None]
+        his: list[str | None] = [repr(v) for v in dict.fromkeys(_down_up(mid.hi))] if const[-1] else [None]
+        clamps: list[str] = []
+        for lo in los:
+            for hi in his:
+                if lo is None:
+                    clamps += [f"np.minimum(x, {hi})", f"np.minimum({hi}, x)"]
+                elif hi is None:
+                    clamps += [f"np.maximum(x, {lo})", f"np.maximum({lo}, x)"]
+                else:
+                    ups = (f"np.maximum(x, {lo})", f"np.maximum({lo}, x)")
+                    clamps += [f"np.clip(x, {lo}, {hi})"]
+                    clamps += [f"np.minimum({up}, {hi})" for up in ups] + [f"np.minimum({hi}, {up})" for up in ups]
+        for clamp in clamps:
+            if e == x:
+                out.append([f"{indent}r = {clamp}"])
+                continue
+            lines = [f"{indent}xc = {clamp}"]
+            code = NumPyPrinter("xc", precise, _emitter(lines, "t"), e)(e)
+            out.append([*lines, f"{indent}r = {code}"])
+        return out
+    if len(parts) == 2 and parts[0].hi == 0 and not any(const):
+        k1, k2 = _scaled_x(parts[0].expr), _scaled_x(parts[1].expr)
+        if k1 is None or k2 is None or k1 == k2:
+            return []
+        c1, c2 = (NumPyPrinter("x", precise, _emitter([], "t"), p.expr)(p.expr) for p in parts)
+        if not (_ONE_ROUNDING.fullmatch(c1) and _ONE_ROUNDING.fullmatch(c2)):
+            return []
+        fn = "np.maximum" if k1 < k2 else "np.minimum"
+        return [[f"{indent}r = {fn}({c1}, {c2})"], [f"{indent}r = {fn}({c2}, {c1})"]]
+    return []
+
+
+def _critical_inputs(stab: rw.Stabilized) -> list[float]:
+    """The float64 inputs on which a clamp form and the np.where form can differ: each breakpoint
+    rounded both ways and its neighbours, the signed zeros, the smallest subnormals, ±inf, nan,
+    the largest floats, and a spread of other values."""
+    pts = [0.0, -0.0, math.nan, math.inf, -math.inf, _F64_MAX, -_F64_MAX, 5e-324, -5e-324, 2.2250738585072014e-308]
+    for p in stab.pieces:
+        for c in (p.lo, p.hi):
+            if c.is_finite:
+                for v in _down_up(c):
+                    pts += [v, -v, float(np.nextafter(v, -np.inf)), float(np.nextafter(v, np.inf))]
+    pts += [s * 2.0**k for s in (1.0, -1.0) for k in range(-1074, 1024, 13)]
+    pts += [s * (k + 0.5) / 7 for s in (1.0, -1.0) for k in range(64)]
+    return list({repr(v): v for v in pts}.values())  # by repr: -0.0 and 0.0 are both kept
+
+
+def _same_function(a: Callable[[Any], Any], b: Callable[[Any], Any], xs: list[float]) -> bool:
+    """Whether two generated functions give the same bits on ``xs`` in float64, as an array and one by one."""
+    arr = np.array(xs, dtype=np.float64)
+    if not np.array_equal(a(arr).view(np.int64), b(arr).view(np.int64)):
+        return False
+    return all(np.float64(a(v)).view(np.int64) == np.float64(b(v)).view(np.int64) for v in arr)
+
+
+def _clamped(name: str, stab: rw.Stabilized, plain: list[str], precise: list[str]) -> tuple[list[str], list[str]]:
+    """The kernels with their pieces as maximum/minimum/clip where :func:`_clamp_forms` gives a
+    form that is the same function (else the np.where kernels, unchanged)."""
+
+    def pick(kernel: list[str], is_precise: bool) -> list[str]:
+        forms = _clamp_forms(stab, is_precise)
+        if not forms:
+            return kernel
+        xs = _critical_inputs(stab)
+        reference = _compile(_render(name, kernel, kernel, None, []), name)
+        for form in forms:
+            if _same_function(reference, _compile(_render(name, form, form, None, []), name), xs):
+                return form
+        return kernel
+
+    new_plain = pick(plain, False)
+    return new_plain, (new_plain if precise == plain else pick(precise, True))
+
+
+def _selects(kernel: list[str]) -> bool:
+    """Whether every line of ``kernel`` only selects (``np.maximum``/``np.minimum``/``np.clip``) between
+    x and constants exact in float32, so that it gives the same value in float32 as in float64."""
+    allowed = {"np.maximum", "np.minimum", "np.clip"}
+    for line in kernel:
+        tree = ast.parse(line.strip())
+        (stmt,) = tree.body
+        if not (isinstance(stmt, ast.Assign) and [ast.unparse(t) for t in stmt.targets] in (["r"], ["xc"])):
+            return False
+        for node in ast.walk(stmt.value):
+            if isinstance(node, ast.Call):
+                if ast.unparse(node.func) not in allowed or node.keywords:
+                    return False
+            elif isinstance(node, ast.Constant):
+                if not isinstance(node.value, float) or float(np.float32(node.value)) != node.value:
+                    return False
+            elif isinstance(node, ast.Name):
+                if node.id not in ("x", "xc", "np"):
+                    return False
+            elif not isinstance(node, (ast.Attribute, ast.UnaryOp, ast.USub, ast.Load)):
+                return False
+    return True
+
+
+def _native(name: str, stab: rw.Stabilized, plain: list[str], precise: list[str]) -> bool:
+    """Whether the kernel may run in float32 for float32 input (:func:`_selects`), checked bit for bit
+    against the float64 path on the inputs where the two can differ, as an array and one by one."""
+    if plain != precise or not _selects(plain):
+        return False
+    native = _compile(_render(name, plain, plain, None, [], native=True), name)
+    wide = _compile(_render(name, plain, plain, None, []), name)
+    xs = np.array(_critical_inputs(stab), dtype=np.float64)
+    with np.errstate(over="ignore"):
+        xs = xs.astype(np.float32)
+    pairs = [(native(xs), wide(xs)), *((np.asarray(native(v)), np.asarray(wide(v))) for v in xs)]
+    for a, b in pairs:
+        nan = np.isnan(b)
+        if a.dtype != np.float32 or b.dtype != np.float32 or not np.array_equal(np.isnan(a), nan):
+            return False
+        if not np.array_equal(a[~nan].view(np.uint32), b[~nan].view(np.uint32)):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------
 # Limits at ±inf (for the end-point check)
 # ---------------------------------------------------------------------------------------
 def _limit(expr: sympy.Expr, direction: int) -> float | None:
@@ -344,8 +531,10 @@ def _render(
     clamp: tuple[float, float] | None,
     patches: list[str],
     regimes: tuple[Any, ...] = (),
+    native: bool = False,
 ) -> str:
-    out = [f"def {name}(x):", "    x, dtype, scalar = _prepare(x)"]
+    native = native and plain == precise and not (clamp or patches or regimes)
+    out = [f"def {name}(x):", f"    x, dtype, scalar = {'_prepare_exact' if native else '_prepare'}(x)"]
     if patches or regimes:
         out.append("    x_in = x")
     out.append('    with np.errstate(all="ignore"):')
@@ -373,6 +562,8 @@ def _render(
 
 def _compile(src: str, name: str) -> Callable[[Any], Any]:
     ns = dict(_NAMESPACE)
+    if re.search(r"\bspecial\.", src):  # scipy.special (erf, ...) is loaded only for the code that calls it
+        ns["special"] = importlib.import_module("scipy.special")
     exec(compile(src, f"<symact:{name}>", "exec"), ns)  # noqa: S102 - our own generated source
     fn = ns[name]
     fn.__symact_source__ = src
@@ -423,6 +614,8 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...], Callable[
     stab = rw.stabilize(expr)
     plain = _kernel(stab, precise=False)
     precise = _kernel(stab, precise=True)
+    plain, precise = _clamped(name, stab, plain, precise)
+    render = functools.partial(_render, native=_native(name, stab, plain, precise))
     limits = {-1: _limit(expr, -1), 1: _limit(expr, 1)}
     # far-out probes: the formula must reproduce the limit there (x**3 overflow, inf*0, ...)
     probes: list[tuple[float, float]] = [(math.nan, math.nan)]
@@ -450,14 +643,14 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...], Callable[
                     bad.append(i)
         return bad
 
-    src = _render(name, plain, precise, None, [])
+    src = render(name, plain, precise, None, [])
     fn = _compile(src, name)
     bad = wrong(fn)
     clamp = None
     for clamp_try in ((bounds[0], bounds[1]), (max(bounds[0], -_F64_MAX), min(bounds[1], _F64_MAX))):
         if not bad or clamp_try == (-math.inf, math.inf):
             continue
-        src_try = _render(name, plain, precise, clamp_try, [])
+        src_try = render(name, plain, precise, clamp_try, [])
         fn_try = _compile(src_try, name)
         bad_try = wrong(fn_try)
         if len(bad_try) < len(bad):
@@ -473,7 +666,7 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...], Callable[
                 patches.append(f"x_in != x_in, {lit}")
             elif math.isinf(xv):
                 patches.append(f"x_in == {'np.inf' if xv > 0 else '-np.inf'}, {lit}")
-        src = _render(name, plain, precise, clamp, patches)
+        src = render(name, plain, precise, clamp, patches)
         fn = _compile(src, name)
     else:
         patches = []
@@ -482,10 +675,10 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...], Callable[
 
     # the regimes are sized for the plain kernel: float32 (and every other dtype) goes
     # through it, and it cancels where the double-double float64 kernel does not
-    measured = fn if plain == precise else _compile(_render(name, plain, plain, clamp, patches), name)
+    measured = fn if plain == precise else _compile(render(name, plain, plain, clamp, patches), name)
     regs = series.regimes(expr, measured)
     if regs:
-        src = _render(name, plain, precise, clamp, patches, regs)
+        src = render(name, plain, precise, clamp, patches, regs)
         fn = _compile(src, name)
     return src, regs, fn
 
@@ -691,7 +884,8 @@ class _Bundle:
             self.pending.append((src, obj.__globals__, {obj.__name__: name}))
         elif callable(obj):  # a NumPy or SciPy function: imported from where it says it lives
             module, attr = getattr(obj, "__module__", None), getattr(obj, "__name__", None)
-            if module is None and isinstance(obj, np.ufunc) and getattr(scipy.special, str(attr), None) is obj:
+            special = sys.modules.get("scipy.special")  # loaded if the code calls it
+            if module is None and isinstance(obj, np.ufunc) and getattr(special, str(attr), None) is obj:
                 module = "scipy.special"
             if not module or not attr or _ours(module) or getattr(sys.modules.get(module), attr, None) is not obj:
                 raise TypeError(f"cannot include {hint} ({obj!r}) in self-contained source")
