@@ -115,9 +115,11 @@ def read_frame(buf: bytearray, limit: int) -> tuple[bytes | None, int]:
 class Server:
     """The caller's handle on one running server process."""
 
-    def __init__(self, preload: tuple[str, ...]) -> None:
+    def __init__(self, preload: tuple[str, ...], entry: str) -> None:
+        """Start the server; ``entry`` (``"module:function"``) is what a worker calls with its task
+        and its socket's descriptor (named, not imported here: the budget module imports this one)."""
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        code = f"from symact.core import workers; workers.serve({child.fileno()}, {preload!r})"
+        code = f"from symact.core import workers; workers.serve({child.fileno()}, {preload!r}, {entry!r})"
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", code],
@@ -188,12 +190,14 @@ def _server_environment() -> dict[str, str]:
 # -- the server --------------------------------------------------------------------------------
 
 
-def serve(ctl_fd: int, preload: tuple[str, ...]) -> None:  # pragma: no cover - runs in the server
+def serve(ctl_fd: int, preload: tuple[str, ...], entry: str) -> None:  # pragma: no cover - runs in the server
     """Main loop of the server process (see the module docstring)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in preload:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
+    module, _, name = entry.partition(":")
+    run = getattr(importlib.import_module(module), name)
     _warm_up()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
@@ -227,7 +231,7 @@ def serve(ctl_fd: int, preload: tuple[str, ...]) -> None:  # pragma: no cover - 
                         if module and module not in sys.modules:
                             with contextlib.suppress(Exception):
                                 importlib.import_module(module)
-                    pid = _spawn(task, call_fd, ctl, wake_r, wake_w, workers)
+                    pid = _spawn(run, task, call_fd, ctl, wake_r, wake_w, workers)
                     workers[pid] = call_fd
                     by_fd[call_fd] = pid
                     poller.register(call_fd, select.POLLIN)
@@ -284,7 +288,13 @@ def _receive(ctl: socket.socket) -> tuple[list[str], bytes, int] | None:  # prag
 
 
 def _spawn(
-    task: bytes, call_fd: int, ctl: socket.socket, wake_r: int, wake_w: int, workers: dict[int, int]
+    run: Callable[[bytes, int], None],
+    task: bytes,
+    call_fd: int,
+    ctl: socket.socket,
+    wake_r: int,
+    wake_w: int,
+    workers: dict[int, int],
 ) -> int:  # pragma: no cover - server
     pid = os.fork()
     if pid:
@@ -302,9 +312,7 @@ def _spawn(
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)
         send_frame(call_fd, ("pid", os.getpid()))
-        from symact.core import budget  # the worker's work is the budget module's
-
-        budget.run_task(task, call_fd)
+        run(task, call_fd)
         code = 0
     finally:
         os._exit(code)
