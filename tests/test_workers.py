@@ -349,3 +349,23 @@ def test_a_degraded_answer_is_not_returned_to_a_larger_budget():
     assert cache.call("k", partly_timed_out, 3.0, seconds=20, what="two steps") == ("done", "done")
     assert not budget.degraded()
     assert cache.call("k", partly_timed_out, 3.0, seconds=5, what="two steps") == ("done", "done")
+
+
+def _same_tree(expr):
+    """In a worker: the expression it was sent, and its srepr there."""
+    return expr, sympy.srepr(expr)
+
+
+def test_expressions_cross_to_a_worker_and_back_as_they_were():
+    """Work and answers cross as data without SymPy re-evaluating them (symact.core.transfer): every
+    catalog expression and its first derivative, and trees built unevaluated, arrive and come back
+    node for node."""
+    k = sympy.Symbol("k")
+    exprs = [sympy.Eq(k, k, evaluate=False), sympy.Pow(2, 10**40, evaluate=False), sympy.Add(x, x, evaluate=False)]
+    for name in symact.names():
+        act = symact.get(name)
+        if isinstance(act, symact.Activation):
+            exprs += [act.expr, sympy.diff(act.expr, x)]
+    for expr in exprs:
+        back, there = budget.call(_same_tree, expr, seconds=30)
+        assert there == sympy.srepr(expr) == sympy.srepr(back)

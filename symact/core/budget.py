@@ -68,7 +68,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from symact.core import workers
+from symact.core import transfer, workers
 from symact.core.errors import SymactError
 
 try:  # POSIX only
@@ -771,7 +771,7 @@ def _get_server() -> workers.Server:
             preload = ("sympy", "mpmath", "numpy", *_filter_modules(), *sorted(_learned)) + tuple(
                 sorted(n for n in list(sys.modules) if n.split(".")[0] in _PRELOAD_ROOTS)
             )
-            _server = workers.Server(preload)
+            _server = workers.Server(preload, entry=f"{__name__}:{run_task.__name__}")
             _register_shutdown()
         return _server
 
@@ -816,7 +816,7 @@ def _task(fn: Callable[..., Any], args: Any, kwargs: Any, seconds: float, what: 
     except Exception:  # noqa: BLE001 - a filter that does not pickle (a custom category): send the rest
         settings["filters"] = None
     try:
-        return pickle.dumps((fn, args, kwargs, seconds, what, deadline, settings), protocol=pickle.HIGHEST_PROTOCOL)
+        return transfer.dumps((fn, args, kwargs, seconds, what, deadline, settings))
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         name = getattr(fn, "__qualname__", None) or repr(fn)
         raise TypeError(
@@ -1284,7 +1284,7 @@ def _dumps(
 ) -> bytes:  # pragma: no cover - in a worker
     kind, value = outcome
     try:
-        data = pickle.dumps((kind, value, cut_short, imported or []), protocol=pickle.HIGHEST_PROTOCOL)
+        data = transfer.dumps((kind, value, cut_short, imported or []))
         if kind == "raise":
             pickle.loads(data)  # an exception must also come back out of the pickle
         return data
