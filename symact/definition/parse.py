@@ -107,7 +107,7 @@ from sympy.core.relational import Relational
 from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.logic.boolalg import BooleanFalse, BooleanTrue
 
-from symact.core import budget
+from symact.core import budget, transfer
 from symact.core.errors import DefinitionError
 from symact.definition.activation import Activation, Parameter, exact_number, x
 from symact.definition.primitives import PRIMITIVES, SPELLINGS
@@ -1186,7 +1186,54 @@ def check_expr(expr: sympy.Basic, params: Collection[str] = ()) -> sympy.Expr:
     symbols = _param_symbols(params)
     if not isinstance(expr, sympy.Basic):
         raise TypeError(f"expected a SymPy expression, got {type(expr).__name__}")
-    return _run(_check_expr, expr, symbols, source=None)
+    try:
+        nodes = _structure(expr)
+    except _Fail as f:
+        raise DefinitionError(f.message, token=f.token, column=f.column) from None
+    return _run(_check_structure, nodes, symbols, source=None)
+
+
+def _structure(expr: sympy.Basic) -> tuple[tuple[Any, ...], ...]:
+    """The user's expression as a flat list of nodes for the trip to the budget worker.
+
+    Pickling a SymPy expression would rebuild it *with* automatic evaluation
+    when it is unpickled (``Pow(2, 10**40, evaluate=False)`` would be computed),
+    and recursively (a deep tree would overflow the stack). Nodes are told apart
+    by identity, not by hash, so nothing here recurses or evaluates; the walk is
+    bounded by ``4 * MAX_EXPR_NODES`` distinct nodes.
+    """
+    index: dict[int, int] = {}
+    nodes: list[tuple[Any, ...]] = []
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        e, ready = stack.pop()
+        if id(e) in index:
+            continue
+        if not ready:
+            if len(index) + len(stack) > 4 * MAX_EXPR_NODES:
+                raise _Fail(f"the expression is too large (more than {MAX_EXPR_NODES} nodes)")
+            stack.append((e, True))
+            stack.extend((a, False) for a in e.args if id(a) not in index)
+            continue
+        index[id(e)] = len(nodes)
+        nodes.append(("A", e) if not e.args else ("N", e.func, tuple(index[id(a)] for a in e.args)))
+    return tuple(nodes)
+
+
+def _rebuild(nodes: tuple[tuple[Any, ...], ...]) -> sympy.Basic:
+    """The expression of :func:`_structure`, rebuilt node by node (:func:`symact.core.transfer.rebuild`)."""
+    built: list[Any] = []
+    for item in nodes:
+        if item[0] == "A":
+            built.append(item[1])
+            continue
+        built.append(transfer.rebuild(item[1], tuple(built[i] for i in item[2])))
+    return built[-1]
+
+
+def _check_structure(nodes: tuple[tuple[Any, ...], ...], symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
+    """:func:`_check_expr` of the expression :func:`_structure` sent (in the budget worker)."""
+    return _check_expr(_rebuild(nodes), symbols)
 
 
 def _check_expr(expr: sympy.Basic, symbols: Mapping[str, sympy.Symbol]) -> sympy.Expr:
