@@ -199,15 +199,26 @@ def _shift_then_1d(expr: sympy.Expr) -> sympy.Expr:
     return sympy.S.Zero if _piecewise_zero(expr, _t) else expr
 
 
+def _as_is(e: sympy.Expr) -> sympy.Expr:
+    return e
+
+
+def _expand_exp_log_cancel(e: sympy.Expr) -> sympy.Expr:
+    return sympy.cancel(sympy.expand_log(sympy.expand(e, power_exp=True), force=False))
+
+
+def _simplify_exp_form(e: sympy.Expr) -> sympy.Expr:
+    return sympy.simplify(e.rewrite(sympy.exp))
+
+
+# Module-level functions, not lambdas: a budgeted step is sent to a worker by reference.
 _CONCRETE_METHODS: dict[str, Callable[[sympy.Expr], sympy.Expr]] = {
-    "automatic evaluation": lambda e: e,
+    "automatic evaluation": _as_is,
     "expand": sympy.expand,
     "cancel": sympy.cancel,
-    "expand exp and log, cancel": lambda e: sympy.cancel(
-        sympy.expand_log(sympy.expand(e, power_exp=True), force=False)
-    ),
+    "expand exp and log, cancel": _expand_exp_log_cancel,
     "translation commutes with Max (max_k(a_k + c) = max_k(a_k) + c), expand": _shift_steps,
-    "simplify after rewriting in exp": lambda e: sympy.simplify(e.rewrite(sympy.exp)),
+    "simplify after rewriting in exp": _simplify_exp_form,
     "shift invariance of the residual (translation commutes with Max) reduces it to x = [t, 0]; "
     "its canonical piecewise form in t is 0 on every piece and at every breakpoint": _shift_then_1d,
 }

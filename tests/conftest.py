@@ -32,6 +32,32 @@ def _worker_server():
 
 
 @pytest.fixture(autouse=True)
+def _work_sent_to_workers_pickles(request, monkeypatch):
+    """Fail any test in which symact tried to send a lambda or a closure to a budget worker.
+
+    That is a TypeError, which code that treats a failing SymPy method as "proves nothing" would
+    otherwise swallow: the method would silently never run. Tests of that very error are marked
+    ``unsendable``.
+    """
+    from symact.core import budget
+
+    refused: list[str] = []
+    task = budget._task
+
+    def recording(*args, **kwargs):
+        try:
+            return task(*args, **kwargs)
+        except TypeError as exc:
+            refused.append(str(exc))
+            raise
+
+    monkeypatch.setattr(budget, "_task", recording)
+    yield
+    if refused and request.node.get_closest_marker("unsendable") is None:
+        pytest.fail("work that cannot be sent to a worker: " + "; ".join(refused), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
 def _mpmath_precision_is_left_alone():
     """Fail any test that leaves mpmath's global precision changed (use mp.workdps)."""
     before = (mpmath.mp.prec, mpmath.iv.prec)

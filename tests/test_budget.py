@@ -106,6 +106,7 @@ def _add(a, b=0):
     return a + b
 
 
+@pytest.mark.unsendable
 def test_work_is_data_a_closure_is_a_clear_type_error():
     secret = {"k": sympy.Rational(1, 3)}
     with pytest.raises(TypeError, match="sent to it as data.*cannot be pickled"):

@@ -62,30 +62,36 @@ def _canonical_sums(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(j), rename)
 
 
-#: The exact steps :func:`reduce_sums` tries, in order.
+def _as_is(e: sympy.Expr) -> sympy.Expr:
+    return e
+
+
+def _pull_factors(e: sympy.Expr) -> sympy.Expr:
+    return _canonical_sums(sympy.factor_sum(sympy.factor_terms(e)))
+
+
+def _split_exp_of_sums(e: sympy.Expr) -> sympy.Expr:
+    return _canonical_sums(
+        sympy.factor_terms(sympy.expand(e, power_exp=True, mul=False, multinomial=False, log=False, basic=False))
+    )
+
+
+def _expand_logs(e: sympy.Expr) -> sympy.Expr:
+    return sympy.expand_log(_split_exp_of_sums(e))
+
+
+def _simplify_sums(e: sympy.Expr) -> sympy.Expr:
+    return sympy.simplify(_canonical_sums(e))
+
+
+#: The exact steps :func:`reduce_sums` tries, in order (module-level functions: the budgeted
+#: ``simplify`` step is sent to a worker by reference).
 SUM_STEPS: tuple[tuple[str, Callable[[sympy.Expr], sympy.Expr]], ...] = (
-    ("automatic evaluation", lambda e: e),
-    (
-        "pull factors free of the summation index out of each Sum, rename bound indices",
-        lambda e: _canonical_sums(sympy.factor_sum(sympy.factor_terms(e))),
-    ),
-    (
-        "split exp of sums, pull common factors out of sums, rename bound indices",
-        lambda e: _canonical_sums(
-            sympy.factor_terms(sympy.expand(e, power_exp=True, mul=False, multinomial=False, log=False, basic=False))
-        ),
-    ),
-    (
-        "expand logarithms of positive factors",
-        lambda e: sympy.expand_log(
-            _canonical_sums(
-                sympy.factor_terms(
-                    sympy.expand(e, power_exp=True, mul=False, multinomial=False, log=False, basic=False)
-                )
-            )
-        ),
-    ),
-    ("simplify", lambda e: sympy.simplify(_canonical_sums(e))),
+    ("automatic evaluation", _as_is),
+    ("pull factors free of the summation index out of each Sum, rename bound indices", _pull_factors),
+    ("split exp of sums, pull common factors out of sums, rename bound indices", _split_exp_of_sums),
+    ("expand logarithms of positive factors", _expand_logs),
+    ("simplify", _simplify_sums),
 )
 
 
@@ -264,7 +270,7 @@ def sum_to_one(act: VectorActivation | str, size: int | None = None, *, prover: 
 
 def _reduce_concrete(expr: sympy.Expr) -> tuple[sympy.Expr, str]:
     return _first_reduction(
-        expr, (("automatic evaluation", lambda e: e), ("cancel", sympy.cancel), ("simplify", sympy.simplify))
+        expr, (("automatic evaluation", _as_is), ("cancel", sympy.cancel), ("simplify", sympy.simplify))
     )
 
 

@@ -530,22 +530,22 @@ def certify(
 # ---------------------------------------------------------------------------------------
 # Finding the zeros
 # ---------------------------------------------------------------------------------------
+def _order_of_zero(expr: sympy.Expr, c: sympy.Expr, kmax: int) -> int | None:
+    d = expr
+    for k in range(kmax + 1):
+        v = sympy.simplify(d.subs(x, c))
+        if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or not v.is_number:
+            return None
+        if v != 0:
+            return k or None
+        d = sympy.diff(d, x)
+    return None
+
+
 def _exact_order(expr: sympy.Expr, c: sympy.Expr, kmax: int = 6) -> int | None:
     """The order of the zero of ``expr`` at the exact point ``c`` (None: not a zero or undecided)."""
-
-    def order() -> int | None:
-        d = expr
-        for k in range(kmax + 1):
-            v = sympy.simplify(d.subs(x, c))
-            if v.has(sympy.nan, sympy.zoo, sympy.oo, -sympy.oo) or not v.is_number:
-                return None
-            if v != 0:
-                return k or None
-            d = sympy.diff(d, x)
-        return None
-
     try:  # undecided is an answer here (no regime); a spent enclosing budget still ends the call
-        return budget.step(order, seconds=5.0, what="order of a zero", on_timeout=_undecided)
+        return budget.step(_order_of_zero, expr, c, kmax, seconds=5.0, what="order of a zero", on_timeout=_undecided)
     except _SYMPY_FAILURES:
         return None
 
@@ -743,20 +743,21 @@ def _removable(expr: sympy.Expr, c: sympy.Expr) -> tuple[sympy.Expr, int] | None
     """``(h, m)`` with ``expr = h / (x - c)**m`` and ``h`` free of the division by zero at ``c``
     (``cos(x)/x - sin(x)/x**2 = (x cos(x) - sin(x)) / x**2``), or None; SymPy, budgeted."""
 
-    def split() -> tuple[sympy.Expr, int] | None:
-        num, den = sympy.fraction(sympy.together(expr))
-        m = 0
-        while m < 6 and sympy.simplify(den.subs(x, c)) == 0:
-            den = sympy.cancel(den / (x - c))
-            m += 1
-        if m == 0 or not den.has(x) and den == 0:
-            return None
-        return sympy.cancel(num / den) if not den.has(x) else num / den, m
-
     try:  # undecided: no regime; a spent enclosing budget still ends the call
-        return budget.step(split, seconds=5.0, what="removable singularity", on_timeout=_undecided)
+        return budget.step(_split_removable, expr, c, seconds=5.0, what="removable singularity", on_timeout=_undecided)
     except _SYMPY_FAILURES:
         return None
+
+
+def _split_removable(expr: sympy.Expr, c: sympy.Expr) -> tuple[sympy.Expr, int] | None:
+    num, den = sympy.fraction(sympy.together(expr))
+    m = 0
+    while m < 6 and sympy.simplify(den.subs(x, c)) == 0:
+        den = sympy.cancel(den / (x - c))
+        m += 1
+    if m == 0 or not den.has(x) and den == 0:
+        return None
+    return sympy.cancel(num / den) if not den.has(x) else num / den, m
 
 
 def _at_removable(
