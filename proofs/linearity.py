@@ -202,6 +202,7 @@ def prove(
     """
     if prop not in ("additivity", "homogeneity", "linearity"):
         raise ValueError(f"unknown property {prop!r}; choose additivity, homogeneity or linearity")
+    seconds = PROVE_SECONDS if seconds is None else budget.check_seconds(seconds)  # before any stored answer
     expr, name = normalize(f, var)
     props = ("additivity", "homogeneity") if prop == "linearity" else (prop,)
     what = f"proving {prop} of {name}"
@@ -221,7 +222,7 @@ def prove(
         name,
         props,
         prop,
-        seconds=PROVE_SECONDS if seconds is None else seconds,
+        seconds=seconds,
         what=what,
         on_timeout=lambda err: store.Counted(timed_out(err), False),
     )

@@ -521,6 +521,7 @@ def derivative(f: Activation | sympy.Expr, n: int = 1, *, seconds: float | None 
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
+    seconds = DERIVATIVE_SECONDS if seconds is None else budget.check_seconds(seconds)  # before any stored answer
     expr = _expr_of(f)
     name = f.name if isinstance(f, Activation) else "f"
     key = store.key("derivative", expr, n)
@@ -533,7 +534,7 @@ def derivative(f: Activation | sympy.Expr, n: int = 1, *, seconds: float | None 
         _derivative_cached,
         expr,
         n,
-        seconds=DERIVATIVE_SECONDS if seconds is None else seconds,
+        seconds=seconds,
         what=f"derivative {n} of {name}",
     )
     if got.complete:  # no simplification cut short on the way
