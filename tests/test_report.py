@@ -126,7 +126,7 @@ def test_markdown_summary_row_and_sections(sheets):
     assert "| one sided derivatives at zero | (`0`, `1`) |" in relu
     assert "| `0` | `0` | `0` | `0` | `0` | `1` | kink |" in relu
     assert "**Theorem.** relu is not linear." in relu
-    assert "| pytorch | torch.nn.ReLU | – | gradient 0 at x = 0 |" in relu
+    assert "| pytorch | torch.nn.ReLU | – | gradient `0` at x = `0` |" in relu
     assert "Limits: x → −∞: `0`; x → +∞: `oo`. Range: `[0, ∞)`." in relu
     assert "Asymptotes: `y = 0` as x → −∞; `y = x` as x → +∞." in relu
     gelu = text[text.index("## gelu") :]

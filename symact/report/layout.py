@@ -33,6 +33,7 @@ import sympy
 from symact.analysis.properties import Extremum
 from symact.core.unknown import Unknown
 from symact.core.version import __version__
+from symact.definition.activation import Framework
 from symact.report.data import Sheet
 from symact.report.latex import (
     LONG_DIGITS,
@@ -665,10 +666,25 @@ def _frameworks(fmt: Fmt, sh: Sheet) -> str:
     if not sh.act.frameworks:
         return fmt.para(fmt.text("No framework ships it under its own name."))
     rows = [
-        [fmt.text(f.framework), fmt.text(f.api), fmt.text(f.defaults_text or "–"), fmt.text(f.note or "–")]
+        [
+            fmt.text(f.framework),
+            fmt.text(f.api),
+            fmt.text(f.defaults_text or "–"),
+            _framework_note(fmt, f),
+        ]
         for f in sh.act.frameworks
     ]
     return fmt.table(["framework", "API", "defaults", "note"], rows)
+
+
+def _framework_note(fmt: Fmt, f: Framework) -> str:
+    """The framework's autograd value at each kink (measured by the conformance suite), then its note."""
+    parts = [
+        fmt.text("gradient ") + fmt.math(d, short=True) + fmt.text(" at x = ") + fmt.math(p, short=True)
+        for p, d in f.kinks
+    ]
+    parts += [fmt.text(f.note)] if f.note else []
+    return fmt.text("; ").join(parts) or fmt.text("–")
 
 
 def section(fmt: Fmt, sh: Sheet) -> list[str]:
