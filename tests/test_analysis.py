@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 import sympy
 from sympy import Abs, Heaviside, Interval, Max, Min, Piecewise, Rational, exp, oo, sin, sqrt
 
 import symact
+import worker_jobs
 from symact import Unknown, x
 from symact.analysis.calculus import derivative, limit, output_range, properties
 
@@ -179,35 +182,13 @@ def test_certified_float_bounds_hold_the_float_itself() -> None:
         assert lo <= sympy.Rational(str(got.value)) <= hi
 
 
-def _spin(*_args, **_kwargs):
-    while True:
-        pass
-
-
-def _sign_at_with_spinning_sympy():
-    """In a worker (budget.call sends work as data: a module-level function)."""
+def test_sign_at_does_not_swallow_an_enclosing_budget():
+    """A timeout of a SymPy step inside sign_at ends the call when the enclosing budget is spent."""
     from symact.analysis.signs import sign_at
     from symact.core import budget
 
-    seen = []
-
-    def observed():
-        try:
-            seen.append(sign_at(sin(1) ** 2 + sympy.cos(1) ** 2 - 1, seconds=30))  # an exact zero
-        except budget.BudgetExceeded:
-            seen.append("propagated")
-            raise
-
-    sympy.minimal_polynomial = sympy.simplify = _spin  # only in this worker
-    try:
-        budget.call(observed, seconds=0.3, what="the enclosing call")
-    except budget.BudgetExceeded:
-        pass
-    return seen
-
-
-def test_sign_at_does_not_swallow_an_enclosing_budget():
-    """A timeout of a SymPy step inside sign_at ends the call when the enclosing budget is spent."""
-    from symact.core import budget
-
-    assert budget.call(_sign_at_with_spinning_sympy, seconds=20) == ["propagated"]
+    zero = sin(1) ** 2 + sympy.cos(1) ** 2 - 1  # an exact zero
+    never = ("minimal_polynomial", "simplify")
+    assert budget.call(worker_jobs.ends_with_its_budget, partial(sign_at, seconds=30), (zero,), never, seconds=20) == [
+        "propagated"
+    ]

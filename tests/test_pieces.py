@@ -7,6 +7,7 @@ import sympy
 from sympy import Abs, Heaviside, Max, Min, Piecewise, Rational, cos, oo, sign
 
 import symact
+import worker_jobs
 from symact import x
 from symact.analysis.pieces import decompose, sample_between
 
@@ -88,32 +89,10 @@ def test_sample_between_is_strictly_inside(lo, hi):
 
 
 def _ends_with_its_budget(fn, *args):
-    """Run ``fn(*args)`` under a 0.3 s budget in a worker where ``sympy.simplify`` never returns;
-    return what ``fn`` did once that budget ran out (its answer, or "propagated")."""
+    """What ``fn(*args)`` did once a 0.3 s budget ran out in a worker where ``sympy.simplify`` never returns."""
     from symact.core import budget
 
-    def spin(*_args, **_kwargs):
-        while True:
-            pass
-
-    def top():
-        seen = []
-
-        def observed():
-            try:
-                seen.append(fn(*args))
-            except budget.BudgetExceeded:
-                seen.append("propagated")
-                raise
-
-        sympy.simplify = spin  # only in this forked worker
-        try:
-            budget.call(observed, seconds=0.3, what="the enclosing call")
-        except budget.BudgetExceeded:
-            pass
-        return seen
-
-    return budget.call(top, seconds=20)
+    return budget.call(worker_jobs.ends_with_its_budget, fn, args, ("simplify",), seconds=20)
 
 
 def test_zero_test_does_not_swallow_an_enclosing_budget():

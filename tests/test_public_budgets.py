@@ -255,13 +255,15 @@ def test_answers_are_cached_in_the_caller(monkeypatch):
 
 
 def test_a_timeout_is_cached_with_its_budget():
+    # A timeout may come up to budget._SLACK (1 ms) early: the innermost step gets what is left minus it.
+    early = budget._SLACK
     first, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=0.4)
-    assert _is_timeout(first) and took >= 0.4
+    assert _is_timeout(first) and took >= 0.4 - early
     again, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=0.3)  # needs more than 0.4 s: known at once
     assert again == symact.Unknown("timeout (limit of f at oo exceeded its time budget of 0.3 s)")
     assert took < 0.05, took
     larger, took = _timed(symact.limit, SLOW_LIMIT, oo, seconds=0.6)  # a larger budget tries again
-    assert _is_timeout(larger) and took >= 0.6
+    assert _is_timeout(larger) and took >= 0.6 - early
     _err, took = _timed(symact.derivative, PIECES, seconds=0.5)
     err2, took2 = _timed(symact.derivative, PIECES, seconds=0.5)
     assert isinstance(err2, BudgetExceeded) and took2 < 0.05, (err2, took2)

@@ -79,6 +79,11 @@ except ImportError:  # pragma: no cover - tests/ is a package
 
 mpf = mpmath.mpf
 
+# The harness forks its checking processes; when an earlier test of this pytest worker imported JAX
+# (the framework conformance suite), JAX warns at every fork that a multithreaded process forks. The
+# forked processes never touch JAX, so the warning (an error under -W error) is not this file's concern.
+pytestmark = pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning")
+
 #: Working precision of the evidence, and of its confirmation before a failure.
 DPS, CONFIRM_DPS = 40, 80
 #: Relative size of a discrepancy that counts as evidence at DPS digits.

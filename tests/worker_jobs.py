@@ -4,6 +4,8 @@ a worker imports this module by name, so the functions it runs cannot be closure
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from symact.core import budget
 
@@ -26,3 +28,31 @@ def partly_timed_out(step_seconds: float) -> tuple[str, str]:
     first = budget.step(spin, 1.0, seconds=step_seconds, what="a long step", on_timeout=_timeout)
     second = budget.step(str, "done", seconds=5, what="a quick step", on_timeout=_timeout)
     return ("timeout" if first == "timeout" else "done"), second
+
+
+def _spin_forever(*_args: object, **_kwargs: object) -> None:
+    while True:
+        pass
+
+
+def ends_with_its_budget(fn: Callable[..., Any], args: tuple[Any, ...], never_return: tuple[str, ...]) -> list[Any]:
+    """In a worker whose ``sympy.<name>`` for each of ``never_return`` spins forever, run ``fn(*args)``
+    under a 0.3 s budget; what ``fn`` did once that budget ran out (its answer, or "propagated")."""
+    import sympy
+
+    seen: list[Any] = []
+
+    def observed() -> None:  # a closure is fine inside a worker: nested budgets fork from it
+        try:
+            seen.append(fn(*args))
+        except budget.BudgetExceeded:
+            seen.append("propagated")
+            raise
+
+    for name in never_return:
+        setattr(sympy, name, _spin_forever)  # only in this worker
+    try:
+        budget.call(observed, seconds=0.3, what="the enclosing call")
+    except budget.BudgetExceeded:
+        pass
+    return seen
