@@ -60,7 +60,7 @@ STEP_SECONDS = 4.0
 #: Seconds allowed for one whole public call (search, proof and all its steps), and for :func:`check_argument`.
 PROVE_SECONDS = 60.0
 
-#: The exact methods that may reduce a residual to 0, cheapest first, by name.
+
 def _as_is(e: sympy.Expr) -> sympy.Expr:
     return e
 
@@ -69,8 +69,8 @@ def _simplify_exp_form(e: sympy.Expr) -> sympy.Expr:
     return sympy.simplify(e.rewrite(sympy.exp))
 
 
-#: The exact methods, in order (module-level functions: each runs as a budgeted step in a worker,
-#: which is sent the function by reference).
+#: The exact methods that may reduce a residual to 0, cheapest first, by name (module-level
+#: functions: each runs as a budgeted step in a worker, which is sent the function by reference).
 METHODS: tuple[tuple[str, Callable[[sympy.Expr], sympy.Expr]], ...] = (
     ("automatic evaluation", _as_is),
     ("expand", sympy.expand),
