@@ -800,6 +800,10 @@ _COMMANDS = {
 }
 
 
+#: Commands that run no budgeted computation (they start no worker server).
+_NO_BUDGETS = frozenset({"list", "cache"})
+
+
 def _silence_stdout() -> None:
     """Point stdout at the null device, so the interpreter's final flush of a closed pipe is quiet."""
     try:
@@ -818,6 +822,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         2
     """
     args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command not in _NO_BUDGETS:  # the worker server starts while the command imports its modules
+        from symact.core import budget
+
+        budget.start_workers(wait=False)
     try:
         code = _COMMANDS[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit

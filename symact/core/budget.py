@@ -761,8 +761,8 @@ _LEARN_ROOTS = frozenset(
 _learned: set[str] = set()  # modules workers imported that a new server should import too
 
 
-def _get_server() -> workers.Server:
-    """The running worker server, started (again) if there is none or it died."""
+def _get_server(wait: bool = True) -> workers.Server:
+    """The worker server, started (again) if there is none or it died; ready unless ``wait`` is False."""
     global _server
     with _server_lock:
         if _server is None or not _server.alive():
@@ -773,15 +773,20 @@ def _get_server() -> workers.Server:
             )
             _server = workers.Server(preload, entry=f"{__name__}:{run_task.__name__}")
             _register_shutdown()
-        return _server
+        server = _server
+    if wait:
+        server.wait_ready()
+    return server
 
 
-def start_workers() -> None:
+def start_workers(*, wait: bool = True) -> None:
     """Start the worker server now, so that no later call waits for it.
 
-    The first budgeted call of a process otherwise starts it (about a second: a fresh
-    interpreter importing SymPy and symact). That time never counts against a call's
-    budget, which starts once the server is ready.
+    The first budgeted call of a process otherwise starts it (about half a second on an idle
+    machine: a fresh interpreter importing SymPy and symact). That time never counts against
+    a call's budget, which starts once the server is ready. With ``wait=False`` the server
+    starts in the background while the caller goes on (the command line does this before
+    importing what its command needs); the first call waits for what is left of its start.
 
     Examples:
         >>> start_workers()
@@ -789,7 +794,7 @@ def start_workers() -> None:
         True
     """
     if not _in_worker:
-        _get_server()
+        _get_server(wait)
 
 
 def _settings() -> dict[str, Any]:

@@ -136,7 +136,19 @@ class Server:
         self.lock = threading.Lock()
         self.pid = self.proc.pid
         self.preloaded: set[str] = set(preload)  # what the server was told to import
-        self._wait_ready()
+        self._ready = False
+        self._ready_lock = threading.Lock()
+
+    def wait_ready(self) -> None:
+        """Wait until the server has imported its modules and said so (once; at most START_SECONDS).
+
+        Raises:
+            RuntimeError: the server did not start (it is then closed).
+        """
+        with self._ready_lock:
+            if not self._ready:
+                self._wait_ready()
+                self._ready = True
 
     def _wait_ready(self) -> None:
         self.ctl.settimeout(START_SECONDS)
