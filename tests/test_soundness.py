@@ -1390,6 +1390,7 @@ def _init_worker(step_seconds: float, record_seconds: float) -> None:
     gc.callbacks[:] = [cb for cb in gc.callbacks if "hypothesis" not in getattr(cb, "__module__", "")]
     budget.set_default_seconds(step_seconds)
     analysis.PROPERTIES_SECONDS = record_seconds
+    budget.start_workers(wait=False)  # a forked process starts its own worker server: start it now
 
 
 def _work(job: tuple[sympy.Expr, bool]) -> Report:
@@ -1415,9 +1416,9 @@ def run_harness(
     jobs = [(e, i % api_every == 0) for i, e in enumerate(exprs)]
     total = Report()
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(
-        workers, initializer=_init_worker, initargs=(step_seconds, record_seconds), maxtasksperchild=50
-    ) as pool:
+    # One process per worker for the whole run: each process starts a worker server of its own (the
+    # library's work runs there, so the process itself does not grow).
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(step_seconds, record_seconds)) as pool:
         for i, rep in enumerate(pool.imap(_work, jobs, chunksize=1)):
             total.merge(rep)
             if progress:
