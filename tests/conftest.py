@@ -16,10 +16,16 @@ settings.register_profile("ci", max_examples=200, deadline=None, suppress_health
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 # The persistent store (symact.core.store) of a test session is a fresh temporary folder, never the
-# user's cache (the command-line tests' subprocesses inherit it).
-_STORE = tempfile.mkdtemp(prefix="symact-test-store-")
+# user's cache (the command-line tests' subprocesses inherit it). The xdist workers share the one the
+# controlling process made (the store is safe with concurrent writers), so a fact derived by one worker
+# is not derived again by the other; the controller removes it at the end.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("SYMACT_TEST_STORE"):
+    _STORE = os.environ["SYMACT_TEST_STORE"]
+else:
+    _STORE = tempfile.mkdtemp(prefix="symact-test-store-")
+    os.environ["SYMACT_TEST_STORE"] = _STORE
+    atexit.register(shutil.rmtree, _STORE, True)
 os.environ["SYMACT_CACHE_DIR"] = _STORE
-atexit.register(shutil.rmtree, _STORE, True)
 
 
 @pytest.fixture(autouse=True, scope="session")
