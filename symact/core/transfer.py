@@ -9,7 +9,7 @@ and ``Mul`` from their canonical arguments, functions, powers, ``Max``/``Min`` a
 ``evaluate=False``); any other node is rebuilt as plain pickling would. The result is the same
 tree, not merely an equal value.
 
-SymPy is never imported here: without it loaded there is no expression to transfer.
+Importing this module does not import SymPy: without SymPy loaded there is no expression to transfer.
 
 Examples:
     >>> import pickle, sympy
