@@ -670,18 +670,19 @@ def _frameworks(fmt: Fmt, sh: Sheet) -> str:
             fmt.text(f.framework),
             fmt.text(f.api),
             fmt.text(f.defaults_text or "–"),
-            _framework_note(fmt, f),
+            _framework_note(fmt, f, dict(sh.act.values)),
         ]
         for f in sh.act.frameworks
     ]
     return fmt.table(["framework", "API", "defaults", "note"], rows)
 
 
-def _framework_note(fmt: Fmt, f: Framework) -> str:
-    """The framework's autograd value at each kink (measured by the conformance suite), then its note."""
+def _framework_note(fmt: Fmt, f: Framework, values: dict[str, Any]) -> str:
+    """The framework's autograd value at each kink at the sheet's parameter ``values`` (measured by the
+    conformance suite), then its note."""
     parts = [
         fmt.text("gradient ") + fmt.math(d, short=True) + fmt.text(" at x = ") + fmt.math(p, short=True)
-        for p, d in f.kinks
+        for p, d in f.kinks_at(values)
     ]
     parts += [fmt.text(f.note)] if f.note else []
     return fmt.text("; ").join(parts) or fmt.text("–")
