@@ -316,6 +316,38 @@ def test_records_read_back_equal(name):
     assert store.load(k, (Properties,)) is store.MISS  # an Extremum is not among the allowed types
 
 
+@pytest.mark.parametrize("name", ["relu", "tanh", "binary_step"])
+def test_gaussian_records_read_back_equal(name):
+    """The report's Gaussian-input cells: exact values, certified enclosures (exact Fraction ends), Unknowns."""
+    from fractions import Fraction
+
+    from symact.analysis.gaussian import EdgeOfChaos, Gaussian, PyTorchGain, Quantity
+    from symact.numeric.quadrature import Certified
+
+    act = symact.get(name)
+    pair = (symact.gaussian(act), symact.edge_of_chaos(act))
+    types = (Gaussian, EdgeOfChaos, PyTorchGain, Quantity, Certified)
+    k = store.key("gaussian-input", act.expr, act.name, "test")
+    assert store.save(k, pair)
+    back = store.load(k, types)
+    assert back == pair
+    ends = [(q.enclosure.lower, q.enclosure.upper) for q in back[0].quantities() if q.enclosure is not None]
+    assert ends and all(isinstance(e, Fraction) for pair_ in ends for e in pair_)
+    assert store.load(k, types[:-1]) is store.MISS  # a Certified is not among the allowed types
+
+
+@pytest.mark.parametrize("payload", [["1", "0"], ["1", "-3"], ["x", "2"], "1/2"])
+def test_a_bad_fraction_is_a_miss(payload):
+    k = store.key("example", "fraction", str(payload))
+    assert store.save(k, (1, 2))
+    from fractions import Fraction
+
+    for fraction, expected in ((["2", "4"], (Fraction(1, 2), 2)), (payload, store.MISS)):  # a good one reads back
+        _rewrite(_entry(k), {}, payload=json.dumps({"tuple": [{"fraction": fraction}, 2]}).encode(), fix_checksum=True)
+        store._MEMO.clear()  # as in a new process
+        assert store.load(k) == expected
+
+
 @pytest.mark.parametrize("name", symact.names())
 def test_every_catalog_definition_and_derivative_reads_back_exactly(name):
     e = symact.get(name).expr

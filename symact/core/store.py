@@ -59,6 +59,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -301,6 +302,8 @@ def _encode(value: Any) -> Any:
         return {"int": str(value)} if abs(value) > 2**53 else value
     if isinstance(value, float):
         return {"float": value.hex()}
+    if isinstance(value, Fraction):  # the exact ends of a certified enclosure
+        return {"fraction": [str(value.numerator), str(value.denominator)]}
     if isinstance(value, Unknown):
         return {"unknown": value.reason}
     if isinstance(value, sympy.Basic):
@@ -354,6 +357,11 @@ def _decode(data: Any, types: dict[str, type]) -> Any:
         return int(data["int"])
     if "float" in data:
         return float.fromhex(data["float"])
+    if "fraction" in data:
+        num, den = (int(str(v)) for v in data["fraction"])
+        if den <= 0:
+            raise _Corrupt("a fraction's denominator must be positive")
+        return Fraction(num, den)
     if "unknown" in data:
         return Unknown(str(data["unknown"]))
     if "sympy" in data:
