@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import sympy
+from sympy import Rational, sqrt
 
 import proofs
 import symact
@@ -30,7 +31,7 @@ from symact.core.unknown import Unknown
 from symact.report import plot
 from symact.report import sheet as report
 from symact.report.data import Progress, collect
-from symact.report.layout import SUMMARY_COLUMNS
+from symact.report.layout import SUMMARY_COLUMNS, Markdown
 
 NAMES = ("relu", "gelu", "binary_step")
 ON_CI = bool(os.environ.get("CI"))
@@ -100,6 +101,141 @@ def test_sheets_hold_the_derived_facts(sheets):
         "gelu": [("-oo", 0), ("+oo", symact.x)],
         "binary_step": [("-oo", 0), ("+oo", 1)],
     }
+
+
+# ---------------------------------------------------------------------------------------
+# Gaussian input
+# ---------------------------------------------------------------------------------------
+
+
+def test_sheets_hold_the_gaussian_records(sheets):
+    relu, gelu, step = (by_name(sheets, n) for n in NAMES)
+    for s in (relu, step):  # cheap to recompute here: the same records as the API's
+        assert s.gaussian == symact.gaussian(s.act) and s.edge_of_chaos == symact.edge_of_chaos(s.act)
+    # ReLU: E[f^2] = E[f'^2] = 1/2, both gains sqrt(2) exactly, PyTorch's gain derived; critical sigma_w = sqrt(2)
+    assert (relu.gaussian.second_moment.exact, relu.gaussian.forward_gain.exact) == (Rational(1, 2), sqrt(2))
+    assert relu.gaussian.backward_gain.exact == sqrt(2) and relu.gaussian.pytorch.agrees is True
+    assert relu.edge_of_chaos.sigma_w.exact == sqrt(2) and relu.edge_of_chaos.q_star.exact == 0
+    # GELU: certified digits; at sigma_b = 0 no claim without a proof that q* = 0 attracts
+    assert gelu.gaussian.forward_gain.enclosure.decimal(5) == "1.5335" and gelu.gaussian.pytorch is None
+    assert (
+        isinstance(gelu.edge_of_chaos.sigma_w.value, Unknown)
+        and "not proved" in gelu.edge_of_chaos.sigma_w.unknown.reason
+    )
+    # the binary step: f' = 0 almost everywhere, so no backward gain, and the jump is noted
+    assert isinstance(step.gaussian.backward_gain.value, Unknown) and step.gaussian.notes
+
+
+def _gaussian_section(text: str, name: str) -> str:
+    start = text.index(f"## {name}")
+    end = text.find("\n## ", start + 1)
+    section = text[start : end if end >= 0 else len(text)]
+    return section[section.index("### Gaussian input") :]
+
+
+def _row(section: str, label: str) -> list[str]:
+    line = next(line for line in section.splitlines() if line.startswith(f"| {label} |"))
+    return [c.strip() for c in line.strip("|").split(" | ")]
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "shown"),
+    [
+        ("relu", "E\\[f(z)²\\]", "`1/2`"),
+        ("relu", "forward gain 1/√E\\[f(z)²\\]", "`sqrt(2)` = `1.414213562373095…`"),
+        ("relu", "PyTorch calculate\\_gain('relu')", "`sqrt(2)`"),
+        ("relu", "edge of chaos at σ\\_b = 0: σ\\_w", "`sqrt(2)` = `1.414213562373095…`"),
+        ("gelu", "forward gain 1/√E\\[f(z)²\\]", "`1.533530441195535…`"),
+        ("binary\\_step", "E\\[f′(z)²\\]", "`0`"),
+        ("binary\\_step", "backward gain 1/√E\\[f′(z)²\\]", "unknown (E\\[f'(z)^2\\] is 0: no gain makes it 1)"),
+        ("gelu", "edge of chaos at σ\\_b = 0: σ\\_w", "unknown (f(0) = 0 makes q\\* = 0 a fixed point"),
+    ],
+)
+def test_markdown_gaussian_section(sheets, name, label, shown):
+    text = report.render(sheets, "markdown")
+    section = _gaussian_section(text, name)
+    assert section.count("| quantity | value | how it is known |") == 1
+    assert _row(section, label)[1].startswith(shown)
+
+
+def test_gaussian_section_in_every_format(out, sheets):
+    path, _ = out
+    for suffix in (".md", ".html", ".tex"):
+        text = path.with_suffix(suffix).read_text(encoding="utf-8")
+        assert text.count("Gaussian input") == len(NAMES)  # one section per activation
+        assert "how it is known" in text and "Poole et al. 2016" in text
+    html = path.with_suffix(".html").read_text(encoding="utf-8")
+    assert "PyTorch calculate_gain(&#x27;relu&#x27;)" in html or "PyTorch calculate_gain('relu')" in html
+    md = path.with_suffix(".md").read_text(encoding="utf-8")
+    step = by_name(sheets, "binary_step").gaussian
+    assert step.notes and all(f"Note: {n}" in md.replace("\\", "") for n in step.notes)
+
+
+def test_gaussian_json_is_the_init_record(sheets, capsys):
+    data = json.loads(report.render(sheets, "json"))
+    for entry, s in zip(data["activations"], sheets):
+        assert entry["gaussian"] == s.gaussian.to_dict() and entry["edge_of_chaos"] == s.edge_of_chaos.to_dict()
+    relu = data["activations"][0]
+    assert cli.main(["init", "relu", "--format", "json"]) == 0  # the same fields as symact init prints
+    init = json.loads(capsys.readouterr().out)
+    assert {k: v for k, v in init.items() if k != "edge_of_chaos"} == relu["gaussian"]
+    assert init["edge_of_chaos"] == relu["edge_of_chaos"]
+    assert sympy.sympify(relu["gaussian"]["forward_gain"]["exact"]) == sqrt(2)  # exact, read back
+    gelu = data["activations"][1]
+    assert (
+        gelu["gaussian"]["forward_gain"]["exact"] is None
+        and gelu["gaussian"]["forward_gain"]["enclosure"]["digits"] >= 30
+    )
+    assert gelu["edge_of_chaos"]["sigma_w"]["unknown"]
+
+
+@pytest.mark.parametrize("which", ["gaussian", "edge_of_chaos", "both"])
+def test_an_unknown_gaussian_cell_says_why_and_the_sheet_stands(sheets, which):
+    relu = by_name(sheets, "relu")
+    why = Unknown("a reason from the analysis")
+    changes = {"gaussian": why, "edge_of_chaos": why} if which == "both" else {which: why}
+    fake = dataclasses.replace(relu, **changes)
+    md = report.render([fake], "markdown")
+    section = _gaussian_section(md, "relu")
+    label = "moments and gains" if which != "edge_of_chaos" else "edge of chaos"
+    assert _row(section, label)[1] == "unknown (a reason from the analysis)"
+    assert "### Frameworks" in md and "**Theorem.** relu is not linear." in md  # the rest of the sheet is there
+    data = report.to_json([fake])["activations"][0]
+    for key in changes:
+        assert data[key] == {"unknown": "a reason from the analysis"}
+
+
+def test_a_sheet_without_gaussian_records_has_no_such_section(sheets):
+    bare = dataclasses.replace(by_name(sheets, "relu"), gaussian=None, edge_of_chaos=None)
+    for fmt in ("markdown", "html", "latex"):
+        assert "Gaussian input" not in report.render([bare], fmt)
+    data = report.to_json([bare])["activations"][0]
+    assert data["gaussian"] is None and data["edge_of_chaos"] is None
+
+
+@pytest.mark.parametrize("failure", ["error", "timeout"])
+def test_a_failing_gaussian_analysis_becomes_an_unknown(monkeypatch, failure):
+    from symact.analysis import gaussian as analysis
+    from symact.report import data
+
+    monkeypatch.setenv("SYMACT_CACHE", "0")  # derive, do not read an earlier run's answer
+    act = symact.define(sympy.tanh(symact.x) + symact.x / 3, name=f"gauss_{failure}")
+    if failure == "error":
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("an analysis bug")
+
+        monkeypatch.setattr(analysis, "gaussian", broken)
+        monkeypatch.setattr(analysis, "edge_of_chaos", broken)
+    else:
+        monkeypatch.setattr(data, "GAUSSIAN_SECONDS", 0.01)  # each cell's own budget
+    record, edge = data._gaussian_input(act)
+    for got, what in ((record, "Gaussian moments"), (edge, "edge of chaos")):
+        assert isinstance(got, Unknown)
+        if failure == "error":
+            assert got.reason == f"{what} failed: RuntimeError: an analysis bug"
+        else:
+            assert got.reason == f"timeout ({what})"
 
 
 # ---------------------------------------------------------------------------------------
@@ -497,6 +633,38 @@ def test_jupyter_reprs(sheets):
     assert report.repr_markdown(proof) == proof.markdown()
     assert "<strong>Theorem.</strong> relu is not linear." in report.repr_html(proof)
     assert report.repr_html(object()) is None and report.repr_latex(props) is None
+
+
+@pytest.mark.parametrize("name", ["relu", "binary_step"])
+def test_jupyter_reprs_of_the_gaussian_records(name):
+    act = symact.get(name)
+    record, edge = symact.gaussian(act), symact.edge_of_chaos(act)
+    for obj in (record, edge):
+        md, html = obj._repr_markdown_(), obj._repr_html_()  # the hooks reach symact.report.display
+        assert md == report.repr_markdown(obj) and html == report.repr_html(obj)
+        assert "| quantity | value | how it is known |" in md
+        assert "<table" in html and html.count("<tr>") == md.count("\n| ")  # the same rows, header included
+        assert report.repr_latex(obj) is None
+    md = record._repr_markdown_()
+    escaped = name.replace("_", "\\_")
+    assert md.startswith(f"**{escaped}(z) for z drawn from N(0, 1)**")
+    assert _row(md, "forward gain 1/√E\\[f(z)²\\]")[1] == "`sqrt(2)` = `1.414213562373095…`"  # both: 1/sqrt(1/2)
+    if name == "relu":
+        assert _row(md, "PyTorch calculate\\_gain('relu')")[2].startswith("PyTorch's sqrt(2) is the one-layer")
+        assert "<msqrt><mn>2</mn></msqrt>" in record._repr_html_()
+    else:
+        assert _row(md, "backward gain 1/√E\\[f′(z)²\\]")[1].startswith("unknown (")
+        assert all(f"Note: {n}" in md.replace("\\", "") for n in record.notes) and record.notes
+    assert _row(edge._repr_markdown_(), "edge of chaos at σ\\_b = 0: σ\\_w")[1] == value_of(edge.sigma_w)
+
+
+def value_of(q) -> str:
+    """The Markdown cell of a Quantity, written out: exact, then its certified decimal cut to 15 digits."""
+    if q.exact is None:
+        return Markdown().text(f"unknown ({q.unknown.reason})")
+    if q.enclosure is None or q.exact.is_Rational:
+        return f"`{q.exact}`"
+    return f"`{q.exact}` = `{q.enclosure.decimal()[:17]}…`"
 
 
 # ---------------------------------------------------------------------------------------

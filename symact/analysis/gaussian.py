@@ -43,6 +43,7 @@ from sympy import oo
 
 from symact.analysis.calculus import derivative, output_range
 from symact.analysis.pieces import PiecewiseForm, decompose
+from symact.analysis.properties import display
 from symact.core import budget
 from symact.core.unknown import Unknown
 from symact.definition.activation import Activation, exact_number, expression_of, x
@@ -174,7 +175,11 @@ class PyTorchGain:
 
 @dataclass(frozen=True)
 class Gaussian:
-    """Moments and gains of an activation under Gaussian input (see :func:`gaussian`)."""
+    """Moments and gains of an activation under Gaussian input (see :func:`gaussian`).
+
+    In a notebook it shows as a table (``_repr_html_``, ``_repr_markdown_``, through
+    :func:`symact.analysis.properties.display`), laid out as the activation sheet's Gaussian-input section.
+    """
 
     activation: str
     expr: sympy.Expr
@@ -223,6 +228,12 @@ class Gaussian:
             "pytorch": None if self.pytorch is None else self.pytorch.to_dict(),
             "notes": list(self.notes),
         }
+
+    def _repr_html_(self) -> str | None:
+        return display(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        return display(self, "markdown")
 
 
 _FIELDS = (
@@ -883,6 +894,9 @@ class EdgeOfChaos:
         sigma_w: the critical weight standard deviation (:class:`Quantity`).
         q_star: the fixed point q* of q -> sigma_w^2 E[f(sqrt(q) z)^2] + sigma_b^2 there.
         note: how it was derived.
+
+    In a notebook it shows as a table (``_repr_html_``, ``_repr_markdown_``, through
+    :func:`symact.analysis.properties.display`).
     """
 
     activation: str
@@ -904,6 +918,12 @@ class EdgeOfChaos:
             "q_star": self.q_star.to_dict(),
             "note": self.note,
         }
+
+    def _repr_html_(self) -> str | None:
+        return display(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        return display(self, "markdown")
 
 
 def _homogeneous(form: PiecewiseForm) -> bool:

@@ -16,7 +16,7 @@ import sympy
 
 from symact.core.unknown import Unknown
 
-__all__ = ["Extremum", "Properties", "Trend", "Value"]
+__all__ = ["Extremum", "Properties", "Trend", "Value", "display"]
 
 #: An exact value that may not exist (``None``) or may be undecided.
 Value: TypeAlias = sympy.Expr | None | Unknown
@@ -97,11 +97,22 @@ class Properties:
         return {k: v for k, v in self.as_dict().items() if isinstance(v, Unknown)}
 
     def _repr_html_(self) -> str | None:
-        from symact.report.display import repr_html
-
-        return repr_html(self)
+        return display(self, "html")
 
     def _repr_markdown_(self) -> str | None:
-        from symact.report.display import repr_markdown
+        return display(self, "markdown")
 
-        return repr_markdown(self)
+
+def display(record: Any, fmt: Literal["html", "markdown"]) -> str | None:
+    """The Jupyter display (``_repr_html_``, ``_repr_markdown_``) of a record of the analysis layer:
+    the property record and the Gaussian-input records (:mod:`symact.analysis.gaussian`). This is the
+    layer's one upward import, to :mod:`symact.report.display` (pyproject.toml's exemption 2), made on use.
+
+    Examples:
+        >>> import symact
+        >>> print(display(symact.get("relu").properties(), "markdown").splitlines()[0])
+        **relu**
+    """
+    from symact.report.display import repr_html, repr_markdown
+
+    return repr_html(record) if fmt == "html" else repr_markdown(record)

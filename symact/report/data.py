@@ -3,7 +3,9 @@
 :func:`sheet` gathers for one activation its first two derivatives, the property
 record, what happens at each breakpoint (:class:`symact.report.plot.Joint`), the
 linearity verdict with its proof (:func:`proofs.prove_linear`), the numeric
-validation summary (:func:`symact.validation.scalar.validate`) and the plots.
+validation summary (:func:`symact.validation.scalar.validate`), the plots, and the
+moments and gains under Gaussian input with the edge of chaos at sigma_b = 0
+(:func:`symact.analysis.gaussian.gaussian`, :func:`~symact.analysis.gaussian.edge_of_chaos`).
 :func:`collect` does it for many activations: each sheet is built in a forked
 budget worker (:func:`symact.core.budget.call`), ``jobs`` of them at a time, so a
 whole-catalog report uses both cores and the SymPy steps inside a worker run
@@ -22,6 +24,8 @@ Examples:
     [(0, 'kink')]
     >>> print(s.validation.summary())  # the quick numeric validation, on by default
     relu ok: f32 f max 0 ULP, f' max 0 ULP; f64 f max 0 ULP, f' max 0 ULP; 0 wrong, 0 warnings
+    >>> s.gaussian.forward_gain.exact, s.edge_of_chaos.sigma_w.exact  # z ~ N(0, 1); sigma_b = 0
+    (sqrt(2), sqrt(2))
 """
 
 from __future__ import annotations
@@ -41,10 +45,22 @@ from symact.core.unknown import Unknown
 if TYPE_CHECKING:
     from symact.definition.activation import Activation
 
-__all__ = ["DEFAULT_VALIDATION", "SHEET_SECONDS", "Progress", "Sheet", "collect", "expected_cost", "sheet", "warm_up"]
+__all__ = [
+    "DEFAULT_VALIDATION",
+    "GAUSSIAN_SECONDS",
+    "SHEET_SECONDS",
+    "Progress",
+    "Sheet",
+    "collect",
+    "expected_cost",
+    "sheet",
+    "warm_up",
+]
 
 #: Seconds allowed for one whole sheet (its steps have their own, shorter budgets).
 SHEET_SECONDS = 600.0
+#: Seconds for each of the two Gaussian-input cells of a sheet (the moments and gains; the edge of chaos).
+GAUSSIAN_SECONDS = 60.0
 #: Input set of the validation in a report: ``"quick"`` (~1.5k points per dtype) or ``"full"`` (~20k).
 VALIDATION_SIZES = ("quick", "full")
 #: The input set a report validates on unless told otherwise (``None`` skips the validation).
@@ -66,6 +82,9 @@ class Sheet:
         plots: format -> bytes (``"svg"``, ``"pdf"``, ``"png"``); Unknown when they could not be drawn.
         seconds: wall-clock time to build the sheet, plus that of its validation (built in its own worker).
         asymptotes: the :class:`symact.report.plot.Asymptote` lines at -oo and +oo, or Unknown.
+        gaussian: the :class:`symact.analysis.gaussian.Gaussian` record for z ~ N(0, 1), Unknown, or
+            ``None`` (not derived).
+        edge_of_chaos: the :class:`symact.analysis.gaussian.EdgeOfChaos` at sigma_b = 0, Unknown, or ``None``.
     """
 
     act: Activation
@@ -78,12 +97,14 @@ class Sheet:
     plots: Any = field(default_factory=dict)
     seconds: float = 0.0
     asymptotes: Any = ()
+    gaussian: Any = None
+    edge_of_chaos: Any = None
 
 
-def _guard(fn: Callable[..., Any], *args: Any, what: str) -> Any:
-    """``fn(*args)``, with any failure turned into ``Unknown`` (a report never dies on one cell)."""
+def _guard(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, with any failure turned into ``Unknown`` (a report never dies on one cell)."""
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except budget.BudgetExceeded:
         if budget.spent():  # the sheet's own budget ran out: end it, do not go on to the next cell
             raise
@@ -94,6 +115,32 @@ def _guard(fn: Callable[..., Any], *args: Any, what: str) -> Any:
 
 def _derivative(act: Activation, n: int) -> Any:
     return _guard(act.derivative, n, what=f"derivative {n}")
+
+
+def _gaussian_types() -> tuple[type, ...]:
+    """The record types of the Gaussian-input cells (for the persistent store)."""
+    from symact.analysis.gaussian import EdgeOfChaos, Gaussian, PyTorchGain, Quantity
+    from symact.numeric.quadrature import Certified
+
+    return (Gaussian, EdgeOfChaos, PyTorchGain, Quantity, Certified)
+
+
+def _gaussian_input(act: Activation) -> tuple[Any, Any]:
+    """The moments and gains under N(0, 1) and the edge of chaos at sigma_b = 0, each an Unknown on failure
+    (each with its own budget, :data:`GAUSSIAN_SECONDS`); kept in the store when no budget ran out while
+    they were derived, so a sheet derived again (another cell cut short) does not derive them again."""
+    from symact.analysis.gaussian import edge_of_chaos, gaussian
+
+    stored = store.key("gaussian-input", act.expr, act.name)
+    kept = store.load(stored, _gaussian_types())
+    if isinstance(kept, tuple) and len(kept) == 2:  # derived in an earlier run, checked
+        return kept
+    before = budget.overruns()
+    record = _guard(gaussian, act, 0, 1, what="Gaussian moments", seconds=GAUSSIAN_SECONDS)
+    edge = _guard(edge_of_chaos, act, 0, what="edge of chaos", seconds=GAUSSIAN_SECONDS)
+    if budget.overruns() == before:
+        store.save(stored, (record, edge))  # only a complete pair is written (store.save checks)
+    return record, edge
 
 
 def _proof(act: Activation) -> Any:
@@ -157,16 +204,28 @@ def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | No
     else:
         joints, rendered, lines = drawn[0].joints, drawn[1], drawn[0].asymptotes
     proof = _guard(_proof, act, what="linearity proof")
+    record, edge = _gaussian_input(act)
     report = None
     if validation is not None:
         from symact.validation.scalar import validate
 
         report = _guard(validate, act, validation, what="validation")
-    return Sheet(act, derivatives, props, joints, proof, report, validation, rendered, time.perf_counter() - t0, lines)
+    elapsed = time.perf_counter() - t0
+    return Sheet(act, derivatives, props, joints, proof, report, validation, rendered, elapsed, lines, record, edge)
 
 
 #: The fields of a :class:`Sheet` (without its validation) kept in the persistent store.
-_STORED = ("derivatives", "properties", "joints", "proof", "plots", "seconds", "asymptotes")
+_STORED = (
+    "derivatives",
+    "properties",
+    "joints",
+    "proof",
+    "plots",
+    "seconds",
+    "asymptotes",
+    "gaussian",
+    "edge_of_chaos",
+)
 
 
 def _stored_sheet(act: Activation, plots: Sequence[str]) -> tuple[store.Key, tuple[type, ...]]:
@@ -182,6 +241,7 @@ def _stored_sheet(act: Activation, plots: Sequence[str]) -> tuple[store.Key, tup
         drawn_by = f"matplotlib {matplotlib.__version__}"
     types: tuple[type, ...] = (Properties, Extremum, verdict.ProofResult, evidence.Verdict, evidence.Counterexample)
     types += (evidence.LinearityArgument, evidence.PieceStep, evidence.PointStep, plot.Joint, plot.Asymptote)
+    types += _gaussian_types()
     return store.key("sheet", act.expr, act.name, tuple(plots), drawn_by), types
 
 
@@ -214,6 +274,8 @@ def _sheet_in_worker(act: Activation, plots: Sequence[str], validation: str | No
         validation,
         reason,
         0.0,
+        reason,
+        reason,
         reason,
     )
 

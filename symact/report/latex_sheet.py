@@ -57,6 +57,8 @@ _UNICODE = {
     "–": "--",
     "—": "---",
     "σ": r"$\sigma$",
+    "²": r"$^2$",
+    "√": r"$\surd$",
     "≤": r"$\leq$",
     "≥": r"$\geq$",
     "±": r"$\pm$",
@@ -126,8 +128,9 @@ class Latex(Fmt):
         return rf"\symactfit{{\dimexpr\linewidth-1.2em\relax}}{{{math}}}"
 
     def exact_hint(self, shown: str, expr: Any) -> str:
-        """The math with long numbers cut, its exact value in a footnote."""
-        return shown + r"\footnote{Exact: " + self.box(self._math(expr)) + "}"
+        """The math with long numbers cut, its exact value in a footnote (scaled down to what the line
+        leaves after "Exact:", where it is wider)."""
+        return shown + r"\footnote{Exact: \symactfit{\dimexpr\linewidth-6em\relax}{" + self._math(expr) + "}}"
 
     def formula_cell(self, expr: Any, anchor: str) -> str:
         plain = Latex(self.plot_path)

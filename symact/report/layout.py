@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
@@ -41,12 +41,20 @@ from symact.report.latex import (
     constant_symbol,
     exact_text,
     function_name,
+    is_long,
     named,
     printable,
 )
 
+if TYPE_CHECKING:
+    from symact.analysis.gaussian import EdgeOfChaos, Gaussian, Quantity
+
+
 __all__ = [
     "CONVENTIONS",
+    "GAUSSIAN_COLUMNS",
+    "GAUSSIAN_INTRO",
+    "GAUSSIAN_ROWS",
     "SUMMARY_COLUMNS",
     "TEX_SPECIALS",
     "Fmt",
@@ -56,9 +64,12 @@ __all__ = [
     "decimal_prefix",
     "display_width",
     "document",
+    "edge_rows",
     "formula_latex",
     "formula_lines",
+    "gaussian_rows",
     "plain",
+    "quantity_value",
     "section",
     "set_text",
     "shorten_numbers",
@@ -347,6 +358,10 @@ def cut_numbers(expr: sympy.Basic, ellipsis: str = "…", rationals: bool = Fals
         >>> alpha = sympy.Rational(16732632423543772848170429916717, 10**31)
         >>> [text for _, _, text in cut_numbers(alpha * sympy.exp(sympy.Symbol("x")) - alpha, rationals=True).values()]
         ['1.673263242354377…', '1.673263242354377…']
+        >>> [text for _, _, text in cut_numbers(sympy.Float("-1.20148414578170386940225680990e-32", 30)).values()]
+        ['-1.201484145781703…e-32']
+        >>> print(*(text for _, _, text in cut_numbers(sympy.Float("-1.2014841457817038694022568e-32", 26), chr(92) + "ldots").values()))
+        -1.201484145781703\\ldots{}e-32
     """
     subs: dict[Any, tuple[Any, str, str]] = {}
 
@@ -358,13 +373,16 @@ def cut_numbers(expr: sympy.Basic, ellipsis: str = "…", rationals: bool = Fals
         text = str(f)
         if len(text.lstrip("-")) > 18:
             n = name()
-            subs[f] = (sympy.Symbol(n), n, text[: 17 + text.startswith("-")] + ellipsis)
+            mantissa, e, exponent = text.partition("e")  # a power of ten stays whole
+            subs[f] = (sympy.Symbol(n), n, mantissa[: 17 + text.startswith("-")] + ellipsis + e + exponent)
     if rationals:
         for r in sorted(expr.atoms(sympy.Rational), key=str):
             if not r.is_Integer and len(str(abs(r))) > 20:
                 n = name()
                 sym = sympy.Symbol(n, positive=True)
                 subs[r] = (-sym if r < 0 else sym, n, decimal_prefix(abs(r), 16, ellipsis))
+    if ellipsis.startswith("\\"):  # a control word (LaTeX's \ldots) must not run into the exponent's "e"
+        subs = {k: (rep, n, text.replace(ellipsis + "e", ellipsis + "{}e")) for k, (rep, n, text) in subs.items()}
     return subs
 
 
@@ -688,6 +706,108 @@ def _framework_note(fmt: Fmt, f: Framework, values: dict[str, Any]) -> str:
     return fmt.text("; ").join(parts) or fmt.text("–")
 
 
+#: The Gaussian-input table's columns.
+GAUSSIAN_COLUMNS = ("quantity", "value", "how it is known")
+#: What the Gaussian-input section says before its table.
+GAUSSIAN_INTRO = (
+    "For z drawn from N(0, 1); f′ is the almost-everywhere derivative (what autodiff computes; a jump adds "
+    "no Dirac mass). A closed form is given only where it agrees with certified quadrature; otherwise the "
+    "decimal is certified. The forward gain keeps the second moment of a layer's pre-activations "
+    "(weights of variance gain²/fan_in), the backward gain that of its gradients; σ_w at σ_b = 0 is the "
+    "edge of chaos (Poole et al. 2016), where chi_1 = σ_w² E[f′(√q* z)²] = 1 at the fixed point q*."
+)
+#: The moments and gains of a :class:`~symact.analysis.gaussian.Gaussian` record the table shows, with labels.
+GAUSSIAN_ROWS = (
+    ("mean", "E[f(z)]"),
+    ("second_moment", "E[f(z)²]"),
+    ("variance", "Var f(z)"),
+    ("second_slope", "E[f′(z)²]"),
+    ("forward_gain", "forward gain 1/√E[f(z)²]"),
+    ("backward_gain", "backward gain 1/√E[f′(z)²]"),
+)
+
+
+def quantity_value(fmt: Fmt, q: Quantity) -> str:
+    """A :class:`~symact.analysis.gaussian.Quantity` in a cell: its exact value (long numbers cut as in
+    every cell), followed by its certified decimal when the exact value is irrational; the certified
+    decimal alone without a closed form, or where a closed form of long numbers would not fit a cell
+    (HTML and LaTeX: the exact form is then in the tooltip or footnote); "unknown (reason)" without either.
+
+    Examples:
+        >>> from symact.analysis.gaussian import Quantity
+        >>> quantity_value(Markdown(), Quantity("g", exact=sympy.sqrt(2)))
+        '`sqrt(2)`'
+        >>> quantity_value(Markdown(), Quantity("g", unknown=Unknown("no closed form")))
+        'unknown (no closed form)'
+    """
+    decimal = None
+    if q.enclosure is not None and (q.exact is None or not q.exact.is_Rational):
+        enc = q.enclosure
+        if enc.digits > 0:
+            decimal = fmt.math(sympy.Float(enc.decimal(), enc.digits), short=True)
+        else:  # an enclosure of 0 (a value this close to 0 has no certified digit)
+            low, high = enc.bounds(6)
+            decimal = fmt.text(f"between {low} and {high}")
+    if q.exact is None:
+        return decimal or value(fmt, q.unknown if q.unknown is not None else Unknown("not computed"))
+    if decimal is not None and fmt.cut_long and any(is_long(r) for r in q.exact.atoms(sympy.Rational)):
+        # a closed form made of long numbers (SELU's 31-digit constants): the certified decimal in the
+        # cell, the exact form where the format keeps cut values (HTML's tooltip, LaTeX's footnote)
+        return fmt.exact_hint(decimal, q.exact)
+    exact = fmt.math(q.exact, short=True)
+    return exact if decimal is None else exact + fmt.text(" = ") + decimal
+
+
+def gaussian_rows(fmt: Fmt, record: Gaussian | Unknown) -> list[list[str]]:
+    """The rows (quantity, value, how) of the moments and gains of a
+    :class:`~symact.analysis.gaussian.Gaussian` record, with PyTorch's ``calculate_gain`` where it
+    has one (the difference explained); one row saying why when the record is an ``Unknown``."""
+    if isinstance(record, Unknown):
+        return [[fmt.text("moments and gains"), value(fmt, record), fmt.text("–")]]
+    rows = [
+        [fmt.text(label), quantity_value(fmt, getattr(record, name)), fmt.text(getattr(record, name).note or "–")]
+        for name, label in GAUSSIAN_ROWS
+    ]
+    if record.pytorch is not None:
+        torch = record.pytorch
+        rows.append(
+            [
+                fmt.text(f"PyTorch calculate_gain('{torch.nonlinearity}')"),
+                fmt.math(torch.gain, short=True),
+                fmt.text(torch.explanation),
+            ]
+        )
+    return rows
+
+
+def edge_rows(fmt: Fmt, edge: EdgeOfChaos | Unknown) -> list[list[str]]:
+    """The rows (quantity, value, how) of an :class:`~symact.analysis.gaussian.EdgeOfChaos`:
+    the critical sigma_w and the fixed point q* there (one row saying why for an ``Unknown``)."""
+    if isinstance(edge, Unknown):
+        return [[fmt.text("edge of chaos"), value(fmt, edge), fmt.text("–")]]
+    at = f"at σ_b = {sympy.sstr(edge.sigma_b)}"
+    how = edge.note or edge.sigma_w.note or "–"
+    return [
+        [fmt.text(f"edge of chaos {at}: σ_w"), quantity_value(fmt, edge.sigma_w), fmt.text(how)],
+        [fmt.text(f"fixed point q* {at}"), quantity_value(fmt, edge.q_star), fmt.text(edge.q_star.note or "–")],
+    ]
+
+
+def _gaussian(fmt: Fmt, sh: Sheet) -> list[str]:
+    """The Gaussian-input section: the moments and gains, PyTorch's gain, the edge of chaos at sigma_b = 0
+    (nothing for a sheet without them: a vector activation, or a sheet built without them)."""
+    if sh.gaussian is None and sh.edge_of_chaos is None:
+        return []
+    rows = gaussian_rows(fmt, sh.gaussian) if sh.gaussian is not None else []
+    if sh.edge_of_chaos is not None:
+        rows += edge_rows(fmt, sh.edge_of_chaos)
+    blocks = [fmt.heading(3, fmt.text("Gaussian input")), fmt.para(fmt.text(GAUSSIAN_INTRO))]
+    blocks.append(fmt.table(GAUSSIAN_COLUMNS, rows))
+    notes = () if isinstance(sh.gaussian, Unknown) or sh.gaussian is None else sh.gaussian.notes
+    blocks += [fmt.para(fmt.text("Note: " + n)) for n in notes]
+    return blocks
+
+
 def section(fmt: Fmt, sh: Sheet) -> list[str]:
     """The blocks of one activation's section."""
     act, p = sh.act, sh.properties
@@ -731,6 +851,7 @@ def section(fmt: Fmt, sh: Sheet) -> list[str]:
     blocks.append(_validation(fmt, sh))
     blocks.append(fmt.heading(3, fmt.text("Frameworks")))
     blocks.append(_frameworks(fmt, sh))
+    blocks += _gaussian(fmt, sh)
     return blocks
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,17 @@ from symact.core.unknown import Unknown
 from symact.definition import registry
 from symact.definition.activation import Activation
 from symact.report.data import DEFAULT_VALIDATION, Progress, Sheet, collect
-from symact.report.layout import SUMMARY_COLUMNS, Fmt, Markdown, document, formula_latex, value
+from symact.report.layout import (
+    GAUSSIAN_COLUMNS,
+    SUMMARY_COLUMNS,
+    Fmt,
+    Markdown,
+    document,
+    edge_rows,
+    formula_latex,
+    gaussian_rows,
+    value,
+)
 from symact.report.serialize import to_jsonable
 
 __all__ = [
@@ -104,6 +115,13 @@ def render(
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
+def _record_json(record: Any) -> Any:
+    """A Gaussian-input record as ``symact init --format json`` gives it, ``{"unknown": reason}``, or ``None``."""
+    if record is None or isinstance(record, Unknown):
+        return to_jsonable(record)
+    return record.to_dict()
+
+
 def _plot_files(sh: Sheet, plot_dir: str | None, plot_formats: Sequence[str]) -> Any:
     if isinstance(sh.plots, Unknown):
         return to_jsonable(sh.plots)
@@ -119,7 +137,9 @@ def to_json(
     each plot format to its file, relative to the report (``plot_dir/NAME.svg``, as Markdown and
     LaTeX refer to them), for the ``plot_formats`` written next to it; ``null`` when none is.
     ``"constants"`` holds the named constants (SELU's ``alpha`` and ``lambda``) that the
-    ``"latex"`` formulas use, exactly."""
+    ``"latex"`` formulas use, exactly. ``"gaussian"`` and ``"edge_of_chaos"`` are the records of the
+    Gaussian-input section (z ~ N(0, 1); sigma_b = 0) with the fields ``symact init --format json`` prints;
+    ``null`` when the sheet has none."""
     from symact.core.version import __version__
     from symact.report.layout import CONVENTIONS
 
@@ -197,6 +217,8 @@ def to_json(
                 "validation": validation,
                 "frameworks": to_jsonable(list(sh.act.frameworks)),
                 "plots": _plot_files(sh, plot_dir, plot_formats),
+                "gaussian": _record_json(sh.gaussian),
+                "edge_of_chaos": _record_json(sh.edge_of_chaos),
             }
         )
     return {"symact": __version__, "conventions": list(CONVENTIONS), "summary": rows, "activations": acts}
@@ -242,6 +264,11 @@ def _kind(obj: Any) -> str:
         return "properties"
     if type(obj).__name__ == "ProofResult" and hasattr(obj, "markdown"):
         return "proof"
+    gaussian = sys.modules.get("symact.analysis.gaussian")  # not imported: obj cannot be one of its records
+    if gaussian is not None and isinstance(obj, gaussian.Gaussian):
+        return "gaussian"
+    if gaussian is not None and isinstance(obj, gaussian.EdgeOfChaos):
+        return "edge"
     return ""
 
 
@@ -258,7 +285,8 @@ def _property_rows(fmt: Any, props: Any) -> list[list[str]]:
 
 def repr_html(obj: Any) -> str | None:
     """``_repr_html_`` for an activation (formula and derivative in MathML), a property record
-    (a table) and a proof result (its write-up); ``None`` for other objects."""
+    (a table), a proof result (its write-up) and a Gaussian-input record (:func:`symact.gaussian`'s,
+    :func:`symact.edge_of_chaos`'s: a table as in the sheet); ``None`` for other objects."""
     from symact.report.html import Html, markdown_to_html, mathml
 
     kind, h = _kind(obj), Html()
@@ -272,11 +300,25 @@ def repr_html(obj: Any) -> str | None:
         return f"<p><strong>{h.text(obj.name)}</strong></p>" + h.table(["property", "value"], _property_rows(h, obj))
     if kind == "proof":
         return markdown_to_html(obj.markdown())
+    if kind in ("gaussian", "edge"):
+        return f"<p><strong>{h.text(_record_title(obj))}</strong></p>" + _record_body(h, obj)
     return None
 
 
 def repr_markdown(obj: Any) -> str | None:
-    """``_repr_markdown_`` for an activation, a property record and a proof result; ``None`` otherwise."""
+    """``_repr_markdown_`` for an activation, a property record, a proof result and a Gaussian-input
+    record; ``None`` otherwise.
+
+    Examples:
+        >>> import symact
+        >>> print(repr_markdown(symact.edge_of_chaos(symact.get("relu"))))
+        **relu: the edge of chaos at σ\\_b = 0**
+        <BLANKLINE>
+        | quantity | value | how it is known |
+        |---|---|---|
+        | edge of chaos at σ\\_b = 0: σ\\_w | `sqrt(2)` = `1.414213562373095…` | f is positively homogeneous: chi\\_1 = ... |
+        | fixed point q\\* at σ\\_b = 0 | `0` | – |
+    """
     kind, md = _kind(obj), Markdown()
     if kind == "activation":
         return f"**{md.text(obj.name)}**: {md.text(obj.summary)}\n\n$$ {obj.latex()} $$\n\n$$ {obj.latex(1)} $$"
@@ -284,4 +326,21 @@ def repr_markdown(obj: Any) -> str | None:
         return f"**{md.text(obj.name)}**\n\n" + md.table(["property", "value"], _property_rows(md, obj))
     if kind == "proof":
         return obj.markdown()
+    if kind in ("gaussian", "edge"):
+        return f"**{md.text(_record_title(obj))}**\n\n" + _record_body(md, obj)
     return None
+
+
+def _record_title(obj: Any) -> str:
+    """The heading of a Gaussian-input record's display."""
+    if _kind(obj) == "edge":
+        return f"{obj.activation}: the edge of chaos at σ_b = {obj.sigma_b}"
+    return f"{obj.activation}(z) for z drawn from N({obj.mu}, {obj.sigma**2})"
+
+
+def _record_body(fmt: Fmt, obj: Any) -> str:
+    """The table of a Gaussian (moments, gains, PyTorch's gain) or edge-of-chaos record, then its notes,
+    laid out as in the activation sheet's Gaussian-input section."""
+    rows = edge_rows(fmt, obj) if _kind(obj) == "edge" else gaussian_rows(fmt, obj)
+    notes = [fmt.para(fmt.text("Note: " + n)) for n in getattr(obj, "notes", ())]
+    return "\n\n".join([fmt.table(GAUSSIAN_COLUMNS, rows), *notes])
