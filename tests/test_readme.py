@@ -61,4 +61,4 @@ def test_readme_console_output_is_real(command: str, shown: str, capsys: pytest.
 
 
 def test_readme_console_examples_are_found() -> None:
-    assert {c.split()[1] for c, _ in _console_examples()} >= {"show", "prove", "latex"}
+    assert {c.split()[1] for c, _ in _console_examples()} >= {"show", "prove", "latex", "init"}
