@@ -40,8 +40,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import symact
+from symact.report import sheet as report
 from symact.report.data import DEFAULT_VALIDATION, Progress
-from symact.report.sheet import sheet as report
 
 LIMIT_SECONDS = 120.0
 
