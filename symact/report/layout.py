@@ -761,7 +761,15 @@ def quantity_value(fmt: Fmt, q: Quantity) -> str:
 def gaussian_rows(fmt: Fmt, record: Gaussian | Unknown) -> list[list[str]]:
     """The rows (quantity, value, how) of the moments and gains of a
     :class:`~symact.analysis.gaussian.Gaussian` record, with PyTorch's ``calculate_gain`` where it
-    has one (the difference explained); one row saying why when the record is an ``Unknown``."""
+    has one (the difference explained); one row saying why when the record is an ``Unknown``.
+
+    Examples:
+        >>> import symact
+        >>> for row in gaussian_rows(Fmt(), symact.gaussian(symact.get("relu")))[1:5:3]:
+        ...     print(" | ".join(row))
+        E[f(z)²] | 1/2 | exact integral, piece by piece; agrees with certified quadrature
+        forward gain 1/√E[f(z)²] | sqrt(2) = 1.414213562373095… | 1/sqrt(E[f(z)^2])
+    """
     if isinstance(record, Unknown):
         return [[fmt.text("moments and gains"), value(fmt, record), fmt.text("–")]]
     rows = [
@@ -782,7 +790,15 @@ def gaussian_rows(fmt: Fmt, record: Gaussian | Unknown) -> list[list[str]]:
 
 def edge_rows(fmt: Fmt, edge: EdgeOfChaos | Unknown) -> list[list[str]]:
     """The rows (quantity, value, how) of an :class:`~symact.analysis.gaussian.EdgeOfChaos`:
-    the critical sigma_w and the fixed point q* there (one row saying why for an ``Unknown``)."""
+    the critical sigma_w and the fixed point q* there (one row saying why for an ``Unknown``).
+
+    Examples:
+        >>> import symact
+        >>> for row in edge_rows(Fmt(), symact.edge_of_chaos(symact.get("tanh"))):
+        ...     print(" | ".join(row)[:60])
+        edge of chaos at σ_b = 0: σ_w | 1 | f(0) = 0 and |f'| <= |f'
+        fixed point q* at σ_b = 0 | 0 | f(0) = 0
+    """
     if isinstance(edge, Unknown):
         return [[fmt.text("edge of chaos"), value(fmt, edge), fmt.text("–")]]
     at = f"at σ_b = {sympy.sstr(edge.sigma_b)}"
