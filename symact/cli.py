@@ -200,6 +200,12 @@ def add_plot_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--expr", metavar="TEXT", help="define the activation from text instead")
     _add_param(p)
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png, FILE.svg or FILE.pdf")
+    p.add_argument(
+        "--phase",
+        action="store_true",
+        help="draw the phase diagram instead: the critical curve chi_1 = 1 (sigma_b across, sigma_w up), "
+        "each point certified (exit 1, nothing written, where it is not)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -719,6 +725,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_plot(args: argparse.Namespace) -> int:
+    from symact.core.unknown import Unknown
     from symact.definition.vector import VectorActivation
     from symact.report import plot
 
@@ -727,6 +734,12 @@ def _cmd_plot(args: argparse.Namespace) -> int:
         raise SymactError(f"{act.name} is a vector activation; symact plots functions of one variable")
     if not plot.have_matplotlib():
         raise SymactError("plots need Matplotlib: pip install 'symact[plot]'")
+    if args.phase:
+        drawn = plot.save_phase(act, args.output)
+        if isinstance(drawn, Unknown):
+            print(f"symact plot: no phase diagram of {act.name}: {drawn.reason}", file=sys.stderr)
+            return 1
+        return 0
     plot.save(act, args.output)
     return 0
 

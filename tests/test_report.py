@@ -554,6 +554,40 @@ def test_oblique_asymptotes_are_derived_and_drawn():
     ]
 
 
+@pytest.mark.parametrize("name", ["tanh", "hard_tanh"])
+def test_phase_diagram_draws_the_certified_critical_curve(name):
+    act = symact.get(name)
+    grid = [0, Rational(1, 2), 1, 2]
+    data = plot.phase_data(act, grid)
+    assert data.left_out == "" and [b for b, _ in data.points] == [0.0, 0.5, 1.0, 2.0]
+    assert data.points[0] == (0.0, 1.0)  # f(0) = 0, f'(0) = 1 and |f'| <= 1: sigma_w = 1 exactly
+    for (b, w), point in zip(data.points[1:], symact.critical_curve(act, grid[1:])):
+        enc = point.sigma_w.enclosure  # each drawn point is the middle of a certified enclosure
+        assert enc.digits >= 30 and w == float(enc.midpoint) and point.sigma_b == Rational(b)
+    ws = [w for _, w in data.points]
+    assert ws == sorted(ws) and len(set(ws)) == len(ws)  # the critical sigma_w grows with sigma_b
+
+
+def test_phase_diagram_only_where_the_curve_is_certified():
+    relu = plot.phase_data(
+        symact.get("relu"), [0, 1]
+    )  # homogeneous: chi_1 = sigma_w^2/2 at every q, no q* at sigma_b > 0
+    assert isinstance(relu, Unknown) and relu.reason.startswith(
+        "the critical curve of relu is not certified at sigma_b = 1"
+    )
+
+
+def test_phase_diagram_files(tmp_path, capsys):
+    _need(HAVE_MPL, "matplotlib (the symact[plot] extra)")
+    target = tmp_path / "tanh_phase.svg"
+    assert cli.main(["plot", "tanh", "--phase", "-o", str(target)]) == 0
+    svg = target.read_text(encoding="utf-8")
+    assert svg.startswith("<?xml") and "tanh: the critical curve (edge of chaos)" in svg
+    assert cli.main(["plot", "relu", "--phase", "-o", str(tmp_path / "relu_phase.svg")]) == 1
+    assert "no phase diagram of relu: the critical curve of relu is not certified" in capsys.readouterr().err
+    assert not (tmp_path / "relu_phase.svg").exists()
+
+
 def test_plot_files(tmp_path):
     _need(HAVE_MPL, "matplotlib (the symact[plot] extra)")
     for suffix, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF-")):

@@ -50,17 +50,23 @@ from symact.core.unknown import Unknown
 from symact.definition.activation import Activation, x
 
 __all__ = [
+    "PHASE_SIGMA_B",
     "Asymptote",
     "Guide",
     "Joint",
     "Mark",
     "Panel",
+    "PhaseData",
     "PlotData",
     "asymptotes",
     "have_matplotlib",
+    "phase_data",
+    "phase_figure",
     "plot_data",
     "render",
+    "render_phase",
     "save",
+    "save_phase",
 ]
 
 #: Samples per panel (spread over the gaps between breakpoints).
@@ -502,21 +508,139 @@ def render(data: PlotData, fmt: str = "svg") -> bytes:
     """
     if fmt not in _METADATA:
         raise ValueError(f"unsupported plot format {fmt!r}; use svg, png or pdf")
+    return _bytes(figure(data), fmt)
+
+
+def _bytes(fig: Any, fmt: str) -> bytes:
     import matplotlib
 
-    fig = figure(data)
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "symact", "pdf.compression": 6}):
         fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], dpi=110)
     return buf.getvalue()
 
 
-def save(act: Activation, path: str) -> str:
-    """Plot ``act`` to ``path``; the format is the suffix (``.svg``, ``.png`` or ``.pdf``). Returns the path."""
+def _format_of(path: str) -> str:
     fmt = str(path).rsplit(".", 1)[-1].lower() if "." in str(path) else ""
     if fmt not in _METADATA:
         raise ValueError(f"cannot tell the plot format from {str(path)!r}; end it in .svg, .png or .pdf")
-    payload = render(plot_data(act), fmt)
+    return fmt
+
+
+def save(act: Activation, path: str) -> str:
+    """Plot ``act`` to ``path``; the format is the suffix (``.svg``, ``.png`` or ``.pdf``). Returns the path."""
+    payload = render(plot_data(act), _format_of(path))
+    with open(path, "wb") as fh:
+        fh.write(payload)
+    return str(path)
+
+
+# ----------------------------------------------------------------------------------------
+# The phase diagram: the critical curve chi_1 = 1 in the (sigma_b, sigma_w) plane
+# ----------------------------------------------------------------------------------------
+
+#: The sigma_b at which the phase diagram's critical curve is derived (exact): 0, 1/4, ..., 2.
+PHASE_SIGMA_B: tuple[sympy.Rational, ...] = tuple(sympy.Rational(k, 4) for k in range(9))
+
+
+@dataclass(frozen=True)
+class PhaseData:
+    """The critical curve chi_1 = 1 of an activation, point by point (see :func:`phase_data`).
+
+    Attributes:
+        name: the activation.
+        points: ``(sigma_b, sigma_w)`` in increasing sigma_b: sigma_w exact, or the midpoint of its
+            certified enclosure (a few units in the 30th digit wide), as floats for drawing.
+        left_out: why sigma_b = 0 is not on the curve ("" when it is): that point is derived only for
+            f(0) = 0 with a proof that q* = 0 attracts, or for positively homogeneous f.
+    """
+
+    name: str
+    points: tuple[tuple[float, float], ...]
+    left_out: str = ""
+
+
+def phase_data(
+    act: Activation, sigma_bs: Sequence[Any] = PHASE_SIGMA_B, seconds: float | None = None
+) -> PhaseData | Unknown:
+    """The critical curve of ``act`` at ``sigma_bs`` (:func:`symact.analysis.gaussian.critical_curve`, each
+    point with its own budget ``seconds``), or Unknown with the reason when a point with sigma_b > 0 is not
+    certified, or fewer than two points are: the curve is drawn only where every point of it is certified.
+
+    Examples:
+        >>> import symact
+        >>> data = phase_data(symact.get("hard_tanh"), [0, 1])
+        >>> [(b, round(w, 6)) for b, w in data.points]
+        [(0.0, 1.0), (1.0, 1.43969)]
+        >>> print(phase_data(symact.get("relu"), [0, 1]))  # doctest: +ELLIPSIS
+        unknown (the critical curve of relu is not certified at sigma_b = 1: ...)
+    """
+    from symact.analysis.gaussian import critical_curve
+
+    points: list[tuple[float, float]] = []
+    left_out = ""
+    for p in critical_curve(act, sigma_bs, seconds=seconds):
+        w = p.sigma_w
+        if w.exact is not None and w.exact.is_number:
+            points.append((float(p.sigma_b), float(w.exact)))
+        elif w.enclosure is not None:
+            points.append((float(p.sigma_b), float(w.enclosure.midpoint)))
+        elif p.sigma_b == 0:
+            left_out = w.unknown.reason if w.unknown is not None else "not derived"
+        else:
+            why = w.unknown.reason if w.unknown is not None else "not derived"
+            return Unknown(f"the critical curve of {act.name} is not certified at sigma_b = {p.sigma_b}: {why}"[:300])
+    if len(points) < 2:
+        return Unknown(f"the critical curve of {act.name} has fewer than two certified points")
+    return PhaseData(act.name, tuple(sorted(points)), left_out)
+
+
+def phase_figure(data: PhaseData) -> Any:
+    """A Matplotlib ``Figure`` (no pyplot): sigma_b across, sigma_w up, the certified points of chi_1 = 1
+    joined by straight segments (the curve between them is not claimed)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4.6, 3.6))
+    fig.subplots_adjust(left=0.14, right=0.97, bottom=0.15, top=0.9)
+    ax = fig.subplots()
+    xs = [b for b, _ in data.points]
+    ys = [w for _, w in data.points]
+    ax.plot(
+        xs, ys, color=_COLORS[0], linewidth=1.4, marker="o", markersize=4, label=r"$\chi_1 = 1$ (each point certified)"
+    )
+    ax.set_xlim(0, max(xs) * 1.05)
+    ax.set_ylim(0, max(ys) * 1.2)
+    ax.set_xlabel(r"$\sigma_b$", fontsize=10)
+    ax.set_ylabel(r"$\sigma_w$", fontsize=10)
+    ax.set_title(f"{data.name}: the critical curve (edge of chaos)", fontsize=10)
+    ax.grid(True, color="0.9", linewidth=0.6)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    if data.left_out:
+        ax.text(0.02, 0.03, r"$\sigma_b = 0$: not derived", transform=ax.transAxes, fontsize=7, color="0.35")
+    return fig
+
+
+def render_phase(data: PhaseData, fmt: str = "svg") -> bytes:
+    """The phase diagram as ``"svg"``, ``"png"`` or ``"pdf"`` bytes (deterministic: no dates).
+
+    Raises:
+        ImportError: Matplotlib is missing (install ``symact[plot]``).
+        ValueError: an unsupported format.
+    """
+    if fmt not in _METADATA:
+        raise ValueError(f"unsupported plot format {fmt!r}; use svg, png or pdf")
+    return _bytes(phase_figure(data), fmt)
+
+
+def save_phase(act: Activation, path: str) -> str | Unknown:
+    """Draw the phase diagram of ``act`` to ``path`` (format from the suffix); the path, or Unknown (nothing
+    written) when its critical curve is not certified."""
+    fmt = _format_of(path)
+    data = phase_data(act)
+    if isinstance(data, Unknown):
+        return data
+    payload = render_phase(data, fmt)
     with open(path, "wb") as fh:
         fh.write(payload)
     return str(path)
