@@ -386,6 +386,12 @@ def test_quadrature_hand_values(pieces, breaks, mu, sigma, truth):
         assert got.lower <= Fraction(mpmath.nstr(value, 44)) + Fraction(1, 10**40)
 
 
+@pytest.mark.parametrize("k", [40, 320, 400, 5000])
+def test_an_enclosure_of_zero_prints_its_exponent(k):
+    """Widths below the smallest float (10^-324) included: they are not 0 (soft shrink's critical point hit it)."""
+    assert Certified(Fraction(-1, 10**k), Fraction(3, 10**k)).decimal() == f"0e-{k - 1}"
+
+
 def test_quadrature_refuses_what_it_cannot_bound():
     with pytest.raises(QuadratureError, match="growth"):
         gaussian_expectation([exp(x**2)])

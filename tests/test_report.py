@@ -568,13 +568,27 @@ def test_phase_diagram_draws_the_certified_critical_curve(name):
     assert ws == sorted(ws) and len(set(ws)) == len(ws)  # the critical sigma_w grows with sigma_b
 
 
-def test_phase_diagram_only_where_the_curve_is_certified():
-    relu = plot.phase_data(
-        symact.get("relu"), [0, 1]
-    )  # homogeneous: chi_1 = sigma_w^2/2 at every q, no q* at sigma_b > 0
-    assert isinstance(relu, Unknown) and relu.reason.startswith(
-        "the critical curve of relu is not certified at sigma_b = 1"
-    )
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("relu", "the critical curve of relu is not certified at sigma_b = 1: "),  # chi_1 = sigma_w^2/2, no q*
+        ("soft_shrink", "the critical curve of soft_shrink is not certified at sigma_b = 1: no certified critical"),
+    ],
+)
+def test_phase_diagram_only_where_the_curve_is_certified(name, why):
+    got = plot.phase_data(symact.get(name), [0, 1])
+    assert isinstance(got, Unknown) and got.reason.startswith(why)
+
+
+def test_a_failing_critical_point_is_an_unknown_in_the_phase_diagram(monkeypatch):
+    from symact.analysis import gaussian as analysis
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("an analysis bug")
+
+    monkeypatch.setattr(analysis, "edge_of_chaos", broken)
+    got = plot.phase_data(symact.get("tanh"), [0, 1])
+    assert got == Unknown("the critical point of tanh at sigma_b = 0 failed: RuntimeError: an analysis bug")
 
 
 def test_phase_diagram_files(tmp_path, capsys):

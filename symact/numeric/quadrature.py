@@ -107,6 +107,8 @@ class Certified:
         (4, '1.414', True)
         >>> Certified(Fraction(-1, 10**40), Fraction(1, 10**40)).decimal()
         '0e-39'
+        >>> Certified(Fraction(-1, 10**400), Fraction(3, 10**400)).decimal()
+        '0e-399'
     """
 
     lower: Fraction
@@ -159,7 +161,10 @@ class Certified:
         """
         if self.lower <= 0 <= self.upper:
             width = max(abs(self.lower), abs(self.upper))
-            return "0" if width == 0 else f"0e{math.floor(math.log10(width)) + 1}"
+            if width == 0:
+                return "0"
+            # the logarithms of the integers: a width below the smallest float (1e-400) is not 0 here
+            return f"0e{math.floor(math.log10(width.numerator) - math.log10(width.denominator)) + 1}"
         known = self.digits
         n = known if digits is None else min(digits, known)
         if n < 1:

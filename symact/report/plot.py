@@ -565,7 +565,8 @@ def phase_data(
 ) -> PhaseData | Unknown:
     """The critical curve of ``act`` at ``sigma_bs`` (:func:`symact.analysis.gaussian.critical_curve`, each
     point with its own budget ``seconds``), or Unknown with the reason when a point with sigma_b > 0 is not
-    certified, or fewer than two points are: the curve is drawn only where every point of it is certified.
+    certified (its analysis failed or ran out of time included), or fewer than two points are: the curve is
+    drawn only where every point of it is certified.
 
     Examples:
         >>> import symact
@@ -575,11 +576,22 @@ def phase_data(
         >>> print(phase_data(symact.get("relu"), [0, 1]))  # doctest: +ELLIPSIS
         unknown (the critical curve of relu is not certified at sigma_b = 1: ...)
     """
-    from symact.analysis.gaussian import critical_curve
+    from symact.analysis.gaussian import edge_of_chaos
+    from symact.core import budget
 
     points: list[tuple[float, float]] = []
     left_out = ""
-    for p in critical_curve(act, sigma_bs, seconds=seconds):
+    for sb in sigma_bs:  # critical_curve, one point at a time: a failure names its sigma_b
+        try:
+            p = edge_of_chaos(act, sb, seconds=seconds)
+        except budget.BudgetExceeded:
+            if budget.spent():  # an enclosing budget ran out: end the caller's work
+                raise
+            return Unknown(f"timeout (the critical point of {act.name} at sigma_b = {sb})")
+        except Exception as exc:  # noqa: BLE001 - a failure of the analysis is reported, with its reason
+            return Unknown(
+                f"the critical point of {act.name} at sigma_b = {sb} failed: {type(exc).__name__}: {exc}"[:300]
+            )
         w = p.sigma_w
         if w.exact is not None and w.exact.is_number:
             points.append((float(p.sigma_b), float(w.exact)))
