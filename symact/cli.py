@@ -187,6 +187,12 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
         "--jobs", type=int, default=None, metavar="N", help="activations built in parallel (default: cores, at most 2)"
     )
     p.add_argument(
+        "--conformance",
+        action="store_true",
+        help="JSON only: measure each framework record against the installed PyTorch, JAX and Keras (their "
+        "ULP errors next to symact's code, their defaults and kink conventions); slow, it imports the frameworks",
+    )
+    p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -704,6 +710,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from symact.report.sheet import FORMATS, render, write
 
     formats = _report_formats(args)
+    if args.conformance and "json" not in formats:
+        raise SymactError("--conformance adds the framework table to the JSON report: use --format json")
     if len(formats) > 1 and not args.output:
         raise SymactError("several formats need -o PATH (each is written with its own suffix)")
     names = args.names or None
@@ -715,12 +723,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     summary = _Meter("report", len(acts), enabled=args.progress is None and not progress.enabled)  # one line, not a tty
     sheets = collect(acts, plots=plots, validation=validation_of(args), jobs=args.jobs, progress=progress)
     summary.close(f"{len(acts)} activations")
+    conformance = None
+    if args.conformance:
+        from symact.validation.frameworks import conformance_table
+
+        conformance = conformance_table(names={act.name for act in acts})
     if args.output:
-        for path in write(sheets, formats, args.output):
+        for path in write(sheets, formats, args.output, conformance):
             if progress.enabled:
                 print(f"symact report: wrote {path}", file=sys.stderr)
     else:
-        sys.stdout.write(render(sheets, formats[0]))
+        sys.stdout.write(render(sheets, formats[0], conformance=conformance))
     return 0
 
 

@@ -354,3 +354,34 @@ def test_symact_code_meets_its_bars_where_frameworks_are_measured(
     _need(fw.framework)
     got = fwv.measure(act, fw, dtype, size=2001)
     assert got["symact_bar_met"], f"symact's code for {fwv.form(act, fw).expr}: {got}"
+
+
+@pytest.mark.parametrize("name", ["leaky_relu", "hard_tanh"])
+def test_the_json_report_holds_the_measured_conformance_table(name, capsys):
+    """`symact report NAME --format json --conformance`: one row per framework record of the entry, each
+    framework measured where installed (its ULP errors next to symact's), its kink convention at its settings."""
+    import json
+
+    from symact import cli
+
+    act = next(a for a, _ in SCALAR if a.name == name)
+    assert cli.main(["report", name, "--format", "json", "--no-validate", "--no-plots", "--conformance"]) == 0
+    [entry] = json.loads(capsys.readouterr().out)["activations"]
+    rows = entry["conformance"]
+    assert [(r["framework"], r["api"]) for r in rows] == [(fw.framework, fw.api) for fw in act.frameworks]
+    for row, fw in zip(rows, act.frameworks):
+        target = fwv.form(act, fw)
+        assert row["kinks"] == {str(p): str(d) for p, d in fw.kinks_at(target.parameters)}
+        if row["unavailable"] is not None:
+            assert "accuracy" not in row
+            continue
+        for dtype in ("float64", "float32"):
+            got = row["accuracy"][dtype]
+            assert got["points"] > 0 and got["symact_bar_met"] is True
+            assert got["symact_max_ulp"] <= got["framework_max_ulp_entry_normal"] + 1  # symact is as good or better
+
+
+def test_conformance_needs_the_json_format():
+    from symact import cli
+
+    assert cli.main(["report", "relu", "--format", "markdown", "--no-plots", "--no-validate", "--conformance"]) == 2

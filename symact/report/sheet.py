@@ -34,6 +34,7 @@ Examples:
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -95,13 +96,19 @@ def _plot_name(sh: Sheet, plot_dir: str | None, fmt: str) -> str | None:
 
 
 def render(
-    sheets: Sequence[Sheet], fmt: str, plot_dir: str | None = None, plot_formats: Sequence[str] = ("svg", "pdf")
+    sheets: Sequence[Sheet],
+    fmt: str,
+    plot_dir: str | None = None,
+    plot_formats: Sequence[str] = ("svg", "pdf"),
+    conformance: Sequence[dict[str, Any]] | None = None,
 ) -> str:
     """The report as text. ``plot_dir`` is the folder (relative to the report) holding the
     plot files that Markdown, LaTeX and JSON refer to (JSON: those of ``plot_formats``);
-    without it they name no plot file."""
+    without it they name no plot file. ``conformance`` (JSON only) is the table of
+    :func:`symact.validation.frameworks.conformance_table`."""
     if fmt == "json":
-        return json.dumps(to_json(sheets, plot_dir, plot_formats), indent=2, ensure_ascii=False) + "\n"
+        data = to_json(sheets, plot_dir, plot_formats, conformance)
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         return document(Markdown(lambda sh: _plot_name(sh, plot_dir, "svg")), sheets)
     if fmt == "latex":
@@ -122,6 +129,22 @@ def _record_json(record: Any) -> Any:
     return record.to_dict()
 
 
+def _strict_json(value: Any) -> Any:
+    """``value`` with every non-finite float as the text ``"inf"``, ``"-inf"`` or ``"nan"`` (strict JSON has none).
+
+    Examples:
+        >>> _strict_json({"max_ulp": float("inf"), "points": [1.5, float("nan")]})
+        {'max_ulp': 'inf', 'points': [1.5, 'nan']}
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict_json(v) for v in value]
+    return value
+
+
 def _plot_files(sh: Sheet, plot_dir: str | None, plot_formats: Sequence[str]) -> Any:
     if isinstance(sh.plots, Unknown):
         return to_jsonable(sh.plots)
@@ -130,7 +153,10 @@ def _plot_files(sh: Sheet, plot_dir: str | None, plot_formats: Sequence[str]) ->
 
 
 def to_json(
-    sheets: Sequence[Sheet], plot_dir: str | None = None, plot_formats: Sequence[str] = ("svg", "pdf")
+    sheets: Sequence[Sheet],
+    plot_dir: str | None = None,
+    plot_formats: Sequence[str] = ("svg", "pdf"),
+    conformance: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The report as JSON-ready data: exact values as strings (``sympy.sympify`` reads them back),
     ``{"unknown": reason}`` for undecided cells, ``null`` for "does not exist". ``"plots"`` maps
@@ -139,7 +165,9 @@ def to_json(
     ``"constants"`` holds the named constants (SELU's ``alpha`` and ``lambda``) that the
     ``"latex"`` formulas use, exactly. ``"gaussian"`` and ``"edge_of_chaos"`` are the records of the
     Gaussian-input section (z ~ N(0, 1); sigma_b = 0) with the fields ``symact init --format json`` prints;
-    ``null`` when the sheet has none."""
+    ``null`` when the sheet has none. ``"conformance"`` holds the activation's rows of ``conformance``
+    (:func:`symact.validation.frameworks.conformance_table`: each framework record measured against the
+    installed framework, with the ULP errors of the framework and of symact's code); ``null`` without it."""
     from symact.core.version import __version__
     from symact.report.layout import CONVENTIONS
 
@@ -219,6 +247,9 @@ def to_json(
                 "plots": _plot_files(sh, plot_dir, plot_formats),
                 "gaussian": _record_json(sh.gaussian),
                 "edge_of_chaos": _record_json(sh.edge_of_chaos),
+                "conformance": None
+                if conformance is None
+                else [_strict_json(row) for row in conformance if row["entry"] == sh.act.name],
             }
         )
     return {"symact": __version__, "conventions": list(CONVENTIONS), "summary": rows, "activations": acts}
@@ -228,9 +259,15 @@ def _target(path: Path, fmt: str, many: bool) -> Path:
     return path.with_suffix(FORMATS[fmt][0]) if many or not path.suffix else path
 
 
-def write(sheets: Sequence[Sheet], formats: Sequence[str], path: str | os.PathLike[str]) -> list[Path]:
+def write(
+    sheets: Sequence[Sheet],
+    formats: Sequence[str],
+    path: str | os.PathLike[str],
+    conformance: Sequence[dict[str, Any]] | None = None,
+) -> list[Path]:
     """Write the report in each format next to ``path`` (its suffix replaced when several formats
-    are asked for), plot files into ``<stem>_plots/``; returns the files written."""
+    are asked for), plot files into ``<stem>_plots/``; returns the files written. ``conformance``
+    goes into the JSON (see :func:`render`)."""
     path = Path(path)
     written: list[Path] = []
     plot_dir = path.with_name(path.stem + "_plots")
@@ -245,7 +282,7 @@ def write(sheets: Sequence[Sheet], formats: Sequence[str], path: str | os.PathLi
     for fmt in formats:
         target = _target(path, fmt, len(formats) > 1)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render(sheets, fmt, plot_dir.name, wants), encoding="utf-8")
+        target.write_text(render(sheets, fmt, plot_dir.name, wants, conformance), encoding="utf-8")
         written.append(target)
     return written
 

@@ -32,7 +32,7 @@ import contextlib
 import importlib
 import inspect
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -372,15 +372,21 @@ def _setting_text(value: Any) -> Any:
 
 
 def conformance_table(
-    frameworks: Sequence[str] = FRAMEWORKS, dtypes: Sequence[str] = ("float64", "float32"), size: int = 401
+    frameworks: Sequence[str] = FRAMEWORKS,
+    dtypes: Sequence[str] = ("float64", "float32"),
+    size: int = 401,
+    names: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per catalog record of an installed framework: name, defaults, arguments, kink
     conventions (exact, as text, at the framework's settings), mode, and for scalar entries the
     measured ULP errors of the framework and of symact's code per dtype (see :func:`measure`).
     Frameworks that are not installed give rows with ``"unavailable"`` set and nothing measured.
+    ``names`` keeps the catalog entries of those names only (all of them if None).
     """
     rows: list[dict[str, Any]] = []
     acts: list[Activation | VectorActivation] = [*all_activations(), *all_vector_activations()]
+    if names is not None:
+        acts = [act for act in acts if act.name in names]
     records = [(act, fw) for act in acts for fw in act.frameworks if fw.framework in frameworks]
     for act, fw in records:  # symact's side first, before any framework is imported
         if isinstance(act, Activation):
