@@ -46,9 +46,6 @@ from typing import Any
 
 import mpmath
 import numpy as np
-from mpmath import mpf
-
-from symact.numeric.rounding import round_to
 
 __all__ = [
     "EXP_M64",
@@ -182,26 +179,36 @@ def fast_two_sum(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def dd_const(value: Callable[..., Any], low_bits: int = 53) -> tuple[float, float]:
-    """The constant ``value()`` (evaluated at 200 bits) as hi + lo: hi rounded to nearest on ``low_bits``
-    bits, lo the rest rounded toward zero to a double. ``value`` is called without arguments (a table
-    built in a loop binds its index as a default, ``lambda j=j: ...``).
+    """The constant ``value(mp)`` (evaluated in a private 200-bit mpmath context ``mp``) as hi + lo: hi
+    rounded to nearest on ``low_bits`` bits, lo the rest rounded toward zero to a double. The context is
+    symact's own, so mpmath's global precision is never changed, whatever thread imports the kernels. A
+    table built in a loop binds its index as a default, ``lambda mp, j=j: ...``.
 
     Examples:
-        >>> dd_const(lambda: mpmath.mpf(1) / 3)
+        >>> dd_const(lambda mp: mp.mpf(1) / 3)
         (0.3333333333333333, 1.850371707708594e-17)
-        >>> dd_const(lambda: mpmath.pi / 2, 33)[0]  # 33 bits: k * hi is exact for |k| < 2**20
+        >>> dd_const(lambda mp: mp.pi / 2, 33)[0]  # 33 bits: k * hi is exact for |k| < 2**20
         1.5707963267341256
     """
-    with mpmath.workprec(200):
-        v = mpmath.mpf(value())
-        m, e = mpmath.frexp(v)
-        hi = float(mpmath.ldexp(mpmath.nint(mpmath.ldexp(m, low_bits)), e - low_bits))
-        return hi, float(v - hi)
+    mp = _MP200
+    v = mp.mpf(value(mp))
+    m, e = mp.frexp(v)
+    hi = float(mp.ldexp(mp.nint(mp.ldexp(m, low_bits)), e - low_bits))
+    return hi, float(v - hi)
 
+
+def _context(prec: int) -> Any:
+    """A private mpmath context at ``prec`` bits (set once here, never changed)."""
+    mp = mpmath.MPContext()
+    mp.prec = prec
+    return mp
+
+
+_MP200 = _context(200)
+_MP240 = _context(240)
 
 #: e**-64 correctly rounded (a factor that brings a subnormal exp back to the normal range)
-with mpmath.workprec(200):
-    EXP_M64 = round_to(mpmath.exp(-64))
+EXP_M64 = dd_const(lambda mp: mp.exp(-64))[0]
 #: The largest |argument| at which the pair helpers are used: beyond it exp(-|u|) nears the
 #: subnormals, and the plain code (with its subnormal-free products) is kept.
 PAIR_MAX = 600.0
@@ -388,16 +395,16 @@ _SB = (
     -2.24409524465858183362e01,
 )
 #: 2/sqrt(pi) in double
-_TWO_OVER_SQRTPI = dd_const(lambda: 2 / mpmath.sqrt(mpmath.pi))[0]
+_TWO_OVER_SQRTPI = dd_const(lambda mp: 2 / mp.sqrt(mp.pi))[0]
 _SCALE = math.ldexp(1.0, -512)
 #: exp reduction a = n ln2/32 + r: ln2/32 = _L1 + _L2 + _L3, _L1 and _L2 on 36 bits (n*_L1, n*_L2 exact)
-_L1, _rest = dd_const(lambda: mpmath.log(2) / 32, 36)
-_L2, _L3 = dd_const(lambda: mpmath.log(2) / 32 - mpmath.mpf(_L1), 36)
-_INV_L = dd_const(lambda: 32 / mpmath.log(2))[0]
+_L1, _rest = dd_const(lambda mp: mp.log(2) / 32, 36)
+_L2, _L3 = dd_const(lambda mp: mp.log(2) / 32 - mp.mpf(_L1), 36)
+_INV_L = dd_const(lambda mp: 32 / mp.log(2))[0]
 #: 2**(j/32) = _T_HI[j] (1 + _T_REL[j]) for j = 0 .. 31
-_T_HI = np.array([dd_const(lambda j=j: mpmath.mpf(2) ** (mpmath.mpf(j) / 32))[0] for j in range(32)])
+_T_HI = np.array([dd_const(lambda mp, j=j: mp.mpf(2) ** (mp.mpf(j) / 32))[0] for j in range(32)])
 _T_REL = np.array(
-    [dd_const(lambda j=j: mpmath.mpf(2) ** (mpmath.mpf(j) / 32) / mpmath.mpf(_T_HI[j]) - 1)[0] for j in range(32)]
+    [dd_const(lambda mp, j=j: mp.mpf(2) ** (mp.mpf(j) / 32) / mp.mpf(_T_HI[j]) - 1)[0] for j in range(32)]
 )
 #: |z| from which erfc(z) < 2**-1075 (rounds to 0); erfc(27.3) ~ 6e-326
 _ZERO_AT = 27.3
@@ -848,16 +855,16 @@ def tanh_softplus_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
 
 
 # pi/2 in three parts, the first two on 33 bits: k*_P1 and k*_P2 are exact for |k| < 2**20
-_P1 = dd_const(lambda: mpmath.pi / 2, 33)[0]
-_P2 = dd_const(lambda: mpmath.pi / 2 - mpmath.mpf(_P1), 33)[0]
-_P3 = dd_const(lambda: mpmath.pi / 2 - mpmath.mpf(_P1) - mpmath.mpf(_P2))[0]
-_TWO_OVER_PI = dd_const(lambda: 2 / mpmath.pi)[0]
+_P1 = dd_const(lambda mp: mp.pi / 2, 33)[0]
+_P2 = dd_const(lambda mp: mp.pi / 2 - mp.mpf(_P1), 33)[0]
+_P3 = dd_const(lambda mp: mp.pi / 2 - mp.mpf(_P1) - mp.mpf(_P2))[0]
+_TWO_OVER_PI = dd_const(lambda mp: 2 / mp.pi)[0]
 #: sin r = r (sum_j (-1)**j z**j/(2j+1)!), cos r = sum_j (-1)**j z**j/(2j)!, z = r**2, |r| <= pi/4:
 #: the first terms in double-double, the tail (below 2**-54) in double.
-_SIN_DD = tuple(dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1)) for j in range(8))
-_SIN_TAIL = tuple(dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j + 1))[0] for j in range(8, 15))
-_COS_DD = tuple(dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j)) for j in range(9))
-_COS_TAIL = tuple(dd_const(lambda j=j: mpmath.mpf(-1) ** j / mpmath.factorial(2 * j))[0] for j in range(9, 16))
+_SIN_DD = tuple(dd_const(lambda mp, j=j: mp.mpf(-1) ** j / mp.factorial(2 * j + 1)) for j in range(8))
+_SIN_TAIL = tuple(dd_const(lambda mp, j=j: mp.mpf(-1) ** j / mp.factorial(2 * j + 1))[0] for j in range(8, 15))
+_COS_DD = tuple(dd_const(lambda mp, j=j: mp.mpf(-1) ** j / mp.factorial(2 * j)) for j in range(9))
+_COS_TAIL = tuple(dd_const(lambda mp, j=j: mp.mpf(-1) ** j / mp.factorial(2 * j))[0] for j in range(9, 16))
 
 
 def _series_pair(zh: Any, zl: Any, head: tuple[tuple[float, float], ...], tail: tuple[float, ...]) -> tuple[Any, Any]:
@@ -961,14 +968,13 @@ def taylor_regime(
 # ---------------------------------------------------------------------------------------
 # Series in double-double to about 2**-100 (the vector activations)
 # ---------------------------------------------------------------------------------------
-with mpmath.workprec(240):
-    _LN2 = (float(mpmath.log(2)), float(mpmath.log(2) - mpf(float(mpmath.log(2)))))
-    #: log 2 = _LN2[0] + _LN2[1] + _LN2_3 to about 2**-160 (k log 2 for |k| ~ 1000 needs more than 106 bits)
-    _LN2_3 = float(mpmath.log(2) - mpf(_LN2[0]) - mpf(_LN2[1]))
+_LN2 = (float(_MP240.log(2)), float(_MP240.log(2) - _MP240.mpf(float(_MP240.log(2)))))
+#: log 2 = _LN2[0] + _LN2[1] + _LN2_3 to about 2**-160 (k log 2 for |k| ~ 1000 needs more than 106 bits)
+_LN2_3 = float(_MP240.log(2) - _MP240.mpf(_LN2[0]) - _MP240.mpf(_LN2[1]))
 _SQRT_HALF = math.sqrt(0.5)
 #: 1/(2j + 1) for j = 0..20 as double-doubles: the series 2 atanh(w)/(2w) = sum_j w**(2j)/(2j + 1)
 #: with |w| <= 3 - 2 sqrt(2) < 0.1716 (w**2 < 0.0295), whose tail after 21 terms is below 2**-107.
-_ATANH_TERMS = tuple(dd_const(lambda jj=jj: mpmath.mpf(1) / (2 * jj + 1)) for jj in range(21))
+_ATANH_TERMS = tuple(dd_const(lambda mp, jj=jj: mp.mpf(1) / (2 * jj + 1)) for jj in range(21))
 
 
 def log1p_series_pair(s: np.ndarray, s_lo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1011,7 +1017,7 @@ def log1p_series_pair(s: np.ndarray, s_lo: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 #: 1/j! for j = 0..22 as double-doubles: exp(r) = sum_j r**j/j! for |r| <= log(2)/2, tail below 2**-110.
-_EXP_TERMS = tuple(dd_const(lambda jj=jj: mpmath.mpf(1) / math.factorial(jj)) for jj in range(23))
+_EXP_TERMS = tuple(dd_const(lambda mp, jj=jj: mp.mpf(1) / math.factorial(jj)) for jj in range(23))
 
 
 def exp_series_pair(d: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
