@@ -369,3 +369,52 @@ def test_expressions_cross_to_a_worker_and_back_as_they_were():
     for expr in exprs:
         back, there = budget.call(_same_tree, expr, seconds=30)
         assert there == sympy.srepr(expr) == sympy.srepr(back)
+
+
+def test_a_thread_never_changes_mpmaths_precision_in_symacts_own_code(monkeypatch):
+    """The truth (scalar and vector) and validation called from a thread run their precision-changing work
+    in a worker (budget.off_thread), and the kernels' constants use a private context: no frame of symact
+    sets mpmath's process-wide precision from a thread that is not the main one. (SymPy's own evalf does,
+    in whatever thread calls it; that is SymPy's, not checked here.)"""
+    import mpmath
+    import numpy as np
+
+    import symact.codegen.kernels  # imported here, in the main thread, as a program would have
+    from symact.numeric.truth import truth
+    from symact.validation import vector
+
+    monkeypatch.setenv("SYMACT_CACHE", "0")  # computed now, not read from the store
+    owner = next(k for k in type(mpmath.mp).__mro__ if "prec" in vars(k))
+    prop = vars(owner)["prec"]
+    ours = (str(ROOT / "symact"), str(ROOT / "proofs"))
+    culprits: list[str] = []
+
+    def recording(ctx, value):
+        if threading.current_thread() is not threading.main_thread():
+            import traceback
+
+            frames = [f for f in traceback.extract_stack()[:-1] if f.filename.startswith(ours)]
+            if frames:
+                culprits.append(f"{frames[-1].filename}:{frames[-1].lineno}")
+        prop.fset(ctx, value)
+
+    monkeypatch.setattr(owner, "prec", property(prop.fget, recording))
+    rng = np.random.default_rng(18)
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            xs = rng.normal(0, 30, 200)
+            got = truth(sympy.log(1 + sympy.exp(x)) * sympy.tanh(x), xs)
+            assert got.shape == xs.shape and np.all(np.isfinite(got))
+            rows = vector.truth("log_softmax", rng.normal(0, 5, (20, 4)))
+            assert rows.shape == (20, 4)
+            assert symact.get("softplus").validate().ok
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join(300)
+    assert not errors, errors
+    assert not culprits, sorted(set(culprits))

@@ -86,6 +86,7 @@ __all__ = [
     "degraded",
     "in_worker",
     "memory_limit",
+    "off_thread",
     "overruns",
     "remaining",
     "reset_degraded",
@@ -414,6 +415,28 @@ def call(fn: Callable[..., T], /, *args: Any, seconds: float | None = None, what
             return _forked_call(fn, args, kwargs, budget, what)
         return fn(*args, **kwargs)  # pragma: no cover - a worker thread without fork: no deadline
     return _served_call(fn, args, kwargs, budget, what)
+
+
+def off_thread(fn: Callable[..., T], /, *args: Any, seconds: float, what: str) -> T:
+    """``fn(*args)`` here in the main thread or inside a worker; from any other thread, in a worker.
+
+    mpmath's and FLINT's working precision are process-wide: a computation that changes them from one
+    thread would change them under every other. Such a computation goes through this function, so a
+    thread of the caller never touches them. ``seconds`` is a safety net for the worker (the main
+    thread runs without one); ``fn`` must be a module-level function with picklable arguments.
+
+    Examples:
+        >>> off_thread(in_worker, seconds=60, what="a check")  # the main thread: here
+        False
+        >>> import threading
+        >>> seen = []
+        >>> t = threading.Thread(target=lambda: seen.append(off_thread(in_worker, seconds=60, what="a check")))
+        >>> t.start(); t.join(); seen  # another thread: in a worker
+        [True]
+    """
+    if _in_worker or threading.current_thread() is threading.main_thread():
+        return fn(*args)
+    return call(fn, *args, seconds=seconds, what=what)
 
 
 def step_seconds(seconds: float | None = None, *, share: float = 1.0, minimum: float = 0.0) -> float:

@@ -35,7 +35,7 @@ import numpy as np
 import sympy
 from mpmath import mpf
 
-from symact.core import store
+from symact.core import budget, store
 from symact.definition.activation import x
 from symact.definition.primitives import PRIMITIVES, Stable, textbook
 from symact.numeric import arb
@@ -491,6 +491,19 @@ def _mpmath_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, in
     return out
 
 
+#: The safety net of a truth computed in a worker for a call from a thread other than the main one
+#: (mpmath's and FLINT's working precision are process-wide; see :func:`symact.core.budget.off_thread`).
+THREAD_SECONDS = 3600.0
+
+
+def _truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, int], verify: bool) -> list[float]:
+    """The rounded truths of ``expr`` at the distinct ``values`` (see :func:`truth`)."""
+    if verify:
+        f = compile_mp(expr)
+        return [truth_point(f, float(v), [fmt], verify)[0] for v in values]
+    return _fast_truths(expr, values, fmt)
+
+
 def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     """The exact values of ``expr`` at ``xs``, correctly rounded to ``xs.dtype``.
 
@@ -522,7 +535,9 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
 
     ``verify=True`` uses the reference method for every point, with a third
     evaluation at twice the precision (the independent self-check of the tests).
-    Kept in symact's persistent store (:mod:`symact.core.store`), checked on every read.
+    Kept in symact's persistent store (:mod:`symact.core.store`), checked on every read. Called from a
+    thread other than the main one, the values are computed in a budget worker, so that the thread
+    never changes mpmath's or FLINT's process-wide working precision.
 
     Examples:
         >>> truth(sympy.log(1 + sympy.exp(x)), np.array([-700.0, 0.0, 1e308]))
@@ -541,11 +556,7 @@ def truth(expr: sympy.Expr, xs: np.ndarray, verify: bool = False) -> np.ndarray:
     flat = np.ascontiguousarray(xs).reshape(-1)
     bits, inverse = np.unique(flat.view(np.uint64 if dt == np.float64 else np.uint32), return_inverse=True)
     values = bits.view(dt)
-    if verify:
-        f = compile_mp(expr)
-        vals = [truth_point(f, float(v), [fmt], verify)[0] for v in values]
-    else:
-        vals = _fast_truths(expr, values, fmt)
+    vals = budget.off_thread(_truths, expr, values, fmt, verify, seconds=THREAD_SECONDS, what="the truth")
     out = np.array(vals, dtype=np.float64)[inverse].reshape(xs.shape)
     with np.errstate(over="ignore"):
         out = out.astype(dt)

@@ -30,7 +30,7 @@ import numpy as np
 from mpmath import mpf
 
 from symact.codegen.vector import to_numpy
-from symact.core import store
+from symact.core import budget, store
 from symact.core.errors import SymactError
 from symact.definition.registry import get_vector as _get
 from symact.definition.vector import VectorActivation
@@ -250,6 +250,26 @@ class TruthMismatchError(SymactError, ArithmeticError):
     """The truth of a row rounds differently at two precisions (``truth(..., verify=True)``)."""
 
 
+#: The safety net of a truth computed in a worker for a call from a thread other than the main one
+#: (mpmath's and FLINT's working precision are process-wide; see :func:`symact.core.budget.off_thread`).
+THREAD_SECONDS = 3600.0
+
+
+def _rows(name: str, flat: np.ndarray, fmt: tuple[int, int, int], width: int, verify: bool) -> np.ndarray:
+    """The rounded truth of each row of ``flat`` (see :func:`truth`)."""
+    out = np.empty((flat.shape[0], width), dtype=np.float64)
+    for r, row in enumerate(flat):
+        decided = _row_truth_arb(name, row, fmt)
+        rounded = decided if decided is not None else [round_to(v, *fmt) for v in _row_truth(name, row, 240)]
+        if verify and decided is None:  # arb's answer is a proof; mpmath's is checked at 330 bits
+            again = [round_to(v, *fmt) for v in _row_truth(name, row, 330)]
+            same = all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(rounded, again))
+            if not same:
+                raise TruthMismatchError(f"truth of {name} row {r} differs between 240 and 330 bits")
+        out[r] = rounded
+    return out
+
+
 def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
     """The exact values of ``name`` over the last axis of ``data``, correctly rounded to its dtype.
 
@@ -260,6 +280,8 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
     (the limit); sparsemax exactly in rationals. With ``verify=True`` each row is also
     evaluated by mpmath at 330 bits where balls did not decide, and a mismatch after
     rounding raises :class:`TruthMismatchError`. Kept in the persistent store (:mod:`symact.core.store`).
+    Called from a thread other than the main one, it is computed in a budget worker (mpmath's and
+    FLINT's working precision are process-wide).
 
     Examples:
         >>> truth("log_softmax", np.array([[0.0, -100.0]]))
@@ -275,16 +297,7 @@ def truth(name: str, data: np.ndarray, verify: bool = False) -> np.ndarray:
     fmt = FORMATS[str(dt)][1:]
     flat = data.reshape(-1, data.shape[-1])
     width = 1 if act.name == "logsumexp" else (data.shape[-1] // 2 if act.name == "glu" else data.shape[-1])
-    out = np.empty((flat.shape[0], width), dtype=np.float64)
-    for r, row in enumerate(flat):
-        decided = _row_truth_arb(act.name, row, fmt)
-        rounded = decided if decided is not None else [round_to(v, *fmt) for v in _row_truth(act.name, row, 240)]
-        if verify and decided is None:  # arb's answer is a proof; mpmath's is checked at 330 bits
-            again = [round_to(v, *fmt) for v in _row_truth(act.name, row, 330)]
-            same = all(a == b or (math.isnan(a) and math.isnan(b)) for a, b in zip(rounded, again))
-            if not same:
-                raise TruthMismatchError(f"truth of {act.name} row {r} differs between 240 and 330 bits")
-        out[r] = rounded
+    out = budget.off_thread(_rows, act.name, flat, fmt, width, verify, seconds=THREAD_SECONDS, what="the truth")
     with np.errstate(over="ignore"):
         res = out.astype(dt).reshape(data.shape[:-1] + ((width,) if act.name != "logsumexp" else ()))
     store.save_array(key, res)
