@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -506,14 +506,16 @@ def render(data: PlotData, fmt: str = "svg") -> bytes:
         ImportError: Matplotlib is missing (install ``symact[plot]``).
         ValueError: an unsupported format.
     """
+    return _bytes(figure, data, fmt)
+
+
+def _bytes(draw: Callable[[Any], Any], data: Any, fmt: str) -> bytes:
+    """``draw(data)`` (a Matplotlib figure) saved as ``fmt``, checked before anything is drawn."""
     if fmt not in _METADATA:
         raise ValueError(f"unsupported plot format {fmt!r}; use svg, png or pdf")
-    return _bytes(figure(data), fmt)
-
-
-def _bytes(fig: Any, fmt: str) -> bytes:
     import matplotlib
 
+    fig = draw(data)
     buf = io.BytesIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "symact", "pdf.compression": 6}):
         fig.savefig(buf, format=fmt, metadata=_METADATA[fmt], dpi=110)
@@ -529,7 +531,10 @@ def _format_of(path: str) -> str:
 
 def save(act: Activation, path: str) -> str:
     """Plot ``act`` to ``path``; the format is the suffix (``.svg``, ``.png`` or ``.pdf``). Returns the path."""
-    payload = render(plot_data(act), _format_of(path))
+    return _write(path, render(plot_data(act), _format_of(path)))
+
+
+def _write(path: str, payload: bytes) -> str:
     with open(path, "wb") as fh:
         fh.write(payload)
     return str(path)
@@ -640,9 +645,7 @@ def render_phase(data: PhaseData, fmt: str = "svg") -> bytes:
         ImportError: Matplotlib is missing (install ``symact[plot]``).
         ValueError: an unsupported format.
     """
-    if fmt not in _METADATA:
-        raise ValueError(f"unsupported plot format {fmt!r}; use svg, png or pdf")
-    return _bytes(phase_figure(data), fmt)
+    return _bytes(phase_figure, data, fmt)
 
 
 def save_phase(act: Activation, path: str) -> str | Unknown:
@@ -652,7 +655,4 @@ def save_phase(act: Activation, path: str) -> str | Unknown:
     data = phase_data(act)
     if isinstance(data, Unknown):
         return data
-    payload = render_phase(data, fmt)
-    with open(path, "wb") as fh:
-        fh.write(payload)
-    return str(path)
+    return _write(path, render_phase(data, fmt))
