@@ -775,6 +775,7 @@ _server: workers.Server | None = None
 _server_lock = threading.Lock()
 _calls: dict[int, socket.socket] = {}  # id -> the caller's end of every call in flight
 _calls_lock = threading.Lock()
+_stopping = False  # set for good when the server is stopped at exit
 _PRELOAD_ROOTS = ("symact", "proofs")
 #: Packages whose modules a worker imported are imported by the server too, for later workers. Only
 #: these: a module that starts threads at import would make the server's forks unsafe.
@@ -874,6 +875,9 @@ def _served_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, w
     sock = server.submit(modules, task)
     with _calls_lock:
         _calls[id(sock)] = sock
+        if _stopping:  # the server was stopped (a Ctrl-C at exit) after this call was sent: end it now
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
     try:
         kind, value = workers.wait_frames(sock, deadline, limit, lambda pid: None)
     finally:
@@ -939,8 +943,9 @@ def _at_exit() -> None:
 
 
 def _stop_server() -> None:
-    global _server
-    with _calls_lock:
+    global _server, _stopping
+    with _calls_lock:  # a call registered after this ends itself (it sees _stopping)
+        _stopping = True
         socks = list(_calls.values())
     for sock in socks:
         with contextlib.suppress(OSError):
@@ -953,8 +958,8 @@ def _stop_server() -> None:
 
 def _forget_server_after_fork() -> None:
     """A process forked from the caller does not share its server (the server serves one caller)."""
-    global _server, _server_lock, _calls_lock, _shutdown_registered
-    _shutdown_registered = False
+    global _server, _server_lock, _calls_lock, _shutdown_registered, _stopping
+    _shutdown_registered = _stopping = False
     _server_lock = threading.Lock()
     _calls_lock = threading.Lock()
     _calls.clear()

@@ -59,6 +59,8 @@ DEFAULT_RESULT_LIMIT = 256 * 2**20
 ENV_RESULT = "SYMACT_RESULT_MB"
 #: How long the caller waits for a new server to say it is ready.
 START_SECONDS = 120.0
+#: How long :meth:`Server.close` lets the server end its workers and exit before it kills it.
+CLOSE_SECONDS = 1.0
 
 
 def result_limit() -> int:
@@ -184,9 +186,14 @@ class Server:
         return mine
 
     def close(self) -> None:
-        """Kill the server (its workers die with it) and reap it."""
+        """End the server and reap it: closing its control socket makes it kill every worker's process
+        group and exit (a worker it has just forked included, which may not yet have asked to die with
+        it); a server that has not exited within :data:`CLOSE_SECONDS` is killed (its workers die with it)."""
         with contextlib.suppress(OSError):
             self.ctl.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=CLOSE_SECONDS)
+            return
         with contextlib.suppress(OSError):
             self.proc.kill()
         with contextlib.suppress(OSError, subprocess.TimeoutExpired):
@@ -308,6 +315,7 @@ def _spawn(
     wake_w: int,
     workers: dict[int, int],
 ) -> int:  # pragma: no cover - server
+    server = os.getpid()
     pid = os.fork()
     if pid:
         return pid
@@ -320,7 +328,7 @@ def _spawn(
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _die_with_parent()
+        _die_with_parent(server)
         with contextlib.suppress(OSError):
             os.setpgid(0, 0)
         send_frame(call_fd, ("pid", os.getpid()))
@@ -330,8 +338,8 @@ def _spawn(
         os._exit(code)
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in a worker
-    """On Linux, ask the kernel to SIGKILL this worker when the server dies."""
+def _die_with_parent(server: int) -> None:  # pragma: no cover - runs in a worker
+    """On Linux, ask the kernel to SIGKILL this worker when the server (pid ``server``) dies."""
     if not sys.platform.startswith("linux"):
         return
     try:
@@ -341,7 +349,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in a worker
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1:  # the server died before the prctl
+    if os.getppid() != server:  # the server died before the prctl (its orphans go to init or a subreaper)
         os._exit(1)
 
 
