@@ -99,7 +99,11 @@ def _code(sh: Sheet, fmt: Page) -> str:
 
 def activation_page(sh: Sheet) -> str:
     """One activation's page: the report's section, with the generated code before the validation."""
-    fmt = Page(lambda s: f"{s.act.name}.svg" if isinstance(s.plots, dict) and "svg" in s.plots else None)
+    fmt = Page(
+        lambda s, kind: (
+            f"{s.act.name}.svg" if kind == "plot" and isinstance(s.plots, dict) and "svg" in s.plots else None
+        )
+    )
     blocks = [b for b in layout.section(fmt, sh) if b]
     at = blocks.index(fmt.heading(3, fmt.text("Numeric validation")))
     blocks.insert(at, _code(sh, fmt))

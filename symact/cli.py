@@ -187,6 +187,12 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
         "--jobs", type=int, default=None, metavar="N", help="activations built in parallel (default: cores, at most 2)"
     )
     p.add_argument(
+        "--phase",
+        action="store_true",
+        help="add each activation's phase diagram: the critical curve chi_1 = 1 (sigma_w against sigma_b = 0, "
+        "1/4, ..., 2), each point certified, as a table and a plot; 10-50 s of CPU per activation, then cached",
+    )
+    p.add_argument(
         "--conformance",
         action="store_true",
         help="JSON only: measure each framework record against the installed PyTorch, JAX and Keras (their "
@@ -721,7 +727,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         plots = sorted({plot for f in formats if (plot := FORMATS[f][1]) and (args.output or f == "html")})
     progress = Progress(len(acts), enabled=args.progress)
     summary = _Meter("report", len(acts), enabled=args.progress is None and not progress.enabled)  # one line, not a tty
-    sheets = collect(acts, plots=plots, validation=validation_of(args), jobs=args.jobs, progress=progress)
+    sheets = collect(
+        acts, plots=plots, validation=validation_of(args), jobs=args.jobs, progress=progress, phase=args.phase
+    )
     summary.close(f"{len(acts)} activations")
     conformance = None
     if args.conformance:

@@ -294,6 +294,38 @@ def test_tanh_critical_curve_against_mpmath(sb):
     _close(point.sigma_w.enclosure, sw)
 
 
+@pytest.mark.slow  # about 15 s: mpmath's quadrature of erf at 45 digits, some 20 times
+def test_gelu_critical_curve_falls_with_sigma_b_as_mpmath_finds():
+    """GELU (f(0) = 0 but |f'| exceeds f'(0) = 1/2, so no point at sigma_b = 0): q - E[f^2]/E[f'^2] grows
+    with q while E[f'(sqrt(q) z)^2] grows too, so the critical sigma_w falls as sigma_b grows. Each point
+    against plain mpmath (GELU written by hand, findroot from a bracket read off a coarse scan)."""
+
+    def gelu(t):
+        return t * (1 + mpmath.erf(t / mpmath.sqrt(2))) / 2
+
+    def slope(t):
+        return (1 + mpmath.erf(t / mpmath.sqrt(2))) / 2 + t * mpmath.exp(-(t**2) / 2) / mpmath.sqrt(2 * mpmath.pi)
+
+    points = critical_curve(symact.get("gelu"), [Rational(1, 4), Rational(1, 2)])
+    for point, bracket in zip(points, [(Rational(9, 10), Rational(19, 20)), (Rational(63, 10), Rational(13, 2))]):
+        with mpmath.workdps(DPS):
+
+            def moments(q):
+                s = mpmath.sqrt(q)
+                return _phi_quad(lambda t: gelu(s * t) ** 2), _phi_quad(lambda t: slope(s * t) ** 2)
+
+            def residual(q, sb=point.sigma_b):
+                a, b = moments(q)
+                return q - a / b - mpmath.mpf(sb) ** 2
+
+            lo, hi = (mpmath.mpf(v.p) / v.q for v in map(sympy.Rational, bracket))
+            q = mpmath.findroot(residual, (lo, hi), solver="secant", tol=mpmath.mpf(10) ** -42)
+            sw = 1 / mpmath.sqrt(moments(q)[1])
+        _close(point.q_star.enclosure, q)
+        _close(point.sigma_w.enclosure, sw)
+    assert points[1].sigma_w.enclosure.upper < points[0].sigma_w.enclosure.lower  # it falls
+
+
 @pytest.mark.parametrize("sw, sb", [(1, 1), (Rational(6, 5), Rational(1, 3))])
 def test_relu_fixed_point_exact(sw, sb):
     """ReLU: V(q) = sw^2 q / 2 + sb^2, so q* = sb^2 / (1 - sw^2 / 2) and chi_1 = sw^2 / 2 (by hand)."""

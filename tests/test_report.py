@@ -602,6 +602,79 @@ def test_phase_diagram_files(tmp_path, capsys):
     assert not (tmp_path / "relu_phase.svg").exists()
 
 
+@pytest.fixture(scope="module")
+def phase_sheets():
+    """tanh (a certified curve) and relu (none for sigma_b > 0: chi_1 does not depend on q) with their phase
+    diagrams, without validation."""
+    plots = ("svg", "pdf") if HAVE_MPL else ()
+    return collect([symact.get("tanh"), symact.get("relu")], plots=plots, validation=None, jobs=2, phase=True)
+
+
+def test_a_report_with_phase_diagrams_holds_the_certified_curve(phase_sheets):
+    tanh, relu = phase_sheets
+    records = tanh.phase.records
+    assert [r.sigma_b for r in records] == list(plot.PHASE_SIGMA_B) and tanh.phase.left_out == ""
+    assert records[0].sigma_w.exact == 1  # f(0) = 0, f'(0) = 1, |f'| <= 1
+    for r, again in zip(records[1:3], symact.critical_curve(symact.get("tanh"), plot.PHASE_SIGMA_B[1:3])):
+        assert r.sigma_w.enclosure == again.sigma_w.enclosure and r.sigma_w.enclosure.digits >= 30
+    drawn = [
+        float(r.sigma_w.exact) if r.sigma_w.exact is not None else float(r.sigma_w.enclosure.midpoint) for r in records
+    ]
+    assert tanh.phase.points == tuple(zip(map(float, plot.PHASE_SIGMA_B), drawn))
+    assert isinstance(relu.phase, Unknown)
+    assert relu.phase.reason.startswith("the critical curve of relu is not certified at sigma_b = 1/4")
+    if HAVE_MPL:
+        assert set(tanh.phase_plots) == {"svg", "pdf"} and tanh.phase_plots["svg"].startswith(b"<?xml")
+        assert relu.phase_plots == {}
+
+
+def test_phase_diagrams_in_every_format(phase_sheets, tmp_path):
+    written = report.write(phase_sheets, list(report.FORMATS), tmp_path / "sheet")
+    md = (tmp_path / "sheet.md").read_text(encoding="utf-8")
+    tanh_md = md.split("## tanh", 1)[1].split("## relu", 1)[0]
+    assert "### Phase diagram" in tanh_md
+    rows = [line for line in tanh_md.splitlines() if line.startswith("| `1/4` |")]
+    assert len(rows) == 1, tanh_md
+    relu_md = md.split("## relu", 1)[1]
+    assert "Not drawn: unknown (the critical curve of relu is not certified at sigma\\_b = 1/4" in relu_md
+    data = json.loads((tmp_path / "sheet.json").read_text(encoding="utf-8"))
+    tanh_json, relu_json = data["activations"]
+    points = tanh_json["phase_diagram"]["points"]
+    assert [p["sigma_b"] for p in points] == [str(b) for b in plot.PHASE_SIGMA_B]
+    assert points == [r.to_dict() for r in phase_sheets[0].phase.records]
+    assert relu_json["phase_diagram"]["unknown"].startswith("the critical curve of relu is not certified")
+    html = (tmp_path / "sheet.html").read_text(encoding="utf-8")
+    assert "<h3" in html and "Phase diagram" in html
+    if HAVE_MPL:
+        assert "![tanh: the phase diagram (chi_1 = 1)](sheet_plots/phase/tanh.svg)" in tanh_md
+        assert tanh_json["phase_diagram"]["plots"] == {
+            "pdf": "sheet_plots/phase/tanh.pdf",
+            "svg": "sheet_plots/phase/tanh.svg",
+        }
+        for suffix, magic in (("svg", b"<?xml"), ("pdf", b"%PDF-")):
+            drawn = tmp_path / "sheet_plots" / "phase" / f"tanh.{suffix}"
+            assert drawn in written and drawn.read_bytes().startswith(magic)
+        assert not (tmp_path / "sheet_plots" / "phase" / "relu.svg").exists()
+        assert 'alt="tanh: the phase diagram (chi_1 = 1)"' in html
+        source = (tmp_path / "sheet.tex").read_text(encoding="utf-8")
+        assert "\\includegraphics[width=0.55\\linewidth]{sheet_plots/phase/tanh.pdf}" in source
+        if PDFLATEX:
+            _pdflatex(tmp_path / "sheet.tex")
+
+
+def test_a_report_without_phase_diagrams_has_none(sheets):
+    text = report.render(sheets, "markdown")
+    assert "Phase diagram" not in text and all(sh.phase is None for sh in sheets)
+    assert all(a["phase_diagram"] is None for a in report.to_json(sheets)["activations"])
+
+
+def test_cli_report_phase(capsys):
+    assert cli.main(["report", "hard_tanh", "--phase", "--no-validate", "--no-plots", "--format", "json"]) == 0
+    got = json.loads(capsys.readouterr().out)["activations"][0]["phase_diagram"]
+    again = symact.critical_curve(symact.get("hard_tanh"), plot.PHASE_SIGMA_B)
+    assert got["points"] == [r.to_dict() for r in again] and got["plots"] is None
+
+
 def test_plot_files(tmp_path):
     _need(HAVE_MPL, "matplotlib (the symact[plot] extra)")
     for suffix, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF-")):

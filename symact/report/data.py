@@ -53,6 +53,7 @@ __all__ = [
     "Sheet",
     "collect",
     "expected_cost",
+    "phase_diagram",
     "sheet",
     "warm_up",
 ]
@@ -85,6 +86,9 @@ class Sheet:
         gaussian: the :class:`symact.analysis.gaussian.Gaussian` record for z ~ N(0, 1), Unknown, or
             ``None`` (not derived).
         edge_of_chaos: the :class:`symact.analysis.gaussian.EdgeOfChaos` at sigma_b = 0, Unknown, or ``None``.
+        phase: the phase diagram, :class:`symact.report.plot.PhaseData` (the critical curve chi_1 = 1 at
+            :data:`symact.report.plot.PHASE_SIGMA_B`), Unknown, or ``None`` (not asked for: ``phase=True``).
+        phase_plots: format -> bytes of the phase diagram's drawing; Unknown when it could not be drawn.
     """
 
     act: Activation
@@ -99,6 +103,8 @@ class Sheet:
     asymptotes: Any = ()
     gaussian: Any = None
     edge_of_chaos: Any = None
+    phase: Any = None
+    phase_plots: Any = field(default_factory=dict)
 
 
 def _guard(fn: Callable[..., Any], *args: Any, what: str, **kwargs: Any) -> Any:
@@ -178,6 +184,34 @@ def _plots(
         if complete and not isinstance(kept, bytes):
             store.save(key, drawn[fmt])
     return data, drawn
+
+
+def phase_diagram(act: Activation, formats: Sequence[str] = ("svg",)) -> tuple[Any, Any]:
+    """The phase diagram of ``act`` (:func:`symact.report.plot.phase_data` at
+    :data:`~symact.report.plot.PHASE_SIGMA_B`, each point with its own budget, :data:`GAUSSIAN_SECONDS`)
+    and its drawings in ``formats``: ``(PhaseData or Unknown, {format: bytes} or Unknown)``. The curve is
+    kept in the store when no budget ran out while it was derived (a curve costs 10-50 s of CPU).
+
+    Examples:
+        >>> import symact
+        >>> data, drawn = phase_diagram(symact.get("relu"), ())
+        >>> print(data)  # doctest: +ELLIPSIS
+        unknown (the critical curve of relu is not certified at sigma_b = 1/4: ...)
+    """
+    from symact.report import plot
+
+    stored = store.key("phase-data", act.expr, act.name, plot.PHASE_SIGMA_B, GAUSSIAN_SECONDS)
+    data = store.load(stored, (plot.PhaseData, *_gaussian_types()))
+    if data is store.MISS:
+        got = store.counted(plot.phase_data, act, plot.PHASE_SIGMA_B, GAUSSIAN_SECONDS)
+        data = got.value
+        if got.complete:
+            store.save(stored, data)
+    if isinstance(data, Unknown) or not formats:
+        return data, {}
+    if not plot.have_matplotlib():
+        return data, Unknown("Matplotlib is not installed (pip install 'symact[plot]')")
+    return data, {fmt: plot.render_phase(data, fmt) for fmt in formats}
 
 
 def sheet(act: Activation, plots: Sequence[str] = ("svg",), validation: str | None = DEFAULT_VALIDATION) -> Sheet:
@@ -348,6 +382,21 @@ def _validation_in_worker(act: Activation, validation: str, seconds: float) -> A
         return Unknown(f"validation failed: {type(exc).__name__}: {exc}"[:300])
 
 
+def _phase_in_worker(act: Activation, plots: Sequence[str], seconds: float) -> tuple[Any, Any]:
+    try:
+        drawn: tuple[Any, Any] = budget.call(
+            phase_diagram, act, plots, seconds=seconds, what=f"the phase diagram of {act.name}"
+        )
+        return drawn
+    except budget.BudgetExceeded:
+        if budget.spent():  # an enclosing budget ran out, not this diagram's: end the report
+            raise
+        reason = Unknown(f"timeout (the phase diagram of {act.name} took over {seconds:g} s)")
+    except budget.WorkerError as exc:
+        reason = Unknown(f"the worker drawing the phase diagram of {act.name} failed: {exc}"[:300])
+    return reason, reason
+
+
 def expected_cost(act: Activation) -> int:
     """A rough, derived guess of how long an activation's sheet and validation take, used only to
     start the costly ones first: transcendental function nodes (series, limits, code regimes and
@@ -376,8 +425,10 @@ def collect(
     jobs: int | None = None,
     progress: Progress | None = None,
     seconds: float = SHEET_SECONDS,
+    phase: bool = False,
 ) -> list[Sheet]:
-    """The sheets of ``acts``, in the given order.
+    """The sheets of ``acts``, in the given order; with ``phase``, each with its phase diagram
+    (:func:`phase_diagram`, derived in a worker of its own: 10-50 s of CPU per activation, kept in the store).
 
     Each sheet is built in its own forked worker, and its numeric validation in
     another, ``jobs`` workers at a time (default: the number of cores, at most 2;
@@ -393,30 +444,34 @@ def collect(
     warm_up(plots, validation)
     progress = progress or Progress(len(acts), enabled=False)
     costs = [expected_cost(a) for a in acts]
-    parts = ("sheet", "validation") if validation is not None else ("sheet",)
+    parts = ("sheet",) + ("validation",) * (validation is not None) + ("phase",) * phase
     order = sorted(((i, part) for i in range(len(acts)) for part in parts), key=lambda t: -costs[t[0]])
-    built: dict[int, Sheet] = {}
-    checked: dict[int, Any] = {}
+    done: dict[str, dict[int, Any]] = {part: {} for part in parts}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = {}
         for i, part in order:
             if part == "validation" and validation is not None:
                 fut = pool.submit(_validation_in_worker, acts[i], validation, seconds)
+            elif part == "phase":
+                fut = pool.submit(_phase_in_worker, acts[i], tuple(plots), seconds)
             else:
                 fut = pool.submit(_sheet_in_worker, acts[i], tuple(plots), None, seconds)
             futures[fut] = (i, part)
         for fut in as_completed(futures):
             i, part = futures[fut]
-            (built if part == "sheet" else checked)[i] = fut.result()
-            if i in built and (validation is None or i in checked):
+            done[part][i] = fut.result()
+            if all(i in got for got in done.values()):
                 progress.step(acts[i].name)
     progress.close()
     out = []
     for i in range(len(acts)):
-        sh = built[i]
+        sh = done["sheet"][i]
         if validation is not None:
-            rep = checked[i]
+            rep = done["validation"][i]
             extra = getattr(rep, "seconds", 0.0)
             sh = dataclasses.replace(sh, validation=rep, validation_size=validation, seconds=sh.seconds + extra)
+        if phase:
+            data, drawn = done["phase"][i]
+            sh = dataclasses.replace(sh, phase=data, phase_plots=drawn)
         out.append(sh)
     return out

@@ -32,7 +32,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from symact.core.unknown import Unknown
 from symact.report.data import Sheet
 from symact.report.latex import PRINT_SETTINGS, printable
-from symact.report.layout import Fmt, cut_numbers, display_width, formula_lines
+from symact.report.layout import FIGURES, Fmt, cut_numbers, display_width, formula_lines
 
 #: The widest formula (em, by :func:`~symact.report.layout.display_width`) shown in a summary cell;
 #: a wider one is left to the activation's section.
@@ -214,16 +214,16 @@ class Html(Fmt):
         exact = html.escape(sympy.sstr(line), quote=True)
         return f'<span class="exact" title="exact: {exact}">{out}</span>'
 
-    def figure(self, sh: Sheet) -> str:
-        if isinstance(sh.plots, Unknown):
-            return self.para("Plot: " + self.text(str(sh.plots)))
-        svg = sh.plots.get("svg") if sh.plots else None
+    def figure(self, sh: Sheet, kind: str = "plot") -> str:
+        drawn = sh.plots if kind == "plot" else sh.phase_plots
+        if isinstance(drawn, Unknown):
+            return self.para("Plot: " + self.text(str(drawn)))
+        svg = drawn.get("svg") if drawn else None
         if svg is None:
             return ""
         data = base64.b64encode(svg).decode("ascii")
-        alt = html.escape(
-            f"{sh.act.name}, its first and second derivative, with breakpoints, asymptotes and range bounds marked"
-        )
+        what = ", with breakpoints, asymptotes and range bounds marked" if kind == "plot" else ""
+        alt = html.escape(f"{sh.act.name}{FIGURES[kind]}{what}")
         return f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{alt}"></figure>'
 
     def proof(self, sh: Sheet) -> str:

@@ -211,13 +211,14 @@ class Latex(Fmt):
             out += "\n{\\footnotesize " + self.text("Exact values of the shortened numbers: ") + notes + ".}"
         return out
 
-    def figure(self, sh: Sheet) -> str:
-        if isinstance(sh.plots, Unknown):
+    def figure(self, sh: Sheet, kind: str = "plot") -> str:
+        if kind == "plot" and isinstance(sh.plots, Unknown):
             return self.text("Plot: " + str(sh.plots))
-        return super().figure(sh)
+        return super().figure(sh, kind)
 
-    def include(self, sh: Sheet, path: str) -> str:
-        return f"\\begin{{center}}\n\\includegraphics[width=0.8\\linewidth]{{{path}}}\n\\end{{center}}"
+    def include(self, sh: Sheet, path: str, kind: str = "plot") -> str:
+        width = "0.8" if kind == "plot" else "0.55"  # the phase diagram is a smaller figure (4.6 by 3.6 in)
+        return f"\\begin{{center}}\n\\includegraphics[width={width}\\linewidth]{{{path}}}\n\\end{{center}}"
 
     def proof(self, sh: Sheet) -> str:
         if isinstance(sh.proof, Unknown):

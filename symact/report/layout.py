@@ -52,9 +52,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONVENTIONS",
+    "FIGURES",
     "GAUSSIAN_COLUMNS",
     "GAUSSIAN_INTRO",
     "GAUSSIAN_ROWS",
+    "PHASE_COLUMNS",
+    "PHASE_INTRO",
     "SUMMARY_COLUMNS",
     "TEX_SPECIALS",
     "Fmt",
@@ -113,8 +116,9 @@ class Fmt:
     name = "text"
     suffix = ".txt"
 
-    def __init__(self, plot_path: Callable[[Sheet], str | None] | None = None) -> None:
-        #: Where an activation's plot file is (None: the sheet has no plot files).
+    def __init__(self, plot_path: Callable[[Sheet, str], str | None] | None = None) -> None:
+        #: Where an activation's drawing of a kind (:data:`FIGURES`) is, as a file (None: the sheet has
+        #: no such file).
         self.plot_path = plot_path
 
     def text(self, s: str) -> str:
@@ -185,13 +189,14 @@ class Fmt:
         """Displayed ``name(x) = expr`` lines: ``(latex of the left side, expr, latex of expr)``."""
         return "\n".join(f"{left} = {sympy.sstr(e)}" for left, e, _ in lines)
 
-    def figure(self, sh: Sheet) -> str:
-        """The activation's plot: the format's :meth:`include` of its file, if it has one."""
-        path = self.plot_path(sh) if self.plot_path else None
-        return "" if path is None else self.include(sh, path)
+    def figure(self, sh: Sheet, kind: str = "plot") -> str:
+        """A drawing of the activation (``kind``, one of :data:`FIGURES`): the format's :meth:`include` of
+        its file, if it has one."""
+        path = self.plot_path(sh, kind) if self.plot_path else None
+        return "" if path is None else self.include(sh, path, kind)
 
-    def include(self, sh: Sheet, path: str) -> str:
-        """A plot file shown in the document (plain text shows none)."""
+    def include(self, sh: Sheet, path: str, kind: str = "plot") -> str:
+        """A drawing's file shown in the document (plain text shows none)."""
         return ""
 
     def proof(self, sh: Sheet) -> str:
@@ -240,8 +245,8 @@ class Markdown(Fmt):
         body = " \\\\\n".join(f"{left} &= {tex}" for left, _, tex in lines)
         return "```math\n\\begin{aligned}\n" + body + "\n\\end{aligned}\n```"
 
-    def include(self, sh: Sheet, path: str) -> str:
-        return f"![{sh.act.name}, its first and second derivative]({path})"
+    def include(self, sh: Sheet, path: str, kind: str = "plot") -> str:
+        return f"![{sh.act.name}{FIGURES[kind]}]({path})"
 
     def proof(self, sh: Sheet) -> str:
         if isinstance(sh.proof, Unknown):
@@ -716,6 +721,18 @@ GAUSSIAN_INTRO = (
     "(weights of variance gain²/fan_in), the backward gain that of its gradients; σ_w at σ_b = 0 is the "
     "edge of chaos (Poole et al. 2016), where chi_1 = σ_w² E[f′(√q* z)²] = 1 at the fixed point q*."
 )
+#: The phase diagram table's columns.
+PHASE_COLUMNS = ("σ_b", "critical σ_w (chi_1 = 1)", "fixed point q*")
+#: What the phase diagram section says before its table.
+PHASE_INTRO = (
+    "The critical curve of the mean-field theory of deep networks (Poole et al. 2016; Schoenholz et al. "
+    "2017): at each bias scale σ_b, the weight scale σ_w at which chi_1 = σ_w² E[f′(√q* z)²] = 1 at the "
+    "fixed point q* = σ_w² E[f(√q* z)²] + σ_b² of the variance map. Each point is exact or certified (a "
+    "proved sign change brackets q*, uniqueness of the fixed point is not claimed); the drawing joins the "
+    "points with straight segments, which are not claimed."
+)
+#: The drawings a sheet can have, by kind, with what follows the activation's name in their caption.
+FIGURES = {"plot": ", its first and second derivative", "phase": ": the phase diagram (chi_1 = 1)"}
 #: The moments and gains of a :class:`~symact.analysis.gaussian.Gaussian` record the table shows, with labels.
 GAUSSIAN_ROWS = (
     ("mean", "E[f(z)]"),
@@ -824,6 +841,27 @@ def _gaussian(fmt: Fmt, sh: Sheet) -> list[str]:
     return blocks
 
 
+def _phase(fmt: Fmt, sh: Sheet) -> list[str]:
+    """The phase diagram: the certified points of the critical curve as a table, and its drawing (nothing
+    for a sheet built without it)."""
+    if sh.phase is None:
+        return []
+    blocks = [fmt.heading(3, fmt.text("Phase diagram")), fmt.para(fmt.text(PHASE_INTRO))]
+    if isinstance(sh.phase, Unknown):
+        return [*blocks, fmt.para(fmt.text("Not drawn: ") + value(fmt, sh.phase))]
+    rows = [
+        [fmt.math(r.sigma_b), quantity_value(fmt, r.sigma_w), quantity_value(fmt, r.q_star)] for r in sh.phase.records
+    ]
+    blocks.append(fmt.table(PHASE_COLUMNS, rows))
+    if sh.phase.left_out:
+        blocks.append(fmt.para(fmt.text("σ_b = 0 is not on the curve: " + sh.phase.left_out)))
+    if isinstance(sh.phase_plots, Unknown):
+        blocks.append(fmt.para(fmt.text("Plot: " + str(sh.phase_plots))))
+    else:
+        blocks.append(fmt.figure(sh, "phase"))
+    return blocks
+
+
 def section(fmt: Fmt, sh: Sheet) -> list[str]:
     """The blocks of one activation's section."""
     act, p = sh.act, sh.properties
@@ -868,6 +906,7 @@ def section(fmt: Fmt, sh: Sheet) -> list[str]:
     blocks.append(fmt.heading(3, fmt.text("Frameworks")))
     blocks.append(_frameworks(fmt, sh))
     blocks += _gaussian(fmt, sh)
+    blocks += _phase(fmt, sh)
     return blocks
 
 

@@ -558,11 +558,15 @@ class PhaseData:
             certified enclosure (a few units in the 30th digit wide), as floats for drawing.
         left_out: why sigma_b = 0 is not on the curve ("" when it is): that point is derived only for
             f(0) = 0 with a proof that q* = 0 attracts, or for positively homogeneous f.
+        records: the :class:`~symact.analysis.gaussian.EdgeOfChaos` record of each drawn point, in the order
+            of ``points``: sigma_w and q* exact or certified, with how they were derived (what a report
+            prints; the floats are only for drawing).
     """
 
     name: str
     points: tuple[tuple[float, float], ...]
     left_out: str = ""
+    records: tuple[Any, ...] = ()
 
 
 def phase_data(
@@ -584,7 +588,7 @@ def phase_data(
     from symact.analysis.gaussian import edge_of_chaos
     from symact.core import budget
 
-    points: list[tuple[float, float]] = []
+    points: list[tuple[tuple[float, float], Any]] = []
     left_out = ""
     for sb in sigma_bs:  # critical_curve, one point at a time: a failure names its sigma_b
         try:
@@ -599,9 +603,9 @@ def phase_data(
             )
         w = p.sigma_w
         if w.exact is not None and w.exact.is_number:
-            points.append((float(p.sigma_b), float(w.exact)))
+            points.append(((float(p.sigma_b), float(w.exact)), p))
         elif w.enclosure is not None:
-            points.append((float(p.sigma_b), float(w.enclosure.midpoint)))
+            points.append(((float(p.sigma_b), float(w.enclosure.midpoint)), p))
         elif p.sigma_b == 0:
             left_out = w.unknown.reason if w.unknown is not None else "not derived"
         else:
@@ -609,7 +613,8 @@ def phase_data(
             return Unknown(f"the critical curve of {act.name} is not certified at sigma_b = {p.sigma_b}: {why}"[:300])
     if len(points) < 2:
         return Unknown(f"the critical curve of {act.name} has fewer than two certified points")
-    return PhaseData(act.name, tuple(sorted(points)), left_out)
+    points.sort(key=lambda point: point[0])
+    return PhaseData(act.name, tuple(xy for xy, _ in points), left_out, tuple(p for _, p in points))
 
 
 def phase_figure(data: PhaseData) -> Any:

@@ -46,6 +46,7 @@ from symact.definition import registry
 from symact.definition.activation import Activation
 from symact.report.data import DEFAULT_VALIDATION, Progress, Sheet, collect
 from symact.report.layout import (
+    FIGURES,
     GAUSSIAN_COLUMNS,
     SUMMARY_COLUMNS,
     Fmt,
@@ -79,20 +80,33 @@ def build(
     validation: str | None = DEFAULT_VALIDATION,
     jobs: int | None = None,
     progress: Progress | None = None,
+    phase: bool = False,
 ) -> list[Sheet]:
-    """The sheets of the named activations (the whole catalog when ``names`` is None).
+    """The sheets of the named activations (the whole catalog when ``names`` is None); ``phase`` adds each
+    one's phase diagram (:func:`symact.report.data.phase_diagram`: 10-50 s of CPU per activation).
 
     Raises:
         UnknownActivationError: a name is not in the catalog.
     """
     acts = [registry.get_scalar(n) for n in names] if names else list(registry.all_activations())
-    return collect(acts, plots=plots, validation=validation, jobs=jobs, progress=progress)
+    return collect(acts, plots=plots, validation=validation, jobs=jobs, progress=progress, phase=phase)
 
 
-def _plot_name(sh: Sheet, plot_dir: str | None, fmt: str) -> str | None:
-    if plot_dir is None or not isinstance(sh.plots, dict) or fmt not in sh.plots:
+def _drawings(sh: Sheet, kind: str) -> Any:
+    """The drawings of a kind (``"plot"`` or ``"phase"``, :data:`~symact.report.layout.FIGURES`) of a sheet."""
+    return sh.plots if kind == "plot" else sh.phase_plots
+
+
+def _plot_file(sh: Sheet, fmt: str, kind: str) -> str:
+    """Where a drawing goes, relative to the plot folder: ``NAME.svg``, ``phase/NAME.svg``."""
+    return f"{sh.act.name}.{fmt}" if kind == "plot" else f"{kind}/{sh.act.name}.{fmt}"
+
+
+def _plot_name(sh: Sheet, plot_dir: str | None, fmt: str, kind: str = "plot") -> str | None:
+    drawn = _drawings(sh, kind)
+    if plot_dir is None or not isinstance(drawn, dict) or fmt not in drawn:
         return None
-    return f"{plot_dir}/{sh.act.name}.{fmt}"
+    return f"{plot_dir}/{_plot_file(sh, fmt, kind)}"
 
 
 def render(
@@ -110,11 +124,11 @@ def render(
         data = to_json(sheets, plot_dir, plot_formats, conformance)
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
-        return document(Markdown(lambda sh: _plot_name(sh, plot_dir, "svg")), sheets)
+        return document(Markdown(lambda sh, kind: _plot_name(sh, plot_dir, "svg", kind)), sheets)
     if fmt == "latex":
         from symact.report.latex_sheet import Latex
 
-        return document(Latex(lambda sh: _plot_name(sh, plot_dir, "pdf")), sheets)
+        return document(Latex(lambda sh, kind: _plot_name(sh, plot_dir, "pdf", kind)), sheets)
     if fmt == "html":
         from symact.report.html import Html
 
@@ -145,11 +159,23 @@ def _strict_json(value: Any) -> Any:
     return value
 
 
-def _plot_files(sh: Sheet, plot_dir: str | None, plot_formats: Sequence[str]) -> Any:
-    if isinstance(sh.plots, Unknown):
-        return to_jsonable(sh.plots)
-    names = {fmt: _plot_name(sh, plot_dir, fmt) for fmt in plot_formats}
+def _plot_files(sh: Sheet, plot_dir: str | None, plot_formats: Sequence[str], kind: str = "plot") -> Any:
+    if isinstance(_drawings(sh, kind), Unknown):
+        return to_jsonable(_drawings(sh, kind))
+    names = {fmt: _plot_name(sh, plot_dir, fmt, kind) for fmt in plot_formats}
     return {fmt: path for fmt, path in names.items() if path} or None
+
+
+def _phase_json(sh: Sheet, plot_dir: str | None, plot_formats: Sequence[str]) -> Any:
+    """The phase diagram as data: each point's edge-of-chaos record, why sigma_b = 0 is left out, the
+    drawing's files; ``{"unknown": reason}``, or ``None`` when the sheet was built without it."""
+    if sh.phase is None or isinstance(sh.phase, Unknown):
+        return to_jsonable(sh.phase)
+    return {
+        "points": [record.to_dict() for record in sh.phase.records],
+        "left_out": sh.phase.left_out or None,
+        "plots": _plot_files(sh, plot_dir, plot_formats, "phase"),
+    }
 
 
 def to_json(
@@ -165,7 +191,9 @@ def to_json(
     ``"constants"`` holds the named constants (SELU's ``alpha`` and ``lambda``) that the
     ``"latex"`` formulas use, exactly. ``"gaussian"`` and ``"edge_of_chaos"`` are the records of the
     Gaussian-input section (z ~ N(0, 1); sigma_b = 0) with the fields ``symact init --format json`` prints;
-    ``null`` when the sheet has none. ``"conformance"`` holds the activation's rows of ``conformance``
+    ``null`` when the sheet has none. ``"phase_diagram"`` holds the edge-of-chaos record of each point of
+    the critical curve (sigma_b > 0 included), ``null`` unless the sheets were built with ``phase=True``.
+    ``"conformance"`` holds the activation's rows of ``conformance``
     (:func:`symact.validation.frameworks.conformance_table`: each framework record measured against the
     installed framework, with the ULP errors of the framework and of symact's code); ``null`` without it."""
     from symact.core.version import __version__
@@ -247,6 +275,7 @@ def to_json(
                 "plots": _plot_files(sh, plot_dir, plot_formats),
                 "gaussian": _record_json(sh.gaussian),
                 "edge_of_chaos": _record_json(sh.edge_of_chaos),
+                "phase_diagram": _phase_json(sh, plot_dir, plot_formats),
                 "conformance": None
                 if conformance is None
                 else [_strict_json(row) for row in conformance if row["entry"] == sh.act.name],
@@ -274,11 +303,13 @@ def write(
     wants = sorted({plot for f in formats if f in ("markdown", "latex") and (plot := FORMATS[f][1]) is not None})
     for fmt_plot in wants:
         for sh in sheets:
-            if isinstance(sh.plots, dict) and fmt_plot in sh.plots:
-                plot_dir.mkdir(parents=True, exist_ok=True)
-                target = plot_dir / f"{sh.act.name}.{fmt_plot}"
-                target.write_bytes(sh.plots[fmt_plot])
-                written.append(target)
+            for kind in FIGURES:
+                drawn = _drawings(sh, kind)
+                if isinstance(drawn, dict) and fmt_plot in drawn:
+                    target = plot_dir / _plot_file(sh, fmt_plot, kind)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(drawn[fmt_plot])
+                    written.append(target)
     for fmt in formats:
         target = _target(path, fmt, len(formats) > 1)
         target.parent.mkdir(parents=True, exist_ok=True)
