@@ -190,7 +190,7 @@ def add_report_arguments(p: argparse.ArgumentParser) -> None:
         "--phase",
         action="store_true",
         help="add each activation's phase diagram: the critical curve chi_1 = 1 (sigma_w against sigma_b = 0, "
-        "1/4, ..., 2), each point certified, as a table and a plot; 10-50 s of CPU per activation, then cached",
+        "1/4, ..., 2), each point certified, as a table and a plot; about 6 s of CPU per activation, then cached",
     )
     p.add_argument(
         "--conformance",

@@ -190,7 +190,7 @@ def phase_diagram(act: Activation, formats: Sequence[str] = ("svg",)) -> tuple[A
     """The phase diagram of ``act`` (:func:`symact.report.plot.phase_data` at
     :data:`~symact.report.plot.PHASE_SIGMA_B`, each point with its own budget, :data:`GAUSSIAN_SECONDS`)
     and its drawings in ``formats``: ``(PhaseData or Unknown, {format: bytes} or Unknown)``. The curve is
-    kept in the store when no budget ran out while it was derived (a curve costs 10-50 s of CPU).
+    kept in the store when no budget ran out while it was derived (about 6 s of CPU per catalog entry).
 
     Examples:
         >>> import symact
@@ -428,7 +428,7 @@ def collect(
     phase: bool = False,
 ) -> list[Sheet]:
     """The sheets of ``acts``, in the given order; with ``phase``, each with its phase diagram
-    (:func:`phase_diagram`, derived in a worker of its own: 10-50 s of CPU per activation, kept in the store).
+    (:func:`phase_diagram`, derived in a worker of its own: about 6 s of CPU per activation, kept in the store).
 
     Each sheet is built in its own forked worker, and its numeric validation in
     another, ``jobs`` workers at a time (default: the number of cores, at most 2;

@@ -83,7 +83,7 @@ def build(
     phase: bool = False,
 ) -> list[Sheet]:
     """The sheets of the named activations (the whole catalog when ``names`` is None); ``phase`` adds each
-    one's phase diagram (:func:`symact.report.data.phase_diagram`: 10-50 s of CPU per activation).
+    one's phase diagram (:func:`symact.report.data.phase_diagram`: about 6 s of CPU per activation).
 
     Raises:
         UnknownActivationError: a name is not in the catalog.
