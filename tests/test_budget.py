@@ -272,14 +272,21 @@ def _swallow_inner_timeouts():
 
 
 def _marked_outer():
-    return budget.call(_swallow_inner_timeouts, seconds=0.7, what="outer-marker")
+    """In a worker: which budget ended the swallowing loop, and the CPU time it took (a budget nested in
+    the worker's own call is one of CPU time, so its wall time grows with the machine's load)."""
+    start = time.process_time()
+    try:
+        budget.call(_swallow_inner_timeouts, seconds=0.7, what="outer-marker")
+    except BudgetExceeded as err:
+        return err.what, time.process_time() - start
+    return None, time.process_time() - start  # pragma: no cover
 
 
 def test_outer_fires_after_inner_swallows_its_expiry():
-    err, took = _timed(budget.call, _marked_outer, seconds=5)
-    assert isinstance(err, BudgetExceeded)
-    assert err.what == "outer-marker"
-    assert took < 0.7 + MARGIN
+    (what, cpu), took = _timed(budget.call, _marked_outer, seconds=10)
+    assert what == "outer-marker"
+    assert 0.7 - 0.01 <= cpu < 0.7 + MARGIN
+    assert took < 10
 
 
 def _swallow_once():  # as SymPy does with a broad except in a few places

@@ -59,7 +59,6 @@ Examples:
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -246,12 +245,12 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
             return s
     if c.is_zero is True:
         return 0
-    deadline = time.monotonic() + seconds
+    deadline = _budget.clock() + seconds
     if _is_algebraic_expr(c):
         X = sympy.Dummy("X")
         try:
             mp_poly = _budgeted(
-                sympy.minimal_polynomial, c, X, seconds=deadline - time.monotonic(), what="minimal polynomial"
+                sympy.minimal_polynomial, c, X, seconds=deadline - _budget.clock(), what="minimal polynomial"
             )
         except _budget.BudgetExceeded:
             raise  # the enclosing budget is spent
@@ -270,7 +269,7 @@ def sign_at(c: sympy.Expr, *, seconds: float = 2.0) -> int | Unknown:
     if sympy.count_ops(c) > 300:
         return Unknown(f"could not decide the sign of {c}")
     try:
-        simp = _budgeted(sympy.simplify, c, seconds=deadline - time.monotonic(), what="simplify")
+        simp = _budgeted(sympy.simplify, c, seconds=deadline - _budget.clock(), what="simplify")
     except _budget.BudgetExceeded:
         raise  # the enclosing budget is spent
     except Exception:  # noqa: BLE001 - a SymPy failure: no decision
@@ -336,7 +335,7 @@ class _Engine:
         self.fin_memo: dict[Any, _Piece | None] = {}
 
     def check_time(self) -> None:
-        if time.monotonic() > self.deadline:
+        if _budget.clock() > self.deadline:
             raise _Timeout("time budget exceeded")
 
     # -- evaluation ------------------------------------------------------------------
@@ -367,7 +366,7 @@ class _Engine:
                 return s
         self.check_time()
         c = h.subs(self.var, _rat(t))
-        exact = sign_at(c, seconds=min(0.5, max(0.05, self.deadline - time.monotonic())))
+        exact = sign_at(c, seconds=min(0.5, max(0.05, self.deadline - _budget.clock())))
         return None if isinstance(exact, Unknown) else exact
 
     def exact_point_sign(self, h: sympy.Expr, t: sympy.Expr) -> int | None:
@@ -378,7 +377,7 @@ class _Engine:
             return None
         if c.has(sympy.nan, sympy.zoo) or c.free_symbols:
             return None
-        s = sign_at(c, seconds=min(0.5, max(0.05, self.deadline - time.monotonic())))
+        s = sign_at(c, seconds=min(0.5, max(0.05, self.deadline - _budget.clock())))
         return None if isinstance(s, Unknown) else s
 
     # -- splitting --------------------------------------------------------------------
@@ -947,7 +946,7 @@ def sign_chart(
         >>> sign_chart(sympy.Integer(0), 0, 1).signs
         (0,)
     """
-    start = time.monotonic()
+    start = _budget.clock()
     budget = DEFAULT_SECONDS if seconds is None else float(seconds)
     deadline = start + budget
     try:
@@ -1018,7 +1017,7 @@ def _exact_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine) -> S
     """Step 1: solveset. None = no exact answer (go numeric)."""
     var = eng.var
     dom = sympy.Interval.open(a, b)
-    remaining = eng.deadline - time.monotonic()
+    remaining = eng.deadline - _budget.clock()
     try:
         sol = _budgeted(sympy.solveset, g, var, dom, seconds=min(0.4, remaining / 4), what="solveset")
     except _budget.BudgetExceeded:
@@ -1178,7 +1177,7 @@ def _end(eng: _Engine, g: sympy.Expr, e: sympy.Expr, lower: bool) -> tuple[mpmat
 
 def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, budget: float) -> SignChart | Unknown:
     """Steps 2 and 3: certified isolation on a window plus proved tails."""
-    eng.deadline = min(eng.deadline, time.monotonic() + budget) if budget is not None else eng.deadline
+    eng.deadline = min(eng.deadline, _budget.clock() + budget) if budget is not None else eng.deadline
     inf_a, inf_b = a == -sympy.oo, b == sympy.oo
     # finite ends: a dyadic point P at (or just inside) each end, the sign of g at P and,
     # when the end is not dyadic, the proved sign of g on the sliver between the end and P

@@ -47,7 +47,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -168,7 +167,7 @@ class _Taylor:
         self.memo: dict[sympy.Expr, list[Any]] = {}
 
     def check(self) -> None:
-        if time.monotonic() > self.deadline:
+        if budget.clock() > self.deadline:
             raise _Timeout
 
     def __call__(self, e: sympy.Expr) -> list[Any]:
@@ -334,7 +333,7 @@ def taylor(expr: sympy.Expr, lo: Any, hi: Any, n: int, prec: int = _PREC, second
     """
     with interval.precision(prec):
         box = interval.box(lo, hi)
-        ad = _Taylor(n, box, time.monotonic() + seconds)
+        ad = _Taylor(n, box, budget.clock() + seconds)
         try:
             return ad(sympy.sympify(expr, strict=True))
         except _Timeout:
@@ -426,10 +425,10 @@ def certify(
     """
     if not (lo <= a <= hi) or order < 0:
         raise ValueError(f"need lo <= a <= hi and order >= 0, got {lo}, {a}, {hi}, {order}")
-    deadline = time.monotonic() + seconds
+    deadline = budget.clock() + seconds
 
     def left() -> float:
-        return max(deadline - time.monotonic(), 1e-3)
+        return max(deadline - budget.clock(), 1e-3)
 
     try:
         with interval.precision(_PREC):
@@ -724,12 +723,12 @@ def _flanks(expr: sympy.Expr, reg: Regime, lo: float, hi: float, deadline: float
         edge, end = (reg.hi, hi) if side > 0 else (reg.lo, lo)
         for _ in range(FLANKS):
             length = (end - edge) * side
-            if length <= abs(edge) * 2.0**-40 or time.monotonic() > deadline:
+            if length <= abs(edge) * 2.0**-40 or budget.clock() > deadline:
                 break
             for frac in (1.0, 0.5, 0.25):
                 far = edge + side * length * frac
                 b = _round_to((edge + far) / 2)
-                got = certify(expr, b, min(edge, far), max(edge, far), 0, seconds=max(deadline - time.monotonic(), 0.1))
+                got = certify(expr, b, min(edge, far), max(edge, far), 0, seconds=max(deadline - budget.clock(), 0.1))
                 if isinstance(got, Regime) and _well_conditioned(got):
                     out.append(got)
                     edge = far
@@ -782,14 +781,14 @@ def _at_removable(
     if width == 0.0:
         return []
     d = min(width, _reach(h, a, kh))
-    while d >= width / 64 and time.monotonic() < deadline:
+    while d >= width / 64 and budget.clock() < deadline:
         reg = certify(
             h,
             a,
             float(np.nextafter(a - d, a)),
             float(np.nextafter(a + d, a)),
             kh,
-            seconds=max(deadline - time.monotonic(), 0.1),
+            seconds=max(deadline - budget.clock(), 0.1),
         )
         if isinstance(reg, Regime):
             reg = dataclasses.replace(
@@ -815,7 +814,7 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
     """
     from symact.codegen import rewrite as rw
 
-    deadline = time.monotonic() + seconds
+    deadline = budget.clock() + seconds
     out: list[Regime] = []
     pieces = rw.stabilize(expr).pieces
     for p in pieces:
@@ -830,7 +829,7 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
             if c.is_Rational and Fraction(_round_to(c)) == Fraction(int(c.p), int(c.q)) and _eval_fails(p.raw, c):
                 out.extend(_at_removable(expr, fn, p.raw, c, plo, phi, deadline))
         for z in zeros:
-            if time.monotonic() > deadline:
+            if budget.clock() > deadline:
                 return tuple(out)
             a = float(z.lo) if z.exact else _round_to((z.lo + z.hi) / 2)
             room = min(a - plo, phi - a) * 0.999
@@ -842,7 +841,7 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
             if others:
                 width = min(width, 0.45 * min(abs(o - a) for o in others))
             d = min(width, _reach(p.raw, a, z.order))
-            while d >= width / 64 and time.monotonic() < deadline:
+            while d >= width / 64 and budget.clock() < deadline:
                 lo_, hi_ = float(np.nextafter(a - d, a)), float(np.nextafter(a + d, a))
                 reg = certify(
                     p.raw,
@@ -851,7 +850,7 @@ def regimes(expr: sympy.Expr, fn: Callable[[Any], Any], seconds: float = 60.0) -
                     hi_,
                     z.order,
                     None if z.exact else (z.lo, z.hi),
-                    seconds=max(deadline - time.monotonic(), 0.1),
+                    seconds=max(deadline - budget.clock(), 0.1),
                 )
                 if isinstance(reg, Regime):
                     out.append(reg)

@@ -12,7 +12,10 @@ signal or a killed process stops them. This module runs a function under a deadl
     and exceptions come back pickled, with their types; an exception that cannot
     be pickled becomes a :class:`WorkerError`. A worker may grow its address space
     by at most :func:`memory_limit` bytes, so a memory bomb ends as a ``MemoryError``.
-  - Inside a worker (main thread), ``call`` arms ``SIGALRM`` instead of forking.
+  - Inside a worker (main thread), ``call`` arms a timer instead of forking. The
+    worker's own call keeps its wall-clock deadline (``SIGALRM``); a call nested in it
+    gets a budget of the worker's CPU time (``SIGPROF``, see :func:`clock`), so that
+    what a step finds before it runs out does not depend on the machine's load.
     Budgets nest: an inner budget never extends an outer deadline. An alarm that
     ``fn`` swallows is raised again every 50 ms, and one swallowed by Python itself
     (in a ``gc`` callback or a ``__del__``) 1 ms later; whatever ``fn`` returns or
@@ -82,6 +85,7 @@ __all__ = [
     "WorkerError",
     "call",
     "check_seconds",
+    "clock",
     "default_seconds",
     "degraded",
     "in_worker",
@@ -334,6 +338,24 @@ def in_worker() -> bool:
     return _in_worker
 
 
+def clock() -> float:
+    """Seconds on the clock that budgets nested in the caller run on: this process's CPU time inside a
+    worker's main thread, the wall clock elsewhere.
+
+    A worker's own call (the public call it runs) keeps its wall-clock deadline: that is what the
+    caller waits for. The calls and steps nested in it are budgets of *work*: CPU seconds of the
+    worker, nearly the same on an idle machine and on one running eight other processes, so which
+    step of a derivation runs out, and so the answer, does not depend on the load (the wall clock
+    would give such a step a fifth of its work at a load of 8 on 2 cores). Code that keeps its own
+    deadline inside a budget (``deadline = clock() + seconds``) reads this clock.
+
+    Examples:
+        >>> call(clock) < 60 and clock() > 0  # a fresh worker has used little CPU time
+        True
+    """
+    return time.process_time() if _in_worker and _can_use_alarm() else time.monotonic()
+
+
 def remaining() -> float | None:
     """Seconds left before the tightest budget enclosing the caller; ``None`` outside any budget.
 
@@ -348,19 +370,17 @@ def remaining() -> float | None:
         >>> call(call, remaining, seconds=2) <= 2  # the inner call's 5 s are cut to the outer 2 s
         True
     """
-    deadlines = []
-    if _in_worker and _worker_deadline is not None:
-        deadlines.append(_worker_deadline)
+    lefts = [] if _worker_deadline is None or not _in_worker else [_worker_deadline - time.monotonic()]
     if _frames and _can_use_alarm():
         live = set()
         f: Any = sys._getframe()
         while f is not None:
             live.add(id(f))
             f = f.f_back
-        deadlines.extend(fr.deadline for fr in list(_frames) if id(fr.pyframe) in live)
-    if not deadlines:
+        lefts.extend(fr.left() for fr in list(_frames) if id(fr.pyframe) in live)
+    if not lefts:
         return None
-    return max(0.0, min(deadlines) - time.monotonic() - _SLACK)
+    return max(0.0, min(lefts) - _SLACK)
 
 
 def spent() -> bool:
@@ -617,13 +637,21 @@ class CallCache:
 
 
 class _Frame:
-    __slots__ = ("deadline", "pyframe", "seconds", "what")
+    """One budgeted call on the stack of a worker's main thread: its deadline on its own clock (the
+    wall clock for the call the worker was started for, this process's CPU time for calls nested in it)."""
 
-    def __init__(self, deadline: float, seconds: float, what: str, pyframe: Any) -> None:
+    __slots__ = ("cpu", "deadline", "pyframe", "seconds", "what")
+
+    def __init__(self, deadline: float, seconds: float, what: str, pyframe: Any, cpu: bool) -> None:
         self.deadline = deadline
         self.seconds = seconds
         self.what = what
         self.pyframe = pyframe
+        self.cpu = cpu
+
+    def left(self) -> float:
+        """Seconds left on the frame's clock."""
+        return self.deadline - (time.process_time() if self.cpu else time.monotonic())
 
 
 _frames: list[_Frame] = []
@@ -655,17 +683,25 @@ def _prune(start: Any) -> None:
 
 
 def _arm() -> None:
-    if _frames:
-        delay = max(_frames[-1].deadline - time.monotonic(), 1e-6)
-        signal.setitimer(signal.ITIMER_REAL, delay)
-    else:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+    """Set the wall timer to the earliest wall deadline and the CPU timer to the earliest CPU one. A CPU
+    deadline already past goes on the wall timer (at once): a CPU timer fires only at the kernel's next
+    accounting tick, by which time the code may have entered another call."""
+    wall = [fr.left() for fr in _frames if not fr.cpu]
+    cpu = [fr.left() for fr in _frames if fr.cpu]
+    if cpu and min(cpu) <= _SLACK:
+        wall, cpu = [*wall, 0.0], []
+    signal.setitimer(signal.ITIMER_REAL, max(min(wall), 1e-6) if wall else 0)
+    signal.setitimer(signal.ITIMER_PROF, max(min(cpu), 1e-6) if cpu else 0)
+
+
+def _disarm() -> None:
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.setitimer(signal.ITIMER_PROF, 0)
 
 
 def _fire(interrupted: Any) -> None:
     _prune(interrupted)
-    now = time.monotonic() + _SLACK
-    expired = [fr for fr in _frames if fr.deadline <= now]
+    expired = [fr for fr in _frames if fr.left() <= _SLACK]
     if expired:
         # The innermost expired call raises; when it returns, the outer frame is
         # re-armed with no time left and fires in its turn. Until then, repeat.
@@ -718,17 +754,19 @@ def _alarm_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, wh
     global _critical, _previous_handler
     me = sys._getframe()
     _prune(me)
+    cpu = deadline is None  # a call nested in the worker's own: its budget is CPU time (see _clock)
     if deadline is None:
-        deadline = time.monotonic() + seconds
-    if _frames:
-        deadline = min(deadline, _frames[-1].deadline)  # an inner budget never extends an outer one
-    frame = _Frame(deadline, seconds, what, me)
+        deadline = time.process_time() + seconds
+        outer = [fr.deadline for fr in _frames if fr.cpu]
+        if outer:
+            deadline = min(deadline, outer[-1])  # an inner budget never extends an outer one
+    frame = _Frame(deadline, seconds, what, me, cpu)
     pushed = False
     try:
         _critical = True
         try:
             if not _frames:
-                _previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
+                _previous_handler = (signal.signal(signal.SIGALRM, _on_alarm), signal.signal(signal.SIGPROF, _on_alarm))
             _frames.append(frame)
             pushed = True
             _arm()
@@ -738,15 +776,15 @@ def _alarm_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, wh
         try:
             result = fn(*args, **kwargs)
         except BudgetExceeded as exc:
-            if time.monotonic() >= deadline - _SLACK and (exc.seconds, exc.what) != (seconds, what):
+            if frame.left() <= _SLACK and (exc.seconds, exc.what) != (seconds, what):
                 # an inner budget ended with this one: it is this call's budget that ran out
                 raise BudgetExceeded(seconds, what) from None
             raise
         except Exception:
-            if time.monotonic() >= deadline - _SLACK:  # maybe the alarm, turned into another error
+            if frame.left() <= _SLACK:  # maybe the alarm, turned into another error
                 raise BudgetExceeded(seconds, what) from None
             raise
-        if time.monotonic() >= deadline - _SLACK:  # maybe computed after swallowing the alarm
+        if frame.left() <= _SLACK:  # maybe computed after swallowing the alarm
             raise BudgetExceeded(seconds, what)
         return result
     finally:
@@ -760,9 +798,10 @@ def _alarm_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, wh
             if _frames:
                 _arm()
             else:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                _disarm()
                 if pushed:
-                    signal.signal(signal.SIGALRM, _previous_handler or signal.SIG_DFL)
+                    for signum, handler in zip((signal.SIGALRM, signal.SIGPROF), _previous_handler or (None, None)):
+                        signal.signal(signum, handler or signal.SIG_DFL)
                     _previous_handler = None
         finally:
             _critical = False
