@@ -38,7 +38,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -1098,7 +1097,7 @@ def _properties_of(expr: sympy.Expr, name: str, seconds: float, deadline: float)
     """The record, with every field derived before the call's budget ran out.
 
     The fields are derived under a slightly shorter budget than the call's own
-    (``seconds``, ending at the monotonic ``deadline``), so that when it runs out the
+    (``seconds``, ending at ``deadline`` on :func:`~symact.core.budget.clock`), so that when it runs out the
     fields already derived are kept (each is a complete, certified answer on its own)
     and only the rest become ``Unknown("timeout ...")``. When an enclosing budget ends
     first, the call ends with it (:class:`~symact.core.budget.BudgetExceeded`).
@@ -1106,7 +1105,7 @@ def _properties_of(expr: sympy.Expr, name: str, seconds: float, deadline: float)
     got: dict[str, Any] = {}
     missing: Any = Unknown("not derived")
     left = budget.remaining()
-    own = deadline - time.monotonic()
+    own = deadline - budget.clock()
     if left is None or left < own - 0.01:
         # not under a budget (a direct call), or an enclosing budget ends first: derive
         # everything, or end with the enclosing budget (BudgetExceeded propagates)
@@ -1277,7 +1276,7 @@ def properties(f: Activation | sympy.Expr, *, seconds: float | None = None) -> P
         expr,
         name,
         seconds,
-        time.monotonic() + seconds,
+        budget.clock() + seconds,  # the clock of the budget it runs under (budget.clock)
         seconds=seconds,
         what=f"properties of {name}",
         on_timeout=lambda err: store.Counted(timed_out(err), False),

@@ -74,7 +74,6 @@ import re
 import symtable
 import sys
 import textwrap
-import time
 import types
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -730,9 +729,9 @@ def to_numpy(
         array([ 0.,  1., nan])
     """
     total = CODEGEN_SECONDS if seconds is None else budget.check_seconds(seconds)
-    start = time.monotonic()
+    start = budget.clock()
     expr, name = _resolve(obj, derivative, total)
-    return _built(expr, name, max(total - (time.monotonic() - start), 1e-3)).fn
+    return _built(expr, name, max(total - (budget.clock() - start), 1e-3)).fn
 
 
 def _built(expr: sympy.Expr, name: str, seconds: float = CODEGEN_SECONDS) -> _Built:
