@@ -289,6 +289,30 @@ def test_outer_fires_after_inner_swallows_its_expiry():
     assert took < 10
 
 
+def _nested_budgets_count_cpu_time():
+    """In a worker: a nested budget of 0.3 s around a 0.6 s sleep (no CPU time) and around a busy loop."""
+    slept = budget.call(time.sleep, 0.6, seconds=0.3, what="a nap")  # 0.6 s of wall time, ~0 s of CPU
+    start = time.process_time()
+    try:
+        budget.call(_spin, 30, seconds=0.3, what="a busy loop")
+        spun = None
+    except BudgetExceeded as err:
+        spun = (err.what, time.process_time() - start)
+    return slept, spun
+
+
+def test_a_nested_budget_counts_the_work_done_not_the_wall_time():
+    """Issue 13, item 3: inside a worker, a nested budget is CPU time, so what a step does before it runs out
+    does not depend on how busy the machine is; the worker's own budget stays wall time (the sleep would
+    not fit in it)."""
+    (slept, (what, cpu)), took = _timed(budget.call, _nested_budgets_count_cpu_time, seconds=20)
+    assert slept is None  # not cut: the nap used no CPU time
+    assert what == "a busy loop" and 0.3 - 0.01 <= cpu < 0.3 + MARGIN
+    assert took >= 0.9
+    err, took = _timed(budget.call, time.sleep, 5, seconds=0.3)  # the call the worker runs: wall time
+    assert isinstance(err, BudgetExceeded) and took < 0.3 + MARGIN
+
+
 def _swallow_once():  # as SymPy does with a broad except in a few places
     try:
         _spin(30)
