@@ -660,6 +660,8 @@ def test_phase_diagrams_in_every_format(phase_sheets, tmp_path):
         assert "\\includegraphics[width=0.55\\linewidth]{sheet_plots/phase/tanh.pdf}" in source
         if PDFLATEX:
             _pdflatex(tmp_path / "sheet.tex")
+        if CHROMIUM:  # the phase diagram's inline SVG decodes, the math renders, no console error
+            _open_in_chromium(tmp_path / "sheet.html", tmp_path)
 
 
 def test_a_report_without_phase_diagrams_has_none(sheets):
