@@ -78,8 +78,11 @@ from symact.numeric.interval import precision as _ivprec
 
 __all__ = ["Root", "SignChart", "sign_at", "sign_chart"]
 
-#: Default time budget of :func:`sign_chart`, in seconds.
-DEFAULT_SECONDS = 5.0
+#: Default time budget of :func:`sign_chart`, in seconds (CPU seconds inside a budget worker, see
+#: :func:`symact.core.budget.clock`). A safety net: what a chart tries is bounded by its effort limits (at
+#: most :data:`_MAX_BOXES` boxes, a fixed ladder of tail rewrites), and the hardest charts of the catalog
+#: and of the soundness grammar reach them in about 5 s, so the net sits well above that.
+DEFAULT_SECONDS = 20.0
 _W0 = 4  # half-width of the finite window; the tails start there
 _MAX_BOXES = 1200
 _REL_WIDTH = mpmath.mpf(10) ** -42
