@@ -52,8 +52,8 @@ from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties, Trend, Value
 from symact.core import budget, store
-from symact.core.unknown import Unknown
 from symact.core.errors import ConventionError
+from symact.core.unknown import Unknown
 from symact.definition.activation import FRAMEWORKS, Activation, expression_of, limit_point, x
 from symact.definition.primitives import PRIMITIVES, Smoothness
 
