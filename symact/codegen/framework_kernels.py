@@ -372,7 +372,6 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         al = xp.where(neg, -zl, zl)
         h = xp.where(xp.isnan(zh), xp.nan, xp.where(neg, 2.0, 0.0))
         low = xp.zeros_like(h)
-        scaled = ah != ah  # all False
         in_near = ah < 0.84375
         nh, nl = near(xp.where(in_near, ah, 0.5), al, neg)
         in_mid = (ah >= 0.84375) & (ah < 1.25)

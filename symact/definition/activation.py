@@ -976,24 +976,24 @@ class Activation:
         return symact.to_numpy(self, derivative=derivative, convention=convention, seconds=seconds)
 
     def torch(self, *, convention: str | None = None, seconds: float | None = None) -> Any:
-        """A PyTorch function with a symbolic backward (see :func:`symact.codegen.export.to_torch`).
+        """A PyTorch function with a symbolic backward (see :func:`symact.to_torch`).
 
         The backward takes ``convention``'s values at kinks (default: PyTorch's own when it
         ships the activation, else the project's). Needs ``symact[torch]``.
         """
-        from symact.codegen import export
+        import symact
 
-        return export.to_torch(self, convention=convention, seconds=seconds)
+        return symact.to_torch(self, convention=convention, seconds=seconds)
 
     def jax(self, *, convention: str | None = None, seconds: float | None = None) -> Any:
-        """A JAX function with a symbolic ``custom_jvp`` (see :func:`symact.codegen.export.to_jax`).
+        """A JAX function with a symbolic ``custom_jvp`` (see :func:`symact.to_jax`).
 
         The derivative takes ``convention``'s values at kinks (default: JAX's own when it
         ships the activation, else the project's). Needs ``symact[jax]``.
         """
-        from symact.codegen import export
+        import symact
 
-        return export.to_jax(self, convention=convention, seconds=seconds)
+        return symact.to_jax(self, convention=convention, seconds=seconds)
 
     def latex(self, derivative: int = 0, *, seconds: float | None = None) -> str:
         """LaTeX of the definition or of a derivative (see :func:`symact.to_latex`).
