@@ -155,7 +155,7 @@ def _compiled(expr: sympy.Expr, name: str, backend: str, seconds: float) -> tupl
         }
         exec(compile(src, f"<symact:{backend}:{name}>", "exec"), ns)  # noqa: S102 - our own generated source
         fn = _COMPILED[key] = ns[name]
-        fn.__symact_source__ = src  # type: ignore[attr-defined]
+        fn.__symact_source__ = src
     return fn, src
 
 

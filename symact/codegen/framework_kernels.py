@@ -18,7 +18,7 @@ code with:
   (``where`` in place of the masked fix-up), the certified Taylor regimes (:func:`taylor_regime`,
   :func:`poly`) and erfc of a double-double argument (:func:`erfc_dd_hl`: fdlibm's three regions
   evaluated on clamped arguments and selected with ``where``; the 21-bit ``s`` of the tail by
-  Veltkamp splitting instead of clearing bits).
+  Veltkamp splitting and a correction instead of clearing bits).
 
 Nothing here imports PyTorch or JAX at import time: :func:`namespace` imports the framework
 when a backend is first built.
@@ -28,7 +28,7 @@ Examples:
     >>> from symact.codegen import kernels
     >>> ns = namespace("numpy-check")  # the kernels rebound to NumPy itself: the same numbers
     >>> z = np.array([-3.0, 0.5, 2.0, 26.0])
-    >>> bool(np.array_equal(ns["_erfc_dd"](z, 0.0 * z), kernels.erfc_dd(z, 0.0)))
+    >>> bool(np.array_equal(ns["erfc_dd"](z, 0.0 * z), kernels.erfc_dd(z, 0.0)))
     True
 """
 
@@ -343,8 +343,14 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         """:func:`symact.codegen.kernels._tail` for 1.25 <= ah < 28."""
         w = 1.0 / (ah * ah)
         rs = xp.where(ah < 1 / 0.35, horner(k._RA, w) / horner(k._SA, w), horner(k._RB, w) / horner(k._SB, w))
-        c = 4294967297.0 * ah  # 2**32 + 1: s is ah rounded to 21 bits, so s*s + 0.5625 is exact
+        # s = ah with its low 32 bits cleared, without bit views: ah rounded to 21 bits (Veltkamp,
+        # 2**32 + 1), one unit of the 21st bit (from ah's binade, 1 <= ah < 32) less where it rounded up
+        c = 4294967297.0 * ah
         s = c - (c - ah)
+        binade = xp.where(
+            ah >= 16.0, 16.0, xp.where(ah >= 8.0, 8.0, xp.where(ah >= 4.0, 4.0, xp.where(ah >= 2.0, 2.0, 1.0)))
+        )
+        s = xp.where(s > ah, s - binade * 2.0**-20, s)
         a = -s * s - 0.5625
         b = (s - ah) * (s + ah) + rs - (2.0 * ah + 1.0 / ah) * al
         n = xp.rint(a * k._INV_L)
