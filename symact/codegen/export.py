@@ -184,7 +184,8 @@ def to_torch(
     the activation). ``seconds`` bounds the whole build (:data:`symact.codegen.numpy.CODEGEN_SECONDS`).
 
     Examples:
-        >>> import torch, symact
+        >>> import pytest, symact
+        >>> torch = pytest.importorskip("torch")  # the extra symact[torch]; skipped without it
         >>> f = to_torch(symact.get("hard_tanh"))
         >>> x = torch.tensor([-1.0, 0.5, 1.0], dtype=torch.float64, requires_grad=True)
         >>> f(x).sum().backward()
@@ -227,7 +228,9 @@ def to_jax(
     activation). ``seconds`` bounds the whole build.
 
     Examples:
-        >>> import jax, jax.numpy as jnp, symact
+        >>> import pytest, symact
+        >>> jax = pytest.importorskip("jax")  # the extra symact[jax]; skipped without it
+        >>> import jax.numpy as jnp
         >>> f = to_jax(symact.get("hard_tanh"))
         >>> [float(jax.grad(f)(jnp.float32(v))) for v in (-1.0, 0.5, 1.0)]  # JAX's convention at ±1
         [1.0, 1.0, 1.0]

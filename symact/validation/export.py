@@ -11,7 +11,8 @@ PyTorch, the ``custom_jvp`` tangent of ones in JAX), against the truth of the ex
 with the export's convention at kinks.
 
 Examples:
-    >>> import symact
+    >>> import pytest, symact
+    >>> torch = pytest.importorskip("torch")  # the extra symact[torch]; skipped without it
     >>> rep = validate_export(symact.get("elu"), "torch", size="quick")
     >>> rep.ok, [r.max_ulp for r in rep.results if r.dtype == "float32"]
     (True, [0.0, 0.0])
