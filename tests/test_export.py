@@ -7,8 +7,9 @@ the kinks; at the kinks the backward gives the recorded convention of the framew
 ULP runs are marked ``slow``; each test skips when its framework is not installed.
 
 JAX on the CPU flushes subnormal inputs, intermediates and results to zero (XLA:CPU runs with FTZ
-and DAZ), so an entry whose inputs set reaches subnormals misses the bars there; those entries are
-``xfail(strict=True)`` with the measured figure (quick inputs, this machine).
+and DAZ), so an entry whose input set reaches subnormals misses the bars there, and XLA's float64
+tanh is up to 7 ULP off; those entries are ``xfail(strict=True)`` with the measured figure (quick
+inputs, this machine).
 """
 
 from __future__ import annotations
@@ -34,12 +35,13 @@ pytestmark = [
 ACTS = list(all_activations())
 NAMES = [a.name for a in ACTS]
 
-#: The JAX exports that miss a bar, with the largest error measured (quick inputs; every miss is at a
-#: subnormal input, intermediate or result that XLA:CPU flushes to zero).
+#: The JAX exports that miss a bar, with the largest error measured (quick inputs). Every miss is at a
+#: subnormal input, intermediate or result that XLA:CPU flushes to zero, but for XLA's float64 tanh
+#: (tanh, tanh_shrink: 7 and 13 ULP at x = 19.3) and gaussian near exp's underflow (85 ULP at -26.6).
 JAX_MISSES = {
     "binary_step": "f 1.07e9 ULP (f32), 4.61e18 (f64): step at a subnormal x read as 0",
     "sigmoid": "f and f' 5.83e6 ULP (f32), 3.06e15 (f64): subnormal results flushed",
-    "tanh": "f 8.39e6 ULP (f32), 4.5e15 (f64): subnormal x flushed",
+    "tanh": "f 8.39e6 ULP (f32), 4.5e15 (f64): subnormal x flushed; XLA's f64 tanh 7 ULP at 19.3",
     "log_sigmoid": "f and f' 2.1e6 ULP (f32), 1.13e15 (f64): subnormal results flushed",
     "softsign": "f 8.39e6 ULP (f32), 4.5e15 (f64): subnormal x flushed",
     "arctan": "f 8.39e6 ULP, f' 4.48e6 (f32): subnormal x and results flushed",
@@ -61,8 +63,8 @@ JAX_MISSES = {
     "squareplus": "f and f' 2.1e6 ULP (f32): subnormal results flushed",
     "exponential": "f and f' 5.83e6 ULP (f32), 3.06e15 (f64): subnormal results flushed",
     "hard_tanh": "f 8.39e6 ULP (f32), 4.5e15 (f64): subnormal x flushed",
-    "tanh_shrink": "f 2.92e6 ULP (f32), 3.38e11 (f64): subnormal results flushed",
-    "gaussian": "f 1.37e6 ULP (f32), f' 9.01e15 (f64): subnormal x and results flushed",
+    "tanh_shrink": "f 2.92e6 ULP (f32), 3.38e11 (f64): subnormal results flushed; f' 13 ULP at 19.3 (XLA's tanh)",
+    "gaussian": "f 1.37e6 ULP (f32), f' 9.01e15 (f64): subnormal x and results flushed; f 85 ULP at -26.6",
     "sinusoid": "f 8.39e6 ULP (f32): subnormal x flushed",
     "sinc": "f 7.7e6 ULP (f32), f' 2.75e15 (f64): subnormal results flushed",
     "bent_identity": "f 8.39e6 ULP (f32), 4.5e15 (f64): subnormal x flushed",

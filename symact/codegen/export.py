@@ -74,8 +74,6 @@ def _expr(
     obj: Activation | sympy.Expr, derivative: int, convention: str | None, seconds: float | None
 ) -> tuple[sympy.Expr, str]:
     conv = None if convention in (None, "symact") or not derivative else convention
-    if derivative and convention == "symact" and isinstance(obj, Activation):
-        conv = None
     return npc._resolve(obj, derivative, seconds, conv)
 
 
