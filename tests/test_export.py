@@ -209,6 +209,11 @@ def test_torch_dtypes_and_inputs() -> None:
         fn(torch.zeros(2, dtype=torch.complex64))
     with pytest.raises(TypeError, match="takes a torch.Tensor"):
         fn([1.0, 2.0])
+    # a large CPU tensor is computed block by block: the same values, the same shape
+    x = torch.linspace(-20.0, 20.0, 3 * export.BLOCK + 7, dtype=torch.float64).reshape(-1, 1)
+    whole, _ = export._compiled(*export._expr(symact.get("silu"), 0, None, None), "torch", 60.0)
+    assert fn(x).shape == x.shape
+    assert torch.equal(fn(x), whole(x))
 
 
 def test_jax_transformations() -> None:
