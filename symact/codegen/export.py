@@ -177,13 +177,17 @@ BLOCK = 1 << 15
 
 
 def _blocked(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``f`` computed on a large CPU tensor block by block (the same values: f is elementwise).
+    """``f`` computed on a large CPU tensor block by block (the same values: f is elementwise),
+    when its code calls kernels (code of a few ``where``/``maximum`` is left whole).
 
     Eager PyTorch makes a fresh array for each operation; on the CPU, for millions of elements,
     these are fresh pages (page faults) and the double-double kernels' dozens of operations each
     stream the whole array through memory. Blocks of :data:`BLOCK` elements stay in the cache
-    (2-7x faster for the pair kernels, measured on 2e6 elements).
+    (2-7x faster for the pair kernels, measured on 2e6 elements and 1e7: SiLU's forward and
+    backward in float32 from 21 s to 2.8 s).
     """
+    if not re.search(r"\b_(?!prepare|finish)\w+\(", getattr(f, "__symact_source__", "")):
+        return f
 
     def g(x: Any) -> Any:
         if not hasattr(x, "numel") or x.device.type != "cpu" or x.numel() <= 2 * BLOCK:  # f checks the input
