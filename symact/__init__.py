@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from symact.analysis.gaussian import variance_map as variance_map
     from symact.analysis.vector import jacobian as jacobian
     from symact.analysis.vector import output_set as output_set
+    from symact.codegen.export import to_jax as to_jax
+    from symact.codegen.export import to_torch as to_torch
     from symact.codegen.numpy import to_numpy as to_numpy
     from symact.codegen.vector import to_numpy as vector_to_numpy
     from symact.definition.activation import Activation as Activation
@@ -76,6 +78,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "jacobian": ("symact.analysis.vector", "jacobian"),
     "output_set": ("symact.analysis.vector", "output_set"),
     "to_numpy": ("symact.codegen.numpy", "to_numpy"),
+    "to_torch": ("symact.codegen.export", "to_torch"),
+    "to_jax": ("symact.codegen.export", "to_jax"),
     "vector_to_numpy": ("symact.codegen.vector", "to_numpy"),
     "Activation": ("symact.definition.activation", "Activation"),
     "Framework": ("symact.definition.activation", "Framework"),
@@ -150,8 +154,10 @@ __all__ = [
     "properties",
     "register",
     "self_normalizing",
+    "to_jax",
     "to_latex",
     "to_numpy",
+    "to_torch",
     "validate",
     "validate_vector",
     "variance_map",

@@ -51,11 +51,12 @@ from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties, Trend, Value
 from symact.core import budget, store
+from symact.core.errors import ConventionError
 from symact.core.unknown import Unknown
-from symact.definition.activation import Activation, expression_of, limit_point, x
+from symact.definition.activation import FRAMEWORKS, Activation, expression_of, limit_point, x
 from symact.definition.primitives import PRIMITIVES, Smoothness
 
-__all__ = ["derivative", "limit", "output_range", "properties"]
+__all__ = ["CONVENTIONS", "conventions", "derivative", "limit", "output_range", "properties", "with_convention"]
 
 #: The highest order checked when deciding C^k at a breakpoint.
 MAX_CONTINUITY_ORDER = 6
@@ -496,15 +497,97 @@ def _derivative_cached(expr: sympy.Expr, n: int) -> sympy.Expr:
     return dform.map(_nicer).as_piecewise()
 
 
-def derivative(f: Activation | sympy.Expr, n: int = 1, *, seconds: float | None = None) -> sympy.Expr:
+#: The derivative conventions at kinks: the project's own, then each framework's.
+CONVENTIONS = ("symact", *FRAMEWORKS)
+
+
+def conventions(f: Activation | sympy.Expr) -> tuple[str, ...]:
+    """The conventions :func:`derivative` accepts for ``f``: ``"symact"``, and each framework that ships it.
+
+    Examples:
+        >>> import symact
+        >>> conventions(symact.get("leaky_relu")), conventions(symact.get("isru"))
+        (('symact', 'pytorch', 'jax', 'keras'), ('symact',))
+    """
+    shipped = {fw.framework for fw in f.frameworks} if isinstance(f, Activation) else set()
+    return ("symact", *(c for c in FRAMEWORKS if c in shipped))
+
+
+def _check_convention(f: Activation | sympy.Expr, n: int, convention: Any) -> str:
+    """The convention's name, or a :class:`~symact.core.errors.ConventionError` naming it."""
+    name = f.name if isinstance(f, Activation) else "this expression"
+    known = conventions(f)
+    if convention is None:
+        return "symact"
+    if not isinstance(convention, str) or convention not in CONVENTIONS:
+        raise ConventionError(convention, name, known)
+    if convention not in known:
+        raise ConventionError(convention, name, known, unknown=False)
+    if convention != "symact" and n != 1:
+        raise ValueError(
+            f"convention={convention!r} gives the first derivative at the kinks of {name}; got n={n} "
+            "(the frameworks' records hold first-derivative values)"
+        )
+    return convention
+
+
+def with_convention(f: Activation, d: sympy.Expr, convention: str) -> sympy.Expr:
+    """The derivative ``d`` of ``f`` with the framework's autograd values at f's kinks.
+
+    The values are the ``kinks`` of ``f``'s :class:`~symact.definition.activation.Framework`
+    records for ``convention``, at f's parameter values; they replace ``d``'s value at each
+    breakpoint of f where they differ (a point piece ``Eq(x, b)`` in front of ``d``). A record's
+    point that is not a breakpoint of f (PyTorch's softplus threshold, a shortcut of the
+    framework's own form) is left out: f is smooth there. ``"symact"`` returns ``d``.
+
+    Examples:
+        >>> import symact
+        >>> hard_tanh = symact.get("hard_tanh")
+        >>> with_convention(hard_tanh, hard_tanh.derivative(), "jax")
+        Piecewise((1, Eq(x, -1) | Eq(x, 1)), (0, x <= -1), (1, x < 1), (0, True))
+    """
+    if convention == "symact":
+        return d
+    points = [b for b in _kink_points(f.expr)]
+    values: dict[sympy.Expr, sympy.Expr] = {}
+    for fw in f.frameworks:
+        if fw.framework != convention:
+            continue
+        for p, v in fw.kinks_at(f.parameters):
+            if p in points:
+                if p in values and values[p] != v:
+                    raise ValueError(f"the {convention} records of {f.name} disagree at x = {p}: {values[p]} and {v}")
+                values[p] = v
+    args = [
+        (v, sympy.Eq(x, p)) for p, v in sorted(values.items(), key=lambda pv: sympy.N(pv[0], 30)) if d.subs(x, p) != v
+    ]
+    if not args:
+        return d
+    return sympy.Piecewise(*args, *(d.args if isinstance(d, sympy.Piecewise) else ((d, True),)))
+
+
+def _kink_points(expr: sympy.Expr) -> list[sympy.Expr]:
+    form = _form(expr)
+    return [] if isinstance(form, Unknown) else list(form.breakpoints)
+
+
+def derivative(
+    f: Activation | sympy.Expr, n: int = 1, *, convention: str | None = None, seconds: float | None = None
+) -> sympy.Expr:
     """The n-th derivative of f, as a SymPy expression.
 
     Away from breakpoints it is the exact derivative. At a kink it holds the
     convention value described in the module docstring; :func:`properties`
-    says where the derivative really exists.
+    says where the derivative really exists. ``convention`` (``"pytorch"``, ``"jax"``,
+    ``"keras"``) gives instead the value that framework's autograd returns at each kink
+    of a catalog entry it ships (see :func:`with_convention`); ``None`` or ``"symact"``
+    is the project's own.
 
     Raises:
         ValueError: if ``n`` is not a positive integer, or ``seconds`` is not positive.
+        symact.core.errors.ConventionError: (a ``ValueError``) ``convention`` is not one of
+            :data:`CONVENTIONS`, or that framework does not ship f (see :func:`conventions`);
+            a framework's convention with ``n`` other than 1 is a ``ValueError`` too.
         NotImplementedError: if f cannot be put in piecewise form.
         symact.core.budget.BudgetExceeded: (a ``TimeoutError``) the whole call took longer
             than ``seconds`` (default :data:`DERIVATIVE_SECONDS`).
@@ -517,9 +600,14 @@ def derivative(f: Activation | sympy.Expr, n: int = 1, *, seconds: float | None 
         Piecewise((1/100, x <= 0), (1, True))
         >>> symact.get("sigmoid").derivative()
         1/(4*cosh(x/2)**2)
+        >>> symact.get("leaky_relu").derivative(convention="jax")
+        Piecewise((1, Eq(x, 0)), (1/100, x <= 0), (1, True))
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
+    convention = _check_convention(f, n, convention)
+    if convention != "symact" and isinstance(f, Activation):
+        return with_convention(f, derivative(f, n, seconds=seconds), convention)
     seconds = DERIVATIVE_SECONDS if seconds is None else budget.check_seconds(seconds)  # before any stored answer
     expr = _expr_of(f)
     name = f.name if isinstance(f, Activation) else "f"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["DefinitionError", "SymactError", "UnknownActivationError"]
+__all__ = ["ConventionError", "DefinitionError", "SymactError", "UnknownActivationError"]
 
 
 class SymactError(Exception):
@@ -79,3 +79,39 @@ class DefinitionError(SymactError, ValueError):
         if self.column is not None:
             where += f" (column {self.column})"
         return self.message + where
+
+
+class ConventionError(SymactError, ValueError):
+    """A derivative convention at kinks that cannot be used for this activation.
+
+    Either the name is not a convention (``"symact"`` or one of the frameworks), or the
+    framework does not ship the activation, so no kink values of its autograd are recorded.
+
+    Attributes:
+        convention: the convention the caller asked for.
+        name: the activation's name.
+        known: the conventions this activation has.
+
+    Examples:
+        >>> err = ConventionError("tf", "relu", ("symact", "pytorch", "jax", "keras"))
+        >>> print(err)
+        unknown derivative convention 'tf' for relu; use one of 'symact', 'pytorch', 'jax', 'keras'
+        >>> isinstance(err, ValueError)
+        True
+    """
+
+    def __init__(self, convention: object, name: str, known: Sequence[str], unknown: bool = True) -> None:
+        self.convention = convention
+        self.name = name
+        self.known = tuple(known)
+        self.unknown = unknown
+        super().__init__(convention, name, self.known)
+
+    def __str__(self) -> str:
+        options = ", ".join(repr(k) for k in self.known)
+        if self.unknown:
+            return f"unknown derivative convention {self.convention!r} for {self.name}; use one of {options}"
+        return (
+            f"{self.convention} does not ship {self.name}, so it has no recorded derivative at the kinks; "
+            f"use one of {options}"
+        )

@@ -936,11 +936,15 @@ class Activation:
     # method: the one sanctioned upward import of the definition layer). Each runs under an
     # overall time budget, ``seconds`` (see symact.analysis.calculus for the defaults and for
     # what a timeout returns).
-    def derivative(self, n: int = 1, *, seconds: float | None = None) -> sympy.Expr:
-        """The n-th derivative (see :func:`symact.derivative`; raises ``BudgetExceeded`` past ``seconds``)."""
+    def derivative(self, n: int = 1, *, convention: str | None = None, seconds: float | None = None) -> sympy.Expr:
+        """The n-th derivative (see :func:`symact.derivative`; raises ``BudgetExceeded`` past ``seconds``).
+
+        ``convention`` (``"pytorch"``, ``"jax"``, ``"keras"``) puts that framework's autograd values
+        at the kinks; ``None`` keeps the project's own.
+        """
         import symact
 
-        return symact.derivative(self, n, seconds=seconds)
+        return symact.derivative(self, n, convention=convention, seconds=seconds)
 
     def limit(self, point: Any, dir: str | None = None, *, seconds: float | None = None) -> Any:
         """A limit of f (see :func:`symact.limit`; ``Unknown`` past ``seconds``)."""
@@ -960,15 +964,36 @@ class Activation:
 
         return symact.properties(self, seconds=seconds)
 
-    def numpy(self, derivative: int = 0, *, seconds: float | None = None) -> Any:
+    def numpy(self, derivative: int = 0, *, convention: str | None = None, seconds: float | None = None) -> Any:
         """A NumPy function generated from the symbols (see :func:`symact.to_numpy`).
 
+        ``convention`` chooses the derivative's values at kinks (see :meth:`derivative`).
         ``seconds`` bounds the whole build (default ``codegen.CODEGEN_SECONDS``);
         past it :class:`~symact.core.budget.BudgetExceeded` is raised.
         """
         import symact
 
-        return symact.to_numpy(self, derivative=derivative, seconds=seconds)
+        return symact.to_numpy(self, derivative=derivative, convention=convention, seconds=seconds)
+
+    def torch(self, *, convention: str | None = None, seconds: float | None = None) -> Any:
+        """A PyTorch function with a symbolic backward (see :func:`symact.to_torch`).
+
+        The backward takes ``convention``'s values at kinks (default: PyTorch's own when it
+        ships the activation, else the project's). Needs ``symact[torch]``.
+        """
+        import symact
+
+        return symact.to_torch(self, convention=convention, seconds=seconds)
+
+    def jax(self, *, convention: str | None = None, seconds: float | None = None) -> Any:
+        """A JAX function with a symbolic ``custom_jvp`` (see :func:`symact.to_jax`).
+
+        The derivative takes ``convention``'s values at kinks (default: JAX's own when it
+        ships the activation, else the project's). Needs ``symact[jax]``.
+        """
+        import symact
+
+        return symact.to_jax(self, convention=convention, seconds=seconds)
 
     def latex(self, derivative: int = 0, *, seconds: float | None = None) -> str:
         """LaTeX of the definition or of a derivative (see :func:`symact.to_latex`).
