@@ -149,20 +149,30 @@ def _tidy(value: sympy.Expr) -> sympy.Expr:
 
 
 def _lambertw_rule(value: sympy.Expr) -> sympy.Expr:
-    """Use exp(W(z)) = z/W(z), which SymPy does not apply by itself."""
+    """Use exp(k W(z)) = (z/W(z))^k for integers k (W(z) e^W(z) = z), which SymPy does not apply by itself.
+
+    Applied again after ``factor``, which may split exp(2 W) into exp(W)^2 or the reverse.
+
+    Examples:
+        >>> w = sympy.LambertW(sympy.Rational(1, 2))
+        >>> _lambertw_rule(2 * sympy.exp(2 * w) * w**2)
+        1/2
+    """
 
     def rewrite(e: sympy.Expr) -> sympy.Expr:
         if isinstance(e, sympy.exp):
             arg = sympy.expand(e.args[0])
-            ws = [t for t in sympy.Add.make_args(arg) if isinstance(t, sympy.LambertW) and len(t.args) == 1]
-            if ws:
-                w = ws[0]
-                return sympy.exp(arg - w) * w.args[0] / w
+            for t in sympy.Add.make_args(arg):
+                k, w = t.as_coeff_Mul()
+                if isinstance(w, sympy.LambertW) and len(w.args) == 1 and k.is_Integer:
+                    return sympy.exp(arg - t) * (w.args[0] / w) ** k
         return e
 
-    return (
-        sympy.factor(value.replace(lambda e: isinstance(e, sympy.exp), rewrite)) if value.has(sympy.LambertW) else value
-    )
+    if not value.has(sympy.LambertW):
+        return value
+    for _ in range(2):
+        value = sympy.factor(value.replace(lambda e: isinstance(e, sympy.exp), rewrite))
+    return value
 
 
 # --------------------------------------------------------------------------------------
@@ -684,7 +694,7 @@ def _with_closed_forms(g: sympy.Expr, chart: signs.SignChart) -> signs.SignChart
     """
     if all(r.exact is not None for r in chart.roots):
         return chart
-    candidates = _step(sympy.solve, g, x, what=f"closed-form roots of {g}", seconds=3.0, share=REFINEMENT_SHARE)
+    candidates = _step(_closed_form_roots, g, what=f"closed-form roots of {g}", seconds=3.0, share=REFINEMENT_SHARE)
     if isinstance(candidates, Unknown) or not isinstance(candidates, list):
         return chart
     roots = []
@@ -698,6 +708,18 @@ def _with_closed_forms(g: sympy.Expr, chart: signs.SignChart) -> signs.SignChart
                     break
         roots.append(dataclasses.replace(root, exact=_tidy(found)) if found is not None else root)
     return dataclasses.replace(chart, roots=tuple(roots))
+
+
+def _closed_form_roots(g: sympy.Expr) -> list[sympy.Expr]:
+    """Candidate closed forms for the roots of g (each still to be proved a root by the caller).
+
+    ``sympy.solve`` is first given the numerator of g over a common denominator, on which it is
+    often several times faster than on g itself (f' of ``x/(1 + x*exp(x))``: 0.9 s against 4.9 s);
+    a root of g is a root of that numerator. Then g itself, if the numerator gave nothing.
+    """
+    num = sympy.numer(sympy.together(g))
+    found = sympy.solve(num, x) if num.has(x) and num != g else []
+    return found if found else sympy.solve(g, x)
 
 
 def _value_at_root(p: sympy.Expr, root: signs.Root) -> Any:
