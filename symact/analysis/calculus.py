@@ -1095,7 +1095,10 @@ def _zero_gradient_set(d1: PiecewiseForm, gaps: Sequence[tuple[sympy.Expr, sympy
         if p == 0:
             parts.append(Interval.open(lo, hi))
             continue
-        inside = [t for t in (sample_between(lo, hi), *_GRID[::5]) if bool(lo < t) and bool(t < hi)]
+        # three distinct points of each gap: the simplest one may be an isolated zero of f' (x + 1 on (-2, 0))
+        mid = sample_between(lo, hi)
+        own = (mid, sample_between(lo, mid), sample_between(mid, hi))
+        inside = [t for t in (*own, *_GRID[::5]) if bool(lo < t) and bool(t < hi)]
         if any(_sign(p.subs(x, t)) in (1, -1) for t in inside):
             continue
         if _reduces_to_zero(p):
