@@ -221,3 +221,19 @@ def test_zero_gradient_set_not_fooled_by_a_zero_at_the_sample_point() -> None:
     """hard Mish x*min(2, max(0, x + 2))/2: f' = x + 1 on (-2, 0) vanishes at the gap's simplest point -1."""
     props = symact.define(x * Min(2, Max(0, x + 2)) / 2, name="lit_hard_mish").properties()
     assert props.zero_gradient_set == Interval.open(-oo, -2)
+
+
+def test_range_of_a_continuous_f_from_its_limits_when_not_charted() -> None:
+    """x^2 sin(1/x) (0 at 0) and x sin(1/x) have infinitely many critical points near 0, so the range is
+    not charted; continuity and the limits still give f(R) = R (-oo and oo at the ends) and boundedness."""
+    x2 = symact.define(Piecewise((x**2 * sin(1 / x), sympy.Ne(x, 0)), (0, True)), name="lit_x2sin").properties()
+    assert x2.range == sympy.S.Reals and x2.bounded is False and x2.minimum is None and x2.maximum is None
+    x1 = symact.define(Piecewise((x * sin(1 / x), sympy.Ne(x, 0)), (0, True)), name="lit_xsin").properties()
+    assert x1.bounded is True  # limits 1 and 1, continuous
+
+
+def test_range_of_a_2pi_periodic_f_is_its_image_over_one_period() -> None:
+    """cos(x): no chart of -sin(x) on R (infinitely many zeros), but f(R) = f([0, 2 pi])."""
+    props = symact.define(sympy.cos(x), name="lit_cos").properties()
+    assert props.range == Interval(-1, 1) and props.bounded is True
+    assert isinstance(props.minimum, Unknown)  # attained at infinitely many points

@@ -781,6 +781,22 @@ def _range_atoms(form: PiecewiseForm) -> list[tuple[Any, Any, bool, bool, sympy.
     return atoms
 
 
+def _periodic_image(form: PiecewiseForm) -> sympy.Set | None:
+    """f(R) for a one-piece f with period 2 pi (proved: f(x + 2 pi) - f(x) reduces to 0), as f([0, 2 pi]);
+    None when f is not such a function or that image is not charted."""
+    if form.breakpoints or len(form.pieces) != 1:
+        return None
+    p = form.pieces[0]
+    if not p.has(sympy.sin, sympy.cos, sympy.tan) or not _reduces_to_zero(p.subs(x, x + 2 * sympy.pi) - p):
+        return None
+    atoms = _image_of_piece(p, S.Zero, 2 * sympy.pi)
+    if isinstance(atoms, Unknown):
+        return None
+    f0 = _tidy(p.subs(x, 0))
+    rng = _step(_set_of, [*atoms, (f0, f0, True, True, sympy.FiniteSet(0))], what="union of the range")
+    return rng if isinstance(rng, sympy.Set) else None
+
+
 def _set_of(atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]]) -> sympy.Set:
     parts = []
     for low, high, lc, hc, _ in atoms:
@@ -1232,6 +1248,22 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
                 "minimum": _extremum(atoms, rng, lowest=True),
                 "maximum": _extremum(atoms, rng, lowest=False),
             }
+        periodic = _periodic_image(f)
+        if periodic is not None:
+            got["range"] = periodic
+            bounded = bool(periodic.inf not in (oo, -oo) and periodic.sup not in (oo, -oo))
+            where = Unknown("f is periodic: the extremum is attained at infinitely many points")
+            return {"bounded": bounded, "minimum": where, "maximum": where}
+        # The range is not charted (infinitely many critical points, an unprovable tail), but
+        # for a continuous f the limits alone may decide: -oo and oo at the two ends give every
+        # real value (intermediate values); finite limits at both ends make f bounded (f is
+        # bounded near each end, and on the compact part between).
+        continuous = isinstance(got.get("continuity"), str) and got["continuity"] != "discontinuous"
+        if continuous and {lim_lo, lim_hi} == {oo, -oo}:
+            got["range"] = S.Reals
+            return {"bounded": False, "minimum": None, "maximum": None}
+        if continuous and all(_finite_value(v) and not isinstance(v, AccumBounds) for v in (lim_lo, lim_hi)):
+            got["bounded"] = True
         return {key: got.get(key, rng) for key in ("bounded", "minimum", "maximum")}
 
     def monotonic() -> dict[str, Any]:
@@ -1257,10 +1289,10 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
     _field(got, ("value_at_zero", "one_sided_derivatives_at_zero", "derivative_at_zero"), at_zero)
     _field(got, ("saturates",), saturates)
     _field(got, ("identity_near_origin",), identity)
+    _field(got, ("continuity",), lambda: {"continuity": _continuity(f, df)})  # read by extent
     _field(got, ("range", "bounded", "minimum", "maximum"), extent)
     _field(got, ("monotonic",), monotonic)
     _field(got, ("parity",), lambda: {"parity": _parity(expr)})
-    _field(got, ("continuity",), lambda: {"continuity": _continuity(f, df)})
     _field(got, ("derivative_monotonic",), derivative_monotonic)
     _field(got, ("zero_gradient_set",), lambda: {"zero_gradient_set": _zero_gradient_set(df, f.gaps())})
     return got
