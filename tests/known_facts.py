@@ -1354,7 +1354,10 @@ def check_one_sided_derivatives(name: str, claim: Any) -> None:
             q = (f(h) - f(mpmath.mpf(0))) / h
             if c is None:
                 # no limit: the quotient blows up, or keeps oscillating (x sin(1/x)) as h -> 0
-                qs = [(f(h * (1 + mpmath.mpf(k) / 7)) - f(mpmath.mpf(0))) / (h * (1 + mpmath.mpf(k) / 7)) for k in range(8)]
+                qs = [
+                    (f(h * (1 + mpmath.mpf(k) / 7)) - f(mpmath.mpf(0))) / (h * (1 + mpmath.mpf(k) / 7))
+                    for k in range(8)
+                ]
                 assert abs(q) > 10**10 or max(qs) - min(qs) > mpmath.mpf(1) / 10, (
                     f"{name}: the {'left' if direction < 0 else 'right'} quotient converges to {q}"
                 )

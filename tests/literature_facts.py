@@ -178,22 +178,22 @@ def _sigmoidal_row(
     **over: Any,
 ) -> Row:
     """A smooth strictly increasing bounded bell-derivative function from lo to hi."""
-    cells: dict[str, Any] = dict(
-        range=Interval.open(lo, hi),
-        limit_neg_inf=lo,
-        limit_pos_inf=hi,
-        value_at_zero=f0,
-        derivative_at_zero=d0,
-        one_sided_derivatives_at_zero=(d0, d0),
-        continuity="Cinf",
-        monotonic=INC,
-        derivative_monotonic=False,  # f' > 0 tends to 0 at both ends
-        bounded=True,
-        parity=parity,
-        identity_near_origin=False,
-        zero_gradient_set=EmptySet,
-        saturates=(True, True),
-    )
+    cells: dict[str, Any] = {
+        "range": Interval.open(lo, hi),
+        "limit_neg_inf": lo,
+        "limit_pos_inf": hi,
+        "value_at_zero": f0,
+        "derivative_at_zero": d0,
+        "one_sided_derivatives_at_zero": (d0, d0),
+        "continuity": "Cinf",
+        "monotonic": INC,
+        "derivative_monotonic": False,  # f' > 0 tends to 0 at both ends
+        "bounded": True,
+        "parity": parity,
+        "identity_near_origin": False,
+        "zero_gradient_set": EmptySet,
+        "saturates": (True, True),
+    }
     cells.update(over)
     return _row(name, expr, source, kinks=kinks, strict_window=strict_window, **cells)
 
@@ -465,9 +465,7 @@ ROWS: tuple[Row, ...] = (
         R(1, 2),
         special=(-sqrt(INV_PHI),),
     ),
-    _smooth_min_row(
-        "erfact", x * erf(exp(x)), "Biswas et al. 2021, ErfAct (alpha = beta = 1)", ERFACT_MIN, erf(1)
-    ),
+    _smooth_min_row("erfact", x * erf(exp(x)), "Biswas et al. 2021, ErfAct (alpha = beta = 1)", ERFACT_MIN, erf(1)),
     _row(
         "phish",
         x * tanh(x * (1 + erf(x / sqrt(2))) / 2),

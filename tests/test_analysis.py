@@ -216,7 +216,6 @@ def test_lambertw_rule_takes_integer_multiples() -> None:
     assert _lambertw_rule(g) == 0
 
 
-
 def test_zero_gradient_set_not_fooled_by_a_zero_at_the_sample_point() -> None:
     """hard Mish x*min(2, max(0, x + 2))/2: f' = x + 1 on (-2, 0) vanishes at the gap's simplest point -1."""
     props = symact.define(x * Min(2, Max(0, x + 2)) / 2, name="lit_hard_mish").properties()
