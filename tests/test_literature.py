@@ -9,9 +9,10 @@ generated NumPy code of each row is held to the bars of :func:`symact.validation
 The table itself is checked numerically with mpmath, independently of symact's analysis
 (``test_literature_table_is_self_consistent``).
 
-Run time: the whole set's analysis takes a few minutes on one core, so the default run checks
-the representative slice :data:`FAST` (smooth, piecewise, oscillating, removable point, minima
-without closed form) and ``-m slow`` checks every row; the mpmath self-consistency of the table
+Run time: the whole set takes 7 minutes on one core of the loaded 2-core machine, so the default
+run (about 40 s there) checks the properties of the representative slice :data:`FAST` (smooth,
+piecewise, oscillating, removable point, extrema without closed form) and the code of its rows
+that meet the bars; ``-m slow`` checks every row. The mpmath self-consistency of the table (18 s)
 runs by default for every row.
 """
 
@@ -56,8 +57,40 @@ FAST = (
 #: Cells the library still gets wrong or crashes on: (name, field) -> the reason (a strict xfail).
 KNOWN_BAD: dict[tuple[str, str], str] = {}
 
-#: Rows whose generated NumPy code still misses a bar: name -> the reason (a strict xfail).
-KNOWN_CODE_BAD: dict[str, str] = {}
+#: Rows whose generated NumPy code still misses a bar: name -> the reason (a strict xfail), as measured
+#: by ``validate(act, "quick")`` (worst input, code's value, correctly rounded truth).
+KNOWN_CODE_BAD: dict[str, str] = {
+    "soft_clipping": "log((1 + e^x)/(1 + e^(x-1))): e^x overflows, inf/inf: nan for x > 709.8 (f64) / 88.7 (f32)"
+    ", truth 1 (wrong class)",
+    "squashing": "log((1 + e^(x+1))/(1 + e^(x-1)))/2: inf/inf = nan for x > 708.8 (truth 1, wrong class)",
+    "serf": "f64 703 ULP at x = -742 (subnormal truth -4.75e-320 computed as -4.40e-320)",
+    "smish": "f64 f and f' 352 ULP at x = -742 (subnormal results)",
+    "logish": "f64 352 ULP at x = -742 (subnormal result)",
+    "tanhexp": "to_numpy raises OverflowError (issue 13): the truth at x = inf evaluates cosh(exp(1e400)) "
+    "in mpmath (symact.numeric.truth._eval_at_infinity catches only ZeroDivisionError/ValueError)",
+    "snake": "f' = 1 + sin(2x) printed as 1 + 2 sin(x) cos(x): nan at x = 1.8e308 (wrong class)",
+    "dsilu": "f64 17 ULP at x = 36.8; f' nan at x = 969.6 (e^x overflows; truth -0.0, wrong class)",
+    "elliott_sigmoid": "x/(2(1 + |x|)) + 1/2 cancels for x -> -oo: 0.5 at x = -1.8e308 (truth 2.8e-309), "
+    "f32 0 at -9.4e15 (truth 5.3e-17)",
+    "aria2": "f64 f' 10 ULP at x = -355.7 (bar: <= 4 on [-10, 10], <= 10 on normal outputs: just missed)",
+    "pflu": "x^2 overflows in x/sqrt(1 + x^2): f = -0.0 at x = -3.9e8 (f32, truth -6.3e-10), inf at 1.8e308, "
+    "f' nan at -7.6e179 (wrong class)",
+    "erfact": "f64 703 ULP at x = -742 (subnormal result), f' 396 ULP",
+    "phish": "f64 12 ULP at x = -37.7 (normal output 3.5e-308), f' 233 ULP",
+    "x2_sin_inv": "1/x overflows near 0: nan at x = 5e-324 (wrong class); x^2 sin(1/x) inf at x = 4.2e273; "
+    "f32 7e7 ULP at x = -5.2e-19",
+    "x_sin_inv": "1/x overflows near 0: nan at x = 5e-324 (wrong class); f32 1e9 ULP at x = -5.2e-19",
+    "x_over_x_plus_exp": "f = -0.0 at x = -710 (truth -3.2e-306: e^-x overflows); f' nan at x = 969.6 (wrong class)",
+    "x_over_1_plus_x_exp": "f = 0 at x = 706.07 (truth 2.3e-307); f' nan at x = 969.6 (wrong class)",
+    "x_over_3_plus_xsin": "f' nan at x = 4.2e273 (x^2 overflows in x sin(x)/(1 + x^2); wrong class)",
+    "soft_root_sign": "f' nan at x = 4.2e273 and (f32) 1.5e34 (wrong class); f64 f' 10 ULP in [-10, 10]",
+    "softplus_beta2": "log(1 + e^(2x))/2 is inf at x = 1.8e308 (truth 1.8e308: 2x overflows; wrong class)",
+    "shifted_softplus": "log(1 + e^x) - log(2) cancels near 0: 0.0 at x = -5.6e-21 (truth -2.8e-21)",
+    "sinlu": "f64 f' 1.5e4 ULP at x = 1.8e308 (sin of a huge argument, ill conditioned, but outside the bars)",
+    "bernoulli": "f' nan at x = 969.6 (f64) and 1.5e34 (f32): e^x overflows (truth -0.0, wrong class)",
+    "logcosh": "log(cosh(x)) inf for |x| > 710 (issue 13; truth 968.9 at x = 969.6, wrong class)",
+    "golu": "f64 318 ULP at x = -6.45 (x exp(-exp(-x)) ~ 5e-276); f' nan at x = 969.6 (truth 1, wrong class)",
+}
 
 
 def _params(names: tuple[str, ...], fields: tuple[str, ...] = K.FIELDS) -> list[Any]:
@@ -209,7 +242,7 @@ def test_property_matches_literature(name: str, field: str) -> None:
     assert status == K.OK, f"{name}.{field}: {detail}"
 
 
-def _aggregate(names: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+def _aggregate(names: tuple[str, ...], capsys: pytest.CaptureFixture[str], max_unknown: float | None) -> None:
     wrong: list[str] = []
     unknown: list[str] = []
     crashes: list[str] = []
@@ -243,18 +276,20 @@ def _aggregate(names: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> No
             print("  WRONG", line[:300])
     unexpected = [w for w in wrong + crashes if tuple(w.split(":", 1)[0].split(".", 1)) not in KNOWN_BAD]
     assert not unexpected, f"{len(unexpected)} wrong cells or crashes:\n" + "\n".join(unexpected)
-    assert len(unknown) <= 0.02 * total, f"{len(unknown)}/{total} unknown cells (> 2%)"
+    if max_unknown is not None:
+        assert len(unknown) <= max_unknown * total, f"{len(unknown)}/{total} unknown cells (> {max_unknown:.0%})"
 
 
 def test_literature_aggregate_fast(capsys: pytest.CaptureFixture[str]) -> None:
-    """The default slice: 0 wrong, 0 crashes, at most 2% unknown."""
-    _aggregate(FAST, capsys)
+    """The default slice: 0 wrong, 0 crashes (the slice over-represents the oscillating rows, whose
+    Unknowns are honest: the 2% bar is the whole set's)."""
+    _aggregate(FAST, capsys, None)
 
 
 @pytest.mark.slow
 def test_literature_aggregate(capsys: pytest.CaptureFixture[str]) -> None:
-    """The whole set: 0 wrong, 0 crashes, at most 2% unknown."""
-    _aggregate(NAMES, capsys)
+    """The whole set: 0 wrong, 0 crashes, at most 2% unknown (issue 13's must-show)."""
+    _aggregate(NAMES, capsys, 0.02)
 
 
 def _expected_extremum(name: str, lower: bool) -> tuple[object, bool] | None:
@@ -315,7 +350,8 @@ def test_literature_extremum(name: str, which: str) -> None:
 def _code_params() -> list[Any]:
     out = []
     for name in NAMES:
-        marks: list[Any] = [] if name in FAST else [pytest.mark.slow]
+        # the known misses run with -m slow only: validating x sin(1/x) alone takes 30 s
+        marks: list[Any] = [] if name in FAST and name not in KNOWN_CODE_BAD else [pytest.mark.slow]
         if name in KNOWN_CODE_BAD:
             marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_CODE_BAD[name]))
         out.append(pytest.param(name, marks=marks, id=name))
