@@ -66,8 +66,8 @@ KNOWN_CODE_BAD: dict[str, str] = {
     "serf": "f64 703 ULP at x = -742 (subnormal truth -4.75e-320 computed as -4.40e-320)",
     "smish": "f64 f and f' 352 ULP at x = -742 (subnormal results)",
     "logish": "f64 352 ULP at x = -742 (subnormal result)",
-    "tanhexp": "to_numpy raises OverflowError (issue 13): the truth at x = inf evaluates cosh(exp(1e400)) "
-    "in mpmath (symact.numeric.truth._eval_at_infinity catches only ZeroDivisionError/ValueError)",
+    "tanhexp": "act.numpy(1) raises OverflowError: the truth at x = inf evaluates cosh(exp(1e400)) in mpmath "
+    "(f' = x exp(x)/cosh(exp(x))**2 + tanh(exp(x))); act.numpy() itself is fixed",
     "snake": "f' = 1 + sin(2x) printed as 1 + 2 sin(x) cos(x): nan at x = 1.8e308 (wrong class)",
     "dsilu": "f64 17 ULP at x = 36.8; f' nan at x = 969.6 (e^x overflows; truth -0.0, wrong class)",
     "elliott_sigmoid": "x/(2(1 + |x|)) + 1/2 cancels for x -> -oo: 0.5 at x = -1.8e308 (truth 2.8e-309), "
