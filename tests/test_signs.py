@@ -315,3 +315,13 @@ def test_polynomial_roots_without_radicals():
     assert isinstance(ch, SignChart) and ch.signs == (-1, 1)
     with mpmath.workdps(60):
         _check_root(ch.roots[0], mpmath.findroot(lambda s: s**5 - s - 1, 1.1))
+
+
+def test_removable_singularity_at_an_end_is_charted_through_numerator_and_denominator() -> None:
+    """f' of x/(exp(x) - 1) is 0/0 at 0: no enclosure near the end 0 excludes 0 ("too many
+    subdivisions"); its numerator and denominator each vanish at 0 with a Taylor-decided side."""
+    g = sympy.diff(x / (sympy.exp(x) - 1), x)
+    for a, b in ((0, sympy.oo), (-sympy.oo, 0)):
+        ch = sign_chart(g, a, b, seconds=10)
+        assert not isinstance(ch, Unknown), ch
+        assert ch.roots == () and ch.signs == (-1,)

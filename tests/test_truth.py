@@ -154,3 +154,13 @@ def test_cold_gelu_truth_is_fast() -> None:
     for e, xs in sets:
         T.truth(e, xs)
     assert time.process_time() - t0 < 6.0
+
+
+def test_truth_of_tanh_of_a_huge_argument_at_infinity() -> None:
+    """x*tanh(exp(x)) at +-inf: mpmath's tanh raised OverflowError on exp(10**400), so act.numpy() of it
+    crashed (issue 13); tanh's argument is now clamped to +-2**24, where tanh is +-1 at any precision used."""
+    e = symact.x * sympy.tanh(sympy.exp(symact.x))
+    got = T.truth(e, np.array([np.inf, -np.inf, 800.0, -800.0]))
+    assert got[0] == np.inf and got[1] == 0 and got[2] == 800.0 and got[3] == 0
+    f = symact.define(e, name="tanhexp_repro").numpy()
+    assert f(np.array([np.inf, 800.0, 0.0]))[1] == 800.0

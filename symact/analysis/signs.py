@@ -999,12 +999,41 @@ def sign_chart(
     except Exception as exc:  # noqa: BLE001 - a SymPy failure must not become a crash
         numeric = Unknown(f"internal error in the numeric step: {type(exc).__name__}: {exc}")
     if exact is None:
+        if isinstance(numeric, Unknown):
+            return _quotient_chart(g, a, b, numeric, max(0.0, deadline - _budget.clock()), var)
         return numeric
     if isinstance(exact, Unknown):
         return exact
     if isinstance(numeric, SignChart) and not _agree(exact, numeric):
         return Unknown("solveset and certified isolation disagree")
     return exact
+
+
+def _quotient_chart(
+    g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, failed: Unknown, seconds: float, var: sympy.Symbol
+) -> SignChart | Unknown:
+    """The chart of g = N/D from the charts of N and D, when g's own chart failed.
+
+    Where N and D both vanish at an end of (a, b) (a removable singularity of g there, f' of
+    x/(exp(x) - 1) at 0), no enclosure of g near that end excludes 0, but N and D each have a
+    zero there that the certified isolation settles by Taylor's theorem. When D has no zero
+    in (a, b), g = N/D there: g's zeros are N's and its signs are N's times D's sign.
+    Anything else keeps the first failure.
+    """
+    if seconds <= 0.05:
+        return failed
+    num, den = sympy.fraction(sympy.together(g))
+    if not den.has(var) or not num.has(var):
+        return failed
+    half = seconds / 2
+    dchart = sign_chart(den, a, b, var=var, seconds=half)
+    if isinstance(dchart, Unknown) or dchart.roots or 0 in dchart.signs:
+        return failed
+    nchart = sign_chart(num, a, b, var=var, seconds=half)
+    if isinstance(nchart, Unknown):
+        return failed
+    s = dchart.signs[0]
+    return SignChart(a, b, nchart.roots, tuple(s * t for t in nchart.signs), nchart.method)
 
 
 def _agree(ex: SignChart, nu: SignChart) -> bool:

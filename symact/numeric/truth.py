@@ -88,6 +88,9 @@ _MP_FUNCS: dict[type, Callable[..., Any]] = {
     sympy.log: lambda u: mpmath.log(u) if u >= 0 else mpmath.mpf("nan"),
     sympy.erf: lambda u: mpmath.erf(_clamp_erf(u)),
     sympy.erfc: lambda u: mpmath.erfc(_clamp_erf(u)),
+    # tanh(+-2**24) = +-(1 - 2 e**-2**25) is +-1 at any precision the truth uses, as tanh is further out;
+    # mpmath's tanh raises OverflowError on exp(10**400) (x*tanh(exp(x)) at the stand-in for +-inf)
+    sympy.tanh: lambda u: mpmath.tanh(_clamp_erf(u)),
 }
 
 
