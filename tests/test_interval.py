@@ -237,6 +237,8 @@ def test_enclosure_contains_true_values(ef, e1, e2, fracs, kind):
                 continue
             if isinstance(val, mpmath.mpc):
                 assume(False)
+            if mpmath.isnan(val):  # the reference itself failed (inf - inf in a subterm): it cannot judge
+                continue
             # the reference itself carries rounding errors of order 2**-190 (relative)
             slack = abs(val) * mpmath.mpf(2) ** -150 + mpmath.mpf(2) ** -150
             lo_v, hi_v = _lohi(v)

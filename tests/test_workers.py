@@ -239,16 +239,18 @@ def test_no_worker_outlives_a_killed_caller(sig):
         caller.stdout.close()
 
 
-def test_ctrl_c_with_four_calls_in_threads_exits_at_once():
-    code = """
-        import threading
+def test_ctrl_c_with_four_calls_in_threads_exits_at_once(tmp_path):
+    dump = tmp_path / "threads.txt"  # where the caller's threads are dumped if it does not exit
+    code = f"""
+        import faulthandler, signal, threading
+        faulthandler.register(signal.SIGUSR1, file=open({str(dump)!r}, "w"), all_threads=True)
         from symact.core import budget
         from worker_jobs import spin
 
         budget.start_workers()
         print(budget._server.pid, flush=True)
         threads = [
-            threading.Thread(target=budget.call, args=(spin, 60), kwargs={"seconds": 40})
+            threading.Thread(target=budget.call, args=(spin, 60), kwargs={{"seconds": 40}})
             for _ in range(4)
         ]
         for t in threads:
@@ -273,7 +275,12 @@ def test_ctrl_c_with_four_calls_in_threads_exits_at_once():
         assert len(family) == 5, family
         t0 = time.monotonic()
         caller.send_signal(signal.SIGINT)
-        caller.wait(timeout=10)
+        try:
+            caller.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # say where it is stuck: every thread's stack
+            caller.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            pytest.fail(f"the caller did not exit 10 s after Ctrl-C; its threads:\n{dump.read_text()[:8000]}")
         took = time.monotonic() - t0
         assert took < 2, took
         end = time.monotonic() + 2
