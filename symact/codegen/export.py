@@ -32,7 +32,6 @@ Examples:
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +39,7 @@ import sympy
 
 from symact.codegen import framework_kernels, printer
 from symact.codegen import numpy as npc
+from symact.core import budget
 from symact.definition.activation import Activation
 
 __all__ = ["BACKENDS", "FRAMEWORK_OF", "default_convention", "source", "to_jax", "to_torch"]
@@ -162,13 +162,13 @@ def _pair(
 ) -> tuple[Callable[[Any], Any], Callable[[Any], Any], str, str]:
     """The compiled forward and derivative, and the derivative's convention."""
     total = npc.CODEGEN_SECONDS if seconds is None else seconds
-    start = time.monotonic()
+    start = budget.clock()  # the clock of the budgets the parts run under
     conv = default_convention(obj, backend) if convention is None else convention
     expr, name = _expr(obj, 0, None, total)
     f, _ = _compiled(expr, name, backend, total)
-    left = max(total - (time.monotonic() - start), 1e-3)
+    left = max(total - (budget.clock() - start), 1e-3)
     dexpr, dname = _expr(obj, 1, conv, left)
-    fp, _ = _compiled(dexpr, dname, backend, max(total - (time.monotonic() - start), 1e-3))
+    fp, _ = _compiled(dexpr, dname, backend, max(total - (budget.clock() - start), 1e-3))
     return f, fp, name, conv
 
 
