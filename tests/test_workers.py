@@ -239,6 +239,32 @@ def test_no_worker_outlives_a_killed_caller(sig):
         caller.stdout.close()
 
 
+def _blocked_signals(native_id: int) -> int:
+    """The mask of signals a thread of this process blocks (Linux: SigBlk in /proc)."""
+    status = Path(f"/proc/self/task/{native_id}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads thread signal masks from Linux's /proc")
+def test_a_thread_waiting_for_a_worker_leaves_ctrl_c_to_the_main_thread():
+    """A Ctrl-C goes to any one thread that does not block SIGINT: had a thread waiting for its worker taken
+    it, the main thread, blocked in a join, would never have raised KeyboardInterrupt (the caller hung past
+    10 s in 3 runs of the test below). Such a thread blocks SIGINT while it waits, and only then."""
+    from worker_jobs import spin
+
+    t = threading.Thread(target=budget.call, args=(spin, 2.0), kwargs={"seconds": 30})
+    t.start()
+    masks = []
+    end = time.monotonic() + 1.5
+    while time.monotonic() < end and t.is_alive():
+        if t.native_id is not None:
+            masks.append(_blocked_signals(t.native_id))
+        time.sleep(0.05)
+    t.join()
+    assert any(m & (1 << (signal.SIGINT - 1)) for m in masks)  # while it waited
+    assert not _blocked_signals(threading.get_native_id()) & (1 << (signal.SIGINT - 1))  # the main thread never
+
+
 def test_ctrl_c_with_four_calls_in_threads_exits_at_once(tmp_path):
     dump = tmp_path / "threads.txt"  # where the caller's threads are dumped if it does not exit
     code = f"""
