@@ -247,9 +247,9 @@ def _blocked_signals(native_id: int) -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads thread signal masks from Linux's /proc")
 def test_a_thread_waiting_for_a_worker_leaves_ctrl_c_to_the_main_thread():
-    """A Ctrl-C goes to any one thread that does not block SIGINT: had a thread waiting for its worker taken
-    it, the main thread, blocked in a join, would never have raised KeyboardInterrupt (the caller hung past
-    10 s in 3 runs of the test below). Such a thread blocks SIGINT while it waits, and only then."""
+    """POSIX lets the kernel give a Ctrl-C to any one thread that does not block SIGINT (Linux prefers the
+    main thread, macOS does not): had a thread waiting for its worker taken it, the main thread, blocked in a
+    join, would never raise KeyboardInterrupt. Such a thread blocks SIGINT while it waits, and only then."""
     from worker_jobs import spin
 
     t = threading.Thread(target=budget.call, args=(spin, 2.0), kwargs={"seconds": 30})
@@ -267,8 +267,11 @@ def test_a_thread_waiting_for_a_worker_leaves_ctrl_c_to_the_main_thread():
 
 def test_ctrl_c_with_four_calls_in_threads_exits_at_once(tmp_path):
     dump = tmp_path / "threads.txt"  # where the caller's threads are dumped if it does not exit
+    # A test run started in the background by a non-interactive shell inherits SIGINT ignored, and Python
+    # then leaves it ignored (no KeyboardInterrupt at all): the caller restores Python's own handler.
     code = f"""
         import faulthandler, signal, threading
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         faulthandler.register(signal.SIGUSR1, file=open({str(dump)!r}, "w"), all_threads=True)
         from symact.core import budget
         from worker_jobs import spin

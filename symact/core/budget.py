@@ -917,9 +917,10 @@ def _served_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, w
         if _stopping:  # the server was stopped (a Ctrl-C at exit) after this call was sent: end it now
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-    # A Ctrl-C is delivered to any one thread that does not block it; one waiting here in another thread
-    # than the main one would take it, and the main thread (blocked in a join, say) would never see it.
-    # So such a thread blocks SIGINT while it waits (its own mask: no process-wide state changes).
+    # POSIX lets a Ctrl-C go to any one thread that does not block it (Linux prefers the main thread, macOS
+    # does not); one waiting here in another thread than the main one would take it, and the main thread
+    # (blocked in a join, say) would never see it. So such a thread blocks SIGINT while it waits (its own
+    # mask: no process-wide state changes).
     masked = threading.current_thread() is not threading.main_thread() and hasattr(signal, "pthread_sigmask")
     before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masked else None
     try:
