@@ -754,7 +754,7 @@ def _alarm_call(fn: Callable[..., T], args: Any, kwargs: Any, seconds: float, wh
     global _critical, _previous_handler
     me = sys._getframe()
     _prune(me)
-    cpu = deadline is None  # a call nested in the worker's own: its budget is CPU time (see _clock)
+    cpu = deadline is None  # a call nested in the worker's own: its budget is CPU time (see clock)
     if deadline is None:
         deadline = time.process_time() + seconds
         outer = [fr.deadline for fr in _frames if fr.cpu]
