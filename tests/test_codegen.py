@@ -254,3 +254,22 @@ def test_harness_reproducers(expr: sympy.Expr, at: float) -> None:
             | (np.isnan(got) & np.isnan(want))
         )
     assert close.all(), (source(expr), got, want)
+
+
+@pytest.mark.parametrize("name", ["np", "special", "xp", "lambda", "fix"])
+def test_an_activation_may_be_named_like_the_code_it_is_generated_into(name):
+    """``def np(x)`` shadowed NumPy inside its own body and ``def lambda(x)`` did not compile: a user's name
+    that is a keyword or a name the generated code runs with gets a trailing ``_`` in the code."""
+    from symact.codegen.numpy import standalone_source
+
+    xs = np.array([-3.0, 0.5, 2.0])
+    plain = symact.define("x*tanh(x)", name="plain")
+    act = symact.define("x*tanh(x)", name=name)
+    for n in (0, 1):
+        assert np.array_equal(act.numpy(n)(xs), plain.numpy(n)(xs))
+    ns: dict = {}
+    exec(standalone_source(act), ns)  # noqa: S102 - the generated source, as a user would paste it
+    fn = ns[name + "_"] if name + "_" in ns else ns[name]
+    assert np.array_equal(fn(xs), plain.numpy()(xs))
+    torch = pytest.importorskip("torch", reason="the PyTorch export needs symact[torch]")
+    assert torch.equal(act.torch()(torch.tensor(xs)), plain.torch()(torch.tensor(xs)))

@@ -69,6 +69,7 @@ import dis
 import functools
 import importlib
 import inspect
+import keyword
 import math
 import re
 import symtable
@@ -490,8 +491,27 @@ _BUILT: dict[tuple[str, str], _Built] = {}
 
 
 def _name_of(obj: Activation | sympy.Expr, derivative: int) -> str:
+    """The generated function's name: the activation's, ``_d``/``_dd`` for a derivative, and a trailing ``_``
+    when that would be a Python keyword or a name the generated code runs with (a user may call an activation
+    ``np``, ``xp`` or ``lambda``: ``def np(x)`` shadowed NumPy in its own body, ``def lambda(x)`` did not compile).
+
+    Examples:
+        >>> import symact
+        >>> _name_of(symact.get("silu"), 1), _name_of(symact.define("x*tanh(x)", name="np"), 0)
+        ('silu_d', 'np_')
+    """
     base = obj.name if isinstance(obj, Activation) else "f"
-    return base + ("_" + "d" * derivative if derivative else "")
+    name = base + ("_" + "d" * derivative if derivative else "")
+    return name + "_" if name in _reserved_names() else name
+
+
+@functools.cache
+def _reserved_names() -> frozenset[str]:
+    """Names a generated function must not take: Python's keywords, and the names its code runs with that a
+    user's name could match (NumPy's ``np``, ``special``, the framework backends' ``xp``; the other names of
+    :data:`_NAMESPACE` begin with ``_``, which an activation's name cannot). The self-contained source
+    renames its helpers around the function's name by itself (:func:`standalone`)."""
+    return frozenset({*keyword.kwlist, *(n for n in _NAMESPACE if not n.startswith("_")), "special", "xp"})
 
 
 def _regime_lines(reg: Any, first: bool = True) -> list[str]:
