@@ -279,25 +279,31 @@ def _stored_sheet(act: Activation, plots: Sequence[str]) -> tuple[store.Key, tup
     return store.key("sheet", act.expr, act.name, tuple(plots), drawn_by), types
 
 
+def _in_worker(fn: Callable[..., Any], *args: Any, seconds: float, what: str) -> Any:
+    """``fn(*args)`` in a budget worker, or an Unknown saying why not (its own timeout, a dead worker); a
+    timeout of an enclosing budget ends the report instead."""
+    try:
+        return budget.call(fn, *args, seconds=seconds, what=what)
+    except budget.BudgetExceeded:
+        if budget.spent():  # an enclosing budget ran out, not this cell's: end the report
+            raise
+        return Unknown(f"timeout ({what} took over {seconds:g} s)")
+    except budget.WorkerError as exc:
+        return Unknown(f"the worker for {what} failed: {exc}"[:300])
+
+
 def _sheet_in_worker(act: Activation, plots: Sequence[str], validation: str | None, seconds: float) -> Sheet:
     stored = _stored_sheet(act, plots) if validation is None else None
     if stored is not None:
         kept = store.load(*stored)
         if isinstance(kept, dict) and set(kept) == set(_STORED):  # derived in an earlier run, checked
             return Sheet(act, **kept)
-    try:
-        got = budget.call(
-            store.counted, sheet, act, plots, validation, seconds=seconds, what=f"the sheet of {act.name}"
-        )
+    got = _in_worker(store.counted, sheet, act, plots, validation, seconds=seconds, what=f"the sheet of {act.name}")
+    if not isinstance(got, Unknown):
         if stored is not None and got.complete:  # no budget ran out anywhere in it
             store.save(stored[0], {name: getattr(got.value, name) for name in _STORED})
         return got.value
-    except budget.BudgetExceeded:
-        if budget.spent():  # an enclosing budget ran out, not this sheet's: end the report
-            raise
-        reason = Unknown(f"timeout (the sheet of {act.name} took over {seconds:g} s)")
-    except budget.WorkerError as exc:
-        reason = Unknown(f"the worker building the sheet of {act.name} failed: {exc}"[:300])
+    reason = got
     return Sheet(
         act,
         (reason, reason),
@@ -371,30 +377,14 @@ def _validation_in_worker(act: Activation, validation: str, seconds: float) -> A
     from symact.validation.scalar import validate
 
     try:
-        return budget.call(validate, act, validation, seconds=seconds, what=f"the validation of {act.name}")
-    except budget.BudgetExceeded:
-        if budget.spent():  # an enclosing budget ran out, not this validation's: end the report
-            raise
-        return Unknown(f"timeout (the validation of {act.name} took over {seconds:g} s)")
-    except budget.WorkerError as exc:
-        return Unknown(f"the worker validating {act.name} failed: {exc}"[:300])
+        return _in_worker(validate, act, validation, seconds=seconds, what=f"the validation of {act.name}")
     except Exception as exc:  # noqa: BLE001 - a report never dies on one cell
         return Unknown(f"validation failed: {type(exc).__name__}: {exc}"[:300])
 
 
 def _phase_in_worker(act: Activation, plots: Sequence[str], seconds: float) -> tuple[Any, Any]:
-    try:
-        drawn: tuple[Any, Any] = budget.call(
-            phase_diagram, act, plots, seconds=seconds, what=f"the phase diagram of {act.name}"
-        )
-        return drawn
-    except budget.BudgetExceeded:
-        if budget.spent():  # an enclosing budget ran out, not this diagram's: end the report
-            raise
-        reason = Unknown(f"timeout (the phase diagram of {act.name} took over {seconds:g} s)")
-    except budget.WorkerError as exc:
-        reason = Unknown(f"the worker drawing the phase diagram of {act.name} failed: {exc}"[:300])
-    return reason, reason
+    drawn = _in_worker(phase_diagram, act, plots, seconds=seconds, what=f"the phase diagram of {act.name}")
+    return (drawn, drawn) if isinstance(drawn, Unknown) else drawn
 
 
 def expected_cost(act: Activation) -> int:
