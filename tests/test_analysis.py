@@ -34,6 +34,9 @@ SELU = symact.get("selu")
         (Max(-1, Min(1, x)), -oo, None, -1),
         (x * Heaviside(x), oo, None, oo),
         (Abs(x) / (1 + Abs(x)), -oo, None, 1),
+        # gruntz on the exp form: oo*sign(-3*exp(pi/2) + 3*(sqrt(I)*(-I)**(7/2))**I), which is -oo
+        ((3 * x / 2 + Rational(1, 2)) * sympy.tanh(sympy.atan(3 * x / 2 + Rational(1, 2))), oo, None, oo),
+        (x * sympy.tanh(sympy.atan(x)), -oo, None, oo),
     ],
 )
 def test_limits_sympy_gets_wrong(expr, point, side, expected):

@@ -295,6 +295,10 @@ def _sympy_limit(piece: sympy.Expr, target: sympy.Expr, point: sympy.Expr, side:
         return Unknown(f"SymPy could not evaluate the limit of {piece} at {point}{side}: {result}"[:300])
     if not result.is_number:
         return Unknown(f"the limit of {piece} at {point}{side} is not a number: {result}")
+    if result not in (oo, -oo) and (result.is_finite is not True or result.has(sympy.I)):
+        # gruntz can leave a sign unevaluated in complex dress: limit(x*tanh(atan(x)), oo) on the exp
+        # form is oo*sign(-3*exp(pi/2) + 3*(sqrt(I)*(-I)**(7/2))**I), which evaluates to -oo
+        return Unknown(f"SymPy's limit of {piece} at {point}{side} is not a plain real number: {result}"[:300])
     result = _tidy(result)
     # SymPy's limit can be wrong (limit(erf(x) + erf((2x+1)/(exp(-2x-1)+1)), oo) == 0): refuted numerically -> Unknown
     doubt = limit_disagreement(piece, point, side, result)
