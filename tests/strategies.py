@@ -10,7 +10,12 @@ scalings by small exact rationals of
 * smooth parts: ``exp`` (of arguments that cannot overflow badly),
   ``log(1 + exp(u))``, ``tanh``, ``erf``, ``atan``, ``sqrt(u**2 + c)`` with
   ``c > 0``, ``sigmoid``, ``u*sigmoid(u)``, softsign ``u/(1 + |u|)``,
-  ``exp(-u**2)``, ``u**2``, ``u**3`` and (rarely) ``sin``.
+  ``exp(-u**2)``, ``u**2``, ``u**3`` and (rarely) ``sin``;
+* the shapes of activations from papers (:func:`literature_style`): ``u*g(h(u))``
+  (mish, TanhExp), quotients of exponentials, oscillation times decay, removable
+  singularities continued at their point (or not: a jump is a shape too), and
+  parametric families defined through :func:`symact.define` with drawn parameter
+  values, small, large and unfriendly.
 
 Every drawn expression is real-valued and defined on all of R (no log of a
 non-positive number, no even root of a negative one, no division by zero), and
@@ -36,9 +41,18 @@ import sympy
 from hypothesis import strategies as st
 from sympy import Rational as R
 
+import symact
 from symact import x
 
-__all__ = ["activations", "coefficients", "linear", "piecewise_linear", "smooth_of", "transcendental_switch"]
+__all__ = [
+    "activations",
+    "coefficients",
+    "linear",
+    "literature_style",
+    "piecewise_linear",
+    "smooth_of",
+    "transcendental_switch",
+]
 
 #: Non-zero scalings and slopes.
 _COEFFS = (R(1), R(-1), R(2), R(-2), R(1, 2), R(-1, 2), R(3, 2), R(1, 3), R(-1, 3), R(3), R(1, 4), R(-3, 2))
@@ -137,9 +151,85 @@ def transcendental_switch() -> st.SearchStrategy[sympy.Expr]:
     )
 
 
+#: Positive constants of the literature shapes (a denominator's offset, a decay rate).
+_RATES = (R(1), R(1, 2), R(2), R(1, 4), R(3))
+#: Parameter values of the parametric families: small, large and unfriendly exact values.
+_PARAM_VALUES = (R(1, 100), R(1, 10), R(7, 10), R(3, 2), R(2), R(10), R(1702, 1000), R(5, 3))
+#: Parametric families as a user types them into :func:`symact.define`, with their parameter.
+_FAMILIES = (
+    ("x*sigmoid(beta*x)", "beta"),
+    ("Max(x, alpha*x)", "alpha"),
+    ("where(x > 0, x, alpha*(exp(x) - 1))", "alpha"),
+    ("log(1 + exp(beta*x))/beta", "beta"),
+    ("x*tanh(log(1 + exp(beta*x)))", "beta"),
+    ("x*exp(-alpha*x**2)", "alpha"),
+    ("x/(1 + alpha*Abs(x))", "alpha"),
+    ("x*erf(alpha*exp(x))", "alpha"),
+    ("where(x >= 0, x, alpha*x*exp(x))", "alpha"),
+    ("x*(1 + tanh(beta*x))/2", "beta"),
+)
+#: g with g(0) = 0 and g'(0) = its entry: g(u)/u is continued by that value at u = 0. All but sin
+#: vanish only at 0, so u/g(u) is defined on R too (continued by 1/g'(0)).
+_REMOVABLE = (
+    (sympy.sin, R(1)),
+    (sympy.tanh, R(1)),
+    (sympy.atan, R(1)),
+    (lambda u: sympy.exp(u) - 1, R(1)),
+    (sympy.erf, 2 / sympy.sqrt(sympy.pi)),
+)
+
+
+@st.composite
+def literature_style(draw: st.DrawFn) -> sympy.Expr:
+    """A term shaped like the activations of papers (the grammar's widening for issue 13).
+
+    ``u*g(h(u))``; a quotient of exponentials; an oscillation times a decay; a removable
+    singularity ``g(u)/u`` continued at ``u = 0`` (by its limit, or by a wrong value: a jump);
+    a parametric family built by :func:`symact.define` from its text and a drawn value.
+    """
+    kind = draw(st.integers(0, 4))
+    u = draw(linear())
+    if kind == 0:
+        inner = draw(st.sampled_from(("softplus", "exp", "tanh", "sigmoid", "atan", "erf")))
+        outer = draw(st.sampled_from(("tanh", "erf", "atan", "sigmoid")))
+        h = sympy.exp(u) if inner == "exp" else _SMOOTH[inner](u)
+        return u * _SMOOTH[outer](h)
+    if kind == 1:
+        c = draw(st.sampled_from(_RATES))
+        how = draw(st.integers(0, 3))
+        if how == 0:  # sigmoid-like, bump-like
+            return sympy.exp(u) / (c + sympy.exp(draw(st.sampled_from((1, 2))) * u))
+        if how == 1:  # a sigmoid's derivative
+            return sympy.exp(u) / (c + sympy.exp(u)) ** 2
+        if how == 2:  # swish-like: x/(c + e^-u)
+            return draw(linear()) / (c + sympy.exp(u))
+        return (sympy.exp(u) - c) / (sympy.exp(u) + c)
+    if kind == 2:
+        wave = draw(st.sampled_from((sympy.sin, sympy.cos)))(u)
+        c = draw(st.sampled_from(_RATES))
+        decay = draw(st.integers(0, 2))
+        if decay == 0:
+            return wave * sympy.exp(-c * x**2)
+        if decay == 1:
+            return wave / (c + x**2)
+        return x * wave / (c + x**2)
+    if kind == 3:
+        if draw(st.integers(0, 3)) == 0:
+            return sympy.sinc(u)
+        g, slope = draw(st.sampled_from(_REMOVABLE))
+        at_zero = slope if draw(st.integers(0, 4)) else draw(offsets())
+        if g is not sympy.sin and draw(st.booleans()):  # the reciprocal u/g(u), continued by 1/g'(0)
+            return sympy.Piecewise((u / g(u), sympy.Ne(u, 0)), (1 / at_zero if at_zero else 0, True))
+        return sympy.Piecewise((g(u) / u, sympy.Ne(u, 0)), (at_zero, True))
+    text, name = draw(st.sampled_from(_FAMILIES))
+    return symact.define(text, params={name: draw(st.sampled_from(_PARAM_VALUES))}).expr
+
+
 @st.composite
 def _term(draw: st.DrawFn, depth: int) -> sympy.Expr:
-    kind = draw(st.integers(0, 11))
+    kind = draw(st.integers(0, 13))
+    if kind >= 12:
+        return draw(literature_style())
     if kind <= 3:
         return draw(piecewise_linear(depth))
     if kind == 4:

@@ -567,6 +567,9 @@ class Checker:
             self.report.unknown[key] += 1
             return
         try:
+            odd = _not_real(claim)
+            if odd is not None:  # evaluated, a number with I in it or oo times a factor may be anything
+                self.fail(key, claim, f"{odd} is not a real number, +-oo or a set of them")
             with mpmath.workdps(120):  # arithmetic on points and values is exact enough; evaluation sets its own
                 fn(claim, *args)
         except FalseClaim as exc:
@@ -600,6 +603,20 @@ class Checker:
             if v is not None:
                 out.append((t, v))
         return out
+
+
+def _not_real(value: Any) -> sympy.Expr | None:
+    """A constant in a claim that is not plainly real: I, nan, zoo in it, or oo times a factor."""
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return next((bad for v in value if (bad := _not_real(v)) is not None), None)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _not_real([getattr(value, f.name) for f in dataclasses.fields(value)])
+    if isinstance(value, sympy.Set):
+        return _not_real(list(value.args))
+    plain = not isinstance(value, sympy.Expr) or not value.is_number
+    if plain or not (value.has(sympy.I, sympy.nan, sympy.zoo) or (value not in (oo, -oo) and value.has(oo, -oo))):
+        return None
+    return value
 
 
 def _has_unknown(value: Any) -> bool:
@@ -1456,6 +1473,13 @@ def test_harness_catches_a_planted_false_claim() -> None:
         "value": (sympy.Rational(1, 10), check_value_at_zero),
         "derivative": (sympy.Integer(2), check_derivative_at_zero),
         "saturates": ((False, True), check_saturates),
+        # SymPy's gruntz on x*tanh(atan(x)): evaluates to -oo, where f -> oo
+        "limit in complex dress": (
+            oo
+            * sympy.sign(-3 * sympy.exp(sympy.pi / 2) + 3 * (sympy.sqrt(sympy.I) * (-sympy.I) ** S("7/2")) ** sympy.I),
+            lambda ck, c: check_limit(ck, c, 1, "limit"),
+        ),
+        "one-sided derivative not real": ((S.One, 1 + sympy.I), check_one_sided),
     }
     for label, (claim, fn) in wrong.items():
         report = Report()
