@@ -22,7 +22,7 @@ non-positive number, no even root of a negative one, no division by zero), and
 small enough for symact to analyse in about a second. The arguments of the
 switching functions are mostly piecewise linear, so their breakpoints are
 rational and the analysis is usually decidable; a small share is transcendental
-on purpose (``Max(x, tanh(x))``), to exercise the ``Unknown`` paths.
+on purpose (``Max(x, 2*tanh(x))``), to exercise certified isolation and the ``Unknown`` paths.
 
 Examples:
     >>> from hypothesis import given, settings
@@ -143,7 +143,12 @@ def smooth_of(draw: st.DrawFn, u: sympy.Expr, names: tuple[str, ...] | None = No
 
 
 def transcendental_switch() -> st.SearchStrategy[sympy.Expr]:
-    """A switching function of transcendental arguments (breakpoints not rational; often Unknown)."""
+    """A switching function of transcendental arguments.
+
+    Its switch points are the zeros of a transcendental difference: decided by certified
+    isolation when each has an exact value (``x - tanh(x)``: 0), Unknown when one has none
+    (``x - 2*tanh(x)``: +-1.9150...).
+    """
     return st.one_of(
         st.builds(lambda a: sympy.Max(x, a * sympy.tanh(x)), coefficients()),
         st.builds(lambda a: sympy.Min(sympy.exp(x) - 1, a * x), coefficients()),

@@ -69,6 +69,24 @@ def test_heaviside_value_at_zero_follows_h0():
 def test_switch_points_without_closed_form_are_refused():
     with pytest.raises(NotImplementedError):
         decompose(Max(x, cos(x)))
+    with pytest.raises(NotImplementedError, match="2 of its zeros have no exact value"):
+        decompose(Max(x, 2 * sympy.tanh(x)))  # zeros 0 and +-1.9150...: no closed form
+
+
+@pytest.mark.parametrize(
+    ("expr", "bps", "pieces"),
+    [
+        # solveset gives a ConditionSet; certified isolation finds the one zero (of order 3) at 0
+        (Max(x, sympy.tanh(x)), (0,), (sympy.tanh(x), x)),
+        (Min(3 * x, sympy.sinh(3 * x)) + 1, (0,), (sympy.sinh(3 * x) + 1, 3 * x + 1)),
+        # e^x - 1 >= x with equality at 0 only (order 2): Min is x on both sides, no breakpoint
+        (Min(x, sympy.exp(x) - 1), (), (x,)),
+    ],
+)
+def test_switch_points_of_transcendental_arguments_by_certified_isolation(expr, bps, pieces):
+    form = decompose(expr)
+    assert form.breakpoints == bps
+    assert tuple(sympy.simplify(p - q) for p, q in zip(form.pieces, pieces, strict=True)) == (0,) * len(pieces)
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,7 @@ from sympy import (
 )
 from sympy.core.relational import Relational
 
+from symact.analysis import signs
 from symact.core import budget
 from symact.definition.activation import x
 
@@ -188,7 +189,13 @@ def _zeros(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol) 
     if not expr.has(var):
         return None if _is_zero(expr) else ()
     solutions = budget.step(
-        sympy.solveset, expr, var, Interval.open(lo, hi), seconds=SOLVE_SECONDS, what=f"zeros of {expr}"
+        sympy.solveset,
+        expr,
+        var,
+        Interval.open(lo, hi),
+        seconds=SOLVE_SECONDS,
+        what=f"zeros of {expr}",
+        on_timeout=lambda err: None,
     )
     if solutions == S.EmptySet:
         return ()
@@ -196,7 +203,18 @@ def _zeros(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol) 
         return None
     if isinstance(solutions, sympy.FiniteSet) and all(s.is_real and s.is_number for s in solutions):
         return tuple(sorted(solutions, key=lambda s: sympy.N(s, 30)))
-    raise NotImplementedError(f"cannot locate the zeros of {expr} on {Interval.open(lo, hi)} exactly")
+    # SymPy left it unsolved (a ConditionSet, or out of time): certified isolation decides,
+    # when every zero it finds has an exact value (x - tanh(x): 0 alone; x - 2 tanh(x) has two without)
+    chart = signs.sign_chart(expr, lo, hi, var=var)
+    if isinstance(chart, signs.SignChart):
+        if chart.signs == (0,):
+            return None
+        if all(r.exact is not None for r in chart.roots):
+            return tuple(r.exact for r in chart.roots)
+        reason = f"{sum(r.exact is None for r in chart.roots)} of its zeros have no exact value found"
+    else:
+        reason = chart.reason
+    raise NotImplementedError(f"cannot locate the zeros of {expr} on {Interval.open(lo, hi)} exactly ({reason})")
 
 
 def sample_between(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Rational:
