@@ -6,7 +6,7 @@ from functools import partial
 
 import pytest
 import sympy
-from sympy import Abs, Heaviside, Interval, Max, Min, Piecewise, Rational, exp, oo, sin, sqrt
+from sympy import Abs, Heaviside, Interval, Max, Min, Piecewise, Rational, cos, exp, oo, sin, sqrt
 
 import symact
 import worker_jobs
@@ -239,3 +239,29 @@ def test_range_of_a_2pi_periodic_f_is_its_image_over_one_period() -> None:
     props = symact.define(sympy.cos(x), name="lit_cos").properties()
     assert props.range == Interval(-1, 1) and props.bounded is True
     assert isinstance(props.minimum, Unknown)  # attained at infinitely many points
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [sin(2 * x) * exp(-(x**2) / 2), 3 * cos(3 * x - 2) / (x**2 + 3), sin(x) / (1 + x**2)],
+    ids=["sin-times-gauss", "cos-over-quadratic", "sin-over-quadratic"],
+)
+def test_range_of_an_oscillation_times_decay_from_a_core_and_bounded_tails(expr: sympy.Expr) -> None:
+    """f' has zeros out to infinity, so no chart on R; the tails' enclosures lie strictly inside the
+    core's image, which is then f(R). Checked against a dense mpmath grid at 30 digits."""
+    import mpmath
+
+    props = symact.define(expr, name="osc_decay").properties()
+    rng = props.range
+    assert isinstance(rng, Interval) and not rng.left_open and not rng.right_open, rng
+    lo, hi = (mpmath.mpf(str(sympy.N(end, 40))) for end in (rng.inf, rng.sup))
+    f = sympy.lambdify(x, expr, "mpmath")
+    with mpmath.workdps(30):
+        grid = [f(mpmath.mpf(k) / 200) for k in range(-8000, 8001)]
+    tol = mpmath.mpf(10) ** -25
+    assert lo - tol <= min(grid) and max(grid) <= hi + tol
+    assert min(grid) - lo < 1e-4 and hi - max(grid) < 1e-4  # the ends are attained near a grid point
+    for ext in (props.minimum, props.maximum):
+        (at,) = ext.at
+        with mpmath.workdps(40):
+            assert abs(f(mpmath.mpf(str(sympy.N(at, 45)))) - mpmath.mpf(str(sympy.N(ext.value, 45)))) < 1e-30

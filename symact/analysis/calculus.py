@@ -748,6 +748,8 @@ def _image_of_piece(
     """
     chart = _chart(sympy.diff(p, x), lo, hi)
     if isinstance(chart, Unknown):
+        if lo == -oo or hi == oo:
+            return _image_with_bounded_tails(p, lo, hi, chart)
         return chart
     chart = _with_closed_forms(sympy.diff(p, x), chart)
     ends: list[Any] = [_piece_limit(p, lo, "+")]
@@ -775,6 +777,77 @@ def _image_of_piece(
         where = sympy.FiniteSet(root.exact if root.exact is not None else root.approx)
         atoms.append((v, v, True, True, where))
     return atoms
+
+
+#: Where the charted core of an unbounded gap ends when its tails are bounded instead of charted.
+_CORE_ENDS = (sympy.Integer(4), sympy.Integer(16))
+
+
+def _image_with_bounded_tails(
+    p: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, why: Unknown
+) -> list[tuple[Any, Any, bool, bool, sympy.Set]] | Unknown:
+    """The image of an unbounded gap whose tails p' cannot be charted on (an oscillation, say).
+
+    p is continuous, so it maps a closed core [a, b] onto [m, M], its least and greatest values
+    there (the core's atoms and the values at a and b). When an enclosure of p on each tail
+    lies strictly inside (m, M), the tails add no value and attain neither extreme: the image of
+    the gap is the core's. ``3*cos(3*x - 2)/(x**2 + 3)`` has critical points out to infinity, but
+    beyond |x| = 4 it stays within 3/19 of 0.
+    """
+    from symact.numeric import interval
+
+    for w in _CORE_ENDS:
+        a, b = (-w if lo == -oo else lo), (w if hi == oo else hi)
+        if _cmp(a, b) != -1:
+            continue
+        core = _image_of_piece(p, a, b)
+        if isinstance(core, Unknown):
+            return why
+        atoms = list(core)
+        for end, open_end in ((a, lo), (b, hi)):
+            if end != open_end:
+                v = _tidy(p.subs(x, end))
+                if not _finite_value(v):
+                    return why
+                atoms.append((v, v, True, True, sympy.FiniteSet(end)))
+        try:
+            # the least value is at most any atom's upper bound for it, the greatest at least any lower one
+            least = min(_bounds(low)[1] for low, *_ in atoms)
+            greatest = max(_bounds(high)[0] for _, high, *_ in atoms)
+            tails = [(lo, a)] if lo == -oo else []
+            tails += [(b, hi)] if hi == oo else []
+            inside = True
+            for t_lo, t_hi in tails:
+                t_min, t_max = _box_bounds(interval.enclose(p, t_lo, t_hi, prec=120))
+                if not (t_min > least and t_max < greatest):
+                    inside = False
+                    break
+        except (interval.EnclosureError, ArithmeticError, TypeError, ValueError):
+            return why
+        if inside:
+            return atoms
+    return why
+
+
+def _bounds(v: Any) -> tuple[sympy.Rational, sympy.Rational]:
+    """Rational bounds of an exact or certified finite value (ValueError when it has none)."""
+    if isinstance(v, _Certified):
+        return v.lo, v.hi
+    if isinstance(v, sympy.Rational):
+        return v, v
+    from symact.numeric import interval
+
+    return _box_bounds(interval.enclose(sympy.sympify(v), prec=120))
+
+
+def _box_bounds(box: Any) -> tuple[sympy.Rational, sympy.Rational]:
+    """The exact rational ends of an interval box (ValueError when one is infinite or nan)."""
+    from mpmath.libmp import finf, fnan, fninf
+
+    if any(end in (finf, fninf, fnan) for end in box._mpi_):
+        raise ValueError(f"unbounded enclosure {box}")
+    lo, hi = (_exact_mpf(end) for end in box._mpi_)
+    return lo, hi
 
 
 def _with_closed_forms(g: sympy.Expr, chart: signs.SignChart) -> signs.SignChart:
