@@ -37,6 +37,7 @@ SELU = symact.get("selu")
         # gruntz on the exp form: oo*sign(-3*exp(pi/2) + 3*(sqrt(I)*(-I)**(7/2))**I), which is -oo
         ((3 * x / 2 + Rational(1, 2)) * sympy.tanh(sympy.atan(3 * x / 2 + Rational(1, 2))), oo, None, oo),
         (x * sympy.tanh(sympy.atan(x)), -oo, None, oo),
+        ((x / 2 + Rational(1, 3)) / sympy.atan(x / 2 + Rational(1, 3)) + sympy.log(exp(x) + 1), oo, None, oo),
     ],
 )
 def test_limits_sympy_gets_wrong(expr, point, side, expected):
