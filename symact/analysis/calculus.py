@@ -962,9 +962,31 @@ def _periodic_image(form: PiecewiseForm) -> sympy.Set | None:
 
 
 def _set_of(atoms: Sequence[tuple[Any, Any, bool, bool, sympy.Set]]) -> sympy.Set:
+    """The union of the atoms, built on ends proved equal or distinct by symact.
+
+    SymPy's ``Union`` compares ends by evaluating them: two forms of one algebraic number (the
+    maximum of ``Min(-x, 2*x**3 + x**2 + 2*x - 1)`` reached from both pieces) came out unequal, with
+    the value then left out of the set or not depending on the hash seed. So every end is first
+    replaced by the first end proved equal to it.
+    """
+    seen: list[Any] = []
+
+    def canonical(v: Any) -> Any:
+        v = _plain(v)
+        if v in (oo, -oo):
+            return v
+        for r in seen:
+            c = r == v or _cmp(r, v)
+            if isinstance(c, Unknown):
+                raise NotImplementedError(f"cannot compare the ends {r} and {v} of the range: {c.reason}")
+            if c is True or c == 0:
+                return r
+        seen.append(v)
+        return v
+
     parts = []
     for low, high, lc, hc, _ in atoms:
-        low, high = _plain(low), _plain(high)
+        low, high = canonical(low), canonical(high)
         if low == high:
             if lc:
                 parts.append(sympy.FiniteSet(low))
