@@ -116,21 +116,23 @@ def _where(c: Any, a: Any, b: Any) -> Any:
 
 def _maximum(a: Any, b: Any) -> Any:
     """NumPy's maximum: nan from either side; on a tie (+0 and -0) the second argument."""
-    return a if (a > b or a != a) else b
+    return a if (a > b or math.isnan(a)) else b
 
 
 def _minimum(a: Any, b: Any) -> Any:
     """NumPy's minimum: nan from either side; on a tie (+0 and -0) the second argument."""
-    return a if (a < b or a != a) else b
+    return a if (a < b or math.isnan(a)) else b
 
 
 def _clip(a: Any, lo: Any, hi: Any) -> Any:
-    return _MINIMUM(_MAXIMUM(a, lo), hi)
+    """NumPy's clip: ``minimum(maximum(a, lo), hi)``."""
+    m = a if (a > lo or math.isnan(a)) else lo
+    return m if (m < hi or math.isnan(m)) else hi
 
 
 def _sign(a: Any) -> Any:
     """NumPy's sign: +0 for ±0, nan for nan."""
-    return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (a if a != a else 0.0))
+    return 1.0 if a > 0.0 else (-1.0 if a < 0.0 else (a if math.isnan(a) else 0.0))
 
 
 def _like(a: Any, v: Any) -> Any:
@@ -177,11 +179,6 @@ def _erf(a: Any) -> Any:
     return math.erf(a)
 
 
-# the jitted maximum/minimum that _clip calls (set when the table is built)
-_MAXIMUM: Any = _maximum
-_MINIMUM: Any = _minimum
-
-
 def _jit(fn: Callable[..., Any]) -> Any:
     """``fn`` compiled by Numba: no fastmath, IEEE division."""
     return _numba().njit(fastmath=False, error_model="numpy", cache=False)(fn)
@@ -190,27 +187,27 @@ def _jit(fn: Callable[..., Any]) -> Any:
 def _unary(name: str) -> Callable[[Any], Any]:
     ns: dict[str, Any] = {"np": np}
     exec(f"def {name}(a):\n    return np.{name}(a)\n", ns)  # noqa: S102 - a fixed template and a fixed name
-    return ns[name]  # type: ignore[no-any-return]
+    return ns[name]
 
 
 def _binary(name: str) -> Callable[[Any, Any], Any]:
     ns: dict[str, Any] = {"np": np}
     exec(f"def {name}(a, b):\n    return np.{name}(a, b)\n", ns)  # noqa: S102 - a fixed template and a fixed name
-    return ns[name]  # type: ignore[no-any-return]
+    return ns[name]
 
 
 @functools.cache
 def _ops() -> types.ModuleType:
     """The operation table as a module of jitted functions (Numba resolves ``np.<name>`` on it)."""
-    global _MAXIMUM, _MINIMUM
     xp = types.ModuleType("symact_numba_ops")
     for name in _UFUNCS:
         setattr(xp, name, _jit(_unary(name)))
     for name in _BINARY_UFUNCS:
         setattr(xp, name, _jit(_binary(name)))
-    _MAXIMUM, _MINIMUM = _jit(_maximum), _jit(_minimum)
-    table = {
+    table: dict[str, Callable[..., Any]] = {
         "where": _where,
+        "maximum": _maximum,
+        "minimum": _minimum,
         "clip": _clip,
         "sign": _sign,
         "full_like": _like,
@@ -227,8 +224,8 @@ def _ops() -> types.ModuleType:
     }
     for name, fn in table.items():
         setattr(xp, name, _jit(fn))
-    xp.maximum, xp.minimum = _MAXIMUM, _MINIMUM
-    xp.inf, xp.nan, xp.float64 = math.inf, math.nan, np.float64
+    for name, value in (("inf", math.inf), ("nan", math.nan), ("float64", np.float64)):
+        setattr(xp, name, value)
     return xp
 
 
@@ -237,7 +234,8 @@ def _special() -> types.ModuleType:
     """``special.erfc``/``special.erf`` of the generated code (the C library's, in float64)."""
     xp = _ops()
     special = types.ModuleType("symact_numba_special")
-    special.erfc, special.erf = xp.erfc, xp.erf
+    for name in ("erfc", "erf"):
+        setattr(special, name, getattr(xp, name))
     return special
 
 
@@ -279,7 +277,7 @@ def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]
         neg = zh < 0
         al = -zl if neg else zl
         scaled = False
-        if zh != zh:
+        if math.isnan(zh):
             h, low = zh, 0.0
         elif ah < 0.84375:
             h, low = near(ah, al, neg)
@@ -436,7 +434,7 @@ def _body(stmts: list[ast.stmt], precise: bool) -> list[ast.stmt]:
                 raise CompileError(f"a branch on other than the dtype: {ast.unparse(stmt.test)}")
             out.extend(_body(stmt.body if precise else stmt.orelse, precise))
         elif isinstance(stmt, ast.Return):
-            if not (_is_call(stmt, "_finish") and ast.unparse(stmt.value) == "_finish(r, dtype, scalar)"):
+            if stmt.value is None or ast.unparse(stmt.value) != "_finish(r, dtype, scalar)":
                 raise CompileError(f"a return other than _finish(r, dtype, scalar): {ast.unparse(stmt)}")
             out.append(ast.Return(value=ast.Name(id="r", ctx=ast.Load())))
         elif isinstance(stmt, ast.Assign):
