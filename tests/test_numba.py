@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -78,6 +79,8 @@ def test_dtypes_shapes_and_scalars() -> None:
     assert isinstance(s, np.float32) and s == 0.5
     assert f(0.0) == 0.5 and np.ndim(f(0.0)) == 0
     assert f(np.zeros(0)).shape == (0,)
+    swapped = x.astype(">f8")
+    assert np.array_equal(f(swapped), f(x)) and f(swapped).dtype == g(swapped).dtype  # as NumPy: ">f8"
     with pytest.raises(TypeError, match="complex"):
         f(np.array([1j]))
 
@@ -94,6 +97,15 @@ def test_threads_give_the_same_bits() -> None:
     finally:
         numba.set_num_threads(before)
     assert np.array_equal(one.view(np.int64), two.view(np.int64))
+
+
+def test_threads_of_python_may_call_at_once() -> None:
+    f = compiled.to_numba(symact.get("elu"))
+    x = np.linspace(-20, 20, 20_001)
+    want = f(x)
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(f, [x] * 8))
+    assert all(np.array_equal(g, want) for g in got)
 
 
 def test_derivative_and_convention() -> None:

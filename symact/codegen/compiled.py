@@ -49,6 +49,7 @@ from __future__ import annotations
 import ast
 import functools
 import math
+import threading
 import types
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -556,20 +557,29 @@ def _compiled(numpy_source: str, name: str) -> _Compiled:
     return got
 
 
+#: One call of a parallel loop at a time: Numba's default threading layer (workqueue) is not thread-safe and
+#: ends the process when two Python threads enter it at once; the loop itself uses all of Numba's threads.
+_LOCK = threading.Lock()
+
+
 def _runner(c: _Compiled, name: str) -> Callable[[Any], Any]:
     def fn(x: Any) -> Any:
         a, out_dtype = kernels.real_input(x)
+        if not a.dtype.isnative:  # byte-swapped input: Numba takes native byte order only
+            a = a.astype(a.dtype.newbyteorder("="))
         flat = np.ascontiguousarray(a).reshape(-1)
         if flat.dtype == np.float64:
             out = np.empty(flat.shape, dtype=np.float64)
-            c.precise(flat, out)
+            loop, arg = c.precise, flat
         elif flat.dtype == np.float32:
             out = np.empty(flat.shape, dtype=np.float32)
-            c.plain(flat, out)
-        else:  # computed in float64, rounded once to the output dtype
+            loop, arg = c.plain, flat
+        else:  # computed in float64, rounded once to the output dtype below
             out = np.empty(flat.shape, dtype=np.float64)
-            c.plain(flat.astype(np.float64), out)
-            out = kernels.round_once(out, out_dtype)
+            loop, arg = c.plain, flat.astype(np.float64)
+        with _LOCK:
+            loop(arg, out)
+        out = kernels.round_once(out, out_dtype)
         r = out.reshape(a.shape)
         return r[()] if a.ndim == 0 else r
 
