@@ -520,12 +520,37 @@ def npc_kernel_names() -> tuple[str, ...]:
 
 
 def _loop(scalar: Any) -> Any:
-    """The parallel loop of ``scalar`` over a 1-d array into an output array (rounded on the store)."""
+    """The parallel loop of ``scalar`` over a 1-d float64 array into a float64 array."""
     numba = _numba()
 
     def loop(xs: Any, out: Any) -> None:
         for i in numba.prange(xs.shape[0]):
-            out[i] = scalar(np.float64(xs[i]))
+            out[i] = scalar(xs[i])
+
+    return numba.njit(parallel=True, fastmath=False, error_model="numpy", cache=False)(loop)
+
+
+#: Elements per block of :func:`_blocked_loop` (32 KiB of float64: stays in the L1 cache).
+BLOCK = 4096
+
+
+def _blocked_loop(scalar: Any) -> Any:
+    """The parallel loop of ``scalar`` over a 1-d array of another dtype (float32 ...), block by block: each
+    block is widened to float64 first, the results rounded once on the store. (Widening element by element
+    in the loop made it 2x slower than the float64 loop: measured on SiLU, 10**6 elements.)"""
+    numba = _numba()
+    block = BLOCK
+
+    def loop(xs: Any, out: Any) -> None:
+        n = xs.shape[0]
+        for b in numba.prange((n + block - 1) // block):
+            lo = b * block
+            hi = min(lo + block, n)
+            wide = np.empty(hi - lo, dtype=np.float64)
+            for i in range(lo, hi):
+                wide[i - lo] = xs[i]
+            for i in range(lo, hi):
+                out[i] = scalar(wide[i - lo])
 
     return numba.njit(parallel=True, fastmath=False, error_model="numpy", cache=False)(loop)
 
@@ -546,8 +571,9 @@ def _compiled(numpy_source: str, name: str) -> _Compiled:
         numba = _numba()
         v = _variants(numpy_source)
         try:
-            precise = _loop(_scalar_fn(v.precise, name))
-            plain = precise if v.plain == v.precise else _loop(_scalar_fn(v.plain, name))
+            scalar = _scalar_fn(v.precise, name)
+            precise = _loop(scalar)
+            plain = _blocked_loop(scalar if v.plain == v.precise else _scalar_fn(v.plain, name))
             # compiled here, so that a construct Numba cannot type fails now, not at a user's first call
             precise(np.zeros(1), np.zeros(1))
             plain(np.zeros(1, dtype=np.float32), np.zeros(1, dtype=np.float32))
