@@ -245,13 +245,10 @@ def _special() -> types.ModuleType:
 # ---------------------------------------------------------------------------------------
 # The kernels: the NumPy kernels rebound to the table, and scalar versions of the branchy ones
 # ---------------------------------------------------------------------------------------
-def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
-    """The kernels whose table versions compute every branch of a ``where``, computing the branch taken
-    (the same arithmetic as :mod:`symact.codegen.kernels`), jitted (a kernel calls the others by name)."""
-    two_sum, fast_two_sum, two_prod = ns["two_sum"], ns["fast_two_sum"], ns["two_prod"]
-    split, sigmoid_prime, poly = ns["split"], ns["sigmoid_prime"], ns["poly"]
-    near, mid, tail = ns["_near"], ns["_mid"], ns["_erfc_tail"]
-    zero_at, scale, exp_m64 = kernels._ZERO_AT, kernels._SCALE, kernels.EXP_M64
+def _helpers(ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
+    """The helpers the table kernels call whose NumPy code slices or reverses a tuple (which Numba cannot
+    type with a bound known only at run time): the same loops over tuple indices."""
+    two_sum, split, dd_mul, dd_add = ns["two_sum"], ns["split"], ns["dd_mul"], ns["dd_add"]
 
     @_jit
     def horner_c(coefs: Any, t: Any, steps: int = 3) -> tuple[Any, Any]:
@@ -270,6 +267,29 @@ def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]
             r, se = two_sum(p, coefs[j])
             c = c * t + (pe + se)
         return r, c
+
+    @_jit
+    def series_pair(zh: Any, zl: Any, head: Any, tail: Any) -> tuple[Any, Any]:
+        """:func:`symact.codegen.kernels._series_pair` on a scalar."""
+        t = 0.0
+        for j in range(len(tail) - 1, -1, -1):
+            t = t * zh + tail[j]
+        h, lo = t, 0.0
+        for j in range(len(head) - 1, -1, -1):
+            h, lo = dd_mul(h, lo, zh, zl)
+            h, lo = dd_add(h, lo, head[j][0], head[j][1])
+        return h, lo
+
+    return {"_horner_c": horner_c, "_series_pair": series_pair}
+
+
+def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
+    """The kernels whose table versions compute every branch of a ``where``, computing the branch taken
+    (the same arithmetic as :mod:`symact.codegen.kernels`), jitted (a kernel calls the others by name)."""
+    two_sum, fast_two_sum, two_prod = ns["two_sum"], ns["fast_two_sum"], ns["two_prod"]
+    sigmoid_prime, poly = ns["sigmoid_prime"], ns["poly"]
+    near, mid, tail = ns["_near"], ns["_mid"], ns["_erfc_tail"]
+    zero_at, scale, exp_m64 = kernels._ZERO_AT, kernels._SCALE, kernels.EXP_M64
 
     @_jit
     def erfc_dd_hl(zh: Any, zl: Any = 0.0) -> tuple[Any, Any, Any]:
@@ -350,7 +370,6 @@ def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]
         return poly(xv, a, nd, ch, cl) if (xv >= lo and xv <= hi) else r
 
     return {
-        "_horner_c": horner_c,
         "erfc_dd_hl": erfc_dd_hl,
         "erfc_dd": erfc_dd,
         "erfc": erfc,
@@ -376,8 +395,7 @@ def namespace() -> dict[str, Any]:
     for name in framework_kernels.REBOUND:
         fn = getattr(kernels, name)
         ns[name] = _jit(types.FunctionType(fn.__code__, ns, fn.__name__, fn.__defaults__, fn.__closure__))
-    # the scalar Horner before the table kernels that close over it are made
-    ns["_horner_c"] = _scalar_kernels(xp, {**ns, "poly": None, "_erfc_tail": None})["_horner_c"]
+    ns.update(_helpers(ns))  # before the table kernels that close over them are made
     own = framework_kernels._own(xp, ns)
     for name, fn in own.items():
         ns[name] = _jit(fn)
@@ -520,12 +538,12 @@ def npc_kernel_names() -> tuple[str, ...]:
 
 
 def _loop(scalar: Any) -> Any:
-    """The parallel loop of ``scalar`` over a 1-d float64 array into a float64 array."""
+    """The parallel loop of ``scalar`` over a 1-d array into an array (widened per element, rounded on the store)."""
     numba = _numba()
 
     def loop(xs: Any, out: Any) -> None:
         for i in numba.prange(xs.shape[0]):
-            out[i] = scalar(xs[i])
+            out[i] = scalar(np.float64(xs[i]))
 
     return numba.njit(parallel=True, fastmath=False, error_model="numpy", cache=False)(loop)
 
@@ -573,7 +591,10 @@ def _compiled(numpy_source: str, name: str) -> _Compiled:
         try:
             scalar = _scalar_fn(v.precise, name)
             precise = _loop(scalar)
-            plain = _blocked_loop(scalar if v.plain == v.precise else _scalar_fn(v.plain, name))
+            if "_prepare_exact(" in numpy_source:  # selections only (relu): memory-bound, no block copy
+                plain = precise
+            else:
+                plain = _blocked_loop(scalar if v.plain == v.precise else _scalar_fn(v.plain, name))
             # compiled here, so that a construct Numba cannot type fails now, not at a user's first call
             precise(np.zeros(1), np.zeros(1))
             plain(np.zeros(1, dtype=np.float32), np.zeros(1, dtype=np.float32))
