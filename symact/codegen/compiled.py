@@ -677,7 +677,8 @@ def to_numba(
 
     The code is :func:`symact.to_numpy`'s (same arguments: ``convention`` at kinks, ``seconds`` for the
     symbolic build), compiled by Numba into one parallel loop (see the module's docstring). It takes and
-    returns NumPy arrays, as the NumPy function does; threads: :func:`numba.set_num_threads`.
+    returns NumPy arrays, as the NumPy function does; threads: :func:`numba.set_num_threads`. Numba's
+    compilation runs here, outside the budget (2-25 s for the catalog's f and f', once per process).
 
     Raises:
         ImportError: Numba is not installed (``pip install 'symact[numba]'``).
