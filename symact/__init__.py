@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from symact.analysis.gaussian import variance_map as variance_map
     from symact.analysis.vector import jacobian as jacobian
     from symact.analysis.vector import output_set as output_set
+    from symact.codegen.compiled import to_numba as to_numba
     from symact.codegen.export import to_jax as to_jax
     from symact.codegen.export import to_torch as to_torch
     from symact.codegen.numpy import to_numpy as to_numpy
@@ -80,6 +81,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "to_numpy": ("symact.codegen.numpy", "to_numpy"),
     "to_torch": ("symact.codegen.export", "to_torch"),
     "to_jax": ("symact.codegen.export", "to_jax"),
+    "to_numba": ("symact.codegen.compiled", "to_numba"),
     "vector_to_numpy": ("symact.codegen.vector", "to_numpy"),
     "Activation": ("symact.definition.activation", "Activation"),
     "Framework": ("symact.definition.activation", "Framework"),
@@ -156,6 +158,7 @@ __all__ = [
     "self_normalizing",
     "to_jax",
     "to_latex",
+    "to_numba",
     "to_numpy",
     "to_torch",
     "validate",

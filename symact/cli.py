@@ -250,21 +250,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     prove.add_argument("--format", choices=PROOF_FORMATS, default="text")
 
-    code = sub.add_parser("code", help="print the generated NumPy source (or PyTorch/JAX with --backend)")
+    code = sub.add_parser("code", help="print the generated NumPy source (or PyTorch/JAX/Numba with --backend)")
     _add_target(code)
     code.add_argument("--derivative", type=int, default=0, metavar="N", help="the N-th derivative instead (0 or 1)")
     code.add_argument(
         "--backend",
-        choices=("numpy", "torch", "jax"),
+        choices=("numpy", "torch", "jax", "numba"),
         default="numpy",
         help="numpy (default): a self-contained module; torch, jax: the exported code (symact.codegen.export), "
-        "which runs with symact.codegen.framework_kernels",
+        "which runs with symact.codegen.framework_kernels; numba: the scalar code the compiled backend "
+        "compiles into a parallel loop (symact.codegen.compiled)",
     )
     code.add_argument(
         "--convention",
         choices=("symact", "pytorch", "jax", "keras"),
         default=None,
-        help="with --derivative 1: the derivative's values at kinks (default: the project's for numpy, "
+        help="with --derivative 1: the derivative's values at kinks (default: the project's for numpy and numba, "
         "the framework's own for torch and jax where it ships the activation)",
     )
     code.add_argument(
@@ -655,6 +656,14 @@ def _cmd_code(args: argparse.Namespace) -> int:
     what = act.name + "'" * args.derivative if args.derivative < 4 else f"{act.name}^({args.derivative})"
     meter = _Meter("code", 1, enabled=args.progress if args.derivative else False)
     meter.show(f"deriving and generating {what}")
+    if args.backend == "numba":
+        from symact.codegen import compiled
+
+        conv = None if args.convention == "symact" else args.convention
+        src = compiled.source(act, args.derivative, convention=conv)
+        meter.close(f"generated {what}")
+        print(src)
+        return 0
     if args.backend != "numpy":
         from symact.codegen import export
 

@@ -337,7 +337,7 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         return xp.where(mask, poly(xp.clip(xv, lo, hi), a, nd, ch, cl), r)
 
     # -- erfc of a double-double argument: fdlibm's regions on clamped arguments -----------------
-    near, mid, horner = ns["_near"], ns["_mid"], ns["_horner"]
+    near, mid, horner, two_prod = ns["_near"], ns["_mid"], ns["_horner"], ns["two_prod"]
 
     def tail(ah: Any, al: Any) -> tuple[Any, Any, Any]:
         """:func:`symact.codegen.kernels._tail` for 1.25 <= ah < 28."""
@@ -364,7 +364,7 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         m = xp.expm1(bh)
         m = m + (1.0 + m) * bl
         q = e / ah
-        p, pe = ns["two_prod"](q, ah)
+        p, pe = two_prod(q, ah)
         h, low = fast_two_sum(q, q * m + ((e - p) - pe) / ah)
         return h, low, scaled
 
@@ -402,7 +402,7 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         """a * erfc(zh + zl) rounded once (:func:`symact.codegen.kernels.mul_erfc_dd`)."""
         a = xp.ones_like(zh) * a  # broadcast
         h, low, scaled = erfc_dd_hl(zh, zl)
-        p, e = ns["two_prod"](a, h)
+        p, e = two_prod(a, h)
         r = p + xp.where((xp.abs(a) > 2.0**995) | ~xp.isfinite(e), 0.0, e + a * low)
         return xp.where(scaled, r * k._SCALE, r)
 
@@ -422,6 +422,7 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         "erfc_dd": erfc_dd,
         "mul_erfc_dd": mul_erfc_dd,
         "erfc": erfc,
+        "_erfc_tail": tail,  # the compiled backend selects the region itself (symact.codegen.compiled)
     }
 
 

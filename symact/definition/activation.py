@@ -975,6 +975,15 @@ class Activation:
 
         return symact.to_numpy(self, derivative=derivative, convention=convention, seconds=seconds)
 
+    def numba(self, derivative: int = 0, *, convention: str | None = None, seconds: float | None = None) -> Any:
+        """The generated NumPy code compiled into one parallel loop by Numba (see :func:`symact.to_numba`).
+
+        Same arguments and values as :meth:`numpy`; needs ``symact[numba]``.
+        """
+        import symact
+
+        return symact.to_numba(self, derivative=derivative, convention=convention, seconds=seconds)
+
     def torch(self, *, convention: str | None = None, seconds: float | None = None) -> Any:
         """A PyTorch function with a symbolic backward (see :func:`symact.to_torch`).
 

@@ -1,4 +1,4 @@
-"""The exported PyTorch and JAX functions against the correctly rounded truth, in ULPs.
+"""The exported PyTorch and JAX functions, and the compiled backend, against the correctly rounded truth, in ULPs.
 
 :func:`validate_export` measures a function of :func:`symact.codegen.export.to_torch` or
 :func:`~symact.codegen.export.to_jax` exactly as :func:`symact.validation.scalar.validate`
@@ -8,7 +8,8 @@ float64 <= 2 ULP for the exp/log family, else <= 4 ULP on [-10, 10] and <= 10 on
 outputs; 0 wrong-class; 0 warnings). The forward is the framework function itself; the
 derivative is what the framework's autodiff returns through the export (``backward`` of ones in
 PyTorch, the ``custom_jvp`` tangent of ones in JAX), against the truth of the exact derivative
-with the export's convention at kinks.
+with the export's convention at kinks. :func:`validate_numba` does the same for the compiled
+backend (:func:`symact.codegen.compiled.to_numba`), f and f' with the NumPy code's convention.
 
 Examples:
     >>> import pytest, symact
@@ -27,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from symact.analysis import calculus
-from symact.codegen import export
+from symact.codegen import compiled, export
+from symact.codegen.numpy import derivative_expr
 from symact.definition.activation import Activation
 from symact.numeric.rounding import FORMATS
 from symact.validation.scalar import (
@@ -39,7 +41,7 @@ from symact.validation.scalar import (
     inputs,
 )
 
-__all__ = ["array_function", "validate_export"]
+__all__ = ["array_function", "validate_export", "validate_numba"]
 
 
 def array_function(fn: Callable[[Any], Any], backend: str, derivative: int) -> Callable[[np.ndarray], np.ndarray]:
@@ -108,3 +110,36 @@ def validate_export(
             xs = inputs(dtype, size, _breakpoint_floats(expr, dt))
             results.append(_check(run, expr, xs, dtype, d, family))
     return ValidationReport(f"{act.name} ({backend})", family, tuple(results), time.perf_counter() - t0)
+
+
+def validate_numba(
+    act: Activation | str, size: str = "full", derivatives: tuple[int, ...] = (0, 1)
+) -> ValidationReport:
+    """Validate the compiled functions of ``act`` (:func:`symact.codegen.compiled.to_numba`) exactly as
+    :func:`~symact.validation.scalar.validate` validates the NumPy code: the same inputs, truth and bars,
+    float32 and float64. Never raises on a miss.
+
+    Raises:
+        ValueError: the options of :func:`~symact.validation.scalar.validate`.
+        ImportError: Numba is not installed.
+        symact.codegen.compiled.CompileError: the code cannot be compiled.
+
+    Examples:
+        >>> import pytest
+        >>> _ = pytest.importorskip("numba")  # the extra symact[numba]; skipped without it
+        >>> rep = validate_numba("relu", size="quick")
+        >>> rep.ok, [r.max_ulp for r in rep.results]
+        (True, [0.0, 0.0, 0.0, 0.0])
+    """
+    act = check_options(act, size, derivatives)
+    t0 = time.perf_counter()
+    family = "exp/log" if act.name in EXP_LOG_FAMILY else "other"
+    results = []
+    for d in derivatives:
+        expr = derivative_expr(act, d)
+        fn = compiled.to_numba(act, d)
+        for dtype in ("float32", "float64"):
+            dt = FORMATS[dtype][0]
+            xs = inputs(dtype, size, _breakpoint_floats(expr, dt))
+            results.append(_check(fn, expr, xs, dtype, d, family))
+    return ValidationReport(f"{act.name} (numba)", family, tuple(results), time.perf_counter() - t0)
