@@ -27,7 +27,13 @@ pytestmark = pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:Runtime
 BAR = ("relu", "sigmoid", "gelu", "silu", "softplus", "mish", "elu")
 
 
-@pytest.mark.parametrize("name", BAR)
+#: Numba compiles each of these for 20-30 s (the double-double erfc, tanh of softplus): the slow run.
+_LONG_TO_COMPILE = ("gelu", "mish")
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=[pytest.mark.slow] if n in _LONG_TO_COMPILE else []) for n in BAR]
+)
 def test_meets_the_numpy_bars(name: str) -> None:
     rep = validate_numba(name, size="quick")
     assert {(r.dtype, r.derivative) for r in rep.results} == {(t, d) for t in ("float32", "float64") for d in (0, 1)}
