@@ -81,6 +81,12 @@ def test_switch_points_without_closed_form_are_refused():
         (Min(3 * x, sympy.sinh(3 * x)) + 1, (0,), (sympy.sinh(3 * x) + 1, 3 * x + 1)),
         # e^x - 1 >= x with equality at 0 only (order 2): Min is x on both sides, no breakpoint
         (Min(x, sympy.exp(x) - 1), (), (x,)),
+        # x/4 = e^x - 1 at 0 and at a zero isolation brackets and sympy.solve writes with W, proved a zero
+        (
+            Min(x / 4, sympy.exp(x) - 1),
+            (-4 - sympy.LambertW(-4 * sympy.exp(-4)), 0),
+            (x / 4, sympy.exp(x) - 1, x / 4),
+        ),
     ],
 )
 def test_switch_points_of_transcendental_arguments_by_certified_isolation(expr, bps, pieces):

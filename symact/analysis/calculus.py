@@ -47,6 +47,7 @@ from sympy import Interval, S, oo
 from sympy.calculus.accumulationbounds import AccumBounds
 
 from symact.analysis import closed_form, signs
+from symact.analysis.closed_form import lambertw_rule as _lambertw_rule
 from symact.analysis.crosscheck import limit_disagreement
 from symact.analysis.pieces import PiecewiseForm, decompose, sample_between
 from symact.analysis.properties import Extremum, Properties, Trend, Value
@@ -145,33 +146,6 @@ def _tidy(value: sympy.Expr) -> sympy.Expr:
     simpler = _step(closed_form.simplest, value, what="simplify a value", seconds=3.0, share=REFINEMENT_SHARE)
     if isinstance(simpler, sympy.Expr) and sympy.count_ops(simpler) <= sympy.count_ops(value):
         return simpler
-    return value
-
-
-def _lambertw_rule(value: sympy.Expr) -> sympy.Expr:
-    """Use exp(k W(z)) = (z/W(z))^k for integers k (W(z) e^W(z) = z), which SymPy does not apply by itself.
-
-    Applied again after ``factor``, which may split exp(2 W) into exp(W)^2 or the reverse.
-
-    Examples:
-        >>> w = sympy.LambertW(sympy.Rational(1, 2))
-        >>> _lambertw_rule(2 * sympy.exp(2 * w) * w**2)
-        1/2
-    """
-
-    def rewrite(e: sympy.Expr) -> sympy.Expr:
-        if isinstance(e, sympy.exp):
-            arg = sympy.expand(e.args[0])
-            for t in sympy.Add.make_args(arg):
-                k, w = t.as_coeff_Mul()
-                if isinstance(w, sympy.LambertW) and len(w.args) == 1 and k.is_Integer:
-                    return sympy.exp(arg - t) * (w.args[0] / w) ** k
-        return e
-
-    if not value.has(sympy.LambertW):
-        return value
-    for _ in range(2):
-        value = sympy.factor(value.replace(lambda e: isinstance(e, sympy.exp), rewrite))
     return value
 
 

@@ -14,13 +14,16 @@ extremum): it tries
 and keeps the candidate with the fewest operations (``sympy.count_ops``), the value itself
 when none is shorter. Nothing is concluded from a candidate SymPy could not reduce: an
 unproved guess is dropped. The caller bounds the time (:func:`symact.core.budget.step`).
+
+:func:`lambertw_rule` applies the one identity of Lambert's W that SymPy does not, so that a value at a
+closed-form root holding W can reduce to 0.
 """
 
 from __future__ import annotations
 
 import sympy
 
-__all__ = ["simplest"]
+__all__ = ["lambertw_rule", "simplest"]
 
 #: Functions whose exponential form can collapse a value (tanh(log(2)) = 3/5).
 _EXP_FAMILY = (
@@ -88,3 +91,30 @@ def simplest(value: sympy.Expr) -> sympy.Expr:
     if _usable(guess) and sympy.count_ops(guess) < best_ops and _proved_equal(best, guess):
         best = guess
     return best
+
+
+def lambertw_rule(value: sympy.Expr) -> sympy.Expr:
+    """Use exp(k W(z)) = (z/W(z))^k for integers k (W(z) e^W(z) = z), which SymPy does not apply by itself.
+
+    Applied again after ``factor``, which may split exp(2 W) into exp(W)^2 or the reverse.
+
+    Examples:
+        >>> w = sympy.LambertW(sympy.Rational(1, 2))
+        >>> lambertw_rule(2 * sympy.exp(2 * w) * w**2)
+        1/2
+    """
+
+    def rewrite(e: sympy.Expr) -> sympy.Expr:
+        if isinstance(e, sympy.exp):
+            arg = sympy.expand(e.args[0])
+            for t in sympy.Add.make_args(arg):
+                k, w = t.as_coeff_Mul()
+                if isinstance(w, sympy.LambertW) and len(w.args) == 1 and k.is_Integer:
+                    return sympy.exp(arg - t) * (w.args[0] / w) ** k
+        return e
+
+    if not value.has(sympy.LambertW):
+        return value
+    for _ in range(2):
+        value = sympy.factor(value.replace(lambda e: isinstance(e, sympy.exp), rewrite))
+    return value

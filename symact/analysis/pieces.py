@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sympy
+from mpmath.libmp import finf, fnan, fninf
 from sympy import (
     Abs,
     DiracDelta,
@@ -52,8 +53,10 @@ from sympy import (
 from sympy.core.relational import Relational
 
 from symact.analysis import signs
+from symact.analysis.closed_form import lambertw_rule
 from symact.core import budget
 from symact.definition.activation import x
+from symact.numeric.interval import EnclosureError, enclose
 
 __all__ = ["PiecewiseForm", "breakpoints", "decompose", "sample_between", "switch_points"]
 
@@ -209,9 +212,10 @@ def _zeros(expr: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr, var: sympy.Symbol) 
     if isinstance(chart, signs.SignChart):
         if chart.signs == (0,):
             return None
-        if all(r.exact is not None for r in chart.roots):
-            return tuple(r.exact for r in chart.roots)
-        reason = f"{sum(r.exact is None for r in chart.roots)} of its zeros have no exact value found"
+        exact = _closed_forms(expr, chart, var)
+        if all(r is not None for r in exact):
+            return tuple(exact)
+        reason = f"{sum(r is None for r in exact)} of its zeros have no exact value found"
     else:
         reason = chart.reason
     raise NotImplementedError(f"cannot locate the zeros of {expr} on {Interval.open(lo, hi)} exactly ({reason})")
@@ -243,6 +247,51 @@ def sample_between(lo: sympy.Expr, hi: sympy.Expr) -> sympy.Rational:
         if bool(lo < candidate) and bool(candidate < hi):
             return candidate
     return mid
+
+
+def _closed_forms(expr: sympy.Expr, chart: signs.SignChart, var: sympy.Symbol) -> list[sympy.Expr | None]:
+    """The chart's zeros as exact values: its own, or ``sympy.solve``'s that provably are those zeros.
+
+    A candidate is taken for a zero only when an enclosure of it lies in the zero's certified bracket
+    (which holds that zero alone) and ``expr`` vanishes there exactly (with W(z) e^W(z) = z applied):
+    ``x/4 - exp(x) + 1`` vanishes at 0 and at ``-4 - W(-4/e^4)``.
+    """
+    exact: list[sympy.Expr | None] = [r.exact for r in chart.roots]
+    if all(r is not None for r in exact):
+        return exact
+    numerator = sympy.numer(sympy.together(expr))
+    try:
+        found = budget.step(
+            sympy.solve, numerator, var, seconds=SOLVE_SECONDS, what=f"closed-form zeros of {expr}", on_timeout=list
+        )
+    except (NotImplementedError, ValueError, TypeError):  # "no algorithms are implemented": no candidates
+        found = []
+    candidates = [c for c in found if isinstance(c, sympy.Expr) and c.is_number and c.is_real is not False]
+    for i, root in enumerate(chart.roots):
+        if exact[i] is not None:
+            continue
+        for c in candidates:
+            if _inside(c, root.lo, root.hi) and _is_zero(lambertw_rule(expr.subs(var, c))):
+                exact[i] = c
+                break
+    return exact
+
+
+def _inside(c: sympy.Expr, lo: sympy.Rational, hi: sympy.Rational) -> bool:
+    """True when an enclosure of the constant ``c`` lies in [lo, hi] (the brackets are narrow: up to 480 bits)."""
+    for prec in (120, 240, 480):
+        try:
+            ends = enclose(c, prec=prec)._mpi_
+        except (EnclosureError, ArithmeticError, ValueError, TypeError):
+            return False
+        if any(e in (finf, fninf, fnan) for e in ends):
+            return False
+        a, b = ((-1) ** e[0] * sympy.Integer(int(e[1])) * sympy.Rational(2) ** int(e[2]) for e in ends)
+        if b < lo or hi < a:
+            return False  # certainly outside
+        if lo <= a and b <= hi:
+            return True
+    return False
 
 
 def _switch_points(
@@ -409,7 +458,7 @@ def decompose(expr: sympy.Expr, var: sympy.Symbol = x, *, hazards: bool = False)
 
 def _value_at(expr: sympy.Expr, point: sympy.Expr, var: sympy.Symbol, hazards: bool = False) -> sympy.Expr:
     """f(point), exact; with ``hazards`` free of HAZARDS functions (``sinc(u) = sin(u)/u``, ``DiracDelta(0) = oo``)."""
-    value = expr.subs(var, point)
+    value = lambertw_rule(expr.subs(var, point))  # at a switch point W(z) e^W(z) = z may make two forms one
     if hazards:
         value = value.replace(
             lambda n: isinstance(n, sinc) and n.args[0] != 0, lambda n: sympy.sin(n.args[0]) / n.args[0]
