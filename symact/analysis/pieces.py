@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Sequence
+from typing import Any
 from dataclasses import dataclass
 
 import sympy
@@ -261,7 +262,7 @@ def _closed_forms(expr: sympy.Expr, chart: signs.SignChart, var: sympy.Symbol) -
         return exact
     numerator = sympy.numer(sympy.together(expr))
     try:
-        found = budget.step(
+        found: list[Any] = budget.step(
             sympy.solve,
             numerator,
             var,
