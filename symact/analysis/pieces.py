@@ -32,8 +32,8 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 from mpmath.libmp import finf, fnan, fninf
