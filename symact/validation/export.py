@@ -31,15 +31,7 @@ from symact.analysis import calculus
 from symact.codegen import compiled, export
 from symact.codegen.numpy import derivative_expr
 from symact.definition.activation import Activation
-from symact.numeric.rounding import FORMATS
-from symact.validation.scalar import (
-    EXP_LOG_FAMILY,
-    ValidationReport,
-    _breakpoint_floats,
-    _check,
-    check_options,
-    inputs,
-)
+from symact.validation.scalar import EXP_LOG_FAMILY, ValidationReport, check_dtypes, check_options
 
 __all__ = ["array_function", "validate_export", "validate_numba"]
 
@@ -104,11 +96,7 @@ def validate_export(
     results = []
     for d in derivatives:
         expr = calculus.derivative(act, d, convention=conv) if d else act.expr
-        run = array_function(fn, backend, d)
-        for dtype in ("float32", "float64"):
-            dt = FORMATS[dtype][0]
-            xs = inputs(dtype, size, _breakpoint_floats(expr, dt))
-            results.append(_check(run, expr, xs, dtype, d, family))
+        results += check_dtypes(array_function(fn, backend, d), expr, size, d, family)
     return ValidationReport(f"{act.name} ({backend})", family, tuple(results), time.perf_counter() - t0)
 
 
@@ -136,10 +124,5 @@ def validate_numba(
     family = "exp/log" if act.name in EXP_LOG_FAMILY else "other"
     results = []
     for d in derivatives:
-        expr = derivative_expr(act, d)
-        fn = compiled.to_numba(act, d)
-        for dtype in ("float32", "float64"):
-            dt = FORMATS[dtype][0]
-            xs = inputs(dtype, size, _breakpoint_floats(expr, dt))
-            results.append(_check(fn, expr, xs, dtype, d, family))
+        results += check_dtypes(compiled.to_numba(act, d), derivative_expr(act, d), size, d, family)
     return ValidationReport(f"{act.name} (numba)", family, tuple(results), time.perf_counter() - t0)

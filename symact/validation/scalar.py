@@ -344,13 +344,20 @@ def validate(act: Activation | str, size: str = "full", derivatives: tuple[int, 
     family = "exp/log" if act.name in EXP_LOG_FAMILY else "other"
     results = []
     for d in derivatives:
-        expr = derivative_expr(act, d)
-        fn = to_numpy(act, d)
-        for dtype in ("float32", "float64"):
-            dt = FORMATS[dtype][0]
-            xs = inputs(dtype, size, _breakpoint_floats(expr, dt))
-            results.append(_check(fn, expr, xs, dtype, d, family))
+        results += check_dtypes(to_numpy(act, d), derivative_expr(act, d), size, d, family)
     return ValidationReport(act.name, family, tuple(results), time.perf_counter() - t0)
+
+
+def check_dtypes(
+    fn: Callable[[Any], Any], expr: sympy.Expr, size: str, derivative: int, family: str
+) -> list[FunctionReport]:
+    """``fn``, code of ``expr`` (the NumPy code's or another backend's), in float32 and float64 on the
+    inputs of ``size`` and the breakpoints, against the truth and the bars of ``family``."""
+    out = []
+    for dtype in ("float32", "float64"):
+        xs = inputs(dtype, size, _breakpoint_floats(expr, FORMATS[dtype][0]))
+        out.append(_check(fn, expr, xs, dtype, derivative, family))
+    return out
 
 
 #: The input sets :func:`validate` knows.
