@@ -497,7 +497,8 @@ def _log_sum(terms: list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]], side: int) 
 
 
 def _rule_log_exp_sum(e: sympy.Expr) -> sympy.Expr | None:
-    # log(prod S_i**n_i), S_i positive sums of exponentials (cosh too): log-sum-exp on each side of 0
+    # k log(prod S_i**n_i), S_i positive sums of exponentials (cosh too): log-sum-exp on each side of 0
+    k, e = e.as_coeff_Mul() if isinstance(e, Mul) else (S.One, e)
     if not isinstance(e, log) or not e.has(x):
         return None
     factors = []
@@ -524,7 +525,7 @@ def _rule_log_exp_sum(e: sympy.Expr) -> sympy.Expr | None:
         total = S.Zero
         for base, n, terms in factors:
             total += n * (log(base) if terms is None else _log_sum(terms, side))
-        branches.append(total)
+        branches.append(sympy.expand(k * total))  # log(1 + e**(2x))/2 = x + Softplus(-2x)/2: no 2x to overflow
     return sympy.Piecewise((branches[0], x < 0), (branches[1], True))
 
 
