@@ -42,6 +42,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
@@ -529,7 +530,7 @@ def _rule_log_exp_sum(e: sympy.Expr) -> sympy.Expr | None:
     return sympy.Piecewise((branches[0], x < 0), (branches[1], True))
 
 
-def _rule_exp_scale(e: sympy.Expr) -> sympy.Expr | None:
+def _rule_exp_scale(e: sympy.Expr, sides: frozenset[int] = frozenset((-1, 1))) -> sympy.Expr | None:
     # prod F_j**n_j, F_j sums of p(x) exp(k x + b): far out, each F_j divided by its dominant exponential
     if not isinstance(e, (Mul, Pow)) or not any(isinstance(a, exp) and a.has(x) for a in e.atoms(exp)):
         return None
@@ -546,6 +547,9 @@ def _rule_exp_scale(e: sympy.Expr) -> sympy.Expr | None:
         return None  # no sum of two growth rates: nothing to scale
     branches = []
     for side in (-1, 1):
+        if side not in sides:
+            branches.append(e)
+            continue
         out, scale = S.One, S.Zero
         for n, terms in factors:
             top = max(k * side for _, k, _ in terms) * side
@@ -564,6 +568,8 @@ def _rule_abs_split(e: sympy.Expr) -> sympy.Expr | None:
     absx = [a for a in e.atoms(Abs) if a.args[0] == x]
     if len(absx) != 1 or len(e.atoms(Abs)) != 1 or e.as_coeff_Add()[0] == 0:
         return None
+    if not any(t.has(Abs) and _split_coeff(t)[1] != absx[0] for t in e.args):
+        return None  # c + k|x| (softsign's denominator) does not cancel
     sides = []
     for sign in (-1, 1):
         try:
@@ -575,11 +581,27 @@ def _rule_abs_split(e: sympy.Expr) -> sympy.Expr | None:
 
 #: Rules tried top-down on the formula as written (before the rules below change its parts); what one
 #: of them returns is then rewritten by :data:`RULES` only.
+#: ``exp_scale`` is only tried on a side where the formula the other rules give still holds an exponential
+#: that overflows there (see :func:`_overflow_sides`).
 STRUCTURAL: tuple[Rule, ...] = (
     Rule("log_exp_sum", _rule_log_exp_sum, "log(sum c e^(kx+b)) -> K x + log C + Softplus(...), per side"),
-    Rule("exp_scale", _rule_exp_scale, "prod (sum p e^(kx+b))^n scaled by its dominant e^(kx) far out"),
     Rule("abs_split", _rule_abs_split, "c + g(x, |x|) -> one fraction on each side of 0"),
+    Rule("exp_scale", _rule_exp_scale, "prod (sum p e^(kx+b))^n scaled by its dominant e^(kx) far out"),
 )
+
+
+def _overflow_sides(e: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> frozenset[int]:
+    """The ends of ``(lo, hi)`` at ±oo where ``e`` holds an ``exp(k x + b)`` that overflows there (k > 0 at
+    +oo, k < 0 at -oo). Sigmoid(x) x and the other stable primitives hold none: they are left alone."""
+    out = set()
+    for node in e.atoms(exp):
+        kb = _affine(node.args[0]) if node.has(x) else None
+        if kb is not None:
+            if kb[0] > 0 and hi == sympy.oo:
+                out.add(1)
+            if kb[0] < 0 and lo == -sympy.oo:
+                out.add(-1)
+    return frozenset(out)
 
 
 #: The rules, tried in order on every node, bottom-up, until none applies.
@@ -851,11 +873,17 @@ def stabilize(expr: sympy.Expr) -> Stabilized:
     out = []
     for p in pieces(expr):
         e = p.raw
-        stable = (
-            apply_rules(normalize(sympy.sympify(e, strict=True)), RULES, proven_equal, book, STRUCTURAL)
-            if not p.is_point
-            else e
-        )
+        stable = e
+        if not p.is_point:
+            start = normalize(sympy.sympify(e, strict=True))
+            stable = apply_rules(start, RULES, proven_equal, book, STRUCTURAL[:2])
+            sides = _overflow_sides(stable, p.lo, p.hi)
+            if sides:  # the quotients of exponentials the rules left: scaled far out, on those sides
+                scale = Rule(STRUCTURAL[2].name, functools.partial(_rule_exp_scale, sides=sides), STRUCTURAL[2].doc)
+                again = RewriteLog()
+                stable = apply_rules(start, RULES, proven_equal, again, (*STRUCTURAL[:2], scale))
+                book.applied.extend(a for a in again.applied if a[0] == scale.name)
+                book.refused.extend(r for r in again.refused if r[0] == scale.name)
         out.append(Piece(p.lo, p.hi, stable, p.raw, p.lo_closed, p.hi_closed))
     res = Stabilized(tuple(out), tuple(a[0] for a in book.applied), tuple(r[0] for r in book.refused))
     _CACHE[key] = res
