@@ -502,7 +502,7 @@ def _rule_log_exp_sum(e: sympy.Expr) -> sympy.Expr | None:
     k, e = e.as_coeff_Mul() if isinstance(e, Mul) else (S.One, e)
     if not isinstance(e, log) or not e.has(x):
         return None
-    factors = []
+    factors: list[tuple[sympy.Expr, sympy.Expr, list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]] | None]] = []
     for f in Mul.make_args(e.args[0]):
         base, n = (f.base, f.exp) if isinstance(f, Pow) else (f, S.One)
         if not n.is_Integer:
