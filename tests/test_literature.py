@@ -57,8 +57,9 @@ KNOWN_CODE_BAD: dict[str, str] = {
     "serf": "f64 703 ULP at x = -742 (subnormal truth -4.75e-320 computed as -4.40e-320)",
     "smish": "f64 f and f' 352 ULP at x = -742 (subnormal results)",
     "logish": "f64 352 ULP at x = -742 (subnormal result)",
-    "tanhexp": "f' nan for x > 709.8 (4 x e**x sigmoid'(2 e**x) is inf * 0; the truth 1 far out is beyond mpmath, so no "
-    "saturation point is known to clamp to); act.numpy(1) no longer raises",
+    "tanhexp": "f' nan for x > 709.8 (f64) and 309068 (f32), truth 1 (wrong class: 4 x e**x sigmoid'(2 e**x) is "
+    "inf * 0, and no saturation point is known to clamp to: the truth there is beyond mpmath); f64 f 352 ULP at "
+    "x = -742 (subnormal result); act.numpy(1) no longer raises",
     "snake": "f' = 1 + sin(2x) printed as 1 + 2 sin(x) cos(x): nan at x = 1.8e308 (wrong class)",
     "dsilu": "f64 17 ULP at x = 36.8 (x (1 - sigmoid(x)) + 1 cancels); f' 351 ULP at x = -742 (subnormal results)",
     "aria2": "f64 f' 10 ULP at x = -355.7 (bar: <= 4 on [-10, 10], <= 10 on normal outputs: just missed)",

@@ -51,10 +51,22 @@ _EXP_FLOOR = -(2**20)
 # ---------------------------------------------------------------------------------------
 # SymPy -> mpmath closures (independent of the rewrite stage)
 # ---------------------------------------------------------------------------------------
+#: Beyond 2**(2**16) in magnitude, exp, cosh, sinh, sin and cos of an argument would need its 2**16 or
+#: more integer bits in the argument reduction (cosh(exp(10**6)): seconds, at 10**7 gigabytes): the
+#: truth has no value there (OverflowError, as mpmath's own for larger ones), never a hang.
+_HUGE_MAG = 2**16
+
+
+def _not_huge(u: Any) -> None:
+    if isinstance(u, mpf) and mpmath.isfinite(u) and u != 0 and mpmath.mag(u) > _HUGE_MAG:
+        raise OverflowError(f"an argument of magnitude 2**{int(mpmath.mag(u))} is beyond the truth")
+
+
 def mexp(u: mpf) -> mpf:
     """exp(u) for the truth: 2**-(2**21) below -2**20 (a negligible addend, or a factor that flushes to 0)."""
     if u < _EXP_FLOOR:
         return mpmath.ldexp(mpf(1), -(2**21))
+    _not_huge(u)
     if abs(u) > 3000:
         # far below (or above) anything a float can hold next to it: relative accuracy is all
         # that matters, and the argument reduction at full precision would cost milliseconds
@@ -95,12 +107,16 @@ _MP_FUNCS: dict[type, Callable[..., Any]] = {
 }
 
 
-def _guard(fn: Callable[[mpf], Any]) -> Callable[[mpf], Any]:
+def _guard(fn: Callable[[mpf], Any], reduces: bool = False) -> Callable[[mpf], Any]:
     """Evaluate at <= 300 bits when |u| > 3000: only relative accuracy matters there
     (e**-3000 is far below anything a float can hold next to an O(1) term, even times
-    x**3), and full-precision argument reduction would cost milliseconds per call."""
+    x**3), and full-precision argument reduction would cost milliseconds per call.
+    A function that ``reduces`` its argument (cosh, sinh, sin, cos, tan) has no value beyond
+    2**(2**16) (:data:`_HUGE_MAG`)."""
 
     def g(u: mpf) -> Any:
+        if reduces:
+            _not_huge(u)
         if abs(u) > 3000 and mpmath.mp.prec > 300:
             with mpmath.workprec(300):
                 return fn(u)
@@ -192,7 +208,8 @@ def _compile_mp(e: sympy.Basic) -> Callable[[mpf], Any]:
         return lambda v: mpf(0) if fu(v) != 0 else mpmath.inf
     if e.func in _MP_FUNCS:
         fa = [_compile_mp(a) for a in e.args]
-        fn = _MP_FUNCS[e.func] if e.func in (sympy.Abs, sympy.sign, sympy.exp) else _guard(_MP_FUNCS[e.func])
+        reduces = e.func in (sympy.cosh, sympy.sinh, sympy.sin, sympy.cos, sympy.tan)
+        fn = _MP_FUNCS[e.func] if e.func in (sympy.Abs, sympy.sign, sympy.exp) else _guard(_MP_FUNCS[e.func], reduces)
         return lambda v: fn(*(f(v) for f in fa))
     raise NotImplementedError(f"no mpmath evaluation for {e.func}")
 
@@ -375,7 +392,7 @@ def truth_point(
     return r_prev
 
 
-_TRUTH_VERSION = "truth-v9:"  # bump when the truth computation changes (invalidates the cache)
+_TRUTH_VERSION = "truth-v10:"  # bump when the truth computation changes (invalidates the cache)
 
 
 #: Beyond this magnitude the enclosures clamp their arguments (symact.numeric.interval): one try only.
