@@ -46,3 +46,87 @@ def test_log_of_constant_plus_exp_is_finite_and_accurate_far_out(a: sympy.Expr, 
 def test_log_of_difference_is_not_rewritten() -> None:
     # log(2 - exp(x)) is not a softplus (a < 0): the rule must not fire
     assert not rw.apply_rules(log(2 - exp(x))).has(rw.Softplus)
+
+
+# -- structural rules (issue 13): proved per branch, general shapes, none from the literature table ---------------
+
+
+def _accurate(expr: sympy.Expr, xs: list[float], ulps: float = 4.0) -> None:
+    """The generated float64 code of ``expr`` is within ``ulps`` of the correctly rounded truth at ``xs``."""
+    from symact.numeric.rounding import ulp_error
+    from symact.numeric.truth import truth
+
+    a = np.array(xs)
+    got, want = to_numpy(expr)(a), truth(expr, a)
+    err, wrong = ulp_error(got, want)
+    assert not wrong.any() and np.all(np.isfinite(want)), (expr, a[wrong], got[wrong], want[wrong])
+    assert np.all(err <= ulps), (expr, a[err > ulps], got[err > ulps], want[err > ulps])
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        log(sympy.cosh(3 * x / 2 + 1)),  # log cosh: cosh overflows past |x| = 470
+        log((2 + exp(x / 2)) / (1 + 3 * exp(x / 2 - 2))),  # a quotient: inf/inf far right, cancels far left
+        log(1 + exp(x) + exp(3 * x)),  # three terms
+        log(1 + exp(3 * x)) / 3,  # 3x overflows before log(1 + e**(3x))/3 does
+    ],
+)
+def test_log_of_exponential_sums_is_finite_and_accurate_far_out(expr: sympy.Expr) -> None:
+    stable = rw.stabilize(expr).pieces[0].expr
+    assert "log_exp_sum" in rw.stabilize(expr).applied and stable.has(rw.Softplus, rw.Log1p), stable
+    _accurate(expr, [-1e300, -1e6, -800.0, -30.0, -1.5, -0.25, 0.5, 3.0, 30.0, 800.0, 1e6, 1e300])
+
+
+@pytest.mark.parametrize(
+    ("expr", "xs"),
+    [
+        # e**(x/2), x**2 e**x and their quotient overflow (inf/inf) where the value is ~e**(-x/2)/x: normal to 1400
+        (x * exp(x / 2) / (2 + x**2 * exp(x)), [-800.0, -30.0, -1.0, 0.5, 30.0, 800.0, 1000.0, 1400.0]),
+        # e**(-2x) overflows for x < -355 while the value is ~e**(2x)/x, normal down to -350
+        ((x - 1) / (3 + x**2 * exp(-2 * x)), [-350.0, -300.0, -40.0, -1.0, 0.0, 2.0, 40.0, 1e100]),
+    ],
+)
+def test_quotients_of_exponentials_are_scaled_far_out(expr: sympy.Expr, xs: list[float]) -> None:
+    assert "exp_scale" in rw.stabilize(expr).applied
+    _accurate(expr, xs)
+
+
+def test_abs_split_removes_the_cancellation_at_minus_infinity() -> None:
+    # 1 + x/(1 + |x|) = 1/(1 - x) for x < 0: no 1 - 1 + tiny
+    expr = 1 + x / (1 + sympy.Abs(x))
+    assert "abs_split" in rw.stabilize(expr).applied
+    _accurate(expr, [-1e300, -1e20, -3.0, -0.5, 0.0, 0.5, 1e20])
+
+
+def test_branches_are_proved_one_by_one() -> None:
+    # every branch of a Piecewise (and every argument of Max, both signs of Abs) must be the same function
+    assert rw.proven_equal(sympy.Piecewise((x, x < 0), (x, True)), x)
+    assert not rw.proven_equal(sympy.Piecewise((x, x < 0), (x + 1, True)), x)
+    assert not rw.proven_equal(sympy.Max(x, 0), x)
+    # a Piecewise split at the sign of u may use Abs(u) = -u on its first branch, u on its second
+    assert rw.proven_equal(sympy.Piecewise((-x / 2, x < 0), (x / 2, True)), sympy.Abs(x) / 2)
+    assert not rw.proven_equal(sympy.Piecewise((x / 2, x < 0), (x / 2, True)), sympy.Abs(x) / 2)
+
+
+def test_logarithms_are_compared_through_exp_only_where_both_sides_are_real() -> None:
+    assert rw.proven_equal(x - log(2) + log(1 + exp(-2 * x)), log(sympy.cosh(x)))
+    assert not rw.proven_equal(x - log(2) + log(1 + exp(-2 * x)) + 2 * sympy.pi * sympy.I, log(sympy.cosh(x)))
+
+
+def test_regime_at_an_exact_zero_whose_enclosure_is_not_exactly_zero() -> None:
+    from symact.codegen import series
+
+    # log(1 + e**(x/2)) - log(2) at 0 is log(2) - log(2): an interval around 0, proved 0 by SymPy
+    reg = series.certify(log(1 + exp(x / 2)) - log(2), 0.0, -0.25, 0.25, order=1)
+    assert isinstance(reg, series.Regime) and reg.coeffs[0] == 0.0 and reg.bound <= 2.0**-60
+    # not a zero: still refused
+    assert not isinstance(series.certify(log(1 + exp(x / 2)) - log(3), 0.0, -0.25, 0.25, order=1), series.Regime)
+
+
+def test_limit_at_infinity_where_mpmath_overflows() -> None:
+    from symact.numeric.truth import truth, truth_at_infinity
+
+    expr = 1 + exp(x) / sympy.cosh(exp(x))  # cosh(e**(10**400)) is beyond mpmath
+    assert truth_at_infinity(expr, 1) == 1.0 and truth_at_infinity(expr, -1) == 1.0
+    assert truth(expr, np.array([np.inf]))[0] == 1.0

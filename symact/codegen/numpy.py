@@ -600,7 +600,10 @@ def _saturation(expr: sympy.Expr, side: int, limit: float) -> float | None:
     f = compile_mp(expr)
 
     def at(j: int) -> float:
-        return truth_point(f, side * math.ldexp(1.0, j), [(53, -1074, 1024)])[0]
+        try:
+            return truth_point(f, side * math.ldexp(1.0, j), [(53, -1074, 1024)])[0]
+        except ValueError:  # no value known there (mpmath overflows): not shown to be saturated
+            return math.nan
 
     def saturated(k: int) -> bool:
         checks = sorted({*range(k, min(k + 5, 1024)), *range(k, 1024, 37), 1023})

@@ -42,6 +42,7 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NoReturn, TypeVar
@@ -72,6 +73,7 @@ T = TypeVar("T")
 
 __all__ = [
     "RULES",
+    "STRUCTURAL",
     "Piece",
     "Rule",
     "Stabilized",
@@ -126,6 +128,9 @@ def proven_equal(new: sympy.Expr, old: sympy.Expr, seconds: float = 5.0) -> bool
         >>> proven_equal(Sigmoid(x), 1 + tanh(x))
         False
     """
+    branches = _branch_choices(new, old)
+    if branches is not None:
+        return bool(branches) and all(proven_equal(b, o, seconds) for b, o in branches)
     d = textbook(new) - textbook(old)
     if d == 0:
         return True
@@ -141,9 +146,66 @@ def proven_equal(new: sympy.Expr, old: sympy.Expr, seconds: float = 5.0) -> bool
     except (TypeError, ValueError, ZeroDivisionError):
         pass
     try:
-        return _step(_reduces_to_zero, d, seconds=seconds)
+        if _step(_reduces_to_zero, d, seconds=seconds):
+            return True
+        tn, to = textbook(new), textbook(old)
+        # exp is one-to-one on the reals: where both sides are real (SymPy proves it for real x), the
+        # logarithms can go (log(cosh(x)) = x - log(2) + log(1 + e**(-2x)) as cosh(x) = e**x (1 + e**(-2x))/2)
+        if d.has(log) and tn.is_extended_real is True and to.is_extended_real is True:
+            return _step(_exps_equal, tn, to, seconds=seconds)
+        return False
     except (TimeoutError, RecursionError, ValueError, TypeError, NotImplementedError):
         return False
+
+
+def _exps_equal(a: sympy.Expr, b: sympy.Expr) -> bool:
+    return _reduces_to_zero(sympy.expand(exp(a)) - sympy.expand(exp(b)))
+
+
+#: Most formulas :func:`_branch_choices` may ask to prove (2 choices for each of 4 switches, ...).
+_MAX_BRANCHES = 16
+
+
+def _branch_choices(new: sympy.Expr, old: sympy.Expr) -> list[tuple[sympy.Expr, sympy.Expr]] | None:
+    """Switch-free pairs ``(new_i, old_i)`` whose identities prove ``new == old``; None if ``new`` has no switch.
+
+    At every x a ``Piecewise`` takes the value of one of its branches, ``Max``/``Min`` of one of their
+    arguments and ``Abs(u)`` that of ``u`` or ``-u``. So if every choice of one formula per switch of
+    ``new`` (that ``old`` does not have) is an identity equal to ``old`` for every real x, ``new`` equals
+    ``old`` whatever its switches choose. A ``Piecewise((A, u < 0), (B, True))`` may also rely on its
+    condition where ``old`` holds ``Abs(u)``: A is then compared with ``old`` where ``Abs(u) = -u``, and
+    B where ``Abs(u) = u``. An empty list (too many choices) proves nothing.
+
+    Examples:
+        >>> [b for b, _ in _branch_choices(sympy.Max(x, 0) + Abs(x - 1), x)]
+        [x - 1, 2*x - 1, 1 - x, 1]
+    """
+    if isinstance(new, sympy.Piecewise) and len(new.args) == 2 and new.args[1].cond is S.true:
+        (a, cond), (b, _) = new.args
+        if isinstance(cond, sympy.StrictLessThan) and cond.rhs == 0 and old.has(Abs(cond.lhs)):
+            u = cond.lhs
+            return [(a, old.xreplace({Abs(u): -u})), (b, old.xreplace({Abs(u): u}))]
+    switches = [
+        n
+        for n in sympy.preorder_traversal(new)
+        if isinstance(n, (sympy.Piecewise, sympy.Max, sympy.Min, Abs)) and n.has(x) and not old.has(n)
+    ]
+    if not switches:
+        return None
+    first = switches[0]
+    if isinstance(first, sympy.Piecewise):
+        options = [b for b, _ in first.args]
+    elif isinstance(first, Abs):
+        options = [first.args[0], -first.args[0]]
+    else:
+        options = list(first.args)
+    out: list[tuple[sympy.Expr, sympy.Expr]] = []
+    for o in options:
+        sub = _branch_choices(new.xreplace({first: o}), old)
+        out.extend(sub if sub is not None else [(new.xreplace({first: o}), old)])
+        if len(out) > _MAX_BRANCHES or (sub is not None and not sub):
+            return []
+    return out
 
 
 def _reduces_to_zero(d: sympy.Expr) -> bool:
@@ -380,6 +442,168 @@ def _rule_affine(e: sympy.Expr) -> sympy.Expr | None:
     return None
 
 
+# ---------------------------------------------------------------------------------------
+# Structural rules: tried top-down on the textbook formula, before the rules above rewrite its parts
+# ---------------------------------------------------------------------------------------
+#: Where the scaled forms of :func:`_rule_exp_scale` take over from the formula as written.
+_FAR = sympy.Integer(32)
+
+
+def _affine(u: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """``(k, b)`` with ``u = k x + b``, k rational and b a real number free of x; else None."""
+    k = sympy.expand(u).coeff(x, 1)
+    b = sympy.expand(u - k * x)
+    if b.has(x) or not k.is_Rational or not b.is_real:
+        return None
+    return k, b
+
+
+def _exp_terms(s: sympy.Expr, positive: bool) -> list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]] | None:
+    """``s = sum c_i exp(k_i x + b_i)`` as ``[(c_i, k_i, b_i)]``: k_i rational, c_i free of exp (a
+    polynomial in x; a positive number if ``positive``); ``cosh`` of an affine argument counts as
+    two exponentials. None for any other shape."""
+    s = sympy.expand(s.rewrite(exp) if s.has(sympy.cosh) else s)
+    out = []
+    for t in Add.make_args(s):
+        c, k, b = S.One, S.Zero, S.Zero
+        for f in Mul.make_args(t):
+            if isinstance(f, exp):
+                kb = _affine(f.args[0])
+                if kb is None:
+                    return None
+                k, b = k + kb[0], b + kb[1]
+            elif f.is_number or (not positive and f.is_polynomial(x) and not f.has(exp)):
+                c = c * f
+            else:
+                return None
+        if positive and not c.is_positive:
+            return None
+        out.append((c, k, b))
+    return out
+
+
+def _log_sum(terms: list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]], side: int) -> sympy.Expr:
+    """``log(sum c exp(k x + b))`` with the dominant exponential on ``side`` (+1: x -> oo) factored out:
+    ``K x + log(C) + Softplus(...)`` (or ``+ Log1p(...)`` of the other terms), never an overflow."""
+    top = max(k * side for _, k, _ in terms) * side
+    big = sum((c * exp(b) for c, k, b in terms if k == top), S.Zero)
+    rest = [(c / big, k - top, b) for c, k, b in terms if k != top]
+    out = top * x + log(big)
+    if len(rest) == 1:
+        c, k, b = rest[0]
+        return out + Softplus(k * x + b + log(c))
+    if rest:
+        return out + Log1p(Add(*[c * exp(k * x + b) for c, k, b in rest]))
+    return out
+
+
+def _rule_log_exp_sum(e: sympy.Expr) -> sympy.Expr | None:
+    # k log(prod S_i**n_i), S_i positive sums of exponentials (cosh too): log-sum-exp on each side of 0
+    k, e = e.as_coeff_Mul() if isinstance(e, Mul) else (S.One, e)
+    if not isinstance(e, log) or not e.has(x):
+        return None
+    factors: list[tuple[sympy.Expr, sympy.Expr, list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]] | None]] = []
+    for f in Mul.make_args(e.args[0]):
+        base, n = (f.base, f.exp) if isinstance(f, Pow) else (f, S.One)
+        if not n.is_Integer:
+            return None
+        if not base.has(x):
+            factors.append((base, n, None))
+            continue
+        terms = _exp_terms(base, positive=True)
+        if terms is None:
+            return None
+        factors.append((base, n, terms))
+    sums = [t for _, _, t in factors if t is not None and len(t) > 1]
+    ks = [k for t in sums for _, k, _ in t]
+    cosh = e.args[0].has(sympy.cosh)
+    # a quotient of sums cancels, cosh and a third term overflow; a lone log(c + a e**(k x)) with
+    # |k| <= 1 is the softplus rule's
+    if not sums or not (cosh or len(sums) > 1 or len(sums[0]) > 2 or max(ks) - min(ks) > 1):
+        return None
+    branches = []
+    for side in (-1, 1):
+        total = S.Zero
+        for base, n, terms in factors:
+            total += n * (log(base) if terms is None else _log_sum(terms, side))
+        branches.append(sympy.expand(k * total))  # log(1 + e**(2x))/2 = x + Softplus(-2x)/2: no 2x to overflow
+    return sympy.Piecewise((branches[0], x < 0), (branches[1], True))
+
+
+def _rule_exp_scale(e: sympy.Expr, sides: frozenset[int] = frozenset((-1, 1))) -> sympy.Expr | None:
+    # prod F_j**n_j, F_j sums of p(x) exp(k x + b): far out, each F_j divided by its dominant exponential
+    if not isinstance(e, (Mul, Pow)) or not any(isinstance(a, exp) and a.has(x) for a in e.atoms(exp)):
+        return None
+    factors = []
+    for f in Mul.make_args(e):
+        base, n = (f.base, f.exp) if isinstance(f, Pow) and f.base.has(x) else (f, S.One)
+        if not n.is_Integer:
+            return None
+        terms = _exp_terms(base, positive=False) if base.has(x) else [(base, S.Zero, S.Zero)]
+        if terms is None:
+            return None
+        factors.append((n, terms))
+    if not any(len({k for _, k, _ in t}) > 1 for _, t in factors):
+        return None  # no sum of two growth rates: nothing to scale
+    branches = []
+    for side in (-1, 1):
+        if side not in sides:
+            branches.append(e)
+            continue
+        out, scale = S.One, S.Zero
+        for n, terms in factors:
+            top = max(k * side for _, k, _ in terms) * side
+            scale += n * top
+            out *= Add(*[c * exp((k - top) * x + b) for c, k, b in terms]) ** n
+        branches.append(exp(scale * x) * out)
+    if branches[0] == e and branches[1] == e:
+        return None
+    return sympy.Piecewise((branches[0], x < -_FAR), (e, x <= _FAR), (branches[1], True))
+
+
+def _rule_abs_split(e: sympy.Expr) -> sympy.Expr | None:
+    # c + g(x, |x|) -> one fraction on each side of 0 (x/(2(1 + |x|)) + 1/2 = 1/(2(1 - x)) for x < 0)
+    if not isinstance(e, Add) or not _algebraic(e.replace(Abs, lambda u: u)):
+        return None
+    absx = [a for a in e.atoms(Abs) if a.args[0] == x]
+    if len(absx) != 1 or len(e.atoms(Abs)) != 1 or e.as_coeff_Add()[0] == 0:
+        return None
+    if not any(t.has(Abs) and _split_coeff(t)[1] != absx[0] for t in e.args):
+        return None  # c + k|x| (softsign's denominator) does not cancel
+    sides = []
+    for sign in (-1, 1):
+        try:
+            sides.append(_step(_factor_together, e.xreplace({absx[0]: sign * x}), seconds=5.0))
+        except (TimeoutError, sympy.PolynomialError, NotImplementedError):
+            return None
+    return sympy.Piecewise((sides[0], x < 0), (sides[1], True))
+
+
+#: Rules tried top-down on the formula as written (before the rules below change its parts); what one
+#: of them returns is then rewritten by :data:`RULES` only.
+#: ``exp_scale`` is only tried on a side where the formula the other rules give still holds an exponential
+#: that overflows there (see :func:`_overflow_sides`).
+STRUCTURAL: tuple[Rule, ...] = (
+    Rule("log_exp_sum", _rule_log_exp_sum, "log(sum c e^(kx+b)) -> K x + log C + Softplus(...), per side"),
+    Rule("abs_split", _rule_abs_split, "c + g(x, |x|) -> one fraction on each side of 0"),
+    Rule("exp_scale", _rule_exp_scale, "prod (sum p e^(kx+b))^n scaled by its dominant e^(kx) far out"),
+)
+
+
+def _overflow_sides(e: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> frozenset[int]:
+    """The ends of ``(lo, hi)`` at ±oo where ``e`` holds an ``exp(k x + b)`` that overflows there (k > 0 at
+    +oo, k < 0 at -oo). Sigmoid(x) x and the other stable primitives hold none: they are left alone."""
+    out = set()
+    for node in e.atoms(exp):
+        kb = _affine(node.args[0]) if node.has(x) else None
+        if kb is not None:
+            if kb[0] > 0 and hi == sympy.oo:
+                out.add(1)
+            if kb[0] < 0 and lo == -sympy.oo:
+                out.add(-1)
+    return frozenset(out)
+
+
 #: The rules, tried in order on every node, bottom-up, until none applies.
 RULES: tuple[Rule, ...] = (
     Rule("softplus", _rule_softplus, "log(1 + exp(u)) -> Softplus(u)"),
@@ -413,6 +637,7 @@ def apply_rules(
     rules: tuple[Rule, ...] = RULES,
     check: Callable[[sympy.Expr, sympy.Expr], bool] = proven_equal,
     log_: RewriteLog | None = None,
+    structural: tuple[Rule, ...] = (),
 ) -> sympy.Expr:
     """Rewrite ``expr`` bottom-up with ``rules``; apply a candidate only if ``check`` proves it.
 
@@ -428,7 +653,18 @@ def apply_rules(
         log_ = RewriteLog()
     if not expr.args or expr.is_Atom:
         return expr
-    new_args = [apply_rules(a, rules, check, log_) for a in expr.args]
+    for rule in structural:  # top-down: on the node as written, before its parts change
+        try:
+            cand = rule.apply(expr)
+        except (TypeError, ValueError, AttributeError):
+            cand = None
+        if cand is None or cand == expr:
+            continue
+        if check(cand, expr):
+            log_.applied.append((rule.name, expr, cand))
+            return apply_rules(cand, rules, check, log_)
+        log_.refused.append((rule.name, expr, cand))
+    new_args = [apply_rules(a, rules, check, log_, structural) for a in expr.args]
     node = expr.func(*new_args) if tuple(new_args) != expr.args else expr
     for _ in range(10):
         for rule in rules:
@@ -637,9 +873,17 @@ def stabilize(expr: sympy.Expr) -> Stabilized:
     out = []
     for p in pieces(expr):
         e = p.raw
-        stable = (
-            apply_rules(normalize(sympy.sympify(e, strict=True)), RULES, proven_equal, book) if not p.is_point else e
-        )
+        stable = e
+        if not p.is_point:
+            start = normalize(sympy.sympify(e, strict=True))
+            stable = apply_rules(start, RULES, proven_equal, book, STRUCTURAL[:2])
+            sides = _overflow_sides(stable, p.lo, p.hi)
+            if sides:  # the quotients of exponentials the rules left: scaled far out, on those sides
+                scale = Rule(STRUCTURAL[2].name, functools.partial(_rule_exp_scale, sides=sides), STRUCTURAL[2].doc)
+                again = RewriteLog()
+                stable = apply_rules(start, RULES, proven_equal, again, (*STRUCTURAL[:2], scale))
+                book.applied.extend(a for a in again.applied if a[0] == scale.name)
+                book.refused.extend(r for r in again.refused if r[0] == scale.name)
         out.append(Piece(p.lo, p.hi, stable, p.raw, p.lo_closed, p.hi_closed))
     res = Stabilized(tuple(out), tuple(a[0] for a in book.applied), tuple(r[0] for r in book.refused))
     _CACHE[key] = res

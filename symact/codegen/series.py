@@ -146,6 +146,10 @@ def _is_zero(v: Any) -> bool:
     return bool(v._mpi_ == _ZERO_MPI)
 
 
+def _contains_zero(v: Any) -> bool:
+    return bool(v.a <= 0 <= v.b)
+
+
 _PRIMS: dict[Any, Callable[[Any], Any]] = {}
 
 
@@ -436,7 +440,14 @@ def certify(
             pt = taylor(expr, a, a, MAX_DEGREE + 3, _PREC * 2, left())
             if root is None:
                 if any(not _is_zero(pt[j]) for j in range(order)):
-                    return Unknown(f"g^(j)({a}) = 0 for j < {order} is not proved")
+                    # an enclosure around 0 (log(1 + e**x) - log(2) at 0 is log 2 - log 2 in intervals):
+                    # the coefficients are exactly 0 when SymPy proves g^(j)(a) = 0 for j < k
+                    if (
+                        any(not _contains_zero(pt[j]) for j in range(order))
+                        or _exact_order(expr, sympy.Rational(a), order) != order
+                    ):
+                        return Unknown(f"g^(j)({a}) = 0 for j < {order} is not proved")
+                    pt = [_zero() if j < order else c for j, c in enumerate(pt)]
                 r_lo = r_hi = A
                 q = mpmath.mpf(1)
             else:

@@ -25,9 +25,10 @@ Examples:
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import Any, NoReturn
 
 import flint
 import mpmath
@@ -50,10 +51,22 @@ _EXP_FLOOR = -(2**20)
 # ---------------------------------------------------------------------------------------
 # SymPy -> mpmath closures (independent of the rewrite stage)
 # ---------------------------------------------------------------------------------------
+#: Beyond 2**(2**16) in magnitude, exp, cosh, sinh, sin and cos of an argument would need its 2**16 or
+#: more integer bits in the argument reduction (cosh(exp(10**6)): seconds, at 10**7 gigabytes): the
+#: truth has no value there (OverflowError, as mpmath's own for larger ones), never a hang.
+_HUGE_MAG = 2**16
+
+
+def _not_huge(u: Any) -> None:
+    if isinstance(u, mpf) and mpmath.isfinite(u) and u != 0 and mpmath.mag(u) > _HUGE_MAG:
+        raise OverflowError(f"an argument of magnitude 2**{int(mpmath.mag(u))} is beyond the truth")
+
+
 def mexp(u: mpf) -> mpf:
     """exp(u) for the truth: 2**-(2**21) below -2**20 (a negligible addend, or a factor that flushes to 0)."""
     if u < _EXP_FLOOR:
         return mpmath.ldexp(mpf(1), -(2**21))
+    _not_huge(u)
     if abs(u) > 3000:
         # far below (or above) anything a float can hold next to it: relative accuracy is all
         # that matters, and the argument reduction at full precision would cost milliseconds
@@ -94,12 +107,16 @@ _MP_FUNCS: dict[type, Callable[..., Any]] = {
 }
 
 
-def _guard(fn: Callable[[mpf], Any]) -> Callable[[mpf], Any]:
+def _guard(fn: Callable[[mpf], Any], reduces: bool = False) -> Callable[[mpf], Any]:
     """Evaluate at <= 300 bits when |u| > 3000: only relative accuracy matters there
     (e**-3000 is far below anything a float can hold next to an O(1) term, even times
-    x**3), and full-precision argument reduction would cost milliseconds per call."""
+    x**3), and full-precision argument reduction would cost milliseconds per call.
+    A function that ``reduces`` its argument (cosh, sinh, sin, cos, tan) has no value beyond
+    2**(2**16) (:data:`_HUGE_MAG`)."""
 
     def g(u: mpf) -> Any:
+        if reduces:
+            _not_huge(u)
         if abs(u) > 3000 and mpmath.mp.prec > 300:
             with mpmath.workprec(300):
                 return fn(u)
@@ -108,12 +125,25 @@ def _guard(fn: Callable[[mpf], Any]) -> Callable[[mpf], Any]:
     return g
 
 
+#: The expression each closure of :func:`compile_mp` evaluates (for the symbolic fallback at ±oo).
+_SOURCES: weakref.WeakKeyDictionary[Any, sympy.Basic] = weakref.WeakKeyDictionary()
+
+
 def compile_mp(e: sympy.Basic) -> Callable[[mpf], Any]:
     """Compile a SymPy expression in x to a closure evaluating it with mpmath."""
+    f = _compile_mp(e)
+    try:
+        _SOURCES[f] = e
+    except TypeError:  # pragma: no cover - every closure here can be weakly referenced
+        pass
+    return f
+
+
+def _compile_mp(e: sympy.Basic) -> Callable[[mpf], Any]:
     if e == x:
         return lambda v: v
     if isinstance(e, Stable):
-        return compile_mp(textbook(e))
+        return _compile_mp(textbook(e))
     if e.is_Number or (isinstance(e, sympy.Expr) and not e.free_symbols):
         if e is sympy.S.NaN:
             return lambda v: mpmath.mpf("nan")
@@ -133,10 +163,10 @@ def compile_mp(e: sympy.Basic) -> Callable[[mpf], Any]:
 
         return const
     if isinstance(e, sympy.Add):
-        fs = [compile_mp(a) for a in e.args]
+        fs = [_compile_mp(a) for a in e.args]
         return lambda v: mpmath.fsum(f(v) for f in fs)
     if isinstance(e, sympy.Mul):
-        fs = [compile_mp(a) for a in e.args]
+        fs = [_compile_mp(a) for a in e.args]
 
         def mul(v: mpf) -> mpf:
             out = mpf(1)
@@ -146,25 +176,25 @@ def compile_mp(e: sympy.Basic) -> Callable[[mpf], Any]:
 
         return mul
     if isinstance(e, sympy.Pow):
-        fb = compile_mp(e.base)
+        fb = _compile_mp(e.base)
         n = e.exp
         if n.is_Integer:
             k = int(n)
             return lambda v: fb(v) ** k if k >= 0 else (mpf(1) / fb(v) ** (-k) if fb(v) != 0 else mpmath.inf)
         if n == sympy.S.Half:
             return lambda v: mpmath.sqrt(fb(v))
-        fe = compile_mp(n)
+        fe = _compile_mp(n)
         return lambda v: mpmath.power(fb(v), fe(v))
     if isinstance(e, (sympy.Max, sympy.Min)):
-        fs = [compile_mp(a) for a in e.args]
+        fs = [_compile_mp(a) for a in e.args]
         pick = max if isinstance(e, sympy.Max) else min
         return lambda v: pick(f(v) for f in fs)
     if isinstance(e, sympy.Heaviside):
-        fu = compile_mp(e.args[0])
-        h0 = compile_mp(e.args[1]) if len(e.args) > 1 else (lambda v: mpf(1) / 2)
+        fu = _compile_mp(e.args[0])
+        h0 = _compile_mp(e.args[1]) if len(e.args) > 1 else (lambda v: mpf(1) / 2)
         return lambda v: _heaviside(fu(v), h0)
     if isinstance(e, sympy.Piecewise):
-        branches = [(compile_mp(b), _compile_cond(c)) for b, c in e.args]
+        branches = [(_compile_mp(b), _compile_cond(c)) for b, c in e.args]
 
         def pw(v: mpf) -> mpf:
             for fb_, fc in branches:
@@ -174,11 +204,12 @@ def compile_mp(e: sympy.Basic) -> Callable[[mpf], Any]:
 
         return pw
     if isinstance(e, sympy.DiracDelta):
-        fu = compile_mp(e.args[0])
+        fu = _compile_mp(e.args[0])
         return lambda v: mpf(0) if fu(v) != 0 else mpmath.inf
     if e.func in _MP_FUNCS:
-        fa = [compile_mp(a) for a in e.args]
-        fn = _MP_FUNCS[e.func] if e.func in (sympy.Abs, sympy.sign, sympy.exp) else _guard(_MP_FUNCS[e.func])
+        fa = [_compile_mp(a) for a in e.args]
+        reduces = e.func in (sympy.cosh, sympy.sinh, sympy.sin, sympy.cos, sympy.tan)
+        fn = _MP_FUNCS[e.func] if e.func in (sympy.Abs, sympy.sign, sympy.exp) else _guard(_MP_FUNCS[e.func], reduces)
         return lambda v: fn(*(f(v) for f in fa))
     raise NotImplementedError(f"no mpmath evaluation for {e.func}")
 
@@ -198,7 +229,7 @@ def _compile_cond(c: sympy.Basic) -> Callable[[mpf], bool]:
         f = _compile_cond(c.args[0])
         return lambda v: not f(v)
     if isinstance(c, sympy.core.relational.Relational):
-        fl, fr = compile_mp(c.lhs), compile_mp(c.rhs)
+        fl, fr = _compile_mp(c.lhs), _compile_mp(c.rhs)
         ops = {
             "<": lambda a, b: a < b,
             "<=": lambda a, b: a <= b,
@@ -234,6 +265,8 @@ def _eval_at(f: Callable[[mpf], Any], v: float, prec: int) -> mpf:
             r = f(mpf(v))
         except (ZeroDivisionError, ValueError):
             return mpmath.mpf("nan")
+        except (OverflowError, MemoryError):  # cosh(exp(2**1000)): no value known, not nan
+            raise ValueError(f"mpmath cannot evaluate the expression at {v!r}") from None
         if isinstance(r, mpmath.mpc):
             return mpmath.mpf("nan") if r.imag != 0 else r.real
         return +mpf(r)
@@ -253,6 +286,8 @@ def _eval_at_infinity(f: Callable[[mpf], Any], sign: int, prec: int) -> mpf:
                 r = f(sign * mpf(10) ** k)
             except (ZeroDivisionError, ValueError):
                 return mpmath.mpf("nan")
+            except (OverflowError, MemoryError):  # cosh(exp(10**400)): beyond what mpmath can hold
+                return _symbolic_limit(f, sign, prec)
             if isinstance(r, mpmath.mpc):
                 if r.imag != 0:
                     return mpmath.mpf("nan")
@@ -270,6 +305,46 @@ def _eval_at_infinity(f: Callable[[mpf], Any], sign: int, prec: int) -> mpf:
     ):
         return mpmath.inf * mpmath.sign(a)
     return mpmath.mpf("nan")
+
+
+#: Seconds SymPy's ``limit`` may take where mpmath cannot evaluate far out (tanh(exp(x)) takes 0.3 s).
+LIMIT_SECONDS = 10.0
+
+
+def _symbolic_limit(f: Callable[[mpf], Any], sign: int, prec: int) -> mpf:
+    """The limit at ±oo by SymPy, where mpmath overflows at ±10**400 (``x e**x/cosh(e**x)**2``).
+
+    A real number or ±oo is the limit; a bounded oscillation (an ``AccumBounds``) has none: nan.
+    Raises :class:`ValueError` (the limit is not known) when the expression is not known, or SymPy
+    answers with anything else or runs out of time: never a value guessed.
+    """
+    e = _SOURCES.get(f)
+    if e is None:
+        raise ValueError("mpmath overflows far out and the expression is not known")
+    try:
+        lim = budget.step(
+            sympy.limit,
+            textbook(e),
+            x,
+            sign * sympy.oo,
+            seconds=LIMIT_SECONDS,
+            what="a limit at infinity",
+            on_timeout=_no_limit_in_time,
+        )
+    except (NotImplementedError, TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+        raise ValueError(f"SymPy cannot take the limit: {exc}") from None
+    if isinstance(lim, sympy.AccumBounds):
+        return mpmath.mpf("nan")
+    if lim in (sympy.oo, -sympy.oo):
+        return mpmath.inf if lim == sympy.oo else -mpmath.inf
+    if lim.is_real and lim.is_finite and not lim.free_symbols:
+        with mpmath.workprec(prec):
+            return mpmath.mpf(sympy.N(lim, int(prec * 0.302) + 20))
+    raise ValueError(f"SymPy's limit is not a real number: {lim}")
+
+
+def _no_limit_in_time(err: budget.BudgetExceeded) -> NoReturn:
+    raise ValueError(f"SymPy's limit exceeded {err.seconds} s") from None
 
 
 def _same(a: list[float], b: list[float]) -> bool:
@@ -317,7 +392,7 @@ def truth_point(
     return r_prev
 
 
-_TRUTH_VERSION = "truth-v9:"  # bump when the truth computation changes (invalidates the cache)
+_TRUTH_VERSION = "truth-v10:"  # bump when the truth computation changes (invalidates the cache)
 
 
 #: Beyond this magnitude the enclosures clamp their arguments (symact.numeric.interval): one try only.
@@ -489,7 +564,10 @@ def _mpmath_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, in
             r = exact(v)
         if r is None:  # infinite inputs, clamped arguments, unsupported nodes: the reference method
             ref = ref or compile_mp(expr)
-            r = truth_point(ref, v, [fmt])[0]
+            try:
+                r = truth_point(ref, v, [fmt])[0]
+            except ValueError:  # no value known (mpmath overflows, no limit found): nothing passes as right
+                r = math.nan
         out.append(r)
     return out
 
