@@ -1709,8 +1709,13 @@ _OVERFLOW = (
         pytest.param(
             3 * x / 2 + x / (_EXP(-x / 2 - 2) + S.Half), -1e8, marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW)
         ),
+        pytest.param(
+            -(x / 2 - S("3/4")) * sympy.tanh(_EXP(x / 2 - S("3/4"))),
+            1e4,
+            marks=pytest.mark.xfail(strict=True, reason="issue 13, item 4: u*tanh(exp(u)) gives nan far out"),
+        ),
     ],
-    ids=["tanh-like-plus-x", "bump", "sigmoid-derivative-plus-x", "sigmoid-derivative", "swish-like-plus-x"],
+    ids=["tanh-like-plus-x", "bump", "sigmoid-derivative-plus-x", "sigmoid-derivative", "swish-like-plus-x", "tanhexp"],
 )
 def test_numpy_code_of_overflowing_exponential_quotients(expr: sympy.Expr, at: float) -> None:
     """The generated NumPy function agrees with mpmath where an exponential in it overflows."""
