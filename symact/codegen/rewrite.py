@@ -154,6 +154,8 @@ def proven_equal(new: sympy.Expr, old: sympy.Expr, seconds: float = 5.0) -> bool
         if d.has(log) and tn.is_extended_real is True and to.is_extended_real is True:
             return _step(_exps_equal, tn, to, seconds=seconds)
         return False
+    except _budget.BudgetExceeded:
+        raise  # an enclosing budget ran out: not this step's own timeout
     except (TimeoutError, RecursionError, ValueError, TypeError, NotImplementedError):
         return False
 
@@ -574,6 +576,8 @@ def _rule_abs_split(e: sympy.Expr) -> sympy.Expr | None:
     for sign in (-1, 1):
         try:
             sides.append(_step(_factor_together, e.xreplace({absx[0]: sign * x}), seconds=5.0))
+        except _budget.BudgetExceeded:
+            raise  # an enclosing budget ran out: not this step's own timeout
         except (TimeoutError, sympy.PolynomialError, NotImplementedError):
             return None
     return sympy.Piecewise((sides[0], x < 0), (sides[1], True))
@@ -844,6 +848,8 @@ def normalize(e: sympy.Expr, check: Callable[[sympy.Expr, sympy.Expr], bool] = p
         return e
     try:
         cand = _step(_factor_together, e, seconds=5.0)
+    except _budget.BudgetExceeded:
+        raise  # an enclosing budget ran out: not this step's own timeout
     except (TimeoutError, sympy.PolynomialError, NotImplementedError):
         return e
     if cand != e and sympy.count_ops(cand) <= sympy.count_ops(e) + 4 and check(cand, e):

@@ -533,6 +533,8 @@ def certify(
             return Unknown(f"no degree <= {MAX_DEGREE} reaches 2**-60 on [{lo}, {hi}]")
     except interval.EnclosureError as exc:
         return Unknown(str(exc))
+    except budget.BudgetExceeded:
+        raise  # an enclosing budget ran out: not this step's own timeout
     except TimeoutError:
         return Unknown(f"certificate exceeded {seconds} s")
 
@@ -690,6 +692,8 @@ def _reach(expr: sympy.Expr, a: float, order: int) -> float:
     """
     try:
         cs = [abs(mpmath.mpf(c.mid)) for c in taylor(expr, a, a, MAX_DEGREE + 2, _PREC, 10.0)]
+    except budget.BudgetExceeded:
+        raise  # an enclosing budget ran out: not this step's own timeout
     except (interval.EnclosureError, TimeoutError):
         return math.inf
     ck, top = cs[order], max(cs[-1], cs[-2], mpmath.mpf(2) ** -2000)

@@ -41,6 +41,7 @@ import sympy
 
 from symact.codegen import rewrite as rw
 from symact.codegen.numpy import derivative_expr, to_numpy
+from symact.core.budget import BudgetExceeded
 from symact.definition.activation import Activation
 from symact.definition.registry import get_scalar
 from symact.numeric.rounding import FORMATS, round_to, ulp_error
@@ -71,6 +72,8 @@ def _breakpoint_floats(expr: sympy.Expr, dt: type) -> list[float]:
     out: list[float] = []
     try:
         bps = rw.breakpoints(expr)
+    except BudgetExceeded:
+        raise  # an enclosing budget ran out: not this step's own timeout
     except (TimeoutError, NotImplementedError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError):
         bps = ()  # a missing breakpoint only thins the input set
     for b in bps:
