@@ -1339,6 +1339,22 @@ def _field(got: dict[str, Any], keys: Sequence[str], derive: Callable[[], dict[s
             got.setdefault(key, reason)
 
 
+def _at_zero(form: PiecewiseForm, dform: PiecewiseForm) -> dict[str, Any]:
+    """f(0), the one-sided derivatives at 0 (from difference quotients) and f'(0), as record fields."""
+    f0 = _value(form, S.Zero)
+    out: dict[str, Any] = {"value_at_zero": f0}
+    left0, right0 = _one_sided_derivatives(form, dform, S.Zero, f0)
+    out["one_sided_derivatives_at_zero"] = (left0, right0)
+    if isinstance(left0, Unknown) or isinstance(right0, Unknown):
+        out["derivative_at_zero"] = left0 if isinstance(left0, Unknown) else right0
+    elif left0 is None or right0 is None:
+        out["derivative_at_zero"] = None
+    else:
+        same0 = _equal(left0, right0)
+        out["derivative_at_zero"] = same0 if isinstance(same0, Unknown) else left0 if same0 else None
+    return out
+
+
 def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
     """Fill ``got`` field by field (each as soon as it is known) and return it.
 
@@ -1361,20 +1377,6 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
             "limit_neg_inf": _piece_limit(f.pieces[0], -oo, "+"),
             "limit_pos_inf": _piece_limit(f.pieces[-1], oo, "-"),
         }
-
-    def at_zero() -> dict[str, Any]:
-        f0 = _value(f, S.Zero)
-        out: dict[str, Any] = {"value_at_zero": f0}
-        left0, right0 = _one_sided_derivatives(f, df, S.Zero, f0)
-        out["one_sided_derivatives_at_zero"] = (left0, right0)
-        if isinstance(left0, Unknown) or isinstance(right0, Unknown):
-            out["derivative_at_zero"] = left0 if isinstance(left0, Unknown) else right0
-        elif left0 is None or right0 is None:
-            out["derivative_at_zero"] = None
-        else:
-            same0 = _equal(left0, right0)
-            out["derivative_at_zero"] = same0 if isinstance(same0, Unknown) else left0 if same0 else None
-        return out
 
     def saturates() -> dict[str, Any]:
         sat = []
@@ -1446,7 +1448,7 @@ def _derive_fields(expr: sympy.Expr, got: dict[str, Any]) -> dict[str, Any]:
         return {"derivative_monotonic": _monotonicity(df.pieces, f.gaps(), djoints)}
 
     _field(got, ("limit_neg_inf", "limit_pos_inf"), limits)
-    _field(got, ("value_at_zero", "one_sided_derivatives_at_zero", "derivative_at_zero"), at_zero)
+    _field(got, ("value_at_zero", "one_sided_derivatives_at_zero", "derivative_at_zero"), lambda: _at_zero(f, df))
     _field(got, ("saturates",), saturates)
     _field(got, ("identity_near_origin",), identity)
     _field(got, ("continuity",), lambda: {"continuity": _continuity(f, df)})  # read by extent
