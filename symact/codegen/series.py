@@ -52,15 +52,18 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import flint
 import mpmath
 import numpy as np
 import sympy
-from mpmath.libmp import fzero
+from flint import arb, arb_series
+from mpmath.libmp import from_man_exp, fzero, round_ceiling, round_floor
 
 from symact.core import budget
 from symact.core.unknown import Unknown
 from symact.definition.activation import x
 from symact.numeric import interval
+from symact.numeric.arb import ball_ends
 
 __all__ = ["Regime", "Zero", "certify", "find_zeros", "regimes", "taylor"]
 
@@ -74,7 +77,6 @@ FLANKS = 3
 WINDOW = 16.0
 _STEP = 1.0 / 64
 _PREC = 128
-_S = sympy.Symbol("s", real=True)
 _ZERO_MPI = (fzero, fzero)
 #: What a SymPy step may raise when it cannot decide (an answer of "undecided", not an error).
 _SYMPY_FAILURES = (
@@ -136,7 +138,7 @@ class Zero:
 
 
 # ---------------------------------------------------------------------------------------
-# Taylor-mode arithmetic over intervals
+# Taylor-mode arithmetic over balls
 # ---------------------------------------------------------------------------------------
 def _zero() -> Any:
     return interval.to_iv(0)
@@ -150,86 +152,78 @@ def _contains_zero(v: Any) -> bool:
     return bool(v.a <= 0 <= v.b)
 
 
-_PRIMS: dict[Any, Callable[[Any], Any]] = {}
+def _exact(end: tuple) -> Any:
+    """The exact ball of a finite mpmath value (a raw ``_mpf_`` tuple)."""
+    sign, man, exp, _ = end
+    if not man and end != fzero:
+        raise interval.EnclosureError("an unbounded box or constant has no Taylor series")
+    return arb((flint.fmpz(-int(man) if sign else int(man)), flint.fmpz(int(exp))))
 
 
-def _prim(func: Any, *rest: Any) -> Callable[[Any], Any]:
-    """The certified enclosure of ``func(s, *rest)`` as a function of an iv box of ``s``."""
-    key = (func, rest)
-    if key not in _PRIMS:
-        _PRIMS[key] = interval.compile_enclosure(func(_S, *rest), _S)
-    return _PRIMS[key]
+def _ball(v: Any) -> Any:
+    """The ball of an iv interval: it holds the interval (the union of its exact ends)."""
+    lo, hi = v._mpi_
+    return _exact(lo) if lo == hi else _exact(lo).union(_exact(hi))
+
+
+def _c0(u: Any) -> Any:
+    """The value (order-0 coefficient) of a series."""
+    cs = u.coeffs()
+    return cs[0] if cs else arb(0)
+
+
+def _iv(ball: Any) -> Any:
+    """The interval of a ball, ends rounded outward to the active interval precision."""
+    ends = ball_ends(ball)
+    if ends is None:
+        raise interval.EnclosureError("a Taylor coefficient is not finite: the formula may be undefined on the box")
+    (m1, e1), (m2, e2) = ends
+    prec = interval.current().prec
+    return interval.current().make_mpf(
+        (from_man_exp(m1, e1, prec, round_floor), from_man_exp(m2, e2, prec, round_ceiling))
+    )
 
 
 class _Taylor:
-    """Coefficients 0..n-1 of the Taylor expansion of each node over a box (memoised)."""
+    """The truncated Taylor series (an ``arb_series`` of length n) of each node over a box (memoised).
+
+    arb's series arithmetic is rigorous on balls: with the box as the ball ``X`` and the
+    series ``X + t``, coefficient ``j`` of a node encloses ``g^(j)(xi)/j!`` for every ``xi``
+    in ``X``. A coefficient that is not finite (a logarithm or a quotient over a ball that
+    may hold 0) makes the node an :class:`~symact.numeric.interval.EnclosureError`.
+    """
 
     def __init__(self, n: int, box: Any, deadline: float) -> None:
         self.n = n
         self.box = box
         self.deadline = deadline
-        self.memo: dict[sympy.Expr, list[Any]] = {}
+        self.memo: dict[sympy.Expr, Any] = {}
 
-    def check(self) -> None:
-        if budget.clock() > self.deadline:
-            raise _Timeout
-
-    def __call__(self, e: sympy.Expr) -> list[Any]:
+    def __call__(self, e: sympy.Expr) -> Any:
         if e not in self.memo:
-            self.check()
-            self.memo[e] = self._eval(e)
+            if budget.clock() > self.deadline:
+                raise _Timeout
+            got = self._eval(e)
+            if not all(c.is_finite() for c in got.coeffs()):
+                raise interval.EnclosureError(f"{e} may be undefined on the box (its series is not finite)")
+            self.memo[e] = got
         return self.memo[e]
 
-    def const(self, v: Any) -> list[Any]:
-        return [v] + [_zero() for _ in range(self.n - 1)]
+    def series(self, coeffs: list[Any]) -> Any:
+        return arb_series(coeffs, prec=self.n)
 
-    def mul(self, a: list[Any], b: list[Any]) -> list[Any]:
-        na = [j for j in range(self.n) if not _is_zero(a[j])]
-        nb = [j for j in range(self.n) if not _is_zero(b[j])]
-        out = [_zero() for _ in range(self.n)]
-        for i in na:
-            for j in nb:
-                if i + j < self.n:
-                    out[i + j] += a[i] * b[j]
-        self.check()
-        return out
-
-    def recip(self, u: list[Any]) -> list[Any]:
-        if interval.contains_zero(u[0]):
-            raise interval.EnclosureError("division by a series whose value may be 0")
-        r = [1 / u[0]]
-        for k in range(1, self.n):
-            s = _zero()
-            for j in range(1, k + 1):
-                if not _is_zero(u[j]):
-                    s += u[j] * r[k - j]
-            r.append(-r[0] * s)
-        return r
-
-    def integrate(self, u: list[Any], d0: Any, dprime: list[Any] | Callable[[int], Any]) -> list[Any]:
-        """Coefficients of ``h`` with ``h(0) = d0`` and ``h' = dprime * u'`` (dprime given lazily by index)."""
-        out = [d0]
-        for k in range(1, self.n):
-            s = _zero()
-            for j in range(1, k + 1):
-                if not _is_zero(u[j]):
-                    s += j * u[j] * (dprime(k - j) if callable(dprime) else dprime[k - j])
-            out.append(s / k)
-        return out
-
-    def _eval(self, e: sympy.Expr) -> list[Any]:  # one dispatch table
-        n = self.n
+    def _eval(self, e: sympy.Expr) -> Any:  # one dispatch table
         if e == x:
-            return [self.box, interval.to_iv(1)] + [_zero() for _ in range(n - 2)]
+            return self.series([_ball(self.box), 1])
         if not e.has(x):
-            return self.const(interval.compile_enclosure(e)(self.box))
+            return self.series([_ball(interval.compile_enclosure(e)(self.box))])
         if isinstance(e, sympy.Add):
             parts = [self(a) for a in e.args]
-            return [sum((p[k] for p in parts[1:]), parts[0][k]) for k in range(n)]
+            return sum(parts[1:], parts[0])
         if isinstance(e, sympy.Mul):
             acc = self(e.args[0])
             for a in e.args[1:]:
-                acc = self.mul(acc, self(a))
+                acc = acc * self(a)
             return acc
         if isinstance(e, sympy.Pow):
             return self._pow(e)
@@ -237,92 +231,84 @@ class _Taylor:
             raise interval.EnclosureError(f"no Taylor arithmetic for {e.func.__name__}")
         u = self(e.args[0])
         f = e.func
-        if f is sympy.exp:
-            return self._exp(u)
         if f is sympy.log:
             return self._log(u)
         if f is sympy.tanh:
-            t = [_prim(sympy.tanh)(u[0])]
-            s: list[Any] = []
+            return self._tanh(u)
+        if f in (sympy.sinh, sympy.cosh):
+            ep, em = u.exp(), (-u).exp()
+            return (ep - em) / 2 if f is sympy.sinh else (ep + em) / 2
+        method = _SERIES_METHODS.get(f)
+        if method is None:
+            raise interval.EnclosureError(f"no Taylor arithmetic for {f.__name__}")
+        return getattr(u, method)()
 
-            def s_at(i: int) -> Any:  # 1 - tanh**2, from the coefficients known so far
-                while len(s) <= i:
-                    m = len(s)
-                    v = -sum((t[j] * t[m - j] for j in range(m + 1)), _zero())
-                    s.append(v + 1 if m == 0 else v)
-                return s[i]
+    def _coeffs(self, u: Any) -> list[Any]:
+        cs = u.coeffs()
+        return cs + [arb(0)] * (self.n - len(cs))
 
-            for k in range(1, n):
-                t.append(sum((j * u[j] * s_at(k - j) for j in range(1, k + 1) if not _is_zero(u[j])), _zero()) / k)
-            return t
-        if f in (sympy.sinh, sympy.cosh, sympy.sin, sympy.cos):
-            hyper = f in (sympy.sinh, sympy.cosh)
-            sn = [_prim(sympy.sinh if hyper else sympy.sin)(u[0])]
-            cs = [_prim(sympy.cosh if hyper else sympy.cos)(u[0])]
-            for k in range(1, n):
-                ds = sum((j * u[j] * cs[k - j] for j in range(1, k + 1) if not _is_zero(u[j])), _zero()) / k
-                dc = sum((j * u[j] * sn[k - j] for j in range(1, k + 1) if not _is_zero(u[j])), _zero()) / k
-                sn.append(ds)
-                cs.append(dc if hyper else -dc)
-            return sn if f in (sympy.sinh, sympy.sin) else cs
-        if f in (sympy.erf, sympy.erfc):
-            w = self._exp(self.mul(u, [-v for v in u]))  # exp(-u**2)
-            c = interval.compile_enclosure(2 / sympy.sqrt(sympy.pi))(None)
-            er = self.integrate(u, _zero(), [c * v for v in w])
-            er[0] = _prim(f)(u[0])
-            return er if f is sympy.erf else [er[0]] + [-v for v in er[1:]]
-        if f is sympy.atan:
-            q = self.recip([u2 + (1 if k == 0 else 0) for k, u2 in enumerate(self.mul(u, u))])
-            return self.integrate(u, _prim(sympy.atan)(u[0]), q)
-        raise interval.EnclosureError(f"no Taylor arithmetic for {f.__name__}")
-
-    def _exp(self, u: list[Any]) -> list[Any]:
-        out = [_prim(sympy.exp)(u[0])]
+    def _tanh(self, u: Any) -> Any:
+        """tanh by its differential equation ``t' = (1 - t**2) u'``: coefficient recurrences,
+        which enclose tighter over a box than ``1 - 2/(exp(2u) + 1)``."""
+        uc = self._coeffs(u)
+        t = [uc[0].tanh()]
+        s: list[Any] = []
         for k in range(1, self.n):
-            out.append(sum((j * u[j] * out[k - j] for j in range(1, k + 1) if not _is_zero(u[j])), _zero()) / k)
-        return out
+            m = len(s)  # 1 - t**2, coefficient k - 1, from t[0..k-1]
+            v = -sum((t[j] * t[m - j] for j in range(1, m + 1)), t[0] * t[m])
+            s.append(v + 1 if m == 0 else v)
+            t.append(sum((j * uc[j] * s[k - j] for j in range(1, k + 1) if uc[j] != 0), arb(0)) / k)
+        return self.series(t)
 
-    def _log(self, u: list[Any]) -> list[Any]:
-        out = [_prim(sympy.log)(u[0])]
-        inv = 1 / u[0]
-        for k in range(1, self.n):
-            s = sum((j * out[j] * u[k - j] for j in range(1, k) if not _is_zero(u[k - j])), _zero())
-            out.append(inv * (u[k] - s / k))
-        return out
+    def _log(self, u: Any) -> Any:
+        if not _c0(u) > 0:
+            raise interval.EnclosureError("the logarithm of a series whose value may be <= 0")
+        return u.log()
 
-    def _pow(self, e: sympy.Pow) -> list[Any]:
+    def _pow(self, e: sympy.Pow) -> Any:
         b, p = e.args
         if p.has(x):
-            return self._exp(self(p * sympy.log(b)))
+            return self(p * sympy.log(b)).exp()
         u = self(b)
         if p.is_Integer:
             k = int(p)
-            out = self.const(interval.to_iv(1))
-            base = u
-            m = abs(k)
-            while m:
-                if m & 1:
-                    out = self.mul(out, base)
-                m >>= 1
-                if m:
-                    base = self.mul(base, base)
-            return self.recip(out) if k < 0 else out
+            if k < 0:
+                if _c0(u).contains(0):
+                    raise interval.EnclosureError("division by a series whose value may be 0")
+                return (u ** (-k)).inv()
+            return u**k
         if not p.is_Rational:
             raise interval.EnclosureError(f"no Taylor arithmetic for the power {p}")
-        alpha = interval.to_iv(int(p.p)) / int(p.q)
-        if u[0].a <= 0:
+        if not _c0(u) > 0:
             raise interval.EnclosureError("a real power of a series whose value may be <= 0")
-        out = [_prim(sympy.Pow, p)(u[0])]
-        inv = 1 / u[0]
+        # out = u**p by (u**p)' u = p u' u**p: coefficient recurrences (tighter over a box
+        # than arb's sqrt_series or exp(p log u))
+        uc = self._coeffs(u)
+        alpha = arb(flint.fmpq(int(p.p), int(p.q)))
+        out = [uc[0] ** alpha]
+        inv = 1 / uc[0]
         for k in range(1, self.n):
-            s = sum(((alpha * j - (k - j)) * u[j] * out[k - j] for j in range(1, k + 1) if not _is_zero(u[j])), _zero())
-            out.append(inv * s / k)
-        return out
+            terms = ((alpha * j - (k - j)) * uc[j] * out[k - j] for j in range(1, k + 1) if uc[j] != 0)
+            out.append(inv * sum(terms, arb(0)) / k)
+        return self.series(out)
+
+
+#: The SymPy functions whose series arb computes itself (the rest are built from exp and log).
+_SERIES_METHODS = {
+    sympy.exp: "exp",
+    sympy.sin: "sin",
+    sympy.cos: "cos",
+    sympy.atan: "atan",
+    sympy.erf: "erf",
+    sympy.erfc: "erfc",
+}
 
 
 def taylor(expr: sympy.Expr, lo: Any, hi: Any, n: int, prec: int = _PREC, seconds: float = 10.0) -> list[Any]:
     """Interval enclosures of ``g^(j)(xi)/j!`` for every ``xi`` in ``[lo, hi]``, ``j = 0..n-1``.
 
+    Computed with arb's rigorous series arithmetic on the ball of the box, at ``prec`` bits,
+    and returned as :mod:`mpmath.iv` intervals at that precision (ends rounded outward).
     Raises :class:`symact.numeric.interval.EnclosureError` where the expression is not
     supported or may be undefined on the box, and ``TimeoutError`` past ``seconds``.
 
@@ -335,15 +321,20 @@ def taylor(expr: sympy.Expr, lo: Any, hi: Any, n: int, prec: int = _PREC, second
         >>> bool(c.a <= math.cos(1) and c.b >= 1)
         True
     """
-    with interval.precision(prec):
+    cap = flint.ctx.cap  # the length of arb's series results: a setting of python-flint's context
+    with interval.precision(prec), flint.ctx.workprec(prec):
         box = interval.box(lo, hi)
         ad = _Taylor(n, box, budget.clock() + seconds)
         try:
-            return ad(sympy.sympify(expr, strict=True))
+            flint.ctx.cap = n
+            coeffs = ad(sympy.sympify(expr, strict=True)).coeffs()
         except _Timeout:
             raise TimeoutError(f"Taylor arithmetic exceeded {seconds} s") from None
         except (ZeroDivisionError, ValueError) as exc:
             raise interval.EnclosureError(str(exc)) from None
+        finally:
+            flint.ctx.cap = cap
+        return [_iv(c) for c in coeffs] + [_zero() for _ in range(n - len(coeffs))]
 
 
 # ---------------------------------------------------------------------------------------
