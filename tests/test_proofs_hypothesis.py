@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,7 +17,7 @@ from sympy import Abs, Max, Min, Rational, cos, exp, sin, tanh
 import proofs
 import symact
 from proofs import Verdict
-from proofs.argument import reduce_to_zero
+from proofs.argument import reduce_to_zero, simplest_number
 from symact import x
 from symact.core import budget
 
@@ -40,15 +42,22 @@ PROVED = [
         sympy.sqrt(3) * x,
     )
 ]
-RESULTS = {e: proofs.prove_linear(e) for e in PROVED}
+
+
+@functools.cache
+def _result(e: sympy.Expr) -> proofs.ProofResult:
+    """The prover's result (proved when a test first asks, not at collection)."""
+    return proofs.prove_linear(e)
 
 
 def _exactly_zero(value: sympy.Expr) -> bool:
-    return value == 0 or reduce_to_zero(value) is not None
+    # with tanh, the rewrite in exp first: it settles tanh/exp identities in a fraction of simplify's time
+    quick = value.has(sympy.tanh) and simplest_number(value)[0] == 0
+    return value == 0 or quick or reduce_to_zero(value) is not None
 
 
 def test_all_sample_identities_are_proved() -> None:
-    assert all(r.verdict is Verdict.PROVED for r in RESULTS.values())
+    assert all(_result(e).verdict is Verdict.PROVED for e in PROVED)
 
 
 @SETTINGS
@@ -57,7 +66,7 @@ def test_proved_identities_hold_at_random_rationals(
     index: int, a: sympy.Rational, b: sympy.Rational, c: sympy.Rational
 ) -> None:
     f = PROVED[index]
-    m = RESULTS[f].argument.slope
+    m = _result(f).argument.slope
     # one budget worker for the three reductions (their steps then use alarms, not a fork each)
     assert budget.call(_identities_hold, f, m, a, b, c, seconds=120) == (True, True, True)
 
