@@ -1468,7 +1468,7 @@ def run_harness(
 #: How many activations the default run checks: a quick sample of the grammar. The wide run checks
 #: :data:`WIDE_N` (marked ``slow`` and ``ci``: ``.ci/run`` runs it after the default suite), and
 #: ``benchmarks/soundness.py`` thousands.
-DEFAULT_N = 60
+DEFAULT_N = 40
 WIDE_N = 300
 
 
@@ -1622,7 +1622,7 @@ def test_generated_activations_are_real_and_defined() -> None:
 
 
 def test_soundness_default_run(small_budgets: None, capsys: pytest.CaptureFixture[str]) -> None:
-    """>= 60 random activations, every definite claim checked: no false claim, no crash."""
+    """>= 40 random activations, every definite claim checked: no false claim, no crash."""
     _soundness_run(DEFAULT_N, capsys)
 
 
