@@ -189,6 +189,7 @@ def test_renderings(results):
 # ---------------------------------------------------------------------------------------
 # sparsemax for every n: the structured proofs
 # ---------------------------------------------------------------------------------------
+import functools
 import itertools
 import random
 from fractions import Fraction
@@ -208,15 +209,13 @@ def _subset_max(v):
     return max((sum(sub) - 1) / Fraction(r) for r in range(1, len(v) + 1) for sub in itertools.combinations(v, r))
 
 
-def _instantiate(expr, idx, x, c, e):
-    """``expr`` with the index symbols, n, k, tau (and k', tau', c), the index set (e, s, t_S, T_x, T_z)
-    and the entries of x, z, z' replaced by exact values."""
+@functools.lru_cache(maxsize=64)
+def _values(x, c, e):
+    """k, k', the exact symbol values and the entry tables of one sample (tuples in, computed once)."""
     z, k, tau = _sort_rule(x)
     zc, kc, tauc = _sort_rule([v + c for v in x])
     s = sum(e)
     ts = (sum(ev * zv for ev, zv in zip(e, z)) - 1) / Fraction(s)
-    q = sympy.Rational
-    out = expr.subs({pv.K: k, pv.KC: kc, V.n: len(x), **idx})
     exact = {
         pv.TAU: tau,
         pv.TAUC: tauc,
@@ -226,9 +225,18 @@ def _instantiate(expr, idx, x, c, e):
         pv.TMAX_X: _subset_max(x),
         pv.TMAX_Z: _subset_max(z),
     }
-    out = out.xreplace({sym: q(v.numerator, v.denominator) for sym, v in exact.items()})
+    numbers = {sym: sympy.Rational(v.numerator, v.denominator) for sym, v in exact.items()}
+    return k, kc, numbers, {pv.Z: z, pv.ZC: zc, pv.E: [Fraction(ev) for ev in e]}
+
+
+def _instantiate(expr, idx, x, c, e):
+    """``expr`` with the index symbols, n, k, tau (and k', tau', c), the index set (e, s, t_S, T_x, T_z)
+    and the entries of x, z, z' replaced by exact values."""
+    k, kc, numbers, table = _values(tuple(x), c, tuple(e))
+    q = sympy.Rational
+    out = expr.subs({pv.K: k, pv.KC: kc, V.n: len(x), **idx})
+    out = out.xreplace(numbers)
     out = out.doit()
-    table = {pv.Z: z, pv.ZC: zc, pv.E: [Fraction(ev) for ev in e]}
 
     def value(e):
         if e.base == V.X:
