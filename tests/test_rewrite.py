@@ -6,7 +6,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from sympy import Rational, exp, log
+from sympy import Rational, exp, log, oo
 
 from symact import x
 from symact.codegen import rewrite as rw
@@ -130,3 +130,24 @@ def test_limit_at_infinity_where_mpmath_overflows() -> None:
     expr = 1 + exp(x) / sympy.cosh(exp(x))  # cosh(e**(10**400)) is beyond mpmath
     assert truth_at_infinity(expr, 1) == 1.0 and truth_at_infinity(expr, -1) == 1.0
     assert truth(expr, np.array([np.inf]))[0] == 1.0
+
+
+def test_overflow_sides_see_through_the_affine_rule() -> None:
+    """exp(x/3 - 1/2) is printed as exp(Affine(x, 3/2, 1/3)) by then: it still overflows at +oo."""
+    from symact.codegen.rewrite import _overflow_sides
+    from symact.definition.primitives import Affine
+
+    u = Affine(x, Rational(3, 2), Rational(1, 3))
+    assert _overflow_sides(2 * x + exp(u) / (exp(u) + 3), -oo, oo) == frozenset({1})
+    assert _overflow_sides(2 * x + exp(-u) / (exp(-u) + 3), -oo, oo) == frozenset({-1})
+    assert _overflow_sides(exp(u), -oo, 0) == frozenset()
+
+
+def test_exp_of_a_double_double_keeps_the_overflow() -> None:
+    """exp(uh + ul) with exp(uh) = inf is inf, whatever the sign of ul (inf - inf was nan)."""
+    from symact.codegen.kernels import exp_dd
+
+    with np.errstate(all="ignore"):  # as the generated functions run their kernels
+        got = exp_dd(np.array([800.0, 800.0, -800.0, 1.0]), np.array([-1e-17, 1e-17, -1e-17, 2.0**-60]))
+    assert got[0] == np.inf and got[1] == np.inf and got[2] == 0.0
+    assert got[3] == np.exp(1.0) + np.exp(1.0) * 2.0**-60

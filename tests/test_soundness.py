@@ -1694,40 +1694,19 @@ def test_numpy_code_agrees_with_mpmath(expr: sympy.Expr, at: float) -> None:
 
 
 _EXP = sympy.exp
-_OVERFLOW = (
-    "issue 13, item 4: a quotient of exponentials whose intermediate overflows while the value is finite "
-    "gives nan; the rewrite stage rescales such a quotient only when it is the whole formula of a side"
-)
 
 
-#: Found by the long run of the widened grammar (2026-12-07), still open: strict xfails until fixed.
+#: Found by the long run of the widened grammar (2026-12-07): an exponential in the formula overflows while
+#: the value is finite (the quotients are rescaled far out, exp of a double-double keeps exp's inf).
 @pytest.mark.parametrize(
     "expr,at",
     [
-        pytest.param(
-            (_EXP(x / 3 - S.Half) - 3) / (_EXP(x / 3 - S.Half) + 3) + 2 * x,
-            1e6,
-            marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW),
-        ),
-        pytest.param(
-            2 * _EXP(2 * x + 1) / (_EXP(4 * x + 2) + 3), 500.0, marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW)
-        ),
-        pytest.param(
-            9 * x / 4 + _EXP(1 - 3 * x / 2) / (2 * (_EXP(1 - 3 * x / 2) + 2) ** 2),
-            -1e8,
-            marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW),
-        ),
-        pytest.param(
-            -_EXP(x + 1) / (_EXP(x + 1) + S("1/4")) ** 2, 1e4, marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW)
-        ),
-        pytest.param(
-            3 * x / 2 + x / (_EXP(-x / 2 - 2) + S.Half), -1e8, marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW)
-        ),
-        pytest.param(
-            -(x / 2 - S("3/4")) * sympy.tanh(_EXP(x / 2 - S("3/4"))),
-            1e4,
-            marks=pytest.mark.xfail(strict=True, reason="issue 13, item 4: u*tanh(exp(u)) gives nan far out"),
-        ),
+        ((_EXP(x / 3 - S.Half) - 3) / (_EXP(x / 3 - S.Half) + 3) + 2 * x, 1e6),
+        (2 * _EXP(2 * x + 1) / (_EXP(4 * x + 2) + 3), 500.0),
+        (9 * x / 4 + _EXP(1 - 3 * x / 2) / (2 * (_EXP(1 - 3 * x / 2) + 2) ** 2), -1e8),
+        (-_EXP(x + 1) / (_EXP(x + 1) + S("1/4")) ** 2, 1e4),
+        (3 * x / 2 + x / (_EXP(-x / 2 - 2) + S.Half), -1e8),
+        (-(x / 2 - S("3/4")) * sympy.tanh(_EXP(x / 2 - S("3/4"))), 1e4),
     ],
     ids=["tanh-like-plus-x", "bump", "sigmoid-derivative-plus-x", "sigmoid-derivative", "swish-like-plus-x", "tanhexp"],
 )

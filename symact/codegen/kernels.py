@@ -750,9 +750,10 @@ def softplus_dd(uh: Any, ul: Any) -> Any:
 
 
 def exp_dd(uh: Any, ul: Any) -> Any:
-    """exp(uh + ul) = exp(uh) (1 + ul) for a double-double argument."""
+    """exp(uh + ul) = exp(uh) (1 + ul) for a double-double argument; exp(uh) where that overflows
+    (inf + inf ul would be nan for ul < 0)."""
     e = np.exp(uh)
-    return e + e * finite_lo(ul)
+    return np.where(np.isfinite(e), e + e * finite_lo(ul), e)
 
 
 # -- whole expressions in double-double: exp, sigmoid and sigmoid' as pairs h + l ---------------

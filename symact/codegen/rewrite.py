@@ -599,7 +599,7 @@ def _overflow_sides(e: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> frozenset[
     +oo, k < 0 at -oo). Sigmoid(x) x and the other stable primitives hold none: they are left alone."""
     out = set()
     for node in e.atoms(exp):
-        kb = _affine(node.args[0]) if node.has(x) else None
+        kb = _affine(textbook(node.args[0])) if node.has(x) else None  # exp(Affine(x, r, a)) too
         if kb is not None:
             if kb[0] > 0 and hi == sympy.oo:
                 out.add(1)
