@@ -39,9 +39,9 @@ breakpoints. What is checked, per field:
 
 A check fails only on unambiguous evidence: a difference far above the working
 precision, confirmed by recomputing at 80 digits. Unknown answers are counted,
-never checked. The default run draws 300 activations (deterministic:
-derandomized Hypothesis) and checks them in two worker processes;
-``benchmarks/soundness.py`` is the long run.
+never checked. The default run draws 40 activations (deterministic:
+derandomized Hypothesis) and checks them in two worker processes; the wide run
+(``-m ci``, which ``.ci/run`` runs) draws 300; ``benchmarks/soundness.py`` is the long run.
 """
 
 from __future__ import annotations
