@@ -77,6 +77,31 @@ def test_taylor_over_a_box_encloses_every_point() -> None:
                 assert _lo(cs[j]) <= v <= _hi(cs[j])
 
 
+@pytest.mark.parametrize(
+    "expr",
+    [
+        x - tanh(x),
+        sympy.sinh(x) / (2 + sympy.cosh(x)),
+        (1 + x**2) ** sympy.Rational(-3, 4),
+        erf(x) * exp(-(x**2)),
+        log(2 + sin(3 * x)) * sympy.atan(x),
+        sympy.erfc(x / 2) / (1 + x**4),
+        (2 + x) ** (1 + x**2),
+    ],
+)
+def test_taylor_over_boxes_encloses_the_derivatives_at_points_inside(expr: sympy.Expr) -> None:
+    """arb's series over a box hold g^(j)(t)/j! at every sampled t of the box (j <= 4), on boxes as
+    wide as certify's (at most 1/3): the regimes' certificates rest on exactly this."""
+    f = compile_mp(expr)
+    for lo, hi in ((0.25, 0.3125), (0.5, 0.75), (1.75, 1.7578125), (-0.125, 0.125)):
+        cs = series.taylor(expr, lo, hi, 5)
+        with mpmath.workdps(30):
+            for t in np.linspace(lo, hi, 5):
+                for j in range(5):
+                    v = mpmath.diff(f, mpmath.mpf(t), j) / mpmath.factorial(j)
+                    assert _lo(cs[j]) - 1e-25 <= v <= _hi(cs[j]) + 1e-25, (expr, lo, hi, t, j)
+
+
 def test_taylor_refuses_what_it_cannot_bound() -> None:
     with pytest.raises(symact.numeric.interval.EnclosureError):
         series.taylor(abs(x), -1, 1, 3)
