@@ -1707,8 +1707,17 @@ _EXP = sympy.exp
         (-_EXP(x + 1) / (_EXP(x + 1) + S("1/4")) ** 2, 1e4),
         (3 * x / 2 + x / (_EXP(-x / 2 - 2) + S.Half), -1e8),
         (-(x / 2 - S("3/4")) * sympy.tanh(_EXP(x / 2 - S("3/4"))), 1e4),
+        ((_EXP(S("3/2") - x) - 3) / (_EXP(S("3/2") - x) + 3) + sympy.cos(x - S("3/2")) / (x**2 + 2), -1e8),
     ],
-    ids=["tanh-like-plus-x", "bump", "sigmoid-derivative-plus-x", "sigmoid-derivative", "swish-like-plus-x", "tanhexp"],
+    ids=[
+        "tanh-like-plus-x",
+        "bump",
+        "sigmoid-derivative-plus-x",
+        "sigmoid-derivative",
+        "swish-like-plus-x",
+        "tanhexp",
+        "tanh-like-plus-decay",
+    ],
 )
 def test_numpy_code_of_overflowing_exponential_quotients(expr: sympy.Expr, at: float) -> None:
     """The generated NumPy function agrees with mpmath where an exponential in it overflows."""
