@@ -1708,6 +1708,7 @@ _EXP = sympy.exp
         (3 * x / 2 + x / (_EXP(-x / 2 - 2) + S.Half), -1e8),
         (-(x / 2 - S("3/4")) * sympy.tanh(_EXP(x / 2 - S("3/4"))), 1e4),
         ((_EXP(S("3/2") - x) - 3) / (_EXP(S("3/2") - x) + 3) + sympy.cos(x - S("3/2")) / (x**2 + 2), -1e8),
+        (3 * x + sympy.atan((_EXP(-x / 3 - 1) - 1) / (_EXP(-x / 3 - 1) + 1)), -1e8),  # Expm1(u) Sigmoid(-u)
     ],
     ids=[
         "tanh-like-plus-x",
@@ -1717,6 +1718,7 @@ _EXP = sympy.exp
         "swish-like-plus-x",
         "tanhexp",
         "tanh-like-plus-decay",
+        "atan-of-tanh-like",
     ],
 )
 def test_numpy_code_of_overflowing_exponential_quotients(expr: sympy.Expr, at: float) -> None:

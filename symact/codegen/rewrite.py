@@ -595,10 +595,11 @@ STRUCTURAL: tuple[Rule, ...] = (
 
 
 def _overflow_sides(e: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> frozenset[int]:
-    """The ends of ``(lo, hi)`` at ±oo where ``e`` holds an ``exp(k x + b)`` that overflows there (k > 0 at
-    +oo, k < 0 at -oo). Sigmoid(x) x and the other stable primitives hold none: they are left alone."""
+    """The ends of ``(lo, hi)`` at ±oo where ``e`` holds an ``exp(k x + b)`` or ``Expm1(k x + b)`` that overflows
+    there (k > 0 at +oo, k < 0 at -oo). Sigmoid(x) x and the other stable primitives hold none: they are left
+    alone."""
     out = set()
-    for node in e.atoms(exp):
+    for node in e.atoms(exp, Expm1):  # Expm1(u) (the expm1 rule's form) overflows as exp(u) does
         kb = _affine(textbook(node.args[0])) if node.has(x) else None  # exp(Affine(x, r, a)) too
         if kb is not None:
             if kb[0] > 0 and hi == sympy.oo:
