@@ -59,7 +59,8 @@ KNOWN_CODE_BAD: dict[str, str] = {
     "logish": "f64 352 ULP at x = -742 (subnormal result)",
     "tanhexp": "f' nan for x > 709.8 (f64) and 309068 (f32), truth 1 (wrong class: 4 x e**x sigmoid'(2 e**x) is "
     "inf * 0, and no saturation point is known to clamp to: the truth there is beyond mpmath); f64 f 352 ULP at "
-    "x = -742 (subnormal result); act.numpy(1) no longer raises",
+    "x = -742 (subnormal result); act.numpy(1) no longer raises; validate raises at x = 3.03e8 in float32: no "
+    "certified truth of f' there (sech(e**x)**2 is beyond mpmath)",
     "snake": "f' = 1 + sin(2x) printed as 1 + 2 sin(x) cos(x): nan at x = 1.8e308 (wrong class)",
     "dsilu": "f64 17 ULP at x = 36.8 (x (1 - sigmoid(x)) + 1 cancels); f' 351 ULP at x = -742 (subnormal results)",
     "aria2": "f64 f' 10 ULP at x = -355.7 (bar: <= 4 on [-10, 10], <= 10 on normal outputs: just missed)",

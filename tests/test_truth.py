@@ -164,3 +164,10 @@ def test_truth_of_tanh_of_a_huge_argument_at_infinity() -> None:
     assert got[0] == np.inf and got[1] == 0 and got[2] == 800.0 and got[3] == 0
     f = symact.define(e, name="tanhexp_repro").numpy()
     assert f(np.array([np.inf, 800.0, 0.0]))[1] == 800.0
+
+
+def test_no_certified_truth_is_an_error_not_a_nan() -> None:
+    """sin(e**x) at x = 5e4 needs e**x's 72,000 integer bits: no value is known, so truth() raises;
+    a nan there would let generated code that returns nan pass validation."""
+    with pytest.raises(ValueError, match="no certified truth"):
+        T.truth(sympy.sin(sympy.exp(x)), np.array([5e4]))

@@ -566,8 +566,8 @@ def _mpmath_truths(expr: sympy.Expr, values: np.ndarray, fmt: tuple[int, int, in
             ref = ref or compile_mp(expr)
             try:
                 r = truth_point(ref, v, [fmt])[0]
-            except ValueError:  # no value known (mpmath overflows, no limit found): nothing passes as right
-                r = math.nan
+            except ValueError as exc:  # no value known: never a nan that the code's nan would match
+                raise ValueError(f"no certified truth of {expr} at x = {v!r}: {exc}") from None
         out.append(r)
     return out
 

@@ -335,7 +335,8 @@ def validate(act: Activation | str, size: str = "full", derivatives: tuple[int, 
         TypeError: ``act`` is neither an activation nor a name, or an option has the wrong type.
         ValueError: ``size`` is not ``"full"`` or ``"quick"``, or a derivative order is not
             0 to :data:`MAX_DERIVATIVE` (an ``UnknownActivationError``, a ``KeyError``, for an
-            unknown name).
+            unknown name); or no certified truth is known at one of the inputs (mpmath cannot
+            evaluate the definition there), so the code's answer there cannot be checked.
 
     Examples:
         >>> rep = validate("elu", size="quick", derivatives=(0,))
