@@ -659,34 +659,38 @@ def apply_rules(
     if not expr.args or expr.is_Atom:
         return expr
     for rule in structural:  # top-down: on the node as written, before its parts change
-        try:
-            cand = rule.apply(expr)
-        except (TypeError, ValueError, AttributeError):
-            cand = None
-        if cand is None or cand == expr:
-            continue
-        if check(cand, expr):
-            log_.applied.append((rule.name, expr, cand))
+        cand = _proved_candidate(rule, expr, check, log_)
+        if cand is not None:
             return apply_rules(cand, rules, check, log_)
-        log_.refused.append((rule.name, expr, cand))
     new_args = [apply_rules(a, rules, check, log_, structural) for a in expr.args]
     node = expr.func(*new_args) if tuple(new_args) != expr.args else expr
     for _ in range(10):
         for rule in rules:
-            try:
-                cand = rule.apply(node)
-            except (TypeError, ValueError, AttributeError):
-                cand = None
-            if cand is None or cand == node:
-                continue
-            if check(cand, node):
-                log_.applied.append((rule.name, node, cand))
+            cand = _proved_candidate(rule, node, check, log_)
+            if cand is not None:
                 node = apply_rules(cand, rules, check, log_) if cand.args else cand
                 break
-            log_.refused.append((rule.name, node, cand))
         else:
             break
     return node
+
+
+def _proved_candidate(
+    rule: Rule, node: sympy.Expr, check: Callable[[sympy.Expr, sympy.Expr], bool], log_: RewriteLog
+) -> sympy.Expr | None:
+    """What ``rule`` makes of ``node``, if it is new and ``check`` proves it equal (logged as applied); else
+    None (a candidate that fails the check is logged as refused)."""
+    try:
+        cand = rule.apply(node)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    if cand is None or cand == node:
+        return None
+    if check(cand, node):
+        log_.applied.append((rule.name, node, cand))
+        return cand
+    log_.refused.append((rule.name, node, cand))
+    return None
 
 
 # ---------------------------------------------------------------------------------------
