@@ -148,10 +148,6 @@ def _is_zero(v: Any) -> bool:
     return bool(v._mpi_ == _ZERO_MPI)
 
 
-def _contains_zero(v: Any) -> bool:
-    return bool(v.a <= 0 <= v.b)
-
-
 def _exact(end: tuple) -> Any:
     """The exact ball of a finite mpmath value (a raw ``_mpf_`` tuple)."""
     sign, man, exp, _ = end
@@ -437,7 +433,7 @@ def certify(
                     # an enclosure around 0 (log(1 + e**x) - log(2) at 0 is log 2 - log 2 in intervals):
                     # the coefficients are exactly 0 when SymPy proves g^(j)(a) = 0 for j < k
                     if (
-                        any(not _contains_zero(pt[j]) for j in range(order))
+                        any(not interval.contains_zero(pt[j]) for j in range(order))
                         or _exact_order(expr, sympy.Rational(a), order) != order
                     ):
                         return Unknown(f"g^(j)({a}) = 0 for j < {order} is not proved")
