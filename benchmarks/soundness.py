@@ -12,7 +12,9 @@ checked per property, the share of Unknown answers per property, false claims
 Exits with status 1 if any false claim or exception was found.
 
 ``--minutes`` stops drawing new work after that many minutes and reports what
-was checked (and the rate).
+was checked (and the rate). ``--skip K`` resumes such a run: it draws the same
+``--n`` activations and checks those after the first ``K`` (each keeps its
+index, so the same ones get the ``--api-every`` checks).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--depth", type=int, default=1, help="nesting depth of the grammar (default 1)")
     parser.add_argument("--minutes", type=float, default=None, help="stop after this many minutes")
+    parser.add_argument("--skip", type=int, default=0, help="check only the activations after the first SKIP drawn")
     args = parser.parse_args(argv)
 
     start = time.monotonic()
@@ -51,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     deadline = None if args.minutes is None else start + 60 * args.minutes
 
     total = harness.Report()
-    jobs = [(e, i % args.api_every == 0) for i, e in enumerate(exprs)]
+    jobs = [(e, i % args.api_every == 0) for i, e in enumerate(exprs)][args.skip :]
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(
         args.workers,
@@ -65,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n" + claim, flush=True)
             for err in rep.errors:
                 print("\nERROR " + err, flush=True)
-            if i % 100 == 0:
+            if (args.skip + i) % 100 == 0:
                 el = time.monotonic() - start
                 print(
-                    f"  {i} activations, {sum(total.checked.values())} claims checked, "
+                    f"  {args.skip + i} activations ({i} this run), {sum(total.checked.values())} claims checked, "
                     f"{len(total.false_claims)} + {len(total.codegen_false)} false, {el:.0f} s ({i / el:.2f}/s)",
                     flush=True,
                 )
