@@ -317,11 +317,17 @@ def _iv_sign(v: Any) -> int | None:
 
 @dataclass
 class _R:
-    """An internal root: certified bracket [lo, hi] (mpf) and maybe an exact value."""
+    """An internal root: certified bracket [lo, hi] (mpf) and maybe an exact value.
+
+    ``pending`` holds ``(h, sp, sq)`` while the bracket is still the isolating box,
+    with ``h`` strictly monotone on it and of sign ``sp`` and ``sq = -sp`` at its ends:
+    :meth:`_Engine.finish` refines it once the whole chart has succeeded, so a chart
+    that runs out of subdivisions has not paid for refining the zeros it found."""
 
     lo: mpmath.mpf
     hi: mpmath.mpf
     exact: sympy.Expr | None = None
+    pending: tuple[sympy.Expr, int, int] | None = None
 
 
 # a chart piece: (roots, signs) with len(signs) == len(roots) + 1
@@ -429,7 +435,7 @@ class _Engine:
                 return [], [sp or sq]
             if sp == sq:
                 return [], [sp]
-            return [self.refine(h, p, q, sp, sq)], [sp, sq]
+            return [_R(p, q, pending=(h, sp, sq))], [sp, sq]
         # a zero exactly at an end: the first non-vanishing derivative settles the side
         if sp == 0 and sq != 0:
             sigma = self.taylor_side(h, p, q, at_left=True)
@@ -467,6 +473,10 @@ class _Engine:
             if self.point_sign(d, t0) != 0:
                 return None
         return None
+
+    def finish(self, roots: list[_R]) -> list[_R]:
+        """The roots with every pending bracket refined (see :class:`_R`)."""
+        return [self.refine(r.pending[0], r.lo, r.hi, *r.pending[1:]) if r.pending else r for r in roots]
 
     def refine(self, h: sympy.Expr, p: mpmath.mpf, q: mpmath.mpf, sp: int, sq: int) -> _R:
         """Shrink the bracket of the single zero of h in (p, q), where h is strictly
@@ -1259,6 +1269,7 @@ def _numeric_chart(g: sympy.Expr, a: sympy.Expr, b: sympy.Expr, eng: _Engine, bu
                 return Unknown(f"could not certify the sign of {g} on ({mpmath.nstr(R, 6)}, oo)")
             piece = _join(piece, R, s_hi, tail)
         roots, signs = piece
+        roots = eng.finish(roots)
         if sliver_a is not None:
             if sa == 0:
                 roots, signs = [_R(A, A, _rat(A))] + roots, [sliver_a] + signs
