@@ -606,11 +606,17 @@ def _collect_forever():
 
 
 def _collections_in_a_worker():
-    hoard = [[i] for i in range(200_000)]  # makes one full collection slow
+    # Grow a hoard until one full collection is slow. (The server freezes its heap before it forks
+    # a worker, so the collection only scans what the worker itself made.)
+    hoard: list[list[int]] = []
     gc.callbacks.append(lambda phase, info: None)
-    t0 = time.perf_counter()
-    gc.collect()
-    collection = time.perf_counter() - t0
+    for size in (200_000, 400_000, 800_000, 1_600_000):
+        hoard.extend([i] for i in range(size - len(hoard)))
+        t0 = time.perf_counter()
+        gc.collect()
+        collection = time.perf_counter() - t0
+        if collection > 0.03:
+            break
     overruns = []
     for _ in range(3):
         t0 = time.monotonic()

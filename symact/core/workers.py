@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import importlib
 import os
 import pickle
@@ -316,6 +317,10 @@ def _spawn(
     workers: dict[int, int],
 ) -> int:  # pragma: no cover - server
     server = os.getpid()
+    # Everything the server holds (SymPy, symact and the modules imported for earlier calls) lives as
+    # long as it does: frozen, a worker's full collections skip that heap instead of scanning it, and
+    # of touching (so copying) its pages (the fork advice of Python's gc.freeze).
+    gc.freeze()
     pid = os.fork()
     if pid:
         return pid
