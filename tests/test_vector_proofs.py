@@ -255,7 +255,8 @@ def _holds(claim, idx, x, c, e=None):
         vals = [_holds(a, idx, x, c, e) for a in claim.args]
         return all(vals) if isinstance(claim, sympy.And) else len(set(vals)) == 1
     if isinstance(claim, sympy.Eq):
-        return sympy.simplify(_instantiate(claim.lhs - claim.rhs, idx, x, c, e)) == 0
+        d = _instantiate(claim.lhs - claim.rhs, idx, x, c, e)
+        return d == 0 if d.is_Rational else sympy.simplify(d) == 0  # exact values: a number, mostly
     return bool(_instantiate(claim, idx, x, c, e))
 
 
