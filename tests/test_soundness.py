@@ -1709,6 +1709,8 @@ _EXP = sympy.exp
         (-(x / 2 - S("3/4")) * sympy.tanh(_EXP(x / 2 - S("3/4"))), 1e4),
         ((_EXP(S("3/2") - x) - 3) / (_EXP(S("3/2") - x) + 3) + sympy.cos(x - S("3/2")) / (x**2 + 2), -1e8),
         (3 * x + sympy.atan((_EXP(-x / 3 - 1) - 1) / (_EXP(-x / 3 - 1) + 1)), -1e8),  # Expm1(u) Sigmoid(-u)
+        ((x + _EXP(x)) * _EXP(-x - _EXP(-x)), 969.6),  # GoLU's f': inf * 0 unless clamped where it is 1
+        ((x + S.Half) * sympy.atan(_EXP(x + S.Half)) + S.Half, 1e4),  # from the long run: nan at a59d201
     ],
     ids=[
         "tanh-like-plus-x",
@@ -1719,6 +1721,8 @@ _EXP = sympy.exp
         "tanhexp",
         "tanh-like-plus-decay",
         "atan-of-tanh-like",
+        "golu-derivative",
+        "x-atan-exp",
     ],
 )
 def test_numpy_code_of_overflowing_exponential_quotients(expr: sympy.Expr, at: float) -> None:

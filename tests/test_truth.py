@@ -171,3 +171,16 @@ def test_no_certified_truth_is_an_error_not_a_nan() -> None:
     a nan there would let generated code that returns nan pass validation."""
     with pytest.raises(ValueError, match="no certified truth"):
         T.truth(sympy.sin(sympy.exp(x)), np.array([5e4]))
+
+
+def test_a_tiny_exponential_cancels_a_huge_one() -> None:
+    """(x + e**x) e**(-x - e**-x) (GoLU's derivative) tends to 1. The reference method took exp of an
+    argument below -2**20 as 2**-(2**21), which times e**x made the value at 10**400, and at 2e6, huge,
+    and the generated code then patched +inf to inf. mpmath at 60 digits, written as
+    (x e**-x + 1) e**(-e**-x), has no such cancellation."""
+    d = (x + sympy.exp(x)) * sympy.exp(-x - sympy.exp(-x))
+    assert T.truth_at_infinity(d, 1) == 1.0
+    points = np.array([2e6, 969.6, 40.0])
+    with mpmath.workdps(60):
+        want = [float((mpmath.mpf(v) * mpmath.exp(-v) + 1) * mpmath.exp(-mpmath.exp(-v))) for v in points]
+    assert list(T.truth(d, points)) == want

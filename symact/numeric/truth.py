@@ -10,8 +10,9 @@ what enclosures cannot do (±inf inputs, arguments beyond 2**24, unsupported nod
 the reference method:
 mpmath at >= 240 bits, twice at different precisions, doubled until both round
 alike, an exact 0 re-checked with the whole float range of extra bits (there
-``exp`` of an argument below -2**20 is 2**-(2**21), which only ever is a
-negligible addend or a factor that flushes to 0, functions of arguments beyond
+``exp`` of an argument below -2**(2**16) is a stand-in that changes with the
+precision, so it can only be a negligible addend or a factor that flushes to 0
+when the two evaluations agree, functions of arguments beyond
 ±3000 are evaluated at 300 bits, and ±inf inputs are the limit where the values
 at 10**400, 10**800 and 10**1600 agree). Truths are kept in symact's persistent store.
 
@@ -63,9 +64,18 @@ def _not_huge(u: Any) -> None:
 
 
 def mexp(u: mpf) -> mpf:
-    """exp(u) for the truth: 2**-(2**21) below -2**20 (a negligible addend, or a factor that flushes to 0)."""
+    """exp(u) for the truth: below -2**20 at 300 bits (its exponent is a big integer, so it cancels
+    a large exp(v) as it should: (x + e**x) e**(-x - e**-x) at 10**400 is 1); below -2**(2**16), where
+    the argument reduction would cost too much, a stand-in far smaller than any exp(v) the truth
+    evaluates, which changes with the precision, so that a result it does not flush or leave
+    negligible differs between the two evaluations that must agree."""
     if u < _EXP_FLOOR:
-        return mpmath.ldexp(mpf(1), -(2**21))
+        if u == -mpmath.inf:
+            return mpf(0)
+        if mpmath.mag(u) <= _HUGE_MAG:
+            with mpmath.workprec(300):
+                return mpmath.exp(u)
+        return mpmath.ldexp(mpf(1), -(2 ** (_HUGE_MAG + 8)) - mpmath.mp.prec)
     _not_huge(u)
     if abs(u) > 3000:
         # far below (or above) anything a float can hold next to it: relative accuracy is all
@@ -392,7 +402,7 @@ def truth_point(
     return r_prev
 
 
-_TRUTH_VERSION = "truth-v10:"  # bump when the truth computation changes (invalidates the cache)
+_TRUTH_VERSION = "truth-v11:"  # bump when the truth computation changes (invalidates the cache)
 
 
 #: Beyond this magnitude the enclosures clamp their arguments (symact.numeric.interval): one try only.
