@@ -101,9 +101,10 @@ def limit_disagreement(
             return None
         if all(highs[i + 1] <= lows[i] + SLACK * abs(lows[i]) for i in range(len(encl) - 1)):
             return f"the values at {where} do not grow towards {value} ({', '.join(_fmt(s * h) for h in highs)})"
-        if highs[-1] < 0 and all(highs[i + 1] < highs[i] for i in range(len(encl) - 1)):
+        if highs[-1] < 0 and all(highs[i + 1] <= highs[i] for i in range(len(encl) - 1)):
             # the far values' own enclosures may be unbounded on the side f moves to (log(e^x + 1)
-            # at 10**16): their bounds on the claimed side still fall, far past 0
+            # at 10**16): their bounds on the claimed side still fall, or stay, past 0 (an enclosure
+            # of exp(x/atan(x)) at 10**16 and 10**64 has the same finite lower end)
             return f"the values at {where} move towards {-value} (bounds {', '.join(_fmt(s * h) for h in highs)})"
         return None
     try:
