@@ -904,7 +904,13 @@ def _jump(ck: Checker, k: int, b: Any, exact_b: sympy.Expr | None) -> str:
     # Continuous only when the gap is small AND shrinks with h (by ~1e5 from h = 1e-15 to 1e-20):
     # a real jump far below the absolute floor of `scale` keeps its size (found: a kink scaled by e**-36).
     if j1 < mpf(10) ** -9 * scale and j2 < mpf(10) ** -14 * scale and j2 <= mpf(10) ** -3 * j1:
-        return "continuous"
+        # and keeps shrinking down to h = 1e-40: a kink scaled by e**-42 jumps by 7e-19, which the
+        # slope's 8e-15 gap at h = 1e-15 hides (found by the long run: |x/2 - 3/2| e**-(3x/2 + 2)**2)
+        lv, rv = ck.ev.at(b - mpf("1e-40"), 60, k), ck.ev.at(b + mpf("1e-40"), 60, k)
+        if lv is None or rv is None:
+            return "unclear"
+        if abs(rv - lv) <= mpf(10) ** -15 * j2 + mpf(10) ** -55 * scale:
+            return "continuous"
     return "unclear"
 
 
@@ -1543,6 +1549,17 @@ def test_harness_tells_tiny_one_sided_slopes_apart() -> None:
     assert not report.false_claims, report.false_claims
     ck.run("derivative_at_zero", S.Zero, lambda c: check_derivative_at_zero(ck, c))  # 0 is no slope here
     assert report.false_claims
+
+
+def test_harness_sees_a_kink_scaled_far_down() -> None:
+    """|x/2 - 3/2| e**-(3x/2 + 2)**2 puts a kink of 1.5 e**-42.25 (7e-19) into f' at 3: f is C0, not C1.
+    The slope's gap at h = 1e-15 hid it, and the harness called the true C0 false (5,000 run)."""
+    expr = -((2 * x + S(1) / 3) ** 2) / 2 - 3 * (sympy.Abs(x / 2 - S(3) / 2) + 1) * sympy.exp(-((3 * x / 2 + 2) ** 2)) / 2
+    report = Report()
+    ck = Checker(expr, report)
+    ck.ev = Evidence(expr, decompose(expr).breakpoints)
+    ck.run("continuity", "C0", lambda c: check_continuity(ck, c))
+    assert not report.false_claims, report.false_claims
 
 
 def test_harness_compares_a_certified_extremum_exactly() -> None:
