@@ -40,7 +40,12 @@ SELU = symact.get("selu")
         ((x / 2 + Rational(1, 3)) / sympy.atan(x / 2 + Rational(1, 3)) + sympy.log(exp(x) + 1), oo, None, oo),
         # both from the long soundness run (SymPy 1.14: -oo)
         (sympy.log(exp(x / sympy.atan(x)) + 1) + sympy.tanh(sympy.Min(1, x)), oo, None, oo),
-        (sympy.log(exp(x / sympy.atan(x)) + 1) - sympy.tanh(sympy.Min(Rational(3, 2), (1 - 3 * x) / 2)) / 3, -oo, None, oo),
+        (
+            sympy.log(exp(x / sympy.atan(x)) + 1) - sympy.tanh(sympy.Min(Rational(3, 2), (1 - 3 * x) / 2)) / 3,
+            -oo,
+            None,
+            oo,
+        ),
     ],
 )
 def test_limits_sympy_gets_wrong(expr, point, side, expected):

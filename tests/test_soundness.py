@@ -1554,7 +1554,9 @@ def test_harness_tells_tiny_one_sided_slopes_apart() -> None:
 def test_harness_sees_a_kink_scaled_far_down() -> None:
     """|x/2 - 3/2| e**-(3x/2 + 2)**2 puts a kink of 1.5 e**-42.25 (7e-19) into f' at 3: f is C0, not C1.
     The slope's gap at h = 1e-15 hid it, and the harness called the true C0 false (5,000 run)."""
-    expr = -((2 * x + S(1) / 3) ** 2) / 2 - 3 * (sympy.Abs(x / 2 - S(3) / 2) + 1) * sympy.exp(-((3 * x / 2 + 2) ** 2)) / 2
+    expr = (
+        -((2 * x + S(1) / 3) ** 2) / 2 - 3 * (sympy.Abs(x / 2 - S(3) / 2) + 1) * sympy.exp(-((3 * x / 2 + 2) ** 2)) / 2
+    )
     report = Report()
     ck = Checker(expr, report)
     ck.ev = Evidence(expr, decompose(expr).breakpoints)
