@@ -54,25 +54,20 @@ KNOWN_BAD: dict[tuple[str, str], str] = {}
 #: Rows whose generated NumPy code still misses a bar: name -> the reason (a strict xfail), as measured
 #: by ``validate(act, "quick")`` (worst input, code's value, correctly rounded truth).
 KNOWN_CODE_BAD: dict[str, str] = {
-    "serf": "f64 703 ULP at x = -742 (subnormal truth -4.75e-320 computed as -4.40e-320)",
-    "smish": "f64 f and f' 352 ULP at x = -742 (subnormal results)",
-    "logish": "f64 352 ULP at x = -742 (subnormal result)",
-    "tanhexp": "f' nan for x > 709.8 (f64) and 309068 (f32), truth 1 (wrong class: 4 x e**x sigmoid'(2 e**x) is "
-    "inf * 0, and no saturation point is known to clamp to: the truth there is beyond mpmath); f64 f 352 ULP at "
-    "x = -742 (subnormal result); act.numpy(1) no longer raises; validate raises at x = 3.03e8 in float32: no "
-    "certified truth of f' there (sech(e**x)**2 is beyond mpmath)",
+    "tanhexp": "validate raises at x = 3.03e8 in float32: no certified truth of f' there (sech(e**x)**2 is beyond "
+    "mpmath; the subnormal values at x = -742 are fixed by the underflow tail, and f' far out by the clamp)",
     "snake": "f' = 1 + sin(2x) printed as 1 + 2 sin(x) cos(x): nan at x = 1.8e308 (wrong class)",
-    "dsilu": "f64 17 ULP at x = 36.8 (x (1 - sigmoid(x)) + 1 cancels); f' 351 ULP at x = -742 (subnormal results)",
+    "dsilu": "f64 17 ULP at x = 36.8 (x (1 - sigmoid(x)) + 1 cancels); the subnormal f' at x = -742 is fixed",
     "aria2": "f64 f' 10 ULP at x = -355.7 (bar: <= 4 on [-10, 10], <= 10 on normal outputs: just missed)",
     "pflu": "x^2 overflows in x/sqrt(1 + x^2): f = -0.0 at x = -3.9e8 (f32, truth -6.3e-10), inf at 1.8e308, "
     "f' nan at -7.6e179 (wrong class)",
-    "erfact": "f64 703 ULP at x = -742 (subnormal result), f' 396 ULP",
+    "erfact": "f64 f' 8 ULP at x = -8.44 (the subnormal results at x = -742 are fixed by the underflow tail)",
     "phish": "f64 12 ULP at x = -37.7 (normal output 3.5e-308), f' 233 ULP",
     "x2_sin_inv": "1/x overflows near 0: nan at x = 5e-324 (wrong class); x^2 sin(1/x) inf at x = 4.2e273; "
     "f32 7e7 ULP at x = -5.2e-19",
     "x_sin_inv": "1/x overflows near 0: nan at x = 5e-324 (wrong class); f32 1e9 ULP at x = -5.2e-19",
-    "x_over_x_plus_exp": "f64 f and f' 352 ULP at x = -742 (subnormal results; x e**x with e**x subnormal: 27 ULP on "
-    "normal outputs)",
+    "x_over_x_plus_exp": "f64 f and f' 352 ULP at x = -742 (x e**x/(1 + x e**x): not polynomial in x over "
+    "powers of e**x, so no underflow tail; 27 ULP on normal outputs)",
     "x_over_3_plus_xsin": "f' nan at x = 4.2e273 (x^2 overflows in x sin(x)/(1 + x^2); wrong class)",
     "soft_root_sign": "f64 f' 10 ULP at x = -4.06 (bar in [-10, 10]: 4; the wrong-class nan far out is fixed)",
     "sinlu": "f64 f' 1.5e4 ULP at x = 1.8e308 (sin of a huge argument, ill conditioned, but outside the bars)",

@@ -702,6 +702,15 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...], Callable[
     if regs:
         src = render(name, plain, precise, clamp, patches, regs)
         fn = _compile(src, name)
+    # far left, where e**x is subnormal: the certified leading term, scaled (symact.codegen.tails)
+    from symact.codegen import tails
+
+    if clamp is None or clamp[0] <= tails.LOW:
+        tail = tails.underflow_tail(expr) if tails.misses(expr, fn) else None
+        if tail is not None:
+            patches = [*patches, tails.tail_patch(tail)]
+            src = render(name, plain, precise, clamp, patches, regs)
+            fn = _compile(src, name)
     return src, regs, fn
 
 
