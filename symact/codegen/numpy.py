@@ -706,7 +706,7 @@ def _build(expr: sympy.Expr, name: str) -> tuple[str, tuple[Any, ...], Callable[
     from symact.codegen import tails
 
     if clamp is None or clamp[0] <= tails.LOW:
-        tail = tails.underflow_tail(expr) if tails.misses(expr, fn) else None
+        tail = tails.underflow_tail(expr) if tails.candidate(expr) and tails.misses(expr, fn) else None
         if tail is not None:
             patches = [*patches, tails.tail_patch(tail)]
             src = render(name, plain, precise, clamp, patches, regs)

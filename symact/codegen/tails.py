@@ -48,7 +48,7 @@ from symact.core import budget
 from symact.definition.activation import x
 from symact.numeric import interval
 
-__all__ = ["Tail", "tail_patch", "underflow_tail"]
+__all__ = ["Tail", "candidate", "misses", "tail_patch", "underflow_tail"]
 
 #: The tail covers every double ``x`` with ``LOW <= x <= TOP`` (the code clamps below ``LOW``).
 TOP, LOW = -700.0, -1024.0
@@ -168,14 +168,18 @@ def _derive(expr: sympy.Expr) -> Tail | None:
     return Tail(coeffs, tuple(reversed(c)), float(bound))
 
 
+def candidate(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` may have a tail at all (one formula, with an exponential): a cheap test."""
+    switches = (sympy.Piecewise, sympy.Abs, sympy.Min, sympy.Max, sympy.Heaviside, sympy.sign)
+    return not expr.has(*switches) and expr.has(sympy.exp, sympy.tanh, sympy.sinh, sympy.cosh)
+
+
 def underflow_tail(expr: sympy.Expr, seconds: float = 10.0) -> Tail | None:
     """The certified underflow tail of ``expr``, or None (no such form, or no proof in time).
 
     ``expr`` is one analytic formula in ``x`` (no switch); see the module docstring.
     """
-    if expr.has(sympy.Piecewise, sympy.Abs, sympy.Min, sympy.Max, sympy.Heaviside, sympy.sign) or not expr.has(
-        sympy.exp, sympy.tanh, sympy.sinh, sympy.cosh
-    ):
+    if not candidate(expr):
         return None
     try:
         return budget.step(_derive, expr, seconds=seconds, what="an underflow tail", on_timeout=_none)
