@@ -5,14 +5,13 @@ below ``x = -708.4`` NumPy's ``e**x`` is subnormal, with few significant bits, a
 product and function of it inherits that error (``x erf(log1p(e**x))`` was 703 ULP off at
 -742). Where the whole value is that small, the generated code computes instead the leading
 term ``Q(x) e**x``, with ``e**x = 2**-m e**(x + m ln 2)`` so that no intermediate is
-subnormal, and one rounding at the end (the product with the double ``2**-m``). That is an approximation, used only
-with a proof:
+subnormal, and one rounding at the end (the product with the double ``2**-m``). That is an
+approximation, used only with a proof:
 
 * ``g`` is written as ``F(x, t)`` with ``t = e**x`` (every exponential ``exp(k x + b)``, ``k``
   an integer, becomes ``e**b t**k``), polynomial in ``x`` with coefficients ``G_j(t)``;
-* each ``G_j`` vanishes at ``t = 0`` to an order that SymPy proves (``G_j^(i)(0) = 0``
-  exactly), the lowest of them is 1, and ``c_j = G_j'(0)`` is exact, so
-  ``Q(x) = sum_j c_j x**j``;
+* SymPy proves ``G_j(0) = 0`` for every ``j``; ``c_j = G_j'(0)`` is exact and not all of them
+  are 0, so ``Q(x) = sum_j c_j x**j`` is not 0;
 * Taylor's theorem bounds ``|G_j(t) - c_j t| <= M_j t**2`` for ``0 <= t <= tau``, with
   ``M_j`` an enclosure of ``|G_j''|/2`` over ``[0, tau]`` (:mod:`symact.numeric.interval`);
 * on ``-1024 <= x <= T`` (``T = -700``, ``tau = e**T``) the relative error of ``Q(x) t`` is
