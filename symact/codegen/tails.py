@@ -67,14 +67,18 @@ class Tail:
     """A certified underflow tail: ``g(x) = Q(x) e**x (1 + d)``, ``|d| <= bound``, on ``[LOW, TOP]``.
 
     Attributes:
-        coeffs: ``Q``'s coefficients rounded to doubles, highest power first.
+        coeffs: ``Q``'s coefficients rounded to doubles, highest power first (its numerator's, when
+            ``Q`` is a quotient of polynomials).
         exact: the exact coefficients, as SymPy expressions (same order).
         bound: the proved relative truncation error.
+        denominator, exact_denominator: the same for ``Q``'s denominator (1 for a polynomial).
     """
 
     coeffs: tuple[float, ...]
     exact: tuple[sympy.Expr, ...]
     bound: float
+    denominator: tuple[float, ...] = (1.0,)
+    exact_denominator: tuple[sympy.Expr, ...] = (sympy.S.One,)
 
 
 def _t_form(expr: sympy.Expr, t: sympy.Symbol) -> sympy.Expr | None:
@@ -131,7 +135,7 @@ def _derive(expr: sympy.Expr) -> Tail | None:
         return None
     gs = _coefficients(form, t)
     if gs is None:
-        return None
+        return _derive_rational(form, t)
     c: list[sympy.Expr] = []
     for g in gs:
         v0 = _value_at_zero(g, t)
@@ -165,6 +169,71 @@ def _derive(expr: sympy.Expr) -> Tail | None:
         return None
     coeffs = tuple(float(sympy.N(cj, 30)) for cj in reversed(c))
     return Tail(coeffs, tuple(reversed(c)), float(bound))
+
+
+def _upper(e: sympy.Expr) -> mpmath.mpf:
+    """An upper bound of the constant ``|e|``."""
+    return mpmath.mpf(interval.enclose(sympy.Abs(e)).b)
+
+
+def _min_abs(p: sympy.Expr) -> mpmath.mpf | None:
+    """A lower bound of ``|p(x)|`` on ``[LOW, TOP]`` if ``p`` keeps its sign there and is evaluated
+    without cancellation (``sum |terms| <= 4 |p|``), else None."""
+    poly = sympy.Poly(p, x)
+    box = (sympy.Integer(int(LOW)), sympy.Integer(int(TOP)))
+    v = interval.enclose(p, *box)
+    terms = interval.enclose(sum(abs(c) * (-x) ** k for (k,), c in poly.terms()), *box)
+    low = min(abs(mpmath.mpf(v.a)), abs(mpmath.mpf(v.b)))
+    if v.a <= 0 <= v.b or low == 0 or mpmath.mpf(terms.b) > 4 * low:
+        return None
+    return low
+
+
+def _derive_rational(form: sympy.Expr, t: sympy.Symbol) -> Tail | None:
+    """The tail of ``F = N(x, t)/D(x, t)``, both polynomials in ``x`` and ``t`` with constant
+    coefficients (``x/(x + e**-x) = x t/(x t + 1)``): ``N(x, 0) = 0``, so ``F = Q t + t**2 R`` with
+    ``Q = N_1/D_0``; ``N D_0 - t N_1 D = t**2 P(x, t)`` bounds ``R`` by the sizes of ``P``'s and ``D``'s
+    coefficients, and ``D_0`` and ``N_1`` are bounded away from 0 by interval enclosures."""
+    num, den = sympy.fraction(form)
+    try:
+        n, d = sympy.Poly(num, x, t), sympy.Poly(den, x, t)
+    except sympy.PolynomialError:
+        return None
+    if any(c.free_symbols for c in (*n.coeffs(), *d.coeffs())) or any(k == 0 for (_, k) in n.monoms()):
+        return None  # symbols in the coefficients, or N(x, 0) != 0
+    n1 = sum(c * x**i for (i, k), c in n.terms() if k == 1)
+    d0 = sum(c * x**i for (i, k), c in d.terms() if k == 0)
+    if n1 == 0 or d0 == 0 or max(n.degree(x), d.degree(x)) > MAX_DEGREE:
+        return None
+    rest = sympy.Poly(num * d0 - t * n1 * den, x, t)
+    if any(k < 2 for (_, k) in rest.monoms()):
+        return None  # not the expansion this bound assumes
+    tau = mpmath.exp(mpmath.mpf(TOP)) * mpmath.mpf("1.001")
+    with mpmath.workprec(120):
+        try:
+            n1_min, d0_min = _min_abs(n1), _min_abs(d0)
+            if n1_min is None or d0_min is None:
+                return None
+            d0_max = sum(_upper(c) * 1024**i for (i,), c in sympy.Poly(d0, x).terms())
+            p_size = sum(_upper(c) * 1024**i * tau ** (k - 2) for (i, k), c in rest.terms())
+            d_tail = sum(_upper(c) * 1024**i * tau**k for (i, k), c in d.terms() if k >= 1)
+        except (interval.EnclosureError, ArithmeticError, ValueError, TypeError):
+            return None
+        d_min = d0_min - d_tail
+        if d_min <= 0:
+            return None
+        bound = tau * p_size * d0_max / (d_min * d0_min * n1_min)
+    if not bound <= TARGET:
+        return None
+    top = [sympy.Poly(n1, x).coeff_monomial(x**k) for k in range(sympy.Poly(n1, x).degree(), -1, -1)]
+    bottom = [sympy.Poly(d0, x).coeff_monomial(x**k) for k in range(sympy.Poly(d0, x).degree(), -1, -1)]
+    return Tail(
+        tuple(float(sympy.N(c, 30)) for c in top),
+        tuple(top),
+        float(bound),
+        tuple(float(sympy.N(c, 30)) for c in bottom),
+        tuple(bottom),
+    )
 
 
 def candidate(expr: sympy.Expr) -> bool:
@@ -215,8 +284,15 @@ def tail_patch(tail: Tail) -> str:
         hi = float(mpmath.nint(big * 2**43) / 2**43)  # a multiple of 2**-43: x + hi is exact
         lo = float(big - hi)
     xc = f"np.maximum(x_in, {LOW!r})"
-    horner = repr(tail.coeffs[0])
-    for cf in tail.coeffs[1:]:
-        horner = f"({horner}*{xc} + {cf!r})" if cf != 0.0 else f"({horner}*{xc})"
+
+    def horner(coeffs: tuple[float, ...]) -> str:
+        out = repr(coeffs[0])
+        for cf in coeffs[1:]:
+            out = f"({out}*{xc} + {cf!r})" if cf != 0.0 else f"({out}*{xc})"
+        return out
+
+    q = horner(tail.coeffs)
+    if tail.denominator != (1.0,):
+        q = f"({q}/{horner(tail.denominator)})"
     # times the power of two 2**-M (a normal double): one correct rounding, into the subnormals too
-    return f"x_in <= {TOP!r}, {horner}*_exp_dd({xc} + {hi!r}, {lo!r})*{math.ldexp(1.0, -M)!r}"
+    return f"x_in <= {TOP!r}, {q}*_exp_dd({xc} + {hi!r}, {lo!r})*{math.ldexp(1.0, -M)!r}"
