@@ -148,27 +148,25 @@ def _derive(expr: sympy.Expr) -> Tail | None:
     if all(v.is_zero for v in c):
         return None  # the leading order is 2 or more: the value underflows to 0 (nothing to do)
     q = sum(cj * x**j for j, cj in enumerate(c))
-    tau = sympy.exp(sympy.Rational(int(TOP)))
     with mpmath.workprec(120):
         try:
-            ms = [interval.enclose(sympy.diff(g, t, 2).subs(t, x) / 2, 0, tau) for g in gs]
-            qv = interval.enclose(q, sympy.Integer(int(LOW)), sympy.Integer(int(TOP)))
-            terms = interval.enclose(
-                sum(abs(cj) * (-x) ** j for j, cj in enumerate(c)), sympy.Integer(int(LOW)), sympy.Integer(int(TOP))
-            )
+            ms = [interval.enclose(sympy.diff(g, t, 2).subs(t, x) / 2, 0, sympy.exp(int(TOP))) for g in gs]
+            qmin = _min_abs(q)
         except (interval.EnclosureError, ArithmeticError, ValueError, TypeError):
             return None
-        if any(not (mpmath.isfinite(m.a) and mpmath.isfinite(m.b)) for m in ms):
-            return None
-        qmin = min(abs(mpmath.mpf(qv.a)), abs(mpmath.mpf(qv.b)))
-        if qv.a <= 0 <= qv.b or qmin == 0 or mpmath.mpf(terms.b) > 4 * qmin:
+        if qmin is None or any(not (mpmath.isfinite(m.a) and mpmath.isfinite(m.b)) for m in ms):
             return None
         mmax = [max(abs(mpmath.mpf(m.a)), abs(mpmath.mpf(m.b))) for m in ms]
-        bound = mpmath.mpf(math.exp(TOP)) * 1.001 * sum(mj * 1024**j for j, mj in enumerate(mmax)) / qmin
+        bound = _tau() * sum(mj * 1024**j for j, mj in enumerate(mmax)) / qmin
     if not bound <= TARGET:
         return None
     coeffs = tuple(float(sympy.N(cj, 30)) for cj in reversed(c))
     return Tail(coeffs, tuple(reversed(c)), float(bound))
+
+
+def _tau() -> mpmath.mpf:
+    """An upper bound of ``t = e**x`` on the tail (``e**TOP``, with room for its rounding)."""
+    return mpmath.exp(mpmath.mpf(TOP)) * mpmath.mpf("1.001")
 
 
 def _upper(e: sympy.Expr) -> mpmath.mpf:
@@ -208,7 +206,7 @@ def _derive_rational(form: sympy.Expr, t: sympy.Symbol) -> Tail | None:
     rest = sympy.Poly(num * d0 - t * n1 * den, x, t)
     if any(k < 2 for (_, k) in rest.monoms()):
         return None  # not the expansion this bound assumes
-    tau = mpmath.exp(mpmath.mpf(TOP)) * mpmath.mpf("1.001")
+    tau = _tau()
     with mpmath.workprec(120):
         try:
             n1_min, d0_min = _min_abs(n1), _min_abs(d0)
