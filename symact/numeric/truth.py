@@ -65,10 +65,12 @@ def _not_huge(u: Any) -> None:
 
 def mexp(u: mpf) -> mpf:
     """exp(u) for the truth: below -2**20 at 300 bits (its exponent is a big integer, so it cancels
-    a large exp(v) as it should: (x + e**x) e**(-x - e**-x) at 10**400 is 1); below -2**(2**16), where
-    the argument reduction would cost too much, a stand-in far smaller than any exp(v) the truth
-    evaluates, which changes with the precision, so that a result it does not flush or leave
-    negligible differs between the two evaluations that must agree."""
+    a large exp(v) as it should: (x + e**x) e**(-x - e**-x) at 10**400 is 1). Below -2**(2**16), where
+    the argument reduction would cost too much, a stand-in 2**-(2**(2**16 + 8) + prec): smaller than
+    any exp(v) the truth can evaluate (|v| < 2**(2**16)), so a product with one of them flushes to 0
+    as the true value does, and it changes with the precision, so a sum it does not leave negligible
+    differs between the two evaluations. A known gap: a quotient of two such exponentials cancels the
+    stand-ins (exp(-e**x)/exp(-2 e**x) at x = 10**6 comes out 1, not inf)."""
     if u < _EXP_FLOOR:
         if u == -mpmath.inf:
             return mpf(0)
