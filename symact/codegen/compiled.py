@@ -338,9 +338,7 @@ def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]
     def mul_sigmoid(a: Any, u: Any) -> Any:
         if u < -600.0:
             return (a * np.exp(u + 64.0)) * exp_m64
-        e = np.exp(-abs(u))
-        r = 1.0 / (1.0 + e)
-        return a * r if u >= 0 else (a * e) * r
+        return a / (1.0 + np.exp(-u))
 
     @_jit
     def mul_sigmoid_prime(a: Any, u: Any) -> Any:
@@ -350,12 +348,10 @@ def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]
 
     @_jit
     def tanh_softplus(u: Any) -> Any:
-        """:func:`symact.codegen.kernels.tanh_softplus`, computing only the side of 0 that ``u`` is on."""
-        if u >= 0:
-            return np.tanh(np.logaddexp(0.0, np.maximum(u, 0.0)))
-        e = np.exp(u)  # exp(minimum(u, 0)): u < 0 or nan here
-        n = e * (2.0 + e)
-        return n / (2.0 + n)
+        """:func:`symact.codegen.kernels.tanh_softplus`."""
+        t = np.exp(np.minimum(u, 20.0))
+        n = t * (t + 2.0)
+        return n / (n + 2.0)
 
     @_jit
     def mul_tanh_softplus(a: Any, u: Any) -> Any:

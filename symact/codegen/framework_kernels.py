@@ -292,9 +292,7 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
 
     def mul_sigmoid(a: Any, u: Any) -> Any:
         """a * sigmoid(u), exp scaled by e**64 where it would go subnormal."""
-        e = xp.exp(-xp.abs(u))
-        r = 1.0 / (1.0 + e)
-        out = xp.where(u >= 0, a * r, (a * e) * r)
+        out = a / (1.0 + xp.exp(-u))
         return xp.where(u < -600.0, (a * xp.exp(xp.maximum(u, -1e300) + 64.0)) * k.EXP_M64, out)
 
     def mul_sigmoid_prime(a: Any, u: Any) -> Any:
