@@ -10,7 +10,7 @@ from sympy import Rational, exp, log, oo
 
 from symact import x
 from symact.codegen import rewrite as rw
-from symact.codegen.numpy import to_numpy
+from symact.codegen.numpy import source, to_numpy
 
 #: log(c + a exp(u)) for numbers a, c > 0: (a, c, u)
 LOG_SUM_EXP_CONST = [
@@ -90,6 +90,14 @@ def test_log_of_exponential_sums_is_finite_and_accurate_far_out(expr: sympy.Expr
 def test_quotients_of_exponentials_are_scaled_far_out(expr: sympy.Expr, xs: list[float]) -> None:
     assert "exp_scale" in rw.stabilize(expr).applied
     _accurate(expr, xs)
+
+
+def test_a_product_with_a_subnormal_exponential_keeps_its_bits() -> None:
+    # e**(2x) is subnormal below x = -354 while x**3 e**(2x) is normal down to -362: 21,886 ULP off at -360
+    # when the exponential is rounded to a subnormal first
+    expr = x**3 * exp(2 * x)
+    assert "_mul_exp(" in source(expr)
+    _accurate(expr, [-355.7, -360.0, -365.5, -400.0, -1.0, 3.0], ulps=1.0)
 
 
 def test_abs_split_removes_the_cancellation_at_minus_infinity() -> None:

@@ -335,6 +335,12 @@ def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]
         return r * scale if scaled else r
 
     @_jit
+    def mul_exp(a: Any, u: Any) -> Any:
+        if u < -600.0:
+            return (a * np.exp(u + 64.0)) * exp_m64
+        return a * np.exp(u)
+
+    @_jit
     def mul_sigmoid(a: Any, u: Any) -> Any:
         if u < -600.0:
             return (a * np.exp(u + 64.0)) * exp_m64
@@ -370,6 +376,7 @@ def _scalar_kernels(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]
         "erfc_dd": erfc_dd,
         "erfc": erfc,
         "mul_erfc_dd": mul_erfc_dd,
+        "mul_exp": mul_exp,
         "mul_sigmoid": mul_sigmoid,
         "mul_sigmoid_prime": mul_sigmoid_prime,
         "tanh_softplus": tanh_softplus,

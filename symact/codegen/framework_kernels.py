@@ -290,6 +290,11 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
             xp.where(cos_neg, -cos_l, cos_l),
         )
 
+    def mul_exp(a: Any, u: Any) -> Any:
+        """a * exp(u), exp scaled by e**64 where it would go subnormal."""
+        out = a * xp.exp(u)
+        return xp.where(u < -600.0, (a * xp.exp(xp.maximum(u, -1e300) + 64.0)) * k.EXP_M64, out)
+
     def mul_sigmoid(a: Any, u: Any) -> Any:
         """a * sigmoid(u), exp scaled by e**64 where it would go subnormal."""
         out = a / (1.0 + xp.exp(-u))
@@ -411,6 +416,7 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         "two_sqr": two_sqr,
         "exp_pair": exp_pair,
         "sin_cos_pair": sin_cos_pair,
+        "mul_exp": mul_exp,
         "mul_sigmoid": mul_sigmoid,
         "mul_sigmoid_prime": mul_sigmoid_prime,
         "mul_tanh_softplus": mul_tanh_softplus,

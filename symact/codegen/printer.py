@@ -137,7 +137,7 @@ KERNELS: tuple[str, ...] = tuple(
         {
             *(name[1:] for name in (*DD_HELPERS.values(), *PAIR_HELPERS.values())),
             *("dd_add", "dd_mul", "dd_mul_d", "div_pair", "erfc_dd", "finite_lo"),
-            *("mul_erfc_dd", "mul_sigmoid", "mul_sigmoid_prime", "mul_tanh_softplus", "sin_cos_pair", "two_prod"),
+            *("mul_erfc_dd", "mul_exp", "mul_sigmoid", "mul_sigmoid_prime", "mul_tanh_softplus", "sin_cos_pair", "two_prod"),
             "two_sqr",
         }
     )
@@ -434,6 +434,7 @@ class Printer:
             (rw.Sigmoid, "_mul_sigmoid"),
             (rw.SigmoidPrime, "_mul_sigmoid_prime"),
             (rw.TanhSoftplus, "_mul_tanh_softplus"),
+            (sympy.exp, "_mul_exp"),
         ):
             hits = [f for f in factors if isinstance(f, special_type)]
             others = [f for f in factors if not isinstance(f, special_type)]
