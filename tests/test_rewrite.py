@@ -92,6 +92,24 @@ def test_quotients_of_exponentials_are_scaled_far_out(expr: sympy.Expr, xs: list
     _accurate(expr, xs)
 
 
+def test_one_minus_a_sigmoid_is_the_sigmoid_of_the_opposite() -> None:
+    # x (1 - sigmoid(x)): 1 - sigmoid(x) rounds to 0 past x = 36.7 while the value is x e**-x, normal to 700
+    expr = x * (1 - 1 / (1 + exp(-x)))
+    assert "sigmoid_complement" in rw.stabilize(expr).applied
+    _accurate(expr, [-30.0, -1.0, 0.5, 20.0, 36.8, 40.0, 200.0, 700.0])
+
+
+def test_a_polynomial_in_x_and_an_exponential_is_factored() -> None:
+    # x**2 e**x + 2x e**(x/2) + 1 = (x e**(x/2) + 1)**2: the expanded sum cancels next to x = -2 (10 ULP there)
+    expr = (x + 5) / (x**2 * exp(x) + 2 * x * exp(x / 2) + 1)
+    stable = rw.stabilize(expr)
+    assert "exp_factor" in stable.applied and stable.pieces[0].expr.has((x * exp(x / 2) + 1) ** -2)
+    _accurate(expr, [-800.0, -40.0, -2.5, -2.1, -2.0, -1.9, -1.5, 0.3, 5.0, 40.0, 800.0], ulps=3.0)
+    # exponentials growing on both sides are left alone (their factors would overflow where the sum need not)
+    assert rw._rule_exp_factor(exp(x) + 2 + exp(-x)) is None
+    assert rw._rule_exp_factor(x**2 + 4 * x * exp(-x / 3) + 4 * exp(-2 * x / 3)) == (x + 2 * exp(-x / 3)) ** 2
+
+
 def test_a_product_with_a_subnormal_exponential_keeps_its_bits() -> None:
     # e**(2x) is subnormal below x = -354 while x**3 e**(2x) is normal down to -362: 21,886 ULP off at -360
     # when the exponential is rounded to a subnormal first

@@ -385,6 +385,15 @@ def _rule_sigmoid(e: sympy.Expr) -> sympy.Expr | None:
     return None
 
 
+def _rule_sigmoid_complement(e: sympy.Expr) -> sympy.Expr | None:
+    # k - k Sigmoid(u) -> k Sigmoid(-u)   (1 - sigmoid(u) cancels to 0 for large u)
+    for term, k, f, rest in _pairs(e, lambda f: isinstance(f, Sigmoid)):
+        num = rest.as_coeff_Add()[0]
+        if num == -k:
+            return -k * Sigmoid(-f.args[0]) + (rest - num)
+    return None
+
+
 def _rule_exp_sigmoid(e: sympy.Expr) -> sympy.Expr | None:
     # exp(-u) * Sigmoid(u)**n -> Sigmoid(-u) * Sigmoid(u)**(n-1)
     if not isinstance(e, Mul):
@@ -442,6 +451,43 @@ def _rule_affine(e: sympy.Expr) -> sympy.Expr | None:
         if b != 0 and b.is_Rational and a.is_Rational and u == x:
             return Affine(u, -b / a, a)
     return None
+
+
+#: Largest total degree in (x, t) that :func:`_rule_exp_factor` hands to ``factor`` (an effort limit).
+_EXP_FACTOR_DEGREE = 8
+
+
+def _rule_exp_factor(e: sympy.Expr) -> sympy.Expr | None:
+    # a sum that is a polynomial in x and t = exp(q x) -> its factors: x**2 e**(2x/3) + 4x e**(x/3) + 4
+    # -> (x e**(x/3) + 2)**2 (the expanded sum cancels where x e**(x/3) is near -2, the factor less).
+    # Only where every exponential grows on the same side (q x with one sign of q), so that the factors
+    # overflow where the sum does and no further (the far-out scaled forms stay scaled).
+    if not isinstance(e, Add):
+        return None
+    exps = sorted((f for f in e.atoms(exp) if f.has(x)), key=sympy.default_sort_key)
+    lines = [_affine(f.args[0]) for f in exps]
+    ks = [ln[0] for ln in lines if ln is not None]
+    if not exps or len(ks) < len(exps) or not (all(k > 0 for k in ks) or all(k < 0 for k in ks)):
+        return None
+    q = sympy.gcd(ks) * sympy.sign(ks[0])
+    t = sympy.Dummy("t", positive=True)
+    poly = sympy.expand(
+        e.xreplace({f: exp(ln[1]) * t ** (ln[0] / q) for f, ln in zip(exps, lines, strict=True) if ln is not None})
+    )
+    if not poly.is_polynomial(x, t):
+        return None
+    try:
+        if sympy.Poly(poly, x, t).total_degree() > _EXP_FACTOR_DEGREE:
+            return None
+        factored = _step(sympy.factor, poly, seconds=5.0)
+    except _budget.BudgetExceeded:
+        raise  # an enclosing budget ran out: not this step's own timeout
+    except (TimeoutError, sympy.PolynomialError, NotImplementedError):
+        return None
+    if isinstance(factored, Add):  # irreducible: nothing gained
+        return None
+    cand = factored.xreplace({t: exp(q * x)})
+    return cand if sympy.count_ops(cand) <= sympy.count_ops(e) + 4 else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -618,6 +664,7 @@ RULES: tuple[Rule, ...] = (
     Rule("tanh_sigmoid", _rule_tanh_sigmoid, "k + k tanh(u) -> 2k Sigmoid(2u)"),
     Rule("sech2", _rule_sech2, "k - k tanh(u)^2 -> 4k SigmoidPrime(2u)"),
     Rule("sigmoid", _rule_sigmoid, "(1 + exp(u))^-n -> Sigmoid(-u)^n"),
+    Rule("sigmoid_complement", _rule_sigmoid_complement, "k - k Sigmoid(u) -> k Sigmoid(-u)"),
     Rule("exp_sigmoid", _rule_exp_sigmoid, "exp(-u) Sigmoid(u) -> Sigmoid(-u)"),
     Rule("sigmoid_prime", _rule_sigmoid_prime, "Sigmoid(u) Sigmoid(-u) -> SigmoidPrime(u)"),
     Rule("sech_pow", _rule_sech_pow, "cosh(u)^-2 -> 4 SigmoidPrime(2u)"),
@@ -625,6 +672,7 @@ RULES: tuple[Rule, ...] = (
     Rule("tanh_softplus", _rule_tanh_softplus, "tanh(Softplus(u)) -> TanhSoftplus(u)"),
     Rule("hypot", _rule_hypot, "sqrt(u^2 + c) -> Hypot(u, sqrt(c))"),
     Rule("hypot_sums", _rule_hypot_sums, "u + Hypot(u, c) -> AddHypot(u, c); Hypot(u, c) - c -> HypotM1(u, c)"),
+    Rule("exp_factor", _rule_exp_factor, "sum of x**i exp(q x)**j -> its factors over Q"),
     Rule("affine", _rule_affine, "a x + b -> a (x - r), r = -b/a"),
 )
 
