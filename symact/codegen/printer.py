@@ -137,8 +137,8 @@ KERNELS: tuple[str, ...] = tuple(
         {
             *(name[1:] for name in (*DD_HELPERS.values(), *PAIR_HELPERS.values())),
             *("dd_add", "dd_mul", "dd_mul_d", "div_pair", "erfc_dd", "finite_lo"),
-            *("mul_erfc_dd", "mul_exp", "mul_sigmoid", "mul_sigmoid_prime", "mul_tanh_softplus", "sin_cos_pair", "two_prod"),
-            "two_sqr",
+            *("mul_erfc_dd", "mul_exp", "mul_sigmoid", "mul_sigmoid_prime", "mul_tanh_softplus"),
+            *("sin_cos_pair", "two_prod", "two_sqr"),
         }
     )
 )
