@@ -695,7 +695,8 @@ def mul_sigmoid(a: Any, u: Any) -> Any:
     (u + 64 is exact there: same binade).
     """
     a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
-    out = a / (1.0 + np.exp(-u))
+    with np.errstate(over="ignore"):  # exp(-u) = inf below u = -709.8: replaced by the scaled branch
+        out = a / (1.0 + np.exp(-u))
     return fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * EXP_M64)
 
 
