@@ -67,7 +67,6 @@ KNOWN_CODE_BAD: dict[str, str] = {
     "x2_sin_inv": "1/x overflows near 0: nan at x = 5e-324 (wrong class); x^2 sin(1/x) inf at x = 4.2e273; "
     "f32 7e7 ULP at x = -5.2e-19",
     "x_sin_inv": "1/x overflows near 0: nan at x = 5e-324 (wrong class); f32 1e9 ULP at x = -5.2e-19",
-    "x_over_3_plus_xsin": "f' nan at x = 4.2e273 (x^2 overflows in x sin(x)/(1 + x^2); wrong class)",
     "soft_root_sign": "f64 f' 5 ULP at x = -5.33 (bar in [-10, 10]: 4); 10 ULP before its denominator was "
     "factored, (x e**(x/3) + 2)**2; the wrong-class nan far out is fixed",
     "sinlu": "f64 f' 1.5e4 ULP at x = 1.8e308 (sin of a huge argument, ill conditioned, but outside the bars)",

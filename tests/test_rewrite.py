@@ -118,6 +118,19 @@ def test_a_product_with_a_subnormal_exponential_keeps_its_bits() -> None:
     _accurate(expr, [-355.7, -360.0, -365.5, -400.0, -1.0, 3.0], ulps=1.0)
 
 
+def test_quotients_of_powers_of_x_are_scaled_far_out() -> None:
+    # x**4 overflows past 1.2e77: (x**3 cos(x) + 1)/(x**4 + 3) was 0 there (inf/inf = nan with x**4 cos(x)
+    # upstairs); far out it is (cos(x) + x**-3)/(x (1 + 3 x**-4)), and the core keeps its double-double form
+    expr = (x**3 * sympy.cos(x) + 1) / (x**4 + 3)
+    assert "power_scale" in rw.stabilize(expr).applied
+    _accurate(expr, [-1e300, -1e80, -3e6, -3.0, 0.0, 2.0, 1e6, 1e80, 1e300])
+    d = sympy.diff(expr, x)
+    _accurate(d, [-1e300, -1e80, -3e6, -3.0, 0.0, 2.0, 1e6, 1e80, 1e300])
+    assert "_sin_cos_pair(" in source(d)  # the pairs still evaluate the core
+    # a polynomial of a bounded function's argument is not bounded: x**2 sin(x**2) is left alone
+    assert rw._rule_power_scale(x**2 * sympy.sin(x**2) / (x**2 + 1)) is None
+
+
 def test_abs_split_removes_the_cancellation_at_minus_infinity() -> None:
     # 1 + x/(1 + |x|) = 1/(1 - x) for x < 0: no 1 - 1 + tiny
     expr = 1 + x / (1 + sympy.Abs(x))

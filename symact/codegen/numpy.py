@@ -179,6 +179,27 @@ def _sums_terms(e: sympy.Expr) -> bool:
     )
 
 
+def _core_branch(e: sympy.Expr) -> tuple[sympy.Expr, float | None] | None:
+    """``e`` with each Piecewise in it (the far-out forms of a structural rewrite, all equal to one
+    function) replaced by its branch that holds at 0, and the largest L with ``[-L, L]`` inside every
+    such branch's interval (None: no Piecewise); None if a Piecewise has no such branch."""
+    core: dict[sympy.Expr, sympy.Expr] = {}
+    reach = sympy.oo
+    for pw in e.atoms(sympy.Piecewise):
+        for branch, where in pw.as_expr_set_pairs(sympy.Reals):
+            if where.contains(0) is sympy.true and isinstance(where, sympy.Interval):
+                core[pw] = branch
+                reach = sympy.Min(reach, -where.inf, where.sup)
+                break
+        else:
+            return None
+    if not core:
+        return e, None
+    if not (reach.is_positive and reach.is_finite and exact_float(reach)):
+        return None
+    return e.xreplace(core), float(reach)
+
+
 def _pair_kernel(
     e: sympy.Expr,
     var: str,
@@ -198,11 +219,17 @@ def _pair_kernel(
     printer = NumPyPrinter(var, True, emit, e, pairs=True)
     # the polynomials the plain code already carries in double-double are not computed twice
     printer.dd_memo = {k: v for k, v in shared.items() if not k.has(x) or k == x or is_poly(k)}
+    core = _core_branch(e)
+    if core is None:
+        return plain
+    e, reach = core
     try:
         h, lo = printer.dd(e)
     except NoPair:
         del lines[mark:]
         return plain
+    if reach is not None:
+        printer.guards.append((var, reach))
     if not printer.guards:
         del lines[mark:]
         return plain

@@ -609,6 +609,55 @@ def _rule_exp_scale(e: sympy.Expr, sides: frozenset[int] = frozenset((-1, 1))) -
     return sympy.Piecewise((branches[0], x < -_FAR), (e, x <= _FAR), (branches[1], True))
 
 
+#: Where the scaled forms of :func:`_rule_power_scale` take over (x**4 overflows past 1.2e77).
+_FAR_POWER = sympy.Integer(2) ** 20
+#: Functions bounded for every real argument, which :func:`_rule_power_scale` treats as coefficients.
+_BOUNDED = (sympy.sin, sympy.cos, sympy.tanh, sympy.erf, sympy.atan, Sigmoid, SigmoidPrime, TanhSoftplus)
+
+
+def _power_terms(s: sympy.Expr) -> list[tuple[int, sympy.Expr]] | None:
+    """``s = sum x**i B_i`` as ``[(i, B_i)]``: i >= 0 an integer, B_i a number times functions of
+    :data:`_BOUNDED` of affine arguments (so no part of B_i overflows); None for any other shape."""
+    out = []
+    for t in Add.make_args(sympy.expand(s)):
+        i, rest = 0, S.One
+        for f in Mul.make_args(t):
+            base, n = (f.base, f.exp) if isinstance(f, Pow) else (f, S.One)
+            if base == x and n.is_Integer and n > 0:
+                i += int(n)
+            elif f.is_number or (isinstance(base, _BOUNDED) and n.is_Integer and _affine(base.args[0]) is not None):
+                rest *= f
+            else:
+                return None
+        out.append((i, rest))
+    return out
+
+
+def _rule_power_scale(e: sympy.Expr) -> sympy.Expr | None:
+    # a quotient prod F_j**n_j, F_j = sum x**i B_i (B_i bounded): far out each F_j divided by x**(its top
+    # degree), x**4/(x**2 + 1)**2 -> 1/(1 + x**-2)**2 (inf/inf where x**4 overflows, past 1.2e77)
+    if not isinstance(e, (Mul, Pow)) or any(a.has(x) for a in e.atoms(exp)):
+        return None
+    factors = []
+    for f in Mul.make_args(e):
+        base, n = (f.base, f.exp) if isinstance(f, Pow) and f.base.has(x) else (f, S.One)
+        terms = _power_terms(base) if base.has(x) else [(0, base)]
+        if terms is None or not n.is_Integer:
+            return None
+        factors.append((n, terms))
+    if not any(len({i for i, _ in t}) > 1 and max(i for i, _ in t) >= 2 for _, t in factors):
+        return None  # no sum in which a power of x >= 2 outgrows the other terms
+    if not (any(n > 0 and max(i for i, _ in t) > 0 for n, t in factors) and any(n < 0 for n, _ in factors)):
+        return None  # no quotient of growing parts (inf/inf): a lone polynomial overflows where its value does
+    out, scale = S.One, 0
+    for n, terms in factors:
+        top = max(i for i, _ in terms)
+        scale += n * top
+        out *= Add(*[b * x ** (i - top) for i, b in terms]) ** n
+    far = x**scale * out
+    return sympy.Piecewise((far, x < -_FAR_POWER), (e, x <= _FAR_POWER), (far, True))
+
+
 def _rule_abs_split(e: sympy.Expr) -> sympy.Expr | None:
     # c + g(x, |x|) -> one fraction on each side of 0 (x/(2(1 + |x|)) + 1/2 = 1/(2(1 - x)) for x < 0)
     if not isinstance(e, Add) or not _algebraic(e.replace(Abs, lambda u: u)):
@@ -637,6 +686,7 @@ STRUCTURAL: tuple[Rule, ...] = (
     Rule("log_exp_sum", _rule_log_exp_sum, "log(sum c e^(kx+b)) -> K x + log C + Softplus(...), per side"),
     Rule("abs_split", _rule_abs_split, "c + g(x, |x|) -> one fraction on each side of 0"),
     Rule("exp_scale", _rule_exp_scale, "prod (sum p e^(kx+b))^n scaled by its dominant e^(kx) far out"),
+    Rule("power_scale", _rule_power_scale, "prod (sum x^i B_i)^n, B_i bounded, scaled by x^(top degree) far out"),
 )
 
 
@@ -935,12 +985,15 @@ def stabilize(expr: sympy.Expr) -> Stabilized:
         stable = e
         if not p.is_point:
             start = normalize(sympy.sympify(e, strict=True))
-            stable = apply_rules(start, RULES, proven_equal, book, STRUCTURAL[:2])
+            # powers of x outgrow each other only on a piece that reaches an infinity
+            unbounded = p.lo == -sympy.oo or p.hi == sympy.oo
+            structural = (*STRUCTURAL[:2], STRUCTURAL[3]) if unbounded else STRUCTURAL[:2]
+            stable = apply_rules(start, RULES, proven_equal, book, structural)
             sides = _overflow_sides(stable, p.lo, p.hi)
             if sides:  # the quotients of exponentials the rules left: scaled far out, on those sides
                 scale = Rule(STRUCTURAL[2].name, functools.partial(_rule_exp_scale, sides=sides), STRUCTURAL[2].doc)
                 again = RewriteLog()
-                stable = apply_rules(start, RULES, proven_equal, again, (*STRUCTURAL[:2], scale))
+                stable = apply_rules(start, RULES, proven_equal, again, (*structural, scale))
                 book.applied.extend(a for a in again.applied if a[0] == scale.name)
                 book.refused.extend(r for r in again.refused if r[0] == scale.name)
         out.append(Piece(p.lo, p.hi, stable, p.raw, p.lo_closed, p.hi_closed))
