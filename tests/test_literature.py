@@ -60,8 +60,8 @@ KNOWN_CODE_BAD: dict[str, str] = {
     "the double zeros of 1 + sin(2x) (no Taylor regime away from 0)",
     "aria2": "f64 f' 5 ULP at x = -5.48 (bar in [-10, 10]: 4; sigmoid(-x)**3 triples sigmoid's rounding); the "
     "10 ULP at -355.7 (e**(2x) subnormal in the product) is fixed",
-    "pflu": "x^2 overflows in x/sqrt(1 + x^2): f = -0.0 at x = -3.9e8 (f32, truth -6.3e-10), inf at 1.8e308, "
-    "f' nan at -7.6e179 (wrong class)",
+    "pflu": "f' = (t**2.5 + x t**2 + x t)/(2 t**2.5), t = 1 + x**2 (SymPy's one fraction), cancels for x < 0 (247 ULP "
+    "in [-10, 10]) and is nan past x = -7.6e179; f meets the bars (k + k x/hypot(x, 1) as AddHypot)",
     "erfact": "f64 f' 8 ULP at x = -8.44 (the subnormal results at x = -742 are fixed by the underflow tail)",
     "phish": "f64 12 ULP at x = -37.7 (normal output 3.5e-308), f' 233 ULP",
     "x2_sin_inv": "1/x overflows near 0: nan at x = 5e-324 (wrong class); x^2 sin(1/x) inf at x = 4.2e273; "

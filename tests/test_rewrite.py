@@ -131,6 +131,14 @@ def test_quotients_of_powers_of_x_are_scaled_far_out() -> None:
     assert rw._rule_power_scale(x**2 * sympy.sin(x**2) / (x**2 + 1)) is None
 
 
+@pytest.mark.parametrize("expr", [x * (1 - x / sympy.sqrt(x**2 + 4)) / 3, (2 + 2 * x / sympy.sqrt(x**2 + 1)) * x / 5])
+def test_one_plus_x_over_hypot_neither_cancels_nor_overflows(expr: sympy.Expr) -> None:
+    # k ± k u/sqrt(u**2 + c**2) cancels where ±u -> -oo (-0.0 at -3.9e8), and u (1 + u/hypot(u, c)) overflowed
+    # at 1.7e308 where the value is finite: AddHypot with the constant folded in, and u/hypot(u, c) first
+    assert "hypot_sums" in rw.stabilize(expr).applied
+    _accurate(expr, [-1.7e308, -1e200, -3.9e8, -100.0, -1.0, 0.0, 1.0, 1e8, 1e200, 1.7e308], ulps=2.0)
+
+
 def test_abs_split_removes_the_cancellation_at_minus_infinity() -> None:
     # 1 + x/(1 + |x|) = 1/(1 - x) for x < 0: no 1 - 1 + tiny
     expr = 1 + x / (1 + sympy.Abs(x))

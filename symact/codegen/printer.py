@@ -427,9 +427,18 @@ class Printer:
                 ch, cl = self.dd(cof)
                 s = self.emit(self(hits[0]))
                 return f"({ch}*{s} + _finite_lo({cl})*{s})"
-        if len(factors) == 1 and isinstance(factors[0], rw.AddHypot) and k != 1:
-            u, c = factors[0].args
-            return f"{self.function(rw.AddHypot)}({self(u)}, {self.num(c)}, {self.num(k)})"
+        adds = [f for f in factors if isinstance(f, rw.AddHypot)]
+        if len(adds) == 1 and k != 1 and k.is_real:
+            # k into AddHypot(u, c) = u + hypot(u, c): k u + k hypot(u, c) does not overflow where k < 1 keeps
+            # the value finite (pflu at 1.8e308: 0.5 x (1 + x/hypot(x, 1)))
+            u, c = adds[0].args
+            scaled = f"{self.function(rw.AddHypot)}({self(u)}, {self.num(c)}, {self.num(k)})"
+            rest = sympy.Mul(*[f for f in factors if f is not adds[0]])
+            if rest == 1:
+                return scaled
+            if all(isinstance(f, sympy.Pow) and f.exp.is_negative for f in sympy.Mul.make_args(rest)):
+                return f"{paren(scaled)}/{paren(self(1 / rest))}"  # one rounding of a quotient
+            return f"{paren(scaled)}*{paren(self(rest))}"
         for special_type, helper in (
             (rw.Sigmoid, "_mul_sigmoid"),
             (rw.SigmoidPrime, "_mul_sigmoid_prime"),
@@ -447,7 +456,14 @@ class Printer:
                 return f"{helper}({self(k * sympy.Mul(*others))}, {self(hits[0].args[0])})"
         num = [f for f in factors if not (isinstance(f, sympy.Pow) and f.exp.is_negative)]
         den = [f.base ** (-f.exp) for f in factors if isinstance(f, sympy.Pow) and f.exp.is_negative]
-        num_code = "*".join(paren(self(f)) for f in num) if num else "1.0"
+        # u/hypot(u, c) first: it lies in [-1, 1], where u times the rest could overflow before the division
+        ratios = []
+        for h in [f for f in den if isinstance(f, rw.Hypot) and f.args[0] in num]:
+            num.remove(h.args[0])
+            den.remove(h)
+            ratios.append(f"({self(h.args[0])}/{self(h)})")
+        printed = [*ratios, *(paren(self(f)) for f in num)]
+        num_code = "*".join(printed) if printed else "1.0"
         code = num_code
         if den:
             den_code = "*".join(paren(self(f)) for f in den)

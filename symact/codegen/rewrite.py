@@ -440,6 +440,15 @@ def _rule_hypot_sums(e: sympy.Expr) -> sympy.Expr | None:
         num = rest.as_coeff_Add()[0]
         if num == -k * c:
             return k * HypotM1(u, c) + (rest - num)
+    # k ± k u/Hypot(u, c) -> k AddHypot(±u, c)/Hypot(u, c)   (1 + x/sqrt(1 + x**2) cancels for x -> -oo)
+    num = e.as_coeff_Add()[0] if isinstance(e, Add) else S.Zero
+    for term in Add.make_args(e) if num != 0 else ():
+        for f in Mul.make_args(term):
+            if isinstance(f, Pow) and f.exp == -1 and isinstance(f.base, Hypot):
+                u, c = f.base.args
+                for sign in (1, -1):
+                    if sympy.expand(term * f.base - sign * num * u) == 0:
+                        return num * AddHypot(sign * u, c) / f.base + (e - num - term)
     return None
 
 
