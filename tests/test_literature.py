@@ -58,8 +58,6 @@ KNOWN_CODE_BAD: dict[str, str] = {
     "mpmath; the subnormal values at x = -742 are fixed by the underflow tail, and f' far out by the clamp)",
     "snake": "f' = 1 + sin(2x): nan at x = 1.8e308 (2x overflows; wrong class), 721 ULP in [-10, 10] next to "
     "the double zeros of 1 + sin(2x) (no Taylor regime away from 0)",
-    "aria2": "f64 f' 5 ULP at x = -5.48 (bar in [-10, 10]: 4; sigmoid(-x)**3 triples sigmoid's rounding); the "
-    "10 ULP at -355.7 (e**(2x) subnormal in the product) is fixed",
     "pflu": "f' = (t**2.5 + x t**2 + x t)/(2 t**2.5), t = 1 + x**2 (SymPy's one fraction), cancels for x < 0 (247 ULP "
     "in [-10, 10]) and is nan past x = -7.6e179; f meets the bars (k + k x/hypot(x, 1) as AddHypot)",
     "erfact": "f64 f' 8 ULP at x = -8.44 (the subnormal results at x = -742 are fixed by the underflow tail)",

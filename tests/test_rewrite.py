@@ -139,6 +139,14 @@ def test_one_plus_x_over_hypot_neither_cancels_nor_overflows(expr: sympy.Expr) -
     _accurate(expr, [-1.7e308, -1e200, -3.9e8, -100.0, -1.0, 0.0, 1.0, 1e8, 1e200, 1.7e308], ulps=2.0)
 
 
+def test_powers_of_a_sigmoid_are_multiplied_in_pairs_after_the_polynomial() -> None:
+    # sigmoid(x)**2 rounds twice in float64 (up to 5 ULP with the other factors) and is subnormal below
+    # x = -354 where x**3 sigmoid(x)**2 is normal: in double-double, x**3 first, then one sigmoid at a time
+    expr = x**3 / (1 + exp(-x)) ** 2
+    assert "_sigmoid_pair(" in source(expr)
+    _accurate(expr, [-360.0, -355.7, -300.0, -5.48, -1.0, 0.5, 3.0, 30.0], ulps=1.0)
+
+
 def test_abs_split_removes_the_cancellation_at_minus_infinity() -> None:
     # 1 + x/(1 + |x|) = 1/(1 - x) for x < 0: no 1 - 1 + tiny
     expr = 1 + x / (1 + sympy.Abs(x))

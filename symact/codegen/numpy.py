@@ -179,6 +179,17 @@ def _sums_terms(e: sympy.Expr) -> bool:
     )
 
 
+def _wants_pairs(e: sympy.Expr) -> bool:
+    """Whether the float64 kernel of ``e`` is evaluated in double-double (:func:`_pair_kernel`): sums of
+    sigmoid' terms or of sin/cos terms, and powers of a sigmoid (sigmoid(u)**3 triples its rounding)."""
+    powers = (p for p in e.atoms(sympy.Pow) if isinstance(p.base, rw.Sigmoid))
+    return (
+        e.has(rw.SigmoidPrime)
+        or (e.has(sympy.sin, sympy.cos) and _sums_terms(e))
+        or any(p.exp.is_Integer and abs(p.exp) >= 2 for p in powers)
+    )
+
+
 def _core_branch(e: sympy.Expr) -> tuple[sympy.Expr, float | None] | None:
     """``e`` with each Piecewise in it (the far-out forms of a structural rewrite, all equal to one
     function) replaced by its branch that holds at 0, and the largest L with ``[-L, L]`` inside every
@@ -272,7 +283,7 @@ def _kernel(stab: rw.Stabilized, precise: bool, indent: str = "        ") -> lis
                 lines.append(f"{indent}{var} = np.minimum(x, {hi})")
         printer = NumPyPrinter(var, precise, new_emitter(), e)
         code = printer(e)
-        if precise and (e.has(rw.SigmoidPrime) or (e.has(sympy.sin, sympy.cos) and _sums_terms(e))):
+        if precise and _wants_pairs(e):
             code = _pair_kernel(e, var, code, lines, new_emitter(), printer.dd_memo)
         branch_codes.append(code)
     # a constant last branch must still propagate nan
@@ -341,7 +352,7 @@ def _clamp_forms(stab: rw.Stabilized, precise: bool, indent: str = "        ") -
     if const.count(False) == 1 and (len(parts) == 2 or not const[1]):  # constant ends around one formula
         mid = parts[const.index(False)]
         e = mid.expr
-        if precise and (e.has(rw.SigmoidPrime) or (e.has(sympy.sin, sympy.cos) and _sums_terms(e))):
+        if precise and _wants_pairs(e):
             return []  # its float64 kernel is a double-double pair kernel: left as it is
         # the breakpoints, rounded down and up (one float when exact)
         los: list[str | None] = [repr(v) for v in dict.fromkeys(_down_up(mid.lo))] if const[0] else [None]

@@ -252,7 +252,15 @@ class Printer:
             return h, lo
         if isinstance(e, sympy.Mul):
             const = sympy.Mul(*[a for a in e.args if not a.has(x)])
-            args = [a for a in e.args if a.has(x)]
+            # a pair function's power as repeated factors, after the polynomial factors: x sigmoid(x)**2 as
+            # (x sigmoid(x)) sigmoid(x), whose partial products stay normal where sigmoid(x)**2 is subnormal
+            args = []
+            for a in e.args:
+                if isinstance(a, sympy.Pow) and type(a.base) in PAIR_HELPERS and a.exp.is_Integer and 2 <= a.exp <= 4:
+                    args += [a.base] * int(a.exp)
+                elif a.has(x):
+                    args.append(a)
+            args.sort(key=lambda a: not is_poly(a))  # stable
             if const != 1:
                 args.insert(0, const)
             h, lo = self.dd(args[0])
