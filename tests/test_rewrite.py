@@ -147,6 +147,20 @@ def test_powers_of_a_sigmoid_are_multiplied_in_pairs_after_the_polynomial() -> N
     _accurate(expr, [-360.0, -355.7, -300.0, -5.48, -1.0, 0.5, 3.0, 30.0], ulps=1.0)
 
 
+@pytest.mark.parametrize(
+    ("expr", "xs"),
+    [
+        # exp(-3 e**(-x)): the argument's rounding times |3 e**(-x)| ~ 600 (332 ULP at -5.3 in plain double)
+        ((x + 1) * exp(-3 * exp(-x)), [-5.3, -5.2, -5.0, -4.0, -1.0, 0.0, 2.0]),
+        # (x e**(x/3) + 6/5)**-2: the sum cancels next to x = -3 and the square doubles it (7 ULP at -2.5)
+        ((x + 3) / (x * exp(x / 3) + Rational(6, 5)) ** 2, [-3.5, -3.1, -3.0, -2.9, -2.5, 0.0, 5.0]),
+    ],
+)
+def test_exponentials_of_exponentials_and_powers_of_sums_go_to_pairs(expr: sympy.Expr, xs: list[float]) -> None:
+    assert "_exp_pair(" in source(expr)
+    _accurate(expr, xs, ulps=1.0)
+
+
 def test_abs_split_removes_the_cancellation_at_minus_infinity() -> None:
     # 1 + x/(1 + |x|) = 1/(1 - x) for x < 0: no 1 - 1 + tiny
     expr = 1 + x / (1 + sympy.Abs(x))

@@ -256,7 +256,7 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
     def exp_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
         """exp(uh + ul) as h + l (:func:`symact.codegen.kernels.exp_pair`): 2**(n/32) from the
         table by index and ``ldexp``, in place of bit arithmetic on int64."""
-        far = ~(xp.abs(uh) <= 700.0)
+        far = ~(xp.abs(uh) <= k.EXP_PAIR_MAX)
         u = xp.where(far, 0.0, uh)
         n = xp.rint(u * k._INV_L)
         r, rl = two_sum(u - n * k._L1, -n * k._L2)

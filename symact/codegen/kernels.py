@@ -49,6 +49,7 @@ import numpy as np
 
 __all__ = [
     "EXP_M64",
+    "EXP_PAIR_MAX",
     "PAIR_MAX",
     "SIN_COS_MAX",
     "add_hypot",
@@ -213,6 +214,9 @@ EXP_M64 = dd_const(lambda mp: mp.exp(-64))[0]
 #: The largest |argument| at which the pair helpers are used: beyond it exp(-|u|) nears the
 #: subnormals, and the plain code (with its subnormal-free products) is kept.
 PAIR_MAX = 600.0
+#: The largest |argument| of :func:`exp_pair` (of the exp pairs, where its value stays normal: 2**(n/32)
+#: is built from its exponent bits down to 2**-1022, u = -708.4).
+EXP_PAIR_MAX = 708.0
 #: The largest |argument| at which the sin/cos pairs are used (the reduction is exact below it).
 SIN_COS_MAX = 2.0**20
 
@@ -781,16 +785,16 @@ def exp_dd(uh: Any, ul: Any) -> Any:
 
 # -- whole expressions in double-double: exp, sigmoid and sigmoid' as pairs h + l ---------------
 def exp_pair(uh: Any, ul: Any) -> tuple[Any, Any]:
-    """exp(uh + ul) as h + l, relative error about 2**-58 for |uh| <= 700.
+    """exp(uh + ul) as h + l, relative error about 2**-58 for |uh| <= 708 (EXP_PAIR_MAX).
 
     Tang's method, as in the erfc tail: exp(u) = 2**(n/32) exp(r), r = u - n ln2/32
     in double-double (Cody-Waite, exact), 2**(n/32) a table double times (1 + a tiny
     correction), exp(r) = 1 + expm1(r) with |r| <= ln2/64, so the rounding of expm1 costs
     2**-53 of a number below 0.011. NumPy's exp is itself up to 1 ULP off; this is the
-    floor under sigmoid-type derivatives. Beyond |uh| = 700: ``np.exp(uh)`` and 0.
+    floor under sigmoid-type derivatives. Beyond it: ``np.exp(uh)`` and 0.
     """
     uh = np.asarray(uh, dtype=np.float64)
-    far = ~(np.abs(uh) <= 700.0)
+    far = ~(np.abs(uh) <= EXP_PAIR_MAX)
     u = np.where(far, 0.0, uh)
     n = np.rint(u * _INV_L)
     r, rl = two_sum(u - n * _L1, -n * _L2)  # u - n*_L1 is exact (|n| < 2**16)

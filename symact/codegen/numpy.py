@@ -181,12 +181,17 @@ def _sums_terms(e: sympy.Expr) -> bool:
 
 def _wants_pairs(e: sympy.Expr) -> bool:
     """Whether the float64 kernel of ``e`` is evaluated in double-double (:func:`_pair_kernel`): sums of
-    sigmoid' terms or of sin/cos terms, and powers of a sigmoid (sigmoid(u)**3 triples its rounding)."""
-    powers = (p for p in e.atoms(sympy.Pow) if isinstance(p.base, rw.Sigmoid))
+    sigmoid' terms or of sin/cos terms, powers of a sigmoid or of a sum holding an exponential
+    (sigmoid(u)**3 triples its rounding, (x e**(x/3) + 2)**-2 doubles that of the sum), and exponentials
+    of exponentials (exp(u) multiplies the relative error of u by |u|: x e**(-e**(-x)) lost 318 ULP)."""
+    pair_types = tuple(base.PAIR_HELPERS)
+    powers = [p for p in e.atoms(sympy.Pow) if p.base.has(x) and p.exp.is_Integer and abs(p.exp) >= 2]
+    nested = [f for f in e.atoms(*pair_types) if f.args[0].has(*pair_types)]
     return (
         e.has(rw.SigmoidPrime)
         or (e.has(sympy.sin, sympy.cos) and _sums_terms(e))
-        or any(p.exp.is_Integer and abs(p.exp) >= 2 for p in powers)
+        or any(isinstance(p.base, rw.Sigmoid) or p.base.has(*pair_types) for p in powers)
+        or bool(nested)
     )
 
 

@@ -33,7 +33,7 @@ import sympy
 from sympy import S
 
 from symact.codegen import rewrite as rw
-from symact.codegen.kernels import PAIR_MAX, SIN_COS_MAX
+from symact.codegen.kernels import EXP_PAIR_MAX, PAIR_MAX, SIN_COS_MAX
 from symact.definition.activation import x
 from symact.numeric.rounding import round_to
 
@@ -296,7 +296,7 @@ class Printer:
             if helper is None:
                 raise NoPair(type(e).__name__)
             uh, ul = self.dd(e.args[0])
-            self.guards.append((uh, PAIR_MAX))
+            self.guards.append((uh, EXP_PAIR_MAX if isinstance(e, sympy.exp) else PAIR_MAX))
             t = self.emit(f"{helper}({uh}, {ul})")
             return f"{t}[0]", f"{t}[1]"
         return self(e), "0.0"
