@@ -161,6 +161,15 @@ def test_exponentials_of_exponentials_and_powers_of_sums_go_to_pairs(expr: sympy
     _accurate(expr, xs, ulps=1.0)
 
 
+def test_a_constant_plus_a_cosine_keeps_its_double_zeros() -> None:
+    # 2 - 2 cos(3x) has double zeros at 2 pi k/3: in plain double it is 0 or 1e-16-sized noise there
+    # (5.5e10 ULP at 2 pi/3 + 1e-6); in pairs, sin and cos reduced in double-double, it is right
+    expr = 2 - 2 * sympy.cos(3 * x)
+    x0 = 2 * np.pi / 3
+    assert "_sin_cos_pair(" in source(expr)
+    _accurate(expr, [x0, x0 + 1e-6, x0 - 1e-4, 2 * x0 + 3e-5, -x0 + 1e-7, 0.3, 1e4 + 0.1], ulps=1.0)
+
+
 def test_abs_split_removes_the_cancellation_at_minus_infinity() -> None:
     # 1 + x/(1 + |x|) = 1/(1 - x) for x < 0: no 1 - 1 + tiny
     expr = 1 + x / (1 + sympy.Abs(x))

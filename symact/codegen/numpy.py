@@ -173,9 +173,12 @@ _NAMESPACE: dict[str, Any] = {
 # The kernel: pieces joined by np.where, each printed by NumPyPrinter
 # ---------------------------------------------------------------------------------------
 def _sums_terms(e: sympy.Expr) -> bool:
-    """Whether ``e`` adds two or more terms that depend on x (where rounding errors can cancel)."""
+    """Whether ``e`` adds two or more terms that depend on x, or a constant and a sin or cos (1 + sin(2x) has
+    double zeros), where rounding errors can cancel."""
     return any(
-        sum(a.has(x) for a in node.args) >= 2 for node in sympy.preorder_traversal(e) if isinstance(node, sympy.Add)
+        sum(a.has(x) for a in node.args) >= 2 or (node.as_coeff_Add()[0] != 0 and node.has(sympy.sin, sympy.cos))
+        for node in sympy.preorder_traversal(e)
+        if isinstance(node, sympy.Add)
     )
 
 
