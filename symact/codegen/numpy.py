@@ -193,7 +193,7 @@ def _wants_pairs(e: sympy.Expr) -> bool:
     return (
         e.has(rw.SigmoidPrime)
         or (e.has(sympy.sin, sympy.cos) and _sums_terms(e))
-        or any(isinstance(p.base, rw.Sigmoid) or p.base.has(*pair_types) for p in powers)
+        or any(p.base.has(*pair_types) for p in powers)
         or bool(nested)
     )
 

@@ -79,6 +79,7 @@ __all__ = [
     "Stabilized",
     "apply_rules",
     "breakpoints",
+    "exp_powers",
     "normalize",
     "pieces",
     "proven_equal",
@@ -473,17 +474,15 @@ def _rule_exp_factor(e: sympy.Expr) -> sympy.Expr | None:
     # overflow where the sum does and no further (the far-out scaled forms stay scaled).
     if not isinstance(e, Add):
         return None
-    exps = sorted((f for f in e.atoms(exp) if f.has(x)), key=sympy.default_sort_key)
-    lines = [_affine(f.args[0]) for f in exps]
+    lines = [_affine(f.args[0]) for f in e.atoms(exp) if f.has(x)]
     ks = [ln[0] for ln in lines if ln is not None]
-    if not exps or len(ks) < len(exps) or not (all(k > 0 for k in ks) or all(k < 0 for k in ks)):
+    if not lines or len(ks) < len(lines) or not (all(k > 0 for k in ks) or all(k < 0 for k in ks)):
         return None
     q = sympy.gcd(ks) * sympy.sign(ks[0])
     t = sympy.Dummy("t", positive=True)
-    poly = sympy.expand(
-        e.xreplace({f: exp(ln[1]) * t ** (ln[0] / q) for f, ln in zip(exps, lines, strict=True) if ln is not None})
-    )
-    if not poly.is_polynomial(x, t):
+    in_t = exp_powers(e, t, q)
+    poly = sympy.expand(in_t) if in_t is not None else None
+    if poly is None or not poly.is_polynomial(x, t):
         return None
     try:
         if sympy.Poly(poly, x, t).total_degree() > _EXP_FACTOR_DEGREE:
@@ -513,6 +512,31 @@ def _affine(u: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
     if b.has(x) or not k.is_Rational or not b.is_real:
         return None
     return k, b
+
+
+def exp_powers(e: sympy.Expr, t: sympy.Symbol, q: sympy.Expr = S.One) -> sympy.Expr | None:
+    """``e`` with every ``exp(k x + b)`` written ``e**b t**(k/q)``, ``t`` standing for ``exp(q x)``; None
+    if an exponential of x has an argument that is not affine, or ``k/q`` is not an integer.
+
+    Examples:
+        >>> t = sympy.Symbol("t")
+        >>> exp_powers(x * exp(2 * x / 3) + exp(x / 3 + 1), t, sympy.Rational(1, 3))
+        t**2*x + E*t
+        >>> exp_powers(exp(x / 2), t) is None
+        True
+    """
+    bad = False
+
+    def swap(a: sympy.Expr) -> sympy.Expr:
+        nonlocal bad
+        kb = _affine(a.args[0])
+        if kb is None or not (kb[0] / q).is_Integer:
+            bad = True
+            return a
+        return exp(kb[1]) * t ** (kb[0] / q)
+
+    out = e.replace(lambda a: isinstance(a, exp) and a.has(x), swap)
+    return None if bad else out
 
 
 def _exp_terms(s: sympy.Expr, positive: bool) -> list[tuple[sympy.Expr, sympy.Expr, sympy.Expr]] | None:

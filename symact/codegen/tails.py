@@ -43,6 +43,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from symact.codegen import rewrite as rw
 from symact.core import budget
 from symact.definition.activation import x
 from symact.numeric import interval
@@ -84,29 +85,14 @@ class Tail:
 def _t_form(expr: sympy.Expr, t: sympy.Symbol) -> sympy.Expr | None:
     """``expr`` with every ``exp(k x + b)`` (``k`` an integer) as ``e**b t**k``; None if ``x``
     is left anywhere but in polynomial position (``Poly`` decides that)."""
-
-    def affine(a: sympy.Expr) -> bool:
-        u = sympy.expand(a.args[0])
-        return u.has(x) and sympy.expand(u - u.coeff(x, 1) * x).has(x) is False
-
     # a hyperbolic function of k x + b is one of exponentials; of anything else, a function of t
     hyperbolic = (sympy.tanh, sympy.sinh, sympy.cosh)
-    e = expr.replace(lambda a: isinstance(a, hyperbolic) and affine(a), lambda a: a.rewrite(sympy.exp))
-    bad = False
-
-    def swap(a: sympy.Expr) -> sympy.Expr:
-        nonlocal bad
-        arg = sympy.expand(a.args[0])
-        k, b = arg.coeff(x, 1), arg.coeff(x, 0)
-        if not (k.is_Integer and k != 0 and not b.has(x) and sympy.expand(k * x + b - arg) == 0):
-            bad = True
-            return a
-        return sympy.exp(b) * t ** int(k)
-
-    e = e.replace(lambda a: isinstance(a, sympy.exp) and a.has(x), swap)
-    if bad:
-        return None
-    return sympy.together(e, deep=True)
+    e = expr.replace(
+        lambda a: isinstance(a, hyperbolic) and a.has(x) and rw._affine(a.args[0]) is not None,
+        lambda a: a.rewrite(sympy.exp),
+    )
+    e = rw.exp_powers(e, t)
+    return None if e is None else sympy.together(e, deep=True)
 
 
 def _coefficients(expr: sympy.Expr, t: sympy.Symbol) -> list[sympy.Expr] | None:
