@@ -290,15 +290,19 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
             xp.where(cos_neg, -cos_l, cos_l),
         )
 
+    def scaled_below(out: Any, a: Any, u: Any) -> Any:
+        """``out``, and ``a * exp(u)`` scaled by e**64 where u < -600 (:func:`symact.codegen.kernels.mul_exp`)."""
+        return xp.where(u < -600.0, (a * xp.exp(xp.maximum(u, -1e300) + 64.0)) * k.EXP_M64, out)
+
     def mul_exp(a: Any, u: Any) -> Any:
         """a * exp(u), exp scaled by e**64 where it would go subnormal."""
         out = a * xp.exp(u)
-        return xp.where(u < -600.0, (a * xp.exp(xp.maximum(u, -1e300) + 64.0)) * k.EXP_M64, out)
+        return scaled_below(out, a, u)
 
     def mul_sigmoid(a: Any, u: Any) -> Any:
         """a * sigmoid(u), exp scaled by e**64 where it would go subnormal."""
         out = a / (1.0 + xp.exp(-u))
-        return xp.where(u < -600.0, (a * xp.exp(xp.maximum(u, -1e300) + 64.0)) * k.EXP_M64, out)
+        return scaled_below(out, a, u)
 
     def mul_sigmoid_prime(a: Any, u: Any) -> Any:
         """a * sigmoid'(u), exp scaled by e**64 where it would go subnormal."""
@@ -308,7 +312,7 @@ def _own(xp: Any, ns: dict[str, Any]) -> dict[str, Callable[..., Any]]:
     def mul_tanh_softplus(a: Any, u: Any) -> Any:
         """a * tanh(softplus(u)), exp scaled by e**64 where it would go subnormal."""
         out = a * tanh_softplus(u)
-        return xp.where(u < -600.0, (a * xp.exp(u + 64.0)) * k.EXP_M64, out)
+        return scaled_below(out, a, u)
 
     def poly(t: Any, a: float, nd: int, ch: tuple[float, ...], cl: tuple[float, ...]) -> Any:
         """sum c_j (t - a)**j (:func:`symact.codegen.kernels.poly`)."""

@@ -674,6 +674,12 @@ def fix(out: Any, mask: Any, values: Callable[[Any], Any]) -> Any:
     return out
 
 
+def _scaled_below(out: Any, a: Any, u: Any) -> Any:
+    """``out`` with ``a * exp(u)`` in its place where u < -600, computed as ``(a exp(u + 64)) e**-64`` so
+    that no subnormal ``exp(u)`` enters the product (u + 64 is exact there: same binade)."""
+    return fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * EXP_M64)
+
+
 def mul_exp(a: Any, u: Any) -> Any:
     """a * exp(u) with no subnormal intermediate where the product is normal.
 
@@ -687,7 +693,7 @@ def mul_exp(a: Any, u: Any) -> Any:
     """
     a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
     out = a * np.exp(u)
-    return fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * EXP_M64)
+    return _scaled_below(out, a, u)
 
 
 def mul_sigmoid(a: Any, u: Any) -> Any:
@@ -701,7 +707,7 @@ def mul_sigmoid(a: Any, u: Any) -> Any:
     a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
     with np.errstate(over="ignore"):  # exp(-u) = inf below u = -709.8: replaced by the scaled branch
         out = a / (1.0 + np.exp(-u))
-    return fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * EXP_M64)
+    return _scaled_below(out, a, u)
 
 
 def sigmoid_prime(u: Any) -> Any:
@@ -768,7 +774,7 @@ def mul_tanh_softplus(a: Any, u: Any) -> Any:
     a, u = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(u, dtype=np.float64))
     out = a * tanh_softplus(u)
     # tanh(log1p(e)) = e (1 + O(e)) when e = exp(u) is tiny
-    return fix(out, u < -600.0, lambda m: (a[m] * np.exp(u[m] + 64.0)) * EXP_M64)
+    return _scaled_below(out, a, u)
 
 
 def softplus_dd(uh: Any, ul: Any) -> Any:
